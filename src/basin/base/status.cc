@@ -1,0 +1,99 @@
+#include "basin/base/status.h"
+
+#include <unordered_map>
+
+namespace basin {
+
+namespace {
+constexpr char kErrorClassDetailType[] = "basin::ErrorClassDetail";
+
+// SQLSTATEs of the error classes Basin raises, from Spark's and Delta's error-classes.json.
+const std::unordered_map<std::string_view, std::string_view>& SqlStates() {
+  static const auto* states = new std::unordered_map<std::string_view, std::string_view>{
+      {"DELTA_TABLE_NOT_FOUND", "42P01"},
+      {"DELTA_MISSING_DELTA_TABLE", "42P01"},
+      {"DELTA_PATH_DOES_NOT_EXIST", "42K03"},
+      {"DELTA_INVALID_PROTOCOL_VERSION", "KD004"},
+      {"DELTA_UNSUPPORTED_FEATURES_FOR_READ", "56038"},
+      {"DELTA_UNSUPPORTED_FEATURES_FOR_WRITE", "56038"},
+      {"DELTA_STATE_RECOVER_ERROR", "XXKDS"},
+      {"DELTA_LOG_FILE_NOT_FOUND", "42K03"},
+      {"DELTA_VERSIONS_NOT_CONTIGUOUS", "KD00C"},
+      {"DELTA_MISSING_PART_FILES", "42KD6"},
+      {"DELTA_FILE_NOT_FOUND_DETAILED", "XXKDS"},
+      {"DELTA_CANNOT_RECONSTRUCT_PATH_FROM_URI", "22KD1"},
+      {"DELTA_INVALID_LOG_ENTRY", "XXKDS"},
+      {"DELTA_CORRUPT_FILE", "XXKDS"},
+      {"DELTA_FILE_TRUNCATED", "XXKDS"},
+      {"DELTA_TIMESTAMP_GREATER_THAN_COMMIT", "42816"},
+      {"DELTA_TIMESTAMP_EARLIER_THAN_COMMIT_RETENTION", "42816"},
+      {"DELTA_VERSION_NOT_FOUND", "22003"},
+      {"DELTA_CANNOT_TIME_TRAVEL_VIEWS", "0A000"},
+      {"DELTA_TABLE_ALREADY_EXISTS", "42P07"},
+      {"DELTA_PATH_EXISTS", "42K04"},
+      {"DELTA_FAILED_TO_MERGE_FIELDS", "22005"},
+      {"DELTA_METADATA_MISMATCH", "42KDG"},
+      {"DELTA_SCHEMA_MISMATCH", "42KDG"},
+      {"DELTA_COLUMN_NOT_FOUND", "42703"},
+      {"DELTA_NOT_NULL_CONSTRAINT_VIOLATED", "23502"},
+      {"DELTA_PARTITION_COLUMN_NOT_FOUND", "42703"},
+      {"DELTA_REPLACE_WHERE_MISMATCH", "44000"},
+      {"DELTA_CONCURRENT_APPEND", "2D521"},
+      {"DELTA_CONCURRENT_DELETE_READ", "2D521"},
+      {"DELTA_CONCURRENT_DELETE_DELETE", "2D521"},
+      {"DELTA_METADATA_CHANGED", "2D521"},
+      {"DELTA_PROTOCOL_CHANGED", "2D521"},
+      {"DELTA_CONCURRENT_TRANSACTION", "2D521"},
+      {"DELTA_CONCURRENT_WRITE", "2D521"},
+      {"DELTA_VACUUM_RETENTION_PERIOD_TOO_SHORT", "22023"},
+      {"DELTA_CANNOT_RESTORE_TABLE_VERSION", "22003"},
+      {"DELTA_CANNOT_RESTORE_TIMESTAMP_EARLIER", "22003"},
+      {"DELTA_CANNOT_RESTORE_TIMESTAMP_GREATER", "22003"},
+      {"DELTA_FILE_NOT_FOUND", "42K03"},
+      {"DELTA_INVALID_CHARACTERS_IN_COLUMN_NAME", "42K05"},
+      {"DELTA_UNSUPPORTED_DATA_TYPE", "0AKDC"},
+      {"DELTA_INVALID_PARTITION_COLUMN_TYPE", "42996"},
+      {"DELTA_UNRECOGNIZED_INVARIANT", "56038"},
+      {"DELTA_INVALID_FORMAT", "22000"},
+      {"PATH_NOT_FOUND", "42K03"},
+      {"UNSUPPORTED_FEATURE", "0A000"},
+      {"INVALID_PARAMETER_VALUE", "22023"},
+      {"ILLEGAL_ARGUMENT", "22023"},
+      {"CANNOT_PARSE_JSON", "2203G"},
+      {"CANNOT_READ_FILE_FOOTER", "KD001"},
+      {"FAILED_READ_FILE", "KD001"},
+      {"MALFORMED_RECORD_IN_PARSING", "22023"},
+  };
+  return *states;
+}
+}  // namespace
+
+const char* ErrorClassDetail::type_id() const { return kErrorClassDetailType; }
+
+std::string ErrorClassDetail::ToString() const { return error_class_ + " (SQLSTATE " + sqlstate_ + ")"; }
+
+std::string SqlStateOf(std::string_view error_class) {
+  auto it = SqlStates().find(error_class);
+  return it == SqlStates().end() ? "XXKD0" : std::string(it->second);
+}
+
+Status UserError(std::string_view error_class, std::string_view message) {
+  std::string text = "[" + std::string(error_class) + "] " + std::string(message);
+  return Status::Invalid(std::move(text))
+      .WithDetail(std::make_shared<ErrorClassDetail>(std::string(error_class),
+                                                     SqlStateOf(error_class)));
+}
+
+std::optional<std::string> ErrorClassOf(const Status& status) {
+  auto detail = status.detail();
+  if (detail == nullptr || std::string_view(detail->type_id()) != kErrorClassDetailType) {
+    return std::nullopt;
+  }
+  return static_cast<const ErrorClassDetail&>(*detail).error_class();
+}
+
+Status InternalError(std::string_view message) {
+  return Status::UnknownError("internal error: ", message);
+}
+
+}  // namespace basin

@@ -1,0 +1,33 @@
+#pragma once
+
+// Reading a snapshot's rows: the live Parquet files, with partition values filled in, column
+// mapping resolved (physical -> logical names), deletion vectors applied, and types widened to the
+// table schema.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <arrow/record_batch.h>
+#include <arrow/table.h>
+
+#include "basin/base/status.h"
+#include "basin/delta/snapshot.h"
+
+namespace basin::delta {
+
+struct ScanOptions {
+  /// Logical top-level column names to read, in this order; all columns when unset.
+  std::optional<std::vector<std::string>> columns;
+};
+
+/// Returns a reader over the snapshot's rows, with the snapshot's logical schema (or projection).
+Result<std::shared_ptr<arrow::RecordBatchReader>> ScanSnapshot(
+    const std::shared_ptr<const Snapshot>& snapshot, const ScanOptions& options = {});
+
+/// Reads all of the snapshot's rows into one table.
+Result<std::shared_ptr<arrow::Table>> ReadSnapshot(const std::shared_ptr<const Snapshot>& snapshot,
+                                                   const ScanOptions& options = {});
+
+}  // namespace basin::delta
