@@ -1,0 +1,82 @@
+#pragma once
+
+// An optimistic transaction on a Delta table (PROTOCOL.md, "Optimistic Concurrency Control"):
+// read a snapshot, stage actions, then commit version N+1 by put-if-absent of its JSON file. If
+// another writer took that version first, the winning commits are checked against what this
+// transaction read and removed (Delta's conflict rules); if they do not conflict the commit is
+// retried at the next version, else it fails with Delta's error class.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "basin/base/status.h"
+#include "basin/delta/actions.h"
+#include "basin/delta/snapshot.h"
+#include "basin/io/file_system.h"
+
+namespace basin::delta {
+
+/// What a committed transaction produced.
+struct CommitResult {
+  int64_t version = -1;
+  /// Number of times the commit was retried after losing a race.
+  int attempts = 1;
+};
+
+class Transaction {
+ public:
+  /// Starts a transaction on the table at `table_root`, reading its latest snapshot; a folder
+  /// with no log starts a transaction that creates the table (read_snapshot() is null).
+  static Result<Transaction> Begin(const io::Location& table_root);
+  /// Starts a transaction that read `snapshot`.
+  static Transaction FromSnapshot(std::shared_ptr<const Snapshot> snapshot);
+
+  const io::Location& table_root() const { return table_root_; }
+  /// The snapshot the transaction read, or null when it creates the table.
+  const std::shared_ptr<const Snapshot>& read_snapshot() const { return read_snapshot_; }
+  /// The version this transaction will try to commit first.
+  int64_t next_version() const { return read_snapshot_ ? read_snapshot_->version() + 1 : 0; }
+
+  /// Stages a new protocol or metadata (table creation, schema change, properties).
+  void UpdateProtocol(Protocol protocol);
+  void UpdateMetadata(Metadata metadata);
+  /// Stages a data file action.
+  void Add(AddFile add);
+  void Remove(RemoveFile remove);
+  /// Stages any other action (cdc, domain metadata, ...).
+  void AddAction(Action action);
+  /// Stages an idempotent-write marker; Commit fails with DELTA_CONCURRENT_TRANSACTION if another
+  /// commit set a newer version for the same appId since the read.
+  void SetAppTransaction(Txn txn);
+
+  /// Records that the transaction's result depended on these files (by path) or on the whole
+  /// table; a concurrent commit that removed a read file (or, for a whole-table read, added files)
+  /// is a conflict. Blind appends record nothing.
+  void MarkFilesRead(const std::vector<std::string>& paths);
+  void MarkTableRead();
+
+  /// Commits with a commitInfo of `operation`, `parameters` and `metrics` (as delta-spark writes
+  /// them; values are JSON strings where delta-spark writes strings). Writes a checkpoint when the
+  /// new version is a multiple of delta.checkpointInterval (default 10).
+  Result<CommitResult> Commit(const std::string& operation, const nlohmann::json& parameters,
+                              const nlohmann::json& metrics);
+
+ private:
+  Transaction() = default;
+
+  io::Location table_root_;
+  std::shared_ptr<const Snapshot> read_snapshot_;
+  std::optional<Protocol> new_protocol_;
+  std::optional<Metadata> new_metadata_;
+  std::vector<Action> actions_;
+  std::optional<Txn> txn_;
+  std::vector<std::string> read_files_;
+  bool read_whole_table_ = false;
+};
+
+}  // namespace basin::delta

@@ -1,0 +1,54 @@
+#pragma once
+
+// Writing Arrow data into a Delta table as delta-spark's DataFrameWriter does: create, append,
+// overwrite, partitionBy, replaceWhere, schema enforcement, mergeSchema and overwriteSchema, with
+// per-file statistics and idempotent writes through the txn action.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <arrow/table.h>
+
+#include "basin/base/status.h"
+#include "basin/delta/actions.h"
+#include "basin/io/file_system.h"
+
+namespace basin::delta {
+
+enum class SaveMode { kAppend, kOverwrite, kErrorIfExists, kIgnore };
+
+struct WriteOptions {
+  SaveMode mode = SaveMode::kErrorIfExists;
+  /// Partition columns; on an existing table they must match the table's (or be empty).
+  std::vector<std::string> partition_by;
+  bool merge_schema = false;
+  bool overwrite_schema = false;
+  /// With kOverwrite: replace only rows matching this predicate (Delta's replaceWhere).
+  std::optional<std::string> replace_where;
+  /// Table properties (delta.*) set when the write creates the table.
+  std::map<std::string, std::string> table_properties;
+  /// Idempotent write: skipped if the table already has this appId at this version or later.
+  std::optional<Txn> txn;
+  /// Target rows per data file.
+  int64_t max_rows_per_file = 10'000'000;
+};
+
+struct WriteResult {
+  /// The committed version, or the current version when the write was skipped.
+  int64_t version = -1;
+  bool skipped = false;
+  int64_t num_files = 0;
+  int64_t num_rows = 0;
+  int64_t num_bytes = 0;
+};
+
+/// Writes `data` to the Delta table at `table_root` (created if absent).
+Result<WriteResult> WriteTable(const io::Location& table_root,
+                               const std::shared_ptr<arrow::Table>& data,
+                               const WriteOptions& options);
+
+}  // namespace basin::delta
