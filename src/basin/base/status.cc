@@ -57,6 +57,7 @@ const std::unordered_map<std::string_view, std::string_view>& SqlStates() {
       {"DELTA_INVALID_FORMAT", "22000"},
       {"PATH_NOT_FOUND", "42K03"},
       {"UNSUPPORTED_FEATURE", "0A000"},
+      {"UNSUPPORTED_DATA_TYPE_FOR_DATASOURCE", "0A000"},
       {"INVALID_PARAMETER_VALUE", "22023"},
       {"ILLEGAL_ARGUMENT", "22023"},
       {"CANNOT_PARSE_JSON", "2203G"},

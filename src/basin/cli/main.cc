@@ -1,6 +1,73 @@
+// The `basin` command: dispatches to its subcommands and turns errors into a message on stderr
+// and a non-zero exit status.
+
+#include <cstdlib>
 #include <iostream>
+#include <string>
+#include <vector>
+
+#include <arrow/compute/initialize.h>
+
+#include "basin/base/status.h"
+#include "basin/cli/table_command.h"
+#include "basin/cli/version.h"
+
+namespace {
+
+std::string Usage() {
+  return "Usage: basin [--warehouse DIR] <command> ...\n"
+         "\n"
+         "Commands:\n"
+         "  table     read, write and manage Delta tables (basin table --help)\n"
+         "  version   print Basin's version\n"
+         "\n"
+         "--warehouse DIR (or BASIN_WAREHOUSE) chooses the warehouse folder; the default is\n"
+         "./warehouse.\n";
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  std::cout << "basin" << std::endl;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  // --warehouse is accepted anywhere; it selects the warehouse for every command.
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--warehouse" && i + 1 < args.size()) {
+      ::setenv("BASIN_WAREHOUSE", args[i + 1].c_str(), 1);
+      args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
+      --i;
+    } else if (args[i].rfind("--warehouse=", 0) == 0) {
+      ::setenv("BASIN_WAREHOUSE", args[i].substr(12).c_str(), 1);
+      args.erase(args.begin() + static_cast<long>(i));
+      --i;
+    }
+  }
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << Usage();
+    return args.empty() ? 2 : 0;
+  }
+  if (auto st = arrow::compute::Initialize(); !st.ok()) {
+    std::cerr << "basin: cannot initialize Arrow compute: " << st.ToString() << std::endl;
+    return 1;
+  }
+  const std::string command = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  basin::Status status;
+  if (command == "table") {
+    status = basin::cli::RunTableCommand(rest);
+  } else if (command == "version" || command == "--version") {
+    std::cout << "basin " << basin::cli::kVersion << std::endl;
+  } else {
+    std::cerr << "[INVALID_PARAMETER_VALUE] Unknown command '" << command << "'.\n\n" << Usage();
+    return 2;
+  }
+  if (!status.ok()) {
+    // User errors already read "[CLASS] message"; internal ones say what broke.
+    if (basin::ErrorClassOf(status)) {
+      std::cerr << status.message() << std::endl;
+    } else {
+      std::cerr << "[INTERNAL_ERROR] " << status.ToString() << std::endl;
+    }
+    return 1;
+  }
   return 0;
 }

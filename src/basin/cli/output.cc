@@ -1,0 +1,98 @@
+#include "basin/cli/output.h"
+
+#include <arrow/array.h>
+#include <arrow/csv/writer.h>
+#include <arrow/type_traits.h>
+#include <arrow/io/file.h>
+#include <parquet/arrow/writer.h>
+#include <parquet/exception.h>
+
+#include "basin/format/json_lines.h"
+
+namespace basin::cli {
+
+Result<std::shared_ptr<arrow::io::OutputStream>> OpenOutput(
+    const std::optional<std::string>& path) {
+  if (!path) {
+    ASSIGN_OR_RAISE(auto out, arrow::io::FileOutputStream::Open(1));
+    return out;
+  }
+  auto out = arrow::io::FileOutputStream::Open(*path);
+  if (!out.ok()) {
+    return UserError("PATH_NOT_FOUND", "Cannot write output file " + *path + ": " +
+                                           out.status().message());
+  }
+  return std::shared_ptr<arrow::io::OutputStream>(*out);
+}
+
+std::string RenderTable(const arrow::Table& table) {
+  const int ncols = table.num_columns();
+  std::vector<std::vector<std::string>> cells(static_cast<size_t>(table.num_rows()));
+  std::vector<size_t> width(ncols);
+  for (int c = 0; c < ncols; ++c) {
+    width[c] = std::max<size_t>(3, table.field(c)->name().size());
+    int64_t row = 0;
+    for (const auto& chunk : table.column(c)->chunks()) {
+      for (int64_t i = 0; i < chunk->length(); ++i, ++row) {
+        std::string text;
+        if (chunk->IsNull(i)) {
+          text = "NULL";
+        } else if (!format::AppendJsonValue(*chunk, i, &text).ok()) {
+          text = "?";
+        } else if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
+          text = text.substr(1, text.size() - 2);
+        }
+        width[c] = std::max(width[c], text.size());
+        cells[static_cast<size_t>(row)].push_back(std::move(text));
+      }
+    }
+  }
+  std::string line = "+";
+  for (int c = 0; c < ncols; ++c) line += std::string(width[c], '-') + "+";
+  line += "\n";
+  std::string out = line + "|";
+  for (int c = 0; c < ncols; ++c) {
+    const std::string& name = table.field(c)->name();
+    out += std::string(width[c] - name.size(), ' ') + name + "|";
+  }
+  out += "\n" + line;
+  for (const auto& row : cells) {
+    out += "|";
+    for (int c = 0; c < ncols; ++c) out += std::string(width[c] - row[c].size(), ' ') + row[c] + "|";
+    out += "\n";
+  }
+  out += line;
+  return out;
+}
+
+Status WriteRows(const arrow::Table& table, const std::string& format, arrow::io::OutputStream* out) {
+  if (format == "jsonl" || format == "json") {
+    RETURN_NOT_OK(format::WriteJsonLines(table, out));
+  } else if (format == "csv") {
+    for (const auto& field : table.schema()->fields()) {
+      if (arrow::is_nested(field->type()->id())) {
+        return UserError("UNSUPPORTED_DATA_TYPE_FOR_DATASOURCE",
+                         "The CSV datasource doesn't support the column `" + field->name() +
+                             "` of the type \"" + field->type()->ToString() + "\".");
+      }
+    }
+    RETURN_NOT_OK(arrow::csv::WriteCSV(table, arrow::csv::WriteOptions::Defaults(), out));
+  } else if (format == "parquet") {
+    try {
+      auto shared = std::shared_ptr<arrow::io::OutputStream>(out, [](arrow::io::OutputStream*) {});
+      RETURN_NOT_OK(parquet::arrow::WriteTable(table, arrow::default_memory_pool(), shared,
+                                               1 << 20));
+    } catch (const parquet::ParquetException& e) {
+      return Status::IOError("cannot write parquet output: ", e.what());
+    }
+  } else if (format == "table") {
+    std::string text = RenderTable(table);
+    RETURN_NOT_OK(out->Write(text.data(), static_cast<int64_t>(text.size())));
+  } else {
+    return UserError("INVALID_PARAMETER_VALUE",
+                     "Unknown output format '" + format + "': use jsonl, csv, parquet or table.");
+  }
+  return out->Flush();
+}
+
+}  // namespace basin::cli

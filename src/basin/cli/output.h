@@ -1,0 +1,26 @@
+#pragma once
+
+// Where and how the `basin` command writes rows: jsonl, csv, parquet or a Spark `show()`-style
+// table, to a file (-o) or stdout.
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <arrow/io/interfaces.h>
+#include <arrow/table.h>
+
+#include "basin/base/status.h"
+
+namespace basin::cli {
+
+/// Opens `path` for writing, or stdout when unset.
+Result<std::shared_ptr<arrow::io::OutputStream>> OpenOutput(const std::optional<std::string>& path);
+
+/// Writes `table` to `out` in `format` ("jsonl", "csv", "parquet" or "table").
+Status WriteRows(const arrow::Table& table, const std::string& format, arrow::io::OutputStream* out);
+
+/// Renders `table` as Spark's `show(n, truncate=false)` prints it.
+std::string RenderTable(const arrow::Table& table);
+
+}  // namespace basin::cli
