@@ -25,13 +25,37 @@ Result<std::shared_ptr<arrow::io::OutputStream>> OpenOutput(
   return std::shared_ptr<arrow::io::OutputStream>(*out);
 }
 
+std::string RenderCells(const std::vector<std::string>& headers,
+                        const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width(headers.size());
+  for (size_t c = 0; c < headers.size(); ++c) {
+    width[c] = std::max<size_t>(3, headers[c].size());
+    for (const auto& row : rows) width[c] = std::max(width[c], row[c].size());
+  }
+  std::string line = "+";
+  for (size_t w : width) line += std::string(w, '-') + "+";
+  line += "\n";
+  std::string out = line + "|";
+  for (size_t c = 0; c < headers.size(); ++c) {
+    out += std::string(width[c] - headers[c].size(), ' ') + headers[c] + "|";
+  }
+  out += "\n" + line;
+  for (const auto& row : rows) {
+    out += "|";
+    for (size_t c = 0; c < headers.size(); ++c) {
+      out += std::string(width[c] - row[c].size(), ' ') + row[c] + "|";
+    }
+    out += "\n";
+  }
+  return out + line;
+}
+
 std::string RenderTable(const arrow::Table& table) {
-  const int ncols = table.num_columns();
-  std::vector<std::vector<std::string>> cells(static_cast<size_t>(table.num_rows()));
-  std::vector<size_t> width(ncols);
-  for (int c = 0; c < ncols; ++c) {
-    width[c] = std::max<size_t>(3, table.field(c)->name().size());
-    int64_t row = 0;
+  std::vector<std::string> headers;
+  for (const auto& field : table.schema()->fields()) headers.push_back(field->name());
+  std::vector<std::vector<std::string>> rows(static_cast<size_t>(table.num_rows()));
+  for (int c = 0; c < table.num_columns(); ++c) {
+    size_t row = 0;
     for (const auto& chunk : table.column(c)->chunks()) {
       for (int64_t i = 0; i < chunk->length(); ++i, ++row) {
         std::string text;
@@ -42,27 +66,11 @@ std::string RenderTable(const arrow::Table& table) {
         } else if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
           text = text.substr(1, text.size() - 2);
         }
-        width[c] = std::max(width[c], text.size());
-        cells[static_cast<size_t>(row)].push_back(std::move(text));
+        rows[row].push_back(std::move(text));
       }
     }
   }
-  std::string line = "+";
-  for (int c = 0; c < ncols; ++c) line += std::string(width[c], '-') + "+";
-  line += "\n";
-  std::string out = line + "|";
-  for (int c = 0; c < ncols; ++c) {
-    const std::string& name = table.field(c)->name();
-    out += std::string(width[c] - name.size(), ' ') + name + "|";
-  }
-  out += "\n" + line;
-  for (const auto& row : cells) {
-    out += "|";
-    for (int c = 0; c < ncols; ++c) out += std::string(width[c] - row[c].size(), ' ') + row[c] + "|";
-    out += "\n";
-  }
-  out += line;
-  return out;
+  return RenderCells(headers, rows);
 }
 
 Status WriteRows(const arrow::Table& table, const std::string& format, arrow::io::OutputStream* out) {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <arrow/io/interfaces.h>
 #include <arrow/table.h>
@@ -22,5 +23,9 @@ Status WriteRows(const arrow::Table& table, const std::string& format, arrow::io
 
 /// Renders `table` as Spark's `show(n, truncate=false)` prints it.
 std::string RenderTable(const arrow::Table& table);
+
+/// Renders text cells under `headers` in the same boxed layout.
+std::string RenderCells(const std::vector<std::string>& headers,
+                        const std::vector<std::vector<std::string>>& rows);
 
 }  // namespace basin::cli

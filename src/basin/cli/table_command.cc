@@ -1,5 +1,6 @@
 #include "basin/cli/table_command.h"
 
+#include <cstdlib>
 #include <iostream>
 #include <map>
 
@@ -7,8 +8,12 @@
 
 #include "basin/cli/arguments.h"
 #include "basin/cli/output.h"
+#include "basin/delta/detail.h"
+#include "basin/delta/history.h"
+#include "basin/delta/restore.h"
 #include "basin/delta/scan.h"
 #include "basin/delta/snapshot.h"
+#include "basin/delta/vacuum.h"
 #include "basin/delta/write.h"
 #include "basin/format/data_file_reader.h"
 #include "basin/io/file_system.h"
@@ -116,6 +121,108 @@ Status Write(const std::vector<std::string>& raw) {
   return Status::OK();
 }
 
+// Returns a history cell as text: strings as they are, other JSON compactly.
+std::string CellText(const nlohmann::json& value) {
+  if (value.is_null()) return "NULL";
+  if (value.is_string()) return value.get<std::string>();
+  return value.dump();
+}
+
+Status History(const std::vector<std::string>& raw) {
+  ASSIGN_OR_RAISE(auto args,
+                  Arguments::Parse("basin table history", raw, {"limit", "format"}, {}));
+  ASSIGN_OR_RAISE(auto root, TablePath(args, "history"));
+  ASSIGN_OR_RAISE(auto limit, args.GetInt("limit"));
+  if (limit && *limit < 0) return UserError("INVALID_PARAMETER_VALUE", "--limit must not be negative.");
+  const std::string format = args.Get("format").value_or("jsonl");
+  if (format != "jsonl" && format != "table") {
+    return UserError("INVALID_PARAMETER_VALUE",
+                     "Unknown history format '" + format + "': use jsonl or table.");
+  }
+  ASSIGN_OR_RAISE(auto entries, delta::ReadHistory(root, limit));
+  if (format == "jsonl") {
+    for (const auto& entry : entries) std::cout << delta::HistoryRow(entry).dump() << "\n";
+    return Status::OK();
+  }
+  const std::vector<std::string> headers = {"version", "timestamp", "operation",
+                                            "operationParameters", "readVersion",
+                                            "isBlindAppend", "operationMetrics", "engineInfo"};
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& entry : entries) {
+    nlohmann::json row = delta::HistoryRow(entry);
+    std::vector<std::string> cells;
+    for (const auto& header : headers) {
+      cells.push_back(row.contains(header) ? CellText(row[header]) : "NULL");
+    }
+    rows.push_back(std::move(cells));
+  }
+  std::cout << RenderCells(headers, rows);
+  return Status::OK();
+}
+
+Status Detail(const std::vector<std::string>& raw) {
+  ASSIGN_OR_RAISE(auto args, Arguments::Parse("basin table detail", raw, {}, {}));
+  ASSIGN_OR_RAISE(auto root, TablePath(args, "detail"));
+  ASSIGN_OR_RAISE(auto detail, delta::DescribeDetail(root));
+  std::cout << detail.dump() << "\n";
+  return Status::OK();
+}
+
+Status Restore(const std::vector<std::string>& raw) {
+  ASSIGN_OR_RAISE(auto args,
+                  Arguments::Parse("basin table restore", raw, {"version", "timestamp"}, {}));
+  ASSIGN_OR_RAISE(auto root, TablePath(args, "restore"));
+  ASSIGN_OR_RAISE(auto target, TimeTravel(args));
+  if (!target.version && !target.timestamp_ms) {
+    return UserError("INVALID_PARAMETER_VALUE",
+                     "'basin table restore' needs --version N or --timestamp TS.");
+  }
+  delta::RestoreOptions options;
+  options.version = target.version;
+  options.timestamp_ms = target.timestamp_ms;
+  ASSIGN_OR_RAISE(auto result, delta::RestoreTable(root, options));
+  nlohmann::json out = {{"version", result.version},
+                        {"restoredVersion", result.restored_version},
+                        {"table_size_after_restore", result.table_size_after_restore},
+                        {"num_of_files_after_restore", result.num_of_files_after_restore},
+                        {"num_removed_files", result.num_removed_files},
+                        {"num_restored_files", result.num_restored_files},
+                        {"removed_files_size", result.removed_files_size},
+                        {"restored_files_size", result.restored_files_size}};
+  std::cout << out.dump() << "\n";
+  return Status::OK();
+}
+
+Status Vacuum(const std::vector<std::string>& raw) {
+  ASSIGN_OR_RAISE(auto args, Arguments::Parse("basin table vacuum", raw, {"retain-hours"},
+                                              {"dry-run", "no-retention-check"}));
+  ASSIGN_OR_RAISE(auto root, TablePath(args, "vacuum"));
+  delta::VacuumOptions options;
+  if (auto hours = args.Get("retain-hours")) {
+    char* end = nullptr;
+    double value = std::strtod(hours->c_str(), &end);
+    if (hours->empty() || *end != '\0' || value < 0) {
+      return UserError("INVALID_PARAMETER_VALUE",
+                       "--retain-hours must be a non-negative number, got '" + *hours + "'.");
+    }
+    options.retention_hours = value;
+  }
+  options.dry_run = args.Has("dry-run");
+  options.retention_check = !args.Has("no-retention-check");
+  ASSIGN_OR_RAISE(auto result, delta::VacuumTable(root, options));
+  if (options.dry_run) {
+    std::cout << "Found " << result.files.size() << " files (" << result.bytes
+              << " bytes) and directories in a total of " << root.path
+              << " that are safe to delete.\n";
+  } else {
+    std::cout << "Deleted " << result.files.size() << " files (" << result.bytes
+              << " bytes) and " << result.num_deleted_directories << " directories in "
+              << root.path << ".\n";
+  }
+  for (const auto& file : result.files) std::cout << file << "\n";
+  return Status::OK();
+}
+
 }  // namespace
 
 std::string TableUsage() {
@@ -142,6 +249,10 @@ Status RunTableCommand(const std::vector<std::string>& args) {
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "read") return Read(rest);
   if (command == "write") return Write(rest);
+  if (command == "history") return History(rest);
+  if (command == "detail") return Detail(rest);
+  if (command == "restore") return Restore(rest);
+  if (command == "vacuum") return Vacuum(rest);
   return UserError("INVALID_PARAMETER_VALUE",
                    "Unknown table command '" + command + "'; see 'basin table --help'.");
 }

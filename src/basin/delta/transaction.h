@@ -21,12 +21,27 @@
 
 namespace basin::delta {
 
+/// The engineInfo Basin writes into commitInfo.
+inline constexpr char kEngineInfo[] = "Basin/0.1.0";
+
 /// What a committed transaction produced.
 struct CommitResult {
   int64_t version = -1;
   /// Number of times the commit was retried after losing a race.
   int attempts = 1;
+  /// Whether a checkpoint of the new version was written (its failure does not fail the commit).
+  bool checkpoint_written = false;
 };
+
+/// Returns a random (version 4) UUID in its 36-character text form.
+std::string NewUuid();
+
+/// Returns the current time in milliseconds since the epoch.
+int64_t NowMs();
+
+/// Checks that Basin can write a table with `protocol` and `metadata`: every writer feature it
+/// needs is supported; else DELTA_UNSUPPORTED_FEATURES_FOR_WRITE naming the feature.
+Status CheckWriteSupported(const Protocol& protocol, const Metadata& metadata);
 
 class Transaction {
  public:
@@ -65,6 +80,13 @@ class Transaction {
   /// new version is a multiple of delta.checkpointInterval (default 10).
   Result<CommitResult> Commit(const std::string& operation, const nlohmann::json& parameters,
                               const nlohmann::json& metrics);
+
+  /// The staged data file and other actions, in staging order.
+  const std::vector<Action>& staged_actions() const { return actions_; }
+  /// The metadata the commit will leave: the staged one, else the read snapshot's.
+  const Metadata* effective_metadata() const;
+  /// The protocol the commit will leave: the staged one, else the read snapshot's.
+  const Protocol* effective_protocol() const;
 
  private:
   Transaction() = default;

@@ -1,9 +1,1067 @@
-// Placeholder so the layer links while the real implementation is written.
 #include "basin/delta/write.h"
 
+#include <algorithm>
+#include <chrono>
+#include <cctype>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include <arrow/array.h>
+#include <arrow/builder.h>
+#include <arrow/compute/api.h>
+#include <arrow/compute/initialize.h>
+#include <arrow/io/interfaces.h>
+#include <arrow/util/decimal.h>
+#include <arrow/util/key_value_metadata.h>
+#include <parquet/arrow/reader.h>
+#include <parquet/arrow/writer.h>
+#include <parquet/exception.h>
+#include <parquet/properties.h>
+
+#include "basin/delta/conflict_checker.h"
+#include "basin/delta/file_stats.h"
+#include "basin/delta/replace_where.h"
+#include "basin/delta/snapshot.h"
+#include "basin/delta/transaction.h"
+#include "basin/types/civil_time.h"
+
 namespace basin::delta {
-Result<WriteResult> WriteTable(const io::Location&, const std::shared_ptr<arrow::Table>&,
-                               const WriteOptions&) {
-  return Status::NotImplemented("WriteTable");
+
+namespace {
+
+namespace cp = arrow::compute;
+
+void InitializeCompute() {
+  static const bool done = [] { return cp::Initialize().ok(); }();
+  (void)done;
 }
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+bool EqualsIgnoreCase(const std::string& a, const std::string& b) { return Lower(a) == Lower(b); }
+
+std::string JsonList(const std::vector<std::string>& items) {
+  return nlohmann::json(items).dump();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Delta schema JSON of an Arrow schema (PROTOCOL.md, "Schema Serialization Format"). Basin's
+// types layer has no SchemaToDeltaJson yet, so this file keeps a private one.
+
+Result<nlohmann::json> DeltaType(const arrow::DataType& type);
+
+nlohmann::json FieldMetadataJson(const arrow::Field& field) {
+  nlohmann::json meta = nlohmann::json::object();
+  if (!field.metadata()) return meta;
+  for (int64_t i = 0; i < field.metadata()->size(); ++i) {
+    const std::string& key = field.metadata()->key(i);
+    const std::string& value = field.metadata()->value(i);
+    if (key.rfind("delta.", 0) != 0 && key != "comment") continue;
+    if (key == "delta.columnMapping.id") {
+      meta[key] = std::stoll(value);
+    } else {
+      auto parsed = nlohmann::json::parse(value, nullptr, false);
+      meta[key] = (!parsed.is_discarded() && !parsed.is_string() && key != "comment" &&
+                   key != "delta.columnMapping.physicalName")
+                      ? parsed
+                      : nlohmann::json(value);
+    }
+  }
+  return meta;
+}
+
+Result<nlohmann::json> DeltaField(const arrow::Field& field) {
+  ASSIGN_OR_RAISE(auto type, DeltaType(*field.type()));
+  return nlohmann::json{{"name", field.name()},
+                        {"type", std::move(type)},
+                        {"nullable", field.nullable()},
+                        {"metadata", FieldMetadataJson(field)}};
+}
+
+Result<nlohmann::json> DeltaType(const arrow::DataType& type) {
+  switch (type.id()) {
+    case arrow::Type::BOOL: return nlohmann::json("boolean");
+    case arrow::Type::INT8: return nlohmann::json("byte");
+    case arrow::Type::INT16: return nlohmann::json("short");
+    case arrow::Type::INT32: return nlohmann::json("integer");
+    case arrow::Type::INT64: return nlohmann::json("long");
+    case arrow::Type::FLOAT: return nlohmann::json("float");
+    case arrow::Type::DOUBLE: return nlohmann::json("double");
+    case arrow::Type::STRING:
+    case arrow::Type::LARGE_STRING: return nlohmann::json("string");
+    case arrow::Type::BINARY:
+    case arrow::Type::LARGE_BINARY: return nlohmann::json("binary");
+    case arrow::Type::DATE32: return nlohmann::json("date");
+    case arrow::Type::TIMESTAMP:
+      return nlohmann::json(
+          static_cast<const arrow::TimestampType&>(type).timezone().empty() ? "timestamp_ntz"
+                                                                            : "timestamp");
+    case arrow::Type::DECIMAL128: {
+      const auto& d = static_cast<const arrow::Decimal128Type&>(type);
+      return nlohmann::json("decimal(" + std::to_string(d.precision()) + "," +
+                            std::to_string(d.scale()) + ")");
+    }
+    case arrow::Type::LIST:
+    case arrow::Type::LARGE_LIST: {
+      const auto& value_field = *static_cast<const arrow::BaseListType&>(type).value_field();
+      ASSIGN_OR_RAISE(auto element, DeltaType(*value_field.type()));
+      return nlohmann::json{{"type", "array"},
+                            {"elementType", std::move(element)},
+                            {"containsNull", value_field.nullable()}};
+    }
+    case arrow::Type::MAP: {
+      const auto& m = static_cast<const arrow::MapType&>(type);
+      ASSIGN_OR_RAISE(auto key, DeltaType(*m.key_type()));
+      ASSIGN_OR_RAISE(auto value, DeltaType(*m.item_type()));
+      return nlohmann::json{{"type", "map"},
+                            {"keyType", std::move(key)},
+                            {"valueType", std::move(value)},
+                            {"valueContainsNull", m.item_field()->nullable()}};
+    }
+    case arrow::Type::STRUCT: {
+      nlohmann::json fields = nlohmann::json::array();
+      for (const auto& f : type.fields()) {
+        ASSIGN_OR_RAISE(auto jf, DeltaField(*f));
+        fields.push_back(std::move(jf));
+      }
+      return nlohmann::json{{"type", "struct"}, {"fields", std::move(fields)}};
+    }
+    default:
+      return UserError("DELTA_UNSUPPORTED_DATA_TYPE",
+                       "Found columns using unsupported data types: " + type.ToString() + ".");
+  }
+}
+
+Result<std::string> SchemaJson(const arrow::Schema& schema) {
+  nlohmann::json fields = nlohmann::json::array();
+  for (const auto& f : schema.fields()) {
+    ASSIGN_OR_RAISE(auto jf, DeltaField(*f));
+    fields.push_back(std::move(jf));
+  }
+  return nlohmann::json{{"type", "struct"}, {"fields", std::move(fields)}}.dump();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input normalization: the Arrow types Delta stores (microsecond timestamps, 32-bit offsets,
+// no dictionaries).
+
+Result<std::shared_ptr<arrow::DataType>> StorageType(const std::shared_ptr<arrow::DataType>& type) {
+  switch (type->id()) {
+    case arrow::Type::TIMESTAMP: {
+      const auto& ts = static_cast<const arrow::TimestampType&>(*type);
+      return arrow::timestamp(arrow::TimeUnit::MICRO, ts.timezone());
+    }
+    case arrow::Type::DATE64: return arrow::date32();
+    case arrow::Type::LARGE_STRING:
+    case arrow::Type::STRING_VIEW: return arrow::utf8();
+    case arrow::Type::LARGE_BINARY:
+    case arrow::Type::BINARY_VIEW: return arrow::binary();
+    case arrow::Type::DICTIONARY:
+      return StorageType(static_cast<const arrow::DictionaryType&>(*type).value_type());
+    case arrow::Type::LARGE_LIST:
+    case arrow::Type::LIST: {
+      auto vf = static_cast<const arrow::BaseListType&>(*type).value_field();
+      ASSIGN_OR_RAISE(auto inner, StorageType(vf->type()));
+      return arrow::list(vf->WithType(inner));
+    }
+    case arrow::Type::STRUCT: {
+      arrow::FieldVector fields;
+      for (const auto& f : type->fields()) {
+        ASSIGN_OR_RAISE(auto inner, StorageType(f->type()));
+        fields.push_back(f->WithType(inner));
+      }
+      return arrow::struct_(fields);
+    }
+    case arrow::Type::MAP: {
+      const auto& m = static_cast<const arrow::MapType&>(*type);
+      ASSIGN_OR_RAISE(auto k, StorageType(m.key_type()));
+      ASSIGN_OR_RAISE(auto v, StorageType(m.item_type()));
+      return std::make_shared<arrow::MapType>(m.key_field()->WithType(k),
+                                              m.item_field()->WithType(v));
+    }
+    case arrow::Type::NA:
+      return UserError("DELTA_UNSUPPORTED_DATA_TYPE",
+                       "Found columns using unsupported data types: void (a column of only "
+                       "nulls with no type). Cast it to a concrete type first.");
+    case arrow::Type::UINT8: return arrow::int16();
+    case arrow::Type::UINT16: return arrow::int32();
+    case arrow::Type::UINT32: return arrow::int64();
+    default: return type;
+  }
+}
+
+Result<std::shared_ptr<arrow::ChunkedArray>> CastColumn(
+    const std::shared_ptr<arrow::ChunkedArray>& column,
+    const std::shared_ptr<arrow::DataType>& type) {
+  if (column->type()->Equals(*type)) return column;
+  cp::CastOptions options = cp::CastOptions::Safe(type);
+  ASSIGN_OR_RAISE(auto datum, cp::Cast(column, options));
+  return datum.chunked_array();
+}
+
+Result<std::shared_ptr<arrow::Table>> NormalizeInput(const std::shared_ptr<arrow::Table>& data) {
+  std::set<std::string> seen;
+  arrow::FieldVector fields;
+  arrow::ChunkedArrayVector columns;
+  static const std::string kInvalid = " ,;{}()\n\t=";
+  for (int i = 0; i < data->num_columns(); ++i) {
+    auto f = data->schema()->field(i);
+    if (!seen.insert(Lower(f->name())).second) {
+      return UserError("DELTA_DUPLICATE_COLUMNS_FOUND",
+                       "Found duplicate column(s) in the data to save: " + f->name() + ".");
+    }
+    if (f->name().find_first_of(kInvalid) != std::string::npos) {
+      return UserError("DELTA_INVALID_CHARACTERS_IN_COLUMN_NAME",
+                       "Found invalid character(s) among ' ,;{}()\\n\\t=' in the column name '" +
+                           f->name() + "'. Please use other characters and try again.");
+    }
+    ASSIGN_OR_RAISE(auto type, StorageType(f->type()));
+    ASSIGN_OR_RAISE(auto column, CastColumn(data->column(i), type));
+    fields.push_back(f->WithType(type));
+    columns.push_back(std::move(column));
+  }
+  return arrow::Table::Make(arrow::schema(fields), columns, data->num_rows());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Partition values (PROTOCOL.md, "Partition Value Serialization") and Hive-style directories.
+
+Result<std::optional<std::string>> PartitionValueString(const arrow::Array& array, int64_t row) {
+  if (array.IsNull(row)) return std::optional<std::string>();
+  switch (array.type_id()) {
+    case arrow::Type::STRING: {
+      auto v = static_cast<const arrow::StringArray&>(array).GetString(row);
+      // Spark stores an empty partition string as null.
+      if (v.empty()) return std::optional<std::string>();
+      return std::optional<std::string>(std::move(v));
+    }
+    case arrow::Type::BOOL:
+      return std::optional<std::string>(
+          static_cast<const arrow::BooleanArray&>(array).Value(row) ? "true" : "false");
+    case arrow::Type::DATE32:
+      return std::optional<std::string>(
+          types::FormatDate(static_cast<const arrow::Date32Array&>(array).Value(row)));
+    case arrow::Type::TIMESTAMP: {
+      int64_t micros = static_cast<const arrow::TimestampArray&>(array).Value(row);
+      std::string text = types::FormatTimestampMicros(micros, false);
+      std::replace(text.begin(), text.end(), 'T', ' ');
+      return std::optional<std::string>(std::move(text));
+    }
+    case arrow::Type::DECIMAL128: {
+      const auto& d = static_cast<const arrow::Decimal128Array&>(array);
+      const auto& type = static_cast<const arrow::Decimal128Type&>(*array.type());
+      return std::optional<std::string>(
+          arrow::Decimal128(d.GetValue(row)).ToString(type.scale()));
+    }
+    case arrow::Type::FLOAT:
+    case arrow::Type::DOUBLE: {
+      double v = array.type_id() == arrow::Type::FLOAT
+                     ? static_cast<const arrow::FloatArray&>(array).Value(row)
+                     : static_cast<const arrow::DoubleArray&>(array).Value(row);
+      char buf[64];
+      if (v == static_cast<double>(static_cast<int64_t>(v)) && std::abs(v) < 1e7) {
+        std::snprintf(buf, sizeof(buf), "%.1f", v);
+      } else {
+        std::snprintf(buf, sizeof(buf), "%.17g", v);
+      }
+      return std::optional<std::string>(buf);
+    }
+    case arrow::Type::INT8:
+    case arrow::Type::INT16:
+    case arrow::Type::INT32:
+    case arrow::Type::INT64: {
+      ASSIGN_OR_RAISE(auto scalar, array.GetScalar(row));
+      return std::optional<std::string>(scalar->ToString());
+    }
+    default:
+      return UserError("DELTA_INVALID_PARTITION_COLUMN_TYPE",
+                       "Using column of type " + array.type()->ToString() +
+                           " as a partition column is not supported.");
+  }
+}
+
+// Escapes a path segment as Hive does for partition directories.
+std::string EscapePathName(const std::string& text) {
+  static const std::string kSpecial = "\"#%'*/:=?\\\x7F{[]^";
+  std::string out;
+  for (unsigned char c : text) {
+    if (c < 0x20 || kSpecial.find(static_cast<char>(c)) != std::string::npos) {
+      char buf[4];
+      std::snprintf(buf, sizeof(buf), "%%%02X", c);
+      out += buf;
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  return out;
+}
+
+// Percent-encodes a relative path for the log as java.net.URI does for a path component.
+std::string EncodeLogPath(const std::string& path) {
+  static const std::string kIllegal = " \"#%<>?[\\]^`{|}";
+  std::string out;
+  for (unsigned char c : path) {
+    if (c < 0x20 || c == 0x7F || kIllegal.find(static_cast<char>(c)) != std::string::npos) {
+      char buf[4];
+      std::snprintf(buf, sizeof(buf), "%%%02X", c);
+      out += buf;
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data files.
+
+struct WrittenFile {
+  AddFile add;
+  int64_t rows = 0;
+};
+
+Status WriteParquet(const io::Location& file, const arrow::Table& table) {
+  try {
+    ASSIGN_OR_RAISE(auto out, file.fs->OpenOutputStream(file.path));
+    auto props = parquet::WriterProperties::Builder().compression(parquet::Compression::SNAPPY)->build();
+    auto arrow_props = parquet::ArrowWriterProperties::Builder().store_schema()->build();
+    RETURN_NOT_OK(parquet::arrow::WriteTable(table, arrow::default_memory_pool(), out,
+                                             std::max<int64_t>(1, std::min<int64_t>(
+                                                                      table.num_rows(), 1 << 20)),
+                                             props, arrow_props));
+    return out->Close();
+  } catch (const parquet::ParquetException& e) {
+    return Status::IOError("cannot write ", file.path, ": ", e.what());
+  }
+}
+
+int NumIndexedCols(const Metadata& metadata) {
+  auto it = metadata.configuration.find("delta.dataSkippingNumIndexedCols");
+  if (it == metadata.configuration.end()) return 32;
+  try {
+    return std::stoi(it->second);
+  } catch (...) {
+    return 32;
+  }
+}
+
+// Renames top-level columns to their physical names when the table uses column mapping.
+std::shared_ptr<arrow::Table> ToPhysical(const std::shared_ptr<arrow::Table>& data,
+                                         const arrow::Schema& table_schema) {
+  arrow::FieldVector fields;
+  bool changed = false;
+  for (const auto& f : data->schema()->fields()) {
+    auto tf = table_schema.GetFieldByName(f->name());
+    std::string name = f->name();
+    if (tf && tf->metadata()) {
+      auto phys = tf->metadata()->Get("delta.columnMapping.physicalName");
+      if (phys.ok()) {
+        name = *phys;
+        changed = true;
+      }
+    }
+    fields.push_back(f->WithName(name)->WithMetadata(nullptr));
+  }
+  if (!changed) return data;
+  return arrow::Table::Make(arrow::schema(fields), data->columns(), data->num_rows());
+}
+
+// Writes `data` (logical columns of the table, partition columns included) as data files.
+class FileWriter {
+ public:
+  FileWriter(io::Location root, const Metadata& metadata, std::shared_ptr<arrow::Schema> schema,
+             int64_t max_rows_per_file)
+      : root_(std::move(root)),
+        metadata_(metadata),
+        schema_(std::move(schema)),
+        max_rows_(std::max<int64_t>(1, max_rows_per_file)) {}
+
+  Status Write(const std::shared_ptr<arrow::Table>& data) {
+    const auto& partition_columns = metadata_.partition_columns;
+    std::vector<int> partition_index;
+    std::vector<int> data_index;
+    for (const auto& p : partition_columns) {
+      int i = data->schema()->GetFieldIndex(p);
+      if (i < 0) return InternalError("partition column missing from data: " + p);
+      partition_index.push_back(i);
+    }
+    for (int i = 0; i < data->num_columns(); ++i) {
+      if (std::find(partition_index.begin(), partition_index.end(), i) == partition_index.end()) {
+        data_index.push_back(i);
+      }
+    }
+    ASSIGN_OR_RAISE(auto data_only, data->SelectColumns(data_index));
+    if (partition_columns.empty()) return WriteGroup(data_only, {});
+    if (data->num_rows() == 0) return Status::OK();
+
+    ASSIGN_OR_RAISE(auto combined, data->CombineChunks());
+    // Group rows by their partition values, keeping groups in first-seen order.
+    std::map<std::vector<std::optional<std::string>>, std::vector<int64_t>> groups;
+    std::vector<std::vector<std::optional<std::string>>> order;
+    std::vector<std::shared_ptr<arrow::Array>> part_arrays;
+    for (int i : partition_index) part_arrays.push_back(combined->column(i)->chunk(0));
+    for (int64_t row = 0; row < combined->num_rows(); ++row) {
+      std::vector<std::optional<std::string>> key;
+      for (const auto& array : part_arrays) {
+        ASSIGN_OR_RAISE(auto v, PartitionValueString(*array, row));
+        key.push_back(std::move(v));
+      }
+      auto [it, inserted] = groups.try_emplace(key);
+      if (inserted) order.push_back(key);
+      it->second.push_back(row);
+    }
+    ASSIGN_OR_RAISE(auto data_combined, data_only->CombineChunks());
+    for (const auto& key : order) {
+      const auto& rows = groups[key];
+      arrow::Int64Builder indices;
+      RETURN_NOT_OK(indices.AppendValues(rows));
+      ASSIGN_OR_RAISE(auto index_array, indices.Finish());
+      ASSIGN_OR_RAISE(auto taken, cp::Take(data_combined, index_array));
+      std::map<std::string, std::optional<std::string>> values;
+      for (size_t p = 0; p < partition_columns.size(); ++p) {
+        values[partition_columns[p]] = key[p];
+      }
+      RETURN_NOT_OK(WriteGroup(taken.table(), values));
+    }
+    return Status::OK();
+  }
+
+  const std::vector<WrittenFile>& files() const { return files_; }
+
+  /// Deletes the files written so far (after a failed commit).
+  void Abort() {
+    for (const auto& f : files_) {
+      (void)root_.fs->DeleteFile(root_.Child(DecodeLogPath(f.add.path)).path);
+    }
+  }
+
+ private:
+  Status WriteGroup(const std::shared_ptr<arrow::Table>& rows,
+                    const std::map<std::string, std::optional<std::string>>& partition_values) {
+    std::string dir;
+    for (const auto& column : metadata_.partition_columns) {
+      const auto& v = partition_values.at(column);
+      dir += EscapePathName(column) + "=" +
+             (v ? EscapePathName(*v) : std::string("__HIVE_DEFAULT_PARTITION__")) + "/";
+    }
+    for (int64_t offset = 0; offset < rows->num_rows() || (offset == 0 && files_.empty());
+         offset += max_rows_) {
+      auto slice = rows->Slice(offset, max_rows_);
+      std::string name = dir;
+      char part[32];
+      std::snprintf(part, sizeof(part), "part-%05d-", static_cast<int>(files_.size()));
+      name += part + NewUuid() + ".c000.snappy.parquet";
+      io::Location file = root_.Child(name);
+      if (!dir.empty()) {
+        RETURN_NOT_OK(root_.fs->CreateDir(root_.Child(dir.substr(0, dir.size() - 1)).path, true));
+      } else {
+        RETURN_NOT_OK(root_.fs->CreateDir(root_.path, true));
+      }
+      auto physical = ToPhysical(slice, *schema_);
+      WrittenFile written;
+      written.add.path = EncodeLogPath(name);
+      // Record the file before writing so that Abort() also removes a partly written one.
+      files_.push_back(written);
+      RETURN_NOT_OK(WriteParquet(file, *physical));
+      ASSIGN_OR_RAISE(auto info, root_.fs->GetFileInfo(file.path));
+      auto& w = files_.back();
+      w.rows = slice->num_rows();
+      w.add.partition_values = partition_values;
+      w.add.size = info.size();
+      w.add.modification_time = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    info.mtime().time_since_epoch())
+                                    .count();
+      w.add.data_change = true;
+      FileStatsOptions stats_options;
+      stats_options.num_indexed_cols = NumIndexedCols(metadata_);
+      ASSIGN_OR_RAISE(w.add.stats, ComputeFileStatsJson(*physical, stats_options));
+      if (slice->num_rows() == 0) break;
+    }
+    return Status::OK();
+  }
+
+  io::Location root_;
+  const Metadata& metadata_;
+  std::shared_ptr<arrow::Schema> schema_;
+  int64_t max_rows_;
+  std::vector<WrittenFile> files_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Protocol (PROTOCOL.md, "Table Features", "Protocol Evolution").
+
+bool IsTrue(const std::map<std::string, std::string>& config, const std::string& key) {
+  auto it = config.find(key);
+  return it != config.end() && Lower(it->second) == "true";
+}
+
+bool HasNtz(const arrow::DataType& type) {
+  if (type.id() == arrow::Type::TIMESTAMP) {
+    return static_cast<const arrow::TimestampType&>(type).timezone().empty();
+  }
+  for (const auto& f : type.fields()) {
+    if (HasNtz(*f->type())) return true;
+  }
+  return false;
+}
+
+// Returns the protocol a new table with `configuration` and `schema` needs.
+Protocol RequiredProtocol(const std::map<std::string, std::string>& config,
+                          const arrow::Schema& schema) {
+  static const std::set<std::string> kReaderWriterFeatures = {
+      "columnMapping", "deletionVectors", "timestampNtz", "v2Checkpoint",
+      "typeWidening",  "typeWidening-preview", "vacuumProtocolCheck", "variantType",
+      "variantType-preview"};
+  int reader = 1, writer = 2;
+  std::set<std::string> features;  // table features that need (x, 7)
+  std::set<std::string> legacy;    // legacy features in use, listed if (x, 7) is needed
+  if (IsTrue(config, "delta.appendOnly")) legacy.insert("appendOnly");
+  if (IsTrue(config, "delta.enableChangeDataFeed")) {
+    writer = std::max(writer, 4);
+    legacy.insert("changeDataFeed");
+  }
+  auto mapping = config.find("delta.columnMapping.mode");
+  if (mapping != config.end() && mapping->second != "none") {
+    reader = std::max(reader, 2);
+    writer = std::max(writer, 5);
+    legacy.insert("columnMapping");
+  }
+  if (IsTrue(config, "delta.enableDeletionVectors")) features.insert("deletionVectors");
+  if (IsTrue(config, "delta.enableInCommitTimestamps")) features.insert("inCommitTimestamp");
+  if (IsTrue(config, "delta.enableTypeWidening")) features.insert("typeWidening");
+  auto policy = config.find("delta.checkpointPolicy");
+  if (policy != config.end() && policy->second == "v2") features.insert("v2Checkpoint");
+  for (const auto& f : schema.fields()) {
+    if (HasNtz(*f->type())) features.insert("timestampNtz");
+  }
+  for (const auto& [key, value] : config) {
+    if (key.rfind("delta.feature.", 0) == 0) features.insert(key.substr(14));
+  }
+  Protocol protocol;
+  if (features.empty()) {
+    protocol.min_reader_version = reader;
+    protocol.min_writer_version = writer;
+    return protocol;
+  }
+  features.insert(legacy.begin(), legacy.end());
+  std::vector<std::string> reader_features, writer_features;
+  for (const auto& f : features) {
+    writer_features.push_back(f);
+    if (kReaderWriterFeatures.count(f) > 0) reader_features.push_back(f);
+  }
+  protocol.min_writer_version = 7;
+  protocol.writer_features = writer_features;
+  if (!reader_features.empty()) {
+    protocol.min_reader_version = 3;
+    protocol.reader_features = reader_features;
+  } else {
+    protocol.min_reader_version = reader;
+  }
+  return protocol;
+}
+
+// Assigns column-mapping ids and physical names to every field (PROTOCOL.md, "Column Mapping").
+std::shared_ptr<arrow::Field> AssignColumnMapping(const std::shared_ptr<arrow::Field>& field,
+                                                  int64_t* max_id) {
+  auto type = field->type();
+  if (type->id() == arrow::Type::STRUCT) {
+    arrow::FieldVector children;
+    for (const auto& c : type->fields()) children.push_back(AssignColumnMapping(c, max_id));
+    type = arrow::struct_(children);
+  }
+  if (field->metadata() && field->metadata()->Contains("delta.columnMapping.id")) {
+    return field->WithType(type);
+  }
+  auto meta = field->metadata() ? field->metadata()->Copy()
+                                : std::make_shared<arrow::KeyValueMetadata>();
+  meta->Append("delta.columnMapping.id", std::to_string(++*max_id));
+  meta->Append("delta.columnMapping.physicalName", "col-" + NewUuid());
+  return field->WithType(type)->WithMetadata(meta);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema enforcement against an existing table.
+
+bool IsIntegerWidening(const arrow::DataType& from, const arrow::DataType& to) {
+  auto rank = [](arrow::Type::type id) {
+    switch (id) {
+      case arrow::Type::INT8: return 1;
+      case arrow::Type::INT16: return 2;
+      case arrow::Type::INT32: return 3;
+      case arrow::Type::INT64: return 4;
+      default: return 0;
+    }
+  };
+  return rank(from.id()) > 0 && rank(to.id()) > 0 && rank(from.id()) < rank(to.id());
+}
+
+// Types equal up to nullability and field metadata.
+bool SameType(const arrow::DataType& a, const arrow::DataType& b) {
+  if (a.id() != b.id()) return false;
+  if (a.num_fields() != b.num_fields()) return false;
+  if (a.num_fields() == 0) return a.Equals(b);
+  for (int i = 0; i < a.num_fields(); ++i) {
+    if (a.id() == arrow::Type::STRUCT && !EqualsIgnoreCase(a.field(i)->name(), b.field(i)->name())) {
+      return false;
+    }
+    if (!SameType(*a.field(i)->type(), *b.field(i)->type())) return false;
+  }
+  return true;
+}
+
+struct Reconciled {
+  std::shared_ptr<arrow::Table> data;        // columns in table order (+ new ones)
+  std::shared_ptr<arrow::Schema> schema;     // the table schema after the write
+  bool schema_changed = false;
+};
+
+Result<Reconciled> ReconcileSchema(const std::shared_ptr<arrow::Table>& data,
+                                   const arrow::Schema& table_schema, const Metadata& metadata,
+                                   bool merge_schema) {
+  Reconciled out;
+  arrow::FieldVector fields;
+  arrow::ChunkedArrayVector columns;
+  std::set<int> used;
+  std::string table_id = metadata.id;
+  for (const auto& tf : table_schema.fields()) {
+    int found = -1;
+    for (int i = 0; i < data->num_columns(); ++i) {
+      if (EqualsIgnoreCase(data->schema()->field(i)->name(), tf->name())) found = i;
+    }
+    if (found < 0) {
+      if (!tf->nullable()) {
+        return UserError("DELTA_NOT_NULL_CONSTRAINT_VIOLATED",
+                         "NOT NULL constraint violated for column: " + tf->name() +
+                             ". The data to write has no column '" + tf->name() + "'.");
+      }
+      ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(tf->type(), data->num_rows()));
+      fields.push_back(tf);
+      columns.push_back(std::make_shared<arrow::ChunkedArray>(nulls));
+      continue;
+    }
+    used.insert(found);
+    auto column = data->column(found);
+    const auto& df = data->schema()->field(found);
+    if (!SameType(*df->type(), *tf->type())) {
+      if (IsIntegerWidening(*df->type(), *tf->type())) {
+        ASSIGN_OR_RAISE(column, CastColumn(column, tf->type()));
+      } else if (merge_schema) {
+        return UserError("DELTA_FAILED_TO_MERGE_FIELDS",
+                         "Failed to merge fields '" + tf->name() + "' and '" + df->name() +
+                             "': incompatible data types " + tf->type()->ToString() + " and " +
+                             df->type()->ToString() + ".");
+      } else {
+        return UserError(
+            "DELTA_METADATA_MISMATCH",
+            "A schema mismatch detected when writing to the Delta table (Table ID: " + table_id +
+                "). Column '" + tf->name() + "' has type " + tf->type()->ToString() +
+                " in the table but " + df->type()->ToString() +
+                " in the data. To overwrite your schema use .option(\"overwriteSchema\", "
+                "\"true\") with mode overwrite.");
+      }
+    } else if (!column->type()->Equals(*tf->type())) {
+      // Same shape, other nullability or names: take the table's type.
+      auto casted = CastColumn(column, tf->type());
+      if (casted.ok()) column = *casted;
+    }
+    if (!tf->nullable() && column->null_count() > 0) {
+      return UserError("DELTA_NOT_NULL_CONSTRAINT_VIOLATED",
+                       "NOT NULL constraint violated for column: " + tf->name() + ".");
+    }
+    fields.push_back(tf);
+    columns.push_back(column);
+  }
+  for (int i = 0; i < data->num_columns(); ++i) {
+    if (used.count(i) > 0) continue;
+    const auto& df = data->schema()->field(i);
+    if (!merge_schema) {
+      return UserError(
+          "DELTA_METADATA_MISMATCH",
+          "A schema mismatch detected when writing to the Delta table (Table ID: " + table_id +
+              "). The data has the column '" + df->name() +
+              "', which is not in the table schema. To enable schema migration using "
+              "DataFrameWriter, set .option(\"mergeSchema\", \"true\").");
+    }
+    // New columns are always nullable: existing rows have no value for them.
+    fields.push_back(df->WithNullable(true));
+    columns.push_back(data->column(i));
+    out.schema_changed = true;
+  }
+  out.schema = arrow::schema(fields);
+  out.data = arrow::Table::Make(out.schema, columns, data->num_rows());
+  return out;
+}
+
+std::string ModeName(SaveMode mode) {
+  switch (mode) {
+    case SaveMode::kAppend: return "Append";
+    case SaveMode::kOverwrite: return "Overwrite";
+    case SaveMode::kErrorIfExists: return "ErrorIfExists";
+    case SaveMode::kIgnore: return "Ignore";
+  }
+  return "Append";
+}
+
+RemoveFile RemoveOf(const AddFile& add, int64_t now) {
+  RemoveFile r;
+  r.path = add.path;
+  r.deletion_timestamp = now;
+  r.data_change = true;
+  r.extended_file_metadata = true;
+  r.partition_values = add.partition_values;
+  r.size = add.size;
+  r.stats = add.stats;
+  r.tags = add.tags;
+  r.deletion_vector = add.deletion_vector;
+  r.base_row_id = add.base_row_id;
+  r.default_row_commit_version = add.default_row_commit_version;
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// replaceWhere (Delta's "selective overwrite").
+
+// Returns one row per file holding the file's partition values typed as the table's columns.
+Result<std::shared_ptr<arrow::Table>> PartitionValuesTable(const std::vector<AddFile>& files,
+                                                           const arrow::Schema& schema,
+                                                           const Metadata& metadata) {
+  arrow::FieldVector fields;
+  arrow::ChunkedArrayVector columns;
+  for (const auto& p : metadata.partition_columns) {
+    auto field = schema.GetFieldByName(p);
+    if (!field) return InternalError("partition column not in schema: " + p);
+    arrow::StringBuilder b;
+    for (const auto& f : files) {
+      auto it = f.partition_values.find(p);
+      if (it == f.partition_values.end() || !it->second) {
+        RETURN_NOT_OK(b.AppendNull());
+      } else {
+        RETURN_NOT_OK(b.Append(*it->second));
+      }
+    }
+    ASSIGN_OR_RAISE(auto strings, b.Finish());
+    ASSIGN_OR_RAISE(auto typed, cp::Cast(strings, field->type()));
+    fields.push_back(field);
+    columns.push_back(std::make_shared<arrow::ChunkedArray>(typed.make_array()));
+  }
+  return arrow::Table::Make(arrow::schema(fields), columns, static_cast<int64_t>(files.size()));
+}
+
+// Reads one data file of the table as logical columns (partition values filled in).
+Result<std::shared_ptr<arrow::Table>> ReadDataFile(const io::Location& root, const AddFile& add,
+                                                   const arrow::Schema& schema,
+                                                   const Metadata& metadata) {
+  if (add.deletion_vector) {
+    return UserError("UNSUPPORTED_FEATURE",
+                     "replaceWhere on data columns of files with deletion vectors is not "
+                     "supported yet (file " + add.path + ").");
+  }
+  std::shared_ptr<arrow::Table> table;
+  try {
+    ASSIGN_OR_RAISE(auto in, root.fs->OpenInputFile(root.Child(DecodeLogPath(add.path)).path));
+    ASSIGN_OR_RAISE(auto reader, parquet::arrow::OpenFile(in, arrow::default_memory_pool()));
+    RETURN_NOT_OK(reader->ReadTable(&table));
+  } catch (const parquet::ParquetException& e) {
+    return Status::IOError("cannot read ", add.path, ": ", e.what());
+  }
+  arrow::FieldVector fields;
+  arrow::ChunkedArrayVector columns;
+  for (const auto& field : schema.fields()) {
+    bool is_partition = std::find(metadata.partition_columns.begin(),
+                                  metadata.partition_columns.end(),
+                                  field->name()) != metadata.partition_columns.end();
+    std::shared_ptr<arrow::ChunkedArray> column;
+    if (is_partition) {
+      auto it = add.partition_values.find(field->name());
+      std::shared_ptr<arrow::Scalar> scalar;
+      if (it == add.partition_values.end() || !it->second) {
+        scalar = arrow::MakeNullScalar(field->type());
+      } else {
+        ASSIGN_OR_RAISE(auto s, arrow::MakeScalar(arrow::utf8(), *it->second));
+        ASSIGN_OR_RAISE(auto cast, cp::Cast(s, field->type()));
+        scalar = cast.scalar();
+      }
+      ASSIGN_OR_RAISE(auto array, arrow::MakeArrayFromScalar(*scalar, table->num_rows()));
+      column = std::make_shared<arrow::ChunkedArray>(array);
+    } else {
+      std::string physical = field->name();
+      if (field->metadata()) {
+        auto p = field->metadata()->Get("delta.columnMapping.physicalName");
+        if (p.ok()) physical = *p;
+      }
+      column = table->GetColumnByName(physical);
+      if (!column) {
+        ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(field->type(), table->num_rows()));
+        column = std::make_shared<arrow::ChunkedArray>(nulls);
+      } else {
+        ASSIGN_OR_RAISE(column, CastColumn(column, field->type()));
+      }
+    }
+    fields.push_back(field);
+    columns.push_back(column);
+  }
+  return arrow::Table::Make(arrow::schema(fields), columns, table->num_rows());
+}
+
+}  // namespace
+
+Result<WriteResult> WriteTable(const io::Location& table_root,
+                               const std::shared_ptr<arrow::Table>& input,
+                               const WriteOptions& options) {
+  InitializeCompute();
+  if (!input) return Status::Invalid("WriteTable: no data");
+  if (options.overwrite_schema && options.mode != SaveMode::kOverwrite) {
+    return UserError("INVALID_PARAMETER_VALUE",
+                     "overwriteSchema can only be used with mode overwrite.");
+  }
+  if (options.replace_where && options.mode != SaveMode::kOverwrite) {
+    return UserError("INVALID_PARAMETER_VALUE", "replaceWhere can only be used with mode overwrite.");
+  }
+  if (options.replace_where && options.overwrite_schema) {
+    return UserError("INVALID_PARAMETER_VALUE",
+                     "'replaceWhere' cannot be used with 'overwriteSchema'.");
+  }
+  ASSIGN_OR_RAISE(auto txn, Transaction::Begin(table_root));
+  auto snapshot = txn.read_snapshot();
+  WriteResult result;
+  if (snapshot) {
+    result.version = snapshot->version();
+    if (options.mode == SaveMode::kErrorIfExists) {
+      return UserError("DELTA_PATH_EXISTS", "Cannot write to already existent path " +
+                                                table_root.path +
+                                                " without setting OVERWRITE = 'true'.");
+    }
+    if (options.mode == SaveMode::kIgnore) {
+      result.skipped = true;
+      return result;
+    }
+    if (options.txn) {
+      auto it = snapshot->app_transactions().find(options.txn->app_id);
+      if (it != snapshot->app_transactions().end() &&
+          it->second.version >= options.txn->version) {
+        result.skipped = true;
+        return result;
+      }
+    }
+  }
+  ASSIGN_OR_RAISE(auto data, NormalizeInput(input));
+  int64_t now = NowMs();
+
+  // The table's metadata after this write.
+  bool replace_schema =
+      !snapshot || (options.mode == SaveMode::kOverwrite && options.overwrite_schema);
+  Metadata metadata;
+  std::shared_ptr<arrow::Schema> schema;
+  bool metadata_changed = false;
+  std::optional<Protocol> new_protocol;
+  if (replace_schema) {
+    std::vector<std::string> partition_columns;
+    for (const auto& p : options.partition_by) {
+      int i = -1;
+      for (int c = 0; c < data->num_columns(); ++c) {
+        if (EqualsIgnoreCase(data->schema()->field(c)->name(), p)) i = c;
+      }
+      if (i < 0) {
+        return UserError("DELTA_PARTITION_COLUMN_NOT_FOUND",
+                         "Partition column '" + p + "' not found in schema [" +
+                             data->schema()->ToString() + "].");
+      }
+      auto id = data->schema()->field(i)->type()->id();
+      if (id == arrow::Type::STRUCT || id == arrow::Type::LIST || id == arrow::Type::MAP ||
+          id == arrow::Type::BINARY) {
+        return UserError("DELTA_INVALID_PARTITION_COLUMN_TYPE",
+                         "Using column " + p + " of type " +
+                             data->schema()->field(i)->type()->ToString() +
+                             " as a partition column is not supported.");
+      }
+      partition_columns.push_back(data->schema()->field(i)->name());
+    }
+    if (!partition_columns.empty() &&
+        partition_columns.size() == static_cast<size_t>(data->num_columns())) {
+      return UserError("DELTA_CANNOT_USE_ALL_COLUMNS_FOR_PARTITION",
+                       "Cannot use all columns for partition columns.");
+    }
+    if (snapshot) {
+      metadata = snapshot->metadata();
+    } else {
+      metadata.id = NewUuid();
+      metadata.created_time = now;
+    }
+    for (const auto& [k, v] : options.table_properties) metadata.configuration[k] = v;
+    metadata.partition_columns = partition_columns;
+    schema = data->schema();
+    auto mapping = metadata.configuration.find("delta.columnMapping.mode");
+    if (mapping != metadata.configuration.end() && mapping->second != "none") {
+      int64_t max_id = 0;
+      arrow::FieldVector fields;
+      for (const auto& f : schema->fields()) fields.push_back(AssignColumnMapping(f, &max_id));
+      schema = arrow::schema(fields);
+      metadata.configuration["delta.columnMapping.maxColumnId"] = std::to_string(max_id);
+    }
+    ASSIGN_OR_RAISE(metadata.schema_string, SchemaJson(*schema));
+    metadata_changed = true;
+    Protocol required = RequiredProtocol(metadata.configuration, *schema);
+    if (!snapshot) {
+      new_protocol = required;
+    } else if (required.min_reader_version > snapshot->protocol().min_reader_version ||
+               required.min_writer_version > snapshot->protocol().min_writer_version) {
+      new_protocol = required;
+    }
+  } else {
+    metadata = snapshot->metadata();
+    if (!options.partition_by.empty()) {
+      bool same = options.partition_by.size() == metadata.partition_columns.size();
+      for (size_t i = 0; same && i < options.partition_by.size(); ++i) {
+        same = EqualsIgnoreCase(options.partition_by[i], metadata.partition_columns[i]);
+      }
+      if (!same) {
+        return UserError("DELTA_METADATA_MISMATCH",
+                         "Partition columns do not match the partition columns of the table.\n"
+                         "Given: " + JsonList(options.partition_by) + "\nTable: " +
+                             JsonList(metadata.partition_columns));
+      }
+    }
+    if (!snapshot->schema()) return InternalError("snapshot has no schema");
+    ASSIGN_OR_RAISE(auto reconciled,
+                    ReconcileSchema(data, *snapshot->schema(), metadata, options.merge_schema));
+    data = reconciled.data;
+    schema = reconciled.schema;
+    if (reconciled.schema_changed) {
+      auto mapping = metadata.configuration.find("delta.columnMapping.mode");
+      if (mapping != metadata.configuration.end() && mapping->second != "none") {
+        int64_t max_id = 0;
+        auto max_it = metadata.configuration.find("delta.columnMapping.maxColumnId");
+        if (max_it != metadata.configuration.end()) max_id = std::stoll(max_it->second);
+        arrow::FieldVector fields;
+        for (const auto& f : schema->fields()) fields.push_back(AssignColumnMapping(f, &max_id));
+        schema = arrow::schema(fields);
+        metadata.configuration["delta.columnMapping.maxColumnId"] = std::to_string(max_id);
+      }
+      ASSIGN_OR_RAISE(metadata.schema_string, SchemaJson(*schema));
+      metadata_changed = true;
+      Protocol required = RequiredProtocol(metadata.configuration, *schema);
+      if (required.min_writer_version > snapshot->protocol().min_writer_version) {
+        new_protocol = required;
+      }
+    }
+  }
+  RETURN_NOT_OK(CheckWriteSupported(new_protocol ? *new_protocol : snapshot->protocol(), metadata));
+
+  // replaceWhere: the written rows must all match the predicate.
+  std::optional<Predicate> predicate;
+  if (options.replace_where) {
+    ASSIGN_OR_RAISE(predicate, Predicate::Parse(*options.replace_where));
+    for (const auto& column : predicate->columns()) {
+      if (!schema->GetFieldByName(column)) {
+        bool found = false;
+        for (const auto& f : schema->fields()) found = found || EqualsIgnoreCase(f->name(), column);
+        if (!found) {
+          return UserError("DELTA_COLUMN_NOT_FOUND",
+                           "Unable to find the column '" + column + "' of the replaceWhere "
+                           "predicate among the table columns.");
+        }
+      }
+    }
+    ASSIGN_OR_RAISE(auto matches, predicate->Evaluate(*data));
+    if (matches->true_count() != matches->length()) {
+      return UserError("DELTA_REPLACE_WHERE_MISMATCH",
+                       "Written data does not conform to partial table overwrite condition or "
+                       "constraint '" + *options.replace_where + "'.");
+    }
+  }
+
+  // Files this write removes (overwrite) and rows it must keep (replaceWhere on data columns).
+  std::vector<AddFile> removed;
+  std::shared_ptr<arrow::Table> kept_rows;
+  if (snapshot && options.mode == SaveMode::kOverwrite) {
+    txn.MarkTableRead();
+    const auto& files = snapshot->files();
+    if (!predicate) {
+      removed = files;
+    } else {
+      bool partition_only = true;
+      for (const auto& c : predicate->columns()) {
+        bool is_partition = false;
+        for (const auto& p : metadata.partition_columns) is_partition |= EqualsIgnoreCase(p, c);
+        partition_only &= is_partition;
+      }
+      if (partition_only && !metadata.partition_columns.empty()) {
+        ASSIGN_OR_RAISE(auto values, PartitionValuesTable(files, *snapshot->schema(), metadata));
+        ASSIGN_OR_RAISE(auto matches, predicate->Evaluate(*values));
+        for (size_t i = 0; i < files.size(); ++i) {
+          if (matches->IsValid(i) && matches->Value(i)) removed.push_back(files[i]);
+        }
+      } else {
+        std::vector<std::shared_ptr<arrow::Table>> keep;
+        for (const auto& file : files) {
+          ASSIGN_OR_RAISE(auto rows, ReadDataFile(table_root, file, *schema, metadata));
+          ASSIGN_OR_RAISE(auto matches, predicate->Evaluate(*rows));
+          if (matches->true_count() == 0) continue;
+          removed.push_back(file);
+          if (matches->true_count() == rows->num_rows()) continue;
+          // Keep the rows for which the predicate is false or unknown.
+          ASSIGN_OR_RAISE(auto not_matching, cp::CallFunction("invert", {matches}));
+          ASSIGN_OR_RAISE(auto keep_mask,
+                          cp::CallFunction("fill_null", {not_matching, arrow::Datum(true)}));
+          ASSIGN_OR_RAISE(auto filtered, cp::Filter(rows, keep_mask));
+          keep.push_back(filtered.table());
+        }
+        if (!keep.empty()) {
+          ASSIGN_OR_RAISE(kept_rows, arrow::ConcatenateTables(keep));
+        }
+      }
+    }
+    std::vector<std::string> paths;
+    for (const auto& f : removed) paths.push_back(f.path);
+    txn.MarkFilesRead(paths);
+  }
+
+  FileWriter writer(table_root, metadata, schema, options.max_rows_per_file);
+  Status written = writer.Write(data);
+  if (written.ok() && kept_rows) written = writer.Write(kept_rows);
+  if (!written.ok()) {
+    writer.Abort();
+    return written;
+  }
+
+  if (metadata_changed) txn.UpdateMetadata(metadata);
+  if (new_protocol) txn.UpdateProtocol(*new_protocol);
+  if (options.txn) txn.SetAppTransaction(*options.txn);
+  int64_t removed_bytes = 0;
+  for (const auto& f : removed) {
+    txn.Remove(RemoveOf(f, now));
+    removed_bytes += f.size;
+  }
+  for (const auto& f : writer.files()) {
+    txn.Add(f.add);
+    result.num_files += 1;
+    result.num_rows += f.rows;
+    result.num_bytes += f.add.size;
+  }
+
+  nlohmann::json parameters = {{"mode", ModeName(options.mode)},
+                               {"partitionBy", JsonList(options.partition_by)}};
+  if (predicate) parameters["predicate"] = JsonList({predicate->text()});
+  nlohmann::json metrics = {{"numFiles", std::to_string(result.num_files)},
+                            {"numOutputRows", std::to_string(result.num_rows)},
+                            {"numOutputBytes", std::to_string(result.num_bytes)}};
+  if (!removed.empty()) {
+    metrics["numRemovedFiles"] = std::to_string(removed.size());
+    metrics["numRemovedBytes"] = std::to_string(removed_bytes);
+  }
+  if (kept_rows) metrics["numCopiedRows"] = std::to_string(kept_rows->num_rows());
+  auto committed = txn.Commit("WRITE", parameters, metrics);
+  if (!committed.ok()) {
+    writer.Abort();
+    return committed.status();
+  }
+  result.version = committed->version;
+  return result;
+}
+
 }  // namespace basin::delta
