@@ -144,6 +144,9 @@ using Action = std::variant<Protocol, Metadata, AddFile, RemoveFile, AddCdcFile,
 /// DELTA_INVALID_LOG_ENTRY naming `source` (a file name, for the message).
 Result<std::optional<Action>> ParseActionLine(std::string_view line, std::string_view source);
 
+/// Parses one action from an already parsed JSON line.
+Result<std::optional<Action>> ParseActionJson(const nlohmann::json& line, std::string_view source);
+
 /// Parses a whole commit file (newline-delimited JSON; blank lines skipped).
 Result<std::vector<Action>> ParseCommitFile(std::string_view content, std::string_view source);
 

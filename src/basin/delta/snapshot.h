@@ -99,6 +99,13 @@ Result<std::vector<CommitFile>> ListCommitFiles(const io::Location& table_root);
 /// else file modification time), for history and timestamp time travel.
 Result<std::map<int64_t, int64_t>> CommitTimestamps(const io::Location& table_root);
 
+/// Fails with DELTA_INVALID_PROTOCOL_VERSION or DELTA_UNSUPPORTED_FEATURES_FOR_READ (naming the
+/// features) when Basin cannot read a table with `protocol`.
+Status CheckReadSupported(const Protocol& protocol, const std::string& table_path);
+
+/// Returns true if the table records in-commit timestamps (delta.enableInCommitTimestamps).
+bool InCommitTimestampsEnabled(const Metadata& metadata);
+
 /// Formats a version number as the 20-digit log file stem, e.g. 00000000000000000012.
 std::string VersionStem(int64_t version);
 

@@ -1,0 +1,24 @@
+#pragma once
+
+// Reading checkpoint files (PROTOCOL.md, "Checkpoints"): classic and multi-part Parquet, V2 in
+// JSON or Parquet, and the sidecar files a V2 checkpoint points to.
+
+#include <string>
+#include <vector>
+
+#include "basin/base/status.h"
+#include "basin/delta/actions.h"
+#include "basin/io/file_system.h"
+
+namespace basin::delta {
+
+/// Reads the actions of one checkpoint file (Parquet or JSON lines). Sidecar actions are
+/// returned as they are; ReadCheckpoint follows them.
+Result<std::vector<Action>> ReadCheckpointFile(const io::Location& file);
+
+/// Reads every action of the checkpoint made of `paths` (one file, or all parts in order),
+/// following V2 sidecars in `_delta_log/_sidecars/`.
+Result<std::vector<Action>> ReadCheckpoint(const io::Location& table_root,
+                                           const std::vector<std::string>& paths);
+
+}  // namespace basin::delta

@@ -1,0 +1,233 @@
+#include "basin/types/schema_json.h"
+
+#include <regex>
+
+#include <arrow/util/key_value_metadata.h>
+
+namespace basin::types {
+
+namespace {
+
+using nlohmann::json;
+
+Status Unsupported(const std::string& what) {
+  return UserError("DELTA_UNSUPPORTED_DATA_TYPE", "Unsupported data type " + what + ".");
+}
+
+std::shared_ptr<arrow::KeyValueMetadata> MetadataFromJson(const json& field) {
+  auto it = field.find("metadata");
+  if (it == field.end() || !it->is_object() || it->empty()) return nullptr;
+  auto out = std::make_shared<arrow::KeyValueMetadata>();
+  for (const auto& [key, value] : it->items()) {
+    out->Append(key, value.is_string() ? value.get<std::string>() : value.dump());
+  }
+  return out;
+}
+
+json MetadataToJson(const std::shared_ptr<const arrow::KeyValueMetadata>& metadata) {
+  json out = json::object();
+  if (!metadata) return out;
+  for (int64_t i = 0; i < metadata->size(); ++i) {
+    const std::string& key = metadata->key(i);
+    const std::string& value = metadata->value(i);
+    if (key == kVariantMarker || key.rfind("PARQUET:", 0) == 0 || key.rfind("ARROW:", 0) == 0) {
+      continue;
+    }
+    // Values were stored as JSON text unless they were strings; parse back what parses.
+    json parsed = json::parse(value, nullptr, false);
+    if (!parsed.is_discarded() && !parsed.is_string() &&
+        (parsed.is_number() || parsed.is_boolean() || parsed.is_object() || parsed.is_array() ||
+         parsed.is_null())) {
+      out[key] = parsed;
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+Result<std::shared_ptr<arrow::Field>> FieldFromJson(const json& field) {
+  if (!field.is_object() || !field.contains("name") || !field["name"].is_string() ||
+      !field.contains("type")) {
+    return UserError("DELTA_INVALID_LOG_ENTRY",
+                     "A schema field needs a name and a type: " + field.dump());
+  }
+  ASSIGN_OR_RAISE(auto type, TypeFromDeltaJson(field["type"]));
+  bool nullable = field.value("nullable", true);
+  auto metadata = MetadataFromJson(field);
+  if (field["type"].is_string() && field["type"].get<std::string>().rfind("variant", 0) == 0) {
+    if (!metadata) metadata = std::make_shared<arrow::KeyValueMetadata>();
+    metadata->Append(kVariantMarker, "true");
+  }
+  return arrow::field(field["name"].get<std::string>(), type, nullable, metadata);
+}
+
+}  // namespace
+
+Result<std::shared_ptr<arrow::DataType>> TypeFromDeltaJson(const json& type) {
+  if (type.is_string()) {
+    const std::string name = type.get<std::string>();
+    if (name == "string") return arrow::utf8();
+    if (name == "long") return arrow::int64();
+    if (name == "integer") return arrow::int32();
+    if (name == "short") return arrow::int16();
+    if (name == "byte") return arrow::int8();
+    if (name == "float") return arrow::float32();
+    if (name == "double") return arrow::float64();
+    if (name == "boolean") return arrow::boolean();
+    if (name == "binary") return arrow::binary();
+    if (name == "date") return arrow::date32();
+    if (name == "timestamp") return arrow::timestamp(arrow::TimeUnit::MICRO, "UTC");
+    if (name == "timestamp_ntz") return arrow::timestamp(arrow::TimeUnit::MICRO);
+    if (name == "void" || name == "null") return arrow::null();
+    if (name == "variant") {
+      return arrow::struct_({arrow::field("value", arrow::binary(), false),
+                             arrow::field("metadata", arrow::binary(), false)});
+    }
+    static const std::regex kDecimal(R"(decimal\(\s*(\d+)\s*,\s*(-?\d+)\s*\))");
+    std::smatch m;
+    if (std::regex_match(name, m, kDecimal)) {
+      int precision = std::stoi(m[1]);
+      int scale = std::stoi(m[2]);
+      if (precision < 1 || precision > 38 || scale > precision) {
+        return Unsupported(name);
+      }
+      return arrow::decimal128(precision, scale);
+    }
+    if (name == "decimal") return arrow::decimal128(10, 0);
+    return Unsupported("'" + name + "'");
+  }
+  if (!type.is_object() || !type.contains("type") || !type["type"].is_string()) {
+    return Unsupported(type.dump());
+  }
+  const std::string kind = type["type"].get<std::string>();
+  if (kind == "struct") {
+    arrow::FieldVector fields;
+    if (!type.contains("fields") || !type["fields"].is_array()) return Unsupported(type.dump());
+    for (const auto& f : type["fields"]) {
+      ASSIGN_OR_RAISE(auto field, FieldFromJson(f));
+      fields.push_back(std::move(field));
+    }
+    return arrow::struct_(std::move(fields));
+  }
+  if (kind == "array") {
+    if (!type.contains("elementType")) return Unsupported(type.dump());
+    ASSIGN_OR_RAISE(auto element, TypeFromDeltaJson(type["elementType"]));
+    bool contains_null = type.value("containsNull", true);
+    return arrow::list(arrow::field("element", element, contains_null));
+  }
+  if (kind == "map") {
+    if (!type.contains("keyType") || !type.contains("valueType")) return Unsupported(type.dump());
+    ASSIGN_OR_RAISE(auto key, TypeFromDeltaJson(type["keyType"]));
+    ASSIGN_OR_RAISE(auto value, TypeFromDeltaJson(type["valueType"]));
+    bool value_contains_null = type.value("valueContainsNull", true);
+    return std::make_shared<arrow::MapType>(arrow::field("key", key, false),
+                                            arrow::field("value", value, value_contains_null));
+  }
+  return Unsupported("'" + kind + "'");
+}
+
+Result<std::shared_ptr<arrow::Schema>> SchemaFromDeltaJson(std::string_view schema_string) {
+  json parsed = json::parse(schema_string.begin(), schema_string.end(), nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    return UserError("DELTA_INVALID_LOG_ENTRY",
+                     "The table schema is not valid JSON: " + std::string(schema_string.substr(0, 200)));
+  }
+  ASSIGN_OR_RAISE(auto type, TypeFromDeltaJson(parsed));
+  if (type->id() != arrow::Type::STRUCT) {
+    return UserError("DELTA_INVALID_LOG_ENTRY", "The table schema must be a struct type.");
+  }
+  return arrow::schema(type->fields());
+}
+
+Result<json> TypeToDeltaJson(const arrow::DataType& type) {
+  using arrow::Type;
+  switch (type.id()) {
+    case Type::STRING:
+    case Type::LARGE_STRING:
+    case Type::STRING_VIEW: return json("string");
+    case Type::INT64:
+    case Type::UINT32: return json("long");
+    case Type::INT32:
+    case Type::UINT16: return json("integer");
+    case Type::INT16:
+    case Type::UINT8: return json("short");
+    case Type::INT8: return json("byte");
+    case Type::HALF_FLOAT:
+    case Type::FLOAT: return json("float");
+    case Type::DOUBLE: return json("double");
+    case Type::BOOL: return json("boolean");
+    case Type::BINARY:
+    case Type::LARGE_BINARY:
+    case Type::BINARY_VIEW:
+    case Type::FIXED_SIZE_BINARY: return json("binary");
+    case Type::DATE32:
+    case Type::DATE64: return json("date");
+    case Type::TIMESTAMP: {
+      const auto& ts = static_cast<const arrow::TimestampType&>(type);
+      return json(ts.timezone().empty() ? "timestamp_ntz" : "timestamp");
+    }
+    case Type::NA: return json("void");
+    case Type::DECIMAL32:
+    case Type::DECIMAL64:
+    case Type::DECIMAL128: {
+      const auto& d = static_cast<const arrow::DecimalType&>(type);
+      return json("decimal(" + std::to_string(d.precision()) + "," + std::to_string(d.scale()) + ")");
+    }
+    case Type::STRUCT: {
+      json fields = json::array();
+      for (const auto& field : type.fields()) {
+        ASSIGN_OR_RAISE(auto child, TypeToDeltaJson(*field->type()));
+        if (field->metadata() && field->metadata()->Contains(kVariantMarker)) child = "variant";
+        fields.push_back({{"name", field->name()},
+                          {"type", child},
+                          {"nullable", field->nullable()},
+                          {"metadata", MetadataToJson(field->metadata())}});
+      }
+      return json{{"type", "struct"}, {"fields", fields}};
+    }
+    case Type::LIST:
+    case Type::LARGE_LIST:
+    case Type::FIXED_SIZE_LIST:
+    case Type::LIST_VIEW: {
+      const auto& element = type.field(0);
+      ASSIGN_OR_RAISE(auto child, TypeToDeltaJson(*element->type()));
+      return json{{"type", "array"}, {"elementType", child}, {"containsNull", element->nullable()}};
+    }
+    case Type::MAP: {
+      const auto& map = static_cast<const arrow::MapType&>(type);
+      ASSIGN_OR_RAISE(auto key, TypeToDeltaJson(*map.key_type()));
+      ASSIGN_OR_RAISE(auto value, TypeToDeltaJson(*map.item_type()));
+      return json{{"type", "map"},
+                  {"keyType", key},
+                  {"valueType", value},
+                  {"valueContainsNull", map.item_field()->nullable()}};
+    }
+    case Type::DICTIONARY:
+      return TypeToDeltaJson(*static_cast<const arrow::DictionaryType&>(type).value_type());
+    default:
+      return Unsupported("'" + type.ToString() + "'");
+  }
+}
+
+Result<std::string> SchemaToDeltaJson(const arrow::Schema& schema) {
+  ASSIGN_OR_RAISE(auto type, TypeToDeltaJson(*arrow::struct_(schema.fields())));
+  return type.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string SparkTypeName(const arrow::DataType& type) {
+  auto delta = TypeToDeltaJson(type);
+  if (!delta.ok()) return type.ToString();
+  const json& j = *delta;
+  if (j.is_string()) {
+    std::string name = j.get<std::string>();
+    if (name == "long") return "bigint";
+    if (name == "integer") return "int";
+    if (name == "short") return "smallint";
+    if (name == "byte") return "tinyint";
+    return name;
+  }
+  return type.ToString();
+}
+
+}  // namespace basin::types
