@@ -1007,7 +1007,7 @@ Result<WriteResult> WriteTable(const io::Location& table_root,
           // Keep the rows for which the predicate is false or unknown.
           ASSIGN_OR_RAISE(auto not_matching, cp::CallFunction("invert", {matches}));
           ASSIGN_OR_RAISE(auto keep_mask,
-                          cp::CallFunction("fill_null", {not_matching, arrow::Datum(true)}));
+                          cp::CallFunction("coalesce", {not_matching, arrow::Datum(true)}));
           ASSIGN_OR_RAISE(auto filtered, cp::Filter(rows, keep_mask));
           keep.push_back(filtered.table());
         }
