@@ -1,13 +1,403 @@
-// Placeholder so the layer links while the real implementation is written.
 #include "basin/delta/scan.h"
 
+#include <set>
+
+#include <arrow/array.h>
+#include <arrow/builder.h>
+#include <arrow/array/concatenate.h>
+#include <arrow/array/util.h>
+#include <arrow/compute/api.h>
+#include <arrow/util/key_value_metadata.h>
+#include <parquet/arrow/reader.h>
+#include <parquet/arrow/schema.h>
+#include <parquet/exception.h>
+#include <parquet/properties.h>
+
+#include "basin/delta/deletion_vector.h"
+#include "basin/delta/partition_value.h"
+#include "basin/types/schema_json.h"
+
 namespace basin::delta {
+
+namespace {
+
+enum class Mapping { kNone, kName, kId };
+
+std::optional<std::string> MetaValue(const arrow::Field& field, const char* key) {
+  if (!field.metadata()) return std::nullopt;
+  auto value = field.metadata()->Get(key);
+  if (!value.ok()) return std::nullopt;
+  return *value;
+}
+
+std::string PhysicalName(const arrow::Field& field, Mapping mapping) {
+  if (mapping != Mapping::kNone) {
+    if (auto name = MetaValue(field, types::kPhysicalName)) return *name;
+  }
+  return field.name();
+}
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Finds the file's field for a table field: by parquet field id in id mode, else by physical
+// name, then case-insensitively (Spark resolves Parquet columns case-insensitively).
+int FindSourceField(const arrow::FieldVector& source, const arrow::Field& target, Mapping mapping) {
+  if (mapping == Mapping::kId) {
+    if (auto id = MetaValue(target, types::kColumnMappingId)) {
+      for (size_t i = 0; i < source.size(); ++i) {
+        if (MetaValue(*source[i], "PARQUET:field_id") == *id) return static_cast<int>(i);
+      }
+    }
+  }
+  const std::string name = PhysicalName(target, mapping);
+  for (size_t i = 0; i < source.size(); ++i) {
+    if (source[i]->name() == name) return static_cast<int>(i);
+  }
+  const std::string lower = Lower(name);
+  for (size_t i = 0; i < source.size(); ++i) {
+    if (Lower(source[i]->name()) == lower) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+Result<std::shared_ptr<arrow::Array>> Adapt(const std::shared_ptr<arrow::Array>& input,
+                                            const std::shared_ptr<arrow::DataType>& target,
+                                            Mapping mapping);
+
+// Rebuilds a struct array with the table's field names, order and types.
+Result<std::shared_ptr<arrow::Array>> AdaptStruct(const arrow::StructArray& source,
+                                                  const arrow::DataType& target, Mapping mapping) {
+  arrow::ArrayVector children;
+  const auto& source_fields = source.type()->fields();
+  for (const auto& field : target.fields()) {
+    int index = FindSourceField(source_fields, *field, mapping);
+    if (index < 0) {
+      ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(field->type(), source.length()));
+      children.push_back(nulls);
+    } else {
+      ASSIGN_OR_RAISE(auto child, Adapt(source.field(index), field->type(), mapping));
+      children.push_back(child);
+    }
+  }
+  auto out = std::make_shared<arrow::ArrayData>(
+      std::make_shared<arrow::StructType>(target.fields()), source.length(),
+      std::vector<std::shared_ptr<arrow::Buffer>>{source.null_bitmap()}, source.null_count(),
+      source.offset());
+  for (auto& child : children) {
+    // Children of a struct share the parent's offset; ours start at the parent's offset.
+    out->child_data.push_back(child->data());
+  }
+  if (source.offset() != 0) {
+    // StructArray::field() slices children by the offset, so give the result offset 0 and a
+    // sliced validity bitmap instead.
+    out->offset = 0;
+    out->buffers[0] = nullptr;
+    out->null_count = 0;
+    if (source.null_count() > 0) {
+      ASSIGN_OR_RAISE(auto valid, arrow::compute::IsValid(source));
+      ASSIGN_OR_RAISE(auto bits, arrow::compute::Cast(valid, arrow::boolean()));
+      out->buffers[0] = bits.array()->buffers[1];
+      if (bits.array()->offset != 0) {
+        ASSIGN_OR_RAISE(auto copy, arrow::Concatenate({bits.make_array()}));
+        out->buffers[0] = copy->data()->buffers[1];
+      }
+      out->null_count = source.null_count();
+    }
+  }
+  return arrow::MakeArray(out);
+}
+
+Result<std::shared_ptr<arrow::Array>> Adapt(const std::shared_ptr<arrow::Array>& input,
+                                            const std::shared_ptr<arrow::DataType>& target,
+                                            Mapping mapping) {
+  if (input->type()->Equals(*target, /*check_metadata=*/false)) {
+    // Equal types may still differ in nested field names (column mapping): check structs.
+    if (target->id() != arrow::Type::STRUCT && target->id() != arrow::Type::LIST &&
+        target->id() != arrow::Type::MAP) {
+      return input;
+    }
+  }
+  if (input->type_id() == arrow::Type::NA) {
+    return arrow::MakeArrayOfNull(target, input->length());
+  }
+  switch (target->id()) {
+    case arrow::Type::STRUCT: {
+      if (input->type_id() != arrow::Type::STRUCT) break;
+      return AdaptStruct(static_cast<const arrow::StructArray&>(*input), *target, mapping);
+    }
+    case arrow::Type::LIST: {
+      if (input->type_id() != arrow::Type::LIST && input->type_id() != arrow::Type::LARGE_LIST) {
+        break;
+      }
+      std::shared_ptr<arrow::Array> list = input;
+      if (input->type_id() == arrow::Type::LARGE_LIST) {
+        ASSIGN_OR_RAISE(auto cast, arrow::compute::Cast(*input, arrow::list(input->type()->field(0))));
+        list = cast;
+      }
+      const auto& source = static_cast<const arrow::ListArray&>(*list);
+      const auto& element = target->field(0);
+      ASSIGN_OR_RAISE(auto values, Adapt(source.values(), element->type(), mapping));
+      auto data = source.data()->Copy();
+      data->type = arrow::list(element);
+      data->child_data = {values->data()};
+      return arrow::MakeArray(data);
+    }
+    case arrow::Type::MAP: {
+      if (input->type_id() != arrow::Type::MAP) break;
+      const auto& source = static_cast<const arrow::MapArray&>(*input);
+      const auto& map_type = static_cast<const arrow::MapType&>(*target);
+      ASSIGN_OR_RAISE(auto keys, Adapt(source.keys(), map_type.key_type(), mapping));
+      ASSIGN_OR_RAISE(auto items, Adapt(source.items(), map_type.item_type(), mapping));
+      auto entries = std::make_shared<arrow::ArrayData>(
+          map_type.value_type(), keys->length(),
+          std::vector<std::shared_ptr<arrow::Buffer>>{nullptr}, 0);
+      entries->child_data = {keys->data(), items->data()};
+      auto data = source.data()->Copy();
+      data->type = target;
+      data->child_data = {entries};
+      return arrow::MakeArray(data);
+    }
+    default: {
+      arrow::compute::CastOptions options = arrow::compute::CastOptions::Safe(target);
+      auto cast = arrow::compute::Cast(*input, target, options);
+      if (cast.ok()) return *cast;
+      return UserError("DELTA_UNSUPPORTED_TYPE_CHANGE",
+                       "A data file column of type " + input->type()->ToString() +
+                           " cannot be read as the table type " + target->ToString() + ": " +
+                           cast.status().message());
+    }
+  }
+  return UserError("DELTA_UNSUPPORTED_TYPE_CHANGE",
+                   "A data file column of type " + input->type()->ToString() +
+                       " cannot be read as the table type " + target->ToString() + ".");
+}
+
+void CollectLeaves(const parquet::arrow::SchemaField& field, std::vector<int>* leaves) {
+  if (field.is_leaf()) {
+    leaves->push_back(field.column_index);
+    return;
+  }
+  for (const auto& child : field.children) CollectLeaves(child, leaves);
+}
+
+Result<io::Location> DataFileLocation(const io::Location& root, const std::string& log_path) {
+  std::string path = UriDecode(log_path);
+  if (path.find("://") != std::string::npos) return io::ResolveLocation(path);
+  if (path.rfind("file:", 0) == 0) {
+    path = path.substr(5);
+    while (path.size() > 1 && path[0] == '/' && path[1] == '/') path = path.substr(1);
+    return io::Location{root.fs, path};
+  }
+  if (!path.empty() && path[0] == '/') return io::Location{root.fs, path};
+  return root.Child(path);
+}
+
+/// Reads one data file of a snapshot into batches of the output schema.
+class FileScanner {
+ public:
+  FileScanner(std::shared_ptr<const Snapshot> snapshot, std::shared_ptr<arrow::Schema> output)
+      : snapshot_(std::move(snapshot)), output_(std::move(output)) {
+    std::string mode = snapshot_->column_mapping_mode();
+    mapping_ = mode == "name" ? Mapping::kName : mode == "id" ? Mapping::kId : Mapping::kNone;
+    for (const auto& c : snapshot_->metadata().partition_columns) partition_columns_.insert(Lower(c));
+  }
+
+  Result<std::shared_ptr<arrow::Table>> Read(const AddFile& file) {
+    ASSIGN_OR_RAISE(auto location, DataFileLocation(snapshot_->table_root(), file.path));
+    auto opened = location.fs->OpenInputFile(location.path);
+    if (!opened.ok()) {
+      return UserError("DELTA_FILE_NOT_FOUND_DETAILED",
+                       "File " + location.path + " referenced in the transaction log cannot be "
+                       "found. This occurs when data has been manually deleted from the file "
+                       "system rather than using the table `DELETE` statement.");
+    }
+    std::shared_ptr<arrow::Table> data;
+    int64_t num_rows = 0;
+    try {
+      parquet::ArrowReaderProperties properties;
+      properties.set_coerce_int96_timestamp_unit(arrow::TimeUnit::MICRO);
+      parquet::arrow::FileReaderBuilder builder;
+      RETURN_NOT_OK(builder.Open(*opened));
+      builder.properties(properties);
+      auto reader = builder.Build();
+      if (!reader.ok()) {
+        return UserError("FAILED_READ_FILE", "Cannot read the data file " + location.path +
+                                                 ": " + reader.status().message());
+      }
+      std::shared_ptr<arrow::Schema> file_schema;
+      RETURN_NOT_OK((*reader)->GetSchema(&file_schema));
+      num_rows = (*reader)->parquet_reader()->metadata()->num_rows();
+      // Leaves of the file columns that back the wanted table columns.
+      std::vector<int> leaves;
+      std::vector<int> top_level;
+      for (const auto& field : output_->fields()) {
+        if (partition_columns_.count(Lower(field->name()))) continue;
+        int index = FindSourceField(file_schema->fields(), *field, mapping_);
+        if (index >= 0) top_level.push_back(index);
+      }
+      std::sort(top_level.begin(), top_level.end());
+      top_level.erase(std::unique(top_level.begin(), top_level.end()), top_level.end());
+      for (int index : top_level) CollectLeaves((*reader)->manifest().schema_fields[index], &leaves);
+      (*reader)->set_use_threads(true);
+      if (leaves.empty()) {
+        data = arrow::Table::MakeEmpty(arrow::schema({})).ValueOrDie();
+      } else {
+        auto table = (*reader)->ReadTable(leaves);
+        if (!table.ok()) {
+          return UserError("FAILED_READ_FILE", "Cannot read the data file " + location.path +
+                                                   ": " + table.status().message());
+        }
+        data = *table;
+      }
+    } catch (const parquet::ParquetException& e) {
+      return UserError("FAILED_READ_FILE",
+                       "Cannot read the data file " + location.path + ": " + e.what());
+    }
+    ASSIGN_OR_RAISE(data, data->CombineChunks());
+    arrow::ArrayVector columns;
+    for (const auto& field : output_->fields()) {
+      if (partition_columns_.count(Lower(field->name()))) {
+        ASSIGN_OR_RAISE(auto scalar, PartitionScalar(file, *field));
+        ASSIGN_OR_RAISE(auto array, arrow::MakeArrayFromScalar(*scalar, num_rows));
+        columns.push_back(array);
+        continue;
+      }
+      int index = FindSourceField(data->schema()->fields(), *field, mapping_);
+      if (index < 0) {
+        ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(field->type(), num_rows));
+        columns.push_back(nulls);
+        continue;
+      }
+      auto column = data->column(index);
+      std::shared_ptr<arrow::Array> array =
+          column->num_chunks() == 1 ? column->chunk(0) : nullptr;
+      if (!array) {
+        ASSIGN_OR_RAISE(array, arrow::Concatenate(column->chunks()));
+      }
+      ASSIGN_OR_RAISE(auto adapted, Adapt(array, field->type(), mapping_));
+      columns.push_back(adapted);
+    }
+    auto table = arrow::Table::Make(output_, columns, num_rows);
+    if (file.deletion_vector) {
+      ASSIGN_OR_RAISE(auto deleted, LoadDeletionVector(snapshot_->table_root(), *file.deletion_vector));
+      arrow::BooleanBuilder keep;
+      RETURN_NOT_OK(keep.Reserve(num_rows));
+      for (int64_t row = 0; row < num_rows; ++row) {
+        keep.UnsafeAppend(!deleted.contains(static_cast<uint64_t>(row)));
+      }
+      ASSIGN_OR_RAISE(auto mask, keep.Finish());
+      ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(table, mask));
+      table = filtered.table();
+    }
+    return table;
+  }
+
+ private:
+  Result<std::shared_ptr<arrow::Scalar>> PartitionScalar(const AddFile& file,
+                                                         const arrow::Field& field) {
+    // With column mapping, partitionValues is keyed by the physical name.
+    std::string key = PhysicalName(field, mapping_);
+    auto it = file.partition_values.find(key);
+    if (it == file.partition_values.end()) it = file.partition_values.find(field.name());
+    if (it == file.partition_values.end()) {
+      for (auto i = file.partition_values.begin(); i != file.partition_values.end(); ++i) {
+        if (Lower(i->first) == Lower(field.name())) {
+          it = i;
+          break;
+        }
+      }
+    }
+    std::optional<std::string> text;
+    if (it != file.partition_values.end()) text = it->second;
+    return ParsePartitionValue(text, field.type());
+  }
+
+  std::shared_ptr<const Snapshot> snapshot_;
+  std::shared_ptr<arrow::Schema> output_;
+  Mapping mapping_ = Mapping::kNone;
+  std::set<std::string> partition_columns_;
+};
+
+/// Streams a snapshot file by file.
+class SnapshotReader : public arrow::RecordBatchReader {
+ public:
+  SnapshotReader(std::shared_ptr<const Snapshot> snapshot, std::shared_ptr<arrow::Schema> output)
+      : snapshot_(snapshot), output_(output), scanner_(snapshot, output) {}
+
+  std::shared_ptr<arrow::Schema> schema() const override { return output_; }
+
+  Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override {
+    while (true) {
+      if (current_) {
+        RETURN_NOT_OK(current_->ReadNext(batch));
+        if (*batch) return Status::OK();
+        current_.reset();
+      }
+      if (next_file_ >= snapshot_->files().size()) {
+        *batch = nullptr;
+        return Status::OK();
+      }
+      ASSIGN_OR_RAISE(auto table, scanner_.Read(snapshot_->files()[next_file_++]));
+      current_ = std::make_unique<arrow::TableBatchReader>(table);
+      table_ = table;
+    }
+  }
+
+ private:
+  std::shared_ptr<const Snapshot> snapshot_;
+  std::shared_ptr<arrow::Schema> output_;
+  FileScanner scanner_;
+  size_t next_file_ = 0;
+  std::shared_ptr<arrow::Table> table_;
+  std::unique_ptr<arrow::TableBatchReader> current_;
+};
+
+Result<std::shared_ptr<arrow::Schema>> OutputSchema(const Snapshot& snapshot,
+                                                    const ScanOptions& options) {
+  const auto& schema = snapshot.schema();
+  if (!options.columns) return schema;
+  arrow::FieldVector fields;
+  for (const auto& name : *options.columns) {
+    int index = schema->GetFieldIndex(name);
+    if (index < 0) {
+      for (int i = 0; i < schema->num_fields(); ++i) {
+        if (Lower(schema->field(i)->name()) == Lower(name)) index = i;
+      }
+    }
+    if (index < 0) {
+      std::string available;
+      for (const auto& f : schema->fields()) available += (available.empty() ? "`" : ", `") + f->name() + "`";
+      return UserError("UNRESOLVED_COLUMN.WITH_SUGGESTION",
+                       "A column with name `" + name + "` cannot be resolved. Did you mean one of "
+                       "the following? [" + available + "].");
+    }
+    fields.push_back(schema->field(index));
+  }
+  return arrow::schema(fields);
+}
+
+}  // namespace
+
 Result<std::shared_ptr<arrow::RecordBatchReader>> ScanSnapshot(
-    const std::shared_ptr<const Snapshot>&, const ScanOptions&) {
-  return Status::NotImplemented("ScanSnapshot");
+    const std::shared_ptr<const Snapshot>& snapshot, const ScanOptions& options) {
+  ASSIGN_OR_RAISE(auto output, OutputSchema(*snapshot, options));
+  return std::make_shared<SnapshotReader>(snapshot, output);
 }
-Result<std::shared_ptr<arrow::Table>> ReadSnapshot(const std::shared_ptr<const Snapshot>&,
-                                                   const ScanOptions&) {
-  return Status::NotImplemented("ReadSnapshot");
+
+Result<std::shared_ptr<arrow::Table>> ReadSnapshot(const std::shared_ptr<const Snapshot>& snapshot,
+                                                   const ScanOptions& options) {
+  ASSIGN_OR_RAISE(auto output, OutputSchema(*snapshot, options));
+  FileScanner scanner(snapshot, output);
+  std::vector<std::shared_ptr<arrow::Table>> tables;
+  for (const auto& file : snapshot->files()) {
+    ASSIGN_OR_RAISE(auto table, scanner.Read(file));
+    tables.push_back(std::move(table));
+  }
+  if (tables.empty()) return arrow::Table::MakeEmpty(output);
+  return arrow::ConcatenateTables(tables);
 }
+
 }  // namespace basin::delta

@@ -1,0 +1,94 @@
+#include "basin/delta/partition_value.h"
+
+#include <arrow/compute/cast.h>
+#include <arrow/util/decimal.h>
+
+#include "basin/types/civil_time.h"
+
+namespace basin::delta {
+
+namespace {
+
+Status BadValue(const std::string& text, const arrow::DataType& type) {
+  return UserError("DELTA_INVALID_PARTITION_VALUE",
+                   "The partition value '" + text + "' cannot be read as " + type.ToString() + ".");
+}
+
+}  // namespace
+
+std::string UriDecode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() &&
+        hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
+Result<std::shared_ptr<arrow::Scalar>> ParsePartitionValue(
+    const std::optional<std::string>& text, const std::shared_ptr<arrow::DataType>& type) {
+  using arrow::Type;
+  if (!text) return arrow::MakeNullScalar(type);
+  const std::string& value = *text;
+  if (value.empty() && type->id() != Type::STRING && type->id() != Type::LARGE_STRING) {
+    return arrow::MakeNullScalar(type);
+  }
+  switch (type->id()) {
+    case Type::STRING:
+    case Type::LARGE_STRING:
+      return arrow::MakeScalar(type, std::make_shared<arrow::Buffer>(value)).ValueOr(
+          arrow::MakeNullScalar(type));
+    case Type::BINARY:
+      return std::static_pointer_cast<arrow::Scalar>(std::make_shared<arrow::BinaryScalar>(value));
+    case Type::TIMESTAMP: {
+      // Delta writes "yyyy-MM-dd HH:mm:ss[.SSSSSS]" (UTC for timestamp, local for ntz) and newer
+      // writers ISO-8601 with 'T' and 'Z'.
+      auto micros = types::ParseTimestampMicros(value);
+      if (!micros.ok()) return BadValue(value, *type);
+      return std::static_pointer_cast<arrow::Scalar>(
+          std::make_shared<arrow::TimestampScalar>(*micros, type));
+    }
+    case Type::DATE32: {
+      auto micros = types::ParseTimestampMicros(value);
+      if (!micros.ok()) return BadValue(value, *type);
+      int64_t days = *micros / 86400000000LL - (*micros % 86400000000LL < 0 ? 1 : 0);
+      return std::static_pointer_cast<arrow::Scalar>(
+          std::make_shared<arrow::Date32Scalar>(static_cast<int32_t>(days)));
+    }
+    case Type::BOOL: {
+      if (value == "true" || value == "TRUE" || value == "True") {
+        return std::static_pointer_cast<arrow::Scalar>(std::make_shared<arrow::BooleanScalar>(true));
+      }
+      if (value == "false" || value == "FALSE" || value == "False") {
+        return std::static_pointer_cast<arrow::Scalar>(std::make_shared<arrow::BooleanScalar>(false));
+      }
+      return BadValue(value, *type);
+    }
+    default: {
+      // Numbers and decimals: parse from the string with Arrow's casts (exact for decimals).
+      auto parsed = arrow::Scalar::Parse(type, value);
+      if (!parsed.ok()) {
+        // Spark writes e.g. "1.0E10" for doubles; decimals may come with an exponent too.
+        auto as_string = std::make_shared<arrow::StringScalar>(value);
+        auto cast = arrow::compute::Cast(arrow::Datum(as_string), type);
+        if (!cast.ok()) return BadValue(value, *type);
+        return cast->scalar();
+      }
+      return *parsed;
+    }
+  }
+}
+
+}  // namespace basin::delta

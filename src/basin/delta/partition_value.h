@@ -1,0 +1,25 @@
+#pragma once
+
+// Partition values as the Delta log stores them: strings in `partitionValues`, parsed by the
+// column's type (PROTOCOL.md, "Partition Value Serialization").
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <arrow/scalar.h>
+#include <arrow/type.h>
+
+#include "basin/base/status.h"
+
+namespace basin::delta {
+
+/// Parses a partition value string into a scalar of `type`; a missing value, a null, or (for
+/// non-string types) an empty string gives a null scalar.
+Result<std::shared_ptr<arrow::Scalar>> ParsePartitionValue(const std::optional<std::string>& text,
+                                                           const std::shared_ptr<arrow::DataType>& type);
+
+/// Decodes the %XX escapes of a path from the log (paths are URI-encoded there).
+std::string UriDecode(std::string_view text);
+
+}  // namespace basin::delta
