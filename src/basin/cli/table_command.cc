@@ -8,6 +8,7 @@
 
 #include "basin/cli/arguments.h"
 #include "basin/cli/output.h"
+#include "basin/delta/change_data_feed.h"
 #include "basin/delta/detail.h"
 #include "basin/delta/history.h"
 #include "basin/delta/restore.h"
@@ -223,6 +224,19 @@ Status Vacuum(const std::vector<std::string>& raw) {
   return Status::OK();
 }
 
+Status Changes(const std::vector<std::string>& raw) {
+  ASSIGN_OR_RAISE(auto args, Arguments::Parse("basin table changes", raw,
+                                              {"from-version", "to-version", "format", "o"}, {}));
+  ASSIGN_OR_RAISE(auto root, TablePath(args, "changes"));
+  ASSIGN_OR_RAISE(auto from, args.GetInt("from-version"));
+  if (!from) return UserError("INVALID_PARAMETER_VALUE", "'basin table changes' needs --from-version N.");
+  ASSIGN_OR_RAISE(auto to, args.GetInt("to-version"));
+  ASSIGN_OR_RAISE(auto table, delta::ReadChanges(root, *from, to));
+  ASSIGN_OR_RAISE(auto out, OpenOutput(args.Get("o")));
+  RETURN_NOT_OK(WriteRows(*table, args.Get("format").value_or("jsonl"), out.get()));
+  return out->Close();
+}
+
 }  // namespace
 
 std::string TableUsage() {
@@ -253,6 +267,7 @@ Status RunTableCommand(const std::vector<std::string>& args) {
   if (command == "detail") return Detail(rest);
   if (command == "restore") return Restore(rest);
   if (command == "vacuum") return Vacuum(rest);
+  if (command == "changes") return Changes(rest);
   return UserError("INVALID_PARAMETER_VALUE",
                    "Unknown table command '" + command + "'; see 'basin table --help'.");
 }

@@ -205,7 +205,7 @@ class FileScanner {
     for (const auto& c : snapshot_->metadata().partition_columns) partition_columns_.insert(Lower(c));
   }
 
-  Result<std::shared_ptr<arrow::Table>> Read(const AddFile& file) {
+  Result<std::shared_ptr<arrow::Table>> Read(const AddFile& file, bool apply_dv = true) {
     ASSIGN_OR_RAISE(auto location, DataFileLocation(snapshot_->table_root(), file.path));
     auto opened = location.fs->OpenInputFile(location.path);
     if (!opened.ok()) {
@@ -281,7 +281,7 @@ class FileScanner {
       columns.push_back(adapted);
     }
     auto table = arrow::Table::Make(output_, columns, num_rows);
-    if (file.deletion_vector) {
+    if (file.deletion_vector && apply_dv) {
       ASSIGN_OR_RAISE(auto deleted, LoadDeletionVector(snapshot_->table_root(), *file.deletion_vector));
       arrow::BooleanBuilder keep;
       RETURN_NOT_OK(keep.Reserve(num_rows));
@@ -385,6 +385,14 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> ScanSnapshot(
     const std::shared_ptr<const Snapshot>& snapshot, const ScanOptions& options) {
   ASSIGN_OR_RAISE(auto output, OutputSchema(*snapshot, options));
   return std::make_shared<SnapshotReader>(snapshot, output);
+}
+
+Result<std::shared_ptr<arrow::Table>> ReadDataFile(const std::shared_ptr<const Snapshot>& snapshot,
+                                                   const AddFile& file,
+                                                   const std::shared_ptr<arrow::Schema>& output,
+                                                   bool apply_deletion_vector) {
+  FileScanner scanner(snapshot, output ? output : snapshot->schema());
+  return scanner.Read(file, apply_deletion_vector);
 }
 
 Result<std::shared_ptr<arrow::Table>> ReadSnapshot(const std::shared_ptr<const Snapshot>& snapshot,

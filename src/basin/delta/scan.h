@@ -26,6 +26,14 @@ struct ScanOptions {
 Result<std::shared_ptr<arrow::RecordBatchReader>> ScanSnapshot(
     const std::shared_ptr<const Snapshot>& snapshot, const ScanOptions& options = {});
 
+/// Reads one data file of `snapshot` with the table's schema, or `output` when given (its fields
+/// are table fields, or extra columns the file holds under the same name, like _change_type).
+/// The file's deletion vector is applied when `apply_deletion_vector`.
+Result<std::shared_ptr<arrow::Table>> ReadDataFile(const std::shared_ptr<const Snapshot>& snapshot,
+                                                   const AddFile& file,
+                                                   const std::shared_ptr<arrow::Schema>& output,
+                                                   bool apply_deletion_vector);
+
 /// Reads all of the snapshot's rows into one table.
 Result<std::shared_ptr<arrow::Table>> ReadSnapshot(const std::shared_ptr<const Snapshot>& snapshot,
                                                    const ScanOptions& options = {});
