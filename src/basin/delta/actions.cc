@@ -138,7 +138,9 @@ Result<Action> ParseMetadata(const json& obj, std::string_view source) {
     m.format.provider = OptionalString(*it, "provider").value_or("parquet");
     m.format.options = StringMap(*it, "options");
   }
-  ASSIGN_OR_RAISE(m.schema_string, RequiredString(obj, "schemaString", "metaData", source));
+  // Some old writers left schemaString out of metadata that only set other fields; such a
+  // table has no columns.
+  m.schema_string = OptionalString(obj, "schemaString").value_or(R"({"type":"struct","fields":[]})");
   if (auto cols = StringList(obj, "partitionColumns")) m.partition_columns = std::move(*cols);
   m.configuration = StringMap(obj, "configuration");
   m.created_time = OptionalInt(obj, "createdTime");

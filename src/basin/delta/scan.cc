@@ -126,6 +126,16 @@ Result<std::shared_ptr<arrow::Array>> Adapt(const std::shared_ptr<arrow::Array>&
   switch (target->id()) {
     case arrow::Type::STRUCT: {
       if (input->type_id() != arrow::Type::STRUCT) break;
+      // A shredded variant keeps part of its value in typed_value columns; until Basin can
+      // reassemble it, refuse rather than return a value with parts missing.
+      if (auto typed = static_cast<const arrow::StructArray&>(*input).GetFieldByName("typed_value");
+          typed && typed->null_count() < typed->length() &&
+          static_cast<const arrow::StructType&>(*target).GetFieldIndex("typed_value") < 0) {
+        return UserError("DELTA_UNSUPPORTED_FEATURES_FOR_READ",
+                         "Unable to read this table because it requires reader table feature(s) "
+                         "that are unsupported by Basin: variantShredding (a data file holds "
+                         "shredded variant values in typed_value).");
+      }
       return AdaptStruct(static_cast<const arrow::StructArray&>(*input), *target, mapping);
     }
     case arrow::Type::LIST: {

@@ -20,7 +20,7 @@ const std::set<std::string, std::less<>>& SupportedReaderFeatures() {
       "columnMapping",       "deletionVectors",   "timestampNtz",
       "typeWidening",        "typeWidening-preview", "v2Checkpoint",
       "vacuumProtocolCheck", "variantType",       "variantType-preview",
-      "catalogManaged"};
+      "catalogManaged",      "variantShredding-preview", "variantShredding"};
   return *features;
 }
 
