@@ -1,0 +1,84 @@
+"""The `basin` command's own contract: usage, options and error reporting."""
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BASIN = os.environ.get("BASIN_BIN", str(REPO / "build" / "basin"))
+
+
+def run(*args, cwd=None, env=None):
+    return subprocess.run([BASIN, *map(str, args)], capture_output=True, text=True, timeout=60,
+                          cwd=cwd, env={**os.environ, **(env or {})})
+
+
+def test_help_lists_table_commands():
+    proc = run("table", "--help")
+    assert proc.returncode == 0
+    for command in ("read", "write", "history", "detail", "restore", "vacuum"):
+        assert f"  {command} PATH" in proc.stdout
+
+
+def test_no_arguments_prints_usage_and_fails():
+    proc = run()
+    assert proc.returncode == 2
+    assert "Usage: basin" in proc.stdout
+
+
+@pytest.mark.parametrize("args, error_class, words", [
+    (("frobnicate",), "INVALID_PARAMETER_VALUE", "Unknown command"),
+    (("table", "frobnicate", "x"), "INVALID_PARAMETER_VALUE", "Unknown table command"),
+    (("table", "read"), "INVALID_PARAMETER_VALUE", "exactly one table PATH"),
+    (("table", "read", "a", "b"), "INVALID_PARAMETER_VALUE", "exactly one table PATH"),
+    (("table", "read", "t", "--bogus"), "INVALID_PARAMETER_VALUE", "Unknown option '--bogus'"),
+    (("table", "read", "t", "--version"), "INVALID_PARAMETER_VALUE", "needs a value"),
+    (("table", "read", "t", "--version", "x1"), "INVALID_PARAMETER_VALUE", "must be an integer"),
+    (("table", "read", "t", "--version", "1", "--timestamp", "2024-01-01"),
+     "INVALID_PARAMETER_VALUE", "not both"),
+    (("table", "read", "t", "--timestamp", "yesterday"), "INVALID_PARAMETER_VALUE", "not valid"),
+    (("table", "write", "t"), "INVALID_PARAMETER_VALUE", "needs --from"),
+    (("table", "write", "t", "--from", "x.csv", "--mode", "upsert"), "INVALID_PARAMETER_VALUE",
+     "Unknown save mode"),
+    (("table", "write", "t", "--from", "x.csv", "--overwrite-schema"), "INVALID_PARAMETER_VALUE",
+     "needs --mode overwrite"),
+    (("table", "write", "t", "--from", "x.csv", "--property", "novalue"), "INVALID_PARAMETER_VALUE",
+     "KEY=VALUE"),
+])
+def test_bad_arguments_give_error_class(tmp_path, args, error_class, words):
+    proc = run(*args, cwd=tmp_path)
+    assert proc.returncode != 0 and proc.returncode < 128, proc
+    assert proc.stderr.startswith(f"[{error_class}]"), proc.stderr
+    assert words in proc.stderr
+
+
+def test_write_from_missing_file(tmp_path):
+    proc = run("table", "write", tmp_path / "t", "--from", tmp_path / "missing.csv")
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("[PATH_NOT_FOUND]")
+    assert not (tmp_path / "t" / "_delta_log").exists()
+
+
+def test_write_from_unknown_extension(tmp_path):
+    src = tmp_path / "data.xlsx"
+    src.write_text("a\n1\n")
+    proc = run("table", "write", tmp_path / "t", "--from", src)
+    assert proc.returncode == 1
+    assert "Unsupported input file" in proc.stderr
+
+
+def test_read_non_delta_folder(tmp_path):
+    (tmp_path / "plain").mkdir()
+    proc = run("table", "read", tmp_path / "plain")
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("[DELTA_"), proc.stderr
+    assert str(tmp_path / "plain") in proc.stderr
+
+
+def test_warehouse_option_is_accepted_anywhere(tmp_path):
+    proc = run("table", "--help", "--warehouse", tmp_path)
+    assert proc.returncode == 0
+    proc = run("--warehouse=" + str(tmp_path), "version")
+    assert proc.returncode == 0 and proc.stdout.startswith("basin ")

@@ -1,0 +1,242 @@
+"""Basin writes a Delta table; delta-rs and delta-spark read it and must see exactly Basin's rows
+and schema. Each scenario runs once per peer; the Spark runs are marked `spark`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from conftest import (assert_same_table, commit_versions, data_files, log_files, read_delta_rs,
+                      read_spark)
+
+PEERS = ["delta-rs", pytest.param("spark", marks=pytest.mark.spark)]
+
+
+@pytest.fixture(params=PEERS)
+def peer_read(request):
+    """A function (path, version=None) -> pa.Table that reads through one real peer."""
+    if request.param == "spark":
+        spark = request.getfixturevalue("spark")
+        return lambda path, version=None: read_spark(spark, path, version)
+    return read_delta_rs
+
+
+def plain_rows(start: int, n: int) -> pa.Table:
+    ids = list(range(start, start + n))
+    return pa.table({
+        "id": pa.array(ids, pa.int64()),
+        "name": pa.array([f"name-{i}" if i % 7 else None for i in ids], pa.string()),
+        "score": pa.array([i * 0.5 for i in ids], pa.float64()),
+    })
+
+
+def many_types(n: int = 20) -> pa.Table:
+    base = dt.datetime(2024, 2, 29, 12, 30, 15, 123456, tzinfo=dt.timezone.utc)
+    rows = range(n)
+    return pa.table({
+        "i8": pa.array([(i % 250) - 125 if i % 5 else None for i in rows], pa.int8()),
+        "i16": pa.array([i * -1000 for i in rows], pa.int16()),
+        "i32": pa.array([i * 100000 for i in rows], pa.int32()),
+        "i64": pa.array([i * 10**15 - 7 for i in rows], pa.int64()),
+        "f32": pa.array([i / 4 for i in rows], pa.float32()),
+        "f64": pa.array([i / 3 if i % 4 else None for i in rows], pa.float64()),
+        "dec": pa.array([Decimal(i * 1234567) / 100 - Decimal("5000.25") for i in rows],
+                        pa.decimal128(12, 2)),
+        "str": pa.array(["" if i == 0 else f"s{i}-é✓" if i % 3 else None for i in rows]),
+        "bin": pa.array([bytes([i, 0, 255 - i]) if i % 6 else None for i in rows], pa.binary()),
+        "flag": pa.array([None if i % 9 == 0 else i % 2 == 0 for i in rows], pa.bool_()),
+        "day": pa.array([dt.date(1969, 12, 31) + dt.timedelta(days=i * 400) for i in rows],
+                        pa.date32()),
+        "ts": pa.array([base + dt.timedelta(days=i * 37, microseconds=i) if i % 4 else None
+                        for i in rows], pa.timestamp("us", tz="UTC")),
+        "point": pa.array([{"x": i, "label": f"p{i}"} if i % 5 != 3 else None for i in rows],
+                          pa.struct([("x", pa.int32()), ("label", pa.string())])),
+        "tags": pa.array([[i, i + 1, None][: i % 4] if i % 8 != 7 else None for i in rows],
+                         pa.list_(pa.int64())),
+        "attrs": pa.array([[("k", i), ("k2", None)] if i % 3 else [] for i in rows],
+                          pa.map_(pa.string(), pa.int64())),
+    })
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def test_plain_table(basin, peer_read, tmp_path):
+    path = tmp_path / "plain"
+    first, second = plain_rows(0, 50), plain_rows(50, 30)
+    basin.write(path, first)
+    basin.write(path, second)
+    expected = pa.concat_tables([first, second])
+    assert_same_table(basin.read(path), expected, "basin")
+    assert_same_table(peer_read(path), expected, "peer latest")
+    assert_same_table(peer_read(path, 0), first, "peer version 0")
+
+
+def test_partitioned_with_null_and_escaped_values(basin, peer_read, tmp_path):
+    path = tmp_path / "parts"
+    parts = [None, "a b", "a/b", "100%", "x=y", "plain", "ü:#?"]
+    data = pa.table({
+        "id": pa.array(range(len(parts) * 3), pa.int64()),
+        "part": pa.array(parts * 3, pa.string()),
+        "n": pa.array([None if i % 4 == 0 else i for i in range(len(parts) * 3)], pa.int32()),
+    })
+    basin.write(path, data, partition_by=["part", "n"])
+    assert_same_table(peer_read(path), data, "partitioned")
+    detail = basin.detail(path)
+    assert detail.get("partitionColumns") == ["part", "n"], detail
+
+
+def test_many_types(basin, peer_read, tmp_path):
+    path = tmp_path / "types"
+    data = many_types()
+    basin.write(path, data)
+    assert_same_table(basin.read(path), data, "basin")
+    assert_same_table(peer_read(path), data, "peer")
+
+
+def test_checkpoints(basin, peer_read, tmp_path):
+    path = tmp_path / "ckpt"
+    chunks = [plain_rows(i * 3, 3) for i in range(12)]
+    basin.write(path, chunks[0], properties={"delta.checkpointInterval": "2"})
+    for chunk in chunks[1:]:
+        basin.write(path, chunk)
+    log = Path(path) / "_delta_log"
+    checkpoints = sorted(p.name for p in log.glob("*.checkpoint*.parquet"))
+    assert checkpoints, f"no checkpoint written: {log_files(path)}"
+    assert (log / "_last_checkpoint").exists()
+    assert commit_versions(path) == list(range(12))
+    expected = pa.concat_tables(chunks)
+    assert_same_table(peer_read(path), expected, "peer after checkpoints")
+    assert_same_table(peer_read(path, 5), pa.concat_tables(chunks[:6]), "peer version 5")
+
+
+def test_checkpoint_is_used_without_old_commits(basin, peer_read, tmp_path):
+    """Deleting the commits before the last checkpoint must not matter to a peer."""
+    path = tmp_path / "ckpt_only"
+    chunks = [plain_rows(i * 3, 3) for i in range(5)]
+    basin.write(path, chunks[0], properties={"delta.checkpointInterval": "2"})
+    for chunk in chunks[1:]:
+        basin.write(path, chunk)
+    last = json.loads((Path(path) / "_delta_log" / "_last_checkpoint").read_text())
+    for version in range(last["version"]):
+        (Path(path) / "_delta_log" / f"{version:020d}.json").unlink()
+    expected = pa.concat_tables(chunks)
+    assert_same_table(peer_read(path), expected, "peer from checkpoint")
+    assert_same_table(basin.read(path), expected, "basin from checkpoint")
+
+
+def test_schema_evolution_merge(basin, peer_read, tmp_path):
+    path = tmp_path / "evolve"
+    first = pa.table({"id": pa.array([1, 2], pa.int64()), "a": ["x", "y"]})
+    second = pa.table({"id": pa.array([3], pa.int64()), "a": ["z"],
+                       "b": pa.array([1.5], pa.float64())})
+    basin.write(path, first)
+    basin.write(path, second, merge_schema=True)
+    expected = pa.table({"id": pa.array([1, 2, 3], pa.int64()), "a": ["x", "y", "z"],
+                         "b": pa.array([None, None, 1.5], pa.float64())})
+    assert_same_table(peer_read(path), expected, "peer after merge")
+    assert_same_table(peer_read(path, 0), first, "peer version 0")
+
+
+def test_overwrite(basin, peer_read, tmp_path):
+    path = tmp_path / "overwrite"
+    basin.write(path, plain_rows(0, 20))
+    basin.write(path, plain_rows(100, 5), mode="overwrite")
+    assert_same_table(peer_read(path), plain_rows(100, 5), "peer after overwrite")
+    assert_same_table(peer_read(path, 0), plain_rows(0, 20), "peer version 0")
+
+
+def test_overwrite_schema(basin, peer_read, tmp_path):
+    path = tmp_path / "overwrite_schema"
+    basin.write(path, plain_rows(0, 10))
+    replacement = pa.table({"k": pa.array(["a", "b"]), "v": pa.array([1, 2], pa.int16())})
+    basin.write(path, replacement, mode="overwrite", overwrite_schema=True)
+    assert_same_table(peer_read(path), replacement, "peer after schema overwrite")
+
+
+def test_restore(basin, peer_read, tmp_path):
+    path = tmp_path / "restore"
+    basin.write(path, plain_rows(0, 10))
+    basin.write(path, plain_rows(10, 10))
+    basin.write(path, plain_rows(50, 3), mode="overwrite")
+    basin.restore(path, 1)
+    assert commit_versions(path) == [0, 1, 2, 3]
+    expected = plain_rows(0, 20)
+    assert_same_table(basin.read(path), expected, "basin after restore")
+    assert_same_table(peer_read(path), expected, "peer after restore")
+
+
+def test_vacuum(basin, peer_read, tmp_path):
+    path = tmp_path / "vacuum"
+    basin.write(path, plain_rows(0, 10))
+    basin.write(path, plain_rows(10, 10))
+    basin.write(path, plain_rows(40, 4), mode="overwrite")
+    before = data_files(path)
+    basin.vacuum(path, retain_hours=0)
+    after = data_files(path)
+    assert len(after) < len(before), (before, after)
+    from deltalake import DeltaTable
+
+    live = sorted(str(Path(uri).relative_to(Path(path).resolve()))
+                  for uri in DeltaTable(str(path)).file_uris())
+    assert after == live, "vacuum must keep exactly the live files"
+    assert_same_table(peer_read(path), plain_rows(40, 4), "peer after vacuum")
+
+
+@pytest.mark.spark
+def test_spark_deletes_with_deletion_vectors_then_basin_reads(basin, spark, tmp_path):
+    path = tmp_path / "dv"
+    data = plain_rows(0, 100)
+    basin.write(path, data, properties={"delta.enableDeletionVectors": "true"})
+    spark.sql(f"DELETE FROM delta.`{path}` WHERE id % 3 = 0")
+    last = Path(path) / "_delta_log" / f"{max(commit_versions(path)):020d}.json"
+    assert '"deletionVector"' in last.read_text(), "Spark did not use a deletion vector"
+    spark_rows = read_spark(spark, path)
+    assert spark_rows.num_rows == 66
+    assert_same_table(basin.read(path), spark_rows, "basin read of Spark's DV delete")
+    assert_same_table(basin.read(path, version=0), data, "basin version 0")
+    # Basin appends on top of a table with deletion vectors; Spark sees both.
+    basin.write(path, plain_rows(1000, 5))
+    expected = pa.concat_tables([spark_rows, plain_rows(1000, 5)])
+    assert_same_table(read_spark(spark, path), expected, "spark after basin append")
+    assert_same_table(basin.read(path), expected, "basin after basin append")
+
+
+@pytest.mark.spark
+def test_spark_history_shows_basin_operations(basin, spark, tmp_path):
+    path = tmp_path / "history"
+    basin.write(path, plain_rows(0, 5))
+    basin.write(path, plain_rows(5, 5))
+    basin.write(path, plain_rows(10, 5), mode="overwrite")
+    basin.restore(path, 0)
+    ours = {h["version"]: h["operation"] for h in basin.history(path)}
+    theirs = {r["version"]: r["operation"] for r in
+              spark.sql(f"DESCRIBE HISTORY delta.`{path}`").collect()}
+    assert theirs == ours
+    assert ours[0] in ("WRITE", "CREATE TABLE AS SELECT", "CREATE OR REPLACE TABLE AS SELECT")
+    assert ours[1] == "WRITE" and ours[2] == "WRITE" and ours[3] == "RESTORE", ours
+    from deltalake import DeltaTable
+
+    rs = {h["version"]: h["operation"] for h in DeltaTable(str(path)).history()}
+    assert rs == ours
+
+
+@pytest.mark.spark
+def test_spark_detail_of_basin_table(basin, spark, tmp_path):
+    path = tmp_path / "detail"
+    basin.write(path, plain_rows(0, 10), partition_by=["name"])
+    from delta.tables import DeltaTable
+
+    theirs = DeltaTable.forPath(spark, str(path)).detail().collect()[0].asDict()
+    ours = basin.detail(path)
+    assert theirs["partitionColumns"] == ["name"]
+    assert ours["partitionColumns"] == ["name"]
+    assert theirs["numFiles"] == ours["numFiles"]
+    assert theirs["id"] == ours["id"]
+    assert theirs["minReaderVersion"] == ours["minReaderVersion"]
+    assert theirs["minWriterVersion"] == ours["minWriterVersion"]
