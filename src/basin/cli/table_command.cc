@@ -52,13 +52,15 @@ Result<delta::SnapshotOptions> TimeTravel(const Arguments& args) {
 
 Status Read(const std::vector<std::string>& raw) {
   ASSIGN_OR_RAISE(auto args, Arguments::Parse("basin table read", raw,
-                                              {"version", "timestamp", "columns", "format", "o"},
+                                              {"version", "timestamp", "columns", "format", "o",
+                                               "files-where"},
                                               {}));
   ASSIGN_OR_RAISE(auto root, TablePath(args, "read"));
   ASSIGN_OR_RAISE(auto snapshot_options, TimeTravel(args));
   ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(root, snapshot_options));
   delta::ScanOptions scan;
   if (args.Has("columns")) scan.columns = args.GetList("columns");
+  scan.files_where = args.Get("files-where");
   ASSIGN_OR_RAISE(auto table, delta::ReadSnapshot(snapshot, scan));
   ASSIGN_OR_RAISE(auto out, OpenOutput(args.Get("o")));
   RETURN_NOT_OK(WriteRows(*table, args.Get("format").value_or("jsonl"), out.get()));
@@ -243,6 +245,7 @@ std::string TableUsage() {
   return "Usage: basin table <command> PATH [options]\n"
          "\n"
          "  read PATH [--version N | --timestamp TS] [--columns a,b] [--format jsonl|csv|parquet|table] [-o FILE]\n"
+         "        [--files-where PRED]   (data skipping: read only files whose stats may match)\n"
          "  write PATH --from FILE(.parquet|.csv|.json) [--mode append|overwrite|error|ignore]\n"
          "        [--partition-by a,b] [--merge-schema] [--overwrite-schema] [--replace-where PRED]\n"
          "        [--property KEY=VALUE]... [--txn-app-id ID --txn-version N]\n"

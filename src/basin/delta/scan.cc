@@ -13,6 +13,7 @@
 #include <parquet/exception.h>
 #include <parquet/properties.h>
 
+#include "basin/delta/data_skipping.h"
 #include "basin/delta/deletion_vector.h"
 #include "basin/delta/partition_value.h"
 #include "basin/types/schema_json.h"
@@ -334,8 +335,9 @@ class FileScanner {
 /// Streams a snapshot file by file.
 class SnapshotReader : public arrow::RecordBatchReader {
  public:
-  SnapshotReader(std::shared_ptr<const Snapshot> snapshot, std::shared_ptr<arrow::Schema> output)
-      : snapshot_(snapshot), output_(output), scanner_(snapshot, output) {}
+  SnapshotReader(std::shared_ptr<const Snapshot> snapshot, std::shared_ptr<arrow::Schema> output,
+                 std::vector<AddFile> files)
+      : snapshot_(snapshot), output_(output), scanner_(snapshot, output), files_(std::move(files)) {}
 
   std::shared_ptr<arrow::Schema> schema() const override { return output_; }
 
@@ -346,11 +348,11 @@ class SnapshotReader : public arrow::RecordBatchReader {
         if (*batch) return Status::OK();
         current_.reset();
       }
-      if (next_file_ >= snapshot_->files().size()) {
+      if (next_file_ >= files_.size()) {
         *batch = nullptr;
         return Status::OK();
       }
-      ASSIGN_OR_RAISE(auto table, scanner_.Read(snapshot_->files()[next_file_++]));
+      ASSIGN_OR_RAISE(auto table, scanner_.Read(files_[next_file_++]));
       current_ = std::make_unique<arrow::TableBatchReader>(table);
       table_ = table;
     }
@@ -360,6 +362,7 @@ class SnapshotReader : public arrow::RecordBatchReader {
   std::shared_ptr<const Snapshot> snapshot_;
   std::shared_ptr<arrow::Schema> output_;
   FileScanner scanner_;
+  std::vector<AddFile> files_;
   size_t next_file_ = 0;
   std::shared_ptr<arrow::Table> table_;
   std::unique_ptr<arrow::TableBatchReader> current_;
@@ -389,12 +392,18 @@ Result<std::shared_ptr<arrow::Schema>> OutputSchema(const Snapshot& snapshot,
   return arrow::schema(fields);
 }
 
+Result<std::vector<AddFile>> FilesToScan(const Snapshot& snapshot, const ScanOptions& options) {
+  if (!options.files_where) return snapshot.files();
+  return SkipFiles(snapshot, *options.files_where);
+}
+
 }  // namespace
 
 Result<std::shared_ptr<arrow::RecordBatchReader>> ScanSnapshot(
     const std::shared_ptr<const Snapshot>& snapshot, const ScanOptions& options) {
   ASSIGN_OR_RAISE(auto output, OutputSchema(*snapshot, options));
-  return std::make_shared<SnapshotReader>(snapshot, output);
+  ASSIGN_OR_RAISE(auto files, FilesToScan(*snapshot, options));
+  return std::make_shared<SnapshotReader>(snapshot, output, std::move(files));
 }
 
 Result<std::shared_ptr<arrow::Table>> ReadDataFile(const std::shared_ptr<const Snapshot>& snapshot,
@@ -409,8 +418,9 @@ Result<std::shared_ptr<arrow::Table>> ReadSnapshot(const std::shared_ptr<const S
                                                    const ScanOptions& options) {
   ASSIGN_OR_RAISE(auto output, OutputSchema(*snapshot, options));
   FileScanner scanner(snapshot, output);
+  ASSIGN_OR_RAISE(auto files, FilesToScan(*snapshot, options));
   std::vector<std::shared_ptr<arrow::Table>> tables;
-  for (const auto& file : snapshot->files()) {
+  for (const auto& file : files) {
     ASSIGN_OR_RAISE(auto table, scanner.Read(file));
     tables.push_back(std::move(table));
   }

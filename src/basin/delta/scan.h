@@ -20,6 +20,9 @@ namespace basin::delta {
 struct ScanOptions {
   /// Logical top-level column names to read, in this order; all columns when unset.
   std::optional<std::vector<std::string>> columns;
+  /// Data skipping: read only files whose statistics may match this predicate (see
+  /// data_skipping.h). Rows of kept files are not filtered.
+  std::optional<std::string> files_where;
 };
 
 /// Returns a reader over the snapshot's rows, with the snapshot's logical schema (or projection).
