@@ -71,6 +71,26 @@ std::string FormatUuid(std::string_view bytes) {
 
 }  // namespace
 
+Result<std::string> DecodeInlineDv(std::string_view text, int32_t size_in_bytes) {
+  size_t size = static_cast<size_t>(std::max(size_in_bytes, 0));
+  size_t tail = size % 4;
+  if (tail == 0 || text.size() < 5 || text.size() * 4 / 5 < size) {
+    ASSIGN_OR_RAISE(auto bytes, Z85Decode(text));
+    if (size > 0 && size <= bytes.size()) bytes.resize(size);
+    return bytes;
+  }
+  // A partial last block: Delta's writers encode its `tail` bytes right-aligned in the final
+  // group and fill the unused leading digits with the last alphabet character ('#'), which a
+  // plain Z85 decoder rejects as out of range; those digits stand for zeros.
+  ASSIGN_OR_RAISE(auto bytes, Z85Decode(text.substr(0, text.size() - 5)));
+  std::string last(text.substr(text.size() - 5));
+  for (size_t k = 0; k + tail + 1 < 5 && last[k] == '#'; ++k) last[k] = '0';
+  ASSIGN_OR_RAISE(auto group, Z85Decode(last));
+  bytes += group.substr(4 - tail);
+  bytes.resize(size);
+  return bytes;
+}
+
 Result<std::string> Z85Decode(std::string_view text) {
   if (text.size() % 5 != 0) return Corrupt("Z85 text length is not a multiple of 5");
   static const auto decode = [] {
@@ -88,9 +108,7 @@ Result<std::string> Z85Decode(std::string_view text) {
       if (digit < 0) return Corrupt("invalid Z85 character");
       value = value * 85 + static_cast<uint64_t>(digit);
     }
-    // Delta's encoder pads a partial last block, and its decoder keeps only the low 32 bits of
-    // a group; do the same so inline DVs of any length decode (the caller trims the padding).
-    if (value > 0xFFFFFFFFull && i + 5 < text.size()) return Corrupt("Z85 group out of range");
+    if (value > 0xFFFFFFFFull) return Corrupt("Z85 group out of range");
     AppendBe32(static_cast<uint32_t>(value), &out);
   }
   return out;
@@ -181,10 +199,7 @@ Result<Roaring64Map> LoadDeletionVector(const io::Location& table_root,
                                                  const DeletionVectorDescriptor& dv) {
   Roaring64Map rows;
   if (dv.storage_type == "i") {
-    ASSIGN_OR_RAISE(auto bytes, Z85Decode(dv.path_or_inline_dv));
-    if (dv.size_in_bytes > 0 && static_cast<size_t>(dv.size_in_bytes) <= bytes.size()) {
-      bytes.resize(static_cast<size_t>(dv.size_in_bytes));
-    }
+    ASSIGN_OR_RAISE(auto bytes, DecodeInlineDv(dv.path_or_inline_dv, dv.size_in_bytes));
     ASSIGN_OR_RAISE(rows, ParseRoaringBitmapArray(bytes));
   } else {
     ASSIGN_OR_RAISE(auto file, DeletionVectorLocation(table_root, dv));

@@ -20,6 +20,10 @@ namespace basin::delta {
 /// Decodes Z85 text (ZeroMQ RFC 32); its length must be a multiple of 5.
 Result<std::string> Z85Decode(std::string_view text);
 
+/// Decodes an inline DV's Z85 text into its `size_in_bytes` bytes, including Delta's form of a
+/// partial last block.
+Result<std::string> DecodeInlineDv(std::string_view text, int32_t size_in_bytes);
+
 /// Encodes bytes as Z85; the length must be a multiple of 4.
 std::string Z85Encode(std::string_view bytes);
 

@@ -26,6 +26,15 @@ TEST(DeletionVectorTest, Z85RoundTripAndSpecExample) {
   EXPECT_FALSE(Z85Decode("~~~~~").ok());
 }
 
+TEST(DeletionVectorTest, InlineWithPartialLastBlock) {
+  // From delta-kernel-rs's cdf-table-with-dv: 34 bytes holding the row set {3}.
+  DeletionVectorDescriptor dv{"i", "^Bg9^0rr910000000000iXQKl0rr91000005c8Xg##093", std::nullopt,
+                              34, 1};
+  auto rows = LoadDeletionVector(io::Location{}, dv).ValueOrDie();
+  EXPECT_EQ(rows.cardinality(), 1u);
+  EXPECT_TRUE(rows.contains(uint64_t{3}));
+}
+
 TEST(DeletionVectorTest, WriteThenLoad) {
   auto dir = std::filesystem::temp_directory_path() / ("basin_dv_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
