@@ -23,9 +23,11 @@
 #include "basin/delta/conflict_checker.h"
 #include "basin/delta/file_stats.h"
 #include "basin/delta/replace_where.h"
+#include "basin/delta/scan.h"
 #include "basin/delta/snapshot.h"
 #include "basin/delta/transaction.h"
 #include "basin/types/civil_time.h"
+#include "basin/types/schema_json.h"
 
 namespace basin::delta {
 
@@ -52,99 +54,6 @@ std::string JsonList(const std::vector<std::string>& items) {
 // ---------------------------------------------------------------------------------------------
 // Delta schema JSON of an Arrow schema (PROTOCOL.md, "Schema Serialization Format"). Basin's
 // types layer has no SchemaToDeltaJson yet, so this file keeps a private one.
-
-Result<nlohmann::json> DeltaType(const arrow::DataType& type);
-
-nlohmann::json FieldMetadataJson(const arrow::Field& field) {
-  nlohmann::json meta = nlohmann::json::object();
-  if (!field.metadata()) return meta;
-  for (int64_t i = 0; i < field.metadata()->size(); ++i) {
-    const std::string& key = field.metadata()->key(i);
-    const std::string& value = field.metadata()->value(i);
-    if (key.rfind("delta.", 0) != 0 && key != "comment") continue;
-    if (key == "delta.columnMapping.id") {
-      meta[key] = std::stoll(value);
-    } else {
-      auto parsed = nlohmann::json::parse(value, nullptr, false);
-      meta[key] = (!parsed.is_discarded() && !parsed.is_string() && key != "comment" &&
-                   key != "delta.columnMapping.physicalName")
-                      ? parsed
-                      : nlohmann::json(value);
-    }
-  }
-  return meta;
-}
-
-Result<nlohmann::json> DeltaField(const arrow::Field& field) {
-  ASSIGN_OR_RAISE(auto type, DeltaType(*field.type()));
-  return nlohmann::json{{"name", field.name()},
-                        {"type", std::move(type)},
-                        {"nullable", field.nullable()},
-                        {"metadata", FieldMetadataJson(field)}};
-}
-
-Result<nlohmann::json> DeltaType(const arrow::DataType& type) {
-  switch (type.id()) {
-    case arrow::Type::BOOL: return nlohmann::json("boolean");
-    case arrow::Type::INT8: return nlohmann::json("byte");
-    case arrow::Type::INT16: return nlohmann::json("short");
-    case arrow::Type::INT32: return nlohmann::json("integer");
-    case arrow::Type::INT64: return nlohmann::json("long");
-    case arrow::Type::FLOAT: return nlohmann::json("float");
-    case arrow::Type::DOUBLE: return nlohmann::json("double");
-    case arrow::Type::STRING:
-    case arrow::Type::LARGE_STRING: return nlohmann::json("string");
-    case arrow::Type::BINARY:
-    case arrow::Type::LARGE_BINARY: return nlohmann::json("binary");
-    case arrow::Type::DATE32: return nlohmann::json("date");
-    case arrow::Type::TIMESTAMP:
-      return nlohmann::json(
-          static_cast<const arrow::TimestampType&>(type).timezone().empty() ? "timestamp_ntz"
-                                                                            : "timestamp");
-    case arrow::Type::DECIMAL128: {
-      const auto& d = static_cast<const arrow::Decimal128Type&>(type);
-      return nlohmann::json("decimal(" + std::to_string(d.precision()) + "," +
-                            std::to_string(d.scale()) + ")");
-    }
-    case arrow::Type::LIST:
-    case arrow::Type::LARGE_LIST: {
-      const auto& value_field = *static_cast<const arrow::BaseListType&>(type).value_field();
-      ASSIGN_OR_RAISE(auto element, DeltaType(*value_field.type()));
-      return nlohmann::json{{"type", "array"},
-                            {"elementType", std::move(element)},
-                            {"containsNull", value_field.nullable()}};
-    }
-    case arrow::Type::MAP: {
-      const auto& m = static_cast<const arrow::MapType&>(type);
-      ASSIGN_OR_RAISE(auto key, DeltaType(*m.key_type()));
-      ASSIGN_OR_RAISE(auto value, DeltaType(*m.item_type()));
-      return nlohmann::json{{"type", "map"},
-                            {"keyType", std::move(key)},
-                            {"valueType", std::move(value)},
-                            {"valueContainsNull", m.item_field()->nullable()}};
-    }
-    case arrow::Type::STRUCT: {
-      nlohmann::json fields = nlohmann::json::array();
-      for (const auto& f : type.fields()) {
-        ASSIGN_OR_RAISE(auto jf, DeltaField(*f));
-        fields.push_back(std::move(jf));
-      }
-      return nlohmann::json{{"type", "struct"}, {"fields", std::move(fields)}};
-    }
-    default:
-      return UserError("DELTA_UNSUPPORTED_DATA_TYPE",
-                       "Found columns using unsupported data types: " + type.ToString() + ".");
-  }
-}
-
-Result<std::string> SchemaJson(const arrow::Schema& schema) {
-  nlohmann::json fields = nlohmann::json::array();
-  for (const auto& f : schema.fields()) {
-    ASSIGN_OR_RAISE(auto jf, DeltaField(*f));
-    fields.push_back(std::move(jf));
-  }
-  return nlohmann::json{{"type", "struct"}, {"fields", std::move(fields)}}.dump();
-}
 
 // ---------------------------------------------------------------------------------------------
 // Input normalization: the Arrow types Delta stores (microsecond timestamps, 32-bit offsets,
@@ -752,62 +661,6 @@ Result<std::shared_ptr<arrow::Table>> PartitionValuesTable(const std::vector<Add
   return arrow::Table::Make(arrow::schema(fields), columns, static_cast<int64_t>(files.size()));
 }
 
-// Reads one data file of the table as logical columns (partition values filled in).
-Result<std::shared_ptr<arrow::Table>> ReadDataFile(const io::Location& root, const AddFile& add,
-                                                   const arrow::Schema& schema,
-                                                   const Metadata& metadata) {
-  if (add.deletion_vector) {
-    return UserError("UNSUPPORTED_FEATURE",
-                     "replaceWhere on data columns of files with deletion vectors is not "
-                     "supported yet (file " + add.path + ").");
-  }
-  std::shared_ptr<arrow::Table> table;
-  try {
-    ASSIGN_OR_RAISE(auto in, root.fs->OpenInputFile(root.Child(DecodeLogPath(add.path)).path));
-    ASSIGN_OR_RAISE(auto reader, parquet::arrow::OpenFile(in, arrow::default_memory_pool()));
-    RETURN_NOT_OK(reader->ReadTable(&table));
-  } catch (const parquet::ParquetException& e) {
-    return Status::IOError("cannot read ", add.path, ": ", e.what());
-  }
-  arrow::FieldVector fields;
-  arrow::ChunkedArrayVector columns;
-  for (const auto& field : schema.fields()) {
-    bool is_partition = std::find(metadata.partition_columns.begin(),
-                                  metadata.partition_columns.end(),
-                                  field->name()) != metadata.partition_columns.end();
-    std::shared_ptr<arrow::ChunkedArray> column;
-    if (is_partition) {
-      auto it = add.partition_values.find(field->name());
-      std::shared_ptr<arrow::Scalar> scalar;
-      if (it == add.partition_values.end() || !it->second) {
-        scalar = arrow::MakeNullScalar(field->type());
-      } else {
-        ASSIGN_OR_RAISE(auto s, arrow::MakeScalar(arrow::utf8(), *it->second));
-        ASSIGN_OR_RAISE(auto cast, cp::Cast(s, field->type()));
-        scalar = cast.scalar();
-      }
-      ASSIGN_OR_RAISE(auto array, arrow::MakeArrayFromScalar(*scalar, table->num_rows()));
-      column = std::make_shared<arrow::ChunkedArray>(array);
-    } else {
-      std::string physical = field->name();
-      if (field->metadata()) {
-        auto p = field->metadata()->Get("delta.columnMapping.physicalName");
-        if (p.ok()) physical = *p;
-      }
-      column = table->GetColumnByName(physical);
-      if (!column) {
-        ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(field->type(), table->num_rows()));
-        column = std::make_shared<arrow::ChunkedArray>(nulls);
-      } else {
-        ASSIGN_OR_RAISE(column, CastColumn(column, field->type()));
-      }
-    }
-    fields.push_back(field);
-    columns.push_back(column);
-  }
-  return arrow::Table::Make(arrow::schema(fields), columns, table->num_rows());
-}
-
 }  // namespace
 
 Result<WriteResult> WriteTable(const io::Location& table_root,
@@ -903,7 +756,7 @@ Result<WriteResult> WriteTable(const io::Location& table_root,
       schema = arrow::schema(fields);
       metadata.configuration["delta.columnMapping.maxColumnId"] = std::to_string(max_id);
     }
-    ASSIGN_OR_RAISE(metadata.schema_string, SchemaJson(*schema));
+    ASSIGN_OR_RAISE(metadata.schema_string, types::SchemaToDeltaJson(*schema));
     metadata_changed = true;
     Protocol required = RequiredProtocol(metadata.configuration, *schema);
     if (!snapshot) {
@@ -942,7 +795,7 @@ Result<WriteResult> WriteTable(const io::Location& table_root,
         schema = arrow::schema(fields);
         metadata.configuration["delta.columnMapping.maxColumnId"] = std::to_string(max_id);
       }
-      ASSIGN_OR_RAISE(metadata.schema_string, SchemaJson(*schema));
+      ASSIGN_OR_RAISE(metadata.schema_string, types::SchemaToDeltaJson(*schema));
       metadata_changed = true;
       Protocol required = RequiredProtocol(metadata.configuration, *schema);
       if (required.min_writer_version > snapshot->protocol().min_writer_version) {
@@ -999,7 +852,7 @@ Result<WriteResult> WriteTable(const io::Location& table_root,
       } else {
         std::vector<std::shared_ptr<arrow::Table>> keep;
         for (const auto& file : files) {
-          ASSIGN_OR_RAISE(auto rows, ReadDataFile(table_root, file, *schema, metadata));
+          ASSIGN_OR_RAISE(auto rows, ReadDataFile(snapshot, file, nullptr, /*apply_deletion_vector=*/true));
           ASSIGN_OR_RAISE(auto matches, predicate->Evaluate(*rows));
           if (matches->true_count() == 0) continue;
           removed.push_back(file);
