@@ -229,13 +229,10 @@ def bench_write_and_scan(basin, spark, args, results, do_write: bool, do_scan: b
         if not (table / "_delta_log").exists():
             write_deltalake(str(table), data)
         name = f"scan {args.rows:,} rows"
-        if basin.has("scan-bench"):
-            run_basin = lambda: basin.run("table", "scan-bench", table)  # noqa: E731
-        else:
-            out = DATA / "scan_out.parquet"
-            run_basin = lambda: basin.run("table", "read", table, "--format", "parquet",  # noqa
-                                          "-o", out)
-            name += " (basin: read to parquet)"
+        def run_basin():
+            report = json.loads(basin.run("table", "scan", table).stdout)
+            assert report["rows"] == args.rows, report
+
         results.measure(name, "basin", run_basin)
 
         def run_rs():

@@ -18,7 +18,7 @@ def run(*args, cwd=None, env=None):
 def test_help_lists_table_commands():
     proc = run("table", "--help")
     assert proc.returncode == 0
-    for command in ("read", "write", "history", "detail", "restore", "vacuum"):
+    for command in ("read", "scan", "write", "history", "detail", "restore", "vacuum"):
         assert f"  {command} PATH" in proc.stdout
 
 
@@ -82,3 +82,16 @@ def test_warehouse_option_is_accepted_anywhere(tmp_path):
     assert proc.returncode == 0
     proc = run("--warehouse=" + str(tmp_path), "version")
     assert proc.returncode == 0 and proc.stdout.startswith("basin ")
+
+
+def test_scan_reports_rows_of_the_snapshot(tmp_path):
+    src = tmp_path / "rows.csv"
+    src.write_text("id,name\n1,a\n2,b\n3,c\n")
+    assert run("table", "write", tmp_path / "t", "--from", src).returncode == 0
+    assert run("table", "write", tmp_path / "t", "--from", src, "--mode", "append").returncode == 0
+    import json
+    report = json.loads(run("table", "scan", tmp_path / "t").stdout)
+    assert report["rows"] == 6 and report["columns"] == 2 and report["version"] == 1
+    assert report["bytes"] > 0 and report["seconds"] >= 0
+    old = json.loads(run("table", "scan", tmp_path / "t", "--version", "0", "--columns", "id").stdout)
+    assert old["rows"] == 3 and old["columns"] == 1

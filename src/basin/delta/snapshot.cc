@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "basin/delta/checkpoint_reader.h"
 #include "basin/delta/checkpoint_writer.h"
@@ -42,60 +44,97 @@ std::string VersionList(const std::map<int64_t, CommitFile>& commits) {
 
 }  // namespace
 
-/// Accumulates actions in log order (PROTOCOL.md, "Action Reconciliation").
+/// Reconciles the actions of a checkpoint and the commits after it (PROTOCOL.md, "Action
+/// Reconciliation"). Commits are replayed newest first, so the first action seen for a file,
+/// a txn appId, a domain, the protocol or the metadata is the one that holds; the checkpoint,
+/// which already holds one action per file, is filtered only against the files its later
+/// commits touched, and never hashed when they touched none.
 class SnapshotBuilder {
  public:
   explicit SnapshotBuilder(io::Location root) : snapshot_(new Snapshot()) {
     snapshot_->table_root_ = std::move(root);
   }
 
-  void Apply(Action&& action) {
+  /// Reserves room for `rows` more checkpoint actions, nearly all of them adds.
+  void ExpectCheckpointRows(int64_t rows) {
+    size_t needed = checkpoint_files_.size() + static_cast<size_t>(rows);
+    if (needed > checkpoint_files_.capacity()) {
+      // Geometric growth across the parts of a multi-part or sidecar checkpoint.
+      checkpoint_files_.reserve(std::max(needed, checkpoint_files_.capacity() * 2));
+    }
+  }
+
+  /// Takes one action of the checkpoint (any order).
+  void ApplyCheckpoint(Action&& action) {
     std::visit(
         [this](auto&& a) {
           using T = std::decay_t<decltype(a)>;
           if constexpr (std::is_same_v<T, AddFile>) {
-            std::string key = FileKey(a.path, a.deletion_vector);
-            tombstones_.erase(key);
-            auto it = index_.find(key);
-            if (it != index_.end()) {
-              files_[it->second] = std::move(a);
-            } else {
-              index_.emplace(std::move(key), files_.size());
-              files_.emplace_back(std::move(a));
-            }
+            checkpoint_files_.push_back(std::move(a));
           } else if constexpr (std::is_same_v<T, RemoveFile>) {
-            std::string key = FileKey(a.path, a.deletion_vector);
-            auto it = index_.find(key);
-            if (it != index_.end()) {
-              files_[it->second].reset();
-              index_.erase(it);
-            }
-            tombstones_[key] = std::move(a);
+            checkpoint_tombstones_.push_back(std::move(a));
           } else if constexpr (std::is_same_v<T, Protocol>) {
-            protocol_ = std::move(a);
+            checkpoint_protocol_ = std::move(a);
           } else if constexpr (std::is_same_v<T, Metadata>) {
-            metadata_ = std::move(a);
+            checkpoint_metadata_ = std::move(a);
           } else if constexpr (std::is_same_v<T, Txn>) {
-            snapshot_->app_transactions_[a.app_id] = std::move(a);
+            checkpoint_txns_.push_back(std::move(a));
           } else if constexpr (std::is_same_v<T, DomainMetadata>) {
-            if (a.removed) {
-              snapshot_->domains_.erase(a.domain);
-            } else {
-              snapshot_->domains_[a.domain] = std::move(a);
-            }
-          } else if constexpr (std::is_same_v<T, CommitInfo>) {
-            last_commit_info_ = std::move(a);
+            checkpoint_domains_.push_back(std::move(a));
           }
-          // cdc, checkpointMetadata and sidecar actions do not change the table state.
         },
         std::move(action));
   }
 
-  void ResetCommitInfo() { last_commit_info_.reset(); }
+  /// Takes the actions of one commit; commits must come newest first.
+  void ApplyCommitNewestFirst(std::vector<Action>&& actions) {
+    const bool newest = !seen_first_commit_;
+    seen_first_commit_ = true;
+    for (auto action = actions.rbegin(); action != actions.rend(); ++action) {
+      std::visit(
+          [this, newest](auto&& a) {
+            using T = std::decay_t<decltype(a)>;
+            if constexpr (std::is_same_v<T, AddFile>) {
+              if (seen_files_.insert(FileKey(a.path, a.deletion_vector)).second) {
+                commit_files_.push_back(std::move(a));
+              }
+            } else if constexpr (std::is_same_v<T, RemoveFile>) {
+              if (seen_files_.insert(FileKey(a.path, a.deletion_vector)).second) {
+                commit_tombstones_.push_back(std::move(a));
+              }
+            } else if constexpr (std::is_same_v<T, Protocol>) {
+              if (!protocol_) protocol_ = std::move(a);
+            } else if constexpr (std::is_same_v<T, Metadata>) {
+              if (!metadata_) metadata_ = std::move(a);
+            } else if constexpr (std::is_same_v<T, Txn>) {
+              snapshot_->app_transactions_.try_emplace(a.app_id, std::move(a));
+            } else if constexpr (std::is_same_v<T, DomainMetadata>) {
+              if (seen_domains_.insert(a.domain).second && !a.removed) {
+                snapshot_->domains_.try_emplace(a.domain, std::move(a));
+              }
+            } else if constexpr (std::is_same_v<T, CommitInfo>) {
+              if (newest && !last_commit_info_) last_commit_info_ = std::move(a);
+            }
+            // cdc, checkpointMetadata and sidecar actions do not change the table state.
+          },
+          std::move(*action));
+    }
+  }
+
   const std::optional<CommitInfo>& last_commit_info() const { return last_commit_info_; }
 
   Result<std::shared_ptr<const Snapshot>> Finish(LogSegment segment, int64_t file_mtime_ms) {
     const std::string& path = snapshot_->table_root_.path;
+    if (!protocol_) protocol_ = std::move(checkpoint_protocol_);
+    if (!metadata_) metadata_ = std::move(checkpoint_metadata_);
+    for (auto& txn : checkpoint_txns_) {
+      snapshot_->app_transactions_.try_emplace(txn.app_id, std::move(txn));
+    }
+    for (auto& domain : checkpoint_domains_) {
+      if (seen_domains_.insert(domain.domain).second && !domain.removed) {
+        snapshot_->domains_.try_emplace(domain.domain, std::move(domain));
+      }
+    }
     if (!protocol_) {
       return UserError("DELTA_STATE_RECOVER_ERROR",
                        "The protocol of the Delta table at " + path + " could not be recovered "
@@ -113,12 +152,32 @@ class SnapshotBuilder {
     snapshot_->metadata_ = std::move(*metadata_);
     ASSIGN_OR_RAISE(snapshot_->schema_,
                     types::SchemaFromDeltaJson(snapshot_->metadata_.schema_string));
-    snapshot_->files_.reserve(index_.size());
-    for (auto& file : files_) {
-      if (file) snapshot_->files_.push_back(std::move(*file));
+    // Live files: the checkpoint's (in its order) that no later commit touched, then the
+    // commits' in log order. The checkpoint's vector is compacted in place and handed over, so
+    // the file list is never held twice.
+    auto& files = checkpoint_files_;
+    if (!seen_files_.empty()) {
+      size_t kept = 0;
+      for (size_t i = 0; i < files.size(); ++i) {
+        if (seen_files_.count(FileKey(files[i].path, files[i].deletion_vector))) continue;
+        if (kept != i) files[kept] = std::move(files[i]);
+        ++kept;
+      }
+      files.resize(kept);
     }
-    snapshot_->tombstones_.reserve(tombstones_.size());
-    for (auto& [key, remove] : tombstones_) snapshot_->tombstones_.push_back(std::move(remove));
+    files.reserve(files.size() + commit_files_.size());
+    for (auto it = commit_files_.rbegin(); it != commit_files_.rend(); ++it) {
+      files.push_back(std::move(*it));
+    }
+    snapshot_->files_ = std::move(files);
+    for (auto& remove : checkpoint_tombstones_) {
+      if (!seen_files_.count(FileKey(remove.path, remove.deletion_vector))) {
+        snapshot_->tombstones_.push_back(std::move(remove));
+      }
+    }
+    for (auto it = commit_tombstones_.rbegin(); it != commit_tombstones_.rend(); ++it) {
+      snapshot_->tombstones_.push_back(std::move(*it));
+    }
     // PROTOCOL.md, "Transaction Identifiers": txns older than the retention expire.
     const auto& config = snapshot_->metadata_.configuration;
     if (auto it = config.find("delta.setTransactionRetentionDuration"); it != config.end()) {
@@ -145,9 +204,19 @@ class SnapshotBuilder {
 
  private:
   std::unique_ptr<Snapshot> snapshot_;
-  std::unordered_map<std::string, size_t> index_;
-  std::vector<std::optional<AddFile>> files_;
-  std::unordered_map<std::string, RemoveFile> tombstones_;
+  // From the checkpoint.
+  std::vector<AddFile> checkpoint_files_;
+  std::vector<RemoveFile> checkpoint_tombstones_;
+  std::optional<Protocol> checkpoint_protocol_;
+  std::optional<Metadata> checkpoint_metadata_;
+  std::vector<Txn> checkpoint_txns_;
+  std::vector<DomainMetadata> checkpoint_domains_;
+  // From the commits, newest first.
+  bool seen_first_commit_ = false;
+  std::unordered_set<std::string> seen_files_;
+  std::unordered_set<std::string> seen_domains_;
+  std::vector<AddFile> commit_files_;
+  std::vector<RemoveFile> commit_tombstones_;
   std::optional<Protocol> protocol_;
   std::optional<Metadata> metadata_;
   std::optional<CommitInfo> last_commit_info_;
@@ -194,6 +263,52 @@ Result<std::vector<Action>> ReadCommit(const io::Location& root, const CommitFil
   }
   return ParseCommitFile(*content, commit.path);
 }
+
+// Reads and parses the commit files of versions [from, to] on two background threads while the
+// caller reads the checkpoint; Take(v) hands over one version's actions in order.
+class CommitPrefetch {
+ public:
+  CommitPrefetch(const io::Location& root, const std::map<int64_t, CommitFile>& commits,
+                 int64_t from, int64_t to)
+      : root_(root), commits_(commits), from_(from) {
+    if (to < from) return;
+    results_.resize(static_cast<size_t>(to - from + 1));
+    const int workers = results_.size() > 1 ? 2 : 1;
+    for (int w = 0; w < workers; ++w) {
+      tasks_.push_back(std::async(std::launch::async, [this, w, workers] {
+        for (size_t i = w; i < results_.size(); i += workers) {
+          auto it = commits_.find(from_ + static_cast<int64_t>(i));
+          if (it == commits_.end()) continue;
+          results_[i] = ReadCommit(root_, it->second);
+        }
+      }));
+    }
+  }
+  ~CommitPrefetch() { Wait(); }
+
+  Result<std::vector<Action>> Take(int64_t version) {
+    Wait();
+    size_t i = static_cast<size_t>(version - from_);
+    if (version >= from_ && i < results_.size() && results_[i]) {
+      auto out = std::move(*results_[i]);
+      results_[i].reset();
+      return out;
+    }
+    return ReadCommit(root_, commits_.at(version));
+  }
+
+ private:
+  void Wait() {
+    for (auto& task : tasks_) task.wait();
+    tasks_.clear();
+  }
+
+  io::Location root_;
+  const std::map<int64_t, CommitFile>& commits_;
+  int64_t from_;
+  std::vector<std::optional<Result<std::vector<Action>>>> results_;
+  std::vector<std::future<void>> tasks_;
+};
 
 // Returns the timestamp of each commit: its in-commit timestamp where the table records them,
 // else the file modification time, made monotonic as delta-spark does.
@@ -294,23 +409,25 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::Load(const io::Location& table
       continue;
     }
     if (commits_contiguous(cp.version + 1, target)) continue;
-    auto actions = ReadCheckpoint(table_root, cp.paths);
-    if (!actions.ok()) {
-      last_error = actions.status();
+    CommitPrefetch prefetch(table_root, listing.commits, cp.version + 1, target);
+    SnapshotBuilder builder(table_root);
+    auto read = ReadCheckpoint(
+        table_root, cp.paths, [&](Action&& action) { builder.ApplyCheckpoint(std::move(action)); },
+        [&](int64_t rows) { builder.ExpectCheckpointRows(rows); });
+    if (!read.ok()) {
+      last_error = read;
       continue;
     }
-    SnapshotBuilder builder(table_root);
-    for (auto& action : *actions) builder.Apply(std::move(action));
     LogSegment segment;
     segment.version = target;
     segment.checkpoint_version = cp.version;
     segment.checkpoint_files = cp.paths;
+    for (int64_t v = target; v > cp.version; --v) {
+      ASSIGN_OR_RAISE(auto commit_actions, prefetch.Take(v));
+      builder.ApplyCommitNewestFirst(std::move(commit_actions));
+    }
     for (int64_t v = cp.version + 1; v <= target; ++v) {
-      const CommitFile& commit = listing.commits.at(v);
-      ASSIGN_OR_RAISE(auto commit_actions, ReadCommit(table_root, commit));
-      builder.ResetCommitInfo();
-      for (auto& action : commit_actions) builder.Apply(std::move(action));
-      segment.commits.push_back(commit);
+      segment.commits.push_back(listing.commits.at(v));
     }
     int64_t mtime = 0;
     if (auto it = listing.commits.find(target); it != listing.commits.end()) {
@@ -339,16 +456,15 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::Load(const io::Location& table
                          ": version " + std::to_string(*missing) +
                          " is missing while reconstructing version " + std::to_string(target) + ".");
   }
+  CommitPrefetch prefetch(table_root, listing.commits, 0, target);
   SnapshotBuilder builder(table_root);
   LogSegment segment;
   segment.version = target;
-  for (int64_t v = 0; v <= target; ++v) {
-    const CommitFile& commit = listing.commits.at(v);
-    ASSIGN_OR_RAISE(auto actions, ReadCommit(table_root, commit));
-    builder.ResetCommitInfo();
-    for (auto& action : actions) builder.Apply(std::move(action));
-    segment.commits.push_back(commit);
+  for (int64_t v = target; v >= 0; --v) {
+    ASSIGN_OR_RAISE(auto actions, prefetch.Take(v));
+    builder.ApplyCommitNewestFirst(std::move(actions));
   }
+  for (int64_t v = 0; v <= target; ++v) segment.commits.push_back(listing.commits.at(v));
   return builder.Finish(std::move(segment), listing.commits.at(target).modification_time);
 }
 

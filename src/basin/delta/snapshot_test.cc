@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "basin/delta/checkpoint_writer.h"
 #include "basin/delta/log_listing.h"
 
 namespace basin::delta {
@@ -91,6 +92,73 @@ TEST(SnapshotTest, CheckpointPlusCommits) {
   EXPECT_EQ(s->log_segment().checkpoint_version, 10);
   EXPECT_EQ(s->log_segment().commits.size(), 4u);
   EXPECT_EQ(s->protocol().min_reader_version, 1);
+}
+
+// Writes commit `version` of a hand-made log.
+void WriteCommit(const std::string& root, int64_t version, const std::string& lines) {
+  std::filesystem::create_directories(root + "/_delta_log");
+  std::ofstream(root + "/_delta_log/" + VersionStem(version) + ".json") << lines;
+}
+
+std::string Add(const std::string& path, int64_t size) {
+  return R"({"add":{"path":")" + path + R"(","partitionValues":{},"size":)" +
+         std::to_string(size) + R"(,"modificationTime":1,"dataChange":true}})" + "\n";
+}
+std::string Remove(const std::string& path) {
+  return R"({"remove":{"path":")" + path + R"(","deletionTimestamp":5,"dataChange":true}})" + "\n";
+}
+std::string MetadataLine(const std::string& name) {
+  return R"({"metaData":{"id":"t","name":")" + name +
+         R"(","format":{"provider":"parquet","options":{}},"schemaString":"{\"type\":\"struct\",\"fields\":[]}","partitionColumns":[],"configuration":{}}})" +
+         "\n";
+}
+
+std::map<std::string, int64_t> LiveFiles(const Snapshot& snapshot) {
+  std::map<std::string, int64_t> out;
+  for (const auto& f : snapshot.files()) out[f.path] = f.size;
+  return out;
+}
+
+// Newest action wins for files, txns, domains and metadata, with and without a checkpoint
+// under the commits (PROTOCOL.md, "Action Reconciliation").
+TEST(SnapshotTest, ReconciliationNewestActionWins) {
+  std::string root = ::testing::TempDir() + "/reconcile_" + std::to_string(::getpid());
+  std::filesystem::remove_all(root);
+  WriteCommit(root, 0,
+              R"({"protocol":{"minReaderVersion":1,"minWriterVersion":2}})" "\n" +
+                  MetadataLine("first") + Add("a", 1) + Add("b", 1) + Add("c", 1) +
+                  R"({"txn":{"appId":"app","version":1}})" "\n" +
+                  R"({"domainMetadata":{"domain":"d1","configuration":"x","removed":false}})" "\n");
+  WriteCommit(root, 1, Remove("a") + Add("b", 2) +
+                           R"({"txn":{"appId":"app","version":2}})" "\n" +
+                           R"({"domainMetadata":{"domain":"d1","configuration":"x","removed":true}})" "\n");
+  WriteCommit(root, 2, Add("a", 3) + Remove("c") + MetadataLine("second") + Add("d", 1));
+  auto check = [&](const Snapshot& s) {
+    EXPECT_EQ(LiveFiles(s), (std::map<std::string, int64_t>{{"a", 3}, {"b", 2}, {"d", 1}}));
+    ASSERT_EQ(s.tombstones().size(), 1u);
+    EXPECT_EQ(s.tombstones()[0].path, "c");
+    EXPECT_EQ(s.metadata().name.value_or(""), "second");
+    ASSERT_EQ(s.app_transactions().count("app"), 1u);
+    EXPECT_EQ(s.app_transactions().at("app").version, 2);
+    EXPECT_EQ(s.domain_metadata().count("d1"), 0u);
+  };
+  auto from_commits = Load(root);
+  ASSERT_TRUE(from_commits.ok()) << from_commits.status().ToString();
+  check(**from_commits);
+  // The files keep log order: b was last written in version 1, a and d in version 2.
+  std::vector<std::string> order;
+  for (const auto& f : (*from_commits)->files()) order.push_back(f.path);
+  EXPECT_EQ(order, (std::vector<std::string>{"b", "a", "d"}));
+
+  // A checkpoint at version 1, then version 2 replayed over it.
+  auto v1 = Load(root, SnapshotOptions{.version = 1});
+  ASSERT_TRUE(v1.ok());
+  ASSERT_TRUE(WriteCheckpoint(**v1, 10).ok());
+  auto from_checkpoint = Load(root);
+  ASSERT_TRUE(from_checkpoint.ok()) << from_checkpoint.status().ToString();
+  EXPECT_EQ((*from_checkpoint)->log_segment().checkpoint_version, 1);
+  check(**from_checkpoint);
+  std::filesystem::remove_all(root);
 }
 
 TEST(SnapshotTest, CorruptLastCheckpointFallsBackToListing) {
