@@ -1,9 +1,10 @@
 #include "basin/delta/write.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
+#include <future>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -13,6 +14,7 @@
 #include <arrow/compute/api.h>
 #include <arrow/compute/initialize.h>
 #include <arrow/io/interfaces.h>
+#include <arrow/util/byte_size.h>
 #include <arrow/util/decimal.h>
 #include <arrow/util/key_value_metadata.h>
 #include <parquet/arrow/reader.h>
@@ -238,7 +240,9 @@ Status WriteParquet(const io::Location& file, const arrow::Table& table) {
   try {
     ASSIGN_OR_RAISE(auto out, file.fs->OpenOutputStream(file.path));
     auto props = parquet::WriterProperties::Builder().compression(parquet::Compression::SNAPPY)->build();
-    auto arrow_props = parquet::ArrowWriterProperties::Builder().store_schema()->build();
+    // Columns of a row group are encoded in parallel on Arrow's CPU pool.
+    auto arrow_props =
+        parquet::ArrowWriterProperties::Builder().store_schema()->set_use_threads(true)->build();
     RETURN_NOT_OK(parquet::arrow::WriteTable(table, arrow::default_memory_pool(), out,
                                              std::max<int64_t>(1, std::min<int64_t>(
                                                                       table.num_rows(), 1 << 20)),
@@ -284,11 +288,12 @@ std::shared_ptr<arrow::Table> ToPhysical(const std::shared_ptr<arrow::Table>& da
 class FileWriter {
  public:
   FileWriter(io::Location root, const Metadata& metadata, std::shared_ptr<arrow::Schema> schema,
-             int64_t max_rows_per_file)
+             int64_t max_rows_per_file, int64_t target_file_bytes)
       : root_(std::move(root)),
         metadata_(metadata),
         schema_(std::move(schema)),
-        max_rows_(std::max<int64_t>(1, max_rows_per_file)) {}
+        max_rows_(std::max<int64_t>(1, max_rows_per_file)),
+        target_bytes_(std::max<int64_t>(1, target_file_bytes)) {}
 
   Status Write(const std::shared_ptr<arrow::Table>& data) {
     const auto& partition_columns = metadata_.partition_columns;
@@ -358,38 +363,73 @@ class FileWriter {
       dir += EscapePathName(column) + "=" +
              (v ? EscapePathName(*v) : std::string("__HIVE_DEFAULT_PARTITION__")) + "/";
     }
-    for (int64_t offset = 0; offset < rows->num_rows() || (offset == 0 && files_.empty());
-         offset += max_rows_) {
-      auto slice = rows->Slice(offset, max_rows_);
-      std::string name = dir;
+    if (!dir.empty()) {
+      RETURN_NOT_OK(root_.fs->CreateDir(root_.Child(dir.substr(0, dir.size() - 1)).path, true));
+    } else {
+      RETURN_NOT_OK(root_.fs->CreateDir(root_.path, true));
+    }
+    // Files of about target_bytes_ in memory, at most max_rows_ rows each. An empty first
+    // write still gets one (empty) file.
+    int64_t total_rows = rows->num_rows();
+    int64_t bytes = 0;
+    for (const auto& column : rows->columns()) {
+      for (const auto& chunk : column->chunks()) bytes += arrow::util::TotalBufferSize(*chunk->data());
+    }
+    int64_t by_size = total_rows == 0 ? 1 : std::max<int64_t>(1, (bytes + target_bytes_ - 1) / target_bytes_);
+    int64_t by_rows = (total_rows + max_rows_ - 1) / max_rows_;
+    int64_t num_files = std::max<int64_t>(1, std::max(by_size, by_rows));
+    if (total_rows == 0 && !files_.empty()) return Status::OK();
+    int64_t per_file = std::max<int64_t>(1, (total_rows + num_files - 1) / num_files);
+
+    struct Job {
+      size_t index;
+      io::Location file;
+      std::shared_ptr<arrow::Table> slice;
+    };
+    std::vector<Job> jobs;
+    for (int64_t offset = 0; offset < total_rows || jobs.empty(); offset += per_file) {
+      auto slice = rows->Slice(offset, per_file);
       char part[32];
       std::snprintf(part, sizeof(part), "part-%05d-", static_cast<int>(files_.size()));
-      name += part + NewUuid() + ".c000.snappy.parquet";
-      io::Location file = root_.Child(name);
-      if (!dir.empty()) {
-        RETURN_NOT_OK(root_.fs->CreateDir(root_.Child(dir.substr(0, dir.size() - 1)).path, true));
-      } else {
-        RETURN_NOT_OK(root_.fs->CreateDir(root_.path, true));
-      }
-      auto physical = ToPhysical(slice, *schema_);
+      std::string name = dir + part + NewUuid() + ".c000.snappy.parquet";
       WrittenFile written;
       written.add.path = EncodeLogPath(name);
+      written.rows = slice->num_rows();
+      written.add.partition_values = partition_values;
+      written.add.data_change = true;
       // Record the file before writing so that Abort() also removes a partly written one.
       files_.push_back(written);
-      RETURN_NOT_OK(WriteParquet(file, *physical));
-      ASSIGN_OR_RAISE(auto info, root_.fs->GetFileInfo(file.path));
-      auto& w = files_.back();
-      w.rows = slice->num_rows();
-      w.add.partition_values = partition_values;
+      jobs.push_back(Job{files_.size() - 1, root_.Child(name), slice});
+      if (total_rows == 0) break;
+    }
+    FileStatsOptions stats_options;
+    stats_options.num_indexed_cols = NumIndexedCols(metadata_);
+    auto run = [&](const Job& job) -> Status {
+      auto physical = ToPhysical(job.slice, *schema_);
+      // Statistics are computed on a second thread while the Parquet encoder runs.
+      auto stats = std::async(std::launch::async, [physical, stats_options] {
+        return ComputeFileStatsJson(*physical, stats_options);
+      });
+      Status written_status = WriteParquet(job.file, *physical);
+      auto stats_json = stats.get();
+      RETURN_NOT_OK(written_status);
+      ASSIGN_OR_RAISE(auto info, root_.fs->GetFileInfo(job.file.path));
+      auto& w = files_[job.index];
       w.add.size = info.size();
       w.add.modification_time = std::chrono::duration_cast<std::chrono::milliseconds>(
                                     info.mtime().time_since_epoch())
                                     .count();
-      w.add.data_change = true;
-      FileStatsOptions stats_options;
-      stats_options.num_indexed_cols = NumIndexedCols(metadata_);
-      ASSIGN_OR_RAISE(w.add.stats, ComputeFileStatsJson(*physical, stats_options));
-      if (slice->num_rows() == 0) break;
+      ASSIGN_OR_RAISE(w.add.stats, std::move(stats_json));
+      return Status::OK();
+    };
+    // Two files at a time: the encoder of one overlaps with the other's.
+    for (size_t i = 0; i < jobs.size(); i += 2) {
+      std::future<Status> second;
+      if (i + 1 < jobs.size()) second = std::async(std::launch::async, run, std::cref(jobs[i + 1]));
+      Status first = run(jobs[i]);
+      Status other = second.valid() ? second.get() : Status::OK();
+      RETURN_NOT_OK(first);
+      RETURN_NOT_OK(other);
     }
     return Status::OK();
   }
@@ -398,6 +438,7 @@ class FileWriter {
   const Metadata& metadata_;
   std::shared_ptr<arrow::Schema> schema_;
   int64_t max_rows_;
+  int64_t target_bytes_;
   std::vector<WrittenFile> files_;
 };
 
@@ -874,7 +915,8 @@ Result<WriteResult> WriteTable(const io::Location& table_root,
     txn.MarkFilesRead(paths);
   }
 
-  FileWriter writer(table_root, metadata, schema, options.max_rows_per_file);
+  FileWriter writer(table_root, metadata, schema, options.max_rows_per_file,
+                    options.target_file_bytes);
   Status written = writer.Write(data);
   if (written.ok() && kept_rows) written = writer.Write(kept_rows);
   if (!written.ok()) {

@@ -33,8 +33,12 @@ struct WriteOptions {
   std::map<std::string, std::string> table_properties;
   /// Idempotent write: skipped if the table already has this appId at this version or later.
   std::optional<Txn> txn;
-  /// Target rows per data file.
+  /// Most rows per data file.
   int64_t max_rows_per_file = 10'000'000;
+  /// Target size of a data file's rows in memory (Arrow buffers); files on disk come out at
+  /// about half of it. Larger writes are split into files of about this size, written two
+  /// at a time.
+  int64_t target_file_bytes = 256LL << 20;
 };
 
 struct WriteResult {

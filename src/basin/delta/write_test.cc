@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "basin/delta/checkpoint_writer.h"
+#include "basin/delta/scan.h"
 #include "basin/delta/snapshot.h"
 #include "basin/delta/transaction.h"
 
@@ -128,6 +129,38 @@ TEST(WriteTableTest, AppendAndOverwrite) {
   for (const auto& l : lines) removes += l.contains("remove") ? 1 : 0;
   EXPECT_EQ(removes, 2);
   EXPECT_EQ(lines[0]["commitInfo"]["isBlindAppend"], false);
+}
+
+TEST(WriteTableTest, LargeWriteIsSplitIntoFilesOfTheTargetSize) {
+  TempTable t;
+  std::vector<int64_t> ids;
+  std::vector<std::string> names;
+  for (int64_t i = 0; i < 5000; ++i) {
+    ids.push_back(i);
+    names.push_back("name-" + std::to_string(i));
+  }
+  auto options = Mode(SaveMode::kErrorIfExists);
+  options.target_file_bytes = 20'000;  // about 100 KB of rows in memory: several files
+  auto r = WriteTable(t.root(), Rows(ids, names), options);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto snapshot = Load(t.root());
+  ASSERT_GE(snapshot->files().size(), 4u);
+  EXPECT_EQ(RowCount(*snapshot), 5000);
+  // Each file's stats describe its own slice: the id ranges tile 0..4999 without overlap.
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  for (const auto& f : snapshot->files()) {
+    auto stats = nlohmann::json::parse(*f.stats);
+    ranges.emplace_back(stats["minValues"]["id"].get<int64_t>(),
+                        stats["maxValues"]["id"].get<int64_t>());
+    EXPECT_GT(f.size, 0);
+  }
+  std::sort(ranges.begin(), ranges.end());
+  EXPECT_EQ(ranges.front().first, 0);
+  EXPECT_EQ(ranges.back().second, 4999);
+  for (size_t i = 1; i < ranges.size(); ++i) EXPECT_EQ(ranges[i].first, ranges[i - 1].second + 1);
+  auto table = ReadSnapshot(snapshot);
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  EXPECT_EQ((*table)->num_rows(), 5000);
 }
 
 TEST(WriteTableTest, SchemaEnforcementNamesTheColumn) {

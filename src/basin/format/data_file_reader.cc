@@ -33,6 +33,7 @@ Result<std::shared_ptr<arrow::Table>> ReadDataFile(const io::Location& file) {
         return UserError("FAILED_READ_FILE", "Cannot read Parquet file " + path + ": " +
                                                  reader.status().message());
       }
+      (*reader)->set_use_threads(true);
       auto table = (*reader)->ReadTable();
       if (!table.ok()) {
         return UserError("FAILED_READ_FILE", "Cannot read Parquet file " + path + ": " +
