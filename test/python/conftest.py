@@ -108,6 +108,10 @@ class Basin:
     def restore(self, path, version: int) -> subprocess.CompletedProcess:
         return self.run("table", "restore", path, "--version", version)
 
+    def delete(self, path, where: str) -> dict:
+        """Deletes the rows matching `where`; returns Basin's JSON report."""
+        return json.loads(self.run("table", "delete", path, "--where", where).stdout)
+
     def vacuum(self, path, retain_hours: float = 0, dry_run: bool = False,
                no_retention_check: bool = True) -> subprocess.CompletedProcess:
         args = ["table", "vacuum", path, "--retain-hours", retain_hours]
@@ -271,7 +275,14 @@ def read_delta_rs(path, version: int | None = None) -> pa.Table:
     from deltalake import DeltaTable
 
     table = DeltaTable(str(path), version=version)
-    return table.to_pyarrow_table()
+    features = table.protocol().reader_features or []
+    if "deletionVectors" not in features:
+        return table.to_pyarrow_table()
+    # delta-rs applies deletion vectors in its DataFusion scan, not in to_pyarrow_table().
+    from deltalake import QueryBuilder
+
+    result = QueryBuilder().register("t", table).execute("SELECT * FROM t").read_all()
+    return pa.table(result)  # an arro3 table, through the Arrow C stream interface
 
 
 def read_spark(spark, path, version: int | None = None) -> pa.Table:

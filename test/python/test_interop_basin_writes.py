@@ -240,3 +240,60 @@ def test_spark_detail_of_basin_table(basin, spark, tmp_path):
     assert theirs["id"] == ours["id"]
     assert theirs["minReaderVersion"] == ours["minReaderVersion"]
     assert theirs["minWriterVersion"] == ours["minWriterVersion"]
+
+
+def _without(table: pa.Table, drop) -> pa.Table:
+    keep = [i for i in table.column("id").to_pylist() if not drop(i)]
+    import pyarrow.compute as pc
+
+    return table.filter(pc.is_in(table.column("id"), pa.array(keep, pa.int64())))
+
+
+@pytest.mark.parametrize("deletion_vectors", [True, False], ids=["dv", "rewrite"])
+def test_basin_deletes_rows(basin, peer_read, tmp_path, deletion_vectors):
+    path = tmp_path / "deletes"
+    data = pa.concat_tables([plain_rows(0, 60), plain_rows(60, 40)])
+    properties = {"delta.enableDeletionVectors": "true"} if deletion_vectors else {}
+    basin.write(path, plain_rows(0, 60), properties=properties, partition_by=())
+    basin.write(path, plain_rows(60, 40))
+    first = basin.delete(path, "id < 10 OR id = 75")
+    assert first["num_deleted_rows"] == 11
+    second = basin.delete(path, "id >= 5 AND id < 20")  # rows 5..9 are already gone
+    assert second["num_deleted_rows"] == 10
+    expected = _without(data, lambda i: i < 20 or i == 75)
+    last = (Path(path) / "_delta_log" / f"{second['version']:020d}.json").read_text()
+    assert ('"deletionVector"' in last) == deletion_vectors
+    metrics = second["operationMetrics"]
+    if deletion_vectors:
+        assert metrics["numDeletionVectorsUpdated"] == "1" and metrics["numAddedFiles"] == "0"
+    else:
+        assert metrics["numRemovedFiles"] == "1" and metrics["numAddedFiles"] == "1"
+        # The first delete rewrote both files into one of 89 rows; this one keeps 79 of them.
+        assert metrics["numCopiedRows"] == "79"
+    assert_same_table(peer_read(path), expected, "peer after basin deletes")
+    assert_same_table(basin.read(path), expected, "basin after its deletes")
+    assert_same_table(peer_read(path, version=first["version"]),
+                      _without(data, lambda i: i < 10 or i == 75), "peer time travel")
+    # A delete that matches nothing commits nothing.
+    none = basin.delete(path, "id > 100000")
+    assert none["num_deleted_rows"] == 0 and none["version"] == second["version"]
+    # Deleting every row of a file removes the file.
+    gone = basin.delete(path, "id >= 60")
+    assert gone["operationMetrics"]["numRemovedFiles"] == "1"
+    assert_same_table(peer_read(path), _without(data, lambda i: i < 20 or i >= 60),
+                      "peer after whole-file delete")
+
+
+@pytest.mark.spark
+def test_spark_and_basin_delete_the_same_file_with_deletion_vectors(basin, spark, tmp_path):
+    path = tmp_path / "dv-both"
+    data = plain_rows(0, 100)
+    basin.write(path, data, properties={"delta.enableDeletionVectors": "true"})
+    spark.sql(f"DELETE FROM delta.`{path}` WHERE id % 3 = 0")
+    report = basin.delete(path, "id < 50")  # updates Spark's vector
+    assert report["num_deleted_rows"] == 33
+    spark.sql(f"DELETE FROM delta.`{path}` WHERE id = 98")  # and Spark updates Basin's
+    expected = _without(data, lambda i: i % 3 == 0 or i < 50 or i == 98)
+    assert_same_table(read_spark(spark, path), expected, "spark after both deletes")
+    assert_same_table(basin.read(path), expected, "basin after both deletes")
+    assert_same_table(read_delta_rs(path), expected, "delta-rs after both deletes")

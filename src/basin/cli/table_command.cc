@@ -16,6 +16,7 @@
 #include "basin/delta/detail.h"
 #include "basin/delta/history.h"
 #include "basin/delta/restore.h"
+#include "basin/delta/row_changes.h"
 #include "basin/delta/scan.h"
 #include "basin/delta/snapshot.h"
 #include "basin/delta/vacuum.h"
@@ -255,6 +256,19 @@ Status Vacuum(const std::vector<std::string>& raw) {
   return Status::OK();
 }
 
+Status Delete(const std::vector<std::string>& raw) {
+  ASSIGN_OR_RAISE(auto args, Arguments::Parse("basin table delete", raw, {"where"}, {}));
+  ASSIGN_OR_RAISE(auto root, TablePath(args, "delete"));
+  auto where = args.Get("where");
+  if (!where) return UserError("INVALID_PARAMETER_VALUE", "'basin table delete' needs --where PRED.");
+  ASSIGN_OR_RAISE(auto result, delta::DeleteWhere(root, *where));
+  nlohmann::json out = {{"version", result.commit.version},
+                        {"num_deleted_rows", result.deleted_rows},
+                        {"operationMetrics", result.metrics}};
+  std::cout << out.dump() << "\n";
+  return Status::OK();
+}
+
 Status Changes(const std::vector<std::string>& raw) {
   ASSIGN_OR_RAISE(auto args, Arguments::Parse("basin table changes", raw,
                                               {"from-version", "to-version", "format", "o"}, {}));
@@ -284,6 +298,7 @@ std::string TableUsage() {
          "  detail PATH\n"
          "  restore PATH (--version N | --timestamp TS)\n"
          "  vacuum PATH [--retain-hours H] [--dry-run] [--no-retention-check]\n"
+         "  delete PATH --where PRED   (deletion vectors when delta.enableDeletionVectors is set)\n"
          "  changes PATH --from-version N [--to-version M] [--format ...] [-o FILE]\n";
 }
 
@@ -303,6 +318,7 @@ Status RunTableCommand(const std::vector<std::string>& args) {
   if (command == "restore") return Restore(rest);
   if (command == "vacuum") return Vacuum(rest);
   if (command == "changes") return Changes(rest);
+  if (command == "delete") return Delete(rest);
   return UserError("INVALID_PARAMETER_VALUE",
                    "Unknown table command '" + command + "'; see 'basin table --help'.");
 }

@@ -959,4 +959,23 @@ Result<WriteResult> WriteTable(const io::Location& table_root,
   return result;
 }
 
+RemoveFile RemoveActionOf(const AddFile& add, int64_t now_ms) { return RemoveOf(add, now_ms); }
+
+Result<std::vector<AddFile>> WriteDataFiles(const io::Location& table_root,
+                                            const Metadata& metadata,
+                                            const std::shared_ptr<arrow::Table>& data) {
+  ASSIGN_OR_RAISE(auto schema, types::SchemaFromDeltaJson(metadata.schema_string));
+  WriteOptions defaults;
+  FileWriter writer(table_root, metadata, schema, defaults.max_rows_per_file,
+                    defaults.target_file_bytes);
+  Status written = writer.Write(data);
+  if (!written.ok()) {
+    writer.Abort();
+    return written;
+  }
+  std::vector<AddFile> adds;
+  for (const auto& f : writer.files()) adds.push_back(f.add);
+  return adds;
+}
+
 }  // namespace basin::delta

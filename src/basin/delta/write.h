@@ -55,4 +55,14 @@ Result<WriteResult> WriteTable(const io::Location& table_root,
                                const std::shared_ptr<arrow::Table>& data,
                                const WriteOptions& options);
 
+/// Returns the remove action that retires `add` at `now_ms` (extended file metadata included).
+RemoveFile RemoveActionOf(const AddFile& add, int64_t now_ms);
+
+/// Writes `data` (the table's logical columns, partition columns included) as new data files of
+/// the table described by `metadata`, with statistics, without committing them. On failure the
+/// files written so far are deleted.
+Result<std::vector<AddFile>> WriteDataFiles(const io::Location& table_root,
+                                            const Metadata& metadata,
+                                            const std::shared_ptr<arrow::Table>& data);
+
 }  // namespace basin::delta

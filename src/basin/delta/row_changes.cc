@@ -1,0 +1,265 @@
+#include "basin/delta/row_changes.h"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+
+#include <arrow/compute/api.h>
+
+#include "basin/delta/data_skipping.h"
+#include "basin/delta/deletion_vector.h"
+#include "basin/delta/replace_where.h"
+#include "basin/delta/scan.h"
+#include "basin/delta/write.h"
+
+namespace basin::delta {
+namespace {
+
+namespace cp = arrow::compute;
+
+int64_t ElapsedMs(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               since)
+      .count();
+}
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool DeletionVectorsEnabled(const Snapshot& snapshot) {
+  auto it = snapshot.metadata().configuration.find("delta.enableDeletionVectors");
+  if (it == snapshot.metadata().configuration.end() || it->second != "true") return false;
+  const auto& features = snapshot.protocol().writer_features;
+  return features && std::find(features->begin(), features->end(), "deletionVectors") != features->end();
+}
+
+// The number of rows the physical file holds, from its statistics or by reading it.
+Result<int64_t> PhysicalRowCount(const std::shared_ptr<const Snapshot>& snapshot, const AddFile& file) {
+  if (file.stats) {
+    auto stats = nlohmann::json::parse(*file.stats, nullptr, false);
+    if (stats.is_object() && stats.contains("numRecords") && stats["numRecords"].is_number_integer()) {
+      return stats["numRecords"].get<int64_t>();
+    }
+  }
+  ASSIGN_OR_RAISE(auto rows, ReadDataFile(snapshot, file, nullptr, /*apply_deletion_vector=*/false));
+  return rows->num_rows();
+}
+
+// Statistics of a file that now has a deletion vector: the same numbers, no longer tight
+// (PROTOCOL.md, "Per-file Statistics": tightBounds).
+std::optional<std::string> LooseStats(const std::optional<std::string>& stats) {
+  if (!stats) return stats;
+  auto json = nlohmann::json::parse(*stats, nullptr, false);
+  if (!json.is_object()) return stats;
+  json["tightBounds"] = false;
+  return json.dump();
+}
+
+// Keeps the rows of `data` whose positions are not in `deleted`.
+Result<std::shared_ptr<arrow::Table>> DropRows(const std::shared_ptr<arrow::Table>& data,
+                                               const Roaring64Map& deleted) {
+  arrow::BooleanBuilder keep;
+  RETURN_NOT_OK(keep.Reserve(data->num_rows()));
+  for (int64_t i = 0; i < data->num_rows(); ++i) {
+    keep.UnsafeAppend(!deleted.contains(static_cast<uint64_t>(i)));
+  }
+  ASSIGN_OR_RAISE(auto mask, keep.Finish());
+  ASSIGN_OR_RAISE(auto kept, cp::Filter(data, mask));
+  return kept.table();
+}
+
+}  // namespace
+
+Result<RowChangeResult> CommitRowChanges(const std::shared_ptr<const Snapshot>& snapshot,
+                                         const RowChanges& changes) {
+  auto started = std::chrono::steady_clock::now();
+  const io::Location& root = snapshot->table_root();
+  std::map<std::string, const AddFile*> live;
+  for (const auto& f : snapshot->files()) live[f.path] = &f;
+
+  bool use_dv = DeletionVectorsEnabled(*snapshot);
+  int64_t now = NowMs();
+  auto txn = Transaction::FromSnapshot(snapshot);
+  RowChangeResult result;
+  std::vector<std::string> read = changes.files_read;
+  std::vector<std::shared_ptr<arrow::Table>> copied;
+  std::vector<std::string> written_dvs;
+  int64_t removed_bytes = 0, added_bytes = 0;
+
+  auto cleanup = [&] {
+    for (const auto& path : written_dvs) (void)root.fs->DeleteFile(root.Child(path).path);
+  };
+
+  for (const auto& [path, rows] : changes.deleted_rows) {
+    auto it = live.find(path);
+    if (it == live.end()) {
+      cleanup();
+      return UserError("DELTA_FILE_NOT_FOUND",
+                       "File " + path + " is not part of version " +
+                           std::to_string(snapshot->version()) + " of the table.");
+    }
+    const AddFile& file = *it->second;
+    read.push_back(path);
+    Roaring64Map existing;
+    if (file.deletion_vector) {
+      auto loaded = LoadDeletionVector(root, *file.deletion_vector);
+      if (!loaded.ok()) {
+        cleanup();
+        return loaded.status();
+      }
+      existing = std::move(*loaded);
+    }
+    Roaring64Map added = rows - existing;
+    if (added.isEmpty()) continue;
+    Roaring64Map all = existing | added;
+    auto physical_rows = PhysicalRowCount(snapshot, file);
+    if (!physical_rows.ok()) {
+      cleanup();
+      return physical_rows.status();
+    }
+    if (added.maximum() >= static_cast<uint64_t>(*physical_rows)) {
+      cleanup();
+      return UserError("DELTA_INVALID_ROW_INDEX",
+                       "Row " + std::to_string(added.maximum()) + " is beyond the " +
+                           std::to_string(*physical_rows) + " rows of file " + path + ".");
+    }
+    result.deleted_rows += static_cast<int64_t>(added.cardinality());
+    txn.Remove(RemoveActionOf(file, now));
+    removed_bytes += file.size;
+    if (static_cast<int64_t>(all.cardinality()) == *physical_rows) {
+      // Every row is gone: the file is simply removed.
+      result.removed_files += 1;
+      if (file.deletion_vector) result.deletion_vectors_removed += 1;
+      continue;
+    }
+    if (use_dv) {
+      auto dv = WriteDeletionVector(root, all);
+      if (!dv.ok()) {
+        cleanup();
+        return dv.status();
+      }
+      written_dvs.push_back(dv->path_or_inline_dv);
+      AddFile updated = file;
+      updated.deletion_vector = *dv;
+      updated.data_change = true;
+      updated.stats = LooseStats(file.stats);
+      txn.Add(updated);
+      // The file stays; it gets a vector, or its vector is replaced by a larger one.
+      if (file.deletion_vector) {
+        result.deletion_vectors_updated += 1;
+      } else {
+        result.deletion_vectors_added += 1;
+      }
+    } else {
+      auto data = ReadDataFile(snapshot, file, nullptr, /*apply_deletion_vector=*/false);
+      if (!data.ok()) {
+        cleanup();
+        return data.status();
+      }
+      ASSIGN_OR_RAISE(auto kept, DropRows(*data, all));
+      result.copied_rows += kept->num_rows();
+      result.removed_files += 1;
+      if (file.deletion_vector) result.deletion_vectors_removed += 1;
+      copied.push_back(kept);
+    }
+  }
+  if (changes.new_rows && changes.new_rows->num_rows() > 0) copied.push_back(changes.new_rows);
+
+  std::vector<AddFile> new_files;
+  if (!copied.empty()) {
+    auto combined = arrow::ConcatenateTables(copied, arrow::ConcatenateTablesOptions::Defaults());
+    if (!combined.ok()) {
+      cleanup();
+      return UserError("DELTA_SCHEMA_MISMATCH",
+                       "The rows to write do not match the table schema: " +
+                           combined.status().message());
+    }
+    auto files = WriteDataFiles(root, snapshot->metadata(), *combined);
+    if (!files.ok()) {
+      cleanup();
+      return files.status();
+    }
+    new_files = std::move(*files);
+  }
+  for (const auto& f : new_files) {
+    txn.Add(f);
+    added_bytes += f.size;
+  }
+  result.added_files = static_cast<int64_t>(new_files.size());
+  txn.MarkFilesRead(read);
+
+  nlohmann::json metrics = {
+      {"numDeletedRows", std::to_string(result.deleted_rows)},
+      {"numAddedFiles", std::to_string(result.added_files)},
+      {"numRemovedFiles", std::to_string(result.removed_files)},
+      {"numCopiedRows", std::to_string(result.copied_rows)},
+      {"numDeletionVectorsAdded", std::to_string(result.deletion_vectors_added)},
+      {"numDeletionVectorsRemoved", std::to_string(result.deletion_vectors_removed)},
+      {"numDeletionVectorsUpdated", std::to_string(result.deletion_vectors_updated)},
+      {"numAddedChangeFiles", "0"},
+      {"numAddedBytes", std::to_string(added_bytes)},
+      {"numRemovedBytes", std::to_string(removed_bytes)},
+      {"executionTimeMs", std::to_string(ElapsedMs(started))},
+  };
+  for (const auto& [k, v] : changes.extra_metrics.items()) metrics[k] = v;
+  result.metrics = metrics;
+  auto committed = txn.Commit(changes.operation, changes.operation_parameters, metrics);
+  if (!committed.ok()) {
+    cleanup();
+    for (const auto& f : new_files) (void)root.fs->DeleteFile(root.Child(f.path).path);
+    return committed.status();
+  }
+  result.commit = *committed;
+  return result;
+}
+
+Result<RowChangeResult> DeleteWhere(const io::Location& table_root, const std::string& predicate_text) {
+  ASSIGN_OR_RAISE(auto predicate, Predicate::Parse(predicate_text));
+  ASSIGN_OR_RAISE(auto snapshot, Snapshot::Load(table_root));
+  for (const auto& column : predicate.columns()) {
+    bool found = false;
+    for (const auto& f : snapshot->schema()->fields()) {
+      found = found || Lower(f->name()) == Lower(column);
+    }
+    if (!found) {
+      return UserError("UNRESOLVED_COLUMN.WITH_SUGGESTION",
+                       "A column or function parameter with name `" + column +
+                           "` cannot be resolved.");
+    }
+  }
+  // Data skipping understands a subset of predicates; for the rest every file is a candidate.
+  std::vector<AddFile> candidates;
+  auto skipped = SkipFiles(*snapshot, predicate_text);
+  candidates = skipped.ok() ? std::move(*skipped) : snapshot->files();
+
+  RowChanges changes;
+  changes.operation = "DELETE";
+  changes.operation_parameters = {{"predicate", nlohmann::json::array({predicate_text}).dump()}};
+  for (const auto& file : candidates) {
+    changes.files_read.push_back(file.path);
+    ASSIGN_OR_RAISE(auto rows, ReadDataFile(snapshot, file, nullptr, /*apply_deletion_vector=*/false));
+    Roaring64Map existing;
+    if (file.deletion_vector) {
+      ASSIGN_OR_RAISE(existing, LoadDeletionVector(table_root, *file.deletion_vector));
+    }
+    ASSIGN_OR_RAISE(auto matches, predicate.Evaluate(*rows));
+    Roaring64Map hits;
+    for (int64_t i = 0; i < matches->length(); ++i) {
+      if (matches->IsValid(i) && matches->Value(i) && !existing.contains(static_cast<uint64_t>(i))) {
+        hits.add(static_cast<uint64_t>(i));
+      }
+    }
+    if (!hits.isEmpty()) changes.deleted_rows[file.path] = std::move(hits);
+  }
+  if (changes.deleted_rows.empty()) {
+    RowChangeResult nothing;
+    nothing.commit.version = snapshot->version();
+    nothing.commit.attempts = 0;
+    return nothing;
+  }
+  return CommitRowChanges(snapshot, changes);
+}
+
+}  // namespace basin::delta
