@@ -13,6 +13,9 @@ echo "== layer check"
 echo "== unit tests (ctest)"
 (cd "$BUILD_DIR" && ctest --output-on-failure -j2) || failed+=("ctest")
 
+echo "== SQL logic tests"
+"$BUILD_DIR/basin_sqllogictest" test/sql || failed+=("sqllogic")
+
 echo "== Delta conformance"
 .venv/bin/python test/conformance/run_conformance.py --basin "$BASIN_BIN" || failed+=("conformance")
 

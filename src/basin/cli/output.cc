@@ -8,6 +8,7 @@
 #include <parquet/exception.h>
 
 #include "basin/format/json_lines.h"
+#include "basin/function/cast.h"
 
 namespace basin::cli {
 
@@ -50,7 +51,9 @@ std::string RenderCells(const std::vector<std::string>& headers,
   return out + line;
 }
 
-std::string RenderTable(const arrow::Table& table) {
+std::string RenderTable(const arrow::Table& table, const std::string& time_zone) {
+  function::EvalContext context;
+  context.session_time_zone = time_zone;
   std::vector<std::string> headers;
   for (const auto& field : table.schema()->fields()) headers.push_back(field->name());
   std::vector<std::vector<std::string>> rows(static_cast<size_t>(table.num_rows()));
@@ -61,10 +64,10 @@ std::string RenderTable(const arrow::Table& table) {
         std::string text;
         if (chunk->IsNull(i)) {
           text = "NULL";
-        } else if (!format::AppendJsonValue(*chunk, i, &text).ok()) {
-          text = "?";
-        } else if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
-          text = text.substr(1, text.size() - 2);
+        } else {
+          // Cells read as CAST(value AS STRING), as Spark's show() prints them.
+          auto value = function::ValueToString(*chunk, i, context);
+          text = value.ok() ? *value : "?";
         }
         rows[row].push_back(std::move(text));
       }

@@ -22,7 +22,7 @@ Result<std::shared_ptr<arrow::io::OutputStream>> OpenOutput(const std::optional<
 Status WriteRows(const arrow::Table& table, const std::string& format, arrow::io::OutputStream* out);
 
 /// Renders `table` as Spark's `show(n, truncate=false)` prints it.
-std::string RenderTable(const arrow::Table& table);
+std::string RenderTable(const arrow::Table& table, const std::string& time_zone = "UTC");
 
 /// Renders text cells under `headers` in the same boxed layout.
 std::string RenderCells(const std::vector<std::string>& headers,

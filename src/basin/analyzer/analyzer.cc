@@ -1,0 +1,2368 @@
+#include "basin/analyzer/analyzer.h"
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <set>
+
+#include <arrow/compute/api.h>
+#include <arrow/io/file.h>
+#include <parquet/arrow/reader.h>
+
+#include "basin/analyzer/column_name.h"
+#include "basin/analyzer/data_type.h"
+#include "basin/delta/snapshot.h"
+#include "basin/format/data_file_reader.h"
+#include "basin/io/file_system.h"
+
+namespace basin::analyzer {
+namespace {
+
+using plan::ExprKind;
+using plan::ExprPtr;
+using plan::PlanKind;
+using plan::PlanNode;
+using plan::PlanPtr;
+using TypePtr = std::shared_ptr<arrow::DataType>;
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+bool Same(const std::string& a, const std::string& b) { return Lower(a) == Lower(b); }
+
+std::string Quote(const std::string& name) { return "`" + name + "`"; }
+
+std::string JoinNames(const std::vector<std::string>& parts) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? "." : "") + Quote(parts[i]);
+  return out;
+}
+
+std::string PosText(const sql::SourcePos& pos) {
+  return " (line " + std::to_string(pos.line) + ", pos " + std::to_string(pos.column) + ")";
+}
+
+// One column visible to expressions: where it came from and what it is.
+struct ScopeColumn {
+  std::string qualifier;  // table alias or name, empty for derived columns
+  std::string name;
+  TypePtr type;
+  bool nullable = true;
+  bool hidden = false;  // USING-join duplicates: reachable by qualifier only
+};
+
+struct Bound {
+  PlanPtr plan;
+  std::vector<ScopeColumn> columns;
+};
+
+std::shared_ptr<arrow::Schema> SchemaOf(const std::vector<ScopeColumn>& columns) {
+  arrow::FieldVector fields;
+  for (const auto& c : columns) fields.push_back(arrow::field(c.name, c.type, c.nullable));
+  return arrow::schema(fields);
+}
+
+std::vector<ScopeColumn> ColumnsOf(const PlanNode& plan, const std::string& qualifier) {
+  std::vector<ScopeColumn> out;
+  for (const auto& f : plan.schema->fields()) {
+    out.push_back(ScopeColumn{qualifier, f->name(), f->type(), f->nullable(), false});
+  }
+  return out;
+}
+
+PlanPtr MakeProject(PlanPtr child, std::vector<ExprPtr> exprs, std::vector<std::string> names) {
+  auto node = std::make_shared<PlanNode>();
+  node->kind = PlanKind::kProject;
+  arrow::FieldVector fields;
+  for (size_t i = 0; i < exprs.size(); ++i) {
+    fields.push_back(arrow::field(names[i], exprs[i]->type, exprs[i]->nullable));
+  }
+  node->schema = arrow::schema(fields);
+  node->exprs = std::move(exprs);
+  node->children.push_back(std::move(child));
+  return node;
+}
+
+PlanPtr MakeFilter(PlanPtr child, ExprPtr condition) {
+  auto node = std::make_shared<PlanNode>();
+  node->kind = PlanKind::kFilter;
+  node->schema = child->schema;
+  node->condition = std::move(condition);
+  node->children.push_back(std::move(child));
+  return node;
+}
+
+// A single row: the input of SELECT without FROM (its `id` column is not in scope).
+PlanPtr OneRow() {
+  auto node = std::make_shared<PlanNode>();
+  node->kind = PlanKind::kRange;
+  node->range_start = 0;
+  node->range_end = 1;
+  node->range_step = 1;
+  node->schema = arrow::schema({arrow::field("id", arrow::int64(), false)});
+  return node;
+}
+
+ExprPtr MakeExpr(ExprKind kind, TypePtr type, std::vector<ExprPtr> children, std::string name) {
+  auto e = std::make_shared<plan::Expr>();
+  e->kind = kind;
+  e->type = std::move(type);
+  e->children = std::move(children);
+  e->name = std::move(name);
+  return e;
+}
+
+bool IsNumeric(const arrow::DataType& t) {
+  return arrow::is_integer(t.id()) || arrow::is_floating(t.id()) || arrow::is_decimal(t.id());
+}
+
+// Replaces column indexes >= `base` (placeholders) by `base_width + (index - base)`.
+ExprPtr RebaseColumns(const ExprPtr& e, int placeholder_base, int target_base) {
+  bool changed = false;
+  std::vector<ExprPtr> children;
+  for (const auto& c : e->children) {
+    auto n = RebaseColumns(c, placeholder_base, target_base);
+    changed |= n != c;
+    children.push_back(n);
+  }
+  bool rebase = e->kind == ExprKind::kColumn && e->column_index >= placeholder_base;
+  if (!changed && !rebase) return e;
+  auto copy = std::make_shared<plan::Expr>(*e);
+  copy->children = std::move(children);
+  if (rebase) copy->column_index = target_base + (e->column_index - placeholder_base);
+  return copy;
+}
+
+constexpr int kWindowPlaceholder = 1 << 24;
+
+bool ContainsColumns(const plan::Expr& e) {
+  if (e.kind == ExprKind::kColumn) return true;
+  for (const auto& c : e.children) {
+    if (ContainsColumns(*c)) return true;
+  }
+  return false;
+}
+
+class QueryAnalyzer;
+
+// Collects the aggregates of a SELECT with GROUP BY or aggregate functions.
+struct AggregationState {
+  std::vector<ExprPtr> groups;             // bound over the FROM scope
+  std::vector<std::string> group_keys;     // ToString of each group, for matching
+  std::vector<std::string> group_names;
+  std::vector<ExprPtr> aggregates;         // kAggregate exprs over the FROM scope
+  std::vector<std::string> aggregate_keys;
+  std::vector<std::vector<int>> grouping_sets;
+  bool has_grouping_id = false;
+};
+
+// Collects the window expressions of a SELECT.
+struct WindowState {
+  std::vector<ExprPtr> windows;  // kWindow exprs over the post-aggregation columns
+  std::vector<std::string> keys;
+};
+
+// Binds expressions against a scope. In aggregation mode, expressions are rebound on top of the
+// aggregate's output; window calls become placeholders for the window node's columns.
+class ExpressionBinder {
+ public:
+  ExpressionBinder(QueryAnalyzer* analyzer, const std::vector<ScopeColumn>* scope,
+                   const std::vector<const std::vector<ScopeColumn>*>* outer)
+      : analyzer_(analyzer), scope_(scope), outer_(outer) {}
+
+  void SetAggregation(AggregationState* state) { aggregation_ = state; }
+  void SetWindows(WindowState* state) { windows_ = state; }
+  void SetSelectAliases(const std::vector<std::pair<std::string, ExprPtr>>* aliases) {
+    aliases_ = aliases;
+  }
+
+  Result<ExprPtr> Bind(const sql::Expr& e);
+
+  // Binds with no aggregation/window mapping (over the FROM scope).
+  Result<ExprPtr> BindPlain(const sql::Expr& e) {
+    ExpressionBinder plain(analyzer_, scope_, outer_);
+    return plain.Bind(e);
+  }
+
+  bool IsAggregateCall(const sql::Expr& e) const;
+  bool ContainsAggregate(const sql::Expr& e) const;
+
+ private:
+  Result<ExprPtr> BindNode(const sql::Expr& e);
+  Result<ExprPtr> BindInAggregation(const sql::Expr& e);
+  Result<ExprPtr> BindColumn(const sql::Expr& e);
+  Result<ExprPtr> BindFunction(const sql::Expr& e);
+  Result<ExprPtr> BindAggregateCall(const sql::Expr& e);
+  Result<ExprPtr> BindWindowCall(const sql::Expr& e);
+  Result<ExprPtr> CallScalar(const std::string& name, std::vector<ExprPtr> args,
+                             const std::string& display, const sql::SourcePos& pos);
+  Result<ExprPtr> Coerce(ExprPtr e, const TypePtr& type);
+
+  QueryAnalyzer* analyzer_;
+  const std::vector<ScopeColumn>* scope_;
+  const std::vector<const std::vector<ScopeColumn>*>* outer_;
+  AggregationState* aggregation_ = nullptr;
+  WindowState* windows_ = nullptr;
+  const std::vector<std::pair<std::string, ExprPtr>>* aliases_ = nullptr;
+};
+
+class QueryAnalyzer {
+ public:
+  explicit QueryAnalyzer(const AnalyzerOptions& options) : options_(options) {
+    registry_ = options.registry ? options.registry : &function::BuiltinRegistry();
+  }
+
+  const function::Registry& registry() const { return *registry_; }
+  const AnalyzerOptions& options() const { return options_; }
+
+  Result<Bound> AnalyzeQuery(const sql::Query& q);
+  Result<Bound> AnalyzeRelation(const sql::Relation& r);
+
+  // Scopes of enclosing queries, innermost last (for correlated references).
+  std::vector<const std::vector<ScopeColumn>*> outer_scopes;
+
+  Result<PlanPtr> AnalyzeSubquery(const sql::Query& q) {
+    ASSIGN_OR_RAISE(auto bound, AnalyzeQuery(q));
+    return bound.plan;
+  }
+
+ private:
+  Result<Bound> AnalyzeBody(const sql::Query& q);
+  Result<Bound> AnalyzeSelect(const sql::Query& q);
+  Result<Bound> AnalyzeSetOp(const sql::Query& q);
+  Result<Bound> AnalyzeValues(const std::vector<std::vector<sql::ExprPtr>>& rows,
+                              const sql::SourcePos& pos);
+  Result<Bound> AnalyzeTable(const sql::Relation& r);
+  Result<Bound> AnalyzeJoin(const sql::Relation& r);
+  Result<Bound> AnalyzeLateralView(const sql::Relation& r);
+  Result<Bound> AnalyzeTableFunction(const sql::Relation& r);
+  Result<Bound> ApplyOrderLimit(const sql::Query& q, Bound body);
+
+  const AnalyzerOptions& options_;
+  const function::Registry* registry_;
+  // Common table expressions in scope, innermost last.
+  std::vector<std::map<std::string, const sql::CommonTableExpression*>> ctes_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Expressions
+
+bool ExpressionBinder::IsAggregateCall(const sql::Expr& e) const {
+  if (e.kind != sql::ExprKind::kFunction || e.over || e.name_parts.size() != 1) return false;
+  auto kind = analyzer_->registry().KindOf(e.name_parts[0]);
+  return kind && *kind == function::FunctionKind::kAggregate;
+}
+
+bool ExpressionBinder::ContainsAggregate(const sql::Expr& e) const {
+  if (IsAggregateCall(e)) return true;
+  if (e.kind == sql::ExprKind::kFunction && e.over) {
+    // Arguments of a window function over an aggregate query may hold aggregates.
+  }
+  for (const auto& c : e.children) {
+    if (c && ContainsAggregate(*c)) return true;
+  }
+  if (e.over) {
+    for (const auto& p : e.over->partition_by) {
+      if (ContainsAggregate(*p)) return true;
+    }
+    for (const auto& o : e.over->order_by) {
+      if (ContainsAggregate(*o.expr)) return true;
+    }
+  }
+  return false;
+}
+
+Result<ExprPtr> ExpressionBinder::Coerce(ExprPtr e, const TypePtr& type) {
+  if (e->type->Equals(*type)) return e;
+  return plan::CastTo(std::move(e), type);
+}
+
+Result<ExprPtr> ExpressionBinder::CallScalar(const std::string& name, std::vector<ExprPtr> args,
+                                             const std::string& display,
+                                             const sql::SourcePos& pos) {
+  std::vector<TypePtr> types;
+  for (const auto& a : args) types.push_back(a->type);
+  ASSIGN_OR_RAISE(auto bound, analyzer_->registry().BindScalar(name, types));
+  for (size_t i = 0; i < args.size() && i < bound.arg_types.size(); ++i) {
+    if (bound.arg_types[i]) { ASSIGN_OR_RAISE(args[i], Coerce(args[i], bound.arg_types[i])); }
+  }
+  auto fn = std::make_shared<function::BoundScalar>(std::move(bound));
+  return plan::Call(fn, std::move(args), display);
+}
+
+Result<ExprPtr> ExpressionBinder::Bind(const sql::Expr& e) {
+  if (aggregation_) return BindInAggregation(e);
+  return BindNode(e);
+}
+
+Result<ExprPtr> ExpressionBinder::BindInAggregation(const sql::Expr& e) {
+  if (e.kind == sql::ExprKind::kFunction && e.over) return BindWindowCall(e);
+  if (IsAggregateCall(e)) return BindAggregateCall(e);
+  if (e.kind == sql::ExprKind::kFunction && e.name_parts.size() == 1 &&
+      (Same(e.name_parts[0], "grouping_id") || Same(e.name_parts[0], "grouping"))) {
+    if (!aggregation_->has_grouping_id) {
+      return UserError("UNSUPPORTED_GROUPING_EXPRESSION",
+                       "grouping()/grouping_id() can only be used with GroupingSets/Cube/Rollup.");
+    }
+    int gid = static_cast<int>(aggregation_->groups.size());
+    auto gid_col = plan::Column(gid, arrow::int64(), "spark_grouping_id", false);
+    if (Same(e.name_parts[0], "grouping_id")) {
+      gid_col = std::make_shared<plan::Expr>(*gid_col);
+      std::const_pointer_cast<plan::Expr>(gid_col)->name = AutoColumnName(e);
+      return gid_col;
+    }
+    // grouping(col) = (gid >> (n - 1 - i)) & 1 as tinyint.
+    if (e.children.size() != 1) {
+      return UserError("WRONG_NUM_ARGS.WITHOUT_SUGGESTION",
+                       "The `grouping` requires 1 parameters but the actual number is " +
+                           std::to_string(e.children.size()) + ".");
+    }
+    ASSIGN_OR_RAISE(auto arg, BindPlain(*e.children[0]));
+    int n = static_cast<int>(aggregation_->groups.size());
+    for (int i = 0; i < n; ++i) {
+      if (aggregation_->group_keys[i] == plan::ToString(*arg)) {
+        auto shift = plan::Literal(std::make_shared<arrow::Int32Scalar>(n - 1 - i));
+        ASSIGN_OR_RAISE(auto shifted, CallScalar(">>", {gid_col, shift}, "", e.pos));
+        auto one = plan::Literal(std::make_shared<arrow::Int64Scalar>(1));
+        ASSIGN_OR_RAISE(auto bit, CallScalar("&", {shifted, one}, "", e.pos));
+        auto cast = plan::CastTo(bit, arrow::int8());
+        std::const_pointer_cast<plan::Expr>(cast)->name = AutoColumnName(e);
+        return cast;
+      }
+    }
+    return UserError("GROUPING_COLUMN_MISMATCH",
+                     "Column of grouping (" + AutoColumnName(*e.children[0]) +
+                         ") can't be found in grouping columns.");
+  }
+  if (!ContainsAggregate(e)) {
+    // A grouping expression, or something built from them and constants.
+    auto plain = BindPlain(e);
+    if (plain.ok()) {
+      std::string key = plan::ToString(**plain);
+      for (size_t i = 0; i < aggregation_->groups.size(); ++i) {
+        if (aggregation_->group_keys[i] == key) {
+          return plan::Column(static_cast<int>(i), (*plain)->type, (*plain)->name,
+                              (*plain)->nullable);
+        }
+      }
+      if (!ContainsColumns(**plain) &&
+          (*plain)->kind != ExprKind::kScalarSubquery) {
+        return plain;
+      }
+      if (e.kind == sql::ExprKind::kColumn) {
+        return UserError("MISSING_AGGREGATION",
+                         "The non-aggregating expression " + Quote(AutoColumnName(e)) +
+                             " is based on columns which are not participating in the GROUP BY "
+                             "clause. Add the columns or the expression to the GROUP BY, aggregate "
+                             "the expression, or use `any_value(" + AutoColumnName(e) +
+                             ")` if you do not care which of the values within a group is "
+                             "returned." + PosText(e.pos));
+      }
+    } else if (e.kind == sql::ExprKind::kColumn) {
+      return plain.status();
+    }
+  }
+  return BindNode(e);
+}
+
+Result<ExprPtr> ExpressionBinder::BindAggregateCall(const sql::Expr& e) {
+  std::string name = Lower(e.name_parts[0]);
+  std::vector<ExprPtr> args;
+  bool count_star = false;
+  for (const auto& c : e.children) {
+    if (c->kind == sql::ExprKind::kStar) {
+      if (name != "count") {
+        return UserError("INVALID_USAGE_OF_STAR_OR_REGEX",
+                         "Invalid usage of '*' in expression `" + name + "`.");
+      }
+      count_star = true;
+      continue;
+    }
+    if (ContainsAggregate(*c)) {
+      return UserError("NESTED_AGGREGATE_FUNCTION",
+                       "It is not allowed to use an aggregate function in the argument of another "
+                       "aggregate function. Please use the inner aggregate function in a "
+                       "sub-query." + PosText(c->pos));
+    }
+    ASSIGN_OR_RAISE(auto arg, BindPlain(*c));
+    args.push_back(arg);
+  }
+  if (count_star) args.clear();
+  // first/last/any_value with IGNORE NULLS take a boolean second argument.
+  if (e.null_treatment == sql::NullTreatment::kIgnoreNulls &&
+      (name == "first" || name == "last" || name == "any_value" || name == "first_value" ||
+       name == "last_value") &&
+      args.size() == 1) {
+    args.push_back(plan::Literal(std::make_shared<arrow::BooleanScalar>(true)));
+  }
+  std::vector<TypePtr> types;
+  for (const auto& a : args) types.push_back(a->type);
+  ASSIGN_OR_RAISE(auto bound, analyzer_->registry().BindAggregate(name, types));
+  for (size_t i = 0; i < args.size() && i < bound.arg_types.size(); ++i) {
+    if (bound.arg_types[i]) { ASSIGN_OR_RAISE(args[i], Coerce(args[i], bound.arg_types[i])); }
+  }
+  auto agg = std::make_shared<plan::Expr>();
+  agg->kind = ExprKind::kAggregate;
+  agg->type = bound.return_type;
+  agg->aggregate = std::make_shared<function::BoundAggregate>(std::move(bound));
+  agg->children = std::move(args);
+  agg->distinct = e.distinct;
+  agg->name = AutoColumnName(e);
+  if (e.filter) {
+    ASSIGN_OR_RAISE(auto filter, BindPlain(*e.filter));
+    if (filter->type->id() != arrow::Type::BOOL) {
+      return UserError("DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN",
+                       "FILTER expression " + Quote(AutoColumnName(*e.filter)) +
+                           " must be boolean.");
+    }
+    agg->filter = filter;
+  }
+  if (!aggregation_) {
+    return UserError("INVALID_AGGREGATE_FILTER.CONTAINS_AGGREGATE",
+                     "Aggregate function " + agg->name + " is not allowed here." + PosText(e.pos));
+  }
+  std::string key = plan::ToString(*agg) + (agg->distinct ? " distinct" : "") +
+                    (agg->filter ? " filter " + plan::ToString(*agg->filter) : "");
+  size_t index = aggregation_->aggregates.size();
+  for (size_t i = 0; i < aggregation_->aggregate_keys.size(); ++i) {
+    if (aggregation_->aggregate_keys[i] == key) index = i;
+  }
+  if (index == aggregation_->aggregates.size()) {
+    aggregation_->aggregates.push_back(agg);
+    aggregation_->aggregate_keys.push_back(key);
+  }
+  int offset = static_cast<int>(aggregation_->groups.size()) +
+               (aggregation_->has_grouping_id ? 1 : 0);
+  return plan::Column(offset + static_cast<int>(index), agg->type, agg->name, true);
+}
+
+Result<ExprPtr> ExpressionBinder::BindWindowCall(const sql::Expr& e) {
+  if (!windows_) {
+    return UserError("UNSUPPORTED_EXPR_FOR_WINDOW",
+                     "Window function " + AutoColumnName(e) + " is not allowed here." +
+                         PosText(e.pos));
+  }
+  std::string name = Lower(e.name_parts.back());
+  auto spec = std::make_shared<plan::WindowSpec>();
+  const sql::WindowSpec& over = *e.over;
+  for (const auto& p : over.partition_by) {
+    ASSIGN_OR_RAISE(auto bound, Bind(*p));
+    spec->partition_by.push_back(bound);
+  }
+  for (const auto& o : over.order_by) {
+    plan::SortKey key;
+    ASSIGN_OR_RAISE(key.expr, Bind(*o.expr));
+    key.ascending = o.direction != sql::SortDirection::kDescending;
+    key.nulls_first = o.nulls == sql::NullOrdering::kDefault
+                          ? key.ascending
+                          : o.nulls == sql::NullOrdering::kNullsFirst;
+    spec->order_by.push_back(key);
+  }
+  auto kind = analyzer_->registry().KindOf(name);
+  if (!kind) {
+    return UserError("UNRESOLVED_ROUTINE", "Cannot resolve routine " + Quote(name) +
+                                               " on search path [`system`.`builtin`, "
+                                               "`system`.`session`].");
+  }
+  std::vector<ExprPtr> args;
+  for (const auto& c : e.children) {
+    if (c->kind == sql::ExprKind::kStar) continue;
+    ASSIGN_OR_RAISE(auto arg, Bind(*c));
+    args.push_back(arg);
+  }
+  spec->ignore_nulls = e.null_treatment == sql::NullTreatment::kIgnoreNulls;
+  TypePtr type;
+  if (*kind == function::FunctionKind::kAggregate) {
+    std::vector<TypePtr> types;
+    for (const auto& a : args) types.push_back(a->type);
+    ASSIGN_OR_RAISE(auto bound, analyzer_->registry().BindAggregate(name, types));
+    for (size_t i = 0; i < args.size() && i < bound.arg_types.size(); ++i) {
+      if (bound.arg_types[i]) { ASSIGN_OR_RAISE(args[i], Coerce(args[i], bound.arg_types[i])); }
+    }
+    type = bound.return_type;
+    spec->aggregate = std::move(bound);
+  } else if (*kind == function::FunctionKind::kWindow) {
+    spec->function = name;
+    if (name == "row_number" || name == "rank" || name == "dense_rank" || name == "ntile") {
+      type = name == "ntile" ? arrow::int32() : (name == "row_number" ? arrow::int32() : arrow::int32());
+    } else if (name == "percent_rank" || name == "cume_dist") {
+      type = arrow::float64();
+    } else if (!args.empty()) {
+      type = args[0]->type;
+      if ((name == "lag" || name == "lead") && args.size() >= 3 && !args[2]->type->Equals(*type)) {
+        ASSIGN_OR_RAISE(args[2], Coerce(args[2], type));
+      }
+    } else {
+      return UserError("WRONG_NUM_ARGS.WITHOUT_SUGGESTION",
+                       "The `" + name + "` requires at least 1 parameters.");
+    }
+    if (name != "row_number" && name != "ntile" && name != "lag" && name != "lead" &&
+        name != "first_value" && name != "last_value" && name != "nth_value" &&
+        spec->order_by.empty()) {
+      return UserError("WINDOW_FUNCTION_WITHOUT_ORDER_BY_CLAUSE" /* Spark 4 name */,
+                       "Window function " + Quote(name) + " requires an ORDER BY clause.");
+    }
+  } else {
+    return UserError("UNSUPPORTED_EXPR_FOR_WINDOW",
+                     "Expression " + Quote(AutoColumnName(e)) +
+                         " not supported within a window function.");
+  }
+  // The frame: Spark's default is RANGE UNBOUNDED PRECEDING..CURRENT ROW with ORDER BY, the
+  // whole partition without; ranking functions use ROWS.
+  if (over.frame) {
+    spec->frame.type = over.frame->type == sql::FrameType::kRows ? plan::FrameType::kRows
+                                                                 : plan::FrameType::kRange;
+    auto bound_of = [&](const sql::FrameBound& b) -> Result<plan::FrameBound> {
+      plan::FrameBound out;
+      out.kind = static_cast<plan::FrameBoundKind>(static_cast<int>(b.kind));
+      if (b.offset) { ASSIGN_OR_RAISE(out.offset, BindPlain(*b.offset)); }
+      return out;
+    };
+    ASSIGN_OR_RAISE(spec->frame.start, bound_of(over.frame->start));
+    ASSIGN_OR_RAISE(spec->frame.end, bound_of(over.frame->end));
+  } else if (spec->order_by.empty()) {
+    spec->frame.type = plan::FrameType::kRows;
+    spec->frame.start.kind = plan::FrameBoundKind::kUnboundedPreceding;
+    spec->frame.end.kind = plan::FrameBoundKind::kUnboundedFollowing;
+  } else {
+    spec->frame.type = plan::FrameType::kRange;
+    spec->frame.start.kind = plan::FrameBoundKind::kUnboundedPreceding;
+    spec->frame.end.kind = plan::FrameBoundKind::kCurrentRow;
+  }
+  auto w = std::make_shared<plan::Expr>();
+  w->kind = ExprKind::kWindow;
+  w->type = type;
+  w->children = std::move(args);
+  w->window = spec;
+  w->name = AutoColumnName(e);
+  size_t index = windows_->windows.size();
+  windows_->windows.push_back(w);
+  return plan::Column(kWindowPlaceholder + static_cast<int>(index), type, w->name, true);
+}
+
+Result<ExprPtr> ExpressionBinder::BindColumn(const sql::Expr& e) {
+  const auto& parts = e.name_parts;
+  // Select-list aliases are visible to ORDER BY / HAVING / GROUP BY when no column matches.
+  auto find = [&](const std::vector<ScopeColumn>& scope, size_t qualifier_parts,
+                  std::vector<int>* hits) {
+    const std::string& name = parts[qualifier_parts];
+    for (size_t i = 0; i < scope.size(); ++i) {
+      const auto& c = scope[i];
+      if (!Same(c.name, name)) continue;
+      if (qualifier_parts == 0) {
+        if (!c.hidden) hits->push_back(static_cast<int>(i));
+      } else if (Same(c.qualifier, parts[qualifier_parts - 1])) {
+        hits->push_back(static_cast<int>(i));
+      }
+    }
+  };
+  auto field_access = [&](ExprPtr base, size_t from) -> Result<ExprPtr> {
+    for (size_t k = from; k < parts.size(); ++k) {
+      if (base->type->id() != arrow::Type::STRUCT) {
+        return UserError("INVALID_EXTRACT_BASE_FIELD_TYPE",
+                         "Can't extract a value from " + Quote(base->name) +
+                             ". Need a complex type [STRUCT, ARRAY, MAP] but got \"" +
+                             base->type->ToString() + "\".");
+      }
+      const auto& st = static_cast<const arrow::StructType&>(*base->type);
+      int idx = -1;
+      for (int f = 0; f < st.num_fields(); ++f) {
+        if (Same(st.field(f)->name(), parts[k])) idx = f;
+      }
+      if (idx < 0) {
+        return UserError("FIELD_NOT_FOUND", "No such struct field " + Quote(parts[k]) + " in " +
+                                                base->type->ToString() + ".");
+      }
+      auto name_lit = plan::Literal(std::make_shared<arrow::StringScalar>(st.field(idx)->name()));
+      ASSIGN_OR_RAISE(base, CallScalar("get_struct_field", {base, name_lit}, parts[k], e.pos));
+    }
+    return base;
+  };
+  for (size_t q = 0; q < parts.size(); ++q) {
+    // Try: parts[0..q) qualifier, parts[q] column, rest are struct fields.
+    if (q > 1) break;
+    std::vector<int> hits;
+    find(*scope_, q, &hits);
+    if (hits.size() > 1) {
+      return UserError("AMBIGUOUS_REFERENCE",
+                       "Reference " + Quote(parts[q]) + " is ambiguous, could be: [" +
+                           [&] {
+                             std::string s;
+                             for (size_t h = 0; h < hits.size(); ++h) {
+                               const auto& c = (*scope_)[hits[h]];
+                               s += (h ? ", " : "") +
+                                    (c.qualifier.empty() ? "" : Quote(c.qualifier) + ".") +
+                                    Quote(c.name);
+                             }
+                             return s;
+                           }() + "]." + PosText(e.pos));
+    }
+    if (hits.size() == 1) {
+      const auto& c = (*scope_)[hits[0]];
+      auto col = plan::Column(hits[0], c.type, c.name, c.nullable);
+      return field_access(col, q + 1);
+    }
+  }
+  if (aliases_ && parts.size() == 1) {
+    for (const auto& [alias, expr] : *aliases_) {
+      if (Same(alias, parts[0])) return expr;
+    }
+  }
+  // Enclosing queries: a correlated reference.
+  if (outer_) {
+    for (auto it = outer_->rbegin(); it != outer_->rend(); ++it) {
+      const auto& scope = **it;
+      for (size_t q = 0; q < parts.size() && q <= 1; ++q) {
+        std::vector<int> hits;
+        find(scope, q, &hits);
+        if (hits.size() == 1) {
+          const auto& c = scope[hits[0]];
+          auto col = plan::Column(hits[0], c.type, c.name, c.nullable);
+          auto outer = std::make_shared<plan::Expr>(*col);
+          outer->kind = ExprKind::kOuterColumn;
+          // The depth of the enclosing scope is not encoded: only one level is supported.
+          if (it != outer_->rbegin()) {
+            return UserError("UNSUPPORTED_SUBQUERY_EXPRESSION_CATEGORY.CORRELATED_REFERENCE",
+                             "Correlated references more than one query level up are not "
+                             "supported yet: " + JoinNames(parts) + ".");
+          }
+          return field_access(outer, q + 1);
+        }
+      }
+    }
+  }
+  std::string suggestions;
+  std::vector<std::string> names;
+  for (const auto& c : *scope_) {
+    names.push_back((c.qualifier.empty() ? "" : Quote(c.qualifier) + ".") + Quote(c.name));
+  }
+  std::sort(names.begin(), names.end());
+  for (size_t i = 0; i < names.size() && i < 5; ++i) suggestions += (i ? ", " : "") + names[i];
+  if (names.empty()) {
+    return UserError("UNRESOLVED_COLUMN.WITHOUT_SUGGESTION",
+                     "A column, variable, or function parameter with name " + JoinNames(parts) +
+                         " cannot be resolved." + PosText(e.pos));
+  }
+  return UserError("UNRESOLVED_COLUMN.WITH_SUGGESTION",
+                   "A column, variable, or function parameter with name " + JoinNames(parts) +
+                       " cannot be resolved. Did you mean one of the following? [" + suggestions +
+                       "]." + PosText(e.pos));
+}
+
+Result<ExprPtr> ExpressionBinder::BindFunction(const sql::Expr& e) {
+  std::string name = Lower(e.name_parts.back());
+  if (e.name_parts.size() > 1 && !(e.name_parts.size() == 2 && Same(e.name_parts[0], "builtin"))) {
+    return UserError("UNRESOLVED_ROUTINE", "Cannot resolve routine " + JoinNames(e.name_parts) +
+                                               " on search path [`system`.`builtin`, "
+                                               "`system`.`session`].");
+  }
+  if (e.over) return BindWindowCall(e);
+  if (IsAggregateCall(e)) return BindAggregateCall(e);
+  std::string display = AutoColumnName(e);
+  // Lazily evaluated forms.
+  if (name == "coalesce" || name == "nvl" || name == "ifnull") {
+    if (e.children.empty()) {
+      return UserError("WRONG_NUM_ARGS.WITHOUT_SUGGESTION",
+                       "The `coalesce` requires at least 1 parameters but the actual number is 0.");
+    }
+    if (name != "coalesce" && e.children.size() != 2) {
+      return UserError("WRONG_NUM_ARGS.WITHOUT_SUGGESTION",
+                       "The `" + name + "` requires 2 parameters but the actual number is " +
+                           std::to_string(e.children.size()) + ".");
+    }
+    std::vector<ExprPtr> args;
+    TypePtr type;
+    for (const auto& c : e.children) {
+      ASSIGN_OR_RAISE(auto a, Bind(*c));
+      if (!type) {
+        type = a->type;
+      } else {
+        auto common = function::CommonType(type, a->type);
+        if (!common) {
+          return UserError("DATATYPE_MISMATCH.DATA_DIFF_TYPES",
+                           "Cannot resolve " + Quote(display) +
+                               " due to data type mismatch: Input to `" + name +
+                               "` should all be the same type, but it's [" + type->ToString() +
+                               ", " + a->type->ToString() + "].");
+        }
+        type = *common;
+      }
+      args.push_back(a);
+    }
+    for (auto& a : args) { ASSIGN_OR_RAISE(a, Coerce(a, type)); }
+    auto out = MakeExpr(ExprKind::kCoalesce, type, std::move(args), display);
+    return out;
+  }
+  if (name == "if" || name == "iff") {
+    if (e.children.size() != 3) {
+      return UserError("WRONG_NUM_ARGS.WITHOUT_SUGGESTION",
+                       "The `if` requires 3 parameters but the actual number is " +
+                           std::to_string(e.children.size()) + ".");
+    }
+    ASSIGN_OR_RAISE(auto cond, Bind(*e.children[0]));
+    ASSIGN_OR_RAISE(auto a, Bind(*e.children[1]));
+    ASSIGN_OR_RAISE(auto b, Bind(*e.children[2]));
+    ASSIGN_OR_RAISE(cond, Coerce(cond, arrow::boolean()));
+    auto common = function::CommonType(a->type, b->type);
+    if (!common) {
+      return UserError("DATATYPE_MISMATCH.DATA_DIFF_TYPES",
+                       "Cannot resolve " + Quote(display) + " due to data type mismatch.");
+    }
+    ASSIGN_OR_RAISE(a, Coerce(a, *common));
+    ASSIGN_OR_RAISE(b, Coerce(b, *common));
+    auto out = MakeExpr(ExprKind::kCase, *common, {cond, a, b}, display);
+    std::const_pointer_cast<plan::Expr>(out)->has_else = true;
+    return out;
+  }
+  if (name == "struct" || name == "named_struct") {
+    // struct(a, b AS x) keeps names; named_struct('a', 1, ...) takes literal names.
+    std::vector<ExprPtr> args;
+    std::vector<std::string> names;
+    if (name == "named_struct") {
+      if (e.children.size() % 2 != 0) {
+        return UserError("WRONG_NUM_ARGS.WITHOUT_SUGGESTION",
+                         "The `named_struct` requires an even number of parameters.");
+      }
+      for (size_t i = 0; i < e.children.size(); i += 2) {
+        if (e.children[i]->kind != sql::ExprKind::kLiteral ||
+            e.children[i]->literal_kind != sql::LiteralKind::kString) {
+          return UserError("DATATYPE_MISMATCH.CREATE_NAMED_STRUCT_WITHOUT_FOLDABLE_STRING",
+                           "Only foldable STRING expressions are allowed to appear at odd "
+                           "position.");
+        }
+        names.push_back(e.children[i]->text);
+        ASSIGN_OR_RAISE(auto v, Bind(*e.children[i + 1]));
+        args.push_back(v);
+      }
+    } else {
+      int n = 0;
+      for (const auto& c : e.children) {
+        if (c->kind == sql::ExprKind::kStar) {
+          for (size_t i = 0; i < scope_->size(); ++i) {
+            const auto& col = (*scope_)[i];
+            if (col.hidden) continue;
+            if (!c->name_parts.empty() && !Same(col.qualifier, c->name_parts.back())) continue;
+            names.push_back(col.name);
+            args.push_back(plan::Column(static_cast<int>(i), col.type, col.name, col.nullable));
+          }
+          continue;
+        }
+        const sql::Expr* inner = c.get();
+        std::string field_name;
+        if (c->kind == sql::ExprKind::kAlias) {
+          field_name = c->text;
+          inner = c->children[0].get();
+        } else if (c->kind == sql::ExprKind::kColumn) {
+          field_name = c->name_parts.back();
+        } else {
+          field_name = "col" + std::to_string(n + 1);
+        }
+        ASSIGN_OR_RAISE(auto v, Bind(*inner));
+        names.push_back(field_name);
+        args.push_back(v);
+        ++n;
+      }
+    }
+    arrow::FieldVector fields;
+    for (size_t i = 0; i < args.size(); ++i) {
+      fields.push_back(arrow::field(names[i], args[i]->type, args[i]->nullable));
+    }
+    // Field names travel as literal arguments of named_struct.
+    std::vector<ExprPtr> call_args;
+    for (size_t i = 0; i < args.size(); ++i) {
+      call_args.push_back(plan::Literal(std::make_shared<arrow::StringScalar>(names[i])));
+      call_args.push_back(args[i]);
+    }
+    return CallScalar("named_struct", std::move(call_args), display, e.pos);
+  }
+  auto kind = analyzer_->registry().KindOf(name);
+  if (kind && *kind == function::FunctionKind::kWindow) {
+    return UserError("WINDOW_FUNCTION_WITHOUT_OVER_CLAUSE",
+                     "Window function " + Quote(name) + " requires an OVER clause.");
+  }
+  if (kind && *kind == function::FunctionKind::kGenerator) {
+    return UserError("UNSUPPORTED_GENERATOR.OUTSIDE_SELECT",
+                     "The generator is not supported: outside the SELECT clause, found: " +
+                         display + ". Use LATERAL VIEW " + name + "(...) instead.");
+  }
+  std::vector<ExprPtr> args;
+  for (const auto& c : e.children) {
+    if (c->kind == sql::ExprKind::kLambda) {
+      return UserError("UNSUPPORTED_FEATURE.LAMBDA_FUNCTION",
+                       "Lambda functions are not supported yet: " + display + ".");
+    }
+    if (c->kind == sql::ExprKind::kStar) {
+      return UserError("INVALID_USAGE_OF_STAR_OR_REGEX",
+                       "Invalid usage of '*' in expression `" + name + "`.");
+    }
+    ASSIGN_OR_RAISE(auto a, Bind(*c));
+    args.push_back(a);
+  }
+  if ((name == "current_catalog" || name == "current_schema" || name == "current_database") &&
+      e.children.empty()) {
+    const auto& opts = analyzer_->options();
+    auto value = name == "current_catalog" ? opts.current_catalog : opts.current_schema;
+    return plan::Literal(std::make_shared<arrow::StringScalar>(value), name + "()");
+  }
+  if (name == "current_timestamp" || name == "now" || name == "current_date" ||
+      name == "localtimestamp") {
+    display = name + "()";
+  }
+  return CallScalar(name, std::move(args), display, e.pos);
+}
+
+Result<ExprPtr> ExpressionBinder::BindNode(const sql::Expr& e) {
+  using K = sql::ExprKind;
+  std::string display = AutoColumnName(e);
+  switch (e.kind) {
+    case K::kColumn: return BindColumn(e);
+    case K::kStar:
+      return UserError("INVALID_USAGE_OF_STAR_OR_REGEX",
+                       "Invalid usage of '*' in expression." + PosText(e.pos));
+    case K::kLiteral: {
+      ASSIGN_OR_RAISE(auto value, LiteralValue(e, analyzer_->options().eval));
+      return plan::Literal(value, display);
+    }
+    case K::kParameter: {
+      const auto& opts = analyzer_->options();
+      if (e.text.empty()) {
+        if (e.parameter_index < 0 ||
+            e.parameter_index >= static_cast<int>(opts.positional_parameters.size())) {
+          return UserError("UNBOUND_SQL_PARAMETER",
+                           "Found the unbound parameter: _" + std::to_string(e.parameter_index) +
+                               ". Please, fix `args` and provide a mapping of the parameter to "
+                               "either a SQL literal or collection constructor functions.");
+        }
+        return plan::Literal(opts.positional_parameters[e.parameter_index]);
+      }
+      auto it = opts.named_parameters.find(e.text);
+      if (it == opts.named_parameters.end()) {
+        return UserError("UNBOUND_SQL_PARAMETER",
+                         "Found the unbound parameter: " + e.text +
+                             ". Please, fix `args` and provide a mapping of the parameter to "
+                             "either a SQL literal or collection constructor functions.");
+      }
+      return plan::Literal(it->second);
+    }
+    case K::kUnary: {
+      ASSIGN_OR_RAISE(auto a, Bind(*e.children[0]));
+      switch (e.unary_op) {
+        case sql::UnaryOp::kMinus:
+          if (a->kind == ExprKind::kLiteral && IsNumeric(*a->type)) {
+            // Fold -literal so that -2147483648 stays an int.
+          }
+          return CallScalar("negative", {a}, display, e.pos);
+        case sql::UnaryOp::kPlus: return CallScalar("positive", {a}, display, e.pos);
+        case sql::UnaryOp::kBitNot: return CallScalar("~", {a}, display, e.pos);
+        case sql::UnaryOp::kNot: {
+          ASSIGN_OR_RAISE(a, Coerce(a, arrow::boolean()));
+          return CallScalar("not", {a}, display, e.pos);
+        }
+      }
+      break;
+    }
+    case K::kBinary: {
+      ASSIGN_OR_RAISE(auto a, Bind(*e.children[0]));
+      ASSIGN_OR_RAISE(auto b, Bind(*e.children[1]));
+      using B = sql::BinaryOp;
+      if (e.binary_op == B::kAnd || e.binary_op == B::kOr) {
+        for (auto* side : {&a, &b}) {
+          if ((*side)->type->id() == arrow::Type::NA) {
+            ASSIGN_OR_RAISE(*side, Coerce(*side, arrow::boolean()));
+          }
+          if ((*side)->type->id() != arrow::Type::BOOL) {
+            return UserError("DATATYPE_MISMATCH.BINARY_OP_WRONG_TYPE",
+                             "Cannot resolve " + Quote(display) +
+                                 " due to data type mismatch: the binary operator requires the "
+                                 "input type \"BOOLEAN\", not \"" +
+                                 (*side)->type->ToString() + "\"." + PosText(e.pos));
+          }
+        }
+        return MakeExpr(e.binary_op == B::kAnd ? ExprKind::kAnd : ExprKind::kOr,
+                        arrow::boolean(), {a, b}, display);
+      }
+      const char* fn = "+";
+      switch (e.binary_op) {
+        case B::kAdd: fn = "+"; break;
+        case B::kSubtract: fn = "-"; break;
+        case B::kMultiply: fn = "*"; break;
+        case B::kDivide: fn = "/"; break;
+        case B::kModulo: fn = "%"; break;
+        case B::kIntDivide: fn = "div"; break;
+        case B::kConcat: fn = "||"; break;
+        case B::kEq: fn = "="; break;
+        case B::kNullSafeEq: fn = "<=>"; break;
+        case B::kNotEq: fn = "!="; break;
+        case B::kLt: fn = "<"; break;
+        case B::kLtEq: fn = "<="; break;
+        case B::kGt: fn = ">"; break;
+        case B::kGtEq: fn = ">="; break;
+        case B::kBitAnd: fn = "&"; break;
+        case B::kBitOr: fn = "|"; break;
+        case B::kBitXor: fn = "^"; break;
+        default: break;
+      }
+      return CallScalar(fn, {a, b}, display, e.pos);
+    }
+    case K::kIsNull: {
+      ASSIGN_OR_RAISE(auto a, Bind(*e.children[0]));
+      auto out = MakeExpr(ExprKind::kIsNull, arrow::boolean(), {a}, display);
+      std::const_pointer_cast<plan::Expr>(out)->negated = e.negated;
+      std::const_pointer_cast<plan::Expr>(out)->nullable = false;
+      return out;
+    }
+    case K::kIsBoolean: {
+      ASSIGN_OR_RAISE(auto a, Bind(*e.children[0]));
+      ASSIGN_OR_RAISE(a, Coerce(a, arrow::boolean()));
+      ExprPtr result;
+      if (e.text == "UNKNOWN") {
+        result = MakeExpr(ExprKind::kIsNull, arrow::boolean(), {a}, display);
+      } else {
+        ExprPtr value = a;
+        if (e.text == "FALSE") { ASSIGN_OR_RAISE(value, CallScalar("not", {a}, display, e.pos)); }
+        auto f = plan::Literal(std::make_shared<arrow::BooleanScalar>(false));
+        result = MakeExpr(ExprKind::kCoalesce, arrow::boolean(), {value, f}, display);
+      }
+      if (e.negated) { ASSIGN_OR_RAISE(result, CallScalar("not", {result}, display, e.pos)); }
+      return result;
+    }
+    case K::kBetween: {
+      ASSIGN_OR_RAISE(auto a, Bind(*e.children[0]));
+      ASSIGN_OR_RAISE(auto lo, Bind(*e.children[1]));
+      ASSIGN_OR_RAISE(auto hi, Bind(*e.children[2]));
+      ASSIGN_OR_RAISE(auto ge, CallScalar(">=", {a, lo}, "", e.pos));
+      ASSIGN_OR_RAISE(auto le, CallScalar("<=", {a, hi}, "", e.pos));
+      auto both = MakeExpr(ExprKind::kAnd, arrow::boolean(), {ge, le}, display);
+      if (e.negated) return CallScalar("not", {both}, display, e.pos);
+      return both;
+    }
+    case K::kInList: {
+      std::vector<ExprPtr> items;
+      ASSIGN_OR_RAISE(auto a, Bind(*e.children[0]));
+      TypePtr type = a->type;
+      items.push_back(a);
+      for (size_t i = 1; i < e.children.size(); ++i) {
+        ASSIGN_OR_RAISE(auto v, Bind(*e.children[i]));
+        auto common = function::CommonType(type, v->type);
+        if (!common) {
+          return UserError("DATATYPE_MISMATCH.DATA_DIFF_TYPES",
+                           "Cannot resolve " + Quote(display) +
+                               " due to data type mismatch: Input to `in` should all be the same "
+                               "type, but it's [" + type->ToString() + ", " +
+                               v->type->ToString() + "]." + PosText(e.pos));
+        }
+        type = *common;
+        items.push_back(v);
+      }
+      for (auto& item : items) { ASSIGN_OR_RAISE(item, Coerce(item, type)); }
+      auto out = MakeExpr(ExprKind::kInList, arrow::boolean(), std::move(items), display);
+      std::const_pointer_cast<plan::Expr>(out)->negated = e.negated;
+      return out;
+    }
+    case K::kInSubquery:
+    case K::kExists:
+    case K::kScalarSubquery: {
+      // The subquery sees this scope as its enclosing one.
+      analyzer_->outer_scopes.push_back(scope_);
+      auto sub = analyzer_->AnalyzeSubquery(*e.subquery);
+      analyzer_->outer_scopes.pop_back();
+      RETURN_NOT_OK(sub.status());
+      PlanPtr plan = *sub;
+      if (e.kind == K::kScalarSubquery) {
+        if (plan->schema->num_fields() != 1) {
+          return UserError("INVALID_SUBQUERY_EXPRESSION.SCALAR_SUBQUERY_RETURN_MORE_THAN_ONE_OUTPUT_COLUMN",
+                           "Scalar subquery must return only one column, but got " +
+                               std::to_string(plan->schema->num_fields()) + "." + PosText(e.pos));
+        }
+        auto out = MakeExpr(ExprKind::kScalarSubquery, plan->schema->field(0)->type(), {}, display);
+        std::const_pointer_cast<plan::Expr>(out)->subquery = plan;
+        return out;
+      }
+      if (e.kind == K::kExists) {
+        auto out = MakeExpr(ExprKind::kExists, arrow::boolean(), {}, display);
+        std::const_pointer_cast<plan::Expr>(out)->subquery = plan;
+        std::const_pointer_cast<plan::Expr>(out)->negated = e.negated;
+        std::const_pointer_cast<plan::Expr>(out)->nullable = false;
+        return out;
+      }
+      ASSIGN_OR_RAISE(auto a, Bind(*e.children[0]));
+      if (plan->schema->num_fields() != 1) {
+        return UserError("DATATYPE_MISMATCH.INVALID_IN_SUBQUERY_NUMBER_OF_COLUMNS" /* Spark */,
+                         "The number of columns in the left hand side of an IN subquery does not "
+                         "match the number of columns in the output of subquery." +
+                             PosText(e.pos));
+      }
+      auto sub_type = plan->schema->field(0)->type();
+      auto common = function::CommonType(a->type, sub_type);
+      if (!common) {
+        return UserError("DATATYPE_MISMATCH.IN_SUBQUERY_DATA_TYPE_MISMATCH",
+                         "The data type of the columns in the left hand side of an IN subquery "
+                         "is not compatible with the data type of the output of the subquery." +
+                             PosText(e.pos));
+      }
+      ASSIGN_OR_RAISE(a, Coerce(a, *common));
+      if (!sub_type->Equals(**common)) {
+        auto col = plan::Column(0, sub_type, plan->schema->field(0)->name());
+        plan = MakeProject(plan, {plan::CastTo(col, *common)}, {plan->schema->field(0)->name()});
+      }
+      auto out = MakeExpr(ExprKind::kInSubquery, arrow::boolean(), {a}, display);
+      std::const_pointer_cast<plan::Expr>(out)->subquery = plan;
+      std::const_pointer_cast<plan::Expr>(out)->negated = e.negated;
+      return out;
+    }
+    case K::kLike: {
+      ASSIGN_OR_RAISE(auto a, Bind(*e.children[0]));
+      const char* fn = e.like_op == sql::LikeOp::kLike    ? "like"
+                       : e.like_op == sql::LikeOp::kILike ? "ilike"
+                                                          : "rlike";
+      std::vector<ExprPtr> parts;
+      for (size_t i = 1; i < e.children.size(); ++i) {
+        ASSIGN_OR_RAISE(auto p, Bind(*e.children[i]));
+        std::vector<ExprPtr> args = {a, p};
+        if (e.escape) args.push_back(plan::Literal(std::make_shared<arrow::StringScalar>(*e.escape)));
+        ASSIGN_OR_RAISE(auto call, CallScalar(fn, args, display, e.pos));
+        parts.push_back(call);
+      }
+      ExprPtr out = parts[0];
+      for (size_t i = 1; i < parts.size(); ++i) {
+        out = MakeExpr(e.quantifier == sql::LikeQuantifier::kAll ? ExprKind::kAnd : ExprKind::kOr,
+                       arrow::boolean(), {out, parts[i]}, display);
+      }
+      if (e.negated) return CallScalar("not", {out}, display, e.pos);
+      return out;
+    }
+    case K::kCase: {
+      size_t i = 0;
+      ExprPtr operand;
+      if (e.has_operand) { ASSIGN_OR_RAISE(operand, Bind(*e.children[i++])); }
+      size_t end = e.children.size() - (e.has_else ? 1 : 0);
+      std::vector<ExprPtr> whens, thens;
+      for (; i + 1 < end + 1 && i < end; i += 2) {
+        ASSIGN_OR_RAISE(auto w, Bind(*e.children[i]));
+        if (operand) { ASSIGN_OR_RAISE(w, CallScalar("=", {operand, w}, "", e.pos)); }
+        if (w->type->id() != arrow::Type::BOOL) { ASSIGN_OR_RAISE(w, Coerce(w, arrow::boolean())); }
+        ASSIGN_OR_RAISE(auto t, Bind(*e.children[i + 1]));
+        whens.push_back(w);
+        thens.push_back(t);
+      }
+      ExprPtr otherwise;
+      if (e.has_else) { ASSIGN_OR_RAISE(otherwise, Bind(*e.children.back())); }
+      TypePtr type = thens.empty() ? arrow::null() : thens[0]->type;
+      auto widen = [&](const ExprPtr& v) -> Status {
+        auto common = function::CommonType(type, v->type);
+        if (!common) {
+          return UserError("DATATYPE_MISMATCH.DATA_DIFF_TYPES",
+                           "Cannot resolve " + Quote(display) +
+                               " due to data type mismatch: Input to `casewhen` should all be the "
+                               "same type, but it's [" + type->ToString() + ", " +
+                               v->type->ToString() + "]." + PosText(e.pos));
+        }
+        type = *common;
+        return Status::OK();
+      };
+      for (const auto& t : thens) RETURN_NOT_OK(widen(t));
+      if (otherwise) RETURN_NOT_OK(widen(otherwise));
+      std::vector<ExprPtr> children;
+      for (size_t k = 0; k < whens.size(); ++k) {
+        children.push_back(whens[k]);
+        ASSIGN_OR_RAISE(auto t, Coerce(thens[k], type));
+        children.push_back(t);
+      }
+      if (otherwise) {
+        ASSIGN_OR_RAISE(otherwise, Coerce(otherwise, type));
+        children.push_back(otherwise);
+      }
+      auto out = MakeExpr(ExprKind::kCase, type, std::move(children), display);
+      std::const_pointer_cast<plan::Expr>(out)->has_else = otherwise != nullptr;
+      return out;
+    }
+    case K::kCast: {
+      ASSIGN_OR_RAISE(auto a, Bind(*e.children[0]));
+      ASSIGN_OR_RAISE(auto type, ToArrowType(*e.type));
+      if (!function::CanCast(*a->type, *type)) {
+        return UserError("DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION",
+                         "Cannot resolve " + Quote(display) +
+                             " due to data type mismatch: cannot cast \"" +
+                             a->type->ToString() + "\" to \"" + type->ToString() + "\"." +
+                             PosText(e.pos));
+      }
+      auto out = plan::CastTo(a, type, e.try_cast);
+      std::const_pointer_cast<plan::Expr>(out)->name = display;
+      return out;
+    }
+    case K::kFunction: return BindFunction(e);
+    case K::kSubscript: {
+      ASSIGN_OR_RAISE(auto a, Bind(*e.children[0]));
+      ASSIGN_OR_RAISE(auto i, Bind(*e.children[1]));
+      if (a->type->id() == arrow::Type::LIST) {
+        // a[i] is 0-based; element_at is 1-based and fails out of range under ANSI.
+        return CallScalar("get", {a, i}, display, e.pos);
+      }
+      return CallScalar("element_at", {a, i}, display, e.pos);
+    }
+    case K::kField: {
+      ASSIGN_OR_RAISE(auto a, Bind(*e.children[0]));
+      if (a->type->id() != arrow::Type::STRUCT) {
+        return UserError("INVALID_EXTRACT_BASE_FIELD_TYPE",
+                         "Can't extract a value from " + Quote(a->name) +
+                             ". Need a complex type [STRUCT, ARRAY, MAP] but got \"" +
+                             a->type->ToString() + "\".");
+      }
+      auto name = plan::Literal(std::make_shared<arrow::StringScalar>(e.text));
+      return CallScalar("get_struct_field", {a, name}, e.text, e.pos);
+    }
+    case K::kRow: {
+      std::vector<ExprPtr> args;
+      for (size_t i = 0; i < e.children.size(); ++i) {
+        ASSIGN_OR_RAISE(auto v, Bind(*e.children[i]));
+        args.push_back(plan::Literal(
+            std::make_shared<arrow::StringScalar>("col" + std::to_string(i + 1))));
+        args.push_back(v);
+      }
+      return CallScalar("named_struct", std::move(args), display, e.pos);
+    }
+    case K::kLambda:
+      return UserError("UNSUPPORTED_FEATURE.LAMBDA_FUNCTION",
+                       "Lambda functions are not supported yet." + PosText(e.pos));
+    case K::kNamedArgument:
+    case K::kAlias: return Bind(*e.children[0]);
+  }
+  return InternalError("unhandled expression kind");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Relations
+
+Result<PlanPtr> ParquetScan(const std::string& path,
+                            const std::vector<std::pair<std::string, std::string>>& options) {
+  ASSIGN_OR_RAISE(auto location, io::ResolveLocation(path));
+  auto info = location.fs->GetFileInfo(location.path);
+  if (!info.ok() || info->type() == arrow::fs::FileType::NotFound) {
+    return UserError("PATH_NOT_FOUND", "Path does not exist: " + path + ".");
+  }
+  std::string first = location.path;
+  if (info->type() == arrow::fs::FileType::Directory) {
+    arrow::fs::FileSelector selector;
+    selector.base_dir = location.path;
+    selector.recursive = true;
+    ASSIGN_OR_RAISE(auto files, location.fs->GetFileInfo(selector));
+    std::vector<std::string> names;
+    for (const auto& f : files) {
+      if (f.type() == arrow::fs::FileType::File && f.extension() == "parquet" &&
+          f.base_name()[0] != '_' && f.base_name()[0] != '.') {
+        names.push_back(f.path());
+      }
+    }
+    if (names.empty()) {
+      return UserError("UNABLE_TO_INFER_SCHEMA",
+                       "Unable to infer schema for Parquet. It must be specified manually.");
+    }
+    std::sort(names.begin(), names.end());
+    first = names[0];
+  }
+  ASSIGN_OR_RAISE(auto input, location.fs->OpenInputFile(first));
+  std::unique_ptr<parquet::arrow::FileReader> reader;
+  auto opened = parquet::arrow::OpenFile(input, arrow::default_memory_pool());
+  if (!opened.ok()) {
+    return UserError("FAILED_READ_FILE", "Cannot read Parquet file " + first + ": " +
+                                             opened.status().message());
+  }
+  reader = std::move(*opened);
+  std::shared_ptr<arrow::Schema> schema;
+  RETURN_NOT_OK(reader->GetSchema(&schema));
+  auto node = std::make_shared<PlanNode>();
+  node->kind = PlanKind::kScan;
+  node->scan.format = plan::ScanSource::Format::kParquet;
+  node->scan.path = path;
+  node->scan.options = options;
+  node->scan.table_schema = schema->RemoveMetadata();
+  node->schema = node->scan.table_schema;
+  return node;
+}
+
+}  // namespace
+
+Result<plan::PlanPtr> DeltaTableScan(const std::string& path, const TimeTravelSpec& time_travel) {
+  ASSIGN_OR_RAISE(auto root, io::ResolveLocation(path));
+  delta::SnapshotOptions options;
+  options.version = time_travel.version;
+  if (time_travel.timestamp) {
+    function::EvalContext context;
+    auto cast = function::Cast(
+        arrow::Datum(std::make_shared<arrow::StringScalar>(*time_travel.timestamp)),
+        arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"), /*try_cast=*/true, context);
+    if (!cast.ok() || !cast->scalar()->is_valid) {
+      return UserError("DELTA_TIMESTAMP_INVALID",
+                       "The provided timestamp (" + *time_travel.timestamp +
+                           ") cannot be converted to a valid timestamp.");
+    }
+    options.timestamp_ms =
+        std::static_pointer_cast<arrow::TimestampScalar>(cast->scalar())->value / 1000;
+  }
+  ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(root, options));
+  auto node = std::make_shared<PlanNode>();
+  node->kind = PlanKind::kScan;
+  node->scan.format = plan::ScanSource::Format::kDelta;
+  node->scan.path = path;
+  node->scan.version = snapshot->version();
+  node->scan.table_schema = snapshot->schema();
+  arrow::FieldVector fields;
+  for (const auto& f : snapshot->schema()->fields()) fields.push_back(f->RemoveMetadata());
+  node->schema = arrow::schema(fields);
+  return node;
+}
+
+Result<plan::PlanPtr> FileScan(const std::string& format, const std::string& path,
+                               const std::vector<std::pair<std::string, std::string>>& options) {
+  std::string f = Lower(format);
+  if (f == "parquet") return ParquetScan(path, options);
+  if (f == "json" || f == "csv") {
+    ASSIGN_OR_RAISE(auto location, io::ResolveLocation(path));
+    auto data = format::ReadDataFile(location);
+    if (!data.ok()) return data.status();
+    auto node = std::make_shared<PlanNode>();
+    node->kind = PlanKind::kScan;
+    node->scan.format = f == "json" ? plan::ScanSource::Format::kJson : plan::ScanSource::Format::kCsv;
+    node->scan.path = path;
+    node->scan.options = options;
+    node->scan.table_schema = (*data)->schema();
+    node->schema = node->scan.table_schema;
+    return node;
+  }
+  return UserError("UNSUPPORTED_DATASOURCE_FOR_DIRECT_QUERY",
+                   "Unsupported data source type for direct query on files: " + format + ".");
+}
+
+namespace {
+
+// The SQL text or value of a constant expression (time travel, LIMIT, TABLESAMPLE).
+Result<std::shared_ptr<arrow::Scalar>> ConstantValue(const sql::Expr& e,
+                                                     const function::EvalContext& context) {
+  if (e.kind == sql::ExprKind::kLiteral) return LiteralValue(e, context);
+  if (e.kind == sql::ExprKind::kUnary && e.unary_op == sql::UnaryOp::kMinus &&
+      e.children[0]->kind == sql::ExprKind::kLiteral) {
+    ASSIGN_OR_RAISE(auto v, LiteralValue(*e.children[0], context));
+    ASSIGN_OR_RAISE(auto neg, arrow::compute::CallFunction("negate", {arrow::Datum(v)}));
+    return neg.scalar();
+  }
+  if (e.kind == sql::ExprKind::kCast) {
+    ASSIGN_OR_RAISE(auto v, ConstantValue(*e.children[0], context));
+    ASSIGN_OR_RAISE(auto type, ToArrowType(*e.type));
+    ASSIGN_OR_RAISE(auto cast, function::Cast(arrow::Datum(v), type, e.try_cast, context));
+    return cast.scalar();
+  }
+  return UserError("INVALID_LIMIT_LIKE_EXPRESSION.IS_UNFOLDABLE",
+                   "The expression " + Quote(AutoColumnName(e)) + " must be a constant." +
+                       PosText(e.pos));
+}
+
+Result<int64_t> ConstantInteger(const sql::Expr& e, const function::EvalContext& context,
+                                const std::string& what) {
+  ASSIGN_OR_RAISE(auto v, ConstantValue(e, context));
+  if (!v->is_valid) {
+    return UserError("INVALID_LIMIT_LIKE_EXPRESSION.IS_NULL",
+                     "The " + what + " expression must not be null.");
+  }
+  if (!arrow::is_integer(v->type->id())) {
+    return UserError("INVALID_LIMIT_LIKE_EXPRESSION.DATA_TYPE",
+                     "The " + what + " expression " + Quote(AutoColumnName(e)) +
+                         " must be integer type, but got \"" + v->type->ToString() + "\".");
+  }
+  ASSIGN_OR_RAISE(auto as64, v->CastTo(arrow::int64()));
+  int64_t n = std::static_pointer_cast<arrow::Int64Scalar>(as64)->value;
+  if (n < 0) {
+    return UserError("INVALID_LIMIT_LIKE_EXPRESSION.IS_NEGATIVE",
+                     "The " + what + " expression " + Quote(AutoColumnName(e)) +
+                         " must be equal to or greater than 0, but got " + std::to_string(n) +
+                         ".");
+  }
+  return n;
+}
+
+Result<Bound> Renamed(Bound bound, const std::optional<std::string>& alias,
+                      const std::vector<std::string>& column_aliases, const sql::SourcePos& pos) {
+  if (!column_aliases.empty()) {
+    if (column_aliases.size() != bound.columns.size()) {
+      return UserError("ASSIGNMENT_ARITY_MISMATCH" /* Spark: NUM_TABLE_VALUE_ALIASES_MISMATCH */,
+                       "Number of given aliases does not match number of output columns: " +
+                           std::to_string(column_aliases.size()) + " aliases for " +
+                           std::to_string(bound.columns.size()) + " columns." + PosText(pos));
+    }
+    std::vector<ExprPtr> exprs;
+    for (size_t i = 0; i < bound.columns.size(); ++i) {
+      exprs.push_back(plan::Column(static_cast<int>(i), bound.columns[i].type, column_aliases[i],
+                                   bound.columns[i].nullable));
+      bound.columns[i].name = column_aliases[i];
+    }
+    bound.plan = MakeProject(bound.plan, exprs, column_aliases);
+  }
+  if (alias) {
+    for (auto& c : bound.columns) {
+      c.qualifier = *alias;
+      c.hidden = false;
+    }
+  }
+  return bound;
+}
+
+}  // namespace
+
+// Query analysis lives in a second section so that the expression binder above stays readable.
+
+Result<Bound> QueryAnalyzer::AnalyzeTable(const sql::Relation& r) {
+  const auto& parts = r.name_parts;
+  TimeTravelSpec tt;
+  if (r.time_travel.kind == sql::TimeTravelKind::kVersion) {
+    ASSIGN_OR_RAISE(auto v, ConstantInteger(*r.time_travel.value, options_.eval, "version"));
+    tt.version = v;
+  } else if (r.time_travel.kind == sql::TimeTravelKind::kTimestamp) {
+    ASSIGN_OR_RAISE(auto v, ConstantValue(*r.time_travel.value, options_.eval));
+    if (v->type->id() == arrow::Type::STRING) {
+      tt.timestamp = std::static_pointer_cast<arrow::StringScalar>(v)->value->ToString();
+      if (r.time_travel.at_syntax && tt.timestamp->size() == 17) {
+        // t@yyyyMMddHHmmssSSS
+        const std::string& s = *tt.timestamp;
+        tt.timestamp = s.substr(0, 4) + "-" + s.substr(4, 2) + "-" + s.substr(6, 2) + " " +
+                       s.substr(8, 2) + ":" + s.substr(10, 2) + ":" + s.substr(12, 2) + "." +
+                       s.substr(14, 3);
+      }
+    } else {
+      ASSIGN_OR_RAISE(auto cast, function::Cast(arrow::Datum(v), arrow::utf8(), false, options_.eval));
+      tt.timestamp = std::static_pointer_cast<arrow::StringScalar>(cast.scalar())->value->ToString();
+    }
+  }
+  std::string qualifier = parts.back();
+  // CTEs shadow tables.
+  if (parts.size() == 1) {
+    for (auto it = ctes_.rbegin(); it != ctes_.rend(); ++it) {
+      auto found = it->find(Lower(parts[0]));
+      if (found == it->end()) continue;
+      const sql::CommonTableExpression* cte = found->second;
+      // A CTE may refer to earlier CTEs but not to itself (no recursion yet).
+      auto saved = ctes_;
+      ctes_.erase(ctes_.begin() + (it.base() - ctes_.begin()) - 1 + 1, ctes_.end());
+      auto& level = ctes_.back();
+      std::map<std::string, const sql::CommonTableExpression*> visible;
+      for (const auto& [k, v] : level) {
+        if (v->pos.offset < cte->pos.offset) visible[k] = v;
+      }
+      level = visible;
+      auto bound = AnalyzeQuery(*cte->query);
+      ctes_ = saved;
+      RETURN_NOT_OK(bound.status());
+      Bound b = std::move(*bound);
+      for (auto& c : b.columns) c.qualifier = parts[0];
+      return Renamed(std::move(b), std::nullopt, cte->columns, r.pos);
+    }
+  }
+  // format.`path`
+  static const std::set<std::string> kFormats = {"delta", "parquet", "json", "csv", "text"};
+  if (parts.size() == 2 && kFormats.count(Lower(parts[0])) &&
+      (parts[1].find('/') != std::string::npos || parts[1].find(':') != std::string::npos)) {
+    PlanPtr plan;
+    if (Same(parts[0], "delta")) {
+      ASSIGN_OR_RAISE(plan, DeltaTableScan(parts[1], tt));
+    } else {
+      if (tt.version || tt.timestamp) {
+        return UserError("UNSUPPORTED_FEATURE.TIME_TRAVEL",
+                         "Time travel on the relation: " + JoinNames(parts) + ".");
+      }
+      ASSIGN_OR_RAISE(plan, FileScan(parts[0], parts[1], {}));
+    }
+    return Bound{plan, ColumnsOf(*plan, parts[1])};
+  }
+  if (options_.catalog) {
+    ASSIGN_OR_RAISE(auto found, options_.catalog->LookupRelation(parts, tt));
+    if (found) return Bound{*found, ColumnsOf(**found, qualifier)};
+  }
+  return UserError("TABLE_OR_VIEW_NOT_FOUND",
+                   "The table or view " + JoinNames(parts) +
+                       " cannot be found. Verify the spelling and correctness of the schema and "
+                       "catalog.\nIf you did not qualify the name with a schema, verify the "
+                       "current_schema() output, or qualify the name with the correct schema and "
+                       "catalog.\nTo tolerate the error on drop use DROP VIEW IF EXISTS or DROP "
+                       "TABLE IF EXISTS." + PosText(r.pos));
+}
+
+Result<Bound> QueryAnalyzer::AnalyzeJoin(const sql::Relation& r) {
+  ASSIGN_OR_RAISE(auto left, AnalyzeRelation(*r.left));
+  ASSIGN_OR_RAISE(auto right, AnalyzeRelation(*r.right));
+  std::vector<ScopeColumn> combined = left.columns;
+  combined.insert(combined.end(), right.columns.begin(), right.columns.end());
+  auto node = std::make_shared<PlanNode>();
+  node->kind = PlanKind::kJoin;
+  node->children = {left.plan, right.plan};
+  using J = sql::JoinType;
+  switch (r.join_type) {
+    case J::kInner: node->join_type = plan::JoinType::kInner; break;
+    case J::kLeft: node->join_type = plan::JoinType::kLeft; break;
+    case J::kRight: node->join_type = plan::JoinType::kRight; break;
+    case J::kFull: node->join_type = plan::JoinType::kFull; break;
+    case J::kLeftSemi: node->join_type = plan::JoinType::kLeftSemi; break;
+    case J::kLeftAnti: node->join_type = plan::JoinType::kLeftAnti; break;
+    case J::kCross: node->join_type = plan::JoinType::kCross; break;
+  }
+  std::vector<std::string> using_columns = r.using_columns;
+  if (r.natural) {
+    for (const auto& lc : left.columns) {
+      for (const auto& rc : right.columns) {
+        if (Same(lc.name, rc.name)) using_columns.push_back(lc.name);
+      }
+    }
+  }
+  ExpressionBinder binder(this, &combined, &outer_scopes);
+  std::vector<std::pair<int, int>> using_pairs;
+  if (!using_columns.empty()) {
+    ExprPtr condition;
+    for (const auto& name : using_columns) {
+      int li = -1, ri = -1;
+      for (size_t i = 0; i < left.columns.size(); ++i) {
+        if (Same(left.columns[i].name, name) && !left.columns[i].hidden) li = static_cast<int>(i);
+      }
+      for (size_t i = 0; i < right.columns.size(); ++i) {
+        if (Same(right.columns[i].name, name) && !right.columns[i].hidden) ri = static_cast<int>(i);
+      }
+      if (li < 0 || ri < 0) {
+        return UserError("UNRESOLVED_USING_COLUMN_FOR_JOIN",
+                         "USING column " + Quote(name) + " cannot be resolved on the " +
+                             (li < 0 ? "left" : "right") + " side of the join." + PosText(r.pos));
+      }
+      using_pairs.emplace_back(li, ri);
+      const auto& lc = left.columns[li];
+      const auto& rc = right.columns[ri];
+      auto l = plan::Column(li, lc.type, lc.name, lc.nullable);
+      auto rr = plan::Column(static_cast<int>(left.columns.size()) + ri, rc.type, rc.name, rc.nullable);
+      std::vector<TypePtr> types = {l->type, rr->type};
+      ASSIGN_OR_RAISE(auto eq, registry_->BindScalar("=", types));
+      std::vector<ExprPtr> args = {l, rr};
+      for (size_t k = 0; k < 2; ++k) {
+        if (!args[k]->type->Equals(*eq.arg_types[k])) args[k] = plan::CastTo(args[k], eq.arg_types[k]);
+      }
+      auto call = plan::Call(std::make_shared<function::BoundScalar>(eq), args);
+      condition = condition ? MakeExpr(ExprKind::kAnd, arrow::boolean(), {condition, call}, "")
+                            : call;
+    }
+    node->condition = condition;
+    if (node->join_type == plan::JoinType::kCross) node->join_type = plan::JoinType::kInner;
+  } else if (r.condition) {
+    ASSIGN_OR_RAISE(auto condition, binder.Bind(*r.condition));
+    if (condition->type->id() != arrow::Type::BOOL) {
+      return UserError("DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE",
+                       "The join condition " + Quote(AutoColumnName(*r.condition)) +
+                           " has the invalid type \"" + condition->type->ToString() +
+                           "\", expected \"BOOLEAN\"." + PosText(r.condition->pos));
+    }
+    node->condition = condition;
+    if (node->join_type == plan::JoinType::kCross) node->join_type = plan::JoinType::kInner;
+  }
+  bool semi = node->join_type == plan::JoinType::kLeftSemi ||
+              node->join_type == plan::JoinType::kLeftAnti;
+  std::vector<ScopeColumn> out_columns = semi ? left.columns : combined;
+  // Outer joins make the other side nullable.
+  if (!semi) {
+    if (node->join_type == plan::JoinType::kLeft || node->join_type == plan::JoinType::kFull) {
+      for (size_t i = left.columns.size(); i < out_columns.size(); ++i) out_columns[i].nullable = true;
+    }
+    if (node->join_type == plan::JoinType::kRight || node->join_type == plan::JoinType::kFull) {
+      for (size_t i = 0; i < left.columns.size(); ++i) out_columns[i].nullable = true;
+    }
+  }
+  node->schema = SchemaOf(out_columns);
+  Bound result{node, out_columns};
+  if (!using_pairs.empty() && !semi) {
+    // USING: the join columns first (coalesced for FULL), then the other left columns, then the
+    // other right columns; the right copies stay reachable by qualifier only.
+    std::vector<ExprPtr> exprs;
+    std::vector<ScopeColumn> cols;
+    std::set<int> used_left, used_right;
+    int nl = static_cast<int>(left.columns.size());
+    for (auto [li, ri] : using_pairs) {
+      used_left.insert(li);
+      used_right.insert(ri);
+      const auto& lc = out_columns[li];
+      const auto& rc = out_columns[nl + ri];
+      ExprPtr e;
+      ScopeColumn c = lc;
+      if (node->join_type == plan::JoinType::kRight) {
+        e = plan::Column(nl + ri, rc.type, rc.name, rc.nullable);
+        c = rc;
+        c.qualifier = rc.qualifier;
+      } else if (node->join_type == plan::JoinType::kFull) {
+        auto common = function::CommonType(lc.type, rc.type).value_or(lc.type);
+        auto l = plan::Column(li, lc.type, lc.name, true);
+        auto rr = plan::Column(nl + ri, rc.type, rc.name, true);
+        if (!l->type->Equals(*common)) l = plan::CastTo(l, common);
+        if (!rr->type->Equals(*common)) rr = plan::CastTo(rr, common);
+        e = MakeExpr(ExprKind::kCoalesce, common, {l, rr}, lc.name);
+        c.type = common;
+      } else {
+        e = plan::Column(li, lc.type, lc.name, lc.nullable);
+      }
+      exprs.push_back(e);
+      cols.push_back(c);
+    }
+    for (int i = 0; i < nl; ++i) {
+      if (used_left.count(i)) continue;
+      exprs.push_back(plan::Column(i, out_columns[i].type, out_columns[i].name, out_columns[i].nullable));
+      cols.push_back(out_columns[i]);
+    }
+    for (int i = 0; i < static_cast<int>(right.columns.size()); ++i) {
+      if (used_right.count(i)) continue;
+      const auto& c = out_columns[nl + i];
+      exprs.push_back(plan::Column(nl + i, c.type, c.name, c.nullable));
+      cols.push_back(c);
+    }
+    // Qualified access to the joined columns of either side.
+    for (auto [li, ri] : using_pairs) {
+      auto lc = out_columns[li];
+      lc.hidden = true;
+      exprs.push_back(plan::Column(li, lc.type, lc.name, lc.nullable));
+      cols.push_back(lc);
+      auto rc = out_columns[nl + ri];
+      rc.hidden = true;
+      exprs.push_back(plan::Column(nl + ri, rc.type, rc.name, rc.nullable));
+      cols.push_back(rc);
+    }
+    std::vector<std::string> names;
+    for (const auto& c : cols) names.push_back(c.name);
+    result.plan = MakeProject(node, exprs, names);
+    result.columns = cols;
+  }
+  return result;
+}
+
+Result<Bound> QueryAnalyzer::AnalyzeLateralView(const sql::Relation& r) {
+  ASSIGN_OR_RAISE(auto input, AnalyzeRelation(*r.left));
+  const sql::Expr& fn = *r.function;
+  std::string name = Lower(fn.name_parts.back());
+  ExpressionBinder binder(this, &input.columns, &outer_scopes);
+  std::vector<ExprPtr> args;
+  for (const auto& c : fn.children) {
+    ASSIGN_OR_RAISE(auto a, binder.Bind(*c));
+    args.push_back(a);
+  }
+  bool outer = r.outer;
+  if (name.size() > 6 && name.substr(name.size() - 6) == "_outer") {
+    outer = true;
+    name = name.substr(0, name.size() - 6);
+  }
+  if (args.empty()) {
+    return UserError("WRONG_NUM_ARGS.WITHOUT_SUGGESTION",
+                     "The `" + name + "` requires 1 parameters but the actual number is 0.");
+  }
+  std::vector<std::pair<std::string, TypePtr>> generated;
+  const auto& t = args[0]->type;
+  if (name == "explode" || name == "posexplode") {
+    if (name == "posexplode") generated.emplace_back("pos", arrow::int32());
+    if (t->id() == arrow::Type::LIST) {
+      generated.emplace_back("col", static_cast<const arrow::ListType&>(*t).value_type());
+    } else if (t->id() == arrow::Type::MAP) {
+      const auto& m = static_cast<const arrow::MapType&>(*t);
+      generated.emplace_back("key", m.key_type());
+      generated.emplace_back("value", m.item_type());
+    } else {
+      return UserError("DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE",
+                       "Parameter 1 requires the (\"ARRAY\" or \"MAP\") type, however " +
+                           Quote(args[0]->name) + " has the type \"" + t->ToString() + "\".");
+    }
+  } else if (name == "inline") {
+    if (t->id() != arrow::Type::LIST ||
+        static_cast<const arrow::ListType&>(*t).value_type()->id() != arrow::Type::STRUCT) {
+      return UserError("DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE",
+                       "Parameter 1 requires the \"ARRAY<STRUCT>\" type.");
+    }
+    const auto& st = *static_cast<const arrow::ListType&>(*t).value_type();
+    for (const auto& f : st.fields()) generated.emplace_back(f->name(), f->type());
+  } else {
+    return UserError("UNSUPPORTED_GENERATOR.NOT_GENERATOR",
+                     "The generator is not supported: " + Quote(name) +
+                         " is expected to be a generator.");
+  }
+  if (!r.column_aliases.empty()) {
+    if (r.column_aliases.size() != generated.size()) {
+      return UserError("UNSUPPORTED_GENERATOR.MULTI_GENERATOR" /* Spark: aliases mismatch */,
+                       "The number of aliases supplied in the AS clause does not match the "
+                       "number of columns output by the UDTF: expected " +
+                           std::to_string(generated.size()) + " aliases but got " +
+                           std::to_string(r.column_aliases.size()) + ".");
+    }
+    for (size_t i = 0; i < generated.size(); ++i) generated[i].first = r.column_aliases[i];
+  }
+  auto node = std::make_shared<PlanNode>();
+  node->kind = PlanKind::kGenerate;
+  node->children = {input.plan};
+  node->generator = name;
+  node->generator_args = args;
+  node->outer = outer;
+  std::vector<ScopeColumn> cols = input.columns;
+  for (const auto& [n, type] : generated) {
+    cols.push_back(ScopeColumn{r.alias.value_or(""), n, type, true, false});
+  }
+  node->schema = SchemaOf(cols);
+  return Bound{node, cols};
+}
+
+Result<Bound> QueryAnalyzer::AnalyzeTableFunction(const sql::Relation& r) {
+  const sql::Expr& fn = *r.function;
+  std::string name = Lower(fn.name_parts.back());
+  if (name == "range") {
+    std::vector<int64_t> a;
+    for (const auto& c : fn.children) {
+      ASSIGN_OR_RAISE(auto v, ConstantValue(*c, options_.eval));
+      ASSIGN_OR_RAISE(auto as64, v->CastTo(arrow::int64()));
+      a.push_back(std::static_pointer_cast<arrow::Int64Scalar>(as64)->value);
+    }
+    if (a.empty() || a.size() > 4) {
+      return UserError("WRONG_NUM_ARGS.WITHOUT_SUGGESTION",
+                       "The `range` requires [1, 2, 3, 4] parameters but the actual number is " +
+                           std::to_string(a.size()) + ".");
+    }
+    int64_t start = a.size() == 1 ? 0 : a[0];
+    int64_t end = a.size() == 1 ? a[0] : a[1];
+    int64_t step = a.size() >= 3 ? a[2] : 1;
+    if (step == 0) {
+      return UserError("FAILED_FUNCTION_CALL", "The step of range() must not be 0.");
+    }
+    auto node = std::make_shared<PlanNode>();
+    node->kind = PlanKind::kRange;
+    node->range_start = start;
+    node->range_end = end;
+    node->range_step = step;
+    node->schema = arrow::schema({arrow::field("id", arrow::int64(), false)});
+    Bound b{node, ColumnsOf(*node, r.alias.value_or(""))};
+    return Renamed(std::move(b), r.alias, r.column_aliases, r.pos);
+  }
+  auto kind = registry_->KindOf(name);
+  if (kind && *kind == function::FunctionKind::kGenerator) {
+    // SELECT * FROM explode(array(...)): a lateral view over one row.
+    sql::Relation lateral;
+    lateral.kind = sql::RelationKind::kLateralView;
+    lateral.pos = r.pos;
+    lateral.alias = r.alias;
+    lateral.column_aliases = r.column_aliases;
+    // Borrow the function expression without copying the tree.
+    auto one = std::make_unique<sql::Relation>();
+    one->kind = sql::RelationKind::kValues;
+    one->rows.emplace_back();
+    lateral.left = std::move(one);
+    lateral.function.reset(const_cast<sql::Expr*>(&fn));
+    auto bound = AnalyzeLateralView(lateral);
+    (void)lateral.function.release();
+    return bound;
+  }
+  return UserError("UNRESOLVABLE_TABLE_VALUED_FUNCTION",
+                   "Could not resolve " + Quote(name) +
+                       " to a table-valued function. Please make sure that " + Quote(name) +
+                       " is defined as a table-valued function and that all required parameters "
+                       "are provided correctly." + PosText(r.pos));
+}
+
+Result<Bound> QueryAnalyzer::AnalyzeRelation(const sql::Relation& r) {
+  using R = sql::RelationKind;
+  Result<Bound> bound = InternalError("relation not analyzed");
+  switch (r.kind) {
+    case R::kTable: bound = AnalyzeTable(r); break;
+    case R::kSubquery: {
+      ASSIGN_OR_RAISE(auto b, AnalyzeQuery(*r.query));
+      for (auto& c : b.columns) c.qualifier = "";
+      bound = std::move(b);
+      break;
+    }
+    case R::kTableFunction: return AnalyzeTableFunction(r);
+    case R::kValues: {
+      if (r.rows.size() == 1 && r.rows[0].empty()) {
+        bound = Bound{OneRow(), {}};
+      } else {
+        bound = AnalyzeValues(r.rows, r.pos);
+      }
+      break;
+    }
+    case R::kJoin: bound = AnalyzeJoin(r); break;
+    case R::kLateralView: return AnalyzeLateralView(r);
+    case R::kPivot:
+    case R::kUnpivot:
+      return UserError("UNSUPPORTED_FEATURE.PIVOT_UNPIVOT",
+                       "PIVOT and UNPIVOT are not supported yet." + PosText(r.pos));
+  }
+  RETURN_NOT_OK(bound.status());
+  Bound b = std::move(*bound);
+  if (r.sample) {
+    if (r.sample->kind != sql::SampleKind::kPercent) {
+      return UserError("UNSUPPORTED_FEATURE.TABLESAMPLE",
+                       "Only TABLESAMPLE (x PERCENT) is supported yet." + PosText(r.pos));
+    }
+    ASSIGN_OR_RAISE(auto v, ConstantValue(*r.sample->amount, options_.eval));
+    ASSIGN_OR_RAISE(auto d, v->CastTo(arrow::float64()));
+    double percent = std::static_pointer_cast<arrow::DoubleScalar>(d)->value;
+    if (percent < 0 || percent > 100) {
+      return UserError("INVALID_SAMPLING_FRACTION" /* Spark: sampling fraction out of range */,
+                       "Sampling fraction (" + std::to_string(percent / 100) +
+                           ") must be on interval [0, 1].");
+    }
+    auto node = std::make_shared<PlanNode>();
+    node->kind = PlanKind::kSample;
+    node->schema = b.plan->schema;
+    node->children = {b.plan};
+    node->fraction = percent / 100.0;
+    node->seed = r.sample->seed.value_or(42);
+    b.plan = node;
+  }
+  if (r.kind == R::kTable && !r.alias && r.column_aliases.empty()) return b;
+  return Renamed(std::move(b), r.alias, r.column_aliases, r.pos);
+}
+
+Result<Bound> QueryAnalyzer::AnalyzeValues(const std::vector<std::vector<sql::ExprPtr>>& rows,
+                                           const sql::SourcePos& pos) {
+  std::vector<ScopeColumn> none;
+  ExpressionBinder binder(this, &none, &outer_scopes);
+  std::vector<std::vector<ExprPtr>> bound_rows;
+  size_t width = rows.empty() ? 0 : rows[0].size();
+  std::vector<TypePtr> types(width);
+  for (const auto& row : rows) {
+    if (row.size() != width) {
+      return UserError("INVALID_INLINE_TABLE.NUM_COLUMNS_MISMATCH",
+                       "Invalid inline table. Inline table expected " + std::to_string(width) +
+                           " columns but found " + std::to_string(row.size()) +
+                           " columns in row " + std::to_string(bound_rows.size()) + "." +
+                           PosText(pos));
+    }
+    std::vector<ExprPtr> bound;
+    for (size_t i = 0; i < row.size(); ++i) {
+      ASSIGN_OR_RAISE(auto e, binder.Bind(*row[i]));
+      if (!types[i]) {
+        types[i] = e->type;
+      } else {
+        auto common = function::CommonType(types[i], e->type);
+        if (!common) {
+          return UserError("INVALID_INLINE_TABLE.INCOMPATIBLE_TYPES_IN_INLINE_TABLE",
+                           "Invalid inline table. Found incompatible types in the column `col" +
+                               std::to_string(i + 1) + "` for inline table." + PosText(pos));
+        }
+        types[i] = *common;
+      }
+      bound.push_back(e);
+    }
+    bound_rows.push_back(std::move(bound));
+  }
+  std::vector<std::string> names;
+  for (size_t i = 0; i < width; ++i) names.push_back("col" + std::to_string(i + 1));
+  PlanPtr result;
+  for (auto& row : bound_rows) {
+    for (size_t i = 0; i < width; ++i) {
+      if (!row[i]->type->Equals(*types[i])) row[i] = plan::CastTo(row[i], types[i]);
+    }
+    auto project = MakeProject(OneRow(), row, names);
+    if (!result) {
+      result = project;
+    } else {
+      auto node = std::make_shared<PlanNode>();
+      node->kind = PlanKind::kSetOp;
+      node->set_op = plan::SetOpKind::kUnion;
+      node->all = true;
+      node->children = {result, project};
+      arrow::FieldVector fields;
+      for (size_t i = 0; i < width; ++i) {
+        bool nullable = result->schema->field(i)->nullable() || project->schema->field(i)->nullable();
+        fields.push_back(arrow::field(names[i], types[i], nullable));
+      }
+      node->schema = arrow::schema(fields);
+      result = node;
+    }
+  }
+  return Bound{result, ColumnsOf(*result, "")};
+}
+
+Result<Bound> QueryAnalyzer::AnalyzeSetOp(const sql::Query& q) {
+  ASSIGN_OR_RAISE(auto left, AnalyzeQuery(*q.left));
+  ASSIGN_OR_RAISE(auto right, AnalyzeQuery(*q.right));
+  const char* op_name = q.set_op == sql::SetOpKind::kUnion       ? "UNION"
+                        : q.set_op == sql::SetOpKind::kIntersect ? "INTERSECT"
+                                                                 : "EXCEPT";
+  if (left.columns.size() != right.columns.size()) {
+    return UserError("NUM_COLUMNS_MISMATCH",
+                     std::string(op_name) +
+                         " can only be performed on inputs with the same number of columns, but "
+                         "the first input has " + std::to_string(left.columns.size()) +
+                         " columns and the second input has " +
+                         std::to_string(right.columns.size()) + " columns." + PosText(q.pos));
+  }
+  std::vector<TypePtr> types;
+  for (size_t i = 0; i < left.columns.size(); ++i) {
+    auto common = function::CommonType(left.columns[i].type, right.columns[i].type);
+    if (!common) {
+      return UserError("INCOMPATIBLE_COLUMN_TYPE",
+                       std::string(op_name) +
+                           " can only be performed on tables with compatible column types. The " +
+                           std::to_string(i + 1) + "th column of the second table is \"" +
+                           right.columns[i].type->ToString() +
+                           "\" type which is not compatible with \"" +
+                           left.columns[i].type->ToString() +
+                           "\" at the same column of the first table." + PosText(q.pos));
+    }
+    types.push_back(*common);
+  }
+  auto cast_side = [&](Bound& side) {
+    bool needed = false;
+    std::vector<ExprPtr> exprs;
+    std::vector<std::string> names;
+    for (size_t i = 0; i < side.columns.size(); ++i) {
+      auto col = plan::Column(static_cast<int>(i), side.columns[i].type, side.columns[i].name,
+                              side.columns[i].nullable);
+      if (!col->type->Equals(*types[i])) {
+        col = plan::CastTo(col, types[i]);
+        needed = true;
+      }
+      exprs.push_back(col);
+      names.push_back(side.columns[i].name);
+    }
+    if (needed) side.plan = MakeProject(side.plan, exprs, names);
+  };
+  cast_side(left);
+  cast_side(right);
+  auto node = std::make_shared<PlanNode>();
+  node->kind = PlanKind::kSetOp;
+  node->set_op = q.set_op == sql::SetOpKind::kUnion       ? plan::SetOpKind::kUnion
+                 : q.set_op == sql::SetOpKind::kIntersect ? plan::SetOpKind::kIntersect
+                                                          : plan::SetOpKind::kExcept;
+  node->all = q.set_all;
+  node->children = {left.plan, right.plan};
+  std::vector<ScopeColumn> cols;
+  for (size_t i = 0; i < left.columns.size(); ++i) {
+    ScopeColumn c{"", left.columns[i].name, types[i],
+                  left.columns[i].nullable || right.columns[i].nullable, false};
+    if (q.set_op != sql::SetOpKind::kUnion) c.nullable = left.columns[i].nullable;
+    cols.push_back(c);
+  }
+  node->schema = SchemaOf(cols);
+  return Bound{node, cols};
+}
+
+Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
+  Bound input;
+  if (q.from) {
+    ASSIGN_OR_RAISE(input, AnalyzeRelation(*q.from));
+  } else {
+    input = Bound{OneRow(), {}};
+  }
+  // Hints: BROADCAST(t) on a join's side.
+  // (Recorded on joins by the optimizer later; accepted and ignored here when unknown.)
+  ExpressionBinder plain(this, &input.columns, &outer_scopes);
+  if (q.where) {
+    if (plain.ContainsAggregate(*q.where)) {
+      return UserError("INVALID_WHERE_CONDITION",
+                       "The WHERE condition " + Quote(AutoColumnName(*q.where)) +
+                           " contains invalid expressions: aggregate functions are not allowed "
+                           "in WHERE." + PosText(q.where->pos));
+    }
+    ASSIGN_OR_RAISE(auto condition, plain.Bind(*q.where));
+    if (condition->type->id() != arrow::Type::BOOL) {
+      if (condition->type->id() == arrow::Type::NA) {
+        condition = plan::CastTo(condition, arrow::boolean());
+      } else {
+        return UserError("DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN",
+                         "Cannot resolve " + Quote(AutoColumnName(*q.where)) +
+                             " due to data type mismatch: Filter expression " +
+                             Quote(AutoColumnName(*q.where)) + " of type \"" +
+                             condition->type->ToString() + "\" is not a boolean." +
+                             PosText(q.where->pos));
+      }
+    }
+    input.plan = MakeFilter(input.plan, condition);
+  }
+
+  // Expand the select list (stars) into items.
+  struct Item {
+    const sql::Expr* expr = nullptr;  // null for star-expanded columns
+    int column = -1;                  // star-expanded input column
+    std::string name;
+  };
+  std::vector<Item> items;
+  for (const auto& s : q.select_items) {
+    if (s.expr->kind == sql::ExprKind::kStar) {
+      bool any = false;
+      for (size_t i = 0; i < input.columns.size(); ++i) {
+        const auto& c = input.columns[i];
+        if (c.hidden) continue;
+        if (!s.expr->name_parts.empty() && !Same(c.qualifier, s.expr->name_parts.back())) continue;
+        items.push_back(Item{nullptr, static_cast<int>(i), c.name});
+        any = true;
+      }
+      if (!any && !s.expr->name_parts.empty()) {
+        return UserError("CANNOT_RESOLVE_STAR_EXPAND",
+                         "Cannot resolve " + JoinNames(s.expr->name_parts) +
+                             ".* given input columns " + [&] {
+                               std::string names;
+                               for (const auto& c : input.columns) names += (names.empty() ? "" : ", ") + Quote(c.name);
+                               return names;
+                             }() + "." + PosText(s.expr->pos));
+      }
+      continue;
+    }
+    if (s.expr->kind == sql::ExprKind::kFunction && !s.expr->over) {
+      auto kind = registry_->KindOf(s.expr->name_parts.back());
+      if (kind && *kind == function::FunctionKind::kGenerator) {
+        return UserError("UNSUPPORTED_GENERATOR.OUTSIDE_SELECT" /* generators in SELECT */,
+                         "Generators in the SELECT list are not supported yet; use LATERAL VIEW " +
+                             Lower(s.expr->name_parts.back()) + "(...)." + PosText(s.expr->pos));
+      }
+    }
+    items.push_back(Item{s.expr.get(), -1, s.alias.value_or(AutoColumnName(*s.expr))});
+  }
+
+  // Aggregation?
+  bool aggregate = q.group_by.has_value();
+  for (const auto& item : items) {
+    if (item.expr && plain.ContainsAggregate(*item.expr)) aggregate = true;
+  }
+  if (q.having) aggregate = true;
+  for (const auto& o : q.order_by) {
+    if (plain.ContainsAggregate(*o.expr)) aggregate = true;
+  }
+
+  AggregationState agg;
+  WindowState windows;
+  if (aggregate) {
+    // GROUP BY items: ordinals and select aliases refer to the select list.
+    std::vector<const sql::Expr*> group_exprs;
+    std::vector<std::vector<int>> sets;
+    if (q.group_by) {
+      auto add_group = [&](const sql::Expr* e) -> Result<int> {
+        const sql::Expr* target = e;
+        if (e->kind == sql::ExprKind::kLiteral && e->literal_kind == sql::LiteralKind::kInt) {
+          int64_t ordinal = std::stoll(e->text);
+          if (ordinal < 1 || ordinal > static_cast<int64_t>(items.size())) {
+            return UserError("GROUP_BY_POS_OUT_OF_RANGE",
+                             "GROUP BY position " + e->text +
+                                 " is not in select list (valid range is [1, " +
+                                 std::to_string(items.size()) + "])." + PosText(e->pos));
+          }
+          const auto& item = items[ordinal - 1];
+          if (!item.expr) {
+            sql::Expr dummy;
+            (void)dummy;
+          } else {
+            target = item.expr;
+            if (plain.ContainsAggregate(*target)) {
+              return UserError("GROUP_BY_POS_AGGREGATE",
+                               "GROUP BY " + e->text + " refers to an expression " +
+                                   Quote(AutoColumnName(*target)) +
+                                   " that contains an aggregate function. Aggregate functions "
+                                   "are not allowed in GROUP BY." + PosText(e->pos));
+            }
+          }
+          if (!item.expr) {
+            const auto& c = input.columns[item.column];
+            auto col = plan::Column(item.column, c.type, c.name, c.nullable);
+            agg.groups.push_back(col);
+            agg.group_keys.push_back(plan::ToString(*col));
+            agg.group_names.push_back(c.name);
+            return static_cast<int>(agg.groups.size()) - 1;
+          }
+        }
+        auto bound = plain.Bind(*target);
+        if (!bound.ok() && target->kind == sql::ExprKind::kColumn &&
+            target->name_parts.size() == 1) {
+          // GROUP BY a select-list alias.
+          for (const auto& item : items) {
+            if (item.expr && Same(item.name, target->name_parts[0]) && item.expr != target) {
+              bound = plain.Bind(*item.expr);
+              break;
+            }
+          }
+        }
+        RETURN_NOT_OK(bound.status());
+        std::string key = plan::ToString(**bound);
+        for (size_t i = 0; i < agg.group_keys.size(); ++i) {
+          if (agg.group_keys[i] == key) return static_cast<int>(i);
+        }
+        agg.groups.push_back(*bound);
+        agg.group_keys.push_back(key);
+        agg.group_names.push_back(AutoColumnName(*target));
+        return static_cast<int>(agg.groups.size()) - 1;
+      };
+      if (q.group_by->all) {
+        for (const auto& item : items) {
+          if (item.expr && !plain.ContainsAggregate(*item.expr)) {
+            ASSIGN_OR_RAISE(auto bound, plain.Bind(*item.expr));
+            agg.groups.push_back(bound);
+            agg.group_keys.push_back(plan::ToString(*bound));
+            agg.group_names.push_back(item.name);
+          } else if (!item.expr) {
+            const auto& c = input.columns[item.column];
+            auto col = plan::Column(item.column, c.type, c.name, c.nullable);
+            agg.groups.push_back(col);
+            agg.group_keys.push_back(plan::ToString(*col));
+            agg.group_names.push_back(c.name);
+          }
+        }
+      }
+      bool has_sets = false;
+      std::vector<int> plain_groups;
+      std::vector<std::vector<std::vector<int>>> set_factors;  // cross product of factors
+      for (const auto& g : q.group_by->items) {
+        if (g.kind == sql::GroupingKind::kExpression) {
+          ASSIGN_OR_RAISE(int i, add_group(g.expr.get()));
+          plain_groups.push_back(i);
+          continue;
+        }
+        has_sets = true;
+        std::vector<std::vector<int>> elements;
+        for (const auto& s : g.sets) {
+          std::vector<int> idx;
+          for (const auto& e : s) {
+            ASSIGN_OR_RAISE(int i, add_group(e.get()));
+            idx.push_back(i);
+          }
+          elements.push_back(idx);
+        }
+        std::vector<std::vector<int>> factor;
+        if (g.kind == sql::GroupingKind::kGroupingSets) {
+          factor = elements;
+        } else if (g.kind == sql::GroupingKind::kRollup) {
+          for (size_t k = elements.size() + 1; k-- > 0;) {
+            std::vector<int> set;
+            for (size_t j = 0; j < k; ++j) set.insert(set.end(), elements[j].begin(), elements[j].end());
+            factor.push_back(set);
+          }
+        } else {  // CUBE
+          size_t n = elements.size();
+          for (size_t mask = (size_t{1} << n); mask-- > 0;) {
+            std::vector<int> set;
+            for (size_t j = 0; j < n; ++j) {
+              if (mask & (size_t{1} << (n - 1 - j))) set.insert(set.end(), elements[j].begin(), elements[j].end());
+            }
+            factor.push_back(set);
+          }
+        }
+        set_factors.push_back(factor);
+      }
+      if (q.group_by->modifier != sql::GroupByModifier::kNone) {
+        has_sets = true;
+        std::vector<std::vector<int>> factor;
+        size_t n = plain_groups.size();
+        if (q.group_by->modifier == sql::GroupByModifier::kWithRollup) {
+          for (size_t k = n + 1; k-- > 0;) factor.emplace_back(plain_groups.begin(), plain_groups.begin() + k);
+        } else {
+          for (size_t mask = (size_t{1} << n); mask-- > 0;) {
+            std::vector<int> set;
+            for (size_t j = 0; j < n; ++j) {
+              if (mask & (size_t{1} << (n - 1 - j))) set.push_back(plain_groups[j]);
+            }
+            factor.push_back(set);
+          }
+        }
+        plain_groups.clear();
+        set_factors.push_back(factor);
+      }
+      if (has_sets) {
+        std::vector<std::vector<int>> product = {plain_groups};
+        for (const auto& factor : set_factors) {
+          std::vector<std::vector<int>> next;
+          for (const auto& p : product) {
+            for (const auto& f : factor) {
+              auto s = p;
+              s.insert(s.end(), f.begin(), f.end());
+              next.push_back(s);
+            }
+          }
+          product = next;
+        }
+        sets = product;
+        agg.has_grouping_id = true;
+      }
+    }
+    agg.grouping_sets = sets;
+  }
+
+  // Bind the select list (and HAVING, QUALIFY) on top of the aggregation and windows.
+  ExpressionBinder binder(this, &input.columns, &outer_scopes);
+  if (aggregate) binder.SetAggregation(&agg);
+  binder.SetWindows(&windows);
+  std::vector<ExprPtr> select_exprs;
+  std::vector<std::string> select_names;
+  for (const auto& item : items) {
+    if (!item.expr) {
+      const auto& c = input.columns[item.column];
+      if (aggregate) {
+        std::string key = plan::ToString(*plan::Column(item.column, c.type, c.name, c.nullable));
+        int found = -1;
+        for (size_t g = 0; g < agg.group_keys.size(); ++g) {
+          if (agg.group_keys[g] == key) found = static_cast<int>(g);
+        }
+        if (found < 0) {
+          return UserError("MISSING_AGGREGATION",
+                           "The non-aggregating expression " + Quote(c.name) +
+                               " is based on columns which are not participating in the GROUP BY "
+                               "clause. Add the columns or the expression to the GROUP BY, "
+                               "aggregate the expression, or use `any_value(" + c.name +
+                               ")` if you do not care which of the values within a group is "
+                               "returned.");
+        }
+        select_exprs.push_back(plan::Column(found, c.type, c.name, c.nullable));
+      } else {
+        select_exprs.push_back(plan::Column(item.column, c.type, c.name, c.nullable));
+      }
+      select_names.push_back(item.name);
+      continue;
+    }
+    ASSIGN_OR_RAISE(auto e, binder.Bind(*item.expr));
+    select_exprs.push_back(e);
+    select_names.push_back(item.name);
+  }
+  ExprPtr having;
+  if (q.having) {
+    std::vector<std::pair<std::string, ExprPtr>> aliases;
+    for (size_t i = 0; i < select_exprs.size(); ++i) aliases.emplace_back(select_names[i], select_exprs[i]);
+    ExpressionBinder having_binder(this, &input.columns, &outer_scopes);
+    having_binder.SetAggregation(&agg);
+    having_binder.SetSelectAliases(&aliases);
+    ASSIGN_OR_RAISE(having, having_binder.Bind(*q.having));
+  }
+  ExprPtr qualify;
+  if (q.qualify) {
+    std::vector<std::pair<std::string, ExprPtr>> aliases;
+    for (size_t i = 0; i < select_exprs.size(); ++i) aliases.emplace_back(select_names[i], select_exprs[i]);
+    binder.SetSelectAliases(&aliases);
+    ASSIGN_OR_RAISE(qualify, binder.Bind(*q.qualify));
+    binder.SetSelectAliases(nullptr);
+  }
+
+  // ORDER BY: select aliases and ordinals, else expressions over the same scope as the select
+  // list (added as hidden columns).
+  std::vector<plan::SortKey> sort_keys;
+  size_t visible = select_exprs.size();
+  for (const auto& o : q.order_by.empty() ? q.sort_by : q.order_by) {
+    plan::SortKey key;
+    key.ascending = o.direction != sql::SortDirection::kDescending;
+    key.nulls_first = o.nulls == sql::NullOrdering::kDefault ? key.ascending
+                                                             : o.nulls == sql::NullOrdering::kNullsFirst;
+    const sql::Expr& e = *o.expr;
+    int index = -1;
+    if (e.kind == sql::ExprKind::kLiteral && e.literal_kind == sql::LiteralKind::kInt) {
+      int64_t ordinal = std::stoll(e.text);
+      if (ordinal < 1 || ordinal > static_cast<int64_t>(visible)) {
+        return UserError("ORDER_BY_POS_OUT_OF_RANGE",
+                         "ORDER BY position " + e.text +
+                             " is not in select list (valid range is [1, " +
+                             std::to_string(visible) + "])." + PosText(e.pos));
+      }
+      index = static_cast<int>(ordinal - 1);
+    } else if (e.kind == sql::ExprKind::kColumn && e.name_parts.size() == 1) {
+      for (size_t i = 0; i < visible; ++i) {
+        if (Same(select_names[i], e.name_parts[0])) {
+          index = static_cast<int>(i);
+          break;
+        }
+      }
+    }
+    if (index < 0) {
+      ASSIGN_OR_RAISE(auto bound, binder.Bind(e));
+      std::string k = plan::ToString(*bound);
+      for (size_t i = 0; i < select_exprs.size(); ++i) {
+        if (plan::ToString(*select_exprs[i]) == k) {
+          index = static_cast<int>(i);
+          break;
+        }
+      }
+      if (index < 0) {
+        if (q.distinct) {
+          return UserError("MISSING_ATTRIBUTES.RESOLVED_ATTRIBUTE_APPEAR_IN_OPERATION",
+                           "ORDER BY expression " + Quote(AutoColumnName(e)) +
+                               " must appear in the SELECT DISTINCT list." + PosText(e.pos));
+        }
+        select_exprs.push_back(bound);
+        select_names.push_back(AutoColumnName(e));
+        index = static_cast<int>(select_exprs.size()) - 1;
+      }
+    }
+    key.expr = plan::Column(index, select_exprs[index]->type, select_names[index],
+                            select_exprs[index]->nullable);
+    sort_keys.push_back(key);
+  }
+
+  // Assemble: Aggregate -> HAVING -> Window -> QUALIFY -> Project -> DISTINCT -> Sort -> trim.
+  PlanPtr current = input.plan;
+  int base_width = static_cast<int>(input.columns.size());
+  if (aggregate) {
+    auto node = std::make_shared<PlanNode>();
+    node->kind = PlanKind::kAggregate;
+    node->children = {current};
+    node->group_by = agg.groups;
+    node->aggregates = agg.aggregates;
+    node->grouping_sets = agg.grouping_sets;
+    arrow::FieldVector fields;
+    for (size_t i = 0; i < agg.groups.size(); ++i) {
+      bool nullable = agg.groups[i]->nullable || agg.has_grouping_id;
+      fields.push_back(arrow::field(agg.group_names[i], agg.groups[i]->type, nullable));
+    }
+    if (agg.has_grouping_id) fields.push_back(arrow::field("spark_grouping_id", arrow::int64(), false));
+    for (const auto& a : agg.aggregates) fields.push_back(arrow::field(a->name, a->type, true));
+    node->schema = arrow::schema(fields);
+    current = node;
+    base_width = static_cast<int>(fields.size());
+    if (having) {
+      if (having->type->id() != arrow::Type::BOOL) {
+        return UserError("DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN",
+                         "HAVING condition " + Quote(having->name) + " is not a boolean.");
+      }
+      current = MakeFilter(current, having);
+    }
+  }
+  auto rebase = [&](const ExprPtr& e) { return RebaseColumns(e, kWindowPlaceholder, base_width); };
+  if (!windows.windows.empty()) {
+    auto node = std::make_shared<PlanNode>();
+    node->kind = PlanKind::kWindow;
+    node->children = {current};
+    node->exprs = windows.windows;
+    arrow::FieldVector fields = current->schema->fields();
+    for (const auto& w : windows.windows) fields.push_back(arrow::field(w->name, w->type, true));
+    node->schema = arrow::schema(fields);
+    current = node;
+  }
+  if (qualify) {
+    if (windows.windows.empty()) {
+      return UserError("INVALID_QUALIFY_CLAUSE" /* Spark: QUALIFY needs a window function */,
+                       "QUALIFY requires window functions in the SELECT list or the QUALIFY "
+                       "clause.");
+    }
+    current = MakeFilter(current, rebase(qualify));
+  }
+  for (auto& e : select_exprs) e = rebase(e);
+  // Outer columns are left in place; only the innermost one level is supported.
+  current = MakeProject(current, select_exprs, select_names);
+  std::vector<ScopeColumn> out_columns;
+  for (size_t i = 0; i < select_exprs.size(); ++i) {
+    out_columns.push_back(ScopeColumn{"", select_names[i], select_exprs[i]->type,
+                                      select_exprs[i]->nullable, false});
+  }
+  if (q.distinct) {
+    auto node = std::make_shared<PlanNode>();
+    node->kind = PlanKind::kDistinct;
+    node->schema = current->schema;
+    node->children = {current};
+    current = node;
+  }
+  if (!sort_keys.empty()) {
+    auto node = std::make_shared<PlanNode>();
+    node->kind = PlanKind::kSort;
+    node->schema = current->schema;
+    node->children = {current};
+    node->sort_keys = sort_keys;
+    current = node;
+  }
+  if (select_exprs.size() > visible) {
+    std::vector<ExprPtr> exprs;
+    std::vector<std::string> names;
+    for (size_t i = 0; i < visible; ++i) {
+      exprs.push_back(plan::Column(static_cast<int>(i), select_exprs[i]->type, select_names[i],
+                                   select_exprs[i]->nullable));
+      names.push_back(select_names[i]);
+    }
+    current = MakeProject(current, exprs, names);
+    out_columns.resize(visible);
+  }
+  return Bound{current, out_columns};
+}
+
+Result<Bound> QueryAnalyzer::AnalyzeBody(const sql::Query& q) {
+  switch (q.kind) {
+    case sql::QueryKind::kSelect: return AnalyzeSelect(q);
+    case sql::QueryKind::kSetOp: return AnalyzeSetOp(q);
+    case sql::QueryKind::kValues: return AnalyzeValues(q.values, q.pos);
+    case sql::QueryKind::kTable: {
+      sql::Relation r;
+      r.kind = sql::RelationKind::kTable;
+      r.name_parts = q.table_name;
+      r.pos = q.pos;
+      return AnalyzeTable(r);
+    }
+  }
+  return InternalError("unknown query kind");
+}
+
+Result<Bound> QueryAnalyzer::ApplyOrderLimit(const sql::Query& q, Bound body) {
+  // ORDER BY over a set operation or VALUES: by output column names or ordinals.
+  if (q.kind != sql::QueryKind::kSelect && (!q.order_by.empty() || !q.sort_by.empty())) {
+    ExpressionBinder binder(this, &body.columns, &outer_scopes);
+    std::vector<plan::SortKey> keys;
+    for (const auto& o : q.order_by.empty() ? q.sort_by : q.order_by) {
+      plan::SortKey key;
+      key.ascending = o.direction != sql::SortDirection::kDescending;
+      key.nulls_first = o.nulls == sql::NullOrdering::kDefault ? key.ascending
+                                                               : o.nulls == sql::NullOrdering::kNullsFirst;
+      const sql::Expr& e = *o.expr;
+      if (e.kind == sql::ExprKind::kLiteral && e.literal_kind == sql::LiteralKind::kInt) {
+        int64_t ordinal = std::stoll(e.text);
+        if (ordinal < 1 || ordinal > static_cast<int64_t>(body.columns.size())) {
+          return UserError("ORDER_BY_POS_OUT_OF_RANGE",
+                           "ORDER BY position " + e.text + " is not in select list (valid range "
+                           "is [1, " + std::to_string(body.columns.size()) + "])." + PosText(e.pos));
+        }
+        const auto& c = body.columns[ordinal - 1];
+        key.expr = plan::Column(static_cast<int>(ordinal - 1), c.type, c.name, c.nullable);
+      } else {
+        ASSIGN_OR_RAISE(key.expr, binder.Bind(e));
+      }
+      keys.push_back(key);
+    }
+    auto node = std::make_shared<PlanNode>();
+    node->kind = PlanKind::kSort;
+    node->schema = body.plan->schema;
+    node->children = {body.plan};
+    node->sort_keys = keys;
+    body.plan = node;
+  }
+  if ((q.limit && !q.limit_all) || q.offset) {
+    auto node = std::make_shared<PlanNode>();
+    node->kind = PlanKind::kLimit;
+    node->schema = body.plan->schema;
+    node->children = {body.plan};
+    if (q.limit && !q.limit_all) { ASSIGN_OR_RAISE(node->limit, ConstantInteger(*q.limit, options_.eval, "limit")); }
+    if (q.offset) { ASSIGN_OR_RAISE(node->offset, ConstantInteger(*q.offset, options_.eval, "offset")); }
+    body.plan = node;
+  }
+  return body;
+}
+
+Result<Bound> QueryAnalyzer::AnalyzeQuery(const sql::Query& q) {
+  if (q.recursive) {
+    return UserError("UNSUPPORTED_FEATURE.RECURSIVE_CTE",
+                     "Recursive CTEs are not supported yet." + PosText(q.pos));
+  }
+  bool pushed = false;
+  if (!q.ctes.empty()) {
+    std::map<std::string, const sql::CommonTableExpression*> level;
+    for (const auto& cte : q.ctes) {
+      std::string key = Lower(cte.name);
+      if (level.count(key)) {
+        return UserError("DUPLICATED_CTE_NAMES",
+                         "CTE definition can't have duplicate names: " + Quote(cte.name) + "." +
+                             PosText(cte.pos));
+      }
+      level[key] = &cte;
+    }
+    ctes_.push_back(level);
+    pushed = true;
+  }
+  auto body = AnalyzeBody(q);
+  Result<Bound> result = body.ok() ? ApplyOrderLimit(q, std::move(*body)) : body;
+  if (pushed) ctes_.pop_back();
+  return result;
+}
+
+Result<plan::PlanPtr> AnalyzeQuery(const sql::Query& query, const AnalyzerOptions& options) {
+  QueryAnalyzer analyzer(options);
+  ASSIGN_OR_RAISE(auto bound, analyzer.AnalyzeQuery(query));
+  return bound.plan;
+}
+
+Result<plan::ExprPtr> AnalyzeExpression(const sql::Expr& expr, const plan::PlanNode& input,
+                                        const AnalyzerOptions& options) {
+  QueryAnalyzer analyzer(options);
+  auto columns = ColumnsOf(input, "");
+  ExpressionBinder binder(&analyzer, &columns, &analyzer.outer_scopes);
+  return binder.Bind(expr);
+}
+
+}  // namespace basin::analyzer

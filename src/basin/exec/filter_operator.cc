@@ -1,0 +1,56 @@
+// Filter: keeps the rows where the condition is true; batches are filtered on the thread pool,
+// several at once (OrderedBatchMap).
+
+#include <arrow/compute/api.h>
+
+#include "basin/exec/operator.h"
+#include "basin/exec/ordered_batch_map.h"
+
+namespace basin::exec {
+
+namespace {
+
+class FilterOperator : public Operator {
+ public:
+  FilterOperator(const plan::PlanNode& node, OperatorPtr child, QueryContext* context)
+      : condition_(node.condition), child_(std::move(child)), context_(context) {
+    schema_ = node.schema;
+  }
+
+  Result<std::shared_ptr<arrow::RecordBatch>> Next() override {
+    if (!map_) {
+      RETURN_NOT_OK(PrepareSubqueries(*condition_, context_));
+      map_ = std::make_unique<OrderedBatchMap>(
+          child_.get(),
+          [this](const std::shared_ptr<arrow::RecordBatch>& batch) { return Filter(batch); },
+          context_);
+    }
+    return map_->Next();
+  }
+
+ private:
+  Result<std::shared_ptr<arrow::RecordBatch>> Filter(
+      const std::shared_ptr<arrow::RecordBatch>& batch) const {
+    ASSIGN_OR_RAISE(auto mask, EvaluatePredicate(*condition_, *batch, context_->eval(),
+                                                 context_->subqueries()));
+    if (mask->true_count() == 0) return std::shared_ptr<arrow::RecordBatch>();
+    if (mask->true_count() == batch->num_rows()) return ConformBatch(batch, schema_);
+    ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(arrow::Datum(batch), arrow::Datum(mask)));
+    return ConformBatch(filtered.record_batch(), schema_);
+  }
+
+  plan::ExprPtr condition_;
+  OperatorPtr child_;
+  QueryContext* context_;
+  std::unique_ptr<OrderedBatchMap> map_;
+};
+
+}  // namespace
+
+Result<OperatorPtr> MakeFilter(const plan::PlanNode& node, OperatorPtr child,
+                               QueryContext* context) {
+  if (!node.condition) return child;
+  return std::make_unique<FilterOperator>(node, std::move(child), context);
+}
+
+}  // namespace basin::exec

@@ -1,0 +1,609 @@
+// Joins. The right input is the build side: it is read whole, its equi-join keys get dense ids
+// from a RowGrouper and a list of rows per id. Left batches probe it (Lookup), candidate pairs
+// are checked against the residual condition, and the join type decides what comes out; right
+// and full joins remember which build rows matched and emit the others at the end. Null keys
+// never match (except under <=>). Without equi keys every right row is a candidate: that is the
+// nested-loop join (cross joins, non-equi conditions).
+//
+// Grace spill: when the build side does not fit the memory limit, both inputs are split into
+// hash partitions of spill files by their keys, and each pair of partitions is joined in turn.
+
+#include <deque>
+
+#include <arrow/array/concatenate.h>
+#include <arrow/compute/api.h>
+
+#include "basin/exec/operator.h"
+#include "basin/exec/row_grouper.h"
+#include "basin/exec/row_hash.h"
+#include "basin/exec/spill_file.h"
+
+namespace basin::exec {
+
+namespace {
+
+using plan::JoinType;
+
+constexpr int kJoinPartitions = 8;
+
+struct EquiKey {
+  plan::ExprPtr left;   // over the left input
+  plan::ExprPtr right;  // over the right input (columns renumbered)
+  bool null_safe = false;
+};
+
+void SplitConjuncts(const plan::ExprPtr& expr, std::vector<plan::ExprPtr>* out) {
+  if (expr->kind == plan::ExprKind::kAnd) {
+    for (const auto& child : expr->children) SplitConjuncts(child, out);
+  } else {
+    out->push_back(expr);
+  }
+}
+
+// Which sides an expression reads: bit 1 left, bit 2 right; -1 when it cannot move sides.
+int SidesOf(const plan::Expr& expr, int left_width) {
+  int sides = 0;
+  if (expr.kind == plan::ExprKind::kColumn) return expr.column_index < left_width ? 1 : 2;
+  if (expr.kind == plan::ExprKind::kOuterColumn || expr.subquery) return -1;
+  if (expr.kind == plan::ExprKind::kCall && expr.scalar && !expr.scalar->deterministic) return -1;
+  for (const auto& child : expr.children) {
+    if (!child) continue;
+    int s = SidesOf(*child, left_width);
+    if (s < 0) return -1;
+    sides |= s;
+  }
+  return sides;
+}
+
+plan::ExprPtr ShiftColumns(const plan::ExprPtr& expr, int shift) {
+  auto copy = std::make_shared<plan::Expr>(*expr);
+  if (copy->kind == plan::ExprKind::kColumn) copy->column_index -= shift;
+  for (auto& child : copy->children) {
+    if (child) child = ShiftColumns(child, shift);
+  }
+  return copy;
+}
+
+bool IsEquality(const plan::Expr& expr, bool* null_safe) {
+  if (expr.kind != plan::ExprKind::kCall || !expr.scalar || expr.children.size() != 2) {
+    return false;
+  }
+  const std::string& name = expr.scalar->name;
+  *null_safe = name == "<=>" || name == "equal_null" || name == "equal_null_safe";
+  return *null_safe || name == "=" || name == "==" || name == "equal";
+}
+
+std::shared_ptr<arrow::Array> Indices(const std::vector<int64_t>& rows) {
+  arrow::Int64Builder builder;
+  (void)builder.AppendValues(rows);
+  std::shared_ptr<arrow::Array> out;
+  (void)builder.Finish(&out);
+  return out;
+}
+
+// Takes `rows` of `batch`; a row index of -1 gives an all-null row.
+Result<arrow::ArrayVector> TakeColumns(const arrow::RecordBatch& batch,
+                                       const std::vector<int64_t>& rows) {
+  arrow::Int64Builder builder;
+  RETURN_NOT_OK(builder.Reserve(static_cast<int64_t>(rows.size())));
+  for (int64_t r : rows) {
+    if (r < 0) {
+      builder.UnsafeAppendNull();
+    } else {
+      builder.UnsafeAppend(r);
+    }
+  }
+  ASSIGN_OR_RAISE(auto indices, builder.Finish());
+  arrow::ArrayVector out;
+  for (const auto& column : batch.columns()) {
+    ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(*column, *indices));
+    out.push_back(std::move(taken));
+  }
+  return out;
+}
+
+class JoinOperator : public Operator {
+ public:
+  JoinOperator(const plan::PlanNode& node, OperatorPtr left, OperatorPtr right,
+               std::vector<EquiKey> keys, plan::ExprPtr residual, QueryContext* context)
+      : type_(node.join_type),
+        left_(std::move(left)),
+        right_(std::move(right)),
+        keys_(std::move(keys)),
+        residual_(std::move(residual)),
+        context_(context) {
+    schema_ = node.schema;
+    batch_size_ = std::max<int64_t>(1, context_->options().batch_size);
+    right_width_ = right_->schema()->num_fields();
+    arrow::FieldVector fields = left_->schema()->fields();
+    for (const auto& field : right_->schema()->fields()) fields.push_back(field);
+    pair_schema_ = arrow::schema(fields);
+  }
+
+  ~JoinOperator() override { context_->memory().Release(reserved_); }
+
+  Result<std::shared_ptr<arrow::RecordBatch>> Next() override {
+    while (true) {
+      RETURN_NOT_OK(context_->CheckCancel());
+      if (!pending_.empty()) {
+        auto batch = pending_.front();
+        pending_.pop_front();
+        return ConformBatch(batch, schema_);
+      }
+      if (finished_) return nullptr;
+      RETURN_NOT_OK(Step());
+    }
+  }
+
+ private:
+  // Advances the join by one probe batch (or one partition switch).
+  Status Step() {
+    if (!started_) {
+      started_ = true;
+      RETURN_NOT_OK(ReadBuild());
+      if (partitioned_) {
+        RETURN_NOT_OK(PartitionProbe());
+        return LoadPartition();
+      }
+      return BuildTable(build_);
+    }
+    std::shared_ptr<arrow::RecordBatch> probe;
+    if (partitioned_) {
+      if (probe_reader_ && probe_batch_ < probe_reader_->num_batches()) {
+        ASSIGN_OR_RAISE(probe, probe_reader_->Read(probe_batch_++));
+      }
+    } else if (left_) {
+      ASSIGN_OR_RAISE(probe, left_->Next());
+    }
+    if (probe) return Probe(*probe);
+    RETURN_NOT_OK(EmitUnmatchedBuild());
+    if (partitioned_ && partition_ < kJoinPartitions) return LoadPartition();
+    finished_ = true;
+    left_.reset();
+    return Status::OK();
+  }
+
+  Status ReadBuild() {
+    std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
+    while (true) {
+      RETURN_NOT_OK(context_->CheckCancel());
+      ASSIGN_OR_RAISE(auto batch, right_->Next());
+      if (!batch) break;
+      if (batch->num_rows() == 0) continue;
+      int64_t bytes = BatchBytes(*batch);
+      // A nested-loop join (no keys) cannot partition and keeps its build side in memory.
+      if (!partitioned_ && !keys_.empty()) {
+        if (context_->memory().TryReserve(bytes)) {
+          reserved_ += bytes;
+        } else {
+          // Over the limit: switch to grace partitioning.
+          RETURN_NOT_OK(StartPartitions(&batches));
+          context_->memory().Release(reserved_);
+          reserved_ = 0;
+        }
+      }
+      if (partitioned_) {
+        RETURN_NOT_OK(WritePartitioned(*batch, /*build=*/true));
+      } else {
+        batches.push_back(batch);
+      }
+    }
+    right_.reset();
+    if (partitioned_) {
+      for (auto& writer : build_writers_) RETURN_NOT_OK(writer->Close());
+      build_writers_.clear();
+      return Status::OK();
+    }
+    ASSIGN_OR_RAISE(auto table, arrow::Table::FromRecordBatches(right_schema(), batches));
+    ASSIGN_OR_RAISE(build_, CombineToBatch(*table));
+    return Status::OK();
+  }
+
+  std::shared_ptr<arrow::Schema> right_schema() const {
+    arrow::FieldVector fields(pair_schema_->fields().begin() + left_width(),
+                              pair_schema_->fields().end());
+    return arrow::schema(fields);
+  }
+  int left_width() const { return pair_schema_->num_fields() - right_width_; }
+
+  Status StartPartitions(std::vector<std::shared_ptr<arrow::RecordBatch>>* held) {
+    partitioned_ = true;
+    for (int p = 0; p < kJoinPartitions; ++p) {
+      build_paths_.push_back(context_->NewSpillPath());
+      ASSIGN_OR_RAISE(auto writer, SpillWriter::Open(build_paths_.back(), right_schema()));
+      build_writers_.push_back(std::move(writer));
+    }
+    for (const auto& batch : *held) RETURN_NOT_OK(WritePartitioned(*batch, true));
+    held->clear();
+    return Status::OK();
+  }
+
+  Result<arrow::ArrayVector> EvalKeys(const arrow::RecordBatch& batch, bool build) {
+    arrow::ArrayVector keys;
+    for (const auto& key : keys_) {
+      ASSIGN_OR_RAISE(auto array, EvaluateToArray(build ? *key.right : *key.left, batch,
+                                                  context_->eval(), context_->subqueries()));
+      // Both sides hash and group under the left key's type.
+      if (!array->type()->Equals(*key.left->type)) {
+        ASSIGN_OR_RAISE(auto cast, arrow::compute::Cast(array, key.left->type));
+        array = cast.make_array();
+      }
+      keys.push_back(std::move(array));
+    }
+    return keys;
+  }
+
+  Status WritePartitioned(const arrow::RecordBatch& batch, bool build) {
+    ASSIGN_OR_RAISE(auto keys, EvalKeys(batch, build));
+    auto hashes = HashRows(keys, batch.num_rows());
+    std::vector<std::vector<int64_t>> parts(kJoinPartitions);
+    for (int64_t i = 0; i < batch.num_rows(); ++i) {
+      parts[hashes[static_cast<size_t>(i)] % kJoinPartitions].push_back(i);
+    }
+    auto& writers = build ? build_writers_ : probe_writers_;
+    for (int p = 0; p < kJoinPartitions; ++p) {
+      if (parts[p].empty()) continue;
+      ASSIGN_OR_RAISE(auto columns, TakeColumns(batch, parts[p]));
+      RETURN_NOT_OK(writers[p]->Write(*arrow::RecordBatch::Make(
+          batch.schema(), static_cast<int64_t>(parts[p].size()), std::move(columns))));
+    }
+    return Status::OK();
+  }
+
+  Status PartitionProbe() {
+    for (int p = 0; p < kJoinPartitions; ++p) {
+      probe_paths_.push_back(context_->NewSpillPath());
+      ASSIGN_OR_RAISE(auto writer, SpillWriter::Open(probe_paths_.back(), left_->schema()));
+      probe_writers_.push_back(std::move(writer));
+    }
+    while (true) {
+      RETURN_NOT_OK(context_->CheckCancel());
+      ASSIGN_OR_RAISE(auto batch, left_->Next());
+      if (!batch) break;
+      if (batch->num_rows() > 0) RETURN_NOT_OK(WritePartitioned(*batch, false));
+    }
+    for (auto& writer : probe_writers_) RETURN_NOT_OK(writer->Close());
+    probe_writers_.clear();
+    left_.reset();
+    return Status::OK();
+  }
+
+  Status LoadPartition() {
+    int p = partition_++;
+    ASSIGN_OR_RAISE(auto build_reader, SpillReader::Open(build_paths_[p]));
+    std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
+    for (int b = 0; b < build_reader->num_batches(); ++b) {
+      ASSIGN_OR_RAISE(auto batch, build_reader->Read(b));
+      batches.push_back(batch);
+    }
+    ASSIGN_OR_RAISE(auto table, arrow::Table::FromRecordBatches(right_schema(), batches));
+    ASSIGN_OR_RAISE(build_, CombineToBatch(*table));
+    ASSIGN_OR_RAISE(probe_reader_, SpillReader::Open(probe_paths_[p]));
+    probe_batch_ = 0;
+    return BuildTable(build_);
+  }
+
+  Status BuildTable(const std::shared_ptr<arrow::RecordBatch>& build) {
+    const int64_t n = build->num_rows();
+    build_matched_.assign(static_cast<size_t>(n), false);
+    row_start_.clear();
+    rows_by_group_.clear();
+    grouper_.reset();
+    if (keys_.empty() || n == 0) return Status::OK();
+    ASSIGN_OR_RAISE(auto keys, EvalKeys(*build, true));
+    std::vector<std::shared_ptr<arrow::DataType>> types;
+    for (const auto& key : keys) types.push_back(key->type());
+    ASSIGN_OR_RAISE(grouper_, RowGrouper::Make(types));
+    ASSIGN_OR_RAISE(auto ids, grouper_->Consume(keys, n));
+    const uint32_t groups = grouper_->num_groups();
+    // Rows per group in row order (CSR); rows with a null key (not null-safe) are left out.
+    std::vector<int64_t> counts(groups + 1, 0);
+    std::vector<bool> usable(static_cast<size_t>(n), true);
+    for (size_t k = 0; k < keys.size(); ++k) {
+      if (keys_[k].null_safe || keys[k]->null_count() == 0) continue;
+      for (int64_t i = 0; i < n; ++i) {
+        if (keys[k]->IsNull(i)) usable[static_cast<size_t>(i)] = false;
+      }
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      if (usable[static_cast<size_t>(i)]) ++counts[ids->Value(i) + 1];
+    }
+    for (uint32_t g = 0; g < groups; ++g) counts[g + 1] += counts[g];
+    row_start_ = counts;
+    rows_by_group_.assign(static_cast<size_t>(counts[groups]), 0);
+    std::vector<int64_t> fill(counts.begin(), counts.end() - 1);
+    for (int64_t i = 0; i < n; ++i) {
+      if (usable[static_cast<size_t>(i)]) rows_by_group_[fill[ids->Value(i)]++] = i;
+    }
+    return Status::OK();
+  }
+
+  Status Probe(const arrow::RecordBatch& probe) {
+    const int64_t n = probe.num_rows();
+    const int64_t build_rows = build_ ? build_->num_rows() : 0;
+    std::shared_ptr<arrow::UInt32Array> ids;
+    std::vector<bool> probe_usable(static_cast<size_t>(n), true);
+    if (!keys_.empty()) {
+      ASSIGN_OR_RAISE(auto keys, EvalKeys(probe, false));
+      for (size_t k = 0; k < keys.size(); ++k) {
+        if (keys_[k].null_safe || keys[k]->null_count() == 0) continue;
+        for (int64_t i = 0; i < n; ++i) {
+          if (keys[k]->IsNull(i)) probe_usable[static_cast<size_t>(i)] = false;
+        }
+      }
+      if (grouper_) {
+        ASSIGN_OR_RAISE(ids, grouper_->Lookup(keys, n));
+      }
+    }
+    std::vector<bool> probe_matched(static_cast<size_t>(n), false);
+    std::vector<int64_t> left_rows;
+    std::vector<int64_t> right_rows;
+    const int64_t chunk = std::max<int64_t>(batch_size_, 1024);
+    auto flush = [&]() -> Status {
+      if (left_rows.empty()) return Status::OK();
+      RETURN_NOT_OK(CheckPairs(probe, &left_rows, &right_rows, &probe_matched));
+      left_rows.clear();
+      right_rows.clear();
+      return Status::OK();
+    };
+    for (int64_t i = 0; i < n; ++i) {
+      if (keys_.empty()) {
+        for (int64_t j = 0; j < build_rows; ++j) {
+          left_rows.push_back(i);
+          right_rows.push_back(j);
+          if (static_cast<int64_t>(left_rows.size()) >= chunk) RETURN_NOT_OK(flush());
+        }
+        continue;
+      }
+      if (!ids || !probe_usable[static_cast<size_t>(i)] || ids->IsNull(i)) continue;
+      uint32_t g = ids->Value(i);
+      for (int64_t k = row_start_[g]; k < row_start_[g + 1]; ++k) {
+        left_rows.push_back(i);
+        right_rows.push_back(rows_by_group_[static_cast<size_t>(k)]);
+        if (static_cast<int64_t>(left_rows.size()) >= chunk) RETURN_NOT_OK(flush());
+      }
+    }
+    RETURN_NOT_OK(flush());
+    // Rows decided by the whole probe batch.
+    std::vector<int64_t> rows;
+    if (type_ == JoinType::kLeftSemi || type_ == JoinType::kLeftAnti) {
+      bool want = type_ == JoinType::kLeftSemi;
+      for (int64_t i = 0; i < n; ++i) {
+        if (probe_matched[static_cast<size_t>(i)] == want) rows.push_back(i);
+      }
+      if (!rows.empty()) {
+        ASSIGN_OR_RAISE(auto columns, TakeColumns(probe, rows));
+        pending_.push_back(arrow::RecordBatch::Make(schema_, static_cast<int64_t>(rows.size()),
+                                                    std::move(columns)));
+      }
+    } else if (type_ == JoinType::kLeft || type_ == JoinType::kFull) {
+      for (int64_t i = 0; i < n; ++i) {
+        if (!probe_matched[static_cast<size_t>(i)]) rows.push_back(i);
+      }
+      if (!rows.empty()) {
+        std::vector<int64_t> nulls(rows.size(), -1);
+        RETURN_NOT_OK(EmitPairs(probe, rows, nulls));
+      }
+    }
+    return Status::OK();
+  }
+
+  // Keeps the candidate pairs that pass the residual condition.
+  Status CheckPairs(const arrow::RecordBatch& probe, std::vector<int64_t>* left_rows,
+                    std::vector<int64_t>* right_rows, std::vector<bool>* probe_matched) {
+    if (residual_) {
+      ASSIGN_OR_RAISE(auto pairs, PairBatch(probe, *left_rows, *right_rows));
+      ASSIGN_OR_RAISE(auto mask, EvaluatePredicate(*residual_, *pairs, context_->eval(),
+                                                   context_->subqueries()));
+      size_t kept = 0;
+      for (size_t k = 0; k < left_rows->size(); ++k) {
+        if (mask->Value(static_cast<int64_t>(k))) {
+          (*left_rows)[kept] = (*left_rows)[k];
+          (*right_rows)[kept] = (*right_rows)[k];
+          ++kept;
+        }
+      }
+      left_rows->resize(kept);
+      right_rows->resize(kept);
+      if (kept == mask->length() && type_ != JoinType::kLeftSemi && type_ != JoinType::kLeftAnti) {
+        for (size_t k = 0; k < kept; ++k) {
+          (*probe_matched)[static_cast<size_t>((*left_rows)[k])] = true;
+          build_matched_[static_cast<size_t>((*right_rows)[k])] = true;
+        }
+        pending_.push_back(pairs);
+        return Status::OK();
+      }
+    }
+    for (size_t k = 0; k < left_rows->size(); ++k) {
+      (*probe_matched)[static_cast<size_t>((*left_rows)[k])] = true;
+      build_matched_[static_cast<size_t>((*right_rows)[k])] = true;
+    }
+    if (type_ == JoinType::kLeftSemi || type_ == JoinType::kLeftAnti) return Status::OK();
+    if (left_rows->empty()) return Status::OK();
+    return EmitPairs(probe, *left_rows, *right_rows);
+  }
+
+  Result<std::shared_ptr<arrow::RecordBatch>> PairBatch(const arrow::RecordBatch& probe,
+                                                        const std::vector<int64_t>& left_rows,
+                                                        const std::vector<int64_t>& right_rows) {
+    ASSIGN_OR_RAISE(auto columns, TakeColumns(probe, left_rows));
+    if (build_) {
+      ASSIGN_OR_RAISE(auto right, TakeColumns(*build_, right_rows));
+      for (auto& column : right) columns.push_back(std::move(column));
+    } else {
+      for (const auto& field : right_schema()->fields()) {
+        ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(field->type(),
+                                                           static_cast<int64_t>(left_rows.size())));
+        columns.push_back(nulls);
+      }
+    }
+    return arrow::RecordBatch::Make(pair_schema_, static_cast<int64_t>(left_rows.size()),
+                                    std::move(columns));
+  }
+
+  Status EmitPairs(const arrow::RecordBatch& probe, const std::vector<int64_t>& left_rows,
+                   const std::vector<int64_t>& right_rows) {
+    ASSIGN_OR_RAISE(auto batch, PairBatch(probe, left_rows, right_rows));
+    pending_.push_back(batch);
+    return Status::OK();
+  }
+
+  Status EmitUnmatchedBuild() {
+    if (type_ != JoinType::kRight && type_ != JoinType::kFull) return Status::OK();
+    if (!build_) return Status::OK();
+    std::vector<int64_t> rows;
+    for (int64_t j = 0; j < build_->num_rows(); ++j) {
+      if (!build_matched_[static_cast<size_t>(j)]) rows.push_back(j);
+    }
+    if (rows.empty()) return Status::OK();
+    ASSIGN_OR_RAISE(auto right, TakeColumns(*build_, rows));
+    arrow::ArrayVector columns;
+    for (int c = 0; c < left_width(); ++c) {
+      ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(pair_schema_->field(c)->type(),
+                                                         static_cast<int64_t>(rows.size())));
+      columns.push_back(nulls);
+    }
+    for (auto& column : right) columns.push_back(std::move(column));
+    pending_.push_back(arrow::RecordBatch::Make(pair_schema_, static_cast<int64_t>(rows.size()),
+                                                std::move(columns)));
+    return Status::OK();
+  }
+
+  int right_width_ = 0;
+  JoinType type_;
+  OperatorPtr left_;
+  OperatorPtr right_;
+  std::vector<EquiKey> keys_;
+  plan::ExprPtr residual_;
+  QueryContext* context_;
+  int64_t batch_size_;
+  std::shared_ptr<arrow::Schema> pair_schema_;
+  bool started_ = false;
+  bool finished_ = false;
+  int64_t reserved_ = 0;
+  std::shared_ptr<arrow::RecordBatch> build_;
+  std::unique_ptr<RowGrouper> grouper_;
+  std::vector<int64_t> row_start_;
+  std::vector<int64_t> rows_by_group_;
+  std::vector<bool> build_matched_;
+  std::deque<std::shared_ptr<arrow::RecordBatch>> pending_;
+  bool partitioned_ = false;
+  std::vector<std::string> build_paths_;
+  std::vector<std::string> probe_paths_;
+  std::vector<std::unique_ptr<SpillWriter>> build_writers_;
+  std::vector<std::unique_ptr<SpillWriter>> probe_writers_;
+  int partition_ = 0;
+  std::unique_ptr<SpillReader> probe_reader_;
+  int probe_batch_ = 0;
+};
+
+Result<OperatorPtr> MakeJoin(const plan::PlanNode& node, OperatorPtr left, OperatorPtr right,
+                             bool use_keys, QueryContext* context) {
+  const int left_width = left->schema()->num_fields();
+  std::vector<EquiKey> keys;
+  std::vector<plan::ExprPtr> residual;
+  if (node.condition) {
+    std::vector<plan::ExprPtr> conjuncts;
+    SplitConjuncts(node.condition, &conjuncts);
+    for (const auto& conjunct : conjuncts) {
+      bool null_safe = false;
+      if (use_keys && node.join_type != JoinType::kCross && IsEquality(*conjunct, &null_safe)) {
+        int a = SidesOf(*conjunct->children[0], left_width);
+        int b = SidesOf(*conjunct->children[1], left_width);
+        if (a == 1 && b == 2) {
+          keys.push_back(
+              {conjunct->children[0], ShiftColumns(conjunct->children[1], left_width), null_safe});
+          continue;
+        }
+        if (a == 2 && b == 1) {
+          keys.push_back(
+              {conjunct->children[1], ShiftColumns(conjunct->children[0], left_width), null_safe});
+          continue;
+        }
+      }
+      residual.push_back(conjunct);
+    }
+  }
+  plan::ExprPtr residual_expr;
+  if (residual.size() == 1) {
+    residual_expr = residual[0];
+  } else if (residual.size() > 1) {
+    auto conj = std::make_shared<plan::Expr>();
+    conj->kind = plan::ExprKind::kAnd;
+    conj->type = arrow::boolean();
+    conj->children = residual;
+    conj->name = "and";
+    residual_expr = conj;
+  }
+  return std::make_unique<JoinOperator>(node, std::move(left), std::move(right), std::move(keys),
+                                        residual_expr, context);
+}
+
+// Puts the columns of a mirrored join (right ++ left) back in the plan's order (left ++ right).
+class SwapColumnsOperator : public Operator {
+ public:
+  SwapColumnsOperator(OperatorPtr child, int left_width, std::shared_ptr<arrow::Schema> schema)
+      : child_(std::move(child)), left_width_(left_width) {
+    schema_ = std::move(schema);
+  }
+  Result<std::shared_ptr<arrow::RecordBatch>> Next() override {
+    ASSIGN_OR_RAISE(auto batch, child_->Next());
+    if (!batch) return batch;
+    const int right_width = batch->num_columns() - left_width_;
+    arrow::ArrayVector columns(batch->columns().begin() + right_width, batch->columns().end());
+    columns.insert(columns.end(), batch->columns().begin(), batch->columns().begin() + right_width);
+    return ConformBatch(arrow::RecordBatch::Make(schema_, batch->num_rows(), std::move(columns)),
+                        schema_);
+  }
+
+ private:
+  OperatorPtr child_;
+  int left_width_;
+};
+
+plan::ExprPtr MirrorColumns(const plan::ExprPtr& expr, int left_width, int right_width) {
+  auto copy = std::make_shared<plan::Expr>(*expr);
+  if (copy->kind == plan::ExprKind::kColumn) {
+    copy->column_index = copy->column_index < left_width ? copy->column_index + right_width
+                                                         : copy->column_index - left_width;
+  }
+  for (auto& child : copy->children) {
+    if (child) child = MirrorColumns(child, left_width, right_width);
+  }
+  return copy;
+}
+
+}  // namespace
+
+Result<OperatorPtr> MakeHashJoin(const plan::PlanNode& node, OperatorPtr left, OperatorPtr right,
+                                 QueryContext* context) {
+  // The right side is the build side. A "broadcast left" hint on an inner or outer join builds
+  // the left side instead: the join is mirrored and its columns put back in order.
+  using plan::JoinType;
+  const bool mirror = node.broadcast_side == "left" &&
+                      (node.join_type == JoinType::kInner || node.join_type == JoinType::kLeft ||
+                       node.join_type == JoinType::kRight || node.join_type == JoinType::kFull);
+  if (!mirror) return MakeJoin(node, std::move(left), std::move(right), /*use_keys=*/true, context);
+  const int left_width = left->schema()->num_fields();
+  const int right_width = right->schema()->num_fields();
+  plan::PlanNode mirrored = node;
+  mirrored.join_type = node.join_type == JoinType::kLeft    ? JoinType::kRight
+                       : node.join_type == JoinType::kRight ? JoinType::kLeft
+                                                            : node.join_type;
+  if (node.condition) mirrored.condition = MirrorColumns(node.condition, left_width, right_width);
+  arrow::FieldVector fields(node.schema->fields().begin() + left_width,
+                            node.schema->fields().end());
+  fields.insert(fields.end(), node.schema->fields().begin(),
+                node.schema->fields().begin() + left_width);
+  mirrored.schema = arrow::schema(fields);
+  ASSIGN_OR_RAISE(auto join, MakeJoin(mirrored, std::move(right), std::move(left),
+                                      /*use_keys=*/true, context));
+  return std::make_unique<SwapColumnsOperator>(std::move(join), left_width, node.schema);
+}
+
+Result<OperatorPtr> MakeNestedLoopJoin(const plan::PlanNode& node, OperatorPtr left,
+                                       OperatorPtr right, QueryContext* context) {
+  return MakeJoin(node, std::move(left), std::move(right), /*use_keys=*/false, context);
+}
+
+}  // namespace basin::exec

@@ -1,0 +1,220 @@
+#include "basin/exec/operator.h"
+
+#include <filesystem>
+#include <random>
+
+#include <arrow/array/concatenate.h>
+#include <arrow/compute/api.h>
+#include <arrow/util/byte_size.h>
+
+namespace basin::exec {
+
+bool MemoryTracker::TryReserve(int64_t bytes) {
+  int64_t current = used_.load();
+  while (true) {
+    if (limit_ > 0 && current + bytes > limit_ && bytes > 0) return false;
+    if (used_.compare_exchange_weak(current, current + bytes)) break;
+  }
+  int64_t now = current + bytes;
+  int64_t peak = peak_.load();
+  while (now > peak && !peak_.compare_exchange_weak(peak, now)) {
+  }
+  return true;
+}
+
+void MemoryTracker::Release(int64_t bytes) { used_.fetch_sub(bytes); }
+
+QueryContext::QueryContext(ExecOptions options)
+    : options_(std::move(options)),
+      memory_(options_.memory_limit_bytes),
+      subqueries_([this](const plan::PlanPtr& subquery) -> Result<std::shared_ptr<arrow::Table>> {
+        // Subqueries share this query's settings, limit and cancel flag.
+        ASSIGN_OR_RAISE(auto op, BuildOperator(subquery, this));
+        ASSIGN_OR_RAISE(auto table, DrainToTable(op.get()));
+        return table;
+      }) {
+  int threads = std::max(1, options_.threads);
+  pool_ = arrow::internal::ThreadPool::Make(threads).ValueOr(nullptr);
+  spill_dir_ = options_.spill_dir;
+  if (spill_dir_.empty()) {
+    std::error_code ec;
+    spill_dir_ = std::filesystem::temp_directory_path(ec).string();
+    if (ec) spill_dir_ = "/tmp";
+  }
+}
+
+QueryContext::~QueryContext() {
+  std::error_code ec;
+  for (const auto& path : spill_files_) std::filesystem::remove(path, ec);
+}
+
+Status QueryContext::CheckCancel() const {
+  if (options_.cancel && options_.cancel->load()) {
+    return UserError("OPERATION_CANCELED", "The operation has been canceled.");
+  }
+  return Status::OK();
+}
+
+void QueryContext::AddRead(int64_t rows, int64_t bytes) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  progress_.rows_read += rows;
+  progress_.bytes_read += bytes;
+  if (options_.progress) options_.progress(progress_);
+}
+
+void QueryContext::AddProduced(int64_t rows) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  progress_.rows_produced += rows;
+  if (options_.progress) options_.progress(progress_);
+}
+
+std::string QueryContext::NewSpillPath() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  static std::atomic<uint64_t> counter{0};
+  std::random_device device;
+  std::error_code ec;
+  std::filesystem::create_directories(spill_dir_, ec);
+  std::string path =
+      (std::filesystem::path(spill_dir_) / ("basin-spill-" + std::to_string(device()) + "-" +
+                                            std::to_string(counter.fetch_add(1)) + ".arrow"))
+          .string();
+  spill_files_.push_back(path);
+  spill_count_.fetch_add(1);
+  progress_.spill_files += 1;
+  if (options_.progress) options_.progress(progress_);
+  return path;
+}
+
+Result<std::shared_ptr<arrow::Table>> DrainToTable(Operator* op) {
+  std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
+  while (true) {
+    ASSIGN_OR_RAISE(auto batch, op->Next());
+    if (!batch) break;
+    if (batch->num_rows() > 0) batches.push_back(std::move(batch));
+  }
+  return arrow::Table::FromRecordBatches(op->schema(), batches);
+}
+
+Result<std::shared_ptr<arrow::Array>> ToArray(const arrow::Datum& datum, int64_t length) {
+  if (datum.is_scalar()) return arrow::MakeArrayFromScalar(*datum.scalar(), length);
+  if (datum.is_array()) return datum.make_array();
+  if (datum.is_chunked_array()) {
+    auto chunks = datum.chunked_array()->chunks();
+    if (chunks.size() == 1) return chunks[0];
+    if (chunks.empty()) return arrow::MakeArrayOfNull(datum.type(), 0);
+    return arrow::Concatenate(chunks);
+  }
+  return InternalError("datum is neither an array nor a scalar");
+}
+
+Result<std::shared_ptr<arrow::RecordBatch>> ConformBatch(
+    const std::shared_ptr<arrow::RecordBatch>& batch,
+    const std::shared_ptr<arrow::Schema>& schema) {
+  if (batch->schema()->Equals(*schema, /*check_metadata=*/false)) return batch;
+  if (batch->num_columns() != schema->num_fields()) {
+    return InternalError("operator produced " + std::to_string(batch->num_columns()) +
+                         " columns, the plan says " + std::to_string(schema->num_fields()));
+  }
+  arrow::ArrayVector columns;
+  for (int i = 0; i < batch->num_columns(); ++i) {
+    auto column = batch->column(i);
+    const auto& type = schema->field(i)->type();
+    if (!column->type()->Equals(*type)) {
+      ASSIGN_OR_RAISE(auto cast, arrow::compute::Cast(column, type));
+      column = cast.make_array();
+    }
+    columns.push_back(std::move(column));
+  }
+  return arrow::RecordBatch::Make(schema, batch->num_rows(), std::move(columns));
+}
+
+Result<std::shared_ptr<arrow::RecordBatch>> CombineToBatch(const arrow::Table& table) {
+  ASSIGN_OR_RAISE(auto combined, table.CombineChunksToBatch());
+  return combined;
+}
+
+int64_t BatchBytes(const arrow::RecordBatch& batch) {
+  int64_t total = 0;
+  for (const auto& column : batch.columns()) {
+    total += static_cast<int64_t>(arrow::util::TotalBufferSize(*column->data()));
+  }
+  return total;
+}
+
+Result<OperatorPtr> BuildOperator(const plan::PlanPtr& plan, QueryContext* context) {
+  using plan::PlanKind;
+  const plan::PlanNode& node = *plan;
+  auto child = [&](size_t i) -> Result<OperatorPtr> {
+    if (i >= node.children.size() || !node.children[i]) {
+      return InternalError("plan node is missing child " + std::to_string(i));
+    }
+    return BuildOperator(node.children[i], context);
+  };
+  switch (node.kind) {
+    case PlanKind::kScan:
+      return MakeScan(node, context);
+    case PlanKind::kValues:
+      return MakeValues(node, context);
+    case PlanKind::kRange:
+      return MakeRange(node, context);
+    case PlanKind::kProject: {
+      ASSIGN_OR_RAISE(auto input, child(0));
+      return MakeProject(node, std::move(input), context);
+    }
+    case PlanKind::kFilter: {
+      ASSIGN_OR_RAISE(auto input, child(0));
+      return MakeFilter(node, std::move(input), context);
+    }
+    case PlanKind::kAggregate: {
+      ASSIGN_OR_RAISE(auto input, child(0));
+      return MakeAggregate(node, std::move(input), context);
+    }
+    case PlanKind::kWindow: {
+      ASSIGN_OR_RAISE(auto input, child(0));
+      return MakeWindow(node, std::move(input), context);
+    }
+    case PlanKind::kJoin: {
+      ASSIGN_OR_RAISE(auto left, child(0));
+      ASSIGN_OR_RAISE(auto right, child(1));
+      return MakeHashJoin(node, std::move(left), std::move(right), context);
+    }
+    case PlanKind::kSort: {
+      ASSIGN_OR_RAISE(auto input, child(0));
+      return MakeSort(node, std::move(input), -1, context);
+    }
+    case PlanKind::kLimit: {
+      // Sort under Limit becomes a top-N sort that keeps offset + limit rows.
+      if (node.limit >= 0 && !node.children.empty() && node.children[0] &&
+          node.children[0]->kind == PlanKind::kSort) {
+        const auto& sort = *node.children[0];
+        if (sort.children.empty()) return InternalError("Sort without input");
+        ASSIGN_OR_RAISE(auto sort_input, BuildOperator(sort.children[0], context));
+        ASSIGN_OR_RAISE(auto top,
+                        MakeSort(sort, std::move(sort_input), node.limit + node.offset, context));
+        return MakeLimit(node, std::move(top), context);
+      }
+      ASSIGN_OR_RAISE(auto input, child(0));
+      return MakeLimit(node, std::move(input), context);
+    }
+    case PlanKind::kSetOp: {
+      ASSIGN_OR_RAISE(auto left, child(0));
+      ASSIGN_OR_RAISE(auto right, child(1));
+      return MakeSetOperation(node, std::move(left), std::move(right), context);
+    }
+    case PlanKind::kGenerate: {
+      ASSIGN_OR_RAISE(auto input, child(0));
+      return MakeGenerate(node, std::move(input), context);
+    }
+    case PlanKind::kDistinct: {
+      ASSIGN_OR_RAISE(auto input, child(0));
+      return MakeDistinct(node, std::move(input), context);
+    }
+    case PlanKind::kSample: {
+      ASSIGN_OR_RAISE(auto input, child(0));
+      return MakeSample(node, std::move(input), context);
+    }
+  }
+  return InternalError("unknown plan node kind");
+}
+
+}  // namespace basin::exec

@@ -1,0 +1,145 @@
+#pragma once
+
+// The physical operator interface and the per-query state operators share: memory accounting,
+// spill files, cancellation, progress, the thread pool and the subquery cache.
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <arrow/record_batch.h>
+#include <arrow/table.h>
+#include <arrow/util/thread_pool.h>
+
+#include "basin/base/status.h"
+#include "basin/exec/evaluate.h"
+#include "basin/exec/execute.h"
+
+namespace basin::exec {
+
+/// Counts the bytes that blocking operators hold against the query's memory limit.
+class MemoryTracker {
+ public:
+  explicit MemoryTracker(int64_t limit) : limit_(limit) {}
+  /// Reserves `bytes`; returns false (reserving nothing) when that would pass the limit.
+  bool TryReserve(int64_t bytes);
+  /// Gives back `bytes` reserved earlier.
+  void Release(int64_t bytes);
+  /// Returns the bytes reserved now.
+  int64_t used() const { return used_.load(); }
+  /// Returns the limit (0 = none).
+  int64_t limit() const { return limit_; }
+  /// Returns the largest reservation total seen.
+  int64_t peak() const { return peak_.load(); }
+
+ private:
+  int64_t limit_;
+  std::atomic<int64_t> used_{0};
+  std::atomic<int64_t> peak_{0};
+};
+
+/// State shared by the operators of one query.
+class QueryContext {
+ public:
+  explicit QueryContext(ExecOptions options);
+  ~QueryContext();
+
+  const ExecOptions& options() const { return options_; }
+  const function::EvalContext& eval() const { return options_.eval; }
+  MemoryTracker& memory() { return memory_; }
+  SubqueryCache* subqueries() { return &subqueries_; }
+  /// Returns the worker pool (options.threads workers).
+  arrow::internal::ThreadPool* pool() { return pool_.get(); }
+
+  /// Returns OPERATION_CANCELED once the cancel flag is set.
+  Status CheckCancel() const;
+  /// Adds scanned rows/bytes and reports progress.
+  void AddRead(int64_t rows, int64_t bytes);
+  /// Adds produced rows and reports progress.
+  void AddProduced(int64_t rows);
+  /// Returns a fresh path for a spill file (removed when the context dies).
+  std::string NewSpillPath();
+  /// Returns how many spill files were written.
+  int64_t spill_count() const { return spill_count_.load(); }
+
+ private:
+  void Report();
+
+  ExecOptions options_;
+  MemoryTracker memory_;
+  SubqueryCache subqueries_;
+  std::shared_ptr<arrow::internal::ThreadPool> pool_;
+  std::mutex mutex_;
+  Progress progress_;
+  std::atomic<int64_t> spill_count_{0};
+  std::vector<std::string> spill_files_;
+  std::string spill_dir_;
+};
+
+/// A physical operator: pulls batches from its children and hands out its own.
+class Operator {
+ public:
+  virtual ~Operator() = default;
+  /// Returns the next batch, or nullptr at the end.
+  virtual Result<std::shared_ptr<arrow::RecordBatch>> Next() = 0;
+  /// Returns the output schema.
+  const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
+
+ protected:
+  std::shared_ptr<arrow::Schema> schema_;
+};
+
+using OperatorPtr = std::unique_ptr<Operator>;
+
+/// Builds the operator tree of `plan`.
+Result<OperatorPtr> BuildOperator(const plan::PlanPtr& plan, QueryContext* context);
+
+/// Pulls every batch of `op` into one table with `op`'s schema.
+Result<std::shared_ptr<arrow::Table>> DrainToTable(Operator* op);
+
+/// Returns `datum` (array or scalar) as an array of `length` rows of `type`.
+Result<std::shared_ptr<arrow::Array>> ToArray(const arrow::Datum& datum, int64_t length);
+
+/// Returns `batch` with the field names and types of `schema` (casting columns whose types differ).
+Result<std::shared_ptr<arrow::RecordBatch>> ConformBatch(
+    const std::shared_ptr<arrow::RecordBatch>& batch, const std::shared_ptr<arrow::Schema>& schema);
+
+/// Returns the rows of `table` as one batch (concatenating chunks).
+Result<std::shared_ptr<arrow::RecordBatch>> CombineToBatch(const arrow::Table& table);
+
+/// Returns the in-memory size of `batch`'s buffers.
+int64_t BatchBytes(const arrow::RecordBatch& batch);
+
+/// Creates the operators of the plan kinds below (one file each).
+Result<OperatorPtr> MakeScan(const plan::PlanNode& node, QueryContext* context);
+Result<OperatorPtr> MakeValues(const plan::PlanNode& node, QueryContext* context);
+/// Makes the operator of a kRange node.
+Result<OperatorPtr> MakeRange(const plan::PlanNode& node, QueryContext* context);
+Result<OperatorPtr> MakeProject(const plan::PlanNode& node, OperatorPtr child,
+                                QueryContext* context);
+Result<OperatorPtr> MakeFilter(const plan::PlanNode& node, OperatorPtr child,
+                               QueryContext* context);
+Result<OperatorPtr> MakeAggregate(const plan::PlanNode& node, OperatorPtr child,
+                                  QueryContext* context);
+Result<OperatorPtr> MakeHashJoin(const plan::PlanNode& node, OperatorPtr left, OperatorPtr right,
+                                 QueryContext* context);
+Result<OperatorPtr> MakeNestedLoopJoin(const plan::PlanNode& node, OperatorPtr left,
+                                       OperatorPtr right, QueryContext* context);
+/// `limit` >= 0 makes it a top-N (keeps only the first `limit` rows in sort order).
+Result<OperatorPtr> MakeSort(const plan::PlanNode& node, OperatorPtr child, int64_t limit,
+                             QueryContext* context);
+Result<OperatorPtr> MakeLimit(const plan::PlanNode& node, OperatorPtr child, QueryContext* context);
+Result<OperatorPtr> MakeSetOperation(const plan::PlanNode& node, OperatorPtr left,
+                                     OperatorPtr right, QueryContext* context);
+Result<OperatorPtr> MakeDistinct(const plan::PlanNode& node, OperatorPtr child,
+                                 QueryContext* context);
+Result<OperatorPtr> MakeWindow(const plan::PlanNode& node, OperatorPtr child,
+                               QueryContext* context);
+Result<OperatorPtr> MakeGenerate(const plan::PlanNode& node, OperatorPtr child,
+                                 QueryContext* context);
+Result<OperatorPtr> MakeSample(const plan::PlanNode& node, OperatorPtr child,
+                               QueryContext* context);
+
+}  // namespace basin::exec

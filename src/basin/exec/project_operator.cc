@@ -1,0 +1,60 @@
+// Project: evaluates one expression per output column over each input batch; batches are
+// evaluated on the thread pool, several at once (OrderedBatchMap).
+
+#include "basin/exec/operator.h"
+#include "basin/exec/ordered_batch_map.h"
+
+namespace basin::exec {
+
+namespace {
+
+class ProjectOperator : public Operator {
+ public:
+  ProjectOperator(const plan::PlanNode& node, OperatorPtr child, QueryContext* context)
+      : exprs_(node.exprs), child_(std::move(child)), context_(context) {
+    schema_ = node.schema;
+  }
+
+  Result<std::shared_ptr<arrow::RecordBatch>> Next() override {
+    if (!map_) {
+      for (const auto& expr : exprs_) RETURN_NOT_OK(PrepareSubqueries(*expr, context_));
+      map_ = std::make_unique<OrderedBatchMap>(
+          child_.get(),
+          [this](const std::shared_ptr<arrow::RecordBatch>& batch) { return Project(batch); },
+          context_);
+    }
+    return map_->Next();
+  }
+
+ private:
+  Result<std::shared_ptr<arrow::RecordBatch>> Project(
+      const std::shared_ptr<arrow::RecordBatch>& batch) const {
+    arrow::ArrayVector columns;
+    columns.reserve(exprs_.size());
+    for (const auto& expr : exprs_) {
+      ASSIGN_OR_RAISE(auto column,
+                      EvaluateToArray(*expr, *batch, context_->eval(), context_->subqueries()));
+      columns.push_back(std::move(column));
+    }
+    return ConformBatch(arrow::RecordBatch::Make(schema_, batch->num_rows(), std::move(columns)),
+                        schema_);
+  }
+
+  std::vector<plan::ExprPtr> exprs_;
+  OperatorPtr child_;
+  QueryContext* context_;
+  std::unique_ptr<OrderedBatchMap> map_;
+};
+
+}  // namespace
+
+Result<OperatorPtr> MakeProject(const plan::PlanNode& node, OperatorPtr child,
+                                QueryContext* context) {
+  if (node.exprs.size() != static_cast<size_t>(node.schema->num_fields())) {
+    return InternalError("Project has " + std::to_string(node.exprs.size()) + " expressions but " +
+                         std::to_string(node.schema->num_fields()) + " output columns");
+  }
+  return std::make_unique<ProjectOperator>(node, std::move(child), context);
+}
+
+}  // namespace basin::exec

@@ -1,0 +1,39 @@
+#pragma once
+
+// Dense ids for distinct key rows (null keys equal each other), over Arrow's hash Grouper. Used
+// by aggregation, distinct, set operations and the hash join.
+
+#include <memory>
+#include <vector>
+
+#include <arrow/api.h>
+#include <arrow/compute/row/grouper.h>
+
+#include "basin/base/status.h"
+
+namespace basin::exec {
+
+/// Assigns group ids 0, 1, 2... to distinct rows of key columns.
+class RowGrouper {
+ public:
+  /// Makes a grouper for keys of `types` (at least one).
+  static Result<std::unique_ptr<RowGrouper>> Make(
+      const std::vector<std::shared_ptr<arrow::DataType>>& types);
+
+  /// Returns the group id of each row, adding unseen keys as new groups.
+  Result<std::shared_ptr<arrow::UInt32Array>> Consume(const arrow::ArrayVector& keys,
+                                                      int64_t length);
+  /// Returns the group id of each row, null where the key was never consumed.
+  Result<std::shared_ptr<arrow::UInt32Array>> Lookup(const arrow::ArrayVector& keys,
+                                                     int64_t length);
+  /// Returns the key columns of every group, in group id order.
+  Result<arrow::ArrayVector> Uniques();
+  /// Returns the number of groups.
+  uint32_t num_groups() const { return grouper_->num_groups(); }
+
+ private:
+  std::unique_ptr<arrow::compute::Grouper> grouper_;
+  std::unique_ptr<arrow::compute::ExecContext> exec_context_;
+};
+
+}  // namespace basin::exec

@@ -1,0 +1,430 @@
+// Scan: Delta tables (live files after data skipping, read with delta::ReadDataFile: partition
+// values, column mapping and deletion vectors handled there) and Parquet / CSV / JSON / text
+// files or folders. Each file is one task on the query's thread pool; up to `threads` files are
+// read ahead while earlier ones are handed out, in file order.
+
+#include <deque>
+
+#include <arrow/compute/api.h>
+#include <arrow/csv/api.h>
+#include <arrow/io/api.h>
+#include <arrow/json/api.h>
+#include <parquet/arrow/reader.h>
+
+#include "basin/delta/data_skipping.h"
+#include "basin/delta/scan.h"
+#include "basin/delta/snapshot.h"
+#include "basin/exec/operator.h"
+#include "basin/io/file_system.h"
+
+namespace basin::exec {
+
+namespace {
+
+using plan::ScanSource;
+
+struct FileInfo {
+  std::string path;       // as shown in _metadata.file_path
+  io::Location location;  // for reading (non-Delta)
+  int64_t size = 0;
+  int64_t modification_time_ms = 0;
+  const delta::AddFile* add = nullptr;  // Delta
+};
+
+std::string FileName(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// The `files_where` text for the conjuncts of `expr` that data skipping understands; other
+// conjuncts are left out (skipping on fewer conditions is always safe).
+void SkippingText(const plan::Expr& expr, const arrow::Schema& schema,
+                  std::vector<std::string>* out) {
+  if (expr.kind == plan::ExprKind::kAnd) {
+    for (const auto& child : expr.children) SkippingText(*child, schema, out);
+    return;
+  }
+  auto column_name = [&](const plan::Expr& e) -> std::string {
+    if (e.kind != plan::ExprKind::kColumn || e.column_index < 0 ||
+        e.column_index >= schema.num_fields()) {
+      return "";
+    }
+    const auto& field = *schema.field(e.column_index);
+    for (char c : field.name()) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return "";
+    }
+    switch (field.type()->id()) {
+      case arrow::Type::INT8:
+      case arrow::Type::INT16:
+      case arrow::Type::INT32:
+      case arrow::Type::INT64:
+      case arrow::Type::FLOAT:
+      case arrow::Type::DOUBLE:
+      case arrow::Type::STRING:
+        return field.name();
+      default:
+        return "";
+    }
+  };
+  if (expr.kind == plan::ExprKind::kIsNull && expr.children.size() == 1) {
+    std::string name = column_name(*expr.children[0]);
+    if (!name.empty()) out->push_back(name + (expr.negated ? " IS NOT NULL" : " IS NULL"));
+    return;
+  }
+  if (expr.kind != plan::ExprKind::kCall || !expr.scalar || expr.children.size() != 2) return;
+  static const std::pair<const char*, const char*> kOps[] = {
+      {"=", "="},     {"==", "="},
+      {"equal", "="}, {"!=", "!="},
+      {"<>", "!="},   {"not_equal", "!="},
+      {"<", "<"},     {"less", "<"},
+      {"<=", "<="},   {"less_equal", "<="},
+      {">", ">"},     {"greater", ">"},
+      {">=", ">="},   {"greater_equal", ">="}};
+  std::string op;
+  for (const auto& [name, symbol] : kOps) {
+    if (expr.scalar->name == name) op = symbol;
+  }
+  if (op.empty()) return;
+  const plan::Expr* column = expr.children[0].get();
+  const plan::Expr* literal = expr.children[1].get();
+  if (column->kind == plan::ExprKind::kLiteral) {
+    std::swap(column, literal);
+    if (op == "<")
+      op = ">";
+    else if (op == ">")
+      op = "<";
+    else if (op == "<=")
+      op = ">=";
+    else if (op == ">=")
+      op = "<=";
+  }
+  std::string name = column_name(*column);
+  if (name.empty() || literal->kind != plan::ExprKind::kLiteral || !literal->literal ||
+      !literal->literal->is_valid) {
+    return;
+  }
+  const auto& scalar = *literal->literal;
+  std::string text;
+  switch (scalar.type->id()) {
+    case arrow::Type::INT8:
+    case arrow::Type::INT16:
+    case arrow::Type::INT32:
+    case arrow::Type::INT64:
+      text = scalar.ToString();
+      break;
+    case arrow::Type::STRING: {
+      text = scalar.ToString();
+      if (text.find('\'') != std::string::npos) return;
+      if (column->type->id() != arrow::Type::STRING) return;
+      text = "'" + text + "'";
+      break;
+    }
+    default:
+      return;
+  }
+  if (column->type->id() == arrow::Type::STRING && text[0] != '\'') return;
+  out->push_back(name + " " + op + " " + text);
+}
+
+Result<std::shared_ptr<arrow::Array>> MetadataColumn(const FileInfo& file,
+                                                     const std::shared_ptr<arrow::DataType>& type,
+                                                     int64_t rows) {
+  arrow::ScalarVector values;
+  std::vector<std::string> names;
+  for (const auto& field : type->fields()) {
+    std::shared_ptr<arrow::Scalar> value;
+    const std::string& name = field->name();
+    if (name == "file_path") {
+      value = arrow::MakeScalar(file.path);
+    } else if (name == "file_name") {
+      value = arrow::MakeScalar(FileName(file.path));
+    } else if (name == "file_size" || name == "file_block_length") {
+      value = arrow::MakeScalar(file.size);
+    } else if (name == "file_block_start") {
+      value = arrow::MakeScalar(int64_t{0});
+    } else if (name == "file_modification_time") {
+      value = std::make_shared<arrow::TimestampScalar>(
+          file.modification_time_ms * 1000, arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"));
+    } else {
+      value = arrow::MakeNullScalar(field->type());
+    }
+    if (!value->type->Equals(*field->type())) {
+      ASSIGN_OR_RAISE(value, value->CastTo(field->type()));
+    }
+    values.push_back(value);
+    names.push_back(name);
+  }
+  ASSIGN_OR_RAISE(auto scalar, arrow::StructScalar::Make(values, names));
+  return arrow::MakeArrayFromScalar(*scalar, rows);
+}
+
+// Picks `fields` from `table` by name (missing ones become nulls), cast to the field types.
+Result<std::shared_ptr<arrow::Table>> SelectByName(const std::shared_ptr<arrow::Table>& table,
+                                                   const arrow::FieldVector& fields) {
+  arrow::ChunkedArrayVector columns;
+  for (const auto& field : fields) {
+    auto column = table->GetColumnByName(field->name());
+    if (!column) {
+      ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(field->type(), table->num_rows()));
+      column = std::make_shared<arrow::ChunkedArray>(nulls);
+    } else if (!column->type()->Equals(*field->type())) {
+      ASSIGN_OR_RAISE(auto cast, arrow::compute::Cast(column, field->type()));
+      column = cast.chunked_array();
+    }
+    columns.push_back(column);
+  }
+  return arrow::Table::Make(arrow::schema(fields), columns, table->num_rows());
+}
+
+std::string Option(const ScanSource& source, const std::string& key, const std::string& fallback) {
+  for (const auto& [k, v] : source.options) {
+    std::string lower = k;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == key) return v;
+  }
+  return fallback;
+}
+
+Result<std::shared_ptr<arrow::Table>> ReadFormatFile(const ScanSource& source, const FileInfo& file,
+                                                     const arrow::FieldVector& fields) {
+  ASSIGN_OR_RAISE(auto input, file.location.fs->OpenInputFile(file.location.path));
+  std::shared_ptr<arrow::Table> table;
+  switch (source.format) {
+    case ScanSource::Format::kParquet: {
+      auto opened = parquet::arrow::OpenFile(input, arrow::default_memory_pool());
+      if (!opened.ok()) return opened.status();
+      RETURN_NOT_OK((*opened)->ReadTable(&table));
+      break;
+    }
+    case ScanSource::Format::kCsv: {
+      auto read = arrow::csv::ReadOptions::Defaults();
+      auto parse = arrow::csv::ParseOptions::Defaults();
+      auto convert = arrow::csv::ConvertOptions::Defaults();
+      std::string header = Option(source, "header", "false");
+      bool has_header = header == "true" || header == "TRUE" || header == "True";
+      std::string sep = Option(source, "sep", Option(source, "delimiter", ","));
+      if (!sep.empty()) parse.delimiter = sep[0];
+      if (!has_header) {
+        for (const auto& field : fields) read.column_names.push_back(field->name());
+        if (source.table_schema) {
+          read.column_names.clear();
+          for (const auto& field : source.table_schema->fields()) {
+            read.column_names.push_back(field->name());
+          }
+        }
+      }
+      for (const auto& field : fields) convert.column_types[field->name()] = field->type();
+      ASSIGN_OR_RAISE(auto stream, file.location.fs->OpenInputStream(file.location.path));
+      ASSIGN_OR_RAISE(auto reader, arrow::csv::TableReader::Make(arrow::io::default_io_context(),
+                                                                 stream, read, parse, convert));
+      ASSIGN_OR_RAISE(table, reader->Read());
+      break;
+    }
+    case ScanSource::Format::kJson: {
+      auto read = arrow::json::ReadOptions::Defaults();
+      auto parse = arrow::json::ParseOptions::Defaults();
+      parse.explicit_schema = arrow::schema(fields);
+      parse.unexpected_field_behavior = arrow::json::UnexpectedFieldBehavior::Ignore;
+      ASSIGN_OR_RAISE(auto reader, arrow::json::TableReader::Make(arrow::default_memory_pool(),
+                                                                  input, read, parse));
+      ASSIGN_OR_RAISE(table, reader->Read());
+      break;
+    }
+    case ScanSource::Format::kText: {
+      ASSIGN_OR_RAISE(auto size, input->GetSize());
+      ASSIGN_OR_RAISE(auto buffer, input->ReadAt(0, size));
+      std::string_view text(reinterpret_cast<const char*>(buffer->data()),
+                            static_cast<size_t>(buffer->size()));
+      arrow::StringBuilder lines;
+      size_t start = 0;
+      while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = text.substr(start, end - start);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        RETURN_NOT_OK(lines.Append(line));
+        start = end + 1;
+      }
+      ASSIGN_OR_RAISE(auto array, lines.Finish());
+      table = arrow::Table::Make(arrow::schema({arrow::field("value", arrow::utf8())}), {array});
+      break;
+    }
+    case ScanSource::Format::kDelta:
+      return InternalError("Delta files are read through the snapshot");
+  }
+  return SelectByName(table, fields);
+}
+
+class ScanOperator : public Operator {
+ public:
+  ScanOperator(const plan::PlanNode& node, QueryContext* context)
+      : source_(node.scan), with_metadata_(node.with_metadata_column), context_(context) {
+    schema_ = node.schema;
+    batch_size_ = std::max<int64_t>(1, context_->options().batch_size);
+  }
+
+  Status Init(const plan::PlanNode& node) {
+    ASSIGN_OR_RAISE(auto root, io::ResolveLocation(source_.path));
+    std::shared_ptr<arrow::Schema> table_schema = source_.table_schema;
+    if (source_.format == ScanSource::Format::kDelta) {
+      delta::SnapshotOptions options;
+      options.version = source_.version;
+      if (source_.timestamp) {
+        ASSIGN_OR_RAISE(auto cast, arrow::compute::Cast(arrow::Datum(*source_.timestamp),
+                                                        arrow::timestamp(arrow::TimeUnit::MILLI)));
+        options.timestamp_ms = static_cast<const arrow::TimestampScalar&>(*cast.scalar()).value;
+      }
+      ASSIGN_OR_RAISE(snapshot_, delta::Snapshot::Load(root, options));
+      if (!table_schema) table_schema = snapshot_->schema();
+      std::vector<std::string> predicates;
+      for (const auto& filter : node.pushed_filters) {
+        if (filter) SkippingText(*filter, *schema_, &predicates);
+      }
+      std::string where;
+      for (const auto& p : predicates) where += (where.empty() ? "" : " AND ") + p;
+      if (!where.empty()) {
+        auto kept = delta::SkipFiles(*snapshot_, where);
+        if (kept.ok()) {
+          kept_files_ = std::move(kept).ValueUnsafe();
+        } else {
+          kept_files_ = snapshot_->files();  // skipping is an optimization only
+        }
+      } else {
+        kept_files_ = snapshot_->files();
+      }
+      for (const auto& add : kept_files_) {
+        FileInfo info;
+        info.path = root.Child(add.path).path;
+        info.size = add.size;
+        info.modification_time_ms = add.modification_time;
+        info.add = &add;
+        files_.push_back(std::move(info));
+      }
+    } else {
+      ASSIGN_OR_RAISE(auto info, root.fs->GetFileInfo(root.path));
+      if (info.type() == arrow::fs::FileType::NotFound) {
+        return UserError("PATH_NOT_FOUND", "Path does not exist: " + source_.path + ".");
+      }
+      std::vector<arrow::fs::FileInfo> listed;
+      if (info.IsDirectory()) {
+        arrow::fs::FileSelector selector;
+        selector.base_dir = root.path;
+        selector.recursive = true;
+        ASSIGN_OR_RAISE(listed, root.fs->GetFileInfo(selector));
+        std::sort(listed.begin(), listed.end(),
+                  [](const auto& a, const auto& b) { return a.path() < b.path(); });
+      } else {
+        listed.push_back(info);
+      }
+      for (const auto& entry : listed) {
+        if (!entry.IsFile()) continue;
+        std::string name = entry.base_name();
+        if (name.empty() || name[0] == '_' || name[0] == '.') continue;
+        FileInfo file;
+        file.path = entry.path();
+        file.location = io::Location{root.fs, entry.path()};
+        file.size = entry.size();
+        file.modification_time_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(entry.mtime().time_since_epoch())
+                .count();
+        files_.push_back(std::move(file));
+      }
+      if (!table_schema) return InternalError("a file scan needs its table schema");
+    }
+    // The data columns to read, in output order.
+    int data_columns = schema_->num_fields() - (with_metadata_ ? 1 : 0);
+    for (int i = 0; i < data_columns; ++i) {
+      std::string name = schema_->field(i)->name();
+      if (static_cast<size_t>(i) < node.projection.size()) {
+        name = table_schema->field(node.projection[static_cast<size_t>(i)])->name();
+      }
+      auto field = table_schema->GetFieldByName(name);
+      data_fields_.push_back(field ? field : schema_->field(i));
+    }
+    return Status::OK();
+  }
+
+  Result<std::shared_ptr<arrow::RecordBatch>> Next() override {
+    while (true) {
+      RETURN_NOT_OK(context_->CheckCancel());
+      if (current_) {
+        std::shared_ptr<arrow::RecordBatch> batch;
+        RETURN_NOT_OK(current_->ReadNext(&batch));
+        if (batch) {
+          context_->AddRead(batch->num_rows(), BatchBytes(*batch));
+          return ConformBatch(batch, schema_);
+        }
+        current_.reset();
+        current_table_.reset();
+      }
+      // Keep up to `threads` files in flight.
+      auto* pool = context_->pool();
+      const size_t ahead = static_cast<size_t>(std::max(1, context_->options().threads));
+      while (next_file_ < files_.size() && in_flight_.size() < ahead) {
+        size_t index = next_file_++;
+        auto task = [this, index]() { return ReadFile(index); };
+        if (pool) {
+          ASSIGN_OR_RAISE(auto future, pool->Submit(task));
+          in_flight_.push_back(std::move(future));
+        } else {
+          in_flight_.push_back(arrow::Future<std::shared_ptr<arrow::Table>>::MakeFinished(task()));
+        }
+      }
+      if (in_flight_.empty()) return nullptr;
+      auto future = std::move(in_flight_.front());
+      in_flight_.pop_front();
+      ASSIGN_OR_RAISE(current_table_, future.result());
+      current_ = std::make_unique<arrow::TableBatchReader>(*current_table_);
+      current_->set_chunksize(batch_size_);
+    }
+  }
+
+  ~ScanOperator() override {
+    // Tasks reference this operator: wait for them.
+    for (auto& future : in_flight_) future.Wait();
+  }
+
+ private:
+  Result<std::shared_ptr<arrow::Table>> ReadFile(size_t index) {
+    RETURN_NOT_OK(context_->CheckCancel());
+    const FileInfo& file = files_[index];
+    std::shared_ptr<arrow::Table> table;
+    if (source_.format == ScanSource::Format::kDelta) {
+      ASSIGN_OR_RAISE(table, delta::ReadDataFile(snapshot_, *file.add, arrow::schema(data_fields_),
+                                                 /*apply_deletion_vector=*/true));
+      ASSIGN_OR_RAISE(table, SelectByName(table, data_fields_));
+    } else {
+      ASSIGN_OR_RAISE(table, ReadFormatFile(source_, file, data_fields_));
+    }
+    arrow::ChunkedArrayVector columns = table->columns();
+    if (with_metadata_) {
+      ASSIGN_OR_RAISE(auto meta,
+                      MetadataColumn(file, schema_->fields().back()->type(), table->num_rows()));
+      columns.push_back(std::make_shared<arrow::ChunkedArray>(meta));
+    }
+    return arrow::Table::Make(schema_, columns, table->num_rows());
+  }
+
+  ScanSource source_;
+  bool with_metadata_;
+  QueryContext* context_;
+  int64_t batch_size_;
+  std::shared_ptr<const delta::Snapshot> snapshot_;
+  std::vector<delta::AddFile> kept_files_;
+  std::vector<FileInfo> files_;
+  arrow::FieldVector data_fields_;
+  size_t next_file_ = 0;
+  std::deque<arrow::Future<std::shared_ptr<arrow::Table>>> in_flight_;
+  std::shared_ptr<arrow::Table> current_table_;
+  std::unique_ptr<arrow::TableBatchReader> current_;
+};
+
+}  // namespace
+
+Result<OperatorPtr> MakeScan(const plan::PlanNode& node, QueryContext* context) {
+  auto op = std::make_unique<ScanOperator>(node, context);
+  RETURN_NOT_OK(op->Init(node));
+  return op;
+}
+
+}  // namespace basin::exec

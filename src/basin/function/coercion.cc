@@ -1,0 +1,96 @@
+// Spark's type widening (findWiderTypeForTwo under ANSI) for comparisons, set operations and
+// functions whose arguments must share one type.
+
+#include "basin/function/kernel_support.h"
+
+namespace basin::function {
+
+namespace {
+int Rank(const arrow::DataType& t) {
+  switch (t.id()) {
+    case arrow::Type::INT8:
+      return 1;
+    case arrow::Type::INT16:
+      return 2;
+    case arrow::Type::INT32:
+      return 3;
+    case arrow::Type::INT64:
+      return 4;
+    case arrow::Type::FLOAT:
+      return 6;
+    case arrow::Type::DOUBLE:
+      return 7;
+    default:
+      return 0;
+  }
+}
+
+TypePtr WiderDecimal(const arrow::Decimal128Type& a, const arrow::Decimal128Type& b) {
+  const int scale = std::max(a.scale(), b.scale());
+  const int range = std::max(a.precision() - a.scale(), b.precision() - b.scale());
+  if (range + scale > 38) {
+    // Spark bounds the wider type to 38 digits, keeping the integral digits.
+    return arrow::decimal128(38, std::max(0, 38 - range));
+  }
+  return arrow::decimal128(range + scale, scale);
+}
+}  // namespace
+
+std::optional<TypePtr> CommonType(const TypePtr& a, const TypePtr& b) {
+  if (a->Equals(*b)) return a;
+  if (IsNull(*a)) return b;
+  if (IsNull(*b)) return a;
+  if (IsNumeric(*a) && IsNumeric(*b)) {
+    if (IsDecimal(*a) || IsDecimal(*b)) {
+      if (IsFloating(*a) || IsFloating(*b)) return arrow::float64();
+      TypePtr da = IsDecimal(*a) ? a : DecimalForIntegral(*a);
+      TypePtr db = IsDecimal(*b) ? b : DecimalForIntegral(*b);
+      return WiderDecimal(static_cast<const arrow::Decimal128Type&>(*da),
+                          static_cast<const arrow::Decimal128Type&>(*db));
+    }
+    return Rank(*a) >= Rank(*b) ? a : b;
+  }
+  // A string meets another atomic type as that type (ANSI: the string is cast).
+  if (IsStringLike(*a) && !IsStringLike(*b)) {
+    if (IsNumeric(*b) || b->id() == arrow::Type::DATE32 || IsTimestamp(*b) ||
+        b->id() == arrow::Type::BOOL || b->id() == arrow::Type::BINARY) {
+      return IsIntegral(*b) ? arrow::int64() : b;
+    }
+    return std::nullopt;
+  }
+  if (IsStringLike(*b) && !IsStringLike(*a)) return CommonType(b, a);
+  if (IsStringLike(*a) && IsStringLike(*b)) return arrow::utf8();
+  if (a->id() == arrow::Type::DATE32 && IsTimestamp(*b)) return b;
+  if (IsTimestamp(*a) && b->id() == arrow::Type::DATE32) return a;
+  if (IsTimestamp(*a) && IsTimestamp(*b)) return TimestampType();
+  if (a->id() == arrow::Type::LIST && b->id() == arrow::Type::LIST) {
+    auto e = CommonType(static_cast<const arrow::ListType&>(*a).value_type(),
+                        static_cast<const arrow::ListType&>(*b).value_type());
+    if (!e) return std::nullopt;
+    return arrow::list(*e);
+  }
+  if (a->id() == arrow::Type::MAP && b->id() == arrow::Type::MAP) {
+    const auto& x = static_cast<const arrow::MapType&>(*a);
+    const auto& y = static_cast<const arrow::MapType&>(*b);
+    auto k = CommonType(x.key_type(), y.key_type());
+    auto v = CommonType(x.item_type(), y.item_type());
+    if (!k || !v) return std::nullopt;
+    return arrow::map(*k, *v);
+  }
+  if (a->id() == arrow::Type::STRUCT && b->id() == arrow::Type::STRUCT &&
+      a->num_fields() == b->num_fields()) {
+    arrow::FieldVector fields;
+    for (int i = 0; i < a->num_fields(); ++i) {
+      if (ToLowerAscii(a->field(i)->name()) != ToLowerAscii(b->field(i)->name())) {
+        return std::nullopt;
+      }
+      auto t = CommonType(a->field(i)->type(), b->field(i)->type());
+      if (!t) return std::nullopt;
+      fields.push_back(arrow::field(a->field(i)->name(), *t));
+    }
+    return arrow::struct_(fields);
+  }
+  return std::nullopt;
+}
+
+}  // namespace basin::function

@@ -1,0 +1,186 @@
+// Conditional functions that evaluate every argument (if, nullif, nvl, nvl2, ifnull) and a few
+// miscellaneous ones (typeof, assert_true, uuid). CASE and COALESCE are evaluated lazily by the
+// executor, not here.
+
+#include <random>
+
+#include "basin/function/kernel_support.h"
+#include "basin/function/value_order.h"
+
+namespace basin::function {
+
+namespace {
+
+using S = std::vector<ArgReader>;
+
+// Spark's DataType.simpleString ("int", "array<int>", "struct<a:int>", "map<string,int>").
+std::string SimpleString(const arrow::DataType& t) {
+  switch (t.id()) {
+    case arrow::Type::LIST:
+      return "array<" + SimpleString(*static_cast<const arrow::ListType&>(t).value_type()) + ">";
+    case arrow::Type::MAP: {
+      const auto& m = static_cast<const arrow::MapType&>(t);
+      return "map<" + SimpleString(*m.key_type()) + "," + SimpleString(*m.item_type()) + ">";
+    }
+    case arrow::Type::STRUCT: {
+      std::string out = "struct<";
+      for (int i = 0; i < t.num_fields(); ++i) {
+        if (i > 0) out += ",";
+        out += t.field(i)->name() + ":" + SimpleString(*t.field(i)->type());
+      }
+      return out + ">";
+    }
+    case arrow::Type::INTERVAL_MONTHS:
+      return "interval year to month";
+    case arrow::Type::DURATION:
+      return "interval day to second";
+    default:
+      return ToLowerAscii(SqlTypeName(t));
+  }
+}
+
+Result<TypePtr> Common(const std::string& name, const TypePtr& a, const TypePtr& b) {
+  auto c = CommonType(a, b);
+  if (!c) {
+    return DataTypeMismatch("DATA_DIFF_TYPES",
+                            "Cannot resolve \"" + name + "\" due to data type mismatch: Input to `" +
+                                name + "` should all be the same type, but it's [\"" +
+                                SqlTypeName(*a) + "\", \"" + SqlTypeName(*b) + "\"].");
+  }
+  return *c;
+}
+
+Result<BoundScalar> BindIf(const std::string& name, const std::vector<TypePtr>& args) {
+  if (args.size() != 3) return WrongNumArgs(name, "3", args.size());
+  if (!ImplicitCastTarget(args[0], arrow::boolean())) {
+    return UnexpectedInputType(name, 0, "BOOLEAN", *args[0], name);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto t, Common(name, args[1], args[2]));
+  BoundScalar b;
+  b.name = name;
+  b.arg_types = {arrow::boolean(), t, t};
+  b.return_type = t;
+  b.kernel = RowKernel(
+      t,
+      [](const S& a, int64_t i, OutBuilder& out, const EvalContext&) {
+        const bool c = !a[0].IsNull(i) && a[0].Bool(i);
+        const ArgReader& pick = c ? a[1] : a[2];
+        return out.CopyFrom(*pick.array(), pick.Index(i));
+      },
+      false);
+  return b;
+}
+
+Result<BoundScalar> BindNvl(const std::string& name, const std::vector<TypePtr>& args) {
+  if (args.size() != 2) return WrongNumArgs(name, "2", args.size());
+  ARROW_ASSIGN_OR_RAISE(auto t, Common(name, args[0], args[1]));
+  BoundScalar b;
+  b.name = name;
+  b.arg_types = {t, t};
+  b.return_type = t;
+  b.kernel = RowKernel(
+      t,
+      [](const S& a, int64_t i, OutBuilder& out, const EvalContext&) {
+        const ArgReader& pick = a[0].IsNull(i) ? a[1] : a[0];
+        return out.CopyFrom(*pick.array(), pick.Index(i));
+      },
+      false);
+  return b;
+}
+
+Result<BoundScalar> BindNvl2(const std::string& name, const std::vector<TypePtr>& args) {
+  if (args.size() != 3) return WrongNumArgs(name, "3", args.size());
+  ARROW_ASSIGN_OR_RAISE(auto t, Common(name, args[1], args[2]));
+  BoundScalar b;
+  b.name = name;
+  b.arg_types = {args[0], t, t};
+  b.return_type = t;
+  b.kernel = RowKernel(
+      t,
+      [](const S& a, int64_t i, OutBuilder& out, const EvalContext&) {
+        const ArgReader& pick = a[0].IsNull(i) ? a[2] : a[1];
+        return out.CopyFrom(*pick.array(), pick.Index(i));
+      },
+      false);
+  return b;
+}
+
+Result<BoundScalar> BindNullIf(const std::string& name, const std::vector<TypePtr>& args) {
+  if (args.size() != 2) return WrongNumArgs(name, "2", args.size());
+  ARROW_ASSIGN_OR_RAISE(auto t, Common(name, args[0], args[1]));
+  BoundScalar b;
+  b.name = name;
+  b.arg_types = {t, t};
+  b.return_type = t;
+  b.kernel = RowKernel(
+      t,
+      [](const S& a, int64_t i, OutBuilder& out, const EvalContext&) -> Status {
+        if (a[0].IsNull(i)) return out.Null();
+        if (!a[1].IsNull(i) &&
+            ValuesEqual(*a[0].array(), a[0].Index(i), *a[1].array(), a[1].Index(i))) {
+          return out.Null();
+        }
+        return out.CopyFrom(*a[0].array(), a[0].Index(i));
+      },
+      false);
+  return b;
+}
+
+}  // namespace
+
+void RegisterConditionalFunctions(FunctionTable* table) {
+  table->AddScalar("if", BindIf);
+  table->AddScalar("iff", BindIf);
+  table->AddScalar("nvl", BindNvl);
+  table->AddScalar("ifnull", BindNvl);
+  table->AddScalar("nvl2", BindNvl2);
+  table->AddScalar("nullif", BindNullIf);
+  table->AddScalar("typeof", [](const std::string& n,
+                                const std::vector<TypePtr>& args) -> Result<BoundScalar> {
+    if (args.size() != 1) return WrongNumArgs(n, "1", args.size());
+    BoundScalar b;
+    b.name = n;
+    b.arg_types = args;
+    b.return_type = arrow::utf8();
+    std::string name = SimpleString(*args[0]);
+    b.kernel = MakeKernel([name](const std::vector<arrow::Datum>&, int64_t,
+                                 const EvalContext&) -> Result<arrow::Datum> {
+      return arrow::Datum(std::make_shared<arrow::StringScalar>(name));
+    });
+    return b;
+  });
+  table->AddFixed("assert_true", {arrow::boolean()}, arrow::null(),
+                  [](const S& a, int64_t i, OutBuilder& out, const EvalContext&) -> Status {
+                    if (a[0].IsNull(i) || !a[0].Bool(i)) {
+                      return UserError("USER_RAISED_EXCEPTION",
+                                       "'assert_true' is not true!");
+                    }
+                    return out.Null();
+                  },
+                  false);
+  table->AddFixed("raise_error", {arrow::utf8()}, arrow::null(),
+                  [](const S& a, int64_t i, OutBuilder&, const EvalContext&) -> Status {
+                    return UserError("USER_RAISED_EXCEPTION",
+                                     "" +
+                                         std::string(a[0].IsNull(i) ? "null" : a[0].Str(i)));
+                  },
+                  false);
+  table->AddFixed("uuid", {}, arrow::utf8(),
+                  [](const S&, int64_t, OutBuilder& out, const EvalContext&) {
+                    static thread_local std::mt19937_64 gen(std::random_device{}());
+                    uint64_t hi = gen(), lo = gen();
+                    hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
+                    lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+                    char buf[40];
+                    std::snprintf(buf, sizeof(buf), "%08llx-%04llx-%04llx-%04llx-%012llx",
+                                  static_cast<unsigned long long>(hi >> 32),
+                                  static_cast<unsigned long long>((hi >> 16) & 0xffff),
+                                  static_cast<unsigned long long>(hi & 0xffff),
+                                  static_cast<unsigned long long>(lo >> 48),
+                                  static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+                    return out.Str(buf);
+                  },
+                  true, false);
+}
+
+}  // namespace basin::function

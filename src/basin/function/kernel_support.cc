@@ -1,0 +1,616 @@
+#include "basin/function/kernel_support.h"
+
+#include <cctype>
+
+#include <arrow/compute/api.h>
+#include <arrow/vendored/datetime.h>
+
+#include "basin/types/schema_json.h"
+
+namespace basin::function {
+
+ArgReader::ArgReader(const arrow::Datum& datum) {
+  if (datum.is_scalar()) {
+    auto made = arrow::MakeArrayFromScalar(*datum.scalar(), 1);
+    array_ = made.ok() ? *made : std::make_shared<arrow::NullArray>(1);
+    scalar_ = true;
+  } else {
+    array_ = datum.make_array();
+    scalar_ = false;
+  }
+}
+
+int64_t ArgReader::Int(int64_t i) const {
+  const int64_t k = Index(i);
+  switch (array_->type_id()) {
+    case arrow::Type::BOOL:
+      return static_cast<const arrow::BooleanArray&>(*array_).Value(k) ? 1 : 0;
+    case arrow::Type::INT8:
+      return static_cast<const arrow::Int8Array&>(*array_).Value(k);
+    case arrow::Type::INT16:
+      return static_cast<const arrow::Int16Array&>(*array_).Value(k);
+    case arrow::Type::INT32:
+      return static_cast<const arrow::Int32Array&>(*array_).Value(k);
+    case arrow::Type::INT64:
+      return static_cast<const arrow::Int64Array&>(*array_).Value(k);
+    case arrow::Type::DATE32:
+      return static_cast<const arrow::Date32Array&>(*array_).Value(k);
+    case arrow::Type::TIMESTAMP:
+      return static_cast<const arrow::TimestampArray&>(*array_).Value(k);
+    case arrow::Type::DURATION:
+      return static_cast<const arrow::DurationArray&>(*array_).Value(k);
+    case arrow::Type::INTERVAL_MONTHS:
+      return static_cast<const arrow::MonthIntervalArray&>(*array_).Value(k);
+    case arrow::Type::FLOAT:
+      return static_cast<int64_t>(static_cast<const arrow::FloatArray&>(*array_).Value(k));
+    case arrow::Type::DOUBLE:
+      return static_cast<int64_t>(static_cast<const arrow::DoubleArray&>(*array_).Value(k));
+    default:
+      return 0;
+  }
+}
+
+double ArgReader::Double(int64_t i) const {
+  const int64_t k = Index(i);
+  switch (array_->type_id()) {
+    case arrow::Type::FLOAT:
+      return static_cast<const arrow::FloatArray&>(*array_).Value(k);
+    case arrow::Type::DOUBLE:
+      return static_cast<const arrow::DoubleArray&>(*array_).Value(k);
+    case arrow::Type::DECIMAL128: {
+      const auto& t = static_cast<const arrow::Decimal128Type&>(*array_->type());
+      return Dec(i).ToDouble(t.scale());
+    }
+    default:
+      return static_cast<double>(Int(i));
+  }
+}
+
+std::string_view ArgReader::Str(int64_t i) const {
+  const int64_t k = Index(i);
+  switch (array_->type_id()) {
+    case arrow::Type::STRING:
+      return static_cast<const arrow::StringArray&>(*array_).GetView(k);
+    case arrow::Type::BINARY:
+      return static_cast<const arrow::BinaryArray&>(*array_).GetView(k);
+    case arrow::Type::LARGE_STRING:
+      return static_cast<const arrow::LargeStringArray&>(*array_).GetView(k);
+    case arrow::Type::STRING_VIEW:
+      return static_cast<const arrow::StringViewArray&>(*array_).GetView(k);
+    default:
+      return {};
+  }
+}
+
+arrow::Decimal128 ArgReader::Dec(int64_t i) const {
+  const int64_t k = Index(i);
+  if (array_->type_id() == arrow::Type::DECIMAL128) {
+    return arrow::Decimal128(static_cast<const arrow::Decimal128Array&>(*array_).GetValue(k));
+  }
+  return arrow::Decimal128(Int(i));
+}
+
+bool ArgReader::Bool(int64_t i) const { return Int(i) != 0; }
+
+Result<std::unique_ptr<OutBuilder>> OutBuilder::Make(const TypePtr& type, int64_t capacity) {
+  auto out = std::make_unique<OutBuilder>();
+  ARROW_ASSIGN_OR_RAISE(out->builder_, arrow::MakeBuilder(type));
+  RETURN_NOT_OK(out->builder_->Reserve(capacity));
+  out->type_ = type;
+  return out;
+}
+
+Status OutBuilder::Int(int64_t v) {
+  switch (type_->id()) {
+    case arrow::Type::BOOL:
+      return static_cast<arrow::BooleanBuilder&>(*builder_).Append(v != 0);
+    case arrow::Type::INT8:
+      return static_cast<arrow::Int8Builder&>(*builder_).Append(static_cast<int8_t>(v));
+    case arrow::Type::INT16:
+      return static_cast<arrow::Int16Builder&>(*builder_).Append(static_cast<int16_t>(v));
+    case arrow::Type::INT32:
+      return static_cast<arrow::Int32Builder&>(*builder_).Append(static_cast<int32_t>(v));
+    case arrow::Type::INT64:
+      return static_cast<arrow::Int64Builder&>(*builder_).Append(v);
+    case arrow::Type::DATE32:
+      return static_cast<arrow::Date32Builder&>(*builder_).Append(static_cast<int32_t>(v));
+    case arrow::Type::TIMESTAMP:
+      return static_cast<arrow::TimestampBuilder&>(*builder_).Append(v);
+    case arrow::Type::DURATION:
+      return static_cast<arrow::DurationBuilder&>(*builder_).Append(v);
+    case arrow::Type::INTERVAL_MONTHS:
+      return static_cast<arrow::MonthIntervalBuilder&>(*builder_).Append(static_cast<int32_t>(v));
+    case arrow::Type::FLOAT:
+      return static_cast<arrow::FloatBuilder&>(*builder_).Append(static_cast<float>(v));
+    case arrow::Type::DOUBLE:
+      return static_cast<arrow::DoubleBuilder&>(*builder_).Append(static_cast<double>(v));
+    case arrow::Type::DECIMAL128:
+      return static_cast<arrow::Decimal128Builder&>(*builder_).Append(arrow::Decimal128(v));
+    default:
+      return InternalError("OutBuilder::Int on " + type_->ToString());
+  }
+}
+
+Status OutBuilder::Double(double v) {
+  switch (type_->id()) {
+    case arrow::Type::FLOAT:
+      return static_cast<arrow::FloatBuilder&>(*builder_).Append(static_cast<float>(v));
+    case arrow::Type::DOUBLE:
+      return static_cast<arrow::DoubleBuilder&>(*builder_).Append(v);
+    default:
+      return Int(static_cast<int64_t>(v));
+  }
+}
+
+Status OutBuilder::Bool(bool v) { return Int(v ? 1 : 0); }
+
+Status OutBuilder::Str(std::string_view v) {
+  switch (type_->id()) {
+    case arrow::Type::STRING:
+      return static_cast<arrow::StringBuilder&>(*builder_).Append(v);
+    case arrow::Type::BINARY:
+      return static_cast<arrow::BinaryBuilder&>(*builder_).Append(v);
+    default:
+      return InternalError("OutBuilder::Str on " + type_->ToString());
+  }
+}
+
+Status OutBuilder::Dec(const arrow::Decimal128& v) {
+  if (type_->id() != arrow::Type::DECIMAL128) {
+    return InternalError("OutBuilder::Dec on " + type_->ToString());
+  }
+  return static_cast<arrow::Decimal128Builder&>(*builder_).Append(v);
+}
+
+Status OutBuilder::CopyFrom(const arrow::Array& array, int64_t i) {
+  return builder_->AppendArraySlice(*array.data(), i, 1);
+}
+
+Result<arrow::Datum> OutBuilder::Finish(bool scalar) {
+  std::shared_ptr<arrow::Array> array;
+  RETURN_NOT_OK(builder_->Finish(&array));
+  if (scalar) {
+    ARROW_ASSIGN_OR_RAISE(auto s, array->GetScalar(0));
+    return arrow::Datum(std::move(s));
+  }
+  return arrow::Datum(std::move(array));
+}
+
+bool AllScalar(const std::vector<arrow::Datum>& args) {
+  for (const auto& a : args) {
+    if (!a.is_scalar()) return false;
+  }
+  return true;
+}
+
+namespace {
+class LambdaKernel : public ScalarKernel {
+ public:
+  explicit LambdaKernel(KernelFn fn) : fn_(std::move(fn)) {}
+  Result<arrow::Datum> Execute(const std::vector<arrow::Datum>& args, int64_t length,
+                               const EvalContext& context) const override {
+    return fn_(args, length, context);
+  }
+
+ private:
+  KernelFn fn_;
+};
+}  // namespace
+
+std::shared_ptr<const ScalarKernel> MakeKernel(KernelFn fn) {
+  return std::make_shared<LambdaKernel>(std::move(fn));
+}
+
+std::shared_ptr<const ScalarKernel> RowKernel(TypePtr return_type, RowFn row,
+                                              bool null_in_null_out, bool per_row) {
+  return MakeKernel([return_type, row, null_in_null_out, per_row](
+                        const std::vector<arrow::Datum>& args, int64_t length,
+                        const EvalContext& context) -> Result<arrow::Datum> {
+    const bool scalar = AllScalar(args) && !per_row;
+    const int64_t n = scalar ? 1 : length;
+    std::vector<ArgReader> readers;
+    readers.reserve(args.size());
+    for (const auto& a : args) readers.emplace_back(a);
+    ARROW_ASSIGN_OR_RAISE(auto out, OutBuilder::Make(return_type, n));
+    for (int64_t i = 0; i < n; ++i) {
+      bool any_null = false;
+      if (null_in_null_out) {
+        for (const auto& r : readers) {
+          if (r.IsNull(i)) {
+            any_null = true;
+            break;
+          }
+        }
+      }
+      if (any_null) {
+        RETURN_NOT_OK(out->Null());
+      } else {
+        RETURN_NOT_OK(row(readers, i, *out, context));
+      }
+    }
+    return out->Finish(scalar);
+  });
+}
+
+void FunctionTable::AddScalar(const std::string& name, ScalarBinder binder) {
+  scalars_[name] = std::move(binder);
+}
+
+void FunctionTable::AddScalarWithConstants(const std::string& name, ConstantBinder binder) {
+  constant_scalars_[name] = binder;
+  AddScalar(name, [binder](const std::string& n, const std::vector<TypePtr>& args) {
+    return binder(n, args, std::vector<arrow::Datum>(args.size()));
+  });
+}
+
+void FunctionTable::AddAggregate(const std::string& name, AggregateBinder binder) {
+  aggregates_[name] = std::move(binder);
+}
+
+void FunctionTable::AddFixed(const std::string& name, std::vector<TypePtr> params,
+                             TypePtr return_type, RowFn row, bool null_in_null_out,
+                             bool deterministic) {
+  auto kernel = RowKernel(return_type, std::move(row), null_in_null_out, !deterministic);
+  AddScalar(name, [params, return_type, kernel, deterministic](
+                      const std::string& fname,
+                      const std::vector<TypePtr>& args) -> Result<BoundScalar> {
+    if (args.size() != params.size()) {
+      return WrongNumArgs(fname, std::to_string(params.size()), args.size());
+    }
+    BoundScalar bound;
+    bound.name = fname;
+    for (size_t i = 0; i < args.size(); ++i) {
+      TypePtr target = ImplicitCastTarget(args[i], params[i]);
+      if (!target) {
+        return UnexpectedInputType(fname, i, SqlTypeName(*params[i]), *args[i], fname);
+      }
+      bound.arg_types.push_back(target);
+    }
+    bound.return_type = return_type;
+    bound.deterministic = deterministic;
+    bound.kernel = kernel;
+    return bound;
+  });
+}
+
+bool IsIntegral(const arrow::DataType& t) {
+  switch (t.id()) {
+    case arrow::Type::INT8:
+    case arrow::Type::INT16:
+    case arrow::Type::INT32:
+    case arrow::Type::INT64:
+      return true;
+    default:
+      return false;
+  }
+}
+bool IsFloating(const arrow::DataType& t) {
+  return t.id() == arrow::Type::FLOAT || t.id() == arrow::Type::DOUBLE;
+}
+bool IsDecimal(const arrow::DataType& t) { return t.id() == arrow::Type::DECIMAL128; }
+bool IsNumeric(const arrow::DataType& t) { return IsIntegral(t) || IsFloating(t) || IsDecimal(t); }
+bool IsStringLike(const arrow::DataType& t) {
+  return t.id() == arrow::Type::STRING || t.id() == arrow::Type::LARGE_STRING ||
+         t.id() == arrow::Type::STRING_VIEW;
+}
+bool IsTimestamp(const arrow::DataType& t) { return t.id() == arrow::Type::TIMESTAMP; }
+bool IsNull(const arrow::DataType& t) { return t.id() == arrow::Type::NA; }
+
+std::string SqlTypeName(const arrow::DataType& type) {
+  switch (type.id()) {
+    case arrow::Type::NA:
+      return "VOID";
+    case arrow::Type::BOOL:
+      return "BOOLEAN";
+    case arrow::Type::INT8:
+      return "TINYINT";
+    case arrow::Type::INT16:
+      return "SMALLINT";
+    case arrow::Type::INT32:
+      return "INT";
+    case arrow::Type::INT64:
+      return "BIGINT";
+    case arrow::Type::FLOAT:
+      return "FLOAT";
+    case arrow::Type::DOUBLE:
+      return "DOUBLE";
+    case arrow::Type::STRING:
+    case arrow::Type::LARGE_STRING:
+    case arrow::Type::STRING_VIEW:
+      return "STRING";
+    case arrow::Type::BINARY:
+      return "BINARY";
+    case arrow::Type::DATE32:
+      return "DATE";
+    case arrow::Type::TIMESTAMP:
+      return static_cast<const arrow::TimestampType&>(type).timezone().empty() ? "TIMESTAMP_NTZ"
+                                                                             : "TIMESTAMP";
+    case arrow::Type::DECIMAL128: {
+      const auto& d = static_cast<const arrow::Decimal128Type&>(type);
+      return "DECIMAL(" + std::to_string(d.precision()) + "," + std::to_string(d.scale()) + ")";
+    }
+    case arrow::Type::LIST:
+      return "ARRAY<" + SqlTypeName(*static_cast<const arrow::ListType&>(type).value_type()) +
+             ">";
+    case arrow::Type::MAP: {
+      const auto& m = static_cast<const arrow::MapType&>(type);
+      return "MAP<" + SqlTypeName(*m.key_type()) + ", " + SqlTypeName(*m.item_type()) + ">";
+    }
+    case arrow::Type::STRUCT: {
+      std::string out = "STRUCT<";
+      for (int i = 0; i < type.num_fields(); ++i) {
+        if (i > 0) out += ", ";
+        out += type.field(i)->name() + ": " + SqlTypeName(*type.field(i)->type());
+      }
+      return out + ">";
+    }
+    case arrow::Type::INTERVAL_MONTHS:
+      return "INTERVAL YEAR TO MONTH";
+    case arrow::Type::DURATION:
+      return "INTERVAL DAY TO SECOND";
+    default:
+      return type.ToString();
+  }
+}
+
+TypePtr DecimalForIntegral(const arrow::DataType& t) {
+  switch (t.id()) {
+    case arrow::Type::INT8:
+      return arrow::decimal128(3, 0);
+    case arrow::Type::INT16:
+      return arrow::decimal128(5, 0);
+    case arrow::Type::INT32:
+      return arrow::decimal128(10, 0);
+    case arrow::Type::INT64:
+      return arrow::decimal128(20, 0);
+    default:
+      return nullptr;
+  }
+}
+
+TypePtr AdjustedDecimal(int precision, int scale) {
+  if (precision <= 38) return arrow::decimal128(precision, scale);
+  const int int_digits = precision - scale;
+  const int min_scale = std::min(scale, 6);
+  const int adjusted_scale = std::max(38 - int_digits, min_scale);
+  return arrow::decimal128(38, adjusted_scale);
+}
+
+TypePtr TimestampType() { return arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"); }
+TypePtr TimestampNtzType() { return arrow::timestamp(arrow::TimeUnit::MICRO); }
+
+namespace {
+int NumericRank(const arrow::DataType& t) {
+  switch (t.id()) {
+    case arrow::Type::INT8:
+      return 1;
+    case arrow::Type::INT16:
+      return 2;
+    case arrow::Type::INT32:
+      return 3;
+    case arrow::Type::INT64:
+      return 4;
+    case arrow::Type::FLOAT:
+      return 6;
+    case arrow::Type::DOUBLE:
+      return 7;
+    default:
+      return 0;
+  }
+}
+}  // namespace
+
+TypePtr ImplicitCastTarget(const TypePtr& from, const TypePtr& to) {
+  if (from->Equals(*to)) return to;
+  if (IsNull(*from)) return to;
+  if (IsNull(*to)) return from;  // a parameter declared as "any"
+  if (IsNumeric(*from) && IsNumeric(*to)) {
+    if (IsDecimal(*to)) {
+      if (IsDecimal(*from)) return from;  // decimal parameters accept any decimal
+      if (IsIntegral(*from)) return DecimalForIntegral(*from);
+      return nullptr;
+    }
+    if (IsDecimal(*from)) return IsFloating(*to) ? to : nullptr;
+    return NumericRank(*from) <= NumericRank(*to) ? to : nullptr;
+  }
+  if (IsStringLike(*from)) {
+    // ANSI mode still promotes strings to the atomic parameter types (AnsiTypeCoercion).
+    switch (to->id()) {
+      case arrow::Type::INT8:
+      case arrow::Type::INT16:
+      case arrow::Type::INT32:
+      case arrow::Type::INT64:
+        return arrow::int64();
+      case arrow::Type::DECIMAL128:
+        return arrow::decimal128(38, 18);
+      case arrow::Type::FLOAT:
+      case arrow::Type::DOUBLE:
+      case arrow::Type::DATE32:
+      case arrow::Type::TIMESTAMP:
+      case arrow::Type::BOOL:
+      case arrow::Type::BINARY:
+        return to;
+      default:
+        return nullptr;
+    }
+  }
+  if (IsStringLike(*to)) {
+    // Atomic values become strings where a function expects one.
+    if (IsNumeric(*from) || from->id() == arrow::Type::DATE32 || IsTimestamp(*from) ||
+        from->id() == arrow::Type::BOOL || from->id() == arrow::Type::BINARY) {
+      return to;
+    }
+    return nullptr;
+  }
+  if (from->id() == arrow::Type::DATE32 && IsTimestamp(*to)) return to;
+  if (IsTimestamp(*from) && to->id() == arrow::Type::DATE32) return to;
+  if (IsTimestamp(*from) && IsTimestamp(*to)) return to;
+  return nullptr;
+}
+
+Status ArithmeticOverflow(std::string_view message, std::string_view try_function) {
+  std::string m = "" + std::string(message) + ".";
+  if (!try_function.empty()) {
+    m += " Use '" + std::string(try_function) + "' to tolerate overflow and return NULL instead.";
+  }
+  m += " If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this error.";
+  return UserError("ARITHMETIC_OVERFLOW", m);
+}
+
+Status DivideByZero() {
+  return UserError("DIVIDE_BY_ZERO",
+                   "Division by zero. Use `try_divide` to tolerate divisor being "
+                   "0 and return NULL instead. If necessary set \"spark.sql.ansi.enabled\" to "
+                   "\"false\" to bypass this error.");
+}
+
+Status WrongNumArgs(const std::string& name, const std::string& expected, size_t actual) {
+  return UserError("WRONG_NUM_ARGS.WITHOUT_SUGGESTION",
+                   "The `" + name + "` requires " + expected +
+                       " parameters but the actual number is " + std::to_string(actual) +
+                       ". Please, refer to 'https://spark.apache.org/docs/latest/sql-ref-functions.html' "
+                       "for a fix.");
+}
+
+namespace {
+std::string Ordinal(size_t index) {
+  static const char* kNames[] = {"first", "second", "third", "fourth", "fifth",
+                                 "sixth", "seventh", "eighth", "ninth", "tenth"};
+  return index < 10 ? kNames[index] : std::to_string(index + 1) + "th";
+}
+}  // namespace
+
+Status UnexpectedInputType(const std::string& name, size_t param_index,
+                           const std::string& required, const arrow::DataType& actual,
+                           const std::string& sql) {
+  return UserError("DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE",
+                   "Cannot resolve \"" + sql +
+                       "\" due to data type mismatch: The " + Ordinal(param_index) +
+                       " parameter requires the \"" + required +
+                       "\" type, however the argument has the type \"" + SqlTypeName(actual) +
+                       "\".");
+}
+
+Status DataTypeMismatch(const std::string& sub_class, const std::string& message) {
+  return UserError("DATATYPE_MISMATCH." + sub_class,
+                   message);
+}
+
+std::string ToLowerAscii(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+namespace {
+namespace tzdate = arrow_vendored::date;
+
+struct Zone {
+  bool fixed = true;
+  int64_t offset_seconds = 0;
+  const tzdate::time_zone* tz = nullptr;
+};
+
+// Parses "+08:00", "-8", "UTC+1", "GMT-03:30" style fixed offsets.
+std::optional<int64_t> FixedOffset(std::string_view z) {
+  for (std::string_view prefix : {"UTC", "GMT", "UT"}) {
+    if (z.size() > prefix.size() && z.substr(0, prefix.size()) == prefix &&
+        (z[prefix.size()] == '+' || z[prefix.size()] == '-')) {
+      z.remove_prefix(prefix.size());
+      break;
+    }
+  }
+  if (z.empty() || (z[0] != '+' && z[0] != '-')) return std::nullopt;
+  const int64_t sign = z[0] == '-' ? -1 : 1;
+  int64_t h = 0, m = 0, sec = 0;
+  size_t i = 1;
+  auto digits = [&](int64_t* out, size_t max) {
+    size_t n = 0;
+    while (i < z.size() && n < max && std::isdigit(static_cast<unsigned char>(z[i]))) {
+      *out = *out * 10 + (z[i] - '0');
+      ++i;
+      ++n;
+    }
+    return n;
+  };
+  if (digits(&h, 2) == 0) return std::nullopt;
+  if (i < z.size() && z[i] == ':') ++i;
+  digits(&m, 2);
+  if (i < z.size() && z[i] == ':') ++i;
+  digits(&sec, 2);
+  if (i != z.size() || h > 18 || m > 59) return std::nullopt;
+  return sign * (h * 3600 + m * 60 + sec);
+}
+
+Result<Zone> FindZone(const std::string& name) {
+  static thread_local std::map<std::string, Zone> cache;
+  auto it = cache.find(name);
+  if (it != cache.end()) return it->second;
+  Zone zone;
+  if (name.empty() || name == "UTC" || name == "Z" || name == "GMT" || name == "UT" ||
+      name == "Etc/UTC" || name == "Etc/GMT") {
+    zone.fixed = true;
+  } else if (auto off = FixedOffset(name)) {
+    zone.offset_seconds = *off;
+  } else {
+    try {
+      zone.tz = tzdate::locate_zone(name);
+      zone.fixed = false;
+    } catch (const std::exception&) {
+      return UserError("INVALID_TIMEZONE",
+                       "The timezone: " + name +
+                           " is invalid. The timezone must be either a region-based zone ID or a "
+                           "zone offset. Region IDs must have the form 'area/city', such as "
+                           "'America/Los_Angeles'. Zone offsets must be in the format "
+                           "'(+|-)HH', '(+|-)HH:mm' or '(+|-)HH:mm:ss', e.g '-08', '+01:00' or "
+                           "'-13:33:33', and must be in the range from -18:00 to +18:00. 'Z' and "
+                           "'UTC' are accepted as synonyms for '+00:00'.");
+    }
+  }
+  cache[name] = zone;
+  return zone;
+}
+}  // namespace
+
+Result<int64_t> ZoneOffsetSeconds(int64_t utc_micros, const std::string& zone_name) {
+  ARROW_ASSIGN_OR_RAISE(auto zone, FindZone(zone_name));
+  if (zone.fixed) return zone.offset_seconds;
+  const auto info =
+      zone.tz->get_info(tzdate::sys_seconds{std::chrono::seconds(FloorDiv(utc_micros, kMicrosPerSecond))});
+  return static_cast<int64_t>(info.offset.count());
+}
+
+Result<int64_t> ToLocal(int64_t utc_micros, const std::string& zone_name) {
+  ARROW_ASSIGN_OR_RAISE(auto off, ZoneOffsetSeconds(utc_micros, zone_name));
+  return utc_micros + off * kMicrosPerSecond;
+}
+
+Result<int64_t> FromLocal(int64_t local_micros, const std::string& zone_name) {
+  ARROW_ASSIGN_OR_RAISE(auto zone, FindZone(zone_name));
+  if (zone.fixed) return local_micros - zone.offset_seconds * kMicrosPerSecond;
+  const auto info = zone.tz->get_info(
+      tzdate::local_seconds{std::chrono::seconds(FloorDiv(local_micros, kMicrosPerSecond))});
+  // java.time: an ambiguous time takes the earlier offset, a time in a gap moves forward by the
+  // gap's length; both come from the offset in force before the transition.
+  return local_micros - static_cast<int64_t>(info.first.offset.count()) * kMicrosPerSecond;
+}
+
+Result<std::vector<int64_t>> ToLocalMicros(const std::vector<int64_t>& utc,
+                                           const std::string& zone) {
+  std::vector<int64_t> out(utc.size());
+  for (size_t i = 0; i < utc.size(); ++i) {
+    ARROW_ASSIGN_OR_RAISE(out[i], ToLocal(utc[i], zone));
+  }
+  return out;
+}
+
+Result<std::vector<int64_t>> FromLocalMicros(const std::vector<int64_t>& local,
+                                             const std::string& zone) {
+  std::vector<int64_t> out(local.size());
+  for (size_t i = 0; i < local.size(); ++i) {
+    ARROW_ASSIGN_OR_RAISE(out[i], FromLocal(local[i], zone));
+  }
+  return out;
+}
+
+}  // namespace basin::function

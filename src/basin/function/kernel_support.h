@@ -1,0 +1,218 @@
+#pragma once
+
+// Building blocks shared by the function families: reading kernel arguments row by row (array or
+// scalar alike), appending results of any Spark type, the registration table that each family
+// fills, and the error constructors with Spark's error classes.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <arrow/api.h>
+#include <arrow/util/decimal.h>
+
+#include "basin/function/function.h"
+
+namespace basin::function {
+
+/// Reads one kernel argument by row; a scalar argument answers the same value for every row.
+class ArgReader {
+ public:
+  /// Wraps `datum` (an array or a scalar).
+  explicit ArgReader(const arrow::Datum& datum);
+  /// Returns the physical index of logical row `i`.
+  int64_t Index(int64_t i) const { return scalar_ ? 0 : i; }
+  /// Returns true when row `i` is null.
+  bool IsNull(int64_t i) const { return array_->IsNull(Index(i)); }
+  /// Returns the argument's type.
+  const TypePtr& type() const { return array_->type(); }
+  /// Returns the underlying array (one row for a scalar).
+  const std::shared_ptr<arrow::Array>& array() const { return array_; }
+  /// Returns an integer-like value (integers, boolean, date, timestamp, intervals).
+  int64_t Int(int64_t i) const;
+  /// Returns a numeric value as double (integers, floats and decimals).
+  double Double(int64_t i) const;
+  /// Returns the bytes of a string or binary value.
+  std::string_view Str(int64_t i) const;
+  /// Returns a decimal value (unscaled, in the argument's own scale).
+  arrow::Decimal128 Dec(int64_t i) const;
+  /// Returns a boolean value.
+  bool Bool(int64_t i) const;
+
+ private:
+  std::shared_ptr<arrow::Array> array_;
+  bool scalar_;
+};
+
+/// Appends kernel results of any type.
+class OutBuilder {
+ public:
+  /// Creates a builder for `type`.
+  static Result<std::unique_ptr<OutBuilder>> Make(const TypePtr& type, int64_t capacity);
+  /// Appends a null.
+  Status Null() { return builder_->AppendNull(); }
+  /// Appends an integer-like value (integers, date, timestamp, intervals) or a boolean.
+  Status Int(int64_t v);
+  /// Appends a floating-point value.
+  Status Double(double v);
+  /// Appends a boolean.
+  Status Bool(bool v);
+  /// Appends a string or binary value.
+  Status Str(std::string_view v);
+  /// Appends a decimal value already in the output scale.
+  Status Dec(const arrow::Decimal128& v);
+  /// Appends row `i` of `array` (same type as the output).
+  Status CopyFrom(const arrow::Array& array, int64_t i);
+  /// Returns the underlying Arrow builder (for nested results).
+  arrow::ArrayBuilder* builder() { return builder_.get(); }
+  /// Finishes the array, or its only value as a scalar when `scalar`.
+  Result<arrow::Datum> Finish(bool scalar);
+
+ private:
+  std::unique_ptr<arrow::ArrayBuilder> builder_;
+  TypePtr type_;
+};
+
+/// Returns true when every argument is a scalar (the kernel then returns a scalar).
+bool AllScalar(const std::vector<arrow::Datum>& args);
+
+/// Signature of a kernel body.
+using KernelFn = std::function<Result<arrow::Datum>(const std::vector<arrow::Datum>&, int64_t,
+                                                    const EvalContext&)>;
+
+/// Wraps a kernel body as a ScalarKernel.
+std::shared_ptr<const ScalarKernel> MakeKernel(KernelFn fn);
+
+/// Signature of a per-row body: reads row `i` of `args` and appends one value to `out`.
+using RowFn = std::function<Status(const std::vector<ArgReader>& args, int64_t i,
+                                   OutBuilder& out, const EvalContext& context)>;
+
+/// Builds a kernel that calls `row` for every row; when `null_in_null_out`, rows with a null
+/// argument give null without calling `row`.
+/// A kernel without arguments gives one scalar unless `per_row` (non-deterministic functions such
+/// as uuid() give a fresh value on every row).
+std::shared_ptr<const ScalarKernel> RowKernel(TypePtr return_type, RowFn row,
+                                              bool null_in_null_out = true, bool per_row = false);
+
+/// Binds a scalar function for argument types that it may coerce.
+using ScalarBinder =
+    std::function<Result<BoundScalar>(const std::string& name, const std::vector<TypePtr>& args)>;
+/// Binds an aggregate function.
+using AggregateBinder = std::function<Result<BoundAggregate>(const std::string& name,
+                                                             const std::vector<TypePtr>& args)>;
+
+/// Binds a scalar function that reads constant arguments (empty Datum for non-constants).
+using ConstantBinder = std::function<Result<BoundScalar>(
+    const std::string& name, const std::vector<TypePtr>& args,
+    const std::vector<arrow::Datum>& constants)>;
+
+/// The table that each function family registers into.
+class FunctionTable {
+ public:
+  /// Registers scalar function `name` (lower case).
+  void AddScalar(const std::string& name, ScalarBinder binder);
+  /// Registers scalar function `name` whose binding reads constant arguments; BindScalar without
+  /// constants calls it with empty Datums.
+  void AddScalarWithConstants(const std::string& name, ConstantBinder binder);
+  /// Registers aggregate function `name` (lower case).
+  void AddAggregate(const std::string& name, AggregateBinder binder);
+  /// Registers a scalar function with fixed parameter types: arguments are implicitly cast to
+  /// `params` (Spark's ANSI implicit casts) and `row` computes one value.
+  void AddFixed(const std::string& name, std::vector<TypePtr> params, TypePtr return_type,
+                RowFn row, bool null_in_null_out = true, bool deterministic = true);
+
+  const std::map<std::string, ScalarBinder>& scalars() const { return scalars_; }
+  const std::map<std::string, AggregateBinder>& aggregates() const { return aggregates_; }
+  const std::map<std::string, ConstantBinder>& constant_scalars() const { return constant_scalars_; }
+
+ private:
+  std::map<std::string, ConstantBinder> constant_scalars_;
+  std::map<std::string, ScalarBinder> scalars_;
+  std::map<std::string, AggregateBinder> aggregates_;
+};
+
+// Registration entry points of each family.
+void RegisterArithmetic(FunctionTable* table);
+void RegisterPredicates(FunctionTable* table);
+void RegisterMath(FunctionTable* table);
+void RegisterStringFunctions(FunctionTable* table);
+void RegisterRegexFunctions(FunctionTable* table);
+void RegisterDatetimeFunctions(FunctionTable* table);
+void RegisterHashFunctions(FunctionTable* table);
+void RegisterCollectionFunctions(FunctionTable* table);
+void RegisterJsonFunctions(FunctionTable* table);
+void RegisterConditionalFunctions(FunctionTable* table);
+void RegisterAggregates(FunctionTable* table);
+
+// Type predicates.
+bool IsIntegral(const arrow::DataType& t);
+bool IsFloating(const arrow::DataType& t);
+bool IsDecimal(const arrow::DataType& t);
+bool IsNumeric(const arrow::DataType& t);
+bool IsStringLike(const arrow::DataType& t);
+bool IsTimestamp(const arrow::DataType& t);
+bool IsNull(const arrow::DataType& t);
+
+/// Returns Spark's SQL name of a type in upper case, as error messages quote it ("INT",
+/// "DECIMAL(10,2)", "ARRAY<STRING>").
+std::string SqlTypeName(const arrow::DataType& type);
+/// Returns the implicit cast target of `from` for a parameter of type `to` under ANSI rules, or
+/// nullptr when Spark does not cast implicitly.
+TypePtr ImplicitCastTarget(const TypePtr& from, const TypePtr& to);
+/// Returns the decimal type that an integral type widens to (int -> decimal(10,0)).
+TypePtr DecimalForIntegral(const arrow::DataType& t);
+/// Bounds a decimal result type as Spark's DecimalPrecision.adjustPrecisionScale does.
+TypePtr AdjustedDecimal(int precision, int scale);
+
+/// The standard Spark timestamp type: microseconds, UTC-normalized.
+TypePtr TimestampType();
+/// Spark's timestamp_ntz type.
+TypePtr TimestampNtzType();
+
+// Errors with Spark's error classes.
+Status ArithmeticOverflow(std::string_view message, std::string_view try_function);
+Status DivideByZero();
+Status WrongNumArgs(const std::string& name, const std::string& expected, size_t actual);
+Status UnexpectedInputType(const std::string& name, size_t param_index,
+                           const std::string& required, const arrow::DataType& actual,
+                           const std::string& sql);
+Status DataTypeMismatch(const std::string& sub_class, const std::string& message);
+
+/// Reverses a UTF-8 string by code points.
+std::string ReverseUtf8(std::string_view s);
+
+/// Lower-cases ASCII letters.
+std::string ToLowerAscii(std::string_view s);
+
+/// Returns UTC micros -> local wall-clock micros in `zone` for every value of `utc`.
+Result<std::vector<int64_t>> ToLocalMicros(const std::vector<int64_t>& utc, const std::string& zone);
+/// Returns local wall-clock micros in `zone` -> UTC micros (gaps move forward, overlaps take the
+/// earlier instant, as java.time does).
+Result<std::vector<int64_t>> FromLocalMicros(const std::vector<int64_t>& local,
+                                             const std::string& zone);
+/// Returns the offset from UTC of `zone` at an instant, in seconds (INVALID_TIMEZONE if unknown).
+Result<int64_t> ZoneOffsetSeconds(int64_t utc_micros, const std::string& zone);
+/// Converts one UTC instant to local wall-clock micros.
+Result<int64_t> ToLocal(int64_t utc_micros, const std::string& zone);
+/// Converts one local wall-clock time to a UTC instant.
+Result<int64_t> FromLocal(int64_t local_micros, const std::string& zone);
+
+/// Adds months to a date as Spark's add_months does (the day is clamped to the month's end).
+Result<int64_t> AddMonthsToDays(int64_t days, int64_t months);
+
+/// Floor division and modulo for calendar math.
+inline int64_t FloorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+inline int64_t FloorMod(int64_t a, int64_t b) { return a - FloorDiv(a, b) * b; }
+
+constexpr int64_t kMicrosPerSecond = 1000000;
+constexpr int64_t kMicrosPerDay = 86400LL * 1000000;
+
+}  // namespace basin::function

@@ -1,0 +1,40 @@
+#include "basin/optimizer/optimizer.h"
+
+namespace basin::optimizer {
+namespace {
+
+void Conjuncts(const plan::ExprPtr& e, std::vector<plan::ExprPtr>* out) {
+  if (e->kind == plan::ExprKind::kAnd) {
+    for (const auto& c : e->children) Conjuncts(c, out);
+  } else {
+    out->push_back(e);
+  }
+}
+
+}  // namespace
+
+plan::PlanPtr PushFiltersIntoScan(const plan::PlanPtr& node) {
+  std::vector<plan::PlanPtr> children;
+  bool changed = false;
+  for (const auto& c : node->children) {
+    auto n = PushFiltersIntoScan(c);
+    changed |= n != c;
+    children.push_back(n);
+  }
+  auto copy = std::make_shared<plan::PlanNode>(*node);
+  copy->children = children;
+  if (copy->kind == plan::PlanKind::kFilter && children[0]->kind == plan::PlanKind::kScan &&
+      children[0]->scan.format == plan::ScanSource::Format::kDelta) {
+    auto scan = std::make_shared<plan::PlanNode>(*children[0]);
+    std::vector<plan::ExprPtr> conjuncts;
+    Conjuncts(copy->condition, &conjuncts);
+    for (const auto& c : conjuncts) {
+      if (c->kind != plan::ExprKind::kScalarSubquery) scan->pushed_filters.push_back(c);
+    }
+    copy->children[0] = scan;
+    return copy;
+  }
+  return changed ? copy : node;
+}
+
+}  // namespace basin::optimizer
