@@ -7,6 +7,7 @@
 
 #include <arrow/compute/api.h>
 #include <arrow/io/file.h>
+#include <nlohmann/json.hpp>
 #include <parquet/arrow/reader.h>
 
 #include "basin/analyzer/column_name.h"
@@ -1207,6 +1208,16 @@ Result<plan::PlanPtr> DeltaTableScan(const std::string& path, const TimeTravelSp
   node->scan.path = path;
   node->scan.version = snapshot->version();
   node->scan.table_schema = snapshot->schema();
+  int64_t rows = 0;
+  for (const auto& f : snapshot->files()) {
+    auto stats = nlohmann::json::parse(f.stats.value_or("{}"), nullptr, false);
+    if (stats.is_object() && stats.contains("numRecords") && stats["numRecords"].is_number()) {
+      rows += stats["numRecords"].get<int64_t>();
+    } else {
+      rows += std::max<int64_t>(1, f.size / 64);  // no statistics: guess from the file size
+    }
+  }
+  node->estimated_rows = rows;
   arrow::FieldVector fields;
   for (const auto& f : snapshot->schema()->fields()) fields.push_back(f->RemoveMetadata());
   node->schema = arrow::schema(fields);

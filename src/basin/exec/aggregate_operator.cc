@@ -271,8 +271,8 @@ class AggregateOperator : public Operator {
     for (size_t a = 0; a < accumulators_.size(); ++a) {
       const auto& agg = *node_.aggregates[a];
       if (agg.kind == plan::ExprKind::kGroupingId) {
-        arrow::Datum grouping_id = with_sets_ ? arrow::Datum(keys.back())
-                                              : arrow::Datum(arrow::MakeScalar(int64_t{0}));
+        arrow::Datum grouping_id =
+            with_sets_ ? arrow::Datum(keys.back()) : arrow::Datum(arrow::MakeScalar(int64_t{0}));
         RETURN_NOT_OK(accumulators_[a]->Update({grouping_id}, ids, n));
         continue;
       }

@@ -39,10 +39,23 @@ TEST(AggregateOperatorTest, GroupingSetsAddSparkGroupingId) {
                       {"[1, 1, 2]", "[10, 20, 10]", "[1, 2, 3]"});
   // GROUPING SETS ((x, y), (x), ())
   auto grouping_id = Node(plan::ExprKind::kGroupingId, arrow::int64(), {});
-  auto plan = Aggregate(input, {Col(0), Col(1)}, {Agg("sum", {Col(2)}), grouping_id},
-                        {{0, 1}, {0}, {}});
+  auto plan =
+      Aggregate(input, {Col(0), Col(1)}, {Agg("sum", {Col(2)}), grouping_id}, {{0, 1}, {0}, {}});
   EXPECT_EQ(Sorted(RunPlan(plan)), (V{"1,10,0,1,0", "1,20,0,2,0", "1,null,1,3,1", "2,10,0,3,0",
                                       "2,null,1,3,1", "null,null,3,6,3"}));
+}
+
+TEST(AggregateOperatorTest, KeysOfSeveralTypes) {
+  auto input =
+      Values({arrow::field("b", arrow::boolean()), arrow::field("d", arrow::date32()),
+              arrow::field("x", arrow::decimal128(10, 2)), arrow::field("v", arrow::int64())},
+             {"[true, true, null, true]", "[1, 1, null, 1]", R"(["1.50", "1.50", null, "2.00"])",
+              "[1, 2, 3, 4]"});
+  auto plan = Aggregate(
+      input, {Col(0, arrow::boolean()), Col(1, arrow::date32()), Col(2, arrow::decimal128(10, 2))},
+      {Agg("sum", {Col(3)})});
+  EXPECT_EQ(Sorted(RunPlan(plan)),
+            (V{"null,null,null,3", "true,1970-01-02,1.50,3", "true,1970-01-02,2.00,4"}));
 }
 
 TEST(AggregateOperatorTest, SmallBatchesGiveTheSameResult) {

@@ -73,14 +73,6 @@ bool IsEquality(const plan::Expr& expr, bool* null_safe) {
   return *null_safe || name == "=" || name == "==" || name == "equal";
 }
 
-std::shared_ptr<arrow::Array> Indices(const std::vector<int64_t>& rows) {
-  arrow::Int64Builder builder;
-  (void)builder.AppendValues(rows);
-  std::shared_ptr<arrow::Array> out;
-  (void)builder.Finish(&out);
-  return out;
-}
-
 // Takes `rows` of `batch`; a row index of -1 gives an all-null row.
 Result<arrow::ArrayVector> TakeColumns(const arrow::RecordBatch& batch,
                                        const std::vector<int64_t>& rows) {
@@ -405,7 +397,8 @@ class JoinOperator : public Operator {
       }
       left_rows->resize(kept);
       right_rows->resize(kept);
-      if (kept == mask->length() && type_ != JoinType::kLeftSemi && type_ != JoinType::kLeftAnti) {
+      if (static_cast<int64_t>(kept) == mask->length() && type_ != JoinType::kLeftSemi &&
+          type_ != JoinType::kLeftAnti) {
         for (size_t k = 0; k < kept; ++k) {
           (*probe_matched)[static_cast<size_t>((*left_rows)[k])] = true;
           build_matched_[static_cast<size_t>((*right_rows)[k])] = true;

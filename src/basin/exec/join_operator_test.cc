@@ -74,6 +74,21 @@ TEST(JoinOperatorTest, BroadcastLeftHintBuildsTheLeftSide) {
   }
 }
 
+TEST(JoinOperatorTest, MultipleKeysOfDifferentTypes) {
+  auto left = Values({arrow::field("s", arrow::utf8()), arrow::field("d", arrow::date32()),
+                      arrow::field("b", arrow::boolean())},
+                     {R"(["a", "a", "b", null])", "[1, 2, 1, 1]", "[true, false, true, true]"});
+  auto right = Values({arrow::field("s2", arrow::utf8()), arrow::field("d2", arrow::date32())},
+                      {R"(["a", "b", "b", null])", "[2, 1, 1, 1]"});
+  auto cond = Logical(
+      plan::ExprKind::kAnd,
+      {Binary("equal", "=", Col(0, arrow::utf8()), Col(3, arrow::utf8()), arrow::boolean()),
+       Binary("equal", "=", Col(1, arrow::date32()), Col(4, arrow::date32()), arrow::boolean())});
+  auto rows = Sorted(RunPlan(Join(left, right, JoinType::kInner, cond)));
+  EXPECT_EQ(rows, (V{"a,1970-01-03,false,a,1970-01-03", "b,1970-01-02,true,b,1970-01-02",
+                     "b,1970-01-02,true,b,1970-01-02"}));
+}
+
 TEST(JoinOperatorTest, EmptySides) {
   auto empty = Filter(Right(), Gt(Col(0), Lit(100)));
   EXPECT_EQ(RunPlan(Join(Left(), empty, JoinType::kInner, On())), V{});

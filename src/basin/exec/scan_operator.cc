@@ -193,7 +193,7 @@ Result<std::shared_ptr<arrow::Table>> ReadFormatFile(const ScanSource& source, c
     case ScanSource::Format::kParquet: {
       auto opened = parquet::arrow::OpenFile(input, arrow::default_memory_pool());
       if (!opened.ok()) return opened.status();
-      RETURN_NOT_OK((*opened)->ReadTable(&table));
+      ASSIGN_OR_RAISE(table, (*opened)->ReadTable());
       break;
     }
     case ScanSource::Format::kCsv: {

@@ -15,6 +15,15 @@ Result<plan::PlanPtr> Optimize(const plan::PlanPtr& plan);
 /// (the Filter stays: skipping is by file statistics, not by row).
 plan::PlanPtr PushFiltersIntoScan(const plan::PlanPtr& plan);
 
+/// Rule: trees of inner and cross joins with the filter above them become left-deep trees of
+/// equi-joins: single-relation predicates filter their relation, the largest relation is the
+/// probe side and the smallest connected relation joins next (estimates from file statistics).
+plan::PlanPtr FormJoins(const plan::PlanPtr& plan);
+
+/// Rule: correlated EXISTS / NOT EXISTS become semi / anti joins, and correlated scalar
+/// aggregate subqueries (equality correlation) become an aggregate joined to the outer rows.
+plan::PlanPtr DecorrelateSubqueries(const plan::PlanPtr& plan);
+
 /// Rule: a Scan reads only the columns the plan above it uses.
 plan::PlanPtr PruneScanColumns(const plan::PlanPtr& plan);
 

@@ -124,6 +124,9 @@ std::string NodeLine(const PlanNode& node) {
              ExprList(node.generator_args, nullptr) + ")";
     case PlanKind::kDistinct:
       return "Distinct";
+    case PlanKind::kRange:
+      return "Range (" + std::to_string(node.range_start) + ", " + std::to_string(node.range_end) +
+             ", step=" + std::to_string(node.range_step) + ")";
     case PlanKind::kSample: {
       return "Sample " + std::to_string(node.fraction) + " seed " + std::to_string(node.seed);
     }

@@ -67,6 +67,8 @@ struct PlanNode {
   /// Predicates over the scan's output that the scan may use to skip files (rows still get
   /// filtered by a Filter above unless `filters_exact`).
   std::vector<ExprPtr> pushed_filters;
+  /// Rows the scan is expected to produce (from file statistics), -1 when unknown.
+  int64_t estimated_rows = -1;
   /// Extra `_metadata` struct column requested (file_path, file_name, file_size,
   /// file_modification_time); it is the last output column when set.
   bool with_metadata_column = false;

@@ -1,0 +1,70 @@
+#include "basin/optimizer/column_references.h"
+
+namespace basin::optimizer {
+
+void CollectColumns(const plan::ExprPtr& e, std::set<int>* out) {
+  if (!e) return;
+  if (e->kind == plan::ExprKind::kColumn) out->insert(e->column_index);
+  for (const auto& c : e->children) CollectColumns(c, out);
+  if (e->filter) CollectColumns(e->filter, out);
+}
+
+bool HasOuterColumns(const plan::ExprPtr& e) {
+  if (!e) return false;
+  if (e->kind == plan::ExprKind::kOuterColumn) return true;
+  for (const auto& c : e->children) {
+    if (HasOuterColumns(c)) return true;
+  }
+  return e->filter && HasOuterColumns(e->filter);
+}
+
+bool HasSubquery(const plan::ExprPtr& e) {
+  if (!e) return false;
+  if (e->subquery) return true;
+  for (const auto& c : e->children) {
+    if (HasSubquery(c)) return true;
+  }
+  return false;
+}
+
+plan::ExprPtr MapColumns(const plan::ExprPtr& e, const std::function<int(int)>& map,
+                         const std::function<int(int)>& outer_map) {
+  if (!e) return e;
+  auto copy = std::make_shared<plan::Expr>(*e);
+  if (e->kind == plan::ExprKind::kColumn) copy->column_index = map(e->column_index);
+  if (e->kind == plan::ExprKind::kOuterColumn && outer_map) {
+    copy->kind = plan::ExprKind::kColumn;
+    copy->column_index = outer_map(e->column_index);
+  }
+  for (auto& c : copy->children) c = MapColumns(c, map, outer_map);
+  if (copy->filter) copy->filter = MapColumns(copy->filter, map, outer_map);
+  return copy;
+}
+
+void SplitConjuncts(const plan::ExprPtr& e, std::vector<plan::ExprPtr>* out) {
+  if (!e) return;
+  if (e->kind == plan::ExprKind::kAnd) {
+    for (const auto& c : e->children) SplitConjuncts(c, out);
+  } else {
+    out->push_back(e);
+  }
+}
+
+plan::ExprPtr AndAll(const std::vector<plan::ExprPtr>& conjuncts) {
+  plan::ExprPtr result;
+  for (const auto& c : conjuncts) {
+    if (!result) {
+      result = c;
+      continue;
+    }
+    auto e = std::make_shared<plan::Expr>();
+    e->kind = plan::ExprKind::kAnd;
+    e->type = arrow::boolean();
+    e->children = {result, c};
+    e->name = "(" + result->name + " AND " + c->name + ")";
+    result = e;
+  }
+  return result;
+}
+
+}  // namespace basin::optimizer
