@@ -1,6 +1,7 @@
 #include "basin/analyzer/analyzer.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cctype>
 #include <functional>
 #include <set>
@@ -283,8 +284,14 @@ Result<ExprPtr> ExpressionBinder::CallScalar(const std::string& name, std::vecto
                                              const std::string& display,
                                              const sql::SourcePos& pos) {
   std::vector<TypePtr> types;
-  for (const auto& a : args) types.push_back(a->type);
-  ASSIGN_OR_RAISE(auto bound, analyzer_->registry().BindScalar(name, types));
+  std::vector<arrow::Datum> constants;
+  for (const auto& a : args) {
+    types.push_back(a->type);
+    // Literal arguments are passed on: some result types depend on them (named_struct's names,
+    // from_json's schema, round's scale).
+    constants.push_back(a->kind == ExprKind::kLiteral ? arrow::Datum(a->literal) : arrow::Datum());
+  }
+  ASSIGN_OR_RAISE(auto bound, analyzer_->registry().BindScalarWithConstants(name, types, constants));
   for (size_t i = 0; i < args.size() && i < bound.arg_types.size(); ++i) {
     if (bound.arg_types[i]) { ASSIGN_OR_RAISE(args[i], Coerce(args[i], bound.arg_types[i])); }
   }
@@ -1097,8 +1104,8 @@ Result<ExprPtr> ExpressionBinder::BindNode(const sql::Expr& e) {
       ASSIGN_OR_RAISE(auto a, Bind(*e.children[0]));
       ASSIGN_OR_RAISE(auto i, Bind(*e.children[1]));
       if (a->type->id() == arrow::Type::LIST) {
-        // a[i] is 0-based; element_at is 1-based and fails out of range under ANSI.
-        return CallScalar("get", {a, i}, display, e.pos);
+        // a[i] is 0-based and, under ANSI, fails out of range (INVALID_ARRAY_INDEX).
+        return CallScalar("get_array_item", {a, i}, display, e.pos);
       }
       return CallScalar("element_at", {a, i}, display, e.pos);
     }
@@ -1218,6 +1225,53 @@ Result<plan::PlanPtr> DeltaTableScan(const std::string& path, const TimeTravelSp
     }
   }
   node->estimated_rows = rows;
+  // Distinct values of integer and date columns are bounded by their max - min + 1.
+  for (const auto& field : snapshot->schema()->fields()) {
+    double distinct = -1;
+    auto id = field->type()->id();
+    if (arrow::is_integer(id) || id == arrow::Type::DATE32) {
+      double lo = 0, hi = 0;
+      bool known = !snapshot->files().empty();
+      bool first = true;
+      for (const auto& f : snapshot->files()) {
+        auto stats = nlohmann::json::parse(f.stats.value_or("{}"), nullptr, false);
+        const nlohmann::json* min = nullptr;
+        const nlohmann::json* max = nullptr;
+        if (stats.is_object() && stats.contains("minValues") && stats.contains("maxValues")) {
+          auto& mins = stats["minValues"];
+          auto& maxs = stats["maxValues"];
+          if (mins.contains(field->name()) && maxs.contains(field->name())) {
+            min = &mins[field->name()];
+            max = &maxs[field->name()];
+          }
+        }
+        auto value = [&](const nlohmann::json* v, double* out) {
+          if (!v) return false;
+          if (v->is_number()) {
+            *out = v->get<double>();
+            return true;
+          }
+          if (v->is_string()) {  // a date: days are enough for a range
+            int y = 0, m = 0, d = 0;
+            if (std::sscanf(v->get<std::string>().c_str(), "%d-%d-%d", &y, &m, &d) != 3) return false;
+            *out = y * 372.0 + m * 31.0 + d;
+            return true;
+          }
+          return false;
+        };
+        double a, b;
+        if (!value(min, &a) || !value(max, &b)) {
+          known = false;
+          break;
+        }
+        lo = first ? a : std::min(lo, a);
+        hi = first ? b : std::max(hi, b);
+        first = false;
+      }
+      if (known) distinct = std::min<double>(hi - lo + 1, static_cast<double>(std::max<int64_t>(rows, 1)));
+    }
+    node->column_distinct.push_back(distinct);
+  }
   arrow::FieldVector fields;
   for (const auto& f : snapshot->schema()->fields()) fields.push_back(f->RemoveMetadata());
   node->schema = arrow::schema(fields);

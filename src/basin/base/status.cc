@@ -11,6 +11,42 @@ constexpr char kErrorClassDetailType[] = "basin::ErrorClassDetail";
 const std::unordered_map<std::string_view, std::string_view>& SqlStates() {
   static const auto* states = new std::unordered_map<std::string_view, std::string_view>{
       {"DELTA_TABLE_NOT_FOUND", "42P01"},
+      // Spark SQL (error-conditions.json). Sub-classes (A.B) fall back to their class A.
+      {"PARSE_SYNTAX_ERROR", "42601"},
+      {"PARSE_EMPTY_STATEMENT", "42617"},
+      {"UNCLOSED_BRACKETED_COMMENT", "42601"},
+      {"INVALID_NUMERIC_LITERAL_RANGE", "22003"},
+      {"UNSUPPORTED_DATATYPE", "0A000"},
+      {"DATATYPE_MISSING_SIZE", "42K01"},
+      {"DECIMAL_PRECISION_EXCEEDS_MAX_PRECISION", "22003"},
+      {"INVALID_ESC", "42604"},
+      {"INVALID_TYPED_LITERAL", "42604"},
+      {"INVALID_SQL_SYNTAX", "42000"},
+      {"DIVIDE_BY_ZERO", "22012"},
+      {"ARITHMETIC_OVERFLOW", "22003"},
+      {"CAST_OVERFLOW", "22003"},
+      {"NUMERIC_VALUE_OUT_OF_RANGE", "22003"},
+      {"CAST_INVALID_INPUT", "22018"},
+      {"UNRESOLVED_ROUTINE", "42883"},
+      {"DATATYPE_MISMATCH", "42K09"},
+      {"WRONG_NUM_ARGS", "42605"},
+      {"INVALID_ARRAY_INDEX", "22003"},
+      {"INVALID_ARRAY_INDEX_IN_ELEMENT_AT", "22003"},
+      {"CANNOT_PARSE_TIMESTAMP", "22007"},
+      {"UNRESOLVED_COLUMN", "42703"},
+      {"TABLE_OR_VIEW_NOT_FOUND", "42P01"},
+      {"MISSING_AGGREGATION", "42803"},
+      {"AMBIGUOUS_REFERENCE", "42704"},
+      {"NUM_COLUMNS_MISMATCH", "42826"},
+      {"INCOMPATIBLE_COLUMN_TYPE", "42825"},
+      {"GROUP_BY_POS_OUT_OF_RANGE", "42805"},
+      {"ORDER_BY_POS_OUT_OF_RANGE", "42805"},
+      {"NESTED_AGGREGATE_FUNCTION", "42607"},
+      {"SCALAR_SUBQUERY_TOO_MANY_ROWS", "21000"},
+      {"OPERATION_CANCELED", "HY008"},
+      {"UNBOUND_SQL_PARAMETER", "42P02"},
+      {"INVALID_CONF_VALUE", "22022"},
+      {"UNSUPPORTED_FEATURE", "0A000"},
       {"DELTA_MISSING_DELTA_TABLE", "42P01"},
       {"DELTA_PATH_DOES_NOT_EXIST", "42K03"},
       {"DELTA_INVALID_PROTOCOL_VERSION", "KD004"},
@@ -83,6 +119,10 @@ std::string ErrorClassDetail::ToString() const { return error_class_ + " (SQLSTA
 
 std::string SqlStateOf(std::string_view error_class) {
   auto it = SqlStates().find(error_class);
+  if (it == SqlStates().end()) {
+    auto dot = error_class.find('.');
+    if (dot != std::string_view::npos) it = SqlStates().find(error_class.substr(0, dot));
+  }
   return it == SqlStates().end() ? "XXKD0" : std::string(it->second);
 }
 

@@ -137,7 +137,7 @@ Status IntegralRow(Op op, int64_t a, int64_t b, const arrow::DataType& out_type,
     case Op::kPmod:
     case Op::kIntDivide:
       if (b == 0) {
-        if (raise) return DivideByZero();
+        if (raise) return op == Op::kIntDivide ? DivideByZero() : RemainderByZero();
         return out.Null();
       }
       if (op == Op::kIntDivide) {
@@ -159,6 +159,19 @@ Status IntegralRow(Op op, int64_t a, int64_t b, const arrow::DataType& out_type,
   }
   if (!overflow && (r < MinOf(out_type) || r > MaxOf(out_type))) overflow = true;
   if (overflow) {
+    const bool narrow =
+        out_type.id() == arrow::Type::INT8 || out_type.id() == arrow::Type::INT16;
+    const bool binary = op == Op::kAdd || op == Op::kSubtract || op == Op::kMultiply;
+    if (raise && narrow && binary) {
+      // Spark reports tinyint/smallint + - * overflow with the operands, e.g. 127Y + 1Y.
+      const char* suffix = out_type.id() == arrow::Type::INT8 ? "Y" : "S";
+      const char* symbol = op == Op::kAdd ? " + " : (op == Op::kSubtract ? " - " : " * ");
+      return UserError("BINARY_ARITHMETIC_OVERFLOW",
+                       std::to_string(a) + suffix + symbol + std::to_string(b) + suffix +
+                           " caused overflow. Use '" + TryName(op) +
+                           "' to tolerate overflow and return NULL instead. If necessary set "
+                           "\"spark.sql.ansi.enabled\" to \"false\" to bypass this error.");
+    }
     if (raise) return ArithmeticOverflow(OverflowWord(out_type), TryName(op));
     if (op == Op::kIntDivide || !raise) {
       // Non-ANSI wraps like Java; try_ gives null.
@@ -180,10 +193,10 @@ Status FloatingRow(Op op, double a, double b, bool raise, OutBuilder& out) {
       if (b == 0) return raise ? DivideByZero() : out.Null();
       return out.Double(a / b);
     case Op::kRemainder:
-      if (b == 0) return raise ? DivideByZero() : out.Null();
+      if (b == 0) return raise ? RemainderByZero() : out.Null();
       return out.Double(std::fmod(a, b));
     case Op::kPmod: {
-      if (b == 0) return raise ? DivideByZero() : out.Null();
+      if (b == 0) return raise ? RemainderByZero() : out.Null();
       double r = std::fmod(a, b);
       if (r < 0) r = std::fmod(r + b, b);
       return out.Double(r);
@@ -233,7 +246,7 @@ Status DecimalRow(Op op, const arrow::Decimal128& a, int sa, const arrow::Decima
     }
     case Op::kRemainder:
     case Op::kPmod: {
-      if (wb == arrow::Decimal256(0)) return raise ? DivideByZero() : out.Null();
+      if (wb == arrow::Decimal256(0)) return raise ? RemainderByZero() : out.Null();
       const int s = std::max(sa, sb);
       wa = RescaleHalfUp(wa, sa, s);
       wb = RescaleHalfUp(wb, sb, s);

@@ -17,7 +17,7 @@ TEST(ArithmeticTest, IntegerOps) {
   EXPECT_EQ(Call("+", {A(int32(), "[1, null, 3]"), A(int32(), "[2, 2, null]")}), "3 | NULL | NULL");
   EXPECT_EQ(Call("-", {A(int32(), "[1]"), A(int64(), "[5]")}), "-4");
   EXPECT_EQ(Call("*", {A(int16(), "[100]"), A(int16(), "[300]")}), "30000");
-  EXPECT_EQ(Call("*", {A(int16(), "[200]"), A(int16(), "[300]")}), "ERROR:ARITHMETIC_OVERFLOW");
+  EXPECT_EQ(Call("*", {A(int16(), "[200]"), A(int16(), "[300]")}), "ERROR:BINARY_ARITHMETIC_OVERFLOW");
   EXPECT_EQ(Call("*", {A(int32(), "[200]"), A(int32(), "[300]")}), "60000");
   EXPECT_EQ(Call("div", {A(int32(), "[7, -7]"), A(int32(), "[2, 2]")}), "3 | -3");
   EXPECT_EQ(Call("%", {A(int32(), "[7, -7]"), A(int32(), "[3, 3]")}), "1 | -1");
@@ -41,12 +41,23 @@ TEST(ArithmeticTest, OverflowUnderAnsi) {
   EXPECT_NE(r.status().message().find("try_add"), std::string::npos) << r.status().message();
 }
 
+TEST(ArithmeticTest, NarrowIntegralOverflow) {
+  // Spark: CAST(127 AS TINYINT) + CAST(1 AS TINYINT) raises BINARY_ARITHMETIC_OVERFLOW.
+  EXPECT_EQ(Call("+", {A(int8(), "[127]"), A(int8(), "[1]")}), "ERROR:BINARY_ARITHMETIC_OVERFLOW");
+  EXPECT_EQ(Call("*", {A(int16(), "[32767]"), A(int16(), "[2]")}),
+            "ERROR:BINARY_ARITHMETIC_OVERFLOW");
+  EXPECT_EQ(Call("+", {A(int32(), "[2147483647]"), A(int32(), "[1]")}), "ERROR:ARITHMETIC_OVERFLOW");
+}
+
 TEST(ArithmeticTest, DivideByZero) {
   EXPECT_EQ(Call("/", {A(int32(), "[1]"), A(int32(), "[0]")}), "ERROR:DIVIDE_BY_ZERO");
   EXPECT_EQ(Call("/", {A(float64(), "[1.0]"), A(float64(), "[0.0]")}), "ERROR:DIVIDE_BY_ZERO");
   EXPECT_EQ(Call("try_divide", {A(int32(), "[1, 4]"), A(int32(), "[0, 2]")}), "NULL | 2.0");
   EXPECT_EQ(Call("/", {A(int32(), "[1]"), A(int32(), "[0]")}, NonAnsi()), "NULL");
-  EXPECT_EQ(Call("%", {A(int32(), "[1]"), A(int32(), "[0]")}), "ERROR:DIVIDE_BY_ZERO");
+  // Spark raises REMAINDER_BY_ZERO (not DIVIDE_BY_ZERO) for %, mod and pmod.
+  EXPECT_EQ(Call("%", {A(int32(), "[1]"), A(int32(), "[0]")}), "ERROR:REMAINDER_BY_ZERO");
+  EXPECT_EQ(Call("pmod", {A(int32(), "[1]"), A(int32(), "[0]")}), "ERROR:REMAINDER_BY_ZERO");
+  EXPECT_EQ(Call("%", {A(float64(), "[1.5]"), A(float64(), "[0.0]")}), "ERROR:REMAINDER_BY_ZERO");
   EXPECT_EQ(Call("try_mod", {A(int32(), "[1]"), A(int32(), "[0]")}), "NULL");
   EXPECT_EQ(Call("div", {A(int64(), "[1]"), A(int64(), "[0]")}), "ERROR:DIVIDE_BY_ZERO");
   EXPECT_EQ(Call("/", {A(decimal128(5, 2), R"(["1.00"])"), A(decimal128(5, 2), R"(["0.00"])")}),

@@ -533,13 +533,25 @@ bool IsAtomicCastable(const arrow::DataType& t) {
 
 }  // namespace
 
+namespace {
+// Spark prints dates after year 9999 with a leading '+', e.g. +10000-01-01.
+std::string SparkDate(int64_t days) {
+  int64_t year = 0;
+  unsigned month = 0, day = 0;
+  types::CivilFromDays(days, &year, &month, &day);
+  std::string out = types::FormatDate(static_cast<int32_t>(days));
+  if (year > 9999) out.insert(0, "+");
+  return out;
+}
+}  // namespace
+
 std::string FormatDouble(double v) { return JavaFloating(v, false); }
 std::string FormatFloat(float v) { return JavaFloating(v, true); }
 
 std::string FormatLocalTimestamp(int64_t local_micros) {
   const int64_t days = FloorDiv(local_micros, kMicrosPerDay);
   const int64_t rest = FloorMod(local_micros, kMicrosPerDay);
-  std::string out = types::FormatDate(static_cast<int32_t>(days));
+  std::string out = SparkDate(days);
   const int64_t secs = rest / kMicrosPerSecond;
   const int64_t frac = rest % kMicrosPerSecond;
   char buf[48];
@@ -580,7 +592,7 @@ Result<std::string> ValueToString(const arrow::Array& array, int64_t i,
     case arrow::Type::BINARY:
       return std::string(r.Str(0));
     case arrow::Type::DATE32:
-      return types::FormatDate(static_cast<int32_t>(r.Int(0)));
+      return SparkDate(r.Int(0));
     case arrow::Type::TIMESTAMP: {
       int64_t micros = r.Int(0);
       const auto& ts = static_cast<const arrow::TimestampType&>(type);

@@ -84,6 +84,8 @@ TEST(CastTest, ToStringLikeSpark) {
             "1.50 | -0.05 | 0.00");
   EXPECT_EQ(CastRender(A(boolean(), "[true, false]"), utf8()), "true | false");
   EXPECT_EQ(CastRender(A(date32(), "[19723, -1]"), utf8()), "2024-01-01 | 1969-12-31");
+  // Spark prints years after 9999 with a '+' sign.
+  EXPECT_EQ(CastRender(A(date32(), "[2932896, 2932897]"), utf8()), "9999-12-31 | +10000-01-01");
   EXPECT_EQ(CastRender(A(TimestampType(), "[1704103200000000, 1704103200123000]"), utf8()),
             "2024-01-01 10:00:00 | 2024-01-01 10:00:00.123");
   EXPECT_EQ(CastRender(A(TimestampType(), "[1704103200000000]"), utf8(), false,

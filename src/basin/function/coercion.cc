@@ -48,7 +48,10 @@ std::optional<TypePtr> CommonType(const TypePtr& a, const TypePtr& b) {
       return WiderDecimal(static_cast<const arrow::Decimal128Type&>(*da),
                           static_cast<const arrow::Decimal128Type&>(*db));
     }
-    return Rank(*a) >= Rank(*b) ? a : b;
+    const TypePtr& wider = Rank(*a) >= Rank(*b) ? a : b;
+    // ANSI: an integral type meeting FLOAT widens to DOUBLE (a float cannot hold every int).
+    if (wider->id() == arrow::Type::FLOAT) return arrow::float64();
+    return wider;
   }
   // A string meets another atomic type as that type (ANSI: the string is cast).
   if (IsStringLike(*a) && !IsStringLike(*b)) {

@@ -119,6 +119,10 @@ ScalarBinder ParseBinder(bool to_date, bool try_mode, bool unix_seconds, bool nt
     b.kernel = RowKernel(rt, [=](const S& a, int64_t i, OutBuilder& out,
                                  const EvalContext& ctx) -> Status {
       if (a.empty()) return out.Int(FloorDiv(ctx.statement_time_micros, kMicrosPerSecond));
+      // A null value or pattern gives null (to_date(NULL) is NULL, not a parse error).
+      for (const auto& arg : a) {
+        if (arg.IsNull(i)) return out.Null();
+      }
       const auto& t = *a[0].type();
       int64_t utc;
       if (t.id() == arrow::Type::DATE32) {
@@ -233,7 +237,7 @@ int IsoWeek(int64_t days) {
 }
 
 Status FieldOutOfRange(const std::string& what) {
-  return UserError("DATETIME_FIELD_OUT_OF_BOUNDS",
+  return UserError("DATETIME_FIELD_OUT_OF_BOUNDS.WITH_SUGGESTION",
                    "" + what +
                        ". If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this "
                        "error.");

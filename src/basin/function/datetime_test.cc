@@ -51,7 +51,7 @@ TEST(DatetimeTest, Arithmetic) {
   EXPECT_EQ(Call("next_day", {A(utf8(), R"(["2015-01-14"])"), A(utf8(), R"(["xx"])")}),
             "ERROR:ILLEGAL_DAY_OF_WEEK");
   EXPECT_EQ(Call("make_date", {A(int32(), "[2013, 2013]"), A(int32(), "[7, 2]"), A(int32(), "[15, 30]")}),
-            "ERROR:DATETIME_FIELD_OUT_OF_BOUNDS");
+            "ERROR:DATETIME_FIELD_OUT_OF_BOUNDS.WITH_SUGGESTION");
   EXPECT_EQ(Call("make_date", {A(int32(), "[2013, 2013]"), A(int32(), "[7, 2]"), A(int32(), "[15, 30]")}, NonAnsi()),
             "2013-07-15 | NULL");
   EXPECT_EQ(Call("make_timestamp", {A(int32(), "[2014]"), A(int32(), "[12]"), A(int32(), "[28]"), A(int32(), "[6]"),
@@ -81,6 +81,8 @@ TEST(DatetimeTest, FormatAndParse) {
             "Friday March 75 day +05:30");
   EXPECT_EQ(Call("date_format", {A(date32(), "[19797]"), A(utf8(), R"(["dd/MM/yyyy"])")}), "15/03/2024");
   EXPECT_EQ(Call("to_date", {A(utf8(), R"(["2016-12-31", "bad"])")}), "ERROR:CAST_INVALID_INPUT");
+  EXPECT_EQ(Call("to_date", {A(utf8(), R"(["2016-12-31", null])")}), "2016-12-31 | NULL");
+  EXPECT_EQ(Call("to_timestamp", {A(utf8(), R"([null])")}), "NULL");
   EXPECT_EQ(Call("to_date", {A(utf8(), R"(["2016-12-31", "bad"])")}, NonAnsi()), "2016-12-31 | NULL");
   EXPECT_EQ(Call("to_date", {A(utf8(), R"(["31/12/2016"])"), A(utf8(), R"(["dd/MM/yyyy"])")}), "2016-12-31");
   EXPECT_EQ(Call("to_date", {A(utf8(), R"(["2016-12"])"), A(utf8(), R"(["dd/MM/yyyy"])")}),

@@ -464,6 +464,13 @@ Status DivideByZero() {
                    "\"false\" to bypass this error.");
 }
 
+Status RemainderByZero() {
+  return UserError("REMAINDER_BY_ZERO",
+                   "Remainder by zero. Use `try_mod` to tolerate divisor being 0 and return NULL "
+                   "instead. If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass "
+                   "this error.");
+}
+
 Status WrongNumArgs(const std::string& name, const std::string& expected, size_t actual) {
   return UserError("WRONG_NUM_ARGS.WITHOUT_SUGGESTION",
                    "The `" + name + "` requires " + expected +

@@ -176,6 +176,8 @@ TypePtr TimestampNtzType();
 // Errors with Spark's error classes.
 Status ArithmeticOverflow(std::string_view message, std::string_view try_function);
 Status DivideByZero();
+/// Spark's REMAINDER_BY_ZERO error (`%`, mod and pmod by zero under ANSI).
+Status RemainderByZero();
 Status WrongNumArgs(const std::string& name, const std::string& expected, size_t actual);
 Status UnexpectedInputType(const std::string& name, size_t param_index,
                            const std::string& required, const arrow::DataType& actual,

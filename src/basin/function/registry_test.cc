@@ -107,7 +107,9 @@ TEST(RegistryTest, DateArithmetic) {
 
 TEST(RegistryTest, CommonType) {
   EXPECT_TRUE((*CommonType(int32(), int64()))->Equals(*int64()));
-  EXPECT_TRUE((*CommonType(int32(), float32()))->Equals(*float32()));
+  // ANSI: integral with FLOAT widens to DOUBLE (Spark AnsiTypeCoercion).
+  EXPECT_TRUE((*CommonType(int32(), float32()))->Equals(*arrow::float64()));
+  EXPECT_TRUE((*CommonType(float32(), float32()))->Equals(*float32()));
   EXPECT_TRUE((*CommonType(decimal128(10, 2), decimal128(5, 4)))->Equals(*decimal128(12, 4)));
   EXPECT_TRUE((*CommonType(decimal128(10, 2), int64()))->Equals(*decimal128(22, 2)));
   EXPECT_TRUE((*CommonType(date32(), TimestampType()))->Equals(*TimestampType()));

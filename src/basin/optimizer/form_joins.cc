@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <map>
+#include <set>
+#include <string>
 
 #include "basin/optimizer/column_references.h"
 #include "basin/optimizer/optimizer.h"
@@ -76,6 +78,33 @@ double Estimate(const PlanNode& node) {
   }
 }
 
+// An upper bound of the distinct values of output column `column` of `node`, -1 when unknown.
+double Distinct(const PlanNode& node, int column) {
+  switch (node.kind) {
+    case PlanKind::kScan:
+      if (column < static_cast<int>(node.column_distinct.size())) return node.column_distinct[column];
+      return -1;
+    case PlanKind::kFilter:
+    case PlanKind::kSort:
+    case PlanKind::kLimit: {
+      double d = Distinct(*node.children[0], column);
+      return d < 0 ? d : std::min(d, Estimate(node));
+    }
+    case PlanKind::kProject: {
+      if (column >= static_cast<int>(node.exprs.size())) return -1;
+      const auto& e = node.exprs[column];
+      if (e->kind != plan::ExprKind::kColumn) return -1;
+      return Distinct(*node.children[0], e->column_index);
+    }
+    case PlanKind::kJoin: {
+      int left = node.children[0]->schema->num_fields();
+      if (column < left) return Distinct(*node.children[0], column);
+      return Distinct(*node.children[1], column - left);
+    }
+    default: return -1;
+  }
+}
+
 PlanPtr MakeFilter(PlanPtr child, ExprPtr condition) {
   auto node = std::make_shared<PlanNode>();
   node->kind = PlanKind::kFilter;
@@ -83,6 +112,74 @@ PlanPtr MakeFilter(PlanPtr child, ExprPtr condition) {
   node->condition = std::move(condition);
   node->children = {std::move(child)};
   return node;
+}
+
+void Disjuncts(const ExprPtr& e, std::vector<ExprPtr>* out) {
+  if (e->kind == plan::ExprKind::kOr) {
+    for (const auto& c : e->children) Disjuncts(c, out);
+  } else {
+    out->push_back(e);
+  }
+}
+
+// (A AND B) OR (A AND C) -> A AND (B OR C): conditions common to every branch of an OR are
+// pulled out, so that a join key written inside each branch (TPC-H Q19) becomes a join key.
+void FactorOrs(std::vector<ExprPtr>* conjuncts) {
+  std::vector<ExprPtr> out;
+  for (const auto& c : *conjuncts) {
+    if (c->kind != plan::ExprKind::kOr) {
+      out.push_back(c);
+      continue;
+    }
+    std::vector<ExprPtr> branches;
+    Disjuncts(c, &branches);
+    std::vector<std::vector<ExprPtr>> parts(branches.size());
+    for (size_t b = 0; b < branches.size(); ++b) SplitConjuncts(branches[b], &parts[b]);
+    std::vector<ExprPtr> common;
+    for (const auto& candidate : parts[0]) {
+      std::string key = plan::ToString(*candidate);
+      bool everywhere = true;
+      for (size_t b = 1; b < parts.size() && everywhere; ++b) {
+        bool found = false;
+        for (const auto& p : parts[b]) found = found || plan::ToString(*p) == key;
+        everywhere = found;
+      }
+      bool seen = false;
+      for (const auto& k : common) seen = seen || plan::ToString(*k) == key;
+      if (everywhere && !seen) common.push_back(candidate);
+    }
+    if (common.empty()) {
+      out.push_back(c);
+      continue;
+    }
+    std::set<std::string> common_keys;
+    for (const auto& k : common) common_keys.insert(plan::ToString(*k));
+    ExprPtr rest;
+    bool some_branch_empty = false;
+    for (const auto& branch : parts) {
+      std::vector<ExprPtr> remaining;
+      for (const auto& p : branch) {
+        if (!common_keys.count(plan::ToString(*p))) remaining.push_back(p);
+      }
+      if (remaining.empty()) some_branch_empty = true;
+      auto conj = AndAll(remaining);
+      if (!conj) continue;
+      if (!rest) {
+        rest = conj;
+      } else {
+        auto e = std::make_shared<plan::Expr>();
+        e->kind = plan::ExprKind::kOr;
+        e->type = arrow::boolean();
+        e->children = {rest, conj};
+        e->name = "(" + rest->name + " OR " + conj->name + ")";
+        rest = e;
+      }
+    }
+    out.insert(out.end(), common.begin(), common.end());
+    // A branch left with nothing is always true: the OR then adds no condition.
+    if (rest && !some_branch_empty) out.push_back(rest);
+  }
+  *conjuncts = out;
 }
 
 // Rebuilds a tree of inner joins (with the conjuncts of a filter above it) as a left-deep tree:
@@ -93,6 +190,7 @@ PlanPtr Reorder(const PlanPtr& tree, const std::vector<ExprPtr>& filter_conjunct
   std::vector<ExprPtr> conjuncts;
   Flatten(tree, 0, &leaves, &conjuncts);
   conjuncts.insert(conjuncts.end(), filter_conjuncts.begin(), filter_conjuncts.end());
+  FactorOrs(&conjuncts);
   auto leaf_of = [&](int column) {
     for (size_t i = 0; i < leaves.size(); ++i) {
       if (column >= leaves[i].offset && column < leaves[i].offset + leaves[i].width) return static_cast<int>(i);
@@ -127,13 +225,25 @@ PlanPtr Reorder(const PlanPtr& tree, const std::vector<ExprPtr>& filter_conjunct
   // Position of each combined-output column in `current` (-1: not joined yet).
   std::vector<int> position(output_schema->num_fields(), -1);
   for (int k = 0; k < leaves[start].width; ++k) position[leaves[start].offset + k] = k;
+  double current_rows = leaves[start].rows;
+  // Distinct values of a combined-output column, from its relation (unknown: as many as rows,
+  // i.e. the column is taken to be a key).
+  auto distinct_of = [&](int column, double rows) {
+    int l = leaf_of(column);
+    double d = l < 0 ? -1 : Distinct(*leaves[l].plan, column - leaves[l].offset);
+    if (d < 0) d = l < 0 ? rows : leaves[l].rows;
+    return std::max(1.0, std::min(d, rows));
+  };
   for (size_t step = 1; step < leaves.size(); ++step) {
     int best = -1;
     bool best_connected = false;
+    double best_rows = 0;
     for (size_t i = 0; i < leaves.size(); ++i) {
       if (joined[i]) continue;
       bool connected = false;
-      for (size_t c = 0; c < conjuncts.size() && !connected; ++c) {
+      // The smallest output any connecting equality predicts: |cur| * |leaf| / max(distinct).
+      double out = current_rows * leaves[i].rows;
+      for (size_t c = 0; c < conjuncts.size(); ++c) {
         if (used[c] || !conjunct_leaves[c].count(static_cast<int>(i))) continue;
         bool covered = true;
         bool touches_current = false;
@@ -142,14 +252,29 @@ PlanPtr Reorder(const PlanPtr& tree, const std::vector<ExprPtr>& filter_conjunct
           if (l < 0 || !joined[l]) covered = false;
           touches_current = true;
         }
-        connected = covered && touches_current;
+        if (!covered || !touches_current) continue;
+        connected = true;
+        const auto& e = conjuncts[c];
+        if (e->kind == plan::ExprKind::kCall && e->scalar && e->scalar->name == "=" &&
+            e->children.size() == 2 && e->children[0]->kind == plan::ExprKind::kColumn &&
+            e->children[1]->kind == plan::ExprKind::kColumn) {
+          int a = e->children[0]->column_index, b = e->children[1]->column_index;
+          if (leaf_of(a) == static_cast<int>(i)) std::swap(a, b);
+          double da = distinct_of(a, current_rows);
+          double db = distinct_of(b, leaves[i].rows);
+          out = std::min(out, current_rows * leaves[i].rows / std::max(da, db));
+        } else {
+          out = std::min(out, current_rows * leaves[i].rows * 0.5);
+        }
       }
       if (best < 0 || (connected && !best_connected) ||
-          (connected == best_connected && leaves[i].rows < leaves[best].rows)) {
+          (connected == best_connected && out < best_rows)) {
         best = static_cast<int>(i);
         best_connected = connected;
+        best_rows = out;
       }
     }
+    current_rows = std::max(1.0, best_rows);
     const Leaf& leaf = leaves[best];
     int current_width = current->schema->num_fields();
     for (int k = 0; k < leaf.width; ++k) position[leaf.offset + k] = current_width + k;

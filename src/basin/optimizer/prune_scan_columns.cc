@@ -90,6 +90,12 @@ Pruned Prune(const PlanPtr& node, std::vector<bool> needed) {
       }
       copy->projection = projection;
       copy->schema = arrow::schema(fields);
+      if (node->column_distinct.size() == width) {
+        copy->column_distinct.clear();
+        for (size_t i = 0; i < width; ++i) {
+          if (needed[i]) copy->column_distinct.push_back(node->column_distinct[i]);
+        }
+      }
       for (auto& f : copy->pushed_filters) f = Remap(f, remap);
       return {copy, remap};
     }

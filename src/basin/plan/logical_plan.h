@@ -69,6 +69,9 @@ struct PlanNode {
   std::vector<ExprPtr> pushed_filters;
   /// Rows the scan is expected to produce (from file statistics), -1 when unknown.
   int64_t estimated_rows = -1;
+  /// Per output column, an upper bound of its distinct values (from min/max statistics of
+  /// integer and date columns), -1 when unknown.
+  std::vector<double> column_distinct;
   /// Extra `_metadata` struct column requested (file_path, file_name, file_size,
   /// file_modification_time); it is the last output column when set.
   bool with_metadata_column = false;
