@@ -48,7 +48,8 @@ Result<std::shared_ptr<arrow::Scalar>> ParsePartitionValue(
   switch (type->id()) {
     case Type::STRING:
     case Type::LARGE_STRING:
-      return arrow::MakeScalar(type, std::make_shared<arrow::Buffer>(value)).ValueOr(
+      // FromString owns a copy: a Buffer made from a std::string only points into it.
+      return arrow::MakeScalar(type, arrow::Buffer::FromString(value)).ValueOr(
           arrow::MakeNullScalar(type));
     case Type::BINARY:
       return std::static_pointer_cast<arrow::Scalar>(std::make_shared<arrow::BinaryScalar>(value));

@@ -267,29 +267,29 @@ class FileScanner {
       return UserError("FAILED_READ_FILE",
                        "Cannot read the data file " + location.path + ": " + e.what());
     }
-    ASSIGN_OR_RAISE(data, data->CombineChunks());
-    arrow::ArrayVector columns;
+    // Columns keep the file's row-group chunks: combining them would copy the whole file.
+    arrow::ChunkedArrayVector columns;
     for (const auto& field : output_->fields()) {
       if (partition_columns_.count(Lower(field->name()))) {
         ASSIGN_OR_RAISE(auto scalar, PartitionScalar(file, *field));
         ASSIGN_OR_RAISE(auto array, arrow::MakeArrayFromScalar(*scalar, num_rows));
-        columns.push_back(array);
+        columns.push_back(std::make_shared<arrow::ChunkedArray>(array));
         continue;
       }
       int index = FindSourceField(data->schema()->fields(), *field, mapping_);
       if (index < 0) {
         ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(field->type(), num_rows));
-        columns.push_back(nulls);
+        columns.push_back(std::make_shared<arrow::ChunkedArray>(nulls));
         continue;
       }
       auto column = data->column(index);
-      std::shared_ptr<arrow::Array> array =
-          column->num_chunks() == 1 ? column->chunk(0) : nullptr;
-      if (!array) {
-        ASSIGN_OR_RAISE(array, arrow::Concatenate(column->chunks()));
+      arrow::ArrayVector chunks;
+      for (const auto& chunk : column->chunks()) {
+        ASSIGN_OR_RAISE(auto adapted, Adapt(chunk, field->type(), mapping_));
+        chunks.push_back(adapted);
       }
-      ASSIGN_OR_RAISE(auto adapted, Adapt(array, field->type(), mapping_));
-      columns.push_back(adapted);
+      ASSIGN_OR_RAISE(auto chunked, arrow::ChunkedArray::Make(chunks, field->type()));
+      columns.push_back(chunked);
     }
     auto table = arrow::Table::Make(output_, columns, num_rows);
     if (file.deletion_vector && apply_dv) {
