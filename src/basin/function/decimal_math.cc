@@ -1,10 +1,22 @@
 #include "basin/function/decimal_math.h"
 
 #include <cctype>
+#include <vector>
 
 namespace basin::function {
 
 arrow::Decimal256 Pow10Wide(int n) {
+  // Computed once: this sits on the per-row path of every decimal operation.
+  static const auto* powers = [] {
+    auto* table = new std::vector<arrow::Decimal256>();
+    arrow::Decimal256 r(1);
+    for (int i = 0; i <= 76; ++i) {
+      table->push_back(r);
+      r *= arrow::Decimal256(10);
+    }
+    return table;
+  }();
+  if (n >= 0 && n < static_cast<int>(powers->size())) return (*powers)[n];
   arrow::Decimal256 r(1);
   for (int i = 0; i < n; ++i) r *= arrow::Decimal256(10);
   return r;
