@@ -1,24 +1,36 @@
-"""Runs every Basin benchmark and prints their tables; extra arguments go to each benchmark.
+"""Runs every Basin benchmark and prints their tables.
 
     .venv/bin/python bench/run_all.py                 # full sizes (minutes)
     .venv/bin/python bench/run_all.py --rows 200000 --commits 100 --reps 3   # a quick run
+
+The TPC-H benchmark runs at scale factor --tpch-sf (default 0.1). --reps and --no-spark go to
+every benchmark; all other arguments go to storage_bench.py.
 """
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["storage_bench.py"]
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tpch-sf", default="0.1")
+    parser.add_argument("--reps")
+    parser.add_argument("--no-spark", action="store_true")
+    args, rest = parser.parse_known_args()
+    common = (["--reps", args.reps] if args.reps else []) + (["--no-spark"] if args.no_spark else [])
+    benchmarks = [("storage_bench.py", [*rest, *common]),
+                  ("tpch_bench.py", ["--sf", args.tpch_sf, *common])]
     failed = []
-    for bench in BENCHMARKS:
-        print(f"== {bench}", flush=True)
-        rc = subprocess.call([sys.executable, str(HERE / bench), *sys.argv[1:]])
+    for bench, bench_args in benchmarks:
+        print(f"== {bench} {' '.join(bench_args)}", flush=True)
+        rc = subprocess.call([sys.executable, str(HERE / bench), *bench_args])
         if rc != 0:
             failed.append(bench)
     if failed:
