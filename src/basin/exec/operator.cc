@@ -136,7 +136,11 @@ Result<std::shared_ptr<arrow::RecordBatch>> CombineToBatch(const arrow::Table& t
 int64_t BatchBytes(const arrow::RecordBatch& batch) {
   int64_t total = 0;
   for (const auto& column : batch.columns()) {
-    total += static_cast<int64_t>(arrow::util::TotalBufferSize(*column->data()));
+    // Only the bytes the (possibly sliced) column references: a slice of a large array counted
+    // with TotalBufferSize would count the whole parent buffer once per slice.
+    auto referenced = arrow::util::ReferencedBufferSize(*column->data());
+    total += referenced.ok() ? *referenced
+                             : static_cast<int64_t>(arrow::util::TotalBufferSize(*column->data()));
   }
   return total;
 }
