@@ -115,10 +115,6 @@ ExprPtr MakeExpr(ExprKind kind, TypePtr type, std::vector<ExprPtr> children, std
   return e;
 }
 
-bool IsNumeric(const arrow::DataType& t) {
-  return arrow::is_integer(t.id()) || arrow::is_floating(t.id()) || arrow::is_decimal(t.id());
-}
-
 // Replaces column indexes >= `base` (placeholders) by `base_width + (index - base)`.
 ExprPtr RebaseColumns(const ExprPtr& e, int placeholder_base, int target_base) {
   bool changed = false;
@@ -163,6 +159,7 @@ struct AggregationState {
 struct WindowState {
   std::vector<ExprPtr> windows;  // kWindow exprs over the post-aggregation columns
   std::vector<std::string> keys;
+  const std::vector<sql::NamedWindow>* named = nullptr;  // the SELECT's WINDOW clause
 };
 
 // Binds expressions against a scope. In aggregation mode, expressions are rebound on top of the
@@ -258,9 +255,6 @@ bool ExpressionBinder::IsAggregateCall(const sql::Expr& e) const {
 
 bool ExpressionBinder::ContainsAggregate(const sql::Expr& e) const {
   if (IsAggregateCall(e)) return true;
-  if (e.kind == sql::ExprKind::kFunction && e.over) {
-    // Arguments of a window function over an aggregate query may hold aggregates.
-  }
   for (const auto& c : e.children) {
     if (c && ContainsAggregate(*c)) return true;
   }
@@ -358,6 +352,12 @@ Result<ExprPtr> ExpressionBinder::BindInAggregation(const sql::Expr& e) {
           (*plain)->kind != ExprKind::kScalarSubquery) {
         return plain;
       }
+      if (e.kind == sql::ExprKind::kColumn && aliases_ && e.name_parts.size() == 1) {
+        // HAVING: an alias of the select list wins over a non-grouped input column.
+        for (const auto& [alias, expr] : *aliases_) {
+          if (Same(alias, e.name_parts[0])) return expr;
+        }
+      }
       if (e.kind == sql::ExprKind::kColumn) {
         return UserError("MISSING_AGGREGATION",
                          "The non-aggregating expression " + Quote(AutoColumnName(e)) +
@@ -368,6 +368,12 @@ Result<ExprPtr> ExpressionBinder::BindInAggregation(const sql::Expr& e) {
                              "returned." + PosText(e.pos));
       }
     } else if (e.kind == sql::ExprKind::kColumn) {
+      // HAVING may name a select-list alias: SELECT sum(x) AS s ... HAVING s > 1.
+      if (aliases_ && e.name_parts.size() == 1) {
+        for (const auto& [alias, expr] : *aliases_) {
+          if (Same(alias, e.name_parts[0])) return expr;
+        }
+      }
       return plain.status();
     }
   }
@@ -396,7 +402,17 @@ Result<ExprPtr> ExpressionBinder::BindAggregateCall(const sql::Expr& e) {
     ASSIGN_OR_RAISE(auto arg, BindPlain(*c));
     args.push_back(arg);
   }
-  if (count_star) args.clear();
+  if (count_star && e.distinct) {
+    // count(DISTINCT *) is count(DISTINCT col1, col2, ...) over the visible input columns.
+    args.clear();
+    for (size_t i = 0; i < scope_->size(); ++i) {
+      const auto& col = (*scope_)[i];
+      if (col.hidden) continue;
+      args.push_back(plan::Column(static_cast<int>(i), col.type, col.name, col.nullable));
+    }
+  } else if (count_star) {
+    args.clear();
+  }
   // first/last/any_value with IGNORE NULLS take a boolean second argument.
   if (e.null_treatment == sql::NullTreatment::kIgnoreNulls &&
       (name == "first" || name == "last" || name == "any_value" || name == "first_value" ||
@@ -453,7 +469,37 @@ Result<ExprPtr> ExpressionBinder::BindWindowCall(const sql::Expr& e) {
   }
   std::string name = Lower(e.name_parts.back());
   auto spec = std::make_shared<plan::WindowSpec>();
-  const sql::WindowSpec& over = *e.over;
+  // OVER w / OVER (w ...): each part comes from the nearest spec in the chain that has it.
+  std::vector<const sql::WindowSpec*> chain = {e.over.get()};
+  while (chain.back()->base_name && chain.size() < 64) {
+    const sql::WindowSpec* base = nullptr;
+    if (windows_->named) {
+      for (const auto& nw : *windows_->named) {
+        if (Same(nw.name, *chain.back()->base_name)) base = &nw.spec;
+      }
+    }
+    if (!base) {
+      return UserError("MISSING_WINDOW_SPECIFICATION",
+                       "Window specification " + *chain.back()->base_name +
+                           " is not defined in the WINDOW clause for " + name +
+                           ". For more information about WINDOW clauses, please refer to "
+                           "'https://spark.apache.org/docs/latest/sql-ref-syntax-qry-select-window.html'.");
+    }
+    chain.push_back(base);
+  }
+  const sql::WindowSpec* partition_src = chain.front();
+  const sql::WindowSpec* order_src = chain.front();
+  const sql::WindowSpec* frame_src = chain.front();
+  for (const auto* c : chain) {
+    if (partition_src->partition_by.empty()) partition_src = c;
+    if (order_src->order_by.empty()) order_src = c;
+    if (!frame_src->frame) frame_src = c;
+  }
+  struct {
+    const std::vector<sql::ExprPtr>& partition_by;
+    const std::vector<sql::SortItem>& order_by;
+    const std::optional<sql::WindowFrame>& frame;
+  } over{partition_src->partition_by, order_src->order_by, frame_src->frame};
   for (const auto& p : over.partition_by) {
     ASSIGN_OR_RAISE(auto bound, Bind(*p));
     spec->partition_by.push_back(bound);
@@ -857,9 +903,6 @@ Result<ExprPtr> ExpressionBinder::BindNode(const sql::Expr& e) {
       ASSIGN_OR_RAISE(auto a, Bind(*e.children[0]));
       switch (e.unary_op) {
         case sql::UnaryOp::kMinus:
-          if (a->kind == ExprKind::kLiteral && IsNumeric(*a->type)) {
-            // Fold -literal so that -2147483648 stays an int.
-          }
           return CallScalar("negative", {a}, display, e.pos);
         case sql::UnaryOp::kPlus: return CallScalar("positive", {a}, display, e.pos);
         case sql::UnaryOp::kBitNot: return CallScalar("~", {a}, display, e.pos);
@@ -1089,11 +1132,7 @@ Result<ExprPtr> ExpressionBinder::BindNode(const sql::Expr& e) {
       ASSIGN_OR_RAISE(auto a, Bind(*e.children[0]));
       ASSIGN_OR_RAISE(auto type, ToArrowType(*e.type));
       if (!function::CanCast(*a->type, *type)) {
-        return UserError("DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION",
-                         "Cannot resolve " + Quote(display) +
-                             " due to data type mismatch: cannot cast \"" +
-                             a->type->ToString() + "\" to \"" + type->ToString() + "\"." +
-                             PosText(e.pos));
+        return function::CastMismatchError(*a->type, *type, display, PosText(e.pos));
       }
       auto out = plan::CastTo(a, type, e.try_cast);
       std::const_pointer_cast<plan::Expr>(out)->name = display;
@@ -1661,6 +1700,12 @@ Result<Bound> QueryAnalyzer::AnalyzeLateralView(const sql::Relation& r) {
   node->generator_args = args;
   node->outer = outer;
   std::vector<ScopeColumn> cols = input.columns;
+  // A FROM-less input (OneRow) has a physical column its scope does not list; keep the generated
+  // columns at the positions the Generate operator produces them (after every input column).
+  for (int i = static_cast<int>(cols.size()); i < input.plan->schema->num_fields(); ++i) {
+    cols.push_back(ScopeColumn{"", input.plan->schema->field(i)->name(),
+                               input.plan->schema->field(i)->type(), false, true});
+  }
   for (const auto& [n, type] : generated) {
     cols.push_back(ScopeColumn{r.alias.value_or(""), n, type, true, false});
   }
@@ -1987,6 +2032,7 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
 
   AggregationState agg;
   WindowState windows;
+  windows.named = &q.windows;
   if (aggregate) {
     // GROUP BY items: ordinals and select aliases refer to the select list.
     std::vector<const sql::Expr*> group_exprs;
@@ -2003,10 +2049,7 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
                                  std::to_string(items.size()) + "])." + PosText(e->pos));
           }
           const auto& item = items[ordinal - 1];
-          if (!item.expr) {
-            sql::Expr dummy;
-            (void)dummy;
-          } else {
+          if (item.expr) {
             target = item.expr;
             if (plain.ContainsAggregate(*target)) {
               return UserError("GROUP_BY_POS_AGGREGATE",

@@ -238,6 +238,16 @@ class WindowOperator : public Operator {
       order_key = sorted_keys_[num_partition_keys].get();
       ASSIGN_OR_RAISE(values, OrderValues(*order_key));
       ascending = spec.order_by[0].ascending;
+      if (order_key->type_id() == arrow::Type::DATE32) {
+        // Date keys are in days; day-time interval offsets are in microseconds.
+        auto is_duration = [](const plan::FrameBound& b) {
+          return b.offset && b.offset->kind == plan::ExprKind::kLiteral && b.offset->literal &&
+                 b.offset->literal->type->id() == arrow::Type::DURATION;
+        };
+        constexpr double kMicrosPerDay = 86400.0 * 1e6;
+        if (is_duration(frame.start)) start_offset /= kMicrosPerDay;
+        if (is_duration(frame.end)) end_offset /= kMicrosPerDay;
+      }
     }
     for (int64_t k = 0; k < n; ++k) {
       auto u = static_cast<size_t>(k);

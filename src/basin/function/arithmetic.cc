@@ -321,7 +321,13 @@ Result<ArithTypes> ResolveNumeric(Op op, const std::string& name, TypePtr l, Typ
     return arrow::float64();
   };
   if (IsStringLike(*l) && IsStringLike(*r)) {
-    l = r = arrow::float64();
+    // ANSI: two strings are not promoted ('1' + '2', mod('7', '3') fail to resolve).
+    return DataTypeMismatch(
+        "BINARY_OP_WRONG_TYPE",
+        "Cannot resolve \"" + name +
+            "\" due to data type mismatch: the binary operator requires the input type "
+            "(\"NUMERIC\" or \"INTERVAL DAY TO SECOND\" or \"INTERVAL YEAR TO MONTH\" or "
+            "\"INTERVAL\"), not \"STRING\".");
   } else if (IsStringLike(*l)) {
     l = string_target(r);
   } else if (IsStringLike(*r)) {

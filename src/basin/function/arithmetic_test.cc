@@ -41,6 +41,14 @@ TEST(ArithmeticTest, OverflowUnderAnsi) {
   EXPECT_NE(r.status().message().find("try_add"), std::string::npos) << r.status().message();
 }
 
+TEST(ArithmeticTest, TwoStringsDoNotResolve) {
+  // Spark (ANSI): '1' + '2' and pmod('7', '3') fail with BINARY_OP_WRONG_TYPE; '1.5' + 1 works.
+  EXPECT_EQ(Call("+", {A(arrow::utf8(), R"(["1"])"), A(arrow::utf8(), R"(["2"])")}),
+            "ERROR:DATATYPE_MISMATCH.BINARY_OP_WRONG_TYPE");
+  EXPECT_EQ(Call("pmod", {A(arrow::utf8(), R"(["7"])"), A(arrow::utf8(), R"(["3"])")}),
+            "ERROR:DATATYPE_MISMATCH.BINARY_OP_WRONG_TYPE");
+}
+
 TEST(ArithmeticTest, NarrowIntegralOverflow) {
   // Spark: CAST(127 AS TINYINT) + CAST(1 AS TINYINT) raises BINARY_ARITHMETIC_OVERFLOW.
   EXPECT_EQ(Call("+", {A(int8(), "[127]"), A(int8(), "[1]")}), "ERROR:BINARY_ARITHMETIC_OVERFLOW");

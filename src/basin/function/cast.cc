@@ -844,6 +844,25 @@ Result<arrow::Datum> Cast(const arrow::Datum& value, const TypePtr& target, bool
   return arrow::Datum(cast);
 }
 
+Status CastMismatchError(const arrow::DataType& from, const arrow::DataType& to,
+                         const std::string& display, const std::string& suffix) {
+  const std::string f = SqlTypeName(from);
+  const std::string t = SqlTypeName(to);
+  std::string message = "Cannot resolve \"" + display + "\" due to data type mismatch: cannot cast \"" +
+                        f + "\" to \"" + t + "\".";
+  std::string function;
+  if (IsNumeric(from) && to.id() == arrow::Type::DATE32) function = "DATE_FROM_UNIX_DATE";
+  if (from.id() == arrow::Type::DATE32 && IsNumeric(to)) function = "UNIX_DATE";
+  if (IsNumeric(from) && IsTimestamp(to)) function = "TIMESTAMP_SECONDS";
+  if (IsTimestamp(from) && IsNumeric(to)) function = "UNIX_SECONDS";
+  if (function.empty()) {
+    return UserError("DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION", message + suffix);
+  }
+  return UserError("DATATYPE_MISMATCH.CAST_WITH_FUNC_SUGGESTION",
+                   message + " To convert values from \"" + f + "\" to \"" + t +
+                       "\", you can use the function `" + function + "` instead." + suffix);
+}
+
 bool CanCast(const arrow::DataType& from, const arrow::DataType& to) {
   if (from.Equals(to) || from.id() == arrow::Type::NA) return true;
   if (to.id() == arrow::Type::STRING) return true;

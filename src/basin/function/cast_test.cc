@@ -165,5 +165,16 @@ TEST(CastTest, CanCast) {
   EXPECT_EQ(CastRender(A(arrow::null(), "[null, null]"), int32()), "NULL | NULL");
 }
 
+TEST(CastTest, MismatchErrorSuggestsAFunction) {
+  // Spark: CAST(1 AS DATE) suggests DATE_FROM_UNIX_DATE; CAST(DATE AS INT) suggests UNIX_DATE.
+  auto a = CastMismatchError(*int32(), *date32(), "CAST(1 AS DATE)", "");
+  EXPECT_EQ(ErrorClassOf(a).value_or(""), "DATATYPE_MISMATCH.CAST_WITH_FUNC_SUGGESTION");
+  EXPECT_NE(a.message().find("DATE_FROM_UNIX_DATE"), std::string::npos);
+  auto b = CastMismatchError(*date32(), *int32(), "CAST(d AS INT)", "");
+  EXPECT_NE(b.message().find("UNIX_DATE"), std::string::npos);
+  auto c = CastMismatchError(*arrow::list(int32()), *int32(), "CAST(a AS INT)", "");
+  EXPECT_EQ(ErrorClassOf(c).value_or(""), "DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION");
+}
+
 }  // namespace
 }  // namespace basin::function

@@ -71,6 +71,12 @@ Result<BoundScalar> BindArray(const std::string& name, const std::vector<TypePtr
 Result<BoundScalar> BindArrayValue(const std::string& name, const std::vector<TypePtr>& args,
                                    TypePtr return_type, RowFn row, bool null_in_null_out = true) {
   if (args.size() != 2) return WrongNumArgs(name, "2", args.size());
+  if (name == "array_contains" && (IsNull(*args[0]) || IsNull(*args[1]))) {
+    // Spark: array_contains(NULL, 1) and array_contains(array(1), NULL) do not resolve.
+    return DataTypeMismatch("NULL_TYPE", "Cannot resolve \"" + name +
+                                             "\" due to data type mismatch: Null typed values "
+                                             "cannot be used as arguments of `" + name + "`.");
+  }
   RETURN_NOT_OK(NeedArray(name, args[0], 0));
   auto c = CommonType(ElementType(args[0]), args[1]);
   if (!c) {

@@ -118,6 +118,13 @@ Result<arrow::Datum> Cast(const arrow::Datum& value, const TypePtr& target, bool
 /// Returns true when Spark can cast `from` to `to` at all (explicit CAST).
 bool CanCast(const arrow::DataType& from, const arrow::DataType& to);
 
+/// The error for CAST(`display`) when CanCast(from, to) is false: Spark's
+/// DATATYPE_MISMATCH.CAST_WITH_FUNC_SUGGESTION when a function converts between the types
+/// (e.g. INT to DATE: DATE_FROM_UNIX_DATE), else DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION.
+/// `suffix` (such as a source position) is appended to the message.
+Status CastMismatchError(const arrow::DataType& from, const arrow::DataType& to,
+                         const std::string& display, const std::string& suffix);
+
 /// Returns the type two operands are coerced to for comparison or set operations
 /// (Spark's findWiderTypeForTwo / ANSI rules), or nullopt when they do not coerce.
 std::optional<TypePtr> CommonType(const TypePtr& a, const TypePtr& b);

@@ -100,7 +100,12 @@ std::string ChangeCase(std::string_view s, bool upper) {
   for (size_t i = 0; i < s.size();) {
     size_t len;
     uint32_t cp = DecodeAt(s, i, &len);
-    Encode(MapCase(cp, upper), &out);
+    if (upper && cp == 0xDF) {
+      // Java's full case mapping: sharp s upper-cases to "SS".
+      out += "SS";
+    } else {
+      Encode(MapCase(cp, upper), &out);
+    }
     i += len;
   }
   return out;

@@ -17,6 +17,8 @@ TEST(StringFunctionsTest, LengthAndCase) {
   EXPECT_EQ(Call("octet_length", {A(utf8(), R"(["héllo"])")}), "6");
   EXPECT_EQ(Call("length", {A(binary(), R"(["abc"])")}), "3");
   EXPECT_EQ(Call("upper", {A(utf8(), R"(["abc", "éa"])")}), "ABC | ÉA");
+  // Java full case mapping (Spark): upper('straße') = 'STRASSE'.
+  EXPECT_EQ(Call("upper", {A(utf8(), R"(["straße"])")}), "STRASSE");
   EXPECT_EQ(Call("lower", {A(utf8(), R"(["ABC"])")}), "abc");
   EXPECT_EQ(Call("initcap", {A(utf8(), R"(["hello wORLD", "a  b"])")}), "Hello World | A  B");
   EXPECT_EQ(Call("length", {A(int32(), "[123]")}), "3");
