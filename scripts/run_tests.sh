@@ -17,7 +17,7 @@ echo "== SQL logic tests"
 "$BUILD_DIR/basin_sqllogictest" test/sql || failed+=("sqllogic")
 
 echo "== TPC-H against DuckDB"
-.venv/bin/python test/tpch/tpch_check.py --sf "${TPCH_SF:-0.1}" --basin "$BASIN_BIN" || failed+=("tpch")
+.venv/bin/python test/tpch/tpch_check.py --sf "${TPCH_SF:-1}" --basin "$BASIN_BIN" || failed+=("tpch")
 
 echo "== Delta conformance"
 .venv/bin/python test/conformance/run_conformance.py --basin "$BASIN_BIN" || failed+=("conformance")
