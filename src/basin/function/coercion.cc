@@ -6,24 +6,6 @@
 namespace basin::function {
 
 namespace {
-int Rank(const arrow::DataType& t) {
-  switch (t.id()) {
-    case arrow::Type::INT8:
-      return 1;
-    case arrow::Type::INT16:
-      return 2;
-    case arrow::Type::INT32:
-      return 3;
-    case arrow::Type::INT64:
-      return 4;
-    case arrow::Type::FLOAT:
-      return 6;
-    case arrow::Type::DOUBLE:
-      return 7;
-    default:
-      return 0;
-  }
-}
 
 TypePtr WiderDecimal(const arrow::Decimal128Type& a, const arrow::Decimal128Type& b) {
   const int scale = std::max(a.scale(), b.scale());
@@ -48,7 +30,7 @@ std::optional<TypePtr> CommonType(const TypePtr& a, const TypePtr& b) {
       return WiderDecimal(static_cast<const arrow::Decimal128Type&>(*da),
                           static_cast<const arrow::Decimal128Type&>(*db));
     }
-    const TypePtr& wider = Rank(*a) >= Rank(*b) ? a : b;
+    const TypePtr& wider = NumericRank(*a) >= NumericRank(*b) ? a : b;
     // ANSI: an integral type meeting FLOAT widens to DOUBLE (a float cannot hold every int).
     if (wider->id() == arrow::Type::FLOAT) return arrow::float64();
     return wider;

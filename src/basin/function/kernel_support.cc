@@ -379,7 +379,6 @@ TypePtr AdjustedDecimal(int precision, int scale) {
 TypePtr TimestampType() { return arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"); }
 TypePtr TimestampNtzType() { return arrow::timestamp(arrow::TimeUnit::MICRO); }
 
-namespace {
 int NumericRank(const arrow::DataType& t) {
   switch (t.id()) {
     case arrow::Type::INT8:
@@ -398,6 +397,8 @@ int NumericRank(const arrow::DataType& t) {
       return 0;
   }
 }
+
+namespace {
 }  // namespace
 
 TypePtr ImplicitCastTarget(const TypePtr& from, const TypePtr& to) {

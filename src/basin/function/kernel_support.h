@@ -150,6 +150,9 @@ void RegisterAggregates(FunctionTable* table);
 
 // Type predicates.
 bool IsIntegral(const arrow::DataType& t);
+/// Orders the numeric types by width for widening: tinyint 1 ... bigint 4, float 6, double 7;
+/// 0 for other types.
+int NumericRank(const arrow::DataType& t);
 bool IsFloating(const arrow::DataType& t);
 bool IsDecimal(const arrow::DataType& t);
 bool IsNumeric(const arrow::DataType& t);
