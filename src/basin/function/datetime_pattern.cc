@@ -246,7 +246,6 @@ std::optional<int64_t> DatetimePattern::Parse(std::string_view text,
       pos += t.literal.size();
       continue;
     }
-    const int fixed_max = next_is_numeric ? t.count : 9;
     switch (t.letter) {
       case 'y':
       case 'u': {
