@@ -235,6 +235,10 @@ class QueryAnalyzer {
   Result<Bound> AnalyzeTable(const sql::Relation& r);
   Result<Bound> AnalyzeJoin(const sql::Relation& r);
   Result<Bound> AnalyzeLateralView(const sql::Relation& r);
+  // Appends the columns of generator `fn` (explode, posexplode, inline, with _outer) to `input`.
+  Result<Bound> GenerateOver(Bound input, const sql::Expr& fn, bool outer,
+                             const std::optional<std::string>& alias,
+                             const std::vector<std::string>& column_aliases);
   Result<Bound> AnalyzeTableFunction(const sql::Relation& r);
   Result<Bound> ApplyOrderLimit(const sql::Query& q, Bound body);
 
@@ -1638,7 +1642,12 @@ Result<Bound> QueryAnalyzer::AnalyzeJoin(const sql::Relation& r) {
 
 Result<Bound> QueryAnalyzer::AnalyzeLateralView(const sql::Relation& r) {
   ASSIGN_OR_RAISE(auto input, AnalyzeRelation(*r.left));
-  const sql::Expr& fn = *r.function;
+  return GenerateOver(std::move(input), *r.function, r.outer, r.alias, r.column_aliases);
+}
+
+Result<Bound> QueryAnalyzer::GenerateOver(Bound input, const sql::Expr& fn, bool outer_requested,
+                                          const std::optional<std::string>& alias,
+                                          const std::vector<std::string>& column_aliases) {
   std::string name = Lower(fn.name_parts.back());
   ExpressionBinder binder(this, &input.columns, &outer_scopes);
   std::vector<ExprPtr> args;
@@ -1646,7 +1655,7 @@ Result<Bound> QueryAnalyzer::AnalyzeLateralView(const sql::Relation& r) {
     ASSIGN_OR_RAISE(auto a, binder.Bind(*c));
     args.push_back(a);
   }
-  bool outer = r.outer;
+  bool outer = outer_requested;
   if (name.size() > 6 && name.substr(name.size() - 6) == "_outer") {
     outer = true;
     name = name.substr(0, name.size() - 6);
@@ -1683,15 +1692,15 @@ Result<Bound> QueryAnalyzer::AnalyzeLateralView(const sql::Relation& r) {
                      "The generator is not supported: " + Quote(name) +
                          " is expected to be a generator.");
   }
-  if (!r.column_aliases.empty()) {
-    if (r.column_aliases.size() != generated.size()) {
+  if (!column_aliases.empty()) {
+    if (column_aliases.size() != generated.size()) {
       return UserError("UNSUPPORTED_GENERATOR.MULTI_GENERATOR" /* Spark: aliases mismatch */,
                        "The number of aliases supplied in the AS clause does not match the "
                        "number of columns output by the UDTF: expected " +
                            std::to_string(generated.size()) + " aliases but got " +
-                           std::to_string(r.column_aliases.size()) + ".");
+                           std::to_string(column_aliases.size()) + ".");
     }
-    for (size_t i = 0; i < generated.size(); ++i) generated[i].first = r.column_aliases[i];
+    for (size_t i = 0; i < generated.size(); ++i) generated[i].first = column_aliases[i];
   }
   auto node = std::make_shared<PlanNode>();
   node->kind = PlanKind::kGenerate;
@@ -1707,7 +1716,7 @@ Result<Bound> QueryAnalyzer::AnalyzeLateralView(const sql::Relation& r) {
                                input.plan->schema->field(i)->type(), false, true});
   }
   for (const auto& [n, type] : generated) {
-    cols.push_back(ScopeColumn{r.alias.value_or(""), n, type, true, false});
+    cols.push_back(ScopeColumn{alias.value_or(""), n, type, true, false});
   }
   node->schema = SchemaOf(cols);
   return Bound{node, cols};
@@ -1987,6 +1996,35 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
     int column = -1;                  // star-expanded input column
     std::string name;
   };
+  // A generator in the SELECT list (SELECT explode(xs) AS x, ...) runs as a Generate node over
+  // the filtered input, as LATERAL VIEW does; Spark allows one per SELECT.
+  const sql::SelectItem* generator_item = nullptr;
+  int generated_start = -1, generated_end = -1;
+  for (const auto& s : q.select_items) {
+    if (s.expr->kind != sql::ExprKind::kFunction || s.expr->over) continue;
+    auto kind = registry_->KindOf(s.expr->name_parts.back());
+    if (!kind || *kind != function::FunctionKind::kGenerator) continue;
+    if (generator_item) {
+      return UserError("UNSUPPORTED_GENERATOR.MULTI_GENERATOR",
+                       "The generator is not supported: only one generator allowed per SELECT "
+                       "clause but found 2: " + Quote(AutoColumnName(*generator_item->expr)) +
+                           ", " + Quote(AutoColumnName(*s.expr)) + "." + PosText(s.expr->pos));
+    }
+    generator_item = &s;
+  }
+  if (generator_item) {
+    if (q.group_by) {
+      return UserError("UNSUPPORTED_GENERATOR.OUTSIDE_SELECT" /* with GROUP BY */,
+                       "Generators together with GROUP BY are not supported yet; use LATERAL VIEW "
+                       "in a subquery." + PosText(generator_item->expr->pos));
+    }
+    std::vector<std::string> aliases = generator_item->aliases;
+    if (aliases.empty() && generator_item->alias) aliases.push_back(*generator_item->alias);
+    generated_start = static_cast<int>(input.plan->schema->num_fields());
+    ASSIGN_OR_RAISE(input, GenerateOver(std::move(input), *generator_item->expr, false,
+                                        std::nullopt, aliases));
+    generated_end = static_cast<int>(input.columns.size());
+  }
   std::vector<Item> items;
   for (const auto& s : q.select_items) {
     if (s.expr->kind == sql::ExprKind::kStar) {
@@ -1994,6 +2032,7 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
       for (size_t i = 0; i < input.columns.size(); ++i) {
         const auto& c = input.columns[i];
         if (c.hidden) continue;
+        if (generator_item && static_cast<int>(i) >= generated_start) continue;
         if (!s.expr->name_parts.empty() && !Same(c.qualifier, s.expr->name_parts.back())) continue;
         items.push_back(Item{nullptr, static_cast<int>(i), c.name});
         any = true;
@@ -2009,13 +2048,12 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
       }
       continue;
     }
-    if (s.expr->kind == sql::ExprKind::kFunction && !s.expr->over) {
-      auto kind = registry_->KindOf(s.expr->name_parts.back());
-      if (kind && *kind == function::FunctionKind::kGenerator) {
-        return UserError("UNSUPPORTED_GENERATOR.OUTSIDE_SELECT" /* generators in SELECT */,
-                         "Generators in the SELECT list are not supported yet; use LATERAL VIEW " +
-                             Lower(s.expr->name_parts.back()) + "(...)." + PosText(s.expr->pos));
+    if (&s == generator_item) {
+      // The generator's columns, appended to the input by the Generate node above.
+      for (int i = generated_start; i < generated_end; ++i) {
+        items.push_back(Item{nullptr, i, input.columns[i].name});
       }
+      continue;
     }
     items.push_back(Item{s.expr.get(), -1, s.alias.value_or(AutoColumnName(*s.expr))});
   }
