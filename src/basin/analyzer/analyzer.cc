@@ -1996,34 +1996,25 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
     int column = -1;                  // star-expanded input column
     std::string name;
   };
-  // A generator in the SELECT list (SELECT explode(xs) AS x, ...) runs as a Generate node over
-  // the filtered input, as LATERAL VIEW does; Spark allows one per SELECT.
-  const sql::SelectItem* generator_item = nullptr;
-  int generated_start = -1, generated_end = -1;
+  // Generators in the SELECT list (SELECT explode(xs) AS x, ...) run as Generate nodes over the
+  // filtered input, in SELECT order, as LATERAL VIEWs do (several give their cross product).
+  std::map<const sql::SelectItem*, std::pair<int, int>> generated;  // item -> its columns
+  int generated_start = -1;
   for (const auto& s : q.select_items) {
     if (s.expr->kind != sql::ExprKind::kFunction || s.expr->over) continue;
     auto kind = registry_->KindOf(s.expr->name_parts.back());
     if (!kind || *kind != function::FunctionKind::kGenerator) continue;
-    if (generator_item) {
-      return UserError("UNSUPPORTED_GENERATOR.MULTI_GENERATOR",
-                       "The generator is not supported: only one generator allowed per SELECT "
-                       "clause but found 2: " + Quote(AutoColumnName(*generator_item->expr)) +
-                           ", " + Quote(AutoColumnName(*s.expr)) + "." + PosText(s.expr->pos));
-    }
-    generator_item = &s;
-  }
-  if (generator_item) {
     if (q.group_by) {
       return UserError("UNSUPPORTED_GENERATOR.OUTSIDE_SELECT" /* with GROUP BY */,
                        "Generators together with GROUP BY are not supported yet; use LATERAL VIEW "
-                       "in a subquery." + PosText(generator_item->expr->pos));
+                       "in a subquery." + PosText(s.expr->pos));
     }
-    std::vector<std::string> aliases = generator_item->aliases;
-    if (aliases.empty() && generator_item->alias) aliases.push_back(*generator_item->alias);
-    generated_start = static_cast<int>(input.plan->schema->num_fields());
-    ASSIGN_OR_RAISE(input, GenerateOver(std::move(input), *generator_item->expr, false,
-                                        std::nullopt, aliases));
-    generated_end = static_cast<int>(input.columns.size());
+    std::vector<std::string> aliases = s.aliases;
+    if (aliases.empty() && s.alias) aliases.push_back(*s.alias);
+    int first = static_cast<int>(input.plan->schema->num_fields());
+    if (generated_start < 0) generated_start = first;
+    ASSIGN_OR_RAISE(input, GenerateOver(std::move(input), *s.expr, false, std::nullopt, aliases));
+    generated[&s] = {first, static_cast<int>(input.columns.size())};
   }
   std::vector<Item> items;
   for (const auto& s : q.select_items) {
@@ -2032,7 +2023,7 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
       for (size_t i = 0; i < input.columns.size(); ++i) {
         const auto& c = input.columns[i];
         if (c.hidden) continue;
-        if (generator_item && static_cast<int>(i) >= generated_start) continue;
+        if (generated_start >= 0 && static_cast<int>(i) >= generated_start) continue;
         if (!s.expr->name_parts.empty() && !Same(c.qualifier, s.expr->name_parts.back())) continue;
         items.push_back(Item{nullptr, static_cast<int>(i), c.name});
         any = true;
@@ -2048,9 +2039,9 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
       }
       continue;
     }
-    if (&s == generator_item) {
-      // The generator's columns, appended to the input by the Generate node above.
-      for (int i = generated_start; i < generated_end; ++i) {
+    if (auto g = generated.find(&s); g != generated.end()) {
+      // The generator's columns, appended to the input by its Generate node.
+      for (int i = g->second.first; i < g->second.second; ++i) {
         items.push_back(Item{nullptr, i, input.columns[i].name});
       }
       continue;
