@@ -554,8 +554,9 @@ Result<BoundScalar> BindSubstring(const std::string& name, const std::vector<Typ
   return b;
 }
 
+// trim/ltrim/rtrim(trimStr, str) take the characters first, btrim(str, trimStr) last (Spark).
 Result<BoundScalar> BindTrim(const std::string& name, const std::vector<TypePtr>& args, bool left,
-                             bool right) {
+                             bool right, bool chars_first) {
   if (args.empty() || args.size() > 2) return WrongNumArgs(name, "[1, 2]", args.size());
   BoundScalar b;
   b.name = name;
@@ -566,10 +567,12 @@ Result<BoundScalar> BindTrim(const std::string& name, const std::vector<TypePtr>
     b.arg_types.push_back(arrow::utf8());
   }
   b.return_type = arrow::utf8();
-  b.kernel = RowKernel(arrow::utf8(), [left, right](const S& a, int64_t i, OutBuilder& out,
-                                                    const EvalContext&) {
-    const std::string_view chars = a.size() > 1 ? a[1].Str(i) : std::string_view(" ");
-    return out.Str(TrimChars(a[0].Str(i), chars, left, right));
+  b.kernel = RowKernel(arrow::utf8(), [left, right, chars_first](const S& a, int64_t i,
+                                                                 OutBuilder& out,
+                                                                 const EvalContext&) {
+    if (a.size() < 2) return out.Str(TrimChars(a[0].Str(i), std::string_view(" "), left, right));
+    const size_t str = chars_first ? 1 : 0;
+    return out.Str(TrimChars(a[str].Str(i), a[1 - str].Str(i), left, right));
   });
   return b;
 }
@@ -684,14 +687,16 @@ void RegisterStringFunctions(FunctionTable* table) {
   table->AddScalar("||", BindConcat);
   table->AddScalar("concat_ws", BindConcatWs);
   table->AddScalar("trim", [](const std::string& n, const std::vector<TypePtr>& a) {
-    return BindTrim(n, a, true, true);
+    return BindTrim(n, a, true, true, /*chars_first=*/true);
   });
-  table->AddScalar("btrim", table->scalars().at("trim"));
+  table->AddScalar("btrim", [](const std::string& n, const std::vector<TypePtr>& a) {
+    return BindTrim(n, a, true, true, /*chars_first=*/false);
+  });
   table->AddScalar("ltrim", [](const std::string& n, const std::vector<TypePtr>& a) {
-    return BindTrim(n, a, true, false);
+    return BindTrim(n, a, true, false, /*chars_first=*/true);
   });
   table->AddScalar("rtrim", [](const std::string& n, const std::vector<TypePtr>& a) {
-    return BindTrim(n, a, false, true);
+    return BindTrim(n, a, false, true, /*chars_first=*/true);
   });
   table->AddScalar("lpad", [](const std::string& n, const std::vector<TypePtr>& a) {
     return BindPad(n, a, true);

@@ -47,7 +47,12 @@ TEST(StringFunctionsTest, ConcatAndTrim) {
   EXPECT_EQ(Call("trim", {A(utf8(), R"(["  a b  ", null])")}), "a b | NULL");
   EXPECT_EQ(Call("ltrim", {A(utf8(), R"(["  a  "])")}), "a  ");
   EXPECT_EQ(Call("rtrim", {A(utf8(), R"(["  a  "])")}), "  a");
-  EXPECT_EQ(Call("trim", {A(utf8(), R"(["xxaxx"])"), A(utf8(), R"(["x"])")}), "a");
+  // trim/ltrim/rtrim(trimStr, str), btrim(str, trimStr), as pyspark 4 computes them.
+  EXPECT_EQ(Call("trim", {A(utf8(), R"(["x"])"), A(utf8(), R"(["xxaxx"])")}), "a");
+  EXPECT_EQ(Call("trim", {A(utf8(), R"(["xxaxx"])"), A(utf8(), R"(["x"])")}), "");
+  EXPECT_EQ(Call("ltrim", {A(utf8(), R"(["x"])"), A(utf8(), R"(["xxa"])")}), "a");
+  EXPECT_EQ(Call("rtrim", {A(utf8(), R"(["x"])"), A(utf8(), R"(["axx"])")}), "a");
+  EXPECT_EQ(Call("btrim", {A(utf8(), R"(["xxaxx"])"), A(utf8(), R"(["x"])")}), "a");
   EXPECT_EQ(Call("lpad", {A(utf8(), R"(["hi", "hi", "hello"])"), A(int32(), "[5, 5, 2]"), A(utf8(), R"(["ab", "", "x"])")}),
             "abahi | hi | he");
   EXPECT_EQ(Call("rpad", {A(utf8(), R"(["hi"])"), A(int32(), "[4]")}), "hi  ");

@@ -1311,9 +1311,15 @@ class Parser {
     }
     ASSIGN_OR_RAISE(auto str, Expression());
     RETURN_NOT_OK(ExpectOp(")"));
+    // Spark's argument orders: btrim(str, trimStr) but ltrim/rtrim(trimStr, str).
     std::vector<ExprPtr> args;
-    args.push_back(std::move(str));
-    if (chars) args.push_back(std::move(chars));
+    if (chars && fn != "btrim") {
+      args.push_back(std::move(chars));
+      args.push_back(std::move(str));
+    } else {
+      args.push_back(std::move(str));
+      if (chars) args.push_back(std::move(chars));
+    }
     return Call(fn, std::move(args), pos);
   }
 

@@ -131,6 +131,8 @@ const ParseCase kExpressionCases[] = {
     {R"sql(substr(s, 1, 2))sql", R"sql((substr s 1 2))sql"},
     {R"sql(TRIM(BOTH 'x' FROM s))sql", R"sql((btrim s 'x'))sql"},
     {R"sql(TRIM(LEADING FROM s))sql", R"sql((ltrim s))sql"},
+    {R"sql(TRIM(LEADING 'x' FROM s))sql", R"sql((ltrim 'x' s))sql"},
+    {R"sql(TRIM(TRAILING 'x' FROM s))sql", R"sql((rtrim 'x' s))sql"},
     {R"sql(TRIM(s))sql", R"sql((TRIM s))sql"},
     {R"sql(TRIM('x' FROM s))sql", R"sql((btrim s 'x'))sql"},
     {R"sql(OVERLAY(s PLACING 'ab' FROM 2 FOR 3))sql", R"sql((overlay s 'ab' 2 3))sql"},
