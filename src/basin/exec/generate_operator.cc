@@ -12,20 +12,6 @@ namespace {
 
 enum class GeneratorKind { kExplode, kPosExplode, kInline };
 
-Result<std::shared_ptr<arrow::Array>> TakeWithNulls(const arrow::Array& values,
-                                                    const std::vector<int64_t>& rows) {
-  arrow::Int64Builder builder;
-  RETURN_NOT_OK(builder.Reserve(static_cast<int64_t>(rows.size())));
-  for (int64_t r : rows) {
-    if (r < 0) {
-      builder.UnsafeAppendNull();
-    } else {
-      builder.UnsafeAppend(r);
-    }
-  }
-  ASSIGN_OR_RAISE(auto indices, builder.Finish());
-  return arrow::compute::Take(values, *indices);
-}
 
 class GenerateOperator : public Operator {
  public:
@@ -126,10 +112,10 @@ class GenerateOperator : public Operator {
       columns.push_back(pos_array);
     }
     if (map_keys) {
-      ASSIGN_OR_RAISE(auto keys, TakeWithNulls(*map_keys, elements));
+      ASSIGN_OR_RAISE(auto keys, TakeRows(*map_keys, elements));
       columns.push_back(keys);
     }
-    ASSIGN_OR_RAISE(auto items, TakeWithNulls(*values, elements));
+    ASSIGN_OR_RAISE(auto items, TakeRows(*values, elements));
     if (kind_ == GeneratorKind::kInline) {
       if (items->type_id() != arrow::Type::STRUCT) {
         return UserError(

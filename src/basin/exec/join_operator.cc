@@ -76,16 +76,7 @@ bool IsEquality(const plan::Expr& expr, bool* null_safe) {
 // Takes `rows` of `batch`; a row index of -1 gives an all-null row.
 Result<arrow::ArrayVector> TakeColumns(const arrow::RecordBatch& batch,
                                        const std::vector<int64_t>& rows) {
-  arrow::Int64Builder builder;
-  RETURN_NOT_OK(builder.Reserve(static_cast<int64_t>(rows.size())));
-  for (int64_t r : rows) {
-    if (r < 0) {
-      builder.UnsafeAppendNull();
-    } else {
-      builder.UnsafeAppend(r);
-    }
-  }
-  ASSIGN_OR_RAISE(auto indices, builder.Finish());
+  ASSIGN_OR_RAISE(auto indices, RowIndices(rows));
   arrow::ArrayVector out;
   for (const auto& column : batch.columns()) {
     ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(*column, *indices));

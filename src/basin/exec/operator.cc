@@ -133,6 +133,25 @@ Result<std::shared_ptr<arrow::RecordBatch>> CombineToBatch(const arrow::Table& t
   return combined;
 }
 
+Result<std::shared_ptr<arrow::Array>> RowIndices(const std::vector<int64_t>& rows) {
+  arrow::Int64Builder builder;
+  RETURN_NOT_OK(builder.Reserve(static_cast<int64_t>(rows.size())));
+  for (int64_t r : rows) {
+    if (r < 0) {
+      builder.UnsafeAppendNull();
+    } else {
+      builder.UnsafeAppend(r);
+    }
+  }
+  return builder.Finish();
+}
+
+Result<std::shared_ptr<arrow::Array>> TakeRows(const arrow::Array& values,
+                                               const std::vector<int64_t>& rows) {
+  ASSIGN_OR_RAISE(auto indices, RowIndices(rows));
+  return arrow::compute::Take(values, *indices);
+}
+
 int64_t BatchBytes(const arrow::RecordBatch& batch) {
   int64_t total = 0;
   for (const auto& column : batch.columns()) {

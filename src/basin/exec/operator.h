@@ -112,6 +112,13 @@ Result<std::shared_ptr<arrow::RecordBatch>> CombineToBatch(const arrow::Table& t
 /// Returns the in-memory size of `batch`'s buffers.
 int64_t BatchBytes(const arrow::RecordBatch& batch);
 
+/// Returns `rows` as an int64 index array in which -1 is null (for arrow::compute::Take).
+Result<std::shared_ptr<arrow::Array>> RowIndices(const std::vector<int64_t>& rows);
+
+/// Takes `rows` of `values`; a row index of -1 gives a null.
+Result<std::shared_ptr<arrow::Array>> TakeRows(const arrow::Array& values,
+                                               const std::vector<int64_t>& rows);
+
 /// Creates the operators of the plan kinds below (one file each).
 Result<OperatorPtr> MakeScan(const plan::PlanNode& node, QueryContext* context);
 Result<OperatorPtr> MakeValues(const plan::PlanNode& node, QueryContext* context);

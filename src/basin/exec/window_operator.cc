@@ -25,20 +25,6 @@ namespace {
 using plan::FrameBoundKind;
 using plan::FrameType;
 
-Result<std::shared_ptr<arrow::Array>> TakeRows(const arrow::Array& values,
-                                               const std::vector<int64_t>& rows) {
-  arrow::Int64Builder builder;
-  RETURN_NOT_OK(builder.Reserve(static_cast<int64_t>(rows.size())));
-  for (int64_t r : rows) {
-    if (r < 0) {
-      builder.UnsafeAppendNull();
-    } else {
-      builder.UnsafeAppend(r);
-    }
-  }
-  ASSIGN_OR_RAISE(auto indices, builder.Finish());
-  return arrow::compute::Take(values, *indices);
-}
 
 Result<double> ScalarToDouble(const arrow::Scalar& scalar) {
   if (!scalar.is_valid) return UserError("INVALID_WINDOW_FRAME", "A frame offset cannot be null.");
