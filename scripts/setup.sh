@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 DEBIAN_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git python3 python3-venv
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
-  libpcre2-dev libsqlite3-dev libroaring-dev nlohmann-json3-dev
+  libpcre2-dev libsqlite3-dev libpq-dev postgresql libroaring-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang-format clang-tidy
   libssl-dev zlib1g-dev openjdk-17-jre-headless maven
 )

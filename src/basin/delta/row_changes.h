@@ -26,6 +26,12 @@ struct RowChanges {
   std::map<std::string, Roaring64Map> deleted_rows;
   /// Rows to add (updated or inserted rows), with the table's logical columns; may be null.
   std::shared_ptr<arrow::Table> new_rows;
+  /// Change data feed: the first `update_postimage_rows` rows of `new_rows` are the new images of
+  /// updated rows (the rest are inserts), and `updated_rows` (a subset of `deleted_rows`) are
+  /// their old images (the rest of `deleted_rows` are deletes). Only used when the table sets
+  /// delta.enableChangeDataFeed.
+  int64_t update_postimage_rows = 0;
+  std::map<std::string, Roaring64Map> updated_rows;
   /// Further files whose content the change depended on (conflict detection); touched files
   /// are always counted as read.
   std::vector<std::string> files_read;
