@@ -4,10 +4,13 @@
 #include <cctype>
 #include <chrono>
 
+#include <arrow/array/util.h>
+
 #include <arrow/compute/api.h>
 
 #include "basin/delta/data_skipping.h"
 #include "basin/delta/deletion_vector.h"
+#include "basin/delta/partition_value.h"
 #include "basin/delta/replace_where.h"
 #include "basin/delta/scan.h"
 #include "basin/delta/write.h"
@@ -70,6 +73,107 @@ Result<std::shared_ptr<arrow::Table>> DropRows(const std::shared_ptr<arrow::Tabl
   return kept.table();
 }
 
+
+bool ChangeDataFeedEnabled(const Snapshot& snapshot) {
+  auto it = snapshot.metadata().configuration.find("delta.enableChangeDataFeed");
+  return it != snapshot.metadata().configuration.end() && Lower(it->second) == "true";
+}
+
+// Keeps the rows of `data` whose positions are in `rows`.
+Result<std::shared_ptr<arrow::Table>> TakeRows(const std::shared_ptr<arrow::Table>& data,
+                                               const Roaring64Map& rows) {
+  arrow::BooleanBuilder keep;
+  RETURN_NOT_OK(keep.Reserve(data->num_rows()));
+  for (int64_t i = 0; i < data->num_rows(); ++i) {
+    keep.UnsafeAppend(rows.contains(static_cast<uint64_t>(i)));
+  }
+  ASSIGN_OR_RAISE(auto mask, keep.Finish());
+  ASSIGN_OR_RAISE(auto kept, cp::Filter(data, mask));
+  return kept.table();
+}
+
+// Returns `data` with exactly the fields of `schema` (matched by name, case-insensitively;
+// cast when the type differs, nulls when absent), so that parts can be concatenated.
+Result<std::shared_ptr<arrow::Table>> AlignTo(const std::shared_ptr<arrow::Table>& data,
+                                              const std::shared_ptr<arrow::Schema>& schema) {
+  arrow::ChunkedArrayVector columns;
+  for (const auto& field : schema->fields()) {
+    int found = -1;
+    for (int i = 0; i < data->num_columns(); ++i) {
+      if (Lower(data->schema()->field(i)->name()) == Lower(field->name())) found = i;
+    }
+    if (found < 0) {
+      ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(field->type(), data->num_rows()));
+      columns.push_back(std::make_shared<arrow::ChunkedArray>(nulls));
+      continue;
+    }
+    auto column = data->column(found);
+    if (!column->type()->Equals(*field->type())) {
+      ASSIGN_OR_RAISE(auto cast, cp::Cast(column, field->type()));
+      column = cast.chunked_array();
+    }
+    columns.push_back(column);
+  }
+  return arrow::Table::Make(schema, columns, data->num_rows());
+}
+
+// Appends a constant _change_type column.
+Result<std::shared_ptr<arrow::Table>> WithChangeType(const std::shared_ptr<arrow::Table>& rows,
+                                                     const std::string& change_type) {
+  ASSIGN_OR_RAISE(auto types,
+                  arrow::MakeArrayFromScalar(arrow::StringScalar(change_type), rows->num_rows()));
+  return rows->AddColumn(rows->num_columns(), arrow::field("_change_type", arrow::utf8()),
+                         std::make_shared<arrow::ChunkedArray>(types));
+}
+
+// Writes the change rows (table columns + _change_type) as `_change_data/[partition dirs/]
+// cdc-*.parquet` files and returns their cdc actions (PROTOCOL.md, "Change Data Files").
+Result<std::vector<AddCdcFile>> WriteChangeDataFiles(const io::Location& root,
+                                                     const Metadata& table_metadata,
+                                                     const std::shared_ptr<arrow::Table>& rows) {
+  std::vector<AddCdcFile> out;
+  if (rows->num_rows() == 0) return out;
+  Metadata metadata = table_metadata;
+  auto schema = nlohmann::json::parse(metadata.schema_string, nullptr, false);
+  if (!schema.is_object() || !schema.contains("fields")) {
+    return InternalError("cannot add _change_type to the table schema");
+  }
+  schema["fields"].push_back({{"name", "_change_type"},
+                              {"type", "string"},
+                              {"nullable", true},
+                              {"metadata", nlohmann::json::object()}});
+  metadata.schema_string = schema.dump();
+  io::Location dir = root.Child("_change_data");
+  ASSIGN_OR_RAISE(auto files, WriteDataFiles(dir, metadata, rows));
+  Status status;
+  for (const auto& f : files) {
+    // Data files come out as part-NNNNN-<uuid>...; change files are named cdc-NNNNN-<uuid>...
+    std::string path = f.path;
+    size_t slash = path.rfind('/');
+    size_t name_at = slash == std::string::npos ? 0 : slash + 1;
+    std::string renamed = path;
+    if (path.compare(name_at, 5, "part-") == 0) {
+      renamed = path.substr(0, name_at) + "cdc-" + path.substr(name_at + 5);
+      if (status.ok()) {
+        status = root.fs->Move(dir.Child(UriDecode(path)).path, dir.Child(UriDecode(renamed)).path);
+        if (!status.ok()) renamed = path;
+      }
+    }
+    AddCdcFile cdc;
+    cdc.path = "_change_data/" + renamed;
+    cdc.partition_values = f.partition_values;
+    cdc.size = f.size;
+    cdc.data_change = false;
+    out.push_back(std::move(cdc));
+  }
+  if (!status.ok()) {
+    for (const auto& c : out) (void)root.fs->DeleteFile(root.Child(UriDecode(c.path)).path);
+    for (const auto& f : files) (void)root.fs->DeleteFile(dir.Child(UriDecode(f.path)).path);
+    return status;
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<RowChangeResult> CommitRowChanges(const std::shared_ptr<const Snapshot>& snapshot,
@@ -87,9 +191,20 @@ Result<RowChangeResult> CommitRowChanges(const std::shared_ptr<const Snapshot>& 
   std::vector<std::shared_ptr<arrow::Table>> copied;
   std::vector<std::string> written_dvs;
   int64_t removed_bytes = 0, added_bytes = 0;
+  // Change data feed: the old images of the touched rows, by file. A file's rows are kept here
+  // when it was read anyway (rewrite); the others are read only if change files are written.
+  bool cdf = ChangeDataFeedEnabled(*snapshot);
+  struct Touched {
+    const AddFile* file;
+    Roaring64Map rows;
+    std::shared_ptr<arrow::Table> data;
+  };
+  std::vector<Touched> touched;
+  std::vector<AddCdcFile> cdc_files;
 
   auto cleanup = [&] {
     for (const auto& path : written_dvs) (void)root.fs->DeleteFile(root.Child(path).path);
+    for (const auto& c : cdc_files) (void)root.fs->DeleteFile(root.Child(UriDecode(c.path)).path);
   };
 
   for (const auto& [path, rows] : changes.deleted_rows) {
@@ -126,6 +241,7 @@ Result<RowChangeResult> CommitRowChanges(const std::shared_ptr<const Snapshot>& 
                            std::to_string(*physical_rows) + " rows of file " + path + ".");
     }
     result.deleted_rows += static_cast<int64_t>(added.cardinality());
+    if (cdf) touched.push_back(Touched{&file, added, nullptr});
     txn.Remove(RemoveActionOf(file, now));
     removed_bytes += file.size;
     if (static_cast<int64_t>(all.cardinality()) == *physical_rows) {
@@ -158,6 +274,7 @@ Result<RowChangeResult> CommitRowChanges(const std::shared_ptr<const Snapshot>& 
         cleanup();
         return data.status();
       }
+      if (cdf) touched.back().data = *data;
       ASSIGN_OR_RAISE(auto kept, DropRows(*data, all));
       result.copied_rows += kept->num_rows();
       result.removed_files += 1;
@@ -190,6 +307,63 @@ Result<RowChangeResult> CommitRowChanges(const std::shared_ptr<const Snapshot>& 
   result.added_files = static_cast<int64_t>(new_files.size());
   txn.MarkFilesRead(read);
 
+  // With the change data feed on, a commit's changes are read from its change files when it has
+  // any, else derived from its add and remove actions. That derivation is exact for whole files
+  // removed, deletion vectors and files of only new rows; update images and rewritten files
+  // (whose copied rows are no change) need change files, and then every change goes into them.
+  bool has_updates = changes.update_postimage_rows > 0;
+  for (const auto& [path, rows] : changes.updated_rows) has_updates |= !rows.isEmpty();
+  if (cdf && (has_updates || result.copied_rows > 0)) {
+    auto cdc = [&]() -> Status {
+      auto schema = snapshot->schema();
+      ASSIGN_OR_RAISE(auto cdc_schema,
+                      schema->AddField(schema->num_fields(),
+                                       arrow::field("_change_type", arrow::utf8())));
+      std::vector<std::shared_ptr<arrow::Table>> parts;
+      for (auto& t : touched) {
+        if (!t.data) {
+          ASSIGN_OR_RAISE(t.data, ReadDataFile(snapshot, *t.file, nullptr,
+                                               /*apply_deletion_vector=*/false));
+        }
+        Roaring64Map updated;
+        auto u = changes.updated_rows.find(t.file->path);
+        if (u != changes.updated_rows.end()) updated = u->second & t.rows;
+        Roaring64Map deleted = t.rows - updated;
+        ASSIGN_OR_RAISE(auto deleted_rows, TakeRows(t.data, deleted));
+        ASSIGN_OR_RAISE(auto deleted_tagged, WithChangeType(deleted_rows, "delete"));
+        ASSIGN_OR_RAISE(auto deleted_aligned, AlignTo(deleted_tagged, cdc_schema));
+        parts.push_back(deleted_aligned);
+        ASSIGN_OR_RAISE(auto pre_rows, TakeRows(t.data, updated));
+        ASSIGN_OR_RAISE(auto pre_tagged, WithChangeType(pre_rows, "update_preimage"));
+        ASSIGN_OR_RAISE(auto pre_aligned, AlignTo(pre_tagged, cdc_schema));
+        parts.push_back(pre_aligned);
+        t.data.reset();
+      }
+      if (changes.new_rows && changes.new_rows->num_rows() > 0) {
+        int64_t n = changes.new_rows->num_rows();
+        int64_t post = std::clamp<int64_t>(changes.update_postimage_rows, 0, n);
+        ASSIGN_OR_RAISE(auto post_tagged,
+                        WithChangeType(changes.new_rows->Slice(0, post), "update_postimage"));
+        ASSIGN_OR_RAISE(auto post_aligned, AlignTo(post_tagged, cdc_schema));
+        parts.push_back(post_aligned);
+        ASSIGN_OR_RAISE(auto insert_tagged,
+                        WithChangeType(changes.new_rows->Slice(post), "insert"));
+        ASSIGN_OR_RAISE(auto insert_aligned, AlignTo(insert_tagged, cdc_schema));
+        parts.push_back(insert_aligned);
+      }
+      if (parts.empty()) return Status::OK();
+      ASSIGN_OR_RAISE(auto all, arrow::ConcatenateTables(parts));
+      ASSIGN_OR_RAISE(cdc_files, WriteChangeDataFiles(root, snapshot->metadata(), all));
+      return Status::OK();
+    }();
+    if (!cdc.ok()) {
+      cleanup();
+      for (const auto& f : new_files) (void)root.fs->DeleteFile(root.Child(UriDecode(f.path)).path);
+      return cdc;
+    }
+    for (const auto& c : cdc_files) txn.AddAction(c);
+  }
+
   nlohmann::json metrics = {
       {"numDeletedRows", std::to_string(result.deleted_rows)},
       {"numAddedFiles", std::to_string(result.added_files)},
@@ -198,17 +372,29 @@ Result<RowChangeResult> CommitRowChanges(const std::shared_ptr<const Snapshot>& 
       {"numDeletionVectorsAdded", std::to_string(result.deletion_vectors_added)},
       {"numDeletionVectorsRemoved", std::to_string(result.deletion_vectors_removed)},
       {"numDeletionVectorsUpdated", std::to_string(result.deletion_vectors_updated)},
-      {"numAddedChangeFiles", "0"},
+      {"numAddedChangeFiles", std::to_string(cdc_files.size())},
       {"numAddedBytes", std::to_string(added_bytes)},
       {"numRemovedBytes", std::to_string(removed_bytes)},
       {"executionTimeMs", std::to_string(ElapsedMs(started))},
   };
-  for (const auto& [k, v] : changes.extra_metrics.items()) metrics[k] = v;
+  for (const auto& [from, to] : changes.renamed_metrics) {
+    if (metrics.contains(from)) {
+      metrics[to] = metrics[from];
+      metrics.erase(from);
+    }
+  }
+  for (const auto& [k, v] : changes.extra_metrics.items()) {
+    if (v.is_null()) {
+      metrics.erase(k);  // a null extra metric removes a default one
+    } else {
+      metrics[k] = v;
+    }
+  }
   result.metrics = metrics;
   auto committed = txn.Commit(changes.operation, changes.operation_parameters, metrics);
   if (!committed.ok()) {
     cleanup();
-    for (const auto& f : new_files) (void)root.fs->DeleteFile(root.Child(f.path).path);
+    for (const auto& f : new_files) (void)root.fs->DeleteFile(root.Child(UriDecode(f.path)).path);
     return committed.status();
   }
   result.commit = *committed;

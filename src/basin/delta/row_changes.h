@@ -38,7 +38,9 @@ struct RowChanges {
   /// commitInfo operation ("DELETE", "UPDATE", "MERGE"), parameters and extra metrics.
   std::string operation = "DELETE";
   nlohmann::json operation_parameters = nlohmann::json::object();
-  nlohmann::json extra_metrics = nlohmann::json::object();
+  nlohmann::json extra_metrics = nlohmann::json::object();  ///< a null value drops a default one
+  /// Default metric name -> the name written instead (MERGE writes numTargetFilesAdded, ...).
+  std::map<std::string, std::string> renamed_metrics;
 };
 
 struct RowChangeResult {

@@ -787,6 +787,7 @@ Result<WriteResult> WriteTable(const io::Location& table_root,
       metadata.created_time = now;
     }
     for (const auto& [k, v] : options.table_properties) metadata.configuration[k] = v;
+    if (options.description) metadata.description = *options.description;
     metadata.partition_columns = partition_columns;
     schema = data->schema();
     auto mapping = metadata.configuration.find("delta.columnMapping.mode");
@@ -917,7 +918,8 @@ Result<WriteResult> WriteTable(const io::Location& table_root,
 
   FileWriter writer(table_root, metadata, schema, options.max_rows_per_file,
                     options.target_file_bytes);
-  Status written = writer.Write(data);
+  Status written = Status::OK();
+  if (!(options.no_empty_file && data->num_rows() == 0)) written = writer.Write(data);
   if (written.ok() && kept_rows) written = writer.Write(kept_rows);
   if (!written.ok()) {
     writer.Abort();
@@ -942,6 +944,7 @@ Result<WriteResult> WriteTable(const io::Location& table_root,
   nlohmann::json parameters = {{"mode", ModeName(options.mode)},
                                {"partitionBy", JsonList(options.partition_by)}};
   if (predicate) parameters["predicate"] = JsonList({predicate->text()});
+  if (options.operation_parameters) parameters = *options.operation_parameters;
   nlohmann::json metrics = {{"numFiles", std::to_string(result.num_files)},
                             {"numOutputRows", std::to_string(result.num_rows)},
                             {"numOutputBytes", std::to_string(result.num_bytes)}};
@@ -950,7 +953,7 @@ Result<WriteResult> WriteTable(const io::Location& table_root,
     metrics["numRemovedBytes"] = std::to_string(removed_bytes);
   }
   if (kept_rows) metrics["numCopiedRows"] = std::to_string(kept_rows->num_rows());
-  auto committed = txn.Commit("WRITE", parameters, metrics);
+  auto committed = txn.Commit(options.operation, parameters, metrics);
   if (!committed.ok()) {
     writer.Abort();
     return committed.status();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <arrow/table.h>
+#include <nlohmann/json.hpp>
 
 #include "basin/base/status.h"
 #include "basin/delta/actions.h"
@@ -39,6 +40,14 @@ struct WriteOptions {
   /// about half of it. Larger writes are split into files of about this size, written two
   /// at a time.
   int64_t target_file_bytes = 256LL << 20;
+  /// The commitInfo operation ("WRITE", or the SQL statement's: "CREATE TABLE AS SELECT", ...)
+  /// and, when set, its operationParameters instead of the DataFrameWriter ones.
+  std::string operation = "WRITE";
+  std::optional<nlohmann::json> operation_parameters;
+  /// The table's description (COMMENT), set when the write creates or replaces the table.
+  std::optional<std::string> description;
+  /// With an empty input, commit no data file (CREATE TABLE without AS writes only metadata).
+  bool no_empty_file = false;
 };
 
 struct WriteResult {

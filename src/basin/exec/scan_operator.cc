@@ -12,6 +12,7 @@
 #include <parquet/arrow/reader.h>
 
 #include "basin/delta/data_skipping.h"
+#include "basin/delta/deletion_vector.h"
 #include "basin/delta/scan.h"
 #include "basin/delta/snapshot.h"
 #include "basin/exec/operator.h"
@@ -258,7 +259,10 @@ Result<std::shared_ptr<arrow::Table>> ReadFormatFile(const ScanSource& source, c
 class ScanOperator : public Operator {
  public:
   ScanOperator(const plan::PlanNode& node, QueryContext* context)
-      : source_(node.scan), with_metadata_(node.with_metadata_column), context_(context) {
+      : source_(node.scan),
+        with_metadata_(node.with_metadata_column),
+        with_row_id_(node.with_row_id),
+        context_(context) {
     schema_ = node.schema;
     batch_size_ = std::max<int64_t>(1, context_->options().batch_size);
   }
@@ -332,7 +336,10 @@ class ScanOperator : public Operator {
       if (!table_schema) return InternalError("a file scan needs its table schema");
     }
     // The data columns to read, in output order.
-    int data_columns = schema_->num_fields() - (with_metadata_ ? 1 : 0);
+    if (with_row_id_ && source_.format != ScanSource::Format::kDelta) {
+      return InternalError("row ids exist for Delta scans only");
+    }
+    int data_columns = schema_->num_fields() - (with_metadata_ ? 1 : 0) - (with_row_id_ ? 2 : 0);
     for (int i = 0; i < data_columns; ++i) {
       std::string name = schema_->field(i)->name();
       if (static_cast<size_t>(i) < node.projection.size()) {
@@ -391,8 +398,9 @@ class ScanOperator : public Operator {
     std::shared_ptr<arrow::Table> table;
     if (source_.format == ScanSource::Format::kDelta) {
       ASSIGN_OR_RAISE(table, delta::ReadDataFile(snapshot_, *file.add, arrow::schema(data_fields_),
-                                                 /*apply_deletion_vector=*/true));
+                                                 /*apply_deletion_vector=*/!with_row_id_));
       ASSIGN_OR_RAISE(table, SelectByName(table, data_fields_));
+      if (with_row_id_) return WithRowIds(table, file);
     } else {
       ASSIGN_OR_RAISE(table, ReadFormatFile(source_, file, data_fields_));
     }
@@ -405,8 +413,39 @@ class ScanOperator : public Operator {
     return arrow::Table::Make(schema_, columns, table->num_rows());
   }
 
+  // Appends the file path and physical row positions, then drops the rows the file's deletion
+  // vector hides (after numbering, so positions stay physical).
+  Result<std::shared_ptr<arrow::Table>> WithRowIds(const std::shared_ptr<arrow::Table>& table,
+                                                   const FileInfo& file) {
+    int64_t n = table->num_rows();
+    arrow::Int64Builder rows;
+    RETURN_NOT_OK(rows.Reserve(n));
+    for (int64_t i = 0; i < n; ++i) rows.UnsafeAppend(i);
+    ASSIGN_OR_RAISE(auto row_array, rows.Finish());
+    ASSIGN_OR_RAISE(auto path_array,
+                    arrow::MakeArrayFromScalar(arrow::StringScalar(file.add->path), n));
+    arrow::ChunkedArrayVector columns = table->columns();
+    if (with_metadata_) {
+      ASSIGN_OR_RAISE(auto meta, MetadataColumn(file, schema_->field(schema_->num_fields() - 3)->type(), n));
+      columns.push_back(std::make_shared<arrow::ChunkedArray>(meta));
+    }
+    columns.push_back(std::make_shared<arrow::ChunkedArray>(path_array));
+    columns.push_back(std::make_shared<arrow::ChunkedArray>(row_array));
+    auto out = arrow::Table::Make(schema_, columns, n);
+    if (!file.add->deletion_vector) return out;
+    ASSIGN_OR_RAISE(auto deleted, delta::LoadDeletionVector(snapshot_->table_root(),
+                                                            *file.add->deletion_vector));
+    arrow::BooleanBuilder keep;
+    RETURN_NOT_OK(keep.Reserve(n));
+    for (int64_t i = 0; i < n; ++i) keep.UnsafeAppend(!deleted.contains(static_cast<uint64_t>(i)));
+    ASSIGN_OR_RAISE(auto mask, keep.Finish());
+    ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(out, mask));
+    return filtered.table();
+  }
+
   ScanSource source_;
   bool with_metadata_;
+  bool with_row_id_;
   QueryContext* context_;
   int64_t batch_size_;
   std::shared_ptr<const delta::Snapshot> snapshot_;

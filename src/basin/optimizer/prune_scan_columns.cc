@@ -72,10 +72,14 @@ Pruned Prune(const PlanPtr& node, std::vector<bool> needed) {
       bool all = false;
       for (const auto& f : node->pushed_filters) Uses(f, &needed, &all);
       if (all || node->with_metadata_column) break;
+      // Row ids (DML) are always kept, after the data columns.
+      size_t extra = node->with_row_id ? 2 : 0;
+      size_t data_width = width - extra;
       int count = 0;
-      for (bool b : needed) count += b;
-      if (count == 0 && width > 0) needed[0] = true;
-      if (count == static_cast<int>(width)) break;
+      for (size_t i = 0; i < data_width; ++i) count += needed[i];
+      if (count == 0 && data_width > 0) needed[0] = true;
+      if (count == static_cast<int>(data_width)) break;
+      for (size_t i = data_width; i < width; ++i) needed[i] = true;
       // Positions in the table schema of the current outputs.
       std::vector<int> source = node->projection;
       if (source.empty()) source = Identity(width);
@@ -84,8 +88,8 @@ Pruned Prune(const PlanPtr& node, std::vector<bool> needed) {
       arrow::FieldVector fields;
       for (size_t i = 0; i < width; ++i) {
         if (!needed[i]) continue;
-        remap[i] = static_cast<int>(projection.size());
-        projection.push_back(source[i]);
+        remap[i] = static_cast<int>(fields.size());
+        if (i < data_width) projection.push_back(source[i]);
         fields.push_back(node->schema->field(static_cast<int>(i)));
       }
       copy->projection = projection;

@@ -4,16 +4,38 @@
 #include <filesystem>
 
 #include "basin/analyzer/analyzer.h"
+#include "basin/delta/snapshot.h"
 #include "basin/optimizer/optimizer.h"
+#include "basin/session/session_internal.h"
+#include "basin/session/statement_words.h"
 #include "basin/sql/parser.h"
 
 namespace basin::session {
-namespace {
 
 std::string Lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
+
+std::string Upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::shared_ptr<arrow::Table> StringTable(const std::vector<std::string>& names,
+                                          const std::vector<std::vector<std::string>>& rows) {
+  arrow::FieldVector fields;
+  std::vector<std::shared_ptr<arrow::Array>> arrays;
+  for (size_t c = 0; c < names.size(); ++c) {
+    arrow::StringBuilder builder;
+    for (const auto& row : rows) (void)builder.Append(row[c]);
+    arrays.push_back(builder.Finish().ValueOrDie());
+    fields.push_back(arrow::field(names[c], arrow::utf8(), false));
+  }
+  return arrow::Table::Make(arrow::schema(fields), arrays);
+}
+
+namespace {
 
 // Defaults of the settings the engine reads (Spark's names where Spark has one).
 const std::map<std::string, std::string>& Defaults() {
@@ -30,23 +52,6 @@ const std::map<std::string, std::string>& Defaults() {
   return *defaults;
 }
 
-std::shared_ptr<arrow::Table> StringTable(const std::vector<std::string>& names,
-                                          const std::vector<std::vector<std::string>>& rows) {
-  arrow::FieldVector fields;
-  std::vector<std::shared_ptr<arrow::Array>> arrays;
-  for (size_t c = 0; c < names.size(); ++c) {
-    arrow::StringBuilder builder;
-    for (const auto& row : rows) (void)builder.Append(row[c]);
-    arrays.push_back(builder.Finish().ValueOrDie());
-    fields.push_back(arrow::field(names[c], arrow::utf8(), false));
-  }
-  return arrow::Table::Make(arrow::schema(fields), arrays);
-}
-
-bool IsDeltaTable(const std::filesystem::path& path) {
-  std::error_code ec;
-  return std::filesystem::is_directory(path / "_delta_log", ec);
-}
 
 }  // namespace
 
@@ -78,8 +83,8 @@ Result<int64_t> ParseMemorySize(const std::string& text) {
   return value * scale;
 }
 
-// Resolves table and view names for the analyzer: temporary views, then Delta tables in the
-// warehouse (WAREHOUSE/<catalog>/<schema>/<table>).
+// Resolves table and view names for the analyzer: the running statement's own relations,
+// temporary views, then the metastore's views and tables (and Delta folders at managed paths).
 class Session::CatalogView : public analyzer::Catalog {
  public:
   explicit CatalogView(Session* session) : session_(session) {}
@@ -87,40 +92,62 @@ class Session::CatalogView : public analyzer::Catalog {
   Result<std::optional<plan::PlanPtr>> LookupRelation(
       const std::vector<std::string>& name, const analyzer::TimeTravelSpec& time_travel) override {
     if (name.size() == 1) {
+      auto special = session_->statement_relations_.find(Lower(name[0]));
+      if (special != session_->statement_relations_.end()) {
+        return std::optional<plan::PlanPtr>(special->second);
+      }
       std::string text;
       {
         std::lock_guard<std::mutex> lock(session_->mutex_);
         auto it = session_->temp_views_.find(Lower(name[0]));
         if (it != session_->temp_views_.end()) text = it->second;
       }
-      if (!text.empty()) {
-        if (depth_ > 32) {
-          return UserError("RECURSIVE_VIEW", "Recursive view " + name[0] + " detected.");
-        }
-        ++depth_;
-        auto plan = session_->Plan(text, /*optimize=*/false);
-        --depth_;
-        RETURN_NOT_OK(plan.status());
-        return std::optional<plan::PlanPtr>(*plan);
-      }
-    }
-    std::string catalog = session_->current_catalog();
-    std::string schema = session_->current_schema();
-    std::string table = name.back();
-    if (name.size() == 2) schema = name[0];
-    if (name.size() == 3) {
-      catalog = name[0];
-      schema = name[1];
+      if (!text.empty()) return PlanView(name[0], text, "", "");
     }
     if (name.size() > 3) return std::optional<plan::PlanPtr>();
-    auto path = std::filesystem::path(session_->warehouse()) / Lower(catalog) / Lower(schema) /
-                Lower(table);
-    if (!IsDeltaTable(path)) return std::optional<plan::PlanPtr>();
-    ASSIGN_OR_RAISE(auto plan, analyzer::DeltaTableScan(path.string(), time_travel));
+    ASSIGN_OR_RAISE(auto qualified, session_->Qualify(name));
+    if (qualified.schema == "information_schema") {
+      ASSIGN_OR_RAISE(auto info, session_->InformationSchema(qualified));
+      if (info) return std::optional<plan::PlanPtr>(*info);
+    }
+    ASSIGN_OR_RAISE(auto table, session_->FindTable(qualified));
+    if (!table) return std::optional<plan::PlanPtr>();
+    if (table->is_view) {
+      return PlanView(name.back(), table->info->view_text, table->info->view_catalog,
+                      table->info->view_schema);
+    }
+    if (table->format != "delta") {
+      std::vector<std::pair<std::string, std::string>> options;
+      for (const auto& [k, v] : table->info->properties) {
+        if (k.rfind("option.", 0) == 0) options.emplace_back(k.substr(7), v);
+      }
+      ASSIGN_OR_RAISE(auto plan, analyzer::FileScan(table->format, table->location, options));
+      return std::optional<plan::PlanPtr>(plan);
+    }
+    if (!time_travel.version && !time_travel.timestamp) {
+      ASSIGN_OR_RAISE(auto cached, session_->CachedRelation(qualified, table->location));
+      if (cached) return cached;
+    }
+    ASSIGN_OR_RAISE(auto plan, analyzer::DeltaTableScan(table->location, time_travel));
     return std::optional<plan::PlanPtr>(plan);
   }
 
  private:
+  Result<std::optional<plan::PlanPtr>> PlanView(const std::string& name, const std::string& text,
+                                                const std::string& catalog,
+                                                const std::string& schema) {
+    if (depth_ > 32) {
+      return UserError("RECURSIVE_VIEW", "Recursive view " + name + " detected.");
+    }
+    ++depth_;
+    if (!catalog.empty()) session_->namespace_stack_.emplace_back(catalog, schema);
+    auto plan = session_->Plan(text, /*optimize=*/false);
+    if (!catalog.empty()) session_->namespace_stack_.pop_back();
+    --depth_;
+    RETURN_NOT_OK(plan.status());
+    return std::optional<plan::PlanPtr>(*plan);
+  }
+
   Session* session_;
   int depth_ = 0;
 };
@@ -209,16 +236,66 @@ Result<plan::PlanPtr> Session::Plan(std::string_view query, bool optimize) {
   if (statement->kind != sql::StatementKind::kQuery) {
     return UserError("UNSUPPORTED_FEATURE", "Expected a query: " + std::string(query) + ".");
   }
+  return AnalyzeQueryAst(*statement->query, optimize);
+}
+
+analyzer::AnalyzerOptions Session::AnalyzerSettings() {
   analyzer::AnalyzerOptions options;
   options.eval = ExecutionOptions().eval;
   options.catalog = catalog_.get();
   options.current_catalog = current_catalog();
   options.current_schema = current_schema();
-  ASSIGN_OR_RAISE(auto plan, analyzer::AnalyzeQuery(*statement->query, options));
+  return options;
+}
+
+Result<plan::PlanPtr> Session::AnalyzeQueryAst(const sql::Query& query, bool optimize) {
+  ASSIGN_OR_RAISE(auto plan, analyzer::AnalyzeQuery(query, AnalyzerSettings()));
   if (optimize) {
     ASSIGN_OR_RAISE(plan, optimizer::Optimize(plan));
   }
   return plan;
+}
+
+Result<std::shared_ptr<arrow::Table>> Session::RunQueryAst(const sql::Query& query) {
+  ASSIGN_OR_RAISE(auto plan, AnalyzeQueryAst(query, /*optimize=*/true));
+  cancel_->store(false);
+  return exec::ExecuteToTable(plan, ExecutionOptions());
+}
+
+void Session::InvalidateCache() {
+  // Cached Delta tables check their version on use; views and dropped tables go now.
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto it = cache_.begin(); it != cache_.end();) {
+    std::error_code ec;
+    bool gone = it->second.location.empty() ||
+                !std::filesystem::is_directory(
+                    std::filesystem::path(it->second.location) / "_delta_log", ec);
+    it = gone ? cache_.erase(it) : std::next(it);
+  }
+}
+
+Result<std::optional<plan::PlanPtr>> Session::CachedRelation(const TableName& name,
+                                                             const std::string& location) {
+  CachedTable cached;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = cache_.find(name.Quoted());
+    if (it == cache_.end()) return std::optional<plan::PlanPtr>();
+    cached = it->second;
+  }
+  ASSIGN_OR_RAISE(auto root, io::ResolveLocation(location));
+  auto snapshot = delta::Snapshot::Load(root);
+  if (!snapshot.ok() || (*snapshot)->version() != cached.version || cached.location != location) {
+    // The table changed since it was cached: the cache no longer holds it.
+    std::lock_guard<std::mutex> lock(mutex_);
+    cache_.erase(name.Quoted());
+    return std::optional<plan::PlanPtr>();
+  }
+  auto node = std::make_shared<plan::PlanNode>();
+  node->kind = plan::PlanKind::kValues;
+  node->values = cached.data;
+  node->schema = cached.data->schema();
+  return std::optional<plan::PlanPtr>(node);
 }
 
 Result<std::shared_ptr<arrow::RecordBatchReader>> Session::Run(const plan::PlanPtr& plan) {
@@ -226,7 +303,7 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> Session::Run(const plan::PlanP
   return exec::Execute(plan, ExecutionOptions());
 }
 
-Result<StatementResult> Session::ExecuteStatement(const sql::Statement& statement) {
+Result<StatementResult> Session::ExecuteStatement(sql::Statement& statement) {
   StatementResult result;
   result.statement = statement.text;
   using K = sql::StatementKind;
@@ -300,69 +377,35 @@ Result<StatementResult> Session::ExecuteStatement(const sql::Statement& statemen
       }
       return result;
     }
-    case K::kUse: {
-      std::string type = Lower(statement.object_type);
-      const auto& name = statement.name;
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (type == "catalog") {
-        config_["basin.catalog"] = name.back();
-      } else if (name.size() == 2) {
-        config_["basin.catalog"] = name[0];
-        config_["basin.schema"] = name[1];
-      } else {
-        config_["basin.schema"] = name.back();
-      }
-      return result;
+    case K::kUse:
+      return RunCatalogStatement(statement);
+    case K::kCreateView:
+    case K::kCreateTable:
+    case K::kCreateSchema:
+    case K::kDrop:
+    case K::kShow:
+      return RunCatalogStatement(statement);
+    case K::kDescribe: {
+      ASSIGN_OR_RAISE(auto delta_result, RunDeltaStatement(statement));
+      if (delta_result) return *delta_result;
+      return RunCatalogStatement(statement);
     }
-    case K::kCreateView: {
-      const auto& view = *statement.create_view;
-      if (!view.temporary) {
-        return UserError("UNSUPPORTED_FEATURE.PERSISTENT_VIEW",
-                         "Persistent views need the catalog, which is not available yet; use "
-                         "CREATE TEMPORARY VIEW.");
-      }
-      if (view.name.size() != 1) {
-        return UserError("TEMP_VIEW_NAME_TOO_MANY_NAME_PARTS",
-                         "CREATE TEMPORARY VIEW expects a single-part view name.");
-      }
-      std::string key = Lower(view.name[0]);
-      std::string text = view.query_text;
-      if (!view.columns.empty()) {
-        // Column names: wrap the query so that the names apply.
-        std::string cols;
-        for (size_t i = 0; i < view.columns.size(); ++i) {
-          cols += (i ? ", " : "") + std::string("`") + view.columns[i] + "`";
-        }
-        text = "SELECT * FROM (" + view.query_text + ") AS v(" + cols + ")";
-      }
-      // Check the query now, as Spark does.
-      RETURN_NOT_OK(Plan(text, /*optimize=*/false).status());
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (temp_views_.count(key) && !view.or_replace) {
-        if (view.if_not_exists) return result;
-        return UserError("TEMP_TABLE_OR_VIEW_ALREADY_EXISTS",
-                         "Cannot create the temporary view `" + view.name[0] +
-                             "` because it already exists.");
-      }
-      temp_views_[key] = text;
-      return result;
-    }
-    case K::kDrop: {
-      if (Lower(statement.object_type) == "view" && statement.name.size() == 1) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (temp_views_.erase(Lower(statement.name[0])) || statement.if_exists) return result;
-        return UserError("TABLE_OR_VIEW_NOT_FOUND",
-                         "The table or view `" + statement.name[0] + "` cannot be found.");
-      }
-      break;
+    case K::kInsert:
+    case K::kDelete:
+    case K::kUpdate:
+    case K::kMerge:
+    case K::kTruncate:
+      return RunDataStatement(statement);
+    case K::kOther: {
+      ASSIGN_OR_RAISE(auto delta_result, RunDeltaStatement(statement));
+      if (delta_result) return *delta_result;
+      return RunOtherStatement(statement);
     }
     default: break;
   }
   std::string text = statement.text;
   if (text.size() > 60) text = text.substr(0, 60) + "...";
-  return UserError("UNSUPPORTED_FEATURE",
-                   "This statement is not supported yet (catalog DDL and DML come with the "
-                   "catalog milestone): " + text);
+  return UserError("UNSUPPORTED_FEATURE", "This statement is not supported yet: " + text);
 }
 
 Result<std::vector<StatementResult>> Session::Execute(std::string_view text) {

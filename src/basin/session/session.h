@@ -17,17 +17,32 @@
 
 #include "basin/base/status.h"
 #include "basin/exec/execute.h"
+#include "basin/analyzer/analyzer.h"
+#include "basin/catalog/metastore.h"
 #include "basin/plan/logical_plan.h"
 
 namespace basin::sql {
 struct Statement;
+struct Query;
 }
+
 
 namespace basin::session {
 
 struct SessionOptions {
   /// The warehouse folder: managed tables live in WAREHOUSE/<catalog>/<schema>/<table>.
   std::string warehouse;
+  /// A PostgreSQL connection string for the metastore; SQLite inside the warehouse when empty.
+  std::string metastore;
+};
+
+/// A table name resolved against the session's current catalog and schema.
+struct TableName {
+  std::string catalog;
+  std::string schema;
+  std::string name;
+  /// `catalog`.`schema`.`name`, quoted as Spark prints it in messages.
+  std::string Quoted() const;
 };
 
 /// What one statement produced: rows (queries, SHOW, EXPLAIN, SET) or none.
@@ -75,7 +90,81 @@ class Session {
 
  private:
   class CatalogView;
-  Result<StatementResult> ExecuteStatement(const sql::Statement& statement);
+  /// A resolved table or view.
+  struct Table {
+    TableName name;
+    std::optional<catalog::TableInfo> info;  ///< null for an unregistered Delta folder
+    bool is_view = false;
+    std::string location;  ///< tables: the root folder
+    std::string format = "delta";
+  };
+
+  Result<StatementResult> ExecuteStatement(sql::Statement& statement);
+  // Statement families, each in its own file.
+  Result<StatementResult> RunCatalogStatement(sql::Statement& statement);
+  Result<StatementResult> RunDataStatement(sql::Statement& statement);
+  Result<StatementResult> CreateTableStatement(sql::CreateTable& create, StatementResult result);
+  Result<StatementResult> CreateViewStatement(sql::CreateView& view, StatementResult result);
+  Result<StatementResult> DropStatement(sql::Statement& statement, StatementResult result);
+  Result<StatementResult> ShowStatement(sql::Statement& statement, StatementResult result);
+  Result<StatementResult> DescribeStatement(sql::Statement& statement, StatementResult result);
+  Result<StatementResult> AlterStatement(sql::Statement& statement, StatementResult result);
+  Result<StatementResult> InsertStatement(sql::Statement& statement, StatementResult result);
+  Result<StatementResult> DeleteStatement(sql::Statement& statement, StatementResult result);
+  Result<StatementResult> UpdateStatement(sql::Statement& statement, StatementResult result);
+  Result<StatementResult> MergeStatement(sql::Statement& statement, StatementResult result);
+  /// Table properties as SHOW TBLPROPERTIES lists them (Delta configuration and protocol).
+  Result<std::map<std::string, std::string>> TableProperties(const std::vector<std::string>& name);
+  /// The analyzed plan of `TABLE name`.
+  Result<plan::PlanPtr> PlanTableName(const std::vector<std::string>& name);
+  Result<std::string> ShowCreateTable(const std::vector<std::string>& name);
+  /// Casts `data` to `target` column by column with Spark's ANSI store-assignment rules; names
+  /// come from `target`. Refuses unsafe conversions with INCOMPATIBLE_DATA_FOR_TABLE.
+  Result<std::shared_ptr<arrow::Table>> StoreAssign(const std::shared_ptr<arrow::Table>& data,
+                                                    const std::shared_ptr<arrow::Schema>& target,
+                                                    const std::string& table_name);
+  /// Drops cached table data (CACHE TABLE) after a change.
+  void InvalidateCache();
+  /// DESCRIBE HISTORY / DETAIL, RESTORE, VACUUM, OPTIMIZE, CONVERT TO DELTA, CLONE; nullopt
+  /// when `statement` is none of them.
+  Result<std::optional<StatementResult>> RunDeltaStatement(sql::Statement& statement);
+  /// ALTER, CREATE CATALOG / FUNCTION, COMMENT ON, CACHE / UNCACHE / CLEAR CACHE, REFRESH.
+  Result<StatementResult> RunOtherStatement(sql::Statement& statement);
+  /// Returns the cached rows of a table when CACHE TABLE holds its current version.
+  Result<std::optional<plan::PlanPtr>> CachedRelation(const TableName& name,
+                                                      const std::string& location);
+  /// A plan over information_schema.`name` (catalogs, schemata, tables, columns, views).
+  Result<std::optional<plan::PlanPtr>> InformationSchema(const TableName& name);
+  /// Namespaces of views being analyzed (unqualified names inside a view resolve there).
+  std::vector<std::pair<std::string, std::string>> namespace_stack_;
+
+  /// Opens the metastore on first use.
+  Result<catalog::Metastore*> Metastore();
+  /// Qualifies a one- to three-part name with the current catalog and schema.
+  Result<TableName> Qualify(const std::vector<std::string>& name) const;
+  /// Looks a table or view up in the metastore (or a Delta folder at the managed path).
+  Result<std::optional<Table>> FindTable(const TableName& name);
+  /// Like FindTable, but fails with TABLE_OR_VIEW_NOT_FOUND (or EXPECT_TABLE_NOT_VIEW for a
+  /// view when `table_only`).
+  Result<Table> GetTable(const std::vector<std::string>& name, bool table_only);
+  /// The folder a managed table of `name` lives in.
+  std::string ManagedLocation(const TableName& name) const;
+  /// Analyzes (and optimizes) a query syntax tree with the session's settings.
+  Result<plan::PlanPtr> AnalyzeQueryAst(const sql::Query& query, bool optimize);
+  /// Runs a query syntax tree to a table.
+  Result<std::shared_ptr<arrow::Table>> RunQueryAst(const sql::Query& query);
+  analyzer::AnalyzerOptions AnalyzerSettings();
+
+  /// Relations that only the running statement can see (DML targets with row ids).
+  std::map<std::string, plan::PlanPtr> statement_relations_;
+  std::unique_ptr<catalog::Metastore> metastore_;
+  std::mutex metastore_mutex_;
+  struct CachedTable {
+    std::string location;  ///< Delta root, to check the version ("" for views)
+    int64_t version = -1;
+    std::shared_ptr<arrow::Table> data;
+  };
+  std::map<std::string, CachedTable> cache_;  ///< qualified lower-case name -> data
 
   SessionOptions options_;
   mutable std::mutex mutex_;

@@ -1,0 +1,952 @@
+// Catalog statements: CREATE / DROP / ALTER of catalogs, schemas, tables and views, SHOW and
+// DESCRIBE. Tables are Delta tables whose schema lives in their log; the metastore records where
+// each table is and what kind of object it is.
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <functional>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "basin/catalog/metastore.h"
+#include "basin/delta/snapshot.h"
+#include "basin/delta/transaction.h"
+#include "basin/delta/write.h"
+#include "basin/function/function.h"
+#include "basin/session/session.h"
+#include "basin/session/session_internal.h"
+#include "basin/session/statement_words.h"
+#include "basin/sql/arrow_type.h"
+#include "basin/sql/parser.h"
+#include "basin/types/schema_json.h"
+
+namespace basin::session {
+namespace {
+
+std::string Quote(const std::string& part) { return "`" + part + "`"; }
+
+std::string JoinName(const std::vector<std::string>& parts) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? "." : "") + Quote(parts[i]);
+  return out;
+}
+
+// Spark's LIKE pattern of SHOW ... LIKE: '*' any characters, '|' alternatives, case-insensitive.
+bool MatchesShowPattern(const std::string& pattern, const std::string& name) {
+  std::string lower_name = Lower(name);
+  size_t start = 0;
+  while (start <= pattern.size()) {
+    size_t bar = pattern.find('|', start);
+    std::string alt = Lower(pattern.substr(start, bar == std::string::npos ? std::string::npos
+                                                                           : bar - start));
+    // Trim spaces around alternatives.
+    while (!alt.empty() && alt.front() == ' ') alt.erase(alt.begin());
+    while (!alt.empty() && alt.back() == ' ') alt.pop_back();
+    // Glob match with '*' and '.'-free semantics (Spark turns '*' into '.*').
+    std::function<bool(size_t, size_t)> match = [&](size_t p, size_t n) -> bool {
+      if (p == alt.size()) return n == lower_name.size();
+      if (alt[p] == '*') {
+        for (size_t k = n; k <= lower_name.size(); ++k) {
+          if (match(p + 1, k)) return true;
+        }
+        return false;
+      }
+      return n < lower_name.size() && alt[p] == lower_name[n] && match(p + 1, n + 1);
+    };
+    if (match(0, 0)) return true;
+    if (bar == std::string::npos) break;
+    start = bar + 1;
+  }
+  return false;
+}
+
+std::string PropertiesText(const std::map<std::string, std::string>& props) {
+  std::string out;
+  for (const auto& [k, v] : props) out += (out.empty() ? "" : ", ") + k + "=" + v;
+  return "[" + out + "]";
+}
+
+Status CheckColumnNames(const arrow::Schema& schema) {
+  std::set<std::string> seen;
+  for (const auto& f : schema.fields()) {
+    if (!seen.insert(Lower(f->name())).second) {
+      return UserError("COLUMN_ALREADY_EXISTS",
+                       "The column `" + f->name() + "` already exists. Choose another name or "
+                       "rename the existing column.");
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+std::string TableName::Quoted() const {
+  return Quote(catalog) + "." + Quote(schema) + "." + Quote(name);
+}
+
+Result<catalog::Metastore*> Session::Metastore() {
+  std::lock_guard<std::mutex> lock(metastore_mutex_);
+  if (!metastore_) {
+    ASSIGN_OR_RAISE(metastore_, catalog::OpenMetastore(options_.warehouse, options_.metastore));
+  }
+  return metastore_.get();
+}
+
+Result<TableName> Session::Qualify(const std::vector<std::string>& name) const {
+  TableName out;
+  out.catalog = Lower(current_catalog());
+  out.schema = Lower(current_schema());
+  if (!namespace_stack_.empty()) {
+    // Inside a view: unqualified names resolve in the view's namespace.
+    out.catalog = namespace_stack_.back().first;
+    out.schema = namespace_stack_.back().second;
+  }
+  if (name.empty() || name.size() > 3) {
+    return UserError("REQUIRES_SINGLE_PART_NAMESPACE",
+                     "The name " + JoinName(name) + " must have one to three parts.");
+  }
+  out.name = Lower(name.back());
+  if (name.size() >= 2) out.schema = Lower(name[name.size() - 2]);
+  if (name.size() == 3) out.catalog = Lower(name[0]);
+  return out;
+}
+
+std::string Session::ManagedLocation(const TableName& name) const {
+  return (std::filesystem::path(options_.warehouse) / name.catalog / name.schema / name.name)
+      .string();
+}
+
+Result<std::optional<Session::Table>> Session::FindTable(const TableName& name) {
+  ASSIGN_OR_RAISE(auto* store, Metastore());
+  ASSIGN_OR_RAISE(auto info, store->GetTable(name.catalog, name.schema, name.name));
+  Table table;
+  table.name = name;
+  if (info) {
+    table.is_view = info->type == catalog::TableType::kView;
+    table.location = info->location;
+    table.format = info->format;
+    table.info = std::move(info);
+    return std::optional<Table>(std::move(table));
+  }
+  // A Delta folder at the managed path that the metastore does not know (written by path).
+  std::error_code ec;
+  auto path = ManagedLocation(name);
+  if (std::filesystem::is_directory(std::filesystem::path(path) / "_delta_log", ec)) {
+    table.location = path;
+    return std::optional<Table>(std::move(table));
+  }
+  return std::optional<Table>();
+}
+
+Result<Session::Table> Session::GetTable(const std::vector<std::string>& name, bool table_only) {
+  ASSIGN_OR_RAISE(auto qualified, Qualify(name));
+  ASSIGN_OR_RAISE(auto table, FindTable(qualified));
+  if (!table) {
+    return UserError("TABLE_OR_VIEW_NOT_FOUND",
+                     "The table or view " + JoinName(name) +
+                         " cannot be found. Verify the spelling and correctness of the schema "
+                         "and catalog.\nIf you did not qualify the name with a schema, verify the "
+                         "current_schema() output, or qualify the name with the correct schema "
+                         "and catalog.");
+  }
+  if (table_only && table->is_view) {
+    return UserError("EXPECT_TABLE_NOT_VIEW.NO_ALTERNATIVE",
+                     "The table " + qualified.Quoted() + " is a view, not a table.");
+  }
+  return *table;
+}
+
+Result<StatementResult> Session::RunCatalogStatement(sql::Statement& statement) {
+  StatementResult result;
+  result.statement = statement.text;
+  using K = sql::StatementKind;
+  ASSIGN_OR_RAISE(auto* store, Metastore());
+  switch (statement.kind) {
+    case K::kCreateSchema: {
+      const auto& name = statement.name;
+      if (name.empty() || name.size() > 2) {
+        return UserError("REQUIRES_SINGLE_PART_NAMESPACE",
+                         "A schema name has one or two parts: " + JoinName(name) + ".");
+      }
+      catalog::SchemaInfo info;
+      info.catalog = name.size() == 2 ? Lower(name[0]) : Lower(current_catalog());
+      info.name = Lower(name.back());
+      info.comment = statement.comment;
+      info.location = statement.location;
+      RETURN_NOT_OK(store->CreateSchema(info, statement.if_not_exists));
+      return result;
+    }
+    case K::kCreateTable: return CreateTableStatement(*statement.create_table, result);
+    case K::kCreateView: return CreateViewStatement(*statement.create_view, result);
+    case K::kDrop: return DropStatement(statement, result);
+    case K::kShow: return ShowStatement(statement, result);
+    case K::kDescribe: return DescribeStatement(statement, result);
+    case K::kUse: {
+      std::string type = Lower(statement.object_type);
+      const auto& name = statement.name;
+      if (type == "catalog") {
+        ASSIGN_OR_RAISE(auto found, store->GetCatalog(Lower(name.back())));
+        if (!found) {
+          return UserError("CATALOG_NOT_FOUND",
+                           "The catalog " + Quote(name.back()) + " not found.");
+        }
+        std::lock_guard<std::mutex> lock(mutex_);
+        config_["basin.catalog"] = Lower(name.back());
+        config_["basin.schema"] = "default";
+        return result;
+      }
+      std::string cat = name.size() == 2 ? Lower(name[0]) : Lower(current_catalog());
+      if (name.size() > 2) {
+        return UserError("REQUIRES_SINGLE_PART_NAMESPACE",
+                         "A schema name has one or two parts: " + JoinName(name) + ".");
+      }
+      ASSIGN_OR_RAISE(auto found, store->GetSchema(cat, Lower(name.back())));
+      if (!found) {
+        return UserError("SCHEMA_NOT_FOUND", "The schema " + Quote(cat) + "." +
+                                                 Quote(Lower(name.back())) +
+                                                 " cannot be found. Verify the spelling and "
+                                                 "correctness of the schema and catalog.");
+      }
+      std::lock_guard<std::mutex> lock(mutex_);
+      config_["basin.catalog"] = cat;
+      config_["basin.schema"] = Lower(name.back());
+      return result;
+    }
+    default: break;
+  }
+  return InternalError("not a catalog statement");
+}
+
+Result<StatementResult> Session::CreateTableStatement(sql::CreateTable& create,
+                                                      StatementResult result) {
+  if (create.temporary) {
+    return UserError("NOT_SUPPORTED_COMMAND_WITHOUT_HIVE_SUPPORT",
+                     "CREATE TEMPORARY TABLE is not supported; use CREATE TEMPORARY VIEW.");
+  }
+  ASSIGN_OR_RAISE(auto name, Qualify(create.name));
+  ASSIGN_OR_RAISE(auto* store, Metastore());
+  std::string format = Lower(create.using_format.value_or("delta"));
+  if (format != "delta" && format != "parquet" && format != "json" && format != "csv" &&
+      format != "text") {
+    return UserError("UNSUPPORTED_DATASOURCE_FOR_DIRECT_QUERY",
+                     "The data source '" + format + "' is not supported for tables.");
+  }
+  bool replace = create.or_replace || create.replace;
+  ASSIGN_OR_RAISE(auto existing, FindTable(name));
+  if (existing && existing->is_view) {
+    return UserError("TABLE_OR_VIEW_ALREADY_EXISTS",
+                     "Cannot create table or view " + name.Quoted() +
+                         " because it already exists.\nChoose a different name, drop or rename "
+                         "the existing object, or add the IF NOT EXISTS clause to tolerate "
+                         "pre-existing objects.");
+  }
+  if (existing && !replace) {
+    if (create.if_not_exists) return result;
+    return UserError("TABLE_OR_VIEW_ALREADY_EXISTS",
+                     "Cannot create table or view " + name.Quoted() +
+                         " because it already exists.\nChoose a different name, drop or rename "
+                         "the existing object, or add the IF NOT EXISTS clause to tolerate "
+                         "pre-existing objects.");
+  }
+  if (!existing && create.replace && !create.or_replace) {
+    return UserError("TABLE_OR_VIEW_NOT_FOUND",
+                     "The table or view " + name.Quoted() + " cannot be found (REPLACE TABLE).");
+  }
+  ASSIGN_OR_RAISE(auto schema_info, store->GetSchema(name.catalog, name.schema));
+  if (!schema_info) {
+    return UserError("SCHEMA_NOT_FOUND", "The schema " + Quote(name.catalog) + "." +
+                                             Quote(name.schema) +
+                                             " cannot be found. Verify the spelling and "
+                                             "correctness of the schema and catalog.");
+  }
+
+  // The location: LOCATION makes an external table; else the managed folder (or the existing
+  // table's folder when replacing).
+  bool external = create.location.has_value();
+  std::string location;
+  if (external) {
+    location = *create.location;
+  } else if (existing && !existing->location.empty()) {
+    location = existing->location;
+  } else {
+    location = ManagedLocation(name);
+  }
+
+  // Columns.
+  arrow::FieldVector fields;
+  for (const auto& column : create.columns) {
+    ASSIGN_OR_RAISE(auto field, sql::ToArrowField(column));
+    if (column.default_value || column.generated_as || column.identity) {
+      return UserError("UNSUPPORTED_FEATURE.TABLE_OPERATION",
+                       "DEFAULT, GENERATED and IDENTITY columns are not supported yet (column " +
+                           Quote(column.name) + ").");
+    }
+    fields.push_back(field);
+  }
+  std::vector<std::string> partition_by;
+  for (const auto& column : create.partition_columns) {
+    ASSIGN_OR_RAISE(auto field, sql::ToArrowField(column));
+    fields.push_back(field);
+    partition_by.push_back(column.name);
+  }
+  for (const auto& p : create.partitioned_by) {
+    if (p.size() != 1) return UserError("PARSE_SYNTAX_ERROR", "A partition column is one name.");
+    partition_by.push_back(p[0]);
+  }
+  if (!create.clustered_by.empty()) {
+    return UserError("UNSUPPORTED_FEATURE.TABLE_OPERATION",
+                     "CLUSTER BY (liquid clustering) is not supported yet.");
+  }
+  std::map<std::string, std::string> properties;
+  for (const auto& [k, v] : create.properties) properties[k] = v;
+  for (const auto& [k, v] : create.options) {
+    if (format == "delta" && k.rfind("delta.", 0) == 0) properties[k] = v;
+  }
+
+  if (format != "delta") {
+    if (create.as_query) {
+      return UserError("UNSUPPORTED_FEATURE.TABLE_OPERATION",
+                       "CREATE TABLE ... USING " + format + " AS SELECT is not supported; use "
+                       "USING DELTA.");
+    }
+    if (!external) {
+      return UserError("UNSUPPORTED_FEATURE.TABLE_OPERATION",
+                       "A " + format + " table needs a LOCATION (managed tables are Delta).");
+    }
+    catalog::TableInfo info;
+    info.catalog = name.catalog;
+    info.schema = name.schema;
+    info.name = name.name;
+    info.type = catalog::TableType::kExternal;
+    info.format = format;
+    info.location = location;
+    info.comment = create.comment;
+    info.properties = properties;
+    for (const auto& [k, v] : create.options) info.properties["option." + k] = v;
+    if (!fields.empty()) {
+      ASSIGN_OR_RAISE(info.view_schema_json, types::SchemaToDeltaJson(*arrow::schema(fields)));
+    }
+    RETURN_NOT_OK(store->CreateTable(info, replace));
+    return result;
+  }
+
+  // The data: the query's rows (CTAS), or none.
+  std::shared_ptr<arrow::Table> data;
+  if (create.as_query) {
+    ASSIGN_OR_RAISE(data, RunQueryAst(*create.as_query));
+    if (!fields.empty()) {
+      // Column names (and types) given with AS SELECT: Spark requires matching column counts.
+      if (fields.size() != static_cast<size_t>(data->num_columns())) {
+        return UserError("UNSUPPORTED_FEATURE.TABLE_OPERATION",
+                         "The column list of CREATE TABLE ... AS SELECT must match the query's "
+                         "columns.");
+      }
+      ASSIGN_OR_RAISE(data, StoreAssign(data, arrow::schema(fields), "CREATE TABLE"));
+    }
+  } else {
+    auto schema = arrow::schema(fields);
+    if (fields.empty()) {
+      // CREATE TABLE t USING DELTA LOCATION 'path' over an existing table registers it.
+      ASSIGN_OR_RAISE(auto root, io::ResolveLocation(location));
+      auto snapshot = delta::Snapshot::Load(root);
+      if (!snapshot.ok()) {
+        return UserError("DELTA_SCHEMA_NOT_SET",
+                         "Table schema is not set. Write data into it or use CREATE TABLE to "
+                         "set the schema.");
+      }
+      catalog::TableInfo info;
+      info.catalog = name.catalog;
+      info.schema = name.schema;
+      info.name = name.name;
+      info.type = external ? catalog::TableType::kExternal : catalog::TableType::kManaged;
+      info.location = location;
+      info.comment = create.comment ? create.comment : (*snapshot)->metadata().description;
+      RETURN_NOT_OK(store->CreateTable(info, replace));
+      return result;
+    }
+    ASSIGN_OR_RAISE(data, arrow::Table::MakeEmpty(schema));
+  }
+  RETURN_NOT_OK(CheckColumnNames(*data->schema()));
+
+  ASSIGN_OR_RAISE(auto root, io::ResolveLocation(location));
+  auto snapshot = delta::Snapshot::Load(root);
+  bool table_exists = snapshot.ok();
+  if (table_exists && !existing && !external) {
+    // A managed folder left behind by someone else: Spark refuses to adopt it.
+    return UserError("LOCATION_ALREADY_EXISTS",
+                     "Cannot name the managed table as " + name.Quoted() +
+                         ", as its associated location '" + location +
+                         "' already exists. Please pick a different table name, or remove the "
+                         "existing location first.");
+  }
+  if (table_exists && external && !replace && !create.as_query) {
+    // CREATE TABLE with columns over an existing Delta table: the schemas must agree.
+    auto existing_schema = (*snapshot)->schema();
+    bool same = existing_schema->num_fields() == data->schema()->num_fields();
+    for (int i = 0; same && i < existing_schema->num_fields(); ++i) {
+      same = Lower(existing_schema->field(i)->name()) == Lower(data->schema()->field(i)->name()) &&
+             existing_schema->field(i)->type()->Equals(*data->schema()->field(i)->type());
+    }
+    if (!same) {
+      return UserError("DELTA_CREATE_TABLE_SCHEME_MISMATCH",
+                       "The specified schema does not match the existing schema at " + location +
+                           ".");
+    }
+  } else {
+    delta::WriteOptions options;
+    options.partition_by = partition_by;
+    options.table_properties = properties;
+    options.description = create.comment;
+    options.no_empty_file = !create.as_query;
+    if (table_exists) {
+      options.mode = delta::SaveMode::kOverwrite;
+      options.overwrite_schema = true;
+    } else {
+      options.mode = delta::SaveMode::kErrorIfExists;
+    }
+    std::string op = create.as_query ? " AS SELECT" : "";
+    if (create.or_replace) {
+      options.operation = "CREATE OR REPLACE TABLE" + op;
+    } else if (create.replace) {
+      options.operation = "REPLACE TABLE" + op;
+    } else {
+      options.operation = "CREATE TABLE" + op;
+    }
+    nlohmann::json partition_json = nlohmann::json::array();
+    for (const auto& p : partition_by) partition_json.push_back(p);
+    nlohmann::json props = nlohmann::json::object();
+    for (const auto& [k, v] : properties) props[k] = v;
+    nlohmann::json params = {{"partitionBy", partition_json.dump()},
+                             {"clusterBy", "[]"},
+                             {"description", create.comment ? nlohmann::json(*create.comment)
+                                                            : nlohmann::json(nullptr)},
+                             {"isManaged", external ? "false" : "true"},
+                             {"properties", props.dump()}};
+    options.operation_parameters = params;
+    RETURN_NOT_OK(delta::WriteTable(root, data, options).status());
+  }
+  catalog::TableInfo info;
+  info.catalog = name.catalog;
+  info.schema = name.schema;
+  info.name = name.name;
+  info.type = external ? catalog::TableType::kExternal : catalog::TableType::kManaged;
+  info.location = location;
+  info.comment = create.comment;
+  RETURN_NOT_OK(store->CreateTable(info, replace));
+  InvalidateCache();
+  return result;
+}
+
+Result<StatementResult> Session::CreateViewStatement(sql::CreateView& view,
+                                                     StatementResult result) {
+  std::string text = view.query_text;
+  if (!view.columns.empty()) {
+    std::string cols;
+    for (size_t i = 0; i < view.columns.size(); ++i) {
+      cols += (i ? ", " : "") + std::string("`") + view.columns[i] + "`";
+    }
+    text = "SELECT * FROM (" + view.query_text + ") AS v(" + cols + ")";
+  }
+  if (view.temporary) {
+    if (view.name.size() != 1) {
+      return UserError("TEMP_VIEW_NAME_TOO_MANY_NAME_PARTS",
+                       "CREATE TEMPORARY VIEW expects a single-part view name.");
+    }
+    std::string key = Lower(view.name[0]);
+    RETURN_NOT_OK(Plan(text, /*optimize=*/false).status());
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (temp_views_.count(key) && !view.or_replace) {
+      if (view.if_not_exists) return result;
+      return UserError("TEMP_TABLE_OR_VIEW_ALREADY_EXISTS",
+                       "Cannot create the temporary view `" + view.name[0] +
+                           "` because it already exists.");
+    }
+    temp_views_[key] = text;
+    return result;
+  }
+  ASSIGN_OR_RAISE(auto name, Qualify(view.name));
+  ASSIGN_OR_RAISE(auto* store, Metastore());
+  ASSIGN_OR_RAISE(auto plan, Plan(text, /*optimize=*/false));
+  ASSIGN_OR_RAISE(auto existing, FindTable(name));
+  if (existing) {
+    if (view.if_not_exists) return result;
+    if (!view.or_replace || !existing->is_view) {
+      if (view.or_replace) {
+        return UserError("EXPECT_VIEW_NOT_TABLE.NO_ALTERNATIVE",
+                         "The table " + name.Quoted() + " is a table, not a view.");
+      }
+      return UserError("TABLE_OR_VIEW_ALREADY_EXISTS",
+                       "Cannot create table or view " + name.Quoted() +
+                           " because it already exists.\nChoose a different name, drop or "
+                           "rename the existing object, or add the IF NOT EXISTS clause to "
+                           "tolerate pre-existing objects.");
+    }
+  }
+  catalog::TableInfo info;
+  info.catalog = name.catalog;
+  info.schema = name.schema;
+  info.name = name.name;
+  info.type = catalog::TableType::kView;
+  info.format = "";
+  info.comment = view.comment;
+  for (const auto& [k, v] : view.properties) info.properties[k] = v;
+  info.view_text = text;
+  info.view_catalog = Lower(current_catalog());
+  info.view_schema = Lower(current_schema());
+  ASSIGN_OR_RAISE(info.view_schema_json, types::SchemaToDeltaJson(*plan->schema));
+  RETURN_NOT_OK(store->CreateTable(info, view.or_replace));
+  return result;
+}
+
+Result<StatementResult> Session::DropStatement(sql::Statement& statement,
+                                               StatementResult result) {
+  ASSIGN_OR_RAISE(auto* store, Metastore());
+  std::string type = Lower(statement.object_type);
+  const auto& name = statement.name;
+  if (type == "view" && name.size() == 1) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (temp_views_.erase(Lower(name[0]))) return result;
+  }
+  if (type == "table" || type == "view") {
+    ASSIGN_OR_RAISE(auto qualified, Qualify(name));
+    ASSIGN_OR_RAISE(auto table, FindTable(qualified));
+    if (!table) {
+      if (statement.if_exists) return result;
+      return UserError("TABLE_OR_VIEW_NOT_FOUND",
+                       "The table or view " + JoinName(name) +
+                           " cannot be found. Verify the spelling and correctness of the schema "
+                           "and catalog.");
+    }
+    if (type == "table" && table->is_view) {
+      return UserError("WRONG_COMMAND_FOR_OBJECT_TYPE",
+                       "The operation DROP TABLE requires a TABLE. But " + qualified.Quoted() +
+                           " is a VIEW. Use DROP VIEW instead.");
+    }
+    if (type == "view" && !table->is_view) {
+      return UserError("WRONG_COMMAND_FOR_OBJECT_TYPE",
+                       "The operation DROP VIEW requires a VIEW. But " + qualified.Quoted() +
+                           " is a TABLE. Use DROP TABLE instead.");
+    }
+    if (table->info) {
+      RETURN_NOT_OK(
+          store->DropTable(qualified.catalog, qualified.schema, qualified.name, false).status());
+    }
+    bool managed = !table->info || table->info->type == catalog::TableType::kManaged;
+    if (managed && !table->is_view && !table->location.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(table->location, ec);
+    }
+    InvalidateCache();
+    return result;
+  }
+  if (type == "schema" || type == "database" || type == "namespace") {
+    if (name.empty() || name.size() > 2) {
+      return UserError("REQUIRES_SINGLE_PART_NAMESPACE",
+                       "A schema name has one or two parts: " + JoinName(name) + ".");
+    }
+    std::string cat = name.size() == 2 ? Lower(name[0]) : Lower(current_catalog());
+    std::string schema = Lower(name.back());
+    std::vector<catalog::TableInfo> tables;
+    if (statement.cascade) {
+      auto listed = store->ListTables(cat, schema);
+      if (listed.ok()) tables = *listed;
+    }
+    RETURN_NOT_OK(store->DropSchema(cat, schema, statement.if_exists, statement.cascade));
+    for (const auto& t : tables) {
+      if (t.type == catalog::TableType::kManaged && !t.location.empty()) {
+        std::error_code ec;
+        std::filesystem::remove_all(t.location, ec);
+      }
+    }
+    InvalidateCache();
+    return result;
+  }
+  if (type == "catalog") {
+    RETURN_NOT_OK(store->DropCatalog(Lower(name.back()), statement.if_exists, statement.cascade));
+    return result;
+  }
+  if (type == "function") {
+    ASSIGN_OR_RAISE(auto qualified, Qualify(name));
+    RETURN_NOT_OK(store->DropFunction(qualified.catalog, qualified.schema, qualified.name,
+                                      statement.if_exists));
+    return result;
+  }
+  return UserError("UNSUPPORTED_FEATURE", "DROP " + statement.object_type + " is not supported.");
+}
+
+Result<StatementResult> Session::ShowStatement(sql::Statement& statement,
+                                               StatementResult result) {
+  ASSIGN_OR_RAISE(auto* store, Metastore());
+  StatementWords w(statement.words);
+  auto like_pattern = [&](std::optional<std::string>* pattern) -> Status {
+    w.Accept("LIKE");
+    if (!w.AtEnd()) {
+      ASSIGN_OR_RAISE(auto p, w.String());
+      *pattern = p;
+    }
+    return w.ExpectEnd();
+  };
+  if (w.Accept("CATALOGS")) {
+    std::optional<std::string> pattern;
+    RETURN_NOT_OK(like_pattern(&pattern));
+    ASSIGN_OR_RAISE(auto catalogs, store->ListCatalogs());
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& c : catalogs) {
+      if (!pattern || MatchesShowPattern(*pattern, c.name)) rows.push_back({c.name});
+    }
+    result.table = StringTable({"catalog"}, rows);
+    return result;
+  }
+  if (w.Accept("SCHEMAS") || w.Accept("DATABASES") || w.Accept("NAMESPACES")) {
+    std::string cat = Lower(current_catalog());
+    if (w.Accept("FROM") || w.Accept("IN")) {
+      ASSIGN_OR_RAISE(auto n, w.Name());
+      cat = Lower(n.back());
+    }
+    std::optional<std::string> pattern;
+    RETURN_NOT_OK(like_pattern(&pattern));
+    ASSIGN_OR_RAISE(auto found, store->GetCatalog(cat));
+    if (!found) return UserError("CATALOG_NOT_FOUND", "The catalog " + Quote(cat) + " not found.");
+    ASSIGN_OR_RAISE(auto schemas, store->ListSchemas(cat));
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& s : schemas) {
+      if (!pattern || MatchesShowPattern(*pattern, s.name)) rows.push_back({s.name});
+    }
+    result.table = StringTable({"namespace"}, rows);
+    return result;
+  }
+  bool show_views = w.At("VIEWS");
+  if (w.Accept("TABLES") || w.Accept("VIEWS")) {
+    std::string cat = Lower(current_catalog());
+    std::string schema = Lower(current_schema());
+    if (w.Accept("FROM") || w.Accept("IN")) {
+      ASSIGN_OR_RAISE(auto n, w.Name());
+      if (n.size() == 2) cat = Lower(n[0]);
+      schema = Lower(n.back());
+    }
+    std::optional<std::string> pattern;
+    RETURN_NOT_OK(like_pattern(&pattern));
+    ASSIGN_OR_RAISE(auto found, store->GetSchema(cat, schema));
+    if (!found) {
+      return UserError("SCHEMA_NOT_FOUND", "The schema " + Quote(cat) + "." + Quote(schema) +
+                                               " cannot be found. Verify the spelling and "
+                                               "correctness of the schema and catalog.");
+    }
+    ASSIGN_OR_RAISE(auto tables, store->ListTables(cat, schema));
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& t : tables) {
+      if (show_views && t.type != catalog::TableType::kView) continue;
+      if (!pattern || MatchesShowPattern(*pattern, t.name)) rows.push_back({schema, t.name, "false"});
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (const auto& [view, text] : temp_views_) {
+        if (!pattern || MatchesShowPattern(*pattern, view)) rows.push_back({"", view, "true"});
+      }
+    }
+    auto table = StringTable({"namespace", show_views ? "viewName" : "tableName", "isTemporary"},
+                             rows);
+    // isTemporary is a boolean.
+    arrow::BooleanBuilder flags;
+    for (const auto& r : rows) RETURN_NOT_OK(flags.Append(r[2] == "true"));
+    ASSIGN_OR_RAISE(auto flag_array, flags.Finish());
+    ASSIGN_OR_RAISE(table, table->SetColumn(2, arrow::field("isTemporary", arrow::boolean(), false),
+                                            std::make_shared<arrow::ChunkedArray>(flag_array)));
+    result.table = table;
+    return result;
+  }
+  if (w.Accept("TBLPROPERTIES")) {
+    ASSIGN_OR_RAISE(auto n, w.Name());
+    std::optional<std::string> key;
+    if (w.At("(")) {
+      ASSIGN_OR_RAISE(auto keys, w.KeyList());
+      if (!keys.empty()) key = keys[0];
+    }
+    RETURN_NOT_OK(w.ExpectEnd());
+    ASSIGN_OR_RAISE(auto props, TableProperties(n));
+    std::vector<std::vector<std::string>> rows;
+    if (key) {
+      auto it = props.find(*key);
+      rows.push_back({*key, it != props.end() ? it->second
+                                               : "Table " + JoinName(n) +
+                                                     " does not have property: " + *key});
+    } else {
+      for (const auto& [k, v] : props) rows.push_back({k, v});
+    }
+    result.table = StringTable({"key", "value"}, rows);
+    return result;
+  }
+  if (w.Accept("COLUMNS")) {
+    if (!w.Accept("FROM")) RETURN_NOT_OK(w.Expect("IN"));
+    ASSIGN_OR_RAISE(auto n, w.Name());
+    if (w.Accept("FROM") || w.Accept("IN")) {
+      ASSIGN_OR_RAISE(auto db, w.Name());
+      n.insert(n.begin(), db.begin(), db.end());
+    }
+    RETURN_NOT_OK(w.ExpectEnd());
+    ASSIGN_OR_RAISE(auto plan, PlanTableName(n));
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& f : plan->schema->fields()) rows.push_back({f->name()});
+    result.table = StringTable({"col_name"}, rows);
+    return result;
+  }
+  if (w.AcceptAll({"CREATE", "TABLE"})) {
+    ASSIGN_OR_RAISE(auto n, w.Name());
+    w.AcceptAll({"AS", "SERDE"});
+    RETURN_NOT_OK(w.ExpectEnd());
+    ASSIGN_OR_RAISE(auto text, ShowCreateTable(n));
+    result.table = StringTable({"createtab_stmt"}, {{text}});
+    return result;
+  }
+  if (w.Accept("FUNCTIONS") || w.AcceptAll({"USER", "FUNCTIONS"})) {
+    std::optional<std::string> pattern;
+    w.Accept("LIKE");
+    if (!w.AtEnd()) {
+      ASSIGN_OR_RAISE(auto p, w.String());
+      pattern = p;
+    }
+    std::vector<std::vector<std::string>> rows;
+    ASSIGN_OR_RAISE(auto functions,
+                    store->ListFunctions(Lower(current_catalog()), Lower(current_schema())));
+    for (const auto& f : functions) {
+      std::string full = f.catalog + "." + f.schema + "." + f.name;
+      if (!pattern || MatchesShowPattern(*pattern, f.name)) rows.push_back({full});
+    }
+    for (const auto& name : function::BuiltinRegistry().Names()) {
+      if (!pattern || MatchesShowPattern(*pattern, name)) rows.push_back({name});
+    }
+    std::sort(rows.begin(), rows.end());
+    result.table = StringTable({"function"}, rows);
+    return result;
+  }
+  return UserError("UNSUPPORTED_FEATURE", "SHOW " + w.Rest() + " is not supported.");
+}
+
+Result<std::map<std::string, std::string>> Session::TableProperties(
+    const std::vector<std::string>& name) {
+  ASSIGN_OR_RAISE(auto table, GetTable(name, /*table_only=*/false));
+  std::map<std::string, std::string> props;
+  if (table.info) props = table.info->properties;
+  if (!table.is_view && table.format == "delta") {
+    ASSIGN_OR_RAISE(auto root, io::ResolveLocation(table.location));
+    ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(root));
+    for (const auto& [k, v] : snapshot->metadata().configuration) props[k] = v;
+    const auto& protocol = snapshot->protocol();
+    props["delta.minReaderVersion"] = std::to_string(protocol.min_reader_version);
+    props["delta.minWriterVersion"] = std::to_string(protocol.min_writer_version);
+    for (const auto& f : protocol.reader_features.value_or(std::vector<std::string>{})) {
+      props["delta.feature." + f] = "supported";
+    }
+    for (const auto& f : protocol.writer_features.value_or(std::vector<std::string>{})) {
+      props["delta.feature." + f] = "supported";
+    }
+  }
+  return props;
+}
+
+Result<plan::PlanPtr> Session::PlanTableName(const std::vector<std::string>& name) {
+  sql::Query query;
+  query.kind = sql::QueryKind::kTable;
+  query.table_name = name;
+  return AnalyzeQueryAst(query, /*optimize=*/false);
+}
+
+Result<std::string> Session::ShowCreateTable(const std::vector<std::string>& name) {
+  ASSIGN_OR_RAISE(auto table, GetTable(name, /*table_only=*/false));
+  std::string text;
+  if (table.is_view) {
+    text = "CREATE VIEW " + table.name.Quoted() + " AS " + table.info->view_text;
+    return text;
+  }
+  ASSIGN_OR_RAISE(auto plan, PlanTableName(name));
+  text = "CREATE TABLE " + table.name.Quoted() + " (\n";
+  for (int i = 0; i < plan->schema->num_fields(); ++i) {
+    const auto& f = plan->schema->field(i);
+    text += "  " + f->name() + " " + Upper(types::SparkTypeName(*f->type()));
+    if (!f->nullable()) text += " NOT NULL";
+    if (f->metadata() && f->metadata()->Contains("comment")) {
+      text += " COMMENT '" + f->metadata()->Get("comment").ValueOr("") + "'";
+    }
+    text += i + 1 < plan->schema->num_fields() ? ",\n" : ")\n";
+  }
+  text += "USING " + table.format + "\n";
+  std::vector<std::string> partitions;
+  std::map<std::string, std::string> config;
+  std::optional<std::string> description;
+  if (table.format == "delta") {
+    ASSIGN_OR_RAISE(auto root, io::ResolveLocation(table.location));
+    ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(root));
+    partitions = snapshot->metadata().partition_columns;
+    config = snapshot->metadata().configuration;
+    description = snapshot->metadata().description;
+  }
+  if (!partitions.empty()) {
+    text += "PARTITIONED BY (";
+    for (size_t i = 0; i < partitions.size(); ++i) text += (i ? ", " : "") + partitions[i];
+    text += ")\n";
+  }
+  if (table.info && table.info->type == catalog::TableType::kExternal) {
+    text += "LOCATION '" + table.location + "'\n";
+  }
+  if (table.info && table.info->comment) description = table.info->comment;
+  if (description) text += "COMMENT '" + *description + "'\n";
+  if (!config.empty()) {
+    text += "TBLPROPERTIES (\n";
+    size_t i = 0;
+    for (const auto& [k, v] : config) {
+      text += "  '" + k + "' = '" + v + "'" + (++i < config.size() ? ",\n" : ")\n");
+    }
+  }
+  return text;
+}
+
+Result<StatementResult> Session::DescribeStatement(sql::Statement& statement,
+                                                   StatementResult result) {
+  ASSIGN_OR_RAISE(auto* store, Metastore());
+  StatementWords w(statement.words);
+  if (w.Accept("CATALOG")) {
+    bool extended = w.Accept("EXTENDED");
+    ASSIGN_OR_RAISE(auto n, w.Name());
+    RETURN_NOT_OK(w.ExpectEnd());
+    ASSIGN_OR_RAISE(auto info, store->GetCatalog(Lower(n.back())));
+    if (!info) return UserError("CATALOG_NOT_FOUND", "The catalog " + Quote(n.back()) + " not found.");
+    std::vector<std::vector<std::string>> rows = {{"Catalog Name", info->name},
+                                                  {"Comment", info->comment.value_or("")}};
+    if (extended) {
+      rows.push_back({"Owner", info->owner});
+      rows.push_back({"Properties", PropertiesText(info->properties)});
+    }
+    result.table = StringTable({"info_name", "info_value"}, rows);
+    return result;
+  }
+  if (w.Accept("SCHEMA") || w.Accept("DATABASE") || w.Accept("NAMESPACE")) {
+    bool extended = w.Accept("EXTENDED");
+    ASSIGN_OR_RAISE(auto n, w.Name());
+    RETURN_NOT_OK(w.ExpectEnd());
+    std::string cat = n.size() == 2 ? Lower(n[0]) : Lower(current_catalog());
+    ASSIGN_OR_RAISE(auto info, store->GetSchema(cat, Lower(n.back())));
+    if (!info) {
+      return UserError("SCHEMA_NOT_FOUND", "The schema " + Quote(cat) + "." + Quote(Lower(n.back())) +
+                                               " cannot be found. Verify the spelling and "
+                                               "correctness of the schema and catalog.");
+    }
+    std::vector<std::vector<std::string>> rows = {
+        {"Catalog Name", info->catalog},
+        {"Namespace Name", info->name},
+        {"Comment", info->comment.value_or("")},
+        {"Location", info->location.value_or((std::filesystem::path(options_.warehouse) /
+                                              info->catalog / info->name)
+                                                 .string())},
+        {"Owner", info->owner}};
+    if (extended) rows.push_back({"Properties", PropertiesText(info->properties)});
+    result.table = StringTable({"info_name", "info_value"}, rows);
+    return result;
+  }
+  if (w.At("HISTORY") || w.At("DETAIL")) return InternalError("delta statement");
+  w.Accept("TABLE");
+  bool extended = w.Accept("EXTENDED") || w.Accept("FORMATTED");
+  if (w.Accept("QUERY")) {
+    std::string text = w.Rest();
+    ASSIGN_OR_RAISE(auto plan, Plan(text, /*optimize=*/false));
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& f : plan->schema->fields()) {
+      rows.push_back({f->name(), types::SparkTypeName(*f->type()), "NULL"});
+    }
+    result.table = StringTable({"col_name", "data_type", "comment"}, rows);
+    return result;
+  }
+  ASSIGN_OR_RAISE(auto n, w.Name());
+  std::optional<std::string> column;
+  if (!w.AtEnd()) {
+    ASSIGN_OR_RAISE(auto c, w.Name());
+    column = c.back();
+  }
+  RETURN_NOT_OK(w.ExpectEnd());
+  ASSIGN_OR_RAISE(auto plan, PlanTableName(n));
+  auto comment_of = [](const arrow::Field& f) -> std::string {
+    if (f.metadata() && f.metadata()->Contains("comment")) {
+      return f.metadata()->Get("comment").ValueOr("");
+    }
+    return "NULL";
+  };
+  std::vector<std::vector<std::string>> rows;
+  if (column) {
+    auto field = plan->schema->GetFieldByName(*column);
+    if (!field) {
+      for (const auto& f : plan->schema->fields()) {
+        if (Lower(f->name()) == Lower(*column)) field = f;
+      }
+    }
+    if (!field) {
+      return UserError("UNRESOLVED_COLUMN.WITHOUT_SUGGESTION",
+                       "A column, variable, or function parameter with name " + Quote(*column) +
+                           " cannot be resolved.");
+    }
+    rows = {{"col_name", field->name()},
+            {"data_type", types::SparkTypeName(*field->type())},
+            {"comment", comment_of(*field)}};
+    result.table = StringTable({"info_name", "info_value"}, rows);
+    return result;
+  }
+  for (const auto& f : plan->schema->fields()) {
+    rows.push_back({f->name(), types::SparkTypeName(*f->type()), comment_of(*f)});
+  }
+  // Temporary views have no catalog entry.
+  bool temp = false;
+  if (n.size() == 1) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    temp = temp_views_.count(Lower(n[0])) > 0;
+  }
+  std::optional<Table> table;
+  if (!temp && (n.size() != 1 || !statement_relations_.count(Lower(n[0])))) {
+    auto found = GetTable(n, /*table_only=*/false);
+    if (found.ok()) table = *found;
+  }
+  std::shared_ptr<const delta::Snapshot> snapshot;
+  if (table && !table->is_view && table->format == "delta") {
+    ASSIGN_OR_RAISE(auto root, io::ResolveLocation(table->location));
+    ASSIGN_OR_RAISE(snapshot, delta::Snapshot::Load(root));
+    const auto& partitions = snapshot->metadata().partition_columns;
+    if (!partitions.empty()) {
+      rows.push_back({"# Partition Information", "", ""});
+      rows.push_back({"# col_name", "data_type", "comment"});
+      for (const auto& p : partitions) {
+        auto f = plan->schema->GetFieldByName(p);
+        if (f) rows.push_back({f->name(), types::SparkTypeName(*f->type()), comment_of(*f)});
+      }
+    }
+  }
+  if (extended && table) {
+    rows.push_back({"", "", ""});
+    rows.push_back({"# Detailed Table Information", "", ""});
+    rows.push_back({"Catalog", table->name.catalog, ""});
+    rows.push_back({"Database", table->name.schema, ""});
+    rows.push_back({"Table", table->name.name, ""});
+    if (table->info && table->info->created_at_ms > 0) {
+      rows.push_back({"Created Time", std::to_string(table->info->created_at_ms), ""});
+    }
+    std::string type = table->info ? catalog::TableTypeName(table->info->type) : "MANAGED";
+    rows.push_back({"Type", type, ""});
+    if (table->is_view) {
+      rows.push_back({"View Text", table->info->view_text, ""});
+      rows.push_back({"View Current Catalog", table->info->view_catalog, ""});
+      rows.push_back({"View Current Namespace", table->info->view_schema, ""});
+    } else {
+      rows.push_back({"Location", table->location, ""});
+      rows.push_back({"Provider", table->format, ""});
+    }
+    std::optional<std::string> comment;
+    if (table->info) comment = table->info->comment;
+    if (!comment && snapshot) comment = snapshot->metadata().description;
+    if (comment) rows.push_back({"Comment", *comment, ""});
+    if (snapshot) {
+      rows.push_back({"Table Properties", PropertiesText(snapshot->metadata().configuration), ""});
+    }
+  }
+  result.table = StringTable({"col_name", "data_type", "comment"}, rows);
+  return result;
+}
+
+}  // namespace basin::session
