@@ -24,7 +24,8 @@ value double, qty int, ts timestamp, flag boolean.
        delta-spark  spark.sql of the same DELETE on delta.`path`
 
 Each repetition starts from a fresh copy of the same target table (the copy is not timed) at a
-new path, and the result is checked afterwards (row count; not timed). The table shows the median
+new path, and the result is checked afterwards (not timed): its row count, and that its
+rows (count, sum of id, sum of qty) are those the first system left. The table shows the median
 wall time of R repetitions and Basin's time divided by the peer's (below 1.0: Basin is faster).
 Basin runs as a process, so its times include process start-up and opening the snapshot; the
 peers run inside this Python process (Spark: one session, `local[2]`).
@@ -160,10 +161,14 @@ def delete_predicate(rows: int, files: int) -> tuple[str, int]:
     return f"id % {block} < {width}", matched
 
 
-def count_rows(path: Path) -> int:
+def fingerprint(path: Path) -> tuple[int, int, int]:
+    """(rows, sum of id, sum of qty) of the table, read by delta-rs: equal results of the
+    systems have equal fingerprints."""
+    import pyarrow.compute as pc
     from deltalake import DeltaTable
 
-    return DeltaTable(str(path)).to_pyarrow_dataset().count_rows()
+    table = DeltaTable(str(path)).to_pyarrow_dataset().to_table(columns=["id", "qty"])
+    return (table.num_rows, pc.sum(table["id"]).as_py() or 0, pc.sum(table["qty"]).as_py() or 0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -244,9 +249,15 @@ def run(args, results: Results) -> None:
     predicate, deleted = delete_predicate(args.rows, args.files)
 
     def expect_rows(n):
+        """Checks the row count, and that every system leaves the same rows (fingerprint)."""
+        first = []
+
         def verify():
-            got = count_rows(copies.path)
-            assert got == n, f"{got} rows after the change, expected {n}"
+            got = fingerprint(copies.path)
+            assert got[0] == n, f"{got[0]} rows after the change, expected {n}"
+            if not first:
+                first.append(got)
+            assert got == first[0], f"result differs from the first system's: {got} != {first[0]}"
         return verify
 
     if "merge" in only:

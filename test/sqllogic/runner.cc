@@ -6,7 +6,9 @@
 //   statement ok / statement error [text the error must contain]   + SQL lines
 //   query <column letters> [rowsort|valuesort|nosort]               + SQL lines, '----',
 //                                                                     expected rows (tab-separated)
-//   restart          a new session on the same warehouse
+//   restart          a new session on the same warehouse (all connections restart)
+//   connection NAME  run the following records in session NAME (created on first use; the
+//                    first session is "default"); sessions share the warehouse
 //   # comment
 // Values are printed as CAST(value AS STRING) prints them (Spark), NULL as NULL. With
 // --complete, the expected rows of every query are rewritten from the actual results.
@@ -69,7 +71,8 @@ std::vector<Record> ParseFile(const std::vector<std::string>& lines) {
     r.line = static_cast<int>(i + 1);
     auto words = SplitWords(line);
     r.kind = words[0];
-    if (r.kind == "restart") {
+    if (r.kind == "restart" || r.kind == "connection") {
+      if (r.kind == "connection") r.mode = words.size() > 1 ? words[1] : "default";
       records.push_back(r);
       ++i;
       continue;
@@ -138,12 +141,22 @@ void RunFile(const fs::path& path, const std::string& warehouse, bool complete, 
   while (std::getline(in, line)) lines.push_back(line);
   auto records = ParseFile(lines);
   fs::create_directories(warehouse);
-  auto session = std::make_unique<Session>(SessionOptions{warehouse});
+  std::map<std::string, std::unique_ptr<Session>> sessions;
+  sessions["default"] = std::make_unique<Session>(SessionOptions{warehouse});
+  Session* session = sessions["default"].get();
   std::vector<std::pair<size_t, std::vector<std::string>>> rewrites;  // for --complete
   totals->files += 1;
   for (const auto& r : records) {
     if (r.kind == "restart") {
-      session = std::make_unique<Session>(SessionOptions{warehouse});
+      sessions.clear();
+      sessions["default"] = std::make_unique<Session>(SessionOptions{warehouse});
+      session = sessions["default"].get();
+      continue;
+    }
+    if (r.kind == "connection") {
+      auto& slot = sessions[r.mode];
+      if (!slot) slot = std::make_unique<Session>(SessionOptions{warehouse});
+      session = slot.get();
       continue;
     }
     auto fail = [&](const std::string& why) {

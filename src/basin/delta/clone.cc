@@ -312,8 +312,10 @@ Result<CloneResult> CloneTable(const io::Location& source_root, const io::Locati
     adds.push_back(std::move(add));
   }
 
+  // Not a blind append (delta-spark records isBlindAppend false), and a table created at the
+  // target meanwhile is a conflict rather than something to add the clone's files to.
+  txn.MarkTableRead();
   if (target) {
-    txn.MarkTableRead();
     for (const auto& f : target->files()) {
       txn.Remove(RemoveActionOf(f, now));
       result.num_removed_files += 1;

@@ -120,6 +120,7 @@ TEST(CloneTest, ShallowCloneReferencesTheSourceFilesAndDeletionVectors) {
 
   auto ci = CommitInfoOf(target, 0);
   EXPECT_EQ(ci["operation"], "CLONE");
+  EXPECT_EQ(ci["isBlindAppend"], false);
   EXPECT_EQ(ci["operationParameters"]["sourceVersion"], 2);
   EXPECT_EQ(ci["operationParameters"]["isShallow"], true);
   std::string source_param = ci["operationParameters"]["source"];

@@ -56,7 +56,8 @@ std::vector<std::string> SplitColumnPath(const std::string& text) {
       current.push_back(c);
     }
   }
-  while (!current.empty() && std::isspace(static_cast<unsigned char>(current.back()))) current.pop_back();
+  while (!current.empty() && std::isspace(static_cast<unsigned char>(current.back())))
+    current.pop_back();
   parts.push_back(current);
   return parts;
 }
@@ -64,18 +65,26 @@ std::vector<std::string> SplitColumnPath(const std::string& text) {
 // Spark's DataType.typeName, as StructType.treeString prints it.
 std::string TreeTypeName(const arrow::DataType& type) {
   switch (type.id()) {
-    case arrow::Type::INT8: return "byte";
-    case arrow::Type::INT16: return "short";
-    case arrow::Type::INT32: return "integer";
-    case arrow::Type::INT64: return "long";
+    case arrow::Type::INT8:
+      return "byte";
+    case arrow::Type::INT16:
+      return "short";
+    case arrow::Type::INT32:
+      return "integer";
+    case arrow::Type::INT64:
+      return "long";
     case arrow::Type::TIMESTAMP:
       return static_cast<const arrow::TimestampType&>(type).timezone().empty() ? "timestamp_ntz"
-                                                                                : "timestamp";
-    case arrow::Type::STRUCT: return "struct";
+                                                                               : "timestamp";
+    case arrow::Type::STRUCT:
+      return "struct";
     case arrow::Type::LIST:
-    case arrow::Type::LARGE_LIST: return "array";
-    case arrow::Type::MAP: return "map";
-    default: return types::SparkTypeName(type);
+    case arrow::Type::LARGE_LIST:
+      return "array";
+    case arrow::Type::MAP:
+      return "map";
+    default:
+      return types::SparkTypeName(type);
   }
 }
 
@@ -164,8 +173,8 @@ Result<std::vector<std::string>> ClusteringColumns(const Snapshot& snapshot) {
       }
       std::string name = match ? match->name() : part;
       logical += (logical.empty() ? "" : ".") + name;
-      fields = match && match->type()->id() == arrow::Type::STRUCT ? &match->type()->fields()
-                                                                    : nullptr;
+      fields =
+          match && match->type()->id() == arrow::Type::STRUCT ? &match->type()->fields() : nullptr;
     }
     names.push_back(logical);
   }
@@ -203,8 +212,8 @@ Result<DomainMetadata> ClusteringDomainMetadata(const arrow::Schema& schema,
       if (!last && id != arrow::Type::STRUCT) return missing();
       if (last && !SkippingEligible(*match->type())) {
         return UserError("DELTA_CLUSTERING_COLUMNS_DATATYPE_NOT_SUPPORTED",
-                         "CLUSTER BY is not supported because the following column(s): " +
-                             column + " : " + Upper(types::SparkTypeName(*match->type())) +
+                         "CLUSTER BY is not supported because the following column(s): " + column +
+                             " : " + Upper(types::SparkTypeName(*match->type())) +
                              " don't support data skipping.");
       }
       path.push_back(PhysicalName(*match));
@@ -302,8 +311,8 @@ Result<std::vector<Action>> ClusterByActions(const Protocol& protocol, const Met
   }
   ASSIGN_OR_RAISE(auto schema, types::SchemaFromDeltaJson(metadata.schema_string));
   ASSIGN_OR_RAISE(auto domain, ClusteringDomainMetadata(*schema, columns));
-  auto with_stats = StatsCollectedColumns(*schema, metadata.partition_columns,
-                                          metadata.configuration);
+  auto with_stats =
+      StatsCollectedColumns(*schema, metadata.partition_columns, metadata.configuration);
   std::vector<std::string> missing;
   for (const auto& column : columns) {
     std::string top = SplitColumnPath(column)[0];
@@ -323,7 +332,8 @@ Result<std::vector<Action>> ClusterByActions(const Protocol& protocol, const Met
     }
     return UserError("DELTA_CLUSTERING_COLUMN_MISSING_STATS",
                      "Clustering requires clustering columns to have stats. Couldn't find "
-                     "clustering column(s) '" + list + "' in stats schema:\n" + tree);
+                     "clustering column(s) '" +
+                         list + "' in stats schema:\n" + tree);
   }
   std::vector<Action> actions;
   actions.emplace_back(ClusteringProtocol(protocol));

@@ -70,8 +70,8 @@ void AppendRows(const io::Location& root, int64_t from, int64_t n) {
     ASSERT_TRUE(b.Append(std::string(1, static_cast<char>('a' + i % 26))).ok());
     ASSERT_TRUE(c.Append(i * 10).ok());
   }
-  auto data = arrow::Table::Make(AbcSchema(), {a.Finish().ValueOrDie(), b.Finish().ValueOrDie(),
-                                               c.Finish().ValueOrDie()});
+  auto data = arrow::Table::Make(
+      AbcSchema(), {a.Finish().ValueOrDie(), b.Finish().ValueOrDie(), c.Finish().ValueOrDie()});
   WriteOptions options;
   options.mode = SaveMode::kAppend;
   auto r = WriteTable(root, data, options);
@@ -204,6 +204,37 @@ TEST(ClusteringTest, OptimizeClustersNewFilesOnce) {
   EXPECT_EQ(again->metrics["clusteringStats"]["inputZCubeFiles"]["numFiles"], 1);
   EXPECT_EQ(again->metrics["clusteringStats"]["inputNumZCubes"], 1);
   EXPECT_EQ(again->metrics["totalFilesSkipped"], 1);
+}
+
+TEST(ClusteringTest, NewFilesAreMergedIntoSmallCubesOnly) {
+  TempDir dir;
+  auto root = dir.Table();
+  CreateClustered(root, {"a"});
+  AppendRows(root, 0, 10);
+  AppendRows(root, 10, 10);
+  ASSERT_TRUE(Optimize(root, {}).ok());
+  AppendRows(root, 20, 10);
+
+  // A large cube stays as it is: only the new file is clustered, into a cube of its own.
+  OptimizeOptions big_cubes;
+  big_cubes.min_cube_size = 1;
+  auto r = Optimize(root, big_cubes);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->metrics["numFilesRemoved"], 1);
+  EXPECT_EQ(r->metrics["clusteringStats"]["inputZCubeFiles"]["numFiles"], 1);
+  EXPECT_EQ(r->metrics["clusteringStats"]["inputOtherFiles"]["numFiles"], 1);
+  EXPECT_EQ(r->metrics["clusteringStats"]["mergedFiles"]["numFiles"], 1);
+  AppendRows(root, 30, 10);
+
+  // By default cubes are small: the new file and both cubes are clustered together.
+  auto merged = Optimize(root, {});
+  ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+  EXPECT_EQ(merged->metrics["numFilesRemoved"], 3);
+  EXPECT_EQ(merged->metrics["clusteringStats"]["inputNumZCubes"], 2);
+  EXPECT_EQ(merged->metrics["clusteringStats"]["numOutputZCubes"], 1);
+  auto snapshot = Snapshot::Load(root).ValueOrDie();
+  ASSERT_EQ(snapshot->files().size(), 1u);
+  EXPECT_EQ(ReadSnapshot(snapshot).ValueOrDie()->num_rows(), 40);
 }
 
 TEST(ClusteringTest, OptimizeOfClusteredTableRefusesZOrderAndPredicates) {

@@ -354,6 +354,7 @@ Result<ConvertResult> ConvertToDelta(const io::Location& root, const ConvertOpti
   }
   txn.UpdateMetadata(metadata);
   txn.UpdateProtocol(protocol);
+  txn.MarkTableRead();  // as delta-spark: isBlindAppend false; a concurrent creation conflicts
 
   for (size_t i = 0; i < files.size(); ++i) {
     const auto& file = files[i];

@@ -93,6 +93,7 @@ TEST(ConvertTest, ConvertsAFlatFolderWithStatistics) {
   }
   auto ci = CommitInfoOf(root, 0);
   EXPECT_EQ(ci["operation"], "CONVERT");
+  EXPECT_EQ(ci["isBlindAppend"], false);
   EXPECT_EQ(ci["operationParameters"]["numFiles"], 2);
   EXPECT_EQ(ci["operationParameters"]["partitionedBy"], "[]");
   EXPECT_EQ(ci["operationParameters"]["collectStats"], true);

@@ -3,19 +3,23 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <limits>
 #include <map>
 #include <set>
 #include <thread>
 
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
+#include <arrow/util/key_value_metadata.h>
 
 #include "basin/delta/clustering.h"
 #include "basin/delta/conflict_checker.h"
+#include "basin/delta/partition_value.h"
 #include "basin/delta/replace_where.h"
 #include "basin/delta/scan.h"
 #include "basin/delta/transaction.h"
 #include "basin/delta/write.h"
+#include "basin/types/schema_json.h"
 
 namespace basin::delta {
 namespace {
@@ -59,7 +63,8 @@ std::optional<int64_t> NumRecords(const AddFile& file) {
   } else if (file.stats_parsed) {
     stats = *file.stats_parsed;
   }
-  if (stats.is_object() && stats.contains("numRecords") && stats["numRecords"].is_number_integer()) {
+  if (stats.is_object() && stats.contains("numRecords") &&
+      stats["numRecords"].is_number_integer()) {
     return stats["numRecords"].get<int64_t>();
   }
   return std::nullopt;
@@ -100,8 +105,12 @@ std::optional<int64_t> ParseByteSize(const std::string& text) {
   }
   std::string unit = s.substr(digits);
   if (!unit.empty() && unit.back() == 'b') unit.pop_back();
-  int shift = unit.empty() ? 0 : unit == "k" ? 10 : unit == "m" ? 20 : unit == "g" ? 30
-            : unit == "t" ? 40 : -1;
+  int shift = unit.empty()  ? 0
+              : unit == "k" ? 10
+              : unit == "m" ? 20
+              : unit == "g" ? 30
+              : unit == "t" ? 40
+                            : -1;
   if (shift < 0) return std::nullopt;
   return value << shift;
 }
@@ -115,20 +124,24 @@ Result<std::shared_ptr<arrow::Table>> PartitionValues(const std::vector<AddFile>
   for (const auto& p : metadata.partition_columns) {
     auto field = schema.GetFieldByName(p);
     if (!field) return InternalError("partition column not in schema: " + p);
-    arrow::StringBuilder b;
-    for (const auto& f : files) {
-      auto it = f.partition_values.find(p);
-      if (it == f.partition_values.end() || !it->second ||
-          (it->second->empty() && field->type()->id() != arrow::Type::STRING)) {
-        RETURN_NOT_OK(b.AppendNull());
-      } else {
-        RETURN_NOT_OK(b.Append(*it->second));
-      }
+    // Under column mapping the log keys partition values by physical name.
+    std::string key = p;
+    if (field->metadata()) {
+      auto physical = field->metadata()->Get(types::kPhysicalName);
+      if (physical.ok()) key = *physical;
     }
-    ASSIGN_OR_RAISE(auto strings, b.Finish());
-    ASSIGN_OR_RAISE(auto typed, cp::Cast(strings, field->type()));
+    ASSIGN_OR_RAISE(auto builder, arrow::MakeBuilder(field->type()));
+    for (const auto& f : files) {
+      auto it = f.partition_values.find(key);
+      if (it == f.partition_values.end()) it = f.partition_values.find(p);
+      std::optional<std::string> text;
+      if (it != f.partition_values.end()) text = it->second;
+      ASSIGN_OR_RAISE(auto scalar, ParsePartitionValue(text, field->type()));
+      RETURN_NOT_OK(builder->AppendScalar(*scalar));
+    }
+    ASSIGN_OR_RAISE(auto typed, builder->Finish());
     fields.push_back(field->WithMetadata(nullptr));
-    columns.push_back(std::make_shared<arrow::ChunkedArray>(typed.make_array()));
+    columns.push_back(std::make_shared<arrow::ChunkedArray>(typed));
   }
   return arrow::Table::Make(arrow::schema(fields), columns, static_cast<int64_t>(files.size()));
 }
@@ -148,7 +161,8 @@ struct SizeSummary {
   // delta-spark's FileSizeMetrics.
   json ToJson() const {
     if (count == 0) {
-      return {{"min", nullptr}, {"max", nullptr}, {"avg", 0.0}, {"totalFiles", 0}, {"totalSize", 0}};
+      return {
+          {"min", nullptr}, {"max", nullptr}, {"avg", 0.0}, {"totalFiles", 0}, {"totalSize", 0}};
     }
     return {{"min", min},
             {"max", max},
@@ -168,7 +182,8 @@ Result<std::shared_ptr<arrow::Table>> ReadBin(const std::shared_ptr<const Snapsh
                                               const Bin& bin) {
   std::vector<std::shared_ptr<arrow::Table>> parts;
   for (const auto& file : bin.files) {
-    ASSIGN_OR_RAISE(auto rows, ReadDataFile(snapshot, file, nullptr, /*apply_deletion_vector=*/true));
+    ASSIGN_OR_RAISE(auto rows,
+                    ReadDataFile(snapshot, file, nullptr, /*apply_deletion_vector=*/true));
     parts.push_back(std::move(rows));
   }
   ASSIGN_OR_RAISE(auto combined, arrow::ConcatenateTables(parts));
@@ -270,7 +285,8 @@ Result<OptimizeResult> OptimizeSnapshot(const std::shared_ptr<const Snapshot>& s
       for (const auto& c : options.zorder_by) list += (list.empty() ? "" : ", ") + c;
       return UserError("DELTA_CLUSTERING_WITH_ZORDER_BY",
                        "OPTIMIZE command for Delta table with clustering cannot specify ZORDER "
-                       "BY. Please remove ZORDER BY (" + list + ").");
+                       "BY. Please remove ZORDER BY (" +
+                           list + ").");
     }
     ASSIGN_OR_RAISE(clustering_columns, ClusteringColumns(*snapshot));
   }
@@ -297,8 +313,9 @@ Result<OptimizeResult> OptimizeSnapshot(const std::shared_ptr<const Snapshot>& s
     for (const auto& column : options.zorder_by) {
       if (Contains(partition_columns, column)) {
         return UserError("DELTA_ZORDERING_ON_PARTITION_COLUMN",
-                         column + " is a partition column. Z-Ordering can only be performed on "
-                                  "data columns");
+                         column +
+                             " is a partition column. Z-Ordering can only be performed on "
+                             "data columns");
       }
       std::shared_ptr<arrow::Field> field;
       for (const auto& f : schema->fields()) {
@@ -329,6 +346,8 @@ Result<OptimizeResult> OptimizeSnapshot(const std::shared_ptr<const Snapshot>& s
   const int64_t max_file_size = std::max<int64_t>(
       1, options.max_file_size.value_or(target.value_or(kDefaultOptimizeFileSize)));
   const int64_t min_file_size = options.min_file_size.value_or(max_file_size);
+  // delta-spark: spark.databricks.delta.optimize.clustering.mergeStrategy.minCubeSize.threshold.
+  const int64_t min_cube_size = options.min_cube_size.value_or(100 * kDefaultOptimizeFileSize);
 
   // Candidate files: those in the partitions the predicate selects.
   std::vector<AddFile> candidates;
@@ -344,28 +363,62 @@ Result<OptimizeResult> OptimizeSnapshot(const std::shared_ptr<const Snapshot>& s
     candidates = snapshot->files();
   }
 
-  // Files to rewrite. Clustering leaves files already in a Z-cube of the same columns alone.
+  // Files to rewrite.
   const std::string curve_json = JsonList(curve_columns);
   std::vector<AddFile> selected;
-  int64_t cube_files = 0, cube_bytes = 0;
+  int64_t cube_files = 0, cube_bytes = 0, other_files = 0, other_bytes = 0;
   std::set<std::string> cube_ids;
-  for (const auto& file : candidates) {
-    if (purge) {
-      if (file.deletion_vector) selected.push_back(file);
-    } else if (clustered) {
+  if (clustered) {
+    // delta-spark's ClusteringStrategy: new (unclustered) files, plus the files of Z-cubes of the
+    // same columns that are still smaller than the minimum cube size; files clustered by other
+    // columns or by another provider stay; a single small cube alone is already done.
+    std::map<std::string, int64_t> cube_sizes;
+    std::vector<const AddFile*> eligible;
+    for (const auto& file : candidates) {
       auto id = file.tags.find(kZCubeIdTag);
-      auto by = file.tags.find(kZCubeZOrderByTag);
-      if (id != file.tags.end() && by != file.tags.end() && by->second == curve_json &&
-          !file.deletion_vector) {
+      if (id != file.tags.end()) {
         cube_files += 1;
         cube_bytes += file.size;
         cube_ids.insert(id->second);
+      } else {
+        other_files += 1;
+        other_bytes += file.size;
+      }
+      if (file.clustering_provider && *file.clustering_provider != kLiquidClusteringProvider) {
         continue;
       }
-      selected.push_back(file);
-    } else if (multi_dimensional || file.size < min_file_size ||
-               TooManyDeletedRows(file, options.max_deleted_rows_ratio)) {
-      selected.push_back(file);
+      auto by = file.tags.find(kZCubeZOrderByTag);
+      if (by != file.tags.end() && by->second != curve_json) continue;
+      if (id != file.tags.end()) cube_sizes[id->second] += file.size;
+      eligible.push_back(&file);
+    }
+    std::vector<const AddFile*> unclustered, small_cubes;
+    for (const AddFile* f : eligible) {
+      auto id = f->tags.find(kZCubeIdTag);
+      if (id == f->tags.end()) {
+        unclustered.push_back(f);
+      } else if (cube_sizes[id->second] < min_cube_size) {
+        small_cubes.push_back(f);
+      }
+    }
+    std::set<std::string> small_cube_ids;
+    for (const AddFile* f : small_cubes) small_cube_ids.insert(f->tags.at(kZCubeIdTag));
+    if (!unclustered.empty() || small_cube_ids.size() > 1) {
+      // Unclustered files first, then cube by cube (delta-spark sorts by ZCUBE_ID).
+      std::stable_sort(small_cubes.begin(), small_cubes.end(),
+                       [](const AddFile* a, const AddFile* b) {
+                         return a->tags.at(kZCubeIdTag) < b->tags.at(kZCubeIdTag);
+                       });
+      for (const AddFile* f : unclustered) selected.push_back(*f);
+      for (const AddFile* f : small_cubes) selected.push_back(*f);
+    }
+  } else {
+    for (const auto& file : candidates) {
+      if (purge ? file.deletion_vector.has_value()
+                : multi_dimensional || file.size < min_file_size ||
+                      TooManyDeletedRows(file, options.max_deleted_rows_ratio)) {
+        selected.push_back(file);
+      }
     }
   }
 
@@ -382,8 +435,13 @@ Result<OptimizeResult> OptimizeSnapshot(const std::shared_ptr<const Snapshot>& s
     std::vector<Bin> partition_bins;
     Bin current{partition, {}};
     int64_t current_size = 0;
+    // Compaction packs up to max_file_size, clustering up to the cube size; a Z-order reads the
+    // whole partition.
+    const int64_t max_bin_size = clustered           ? min_cube_size
+                                 : multi_dimensional ? std::numeric_limits<int64_t>::max()
+                                                     : max_file_size;
     for (const auto& f : files) {
-      if (!multi_dimensional && !current.files.empty() && current_size + f.size > max_file_size) {
+      if (!current.files.empty() && current_size > max_bin_size - f.size) {
         partition_bins.push_back(std::move(current));
         current = Bin{partition, {}};
         current_size = 0;
@@ -494,7 +552,8 @@ Result<OptimizeResult> OptimizeSnapshot(const std::shared_ptr<const Snapshot>& s
       {"numBytesSkippedToReduceWriteAmplification", 0},
       {"startTimeMs", start_ms},
       {"endTimeMs", 0},
-      {"totalClusterParallelism", static_cast<int64_t>(std::max(1u, std::thread::hardware_concurrency()))},
+      {"totalClusterParallelism",
+       static_cast<int64_t>(std::max(1u, std::thread::hardware_concurrency()))},
       {"totalScheduledTasks", 0},
       {"autoCompactParallelismStats", nullptr},
       {"deletionVectorStats", nullptr},
@@ -514,7 +573,7 @@ Result<OptimizeResult> OptimizeSnapshot(const std::shared_ptr<const Snapshot>& s
   if (clustered) {
     metrics["clusteringStats"] = {
         {"inputZCubeFiles", {{"numFiles", cube_files}, {"size", cube_bytes}}},
-        {"inputOtherFiles", {{"numFiles", removed_sizes.count}, {"size", removed_sizes.total}}},
+        {"inputOtherFiles", {{"numFiles", other_files}, {"size", other_bytes}}},
         {"inputNumZCubes", static_cast<int64_t>(cube_ids.size())},
         {"mergedFiles", {{"numFiles", removed_sizes.count}, {"size", removed_sizes.total}}},
         {"numOutputZCubes", static_cast<int64_t>(bins.size())}};
@@ -525,8 +584,8 @@ Result<OptimizeResult> OptimizeSnapshot(const std::shared_ptr<const Snapshot>& s
   }
   result.metrics = metrics;
 
-  std::string predicate_list = JsonList(
-      options.where ? std::vector<std::string>{*options.where} : std::vector<std::string>{});
+  std::string predicate_list = JsonList(options.where ? std::vector<std::string>{*options.where}
+                                                      : std::vector<std::string>{});
   json parameters = {{"predicate", predicate_list},
                      {"zOrderBy", JsonList(zorder_by)},
                      {"clusterBy", JsonList(clustering_columns)},
@@ -658,8 +717,8 @@ Status AppendJson(arrow::ArrayBuilder* builder, const arrow::DataType& type, con
       for (int i = 0; i < type.num_fields(); ++i) {
         const auto& field = type.field(i);
         auto it = value->find(field->name());
-        RETURN_NOT_OK(AppendJson(sb->field_builder(i), *field->type(),
-                                 it == value->end() ? nullptr : &*it));
+        RETURN_NOT_OK(
+            AppendJson(sb->field_builder(i), *field->type(), it == value->end() ? nullptr : &*it));
       }
       return Status::OK();
     }
@@ -671,7 +730,8 @@ Status AppendJson(arrow::ArrayBuilder* builder, const arrow::DataType& type, con
 }  // namespace
 
 std::shared_ptr<arrow::Schema> OptimizeResultSchema() {
-  return arrow::schema({arrow::field("path", arrow::utf8()), arrow::field("metrics", MetricsType())});
+  return arrow::schema(
+      {arrow::field("path", arrow::utf8()), arrow::field("metrics", MetricsType())});
 }
 
 Result<std::shared_ptr<arrow::RecordBatch>> OptimizeResultBatch(const OptimizeResult& result) {

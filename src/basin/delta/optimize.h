@@ -38,6 +38,10 @@ struct OptimizeOptions {
   /// Files at least this large are left alone by compaction (unless deletion vectors hide more
   /// than max_deleted_rows_ratio of their rows). Default: max_file_size.
   std::optional<int64_t> min_file_size;
+  /// Clustered tables: a Z-cube (the files one clustering wrote) at least this large is not
+  /// merged with new files again; also the largest input of one clustering. Default 100 GiB
+  /// (delta-spark's ...clustering.mergeStrategy.minCubeSize.threshold).
+  std::optional<int64_t> min_cube_size;
   /// spark.databricks.delta.optimize.maxDeletedRowsRatio.
   double max_deleted_rows_ratio = 0.05;
   /// REORG TABLE ... APPLY (PURGE) instead of OPTIMIZE: rewrite every selected file that has a

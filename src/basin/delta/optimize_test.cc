@@ -204,6 +204,53 @@ TEST(OptimizeTest, WhereSelectsPartitions) {
   EXPECT_EQ(in_part_one, 4);
 }
 
+TEST(OptimizeTest, WhereOnDateAndTimestampPartitions) {
+  TempDir dir;
+  auto root = dir.Table();
+  for (int i = 0; i < 2; ++i) {
+    arrow::Date32Builder d;
+    arrow::TimestampBuilder ts(arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"),
+                               arrow::default_memory_pool());
+    arrow::Int64Builder id;
+    for (int day = 0; day < 2; ++day) {
+      ASSERT_TRUE(d.Append(18262 + day).ok());                      // 2020-01-01, 2020-01-02
+      ASSERT_TRUE(ts.Append(int64_t{1577872800000000} + day).ok());  // 2020-01-01 10:00:00
+      ASSERT_TRUE(id.Append(i * 10 + day).ok());
+    }
+    auto data = arrow::Table::Make(
+        arrow::schema({arrow::field("d", arrow::date32()),
+                       arrow::field("ts", arrow::timestamp(arrow::TimeUnit::MICRO, "UTC")),
+                       arrow::field("id", arrow::int64())}),
+        {d.Finish().ValueOrDie(), ts.Finish().ValueOrDie(), id.Finish().ValueOrDie()});
+    Append(root, data, {"d", "ts"});
+  }
+  ASSERT_EQ(Load(root)->files().size(), 4u);
+  OptimizeOptions options;
+  options.where = "d = DATE'2020-01-02' AND ts > TIMESTAMP'2020-01-01 09:00:00'";
+  auto r = Optimize(root, options);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->metrics["totalConsideredFiles"], 2);
+  EXPECT_EQ(r->metrics["numFilesRemoved"], 2);
+  EXPECT_EQ(Load(root)->files().size(), 3u);
+}
+
+TEST(OptimizeTest, ColumnMappedTableKeepsItsRows) {
+  TempDir dir;
+  auto root = dir.Table();
+  for (int i = 0; i < 3; ++i) {
+    Append(root, PartIds(i * 10, 10), {"part"}, {{"delta.columnMapping.mode", "name"}});
+  }
+  int64_t sum = SumIds(root);
+  OptimizeOptions options;
+  options.where = "part = 1";
+  options.zorder_by = {"id"};
+  auto r = Optimize(root, options);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->metrics["numFilesRemoved"], 3);
+  EXPECT_EQ(SumIds(root), sum);
+  EXPECT_EQ(Load(root)->files().size(), 4u);
+}
+
 TEST(OptimizeTest, WhereOnDataColumnFails) {
   TempDir dir;
   auto root = dir.Table();
@@ -423,7 +470,8 @@ TEST(OptimizeTest, ResultBatchHasDeltaSparkShape) {
   EXPECT_EQ((*batch)->schema()->field(0)->name(), "path");
   auto metrics = std::static_pointer_cast<arrow::StructArray>((*batch)->column(1));
   EXPECT_EQ(metrics->type()->num_fields(), 22);
-  auto added = std::static_pointer_cast<arrow::Int64Array>(metrics->GetFieldByName("numFilesAdded"));
+  auto added =
+      std::static_pointer_cast<arrow::Int64Array>(metrics->GetFieldByName("numFilesAdded"));
   EXPECT_EQ(added->Value(0), 2);
   EXPECT_TRUE(metrics->GetFieldByName("zOrderStats")->IsNull(0));
   EXPECT_TRUE(metrics->GetFieldByName("filesAdded")->IsValid(0));

@@ -865,11 +865,30 @@ Result<StatementResult> Session::DescribeStatement(sql::Statement& statement,
   }
   RETURN_NOT_OK(w.ExpectEnd());
   ASSIGN_OR_RAISE(auto plan, PlanTableName(n));
-  auto comment_of = [](const arrow::Field& f) -> std::string {
+  // Column comments: the plan drops field metadata; a Delta table keeps them in its schema.
+  std::map<std::string, std::string> comments;
+  {
+    auto found = GetTable(n, /*table_only=*/false);
+    if (found.ok() && !found->is_view && found->format == "delta") {
+      auto root = io::ResolveLocation(found->location);
+      if (root.ok()) {
+        auto snap = delta::Snapshot::Load(*root);
+        if (snap.ok()) {
+          for (const auto& f : (*snap)->schema()->fields()) {
+            if (f->metadata() && f->metadata()->Contains("comment")) {
+              comments[f->name()] = f->metadata()->Get("comment").ValueOr("");
+            }
+          }
+        }
+      }
+    }
+  }
+  auto comment_of = [&](const arrow::Field& f) -> std::string {
     if (f.metadata() && f.metadata()->Contains("comment")) {
       return f.metadata()->Get("comment").ValueOr("");
     }
-    return "NULL";
+    auto it = comments.find(f.name());
+    return it != comments.end() ? it->second : "NULL";
   };
   std::vector<std::vector<std::string>> rows;
   if (column) {

@@ -178,6 +178,16 @@ struct RowIds {
   int64_t count = 0;
 };
 
+// DELETE returns the number of affected rows (TRUNCATE returns nothing).
+StatementResult DeletedRowsResult(int64_t rows, StatementResult result, bool truncate) {
+  if (truncate) return result;
+  arrow::Int64Builder b;
+  (void)b.Append(rows);
+  result.table = arrow::Table::Make(
+      arrow::schema({arrow::field("num_affected_rows", arrow::int64())}), {b.Finish().ValueOrDie()});
+  return result;
+}
+
 }  // namespace
 
 Result<std::shared_ptr<arrow::Table>> Session::StoreAssign(
@@ -202,9 +212,13 @@ Result<std::shared_ptr<arrow::Table>> Session::StoreAssign(
                              Upper(types::SparkTypeName(from)) + "\" to \"" +
                              Upper(types::SparkTypeName(*field->type())) + "\".");
       }
-      ASSIGN_OR_RAISE(auto cast, function::Cast(arrow::Datum(column), field->type(),
-                                                 /*try_cast=*/false, eval));
-      column = cast.chunked_array();
+      arrow::ArrayVector chunks;
+      for (const auto& chunk : column->chunks()) {
+        ASSIGN_OR_RAISE(auto cast, function::Cast(arrow::Datum(chunk), field->type(),
+                                                   /*try_cast=*/false, eval));
+        chunks.push_back(cast.make_array());
+      }
+      column = std::make_shared<arrow::ChunkedArray>(chunks, field->type());
     }
     if (!field->nullable() && column->null_count() > 0) {
       return UserError("DELTA_NOT_NULL_CONSTRAINT_VIOLATED",
@@ -444,6 +458,7 @@ Result<StatementResult> Session::DeleteStatement(sql::Statement& statement,
       query.where = std::move(statement.where);
     }
     ASSIGN_OR_RAISE(auto ids, RunQueryAst(query));
+    if (ids->num_rows() == 0) return DeletedRowsResult(0, result, truncate);
     ASSIGN_OR_RAISE(auto combined, ids->CombineChunks());
     auto files = std::static_pointer_cast<arrow::StringArray>(combined->column(0)->chunk(0));
     auto rows = std::static_pointer_cast<arrow::Int64Array>(combined->column(1)->chunk(0));
@@ -453,21 +468,14 @@ Result<StatementResult> Session::DeleteStatement(sql::Statement& statement,
     }
   }
   if (changes.deleted_rows.empty()) {
-    return result;  // nothing matched: Delta commits nothing
+    return DeletedRowsResult(0, result, truncate);  // nothing matched: Delta commits nothing
   }
   nlohmann::json predicates = nlohmann::json::array();
   if (!predicate_text.empty()) predicates.push_back(predicate_text);
   changes.operation_parameters = {{"predicate", predicates.dump()}};
   ASSIGN_OR_RAISE(auto committed, delta::CommitRowChanges(snapshot, changes));
   (void)started;
-  result.table = [&] {
-    arrow::Int64Builder b;
-    (void)b.Append(committed.deleted_rows);
-    return arrow::Table::Make(arrow::schema({arrow::field("num_affected_rows", arrow::int64())}),
-                              {b.Finish().ValueOrDie()});
-  }();
-  if (truncate) result.table = nullptr;
-  return result;
+  return DeletedRowsResult(committed.deleted_rows, result, truncate);
 }
 
 Result<StatementResult> Session::UpdateStatement(sql::Statement& statement,
@@ -806,6 +814,17 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
 
   ASSIGN_OR_RAISE(auto joined, RunQueryAst(query));
   ASSIGN_OR_RAISE(joined, joined->CombineChunks());
+  if (joined->num_rows() == 0) {
+    // Nothing joined: every column gets one empty chunk so the code below can index chunk 0.
+    ASSIGN_OR_RAISE(joined, arrow::Table::MakeEmpty(joined->schema()));
+    ASSIGN_OR_RAISE(joined, joined->CombineChunks());
+    arrow::ChunkedArrayVector columns;
+    for (const auto& f : joined->schema()->fields()) {
+      ASSIGN_OR_RAISE(auto empty, arrow::MakeEmptyArray(f->type()));
+      columns.push_back(std::make_shared<arrow::ChunkedArray>(empty));
+    }
+    joined = arrow::Table::Make(joined->schema(), columns, 0);
+  }
   int64_t n = joined->num_rows();
   auto array = [&](int column) { return joined->column(column)->chunk(0); };
   auto files = std::static_pointer_cast<arrow::StringArray>(array(0));
