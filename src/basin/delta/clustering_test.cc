@@ -237,6 +237,23 @@ TEST(ClusteringTest, NewFilesAreMergedIntoSmallCubesOnly) {
   EXPECT_EQ(ReadSnapshot(snapshot).ValueOrDie()->num_rows(), 40);
 }
 
+TEST(ClusteringTest, TableWithoutClusteringColumnsIsCompacted) {
+  TempDir dir;
+  auto root = dir.Table();
+  CreateClustered(root, {});
+  AppendRows(root, 0, 5);
+  AppendRows(root, 5, 5);
+  auto snapshot = Snapshot::Load(root).ValueOrDie();
+  EXPECT_TRUE(ClusteringColumns(*snapshot).ValueOrDie().empty());
+  auto r = Optimize(root, {});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->metrics["numFilesRemoved"], 2);
+  EXPECT_TRUE(r->metrics["clusteringStats"].is_null());
+  auto after = Snapshot::Load(root).ValueOrDie();
+  ASSERT_EQ(after->files().size(), 1u);
+  EXPECT_FALSE(after->files()[0].clustering_provider.has_value());
+}
+
 TEST(ClusteringTest, OptimizeOfClusteredTableRefusesZOrderAndPredicates) {
   TempDir dir;
   auto root = dir.Table();

@@ -271,9 +271,9 @@ Result<OptimizeResult> OptimizeSnapshot(const std::shared_ptr<const Snapshot>& s
   if (purge && !options.zorder_by.empty()) {
     return Status::Invalid("OPTIMIZE: purge_deletion_vectors cannot be combined with zorder_by");
   }
-  const bool clustered = !purge && IsClusteredTable(snapshot->protocol());
+  const bool clustering_feature = !purge && IsClusteredTable(snapshot->protocol());
   std::vector<std::string> clustering_columns;
-  if (clustered) {
+  if (clustering_feature) {
     if (options.where) {
       return UserError("DELTA_CLUSTERING_WITH_PARTITION_PREDICATE",
                        "OPTIMIZE command for Delta table with clustering doesn't support "
@@ -337,6 +337,8 @@ Result<OptimizeResult> OptimizeSnapshot(const std::shared_ptr<const Snapshot>& s
                            "= false");
     }
   }
+  // A clustered table without clustering columns (CLUSTER BY NONE) is compacted.
+  const bool clustered = clustering_feature && !clustering_columns.empty();
   const std::vector<std::string>& curve_columns = clustered ? clustering_columns : zorder_by;
   const bool multi_dimensional = clustered || !zorder_by.empty();
 

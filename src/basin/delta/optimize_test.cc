@@ -213,7 +213,7 @@ TEST(OptimizeTest, WhereOnDateAndTimestampPartitions) {
                                arrow::default_memory_pool());
     arrow::Int64Builder id;
     for (int day = 0; day < 2; ++day) {
-      ASSERT_TRUE(d.Append(18262 + day).ok());                      // 2020-01-01, 2020-01-02
+      ASSERT_TRUE(d.Append(18262 + day).ok());                       // 2020-01-01, 2020-01-02
       ASSERT_TRUE(ts.Append(int64_t{1577872800000000} + day).ok());  // 2020-01-01 10:00:00
       ASSERT_TRUE(id.Append(i * 10 + day).ok());
     }

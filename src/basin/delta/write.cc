@@ -1,5 +1,7 @@
 #include "basin/delta/write.h"
 
+#include "basin/delta/clustering.h"
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -752,6 +754,7 @@ Result<WriteResult> WriteTable(const io::Location& table_root,
   Metadata metadata;
   std::shared_ptr<arrow::Schema> schema;
   bool metadata_changed = false;
+  std::vector<Action> extra_actions;  // e.g. the clustering domain metadata
   std::optional<Protocol> new_protocol;
   if (replace_schema) {
     std::vector<std::string> partition_columns;
@@ -806,6 +809,18 @@ Result<WriteResult> WriteTable(const io::Location& table_root,
     } else if (required.min_reader_version > snapshot->protocol().min_reader_version ||
                required.min_writer_version > snapshot->protocol().min_writer_version) {
       new_protocol = required;
+    }
+    if (!options.cluster_by.empty()) {
+      ASSIGN_OR_RAISE(auto actions,
+                      ClusterByActions(new_protocol ? *new_protocol : snapshot->protocol(),
+                                       metadata, options.cluster_by));
+      for (auto& action : actions) {
+        if (auto* p = std::get_if<Protocol>(&action)) {
+          new_protocol = *p;
+        } else {
+          extra_actions.push_back(std::move(action));
+        }
+      }
     }
   } else {
     metadata = snapshot->metadata();
@@ -928,6 +943,7 @@ Result<WriteResult> WriteTable(const io::Location& table_root,
 
   if (metadata_changed) txn.UpdateMetadata(metadata);
   if (new_protocol) txn.UpdateProtocol(*new_protocol);
+  for (const auto& action : extra_actions) txn.AddAction(action);
   if (options.txn) txn.SetAppTransaction(*options.txn);
   int64_t removed_bytes = 0;
   for (const auto& f : removed) {

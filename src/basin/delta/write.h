@@ -46,6 +46,8 @@ struct WriteOptions {
   std::optional<nlohmann::json> operation_parameters;
   /// The table's description (COMMENT), set when the write creates or replaces the table.
   std::optional<std::string> description;
+  /// CLUSTER BY columns (liquid clustering) of a table the write creates or replaces.
+  std::vector<std::string> cluster_by;
   /// With an empty input, commit no data file (CREATE TABLE without AS writes only metadata).
   bool no_empty_file = false;
 };

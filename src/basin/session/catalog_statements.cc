@@ -295,9 +295,13 @@ Result<StatementResult> Session::CreateTableStatement(sql::CreateTable& create,
     if (p.size() != 1) return UserError("PARSE_SYNTAX_ERROR", "A partition column is one name.");
     partition_by.push_back(p[0]);
   }
-  if (!create.clustered_by.empty()) {
-    return UserError("UNSUPPORTED_FEATURE.TABLE_OPERATION",
-                     "CLUSTER BY (liquid clustering) is not supported yet.");
+  std::vector<std::string> cluster_by;
+  for (const auto& c : create.clustered_by) {
+    if (c.size() != 1) {
+      return UserError("UNSUPPORTED_FEATURE.TABLE_OPERATION",
+                       "CLUSTER BY a nested field is not supported.");
+    }
+    cluster_by.push_back(c[0]);
   }
   std::map<std::string, std::string> properties;
   for (const auto& [k, v] : create.properties) properties[k] = v;
@@ -400,6 +404,7 @@ Result<StatementResult> Session::CreateTableStatement(sql::CreateTable& create,
     options.table_properties = properties;
     options.description = create.comment;
     options.no_empty_file = !create.as_query;
+    options.cluster_by = cluster_by;
     if (table_exists) {
       options.mode = delta::SaveMode::kOverwrite;
       options.overwrite_schema = true;
@@ -419,7 +424,11 @@ Result<StatementResult> Session::CreateTableStatement(sql::CreateTable& create,
     nlohmann::json props = nlohmann::json::object();
     for (const auto& [k, v] : properties) props[k] = v;
     nlohmann::json params = {{"partitionBy", partition_json.dump()},
-                             {"clusterBy", "[]"},
+                             {"clusterBy", [&] {
+                                nlohmann::json c = nlohmann::json::array();
+                                for (const auto& col : cluster_by) c.push_back(col);
+                                return c.dump();
+                              }()},
                              {"description", create.comment ? nlohmann::json(*create.comment)
                                                             : nlohmann::json(nullptr)},
                              {"isManaged", external ? "false" : "true"},

@@ -7,8 +7,11 @@
 #include <arrow/compute/api.h>
 #include <nlohmann/json.hpp>
 
+#include "basin/delta/clone.h"
+#include "basin/delta/convert.h"
 #include "basin/delta/detail.h"
 #include "basin/delta/history.h"
+#include "basin/delta/optimize.h"
 #include "basin/delta/restore.h"
 #include "basin/delta/snapshot.h"
 #include "basin/delta/vacuum.h"
@@ -16,6 +19,8 @@
 #include "basin/session/session.h"
 #include "basin/session/session_internal.h"
 #include "basin/session/statement_words.h"
+#include "basin/sql/arrow_type.h"
+#include "basin/sql/parser.h"
 
 namespace basin::session {
 namespace {
@@ -332,6 +337,135 @@ Result<std::optional<StatementResult>> Session::RunDeltaStatement(sql::Statement
       rows.push_back({root.path});
     }
     result.table = StringTable({"path"}, rows);
+    return std::optional<StatementResult>(result);
+  }
+  if (w.Accept("OPTIMIZE") || (w.At("REORG") && w.At("TABLE", 1))) {
+    bool reorg = w.Accept("REORG");
+    if (reorg) w.Accept("TABLE");
+    ASSIGN_OR_RAISE(auto path, table_root());
+    delta::OptimizeOptions options;
+    if (w.Accept("WHERE")) {
+      std::string where = w.TextUntil({"ZORDER", "APPLY"});
+      options.where = where;
+    }
+    if (reorg) {
+      RETURN_NOT_OK(w.Expect("APPLY"));
+      RETURN_NOT_OK(w.Expect("("));
+      RETURN_NOT_OK(w.Expect("PURGE"));
+      RETURN_NOT_OK(w.Expect(")"));
+      options.purge_deletion_vectors = true;
+    } else if (w.AcceptAll({"ZORDER", "BY"})) {
+      if (w.At("(")) {
+        ASSIGN_OR_RAISE(auto columns, w.NameList());
+        for (const auto& c : columns) options.zorder_by.push_back(c.back());
+      } else {
+        while (true) {
+          ASSIGN_OR_RAISE(auto c, w.Name());
+          options.zorder_by.push_back(c.back());
+          if (!w.Accept(",")) break;
+        }
+      }
+    }
+    RETURN_NOT_OK(w.ExpectEnd());
+    ASSIGN_OR_RAISE(auto root, io::ResolveLocation(path));
+    ASSIGN_OR_RAISE(auto optimized, delta::Optimize(root, options));
+    InvalidateCache();
+    ASSIGN_OR_RAISE(auto batch, delta::OptimizeResultBatch(optimized));
+    ASSIGN_OR_RAISE(result.table, arrow::Table::FromRecordBatches({batch}));
+    return std::optional<StatementResult>(result);
+  }
+  if (w.AcceptAll({"CONVERT", "TO", "DELTA"})) {
+    ASSIGN_OR_RAISE(auto name, w.Name());
+    if (name.size() != 2 || Lower(name[0]) != "parquet") {
+      return UserError("DELTA_CONVERSION_UNSUPPORTED_COLUMN_MAPPING",
+                       "CONVERT TO DELTA takes parquet.`path`.");
+    }
+    delta::ConvertOptions options;
+    if (w.AcceptAll({"NO", "STATISTICS"})) options.collect_stats = false;
+    if (w.AcceptAll({"PARTITIONED", "BY"})) {
+      std::string text = w.Rest();
+      if (text.size() >= 2 && text.front() == '(' && text.back() == ')') {
+        text = text.substr(1, text.size() - 2);
+      }
+      ASSIGN_OR_RAISE(auto columns, sql::ParseTableSchema(text));
+      arrow::FieldVector fields;
+      for (const auto& c : columns) {
+        ASSIGN_OR_RAISE(auto f, sql::ToArrowField(c));
+        fields.push_back(f);
+      }
+      options.partition_schema = arrow::schema(fields);
+    }
+    RETURN_NOT_OK(w.ExpectEnd());
+    ASSIGN_OR_RAISE(auto root, io::ResolveLocation(name[1]));
+    RETURN_NOT_OK(delta::ConvertToDelta(root, options).status());
+    return std::optional<StatementResult>(result);
+  }
+  if (w.Accept("CREATE") || w.At("REPLACE")) {
+    // CREATE [OR REPLACE] TABLE [IF NOT EXISTS] t [SHALLOW|DEEP] CLONE source [time travel]
+    // [TBLPROPERTIES (...)] [LOCATION 'path'].
+    bool replace = w.Accept("REPLACE");
+    if (!replace && w.AcceptAll({"OR", "REPLACE"})) replace = true;
+    RETURN_NOT_OK(w.Expect("TABLE"));
+    bool if_not_exists = w.AcceptAll({"IF", "NOT", "EXISTS"});
+    ASSIGN_OR_RAISE(auto target_name, w.Name());
+    delta::CloneOptions options;
+    options.shallow = !w.Accept("DEEP");
+    w.Accept("SHALLOW");
+    RETURN_NOT_OK(w.Expect("CLONE"));
+    ASSIGN_OR_RAISE(auto source_path, table_root());
+    if (w.AcceptAll({"VERSION", "AS", "OF"})) {
+      ASSIGN_OR_RAISE(auto v, w.Integer());
+      options.version = v;
+    } else if (w.AcceptAll({"TIMESTAMP", "AS", "OF"})) {
+      std::string text = w.TextUntil({"TBLPROPERTIES", "LOCATION"});
+      ASSIGN_OR_RAISE(auto value, Sql("SELECT CAST(" + text + " AS TIMESTAMP)"));
+      ASSIGN_OR_RAISE(auto scalar, value->column(0)->GetScalar(0));
+      options.timestamp_ms = std::static_pointer_cast<arrow::TimestampScalar>(scalar)->value / 1000;
+    }
+    std::optional<std::string> location;
+    while (!w.AtEnd()) {
+      if (w.Accept("TBLPROPERTIES")) {
+        ASSIGN_OR_RAISE(auto props, w.PropertyList());
+        for (const auto& [k, v] : props) options.properties[k] = v;
+      } else if (w.Accept("LOCATION")) {
+        ASSIGN_OR_RAISE(auto l, w.String());
+        location = l;
+      } else {
+        return w.SyntaxError();
+      }
+    }
+    ASSIGN_OR_RAISE(auto qualified, Qualify(target_name));
+    ASSIGN_OR_RAISE(auto* store, Metastore());
+    ASSIGN_OR_RAISE(auto existing, FindTable(qualified));
+    if (existing && !replace) {
+      if (if_not_exists) return std::optional<StatementResult>(result);
+      return UserError("TABLE_OR_VIEW_ALREADY_EXISTS",
+                       "Cannot create table or view " + qualified.Quoted() +
+                           " because it already exists.\nChoose a different name, drop or "
+                           "rename the existing object, or add the IF NOT EXISTS clause to "
+                           "tolerate pre-existing objects.");
+    }
+    std::string target = location ? *location
+                         : existing && !existing->location.empty() ? existing->location
+                                                                   : ManagedLocation(qualified);
+    options.replace = replace;
+    ASSIGN_OR_RAISE(auto source_root, io::ResolveLocation(source_path));
+    ASSIGN_OR_RAISE(auto target_root, io::ResolveLocation(target));
+    ASSIGN_OR_RAISE(auto cloned, delta::CloneTable(source_root, target_root, options));
+    catalog::TableInfo info;
+    info.catalog = qualified.catalog;
+    info.schema = qualified.schema;
+    info.name = qualified.name;
+    info.type = location ? catalog::TableType::kExternal : catalog::TableType::kManaged;
+    info.location = target;
+    RETURN_NOT_OK(store->CreateTable(info, replace));
+    InvalidateCache();
+    result.table = LongRow({{"source_table_size", cloned.source_table_size},
+                            {"source_num_of_files", cloned.source_num_of_files},
+                            {"num_removed_files", cloned.num_removed_files},
+                            {"num_copied_files", cloned.num_copied_files},
+                            {"removed_files_size", cloned.removed_files_size},
+                            {"copied_files_size", cloned.copied_files_size}});
     return std::optional<StatementResult>(result);
   }
   return std::optional<StatementResult>();

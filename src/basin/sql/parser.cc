@@ -2604,6 +2604,15 @@ class Parser {
         t.if_not_exists = true;
       }
       ASSIGN_OR_RAISE(t.name, MultipartName());
+      if (At("SHALLOW") || At("DEEP") || At("CLONE")) {
+        // Delta's CREATE TABLE ... [SHALLOW|DEEP] CLONE: kept as words from CREATE on.
+        s->create_table.reset();
+        s->kind = StatementKind::kOther;
+        p_ = 0;
+        while (tokens_[p_].pos.offset < s->pos.offset) ++p_;
+        s->words = RestAsWords();
+        return Status::OK();
+      }
       if (AtOp("(") && !AtQueryStart(1)) {
         Advance();
         do {
