@@ -154,7 +154,7 @@ def test_peers_read_basin_clones(basin, spark, clone_fixtures, clone):
                       check_column_order=False)
     history = spark.sql(f"DESCRIBE HISTORY delta.`{target}`").toArrow().to_pylist()
     assert history[0]["operation"] == "CLONE"
-    assert history[0]["operationParameters"]["sourceVersion"] == "2"
+    assert dict(history[0]["operationParameters"])["sourceVersion"] == "2"
     if clone == "deep":
         data = [p for p in target.rglob("*.parquet") if "_delta_log" not in p.parts]
         assert data, "a deep clone has data files of its own"
@@ -177,4 +177,4 @@ def test_peers_read_basin_converted_table(basin, spark, clone_fixtures):
     assert_same_table(read_delta_rs(target), expected, "delta-rs", check_column_order=False)
     history = spark.sql(f"DESCRIBE HISTORY delta.`{target}`").toArrow().to_pylist()
     assert history[0]["operation"] == "CONVERT"
-    assert history[0]["operationMetrics"]["numConvertedFiles"] == "2"
+    assert dict(history[0]["operationMetrics"])["numConvertedFiles"] == "2"

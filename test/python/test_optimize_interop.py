@@ -2,8 +2,7 @@
 (Basin must read the result and keep writing to it), and Basin's OPTIMIZE output must read the
 same in delta-spark and delta-rs.
 
-Basin's own OPTIMIZE is reached through `basin table optimize PATH [--where P] [--zorder-by a,b]`;
-the tests that need it are skipped while the CLI has no such command."""
+Basin's own OPTIMIZE is run as SQL: `basin sql -e "OPTIMIZE delta.`path` [WHERE p] [ZORDER BY (a, b)]"`."""
 
 from __future__ import annotations
 
@@ -39,17 +38,14 @@ def last_commit_info(path) -> dict:
 
 
 def basin_optimize(basin, path, where: str | None = None, zorder_by=()):
-    """Runs Basin's OPTIMIZE; skips the test when the CLI does not have the command yet."""
-    args = ["table", "optimize", path]
+    """Runs Basin's OPTIMIZE through `basin sql` on delta.`path`."""
+    statement = f"OPTIMIZE delta.`{path}`"
     if where is not None:
-        args += ["--where", where]
+        statement += f" WHERE {where}"
     if zorder_by:
-        args += ["--zorder-by", ",".join(zorder_by)]
-    proc = basin.run(*args, check=False)
-    if proc.returncode != 0 and "unknown table command 'optimize'" in (
-            proc.stderr + proc.stdout).lower():
-        pytest.skip("the basin CLI has no `table optimize` command")
-    assert proc.returncode == 0, f"basin table optimize failed: {proc.stderr}"
+        statement += " ZORDER BY (" + ", ".join(zorder_by) + ")"
+    proc = basin.run("sql", "-e", statement, check=False)
+    assert proc.returncode == 0, f"basin OPTIMIZE failed: {proc.stderr}"
     return proc
 
 

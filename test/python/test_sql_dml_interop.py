@@ -16,7 +16,7 @@ run with and without `delta.enableDeletionVectors`, partitioned and not. What th
   row counts (file and byte counts may differ: they depend on the file layout); missing keys are
   reported at the end of the scenario, after all table checks (`test_dml_scenario`);
 * a table created with `delta.enableDeletionVectors = true` lists the `deletionVectors` table
-  feature in Basin's protocol as in Spark's;
+  feature in Basin's protocol as in Spark's; without it, Basin writes no deletion vector;
 * a MERGE in which two source rows match one target row fails in Basin, as in Spark, with
   DELTA_MULTIPLE_SOURCE_ROW_MATCHING_TARGET_ROW_IN_MERGE, exit code != 0 and the table unchanged
   (`test_merge_with_duplicate_matches_fails`).
@@ -250,6 +250,8 @@ def test_dml_scenario(basin, spark, spark_db, partitioned, deletion_vectors):
     if deletion_vectors:
         assert "deletionVectors" in reader_features(path), \
             "delta.enableDeletionVectors = true must enable the deletionVectors table feature"
+    else:
+        assert not has_deletion_vectors(path), "deletion vectors in a table without the feature"
     assert not missing_keys, "operationMetrics keys that delta-spark writes and Basin does " \
         "not:\n" + "\n".join(missing_keys)
 

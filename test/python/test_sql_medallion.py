@@ -13,6 +13,10 @@ The same script runs in Spark + delta-spark (one `spark.sql` per statement) and 
 * every statement marked `-- @check` returns the same rows in Basin as in Spark
   (`test_step_matches_spark`; Basin runs the script in pieces, one `basin sql -f` per checked
   statement, over one warehouse, so that each checked statement's rows can be written with `-o`);
+* the queries inside the script's CTAS and MERGE, and small probes of single features of the raw
+  JSON reading (inference, folders, `_metadata`, casts, the masking regex), run as plain queries
+  give Basin Spark's rows (`test_source_query_matches_spark`, `test_json_probe_matches_spark`:
+  they need no DDL, and show the cause when the pipeline fails);
 * the whole script also runs in a single `basin sql -f` process and its last query matches Spark
   (`test_whole_script_in_one_basin_process`);
 * delta-rs and delta-spark read Basin's managed bronze, silver and gold tables
@@ -309,6 +313,43 @@ def test_spark_side_is_sane(runs):
     history = [i for i in runs.spark_results if by_sql[i].check == "history"]
     assert [op for _, op in history_pairs(runs.spark_results[history[1]])] == [
         "CREATE OR REPLACE TABLE AS SELECT", "MERGE", "RESTORE"]
+
+
+JSON_PROBES = {
+    # Spark infers the fields of all records, sorted by name; strings that look like times stay
+    # strings (inferTimestamp is off by default); numbers with a fraction are doubles.
+    "infer-one-file": "SELECT * FROM json.`{raw}/orders_001.json`",
+    # A folder reads every file in it; a field of only some files is null elsewhere.
+    "folder": "SELECT * FROM json.`{raw}`",
+    # The hidden _metadata column of file sources: the file's URI (file:/...).
+    "metadata-file-path": "SELECT _metadata.file_path AS f, _metadata.file_name AS n, count(*) AS c "
+                          "FROM json.`{raw}/orders_002.json` GROUP BY 1, 2",
+    "cast-time-strings": "SELECT order_id, created_at, CAST(created_at AS TIMESTAMP) AS ts "
+                         "FROM json.`{raw}/orders_002.json`",
+    "cast-iso-time-strings": "SELECT order_id, created_at, CAST(created_at AS TIMESTAMP) AS ts, "
+                             "month(CAST(created_at AS TIMESTAMP)) AS m "
+                             "FROM json.`{updates}/changes_001.json`",
+    "cast-double-to-decimal": "SELECT order_id, total, CAST(total AS DECIMAL(12,2)) AS d "
+                              "FROM json.`{raw}/orders_001.json`",
+    "mask-email": "SELECT email, regexp_replace(email, '(?<=.{{2}}).(?=.*@)', '*') AS masked "
+                  "FROM json.`{raw}/orders_003.json`",
+}
+
+
+@pytest.mark.parametrize("probe", list(JSON_PROBES))
+def test_json_probe_matches_spark(spark, basin, tmp_path, probe):
+    """Small queries over the raw files, one feature each, so that a failure of the pipeline
+    points at its cause: schema inference, folders, `_metadata`, casts of the raw strings and
+    doubles, the masking regex (Java regex semantics, by character). Basin's rows (and column
+    names and types) equal Spark's."""
+    raw, updates = write_raw_files(tmp_path / "input")
+    query = JSON_PROBES[probe].format(raw=raw, updates=updates)
+    expected = spark.sql(query).toArrow()
+    script = tmp_path / "q.sql"
+    script.write_text(f"SET spark.sql.session.timeZone = UTC;\n{query};\n")
+    out = tmp_path / "q.parquet"
+    basin.run("sql", "-f", script, "--format", "parquet", "-o", out)
+    assert_same_table(pq.read_table(out), expected, probe)
 
 
 def source_queries(statements: list[Statement]) -> dict[str, str]:

@@ -70,7 +70,12 @@ struct OptimizeResult {
   nlohmann::json operation_metrics;
 };
 
-/// Optimizes the table at `table_root` (see the file comment). Errors as delta-spark:
+/// Optimizes the table at `table_root` (see the file comment). Compaction groups, per
+/// partition, the files smaller than min_file_size (or with too many deleted rows) into bins of
+/// at most max_file_size, each rewritten as one file; a bin of one file is left as it is, even
+/// with a deletion vector, as delta-spark does (purge_deletion_vectors rewrites those). ZORDER BY
+/// rewrites every selected partition sorted by the Z-order of the columns, as about
+/// input size / max_file_size files. Nothing to rewrite means no commit. Errors as delta-spark:
 /// DELTA_NON_PARTITION_COLUMN_REFERENCE (WHERE on a data column),
 /// DELTA_ZORDERING_ON_PARTITION_COLUMN, DELTA_ZORDERING_COLUMN_DOES_NOT_EXIST,
 /// DELTA_ZORDERING_ON_COLUMN_WITHOUT_STATS, and on a clustered table

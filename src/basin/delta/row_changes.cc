@@ -183,6 +183,8 @@ Result<RowChangeResult> CommitRowChanges(const std::shared_ptr<const Snapshot>& 
   std::map<std::string, const AddFile*> live;
   for (const auto& f : snapshot->files()) live[f.path] = &f;
 
+  RETURN_NOT_OK(CheckConstraints(snapshot->metadata(), changes.new_rows,
+                                 changes.constraints_checked));
   bool use_dv = DeletionVectorsEnabled(*snapshot);
   int64_t now = NowMs();
   auto txn = Transaction::FromSnapshot(snapshot);

@@ -39,6 +39,8 @@ struct RowChanges {
   std::string operation = "DELETE";
   nlohmann::json operation_parameters = nlohmann::json::object();
   nlohmann::json extra_metrics = nlohmann::json::object();  ///< a null value drops a default one
+  /// The caller checked `new_rows` against the CHECK constraints with the SQL engine.
+  bool constraints_checked = false;
   /// Default metric name -> the name written instead (MERGE writes numTargetFilesAdded, ...).
   std::map<std::string, std::string> renamed_metrics;
 };

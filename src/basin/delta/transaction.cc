@@ -1,5 +1,9 @@
 #include "basin/delta/transaction.h"
 
+#include <arrow/scalar.h>
+
+#include "basin/delta/replace_where.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -83,9 +87,6 @@ Status CheckWriteSupported(const Protocol& protocol, const Metadata& metadata) {
   if (metadata.schema_string.find("delta.identity.") != std::string::npos) {
     return unsupported("identityColumns");
   }
-  for (const auto& [key, value] : metadata.configuration) {
-    if (key.rfind("delta.constraints.", 0) == 0) return unsupported("checkConstraints");
-  }
   if (protocol.min_writer_version == 7 && protocol.writer_features) {
     static const std::set<std::string> kSupported = {
         "appendOnly",        "invariants",           "changeDataFeed",
@@ -97,6 +98,37 @@ Status CheckWriteSupported(const Protocol& protocol, const Metadata& metadata) {
         "identityColumns"};
     for (const auto& feature : *protocol.writer_features) {
       if (kSupported.count(feature) == 0) return unsupported(feature);
+    }
+  }
+  return Status::OK();
+}
+
+Status CheckConstraints(const Metadata& metadata, const std::shared_ptr<arrow::Table>& rows,
+                        bool engine_checked) {
+  if (engine_checked || !rows || rows->num_rows() == 0) return Status::OK();
+  const std::string prefix = "delta.constraints.";
+  for (const auto& [key, expr] : metadata.configuration) {
+    if (key.rfind(prefix, 0) != 0) continue;
+    auto predicate = Predicate::Parse(expr);
+    if (!predicate.ok()) {
+      return UserError("DELTA_UNSUPPORTED_FEATURES_FOR_WRITE",
+                       "Unable to write this table because it requires writer table feature(s) "
+                       "that are unsupported by this writer: checkConstraints (the constraint " +
+                           key.substr(prefix.size()) + " (" + expr +
+                           ") needs the SQL engine; write through SQL).");
+    }
+    ASSIGN_OR_RAISE(auto ok, predicate->Evaluate(*rows));
+    for (int64_t i = 0; i < ok->length(); ++i) {
+      if (ok->IsValid(i) && ok->Value(i)) continue;
+      std::string values;
+      for (int c = 0; c < rows->num_columns(); ++c) {
+        auto scalar = rows->column(c)->GetScalar(i);
+        values += "\n - " + rows->schema()->field(c)->name() + " : " +
+                  (scalar.ok() && (*scalar)->is_valid ? (*scalar)->ToString() : "null");
+      }
+      return UserError("DELTA_VIOLATE_CONSTRAINT_WITH_VALUES",
+                       "CHECK constraint " + key.substr(prefix.size()) + " (" + expr +
+                           ") violated by row with values:" + values);
     }
   }
   return Status::OK();

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include <arrow/table.h>
 #include <nlohmann/json.hpp>
 
 #include "basin/base/status.h"
@@ -42,6 +43,14 @@ int64_t NowMs();
 /// Checks that Basin can write a table with `protocol` and `metadata`: every writer feature it
 /// needs is supported; else DELTA_UNSUPPORTED_FEATURES_FOR_WRITE naming the feature.
 Status CheckWriteSupported(const Protocol& protocol, const Metadata& metadata);
+
+/// Checks `rows` (new rows of a table described by `metadata`) against the table's CHECK
+/// constraints (delta.constraints.*). With `engine_checked` the caller has evaluated them with
+/// the SQL engine already; otherwise each constraint must be in the replaceWhere predicate
+/// language (see replace_where.h), else DELTA_UNSUPPORTED_FEATURES_FOR_WRITE. A row for which a
+/// constraint is false or null fails with DELTA_VIOLATE_CONSTRAINT_WITH_VALUES.
+Status CheckConstraints(const Metadata& metadata, const std::shared_ptr<arrow::Table>& rows,
+                        bool engine_checked);
 
 class Transaction {
  public:

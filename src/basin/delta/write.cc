@@ -861,6 +861,7 @@ Result<WriteResult> WriteTable(const io::Location& table_root,
     }
   }
   RETURN_NOT_OK(CheckWriteSupported(new_protocol ? *new_protocol : snapshot->protocol(), metadata));
+  RETURN_NOT_OK(CheckConstraints(metadata, data, options.constraints_checked));
 
   // replaceWhere: the written rows must all match the predicate.
   std::optional<Predicate> predicate;

@@ -230,6 +230,36 @@ Result<std::shared_ptr<arrow::Table>> Session::StoreAssign(
   return arrow::Table::Make(arrow::schema(fields), columns, data->num_rows());
 }
 
+Status Session::EnforceConstraints(const delta::Metadata& metadata,
+                                  const std::shared_ptr<arrow::Table>& rows) {
+  if (!rows || rows->num_rows() == 0) return Status::OK();
+  for (const auto& [key, expr] : metadata.configuration) {
+    const std::string prefix = "delta.constraints.";
+    if (key.rfind(prefix, 0) != 0) continue;
+    auto node = std::make_shared<plan::PlanNode>();
+    node->kind = plan::PlanKind::kValues;
+    node->values = rows;
+    node->schema = rows->schema();
+    statement_relations_["__basin_new_rows"] = node;
+    auto bad = Sql("SELECT * FROM __basin_new_rows WHERE NOT coalesce((" + expr +
+                   "), false) LIMIT 1");
+    statement_relations_.erase("__basin_new_rows");
+    RETURN_NOT_OK(bad.status());
+    if ((*bad)->num_rows() > 0) {
+      std::string values;
+      for (int c = 0; c < (*bad)->num_columns(); ++c) {
+        auto scalar = (*bad)->column(c)->GetScalar(0);
+        values += "\n - " + (*bad)->schema()->field(c)->name() + " : " +
+                  (scalar.ok() && (*scalar)->is_valid ? (*scalar)->ToString() : "null");
+      }
+      return UserError("DELTA_VIOLATE_CONSTRAINT_WITH_VALUES",
+                       "CHECK constraint " + key.substr(prefix.size()) + " (" + expr +
+                           ") violated by row with values:" + values);
+    }
+  }
+  return Status::OK();
+}
+
 Result<StatementResult> Session::RunDataStatement(sql::Statement& statement) {
   StatementResult result;
   result.statement = statement.text;
@@ -389,6 +419,7 @@ Result<StatementResult> Session::InsertStatement(sql::Statement& statement,
   }
   auto rows = arrow::Table::Make(arrow::schema(fields), columns, data->num_rows());
   ASSIGN_OR_RAISE(rows, StoreAssign(rows, target, table.name.Quoted()));
+  RETURN_NOT_OK(EnforceConstraints(snapshot->metadata(), rows));
 
   delta::WriteOptions options;
   options.mode = insert.overwrite || insert.replace_where ? delta::SaveMode::kOverwrite
@@ -402,6 +433,7 @@ Result<StatementResult> Session::InsertStatement(sql::Statement& statement,
     for (const auto& p : overwrite_predicates) where += (where.empty() ? "" : " AND ") + p;
     options.replace_where = where;
   }
+  options.constraints_checked = true;
   ASSIGN_OR_RAISE(auto written, delta::WriteTable(root, rows, options));
   (void)written;
   return result;
@@ -473,6 +505,7 @@ Result<StatementResult> Session::DeleteStatement(sql::Statement& statement,
   nlohmann::json predicates = nlohmann::json::array();
   if (!predicate_text.empty()) predicates.push_back(predicate_text);
   changes.operation_parameters = {{"predicate", predicates.dump()}};
+  changes.constraints_checked = true;
   ASSIGN_OR_RAISE(auto committed, delta::CommitRowChanges(snapshot, changes));
   (void)started;
   return DeletedRowsResult(committed.deleted_rows, result, truncate);
@@ -562,11 +595,13 @@ Result<StatementResult> Session::UpdateStatement(sql::Statement& statement,
   ASSIGN_OR_RAISE(auto values, combined->SelectColumns(value_columns));
   ASSIGN_OR_RAISE(changes.new_rows, StoreAssign(values, target, table.name.Quoted()));
   changes.update_postimage_rows = changes.new_rows->num_rows();
+  RETURN_NOT_OK(EnforceConstraints(snapshot->metadata(), changes.new_rows));
   nlohmann::json predicates = nlohmann::json::array();
   if (!predicate_text.empty()) predicates.push_back(predicate_text);
   changes.operation_parameters = {{"predicate", predicates.dump()}};
   changes.extra_metrics = {{"numUpdatedRows", std::to_string(combined->num_rows())},
                            {"numDeletedRows", nullptr}};
+  changes.constraints_checked = true;
   ASSIGN_OR_RAISE(auto committed, delta::CommitRowChanges(snapshot, changes));
   (void)committed;
   arrow::Int64Builder b;
@@ -944,6 +979,7 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
     ASSIGN_OR_RAISE(changes.new_rows, arrow::ConcatenateTables(unified));
   }
   changes.update_postimage_rows = updated;
+  RETURN_NOT_OK(EnforceConstraints(snapshot->metadata(), changes.new_rows));
   int64_t deleted = matched_deleted + by_source_deleted;
   nlohmann::json params = {{"predicate", nlohmann::json::array({on_text}).dump()},
                            {"matchedPredicates", matched_predicates.dump()},
@@ -1000,6 +1036,7 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
                            {"numTargetRowsMatchedDeleted", std::to_string(matched_deleted)},
                            {"numTargetRowsNotMatchedBySourceDeleted",
                             std::to_string(by_source_deleted)}};
+  changes.constraints_checked = true;
   ASSIGN_OR_RAISE(auto committed, delta::CommitRowChanges(snapshot, changes));
   // File-level metrics in MERGE's names, from what the commit did.
   const auto& m = committed.metrics;

@@ -19,6 +19,7 @@
 #include "basin/exec/execute.h"
 #include "basin/analyzer/analyzer.h"
 #include "basin/catalog/metastore.h"
+#include "basin/delta/actions.h"
 #include "basin/plan/logical_plan.h"
 
 namespace basin::sql {
@@ -123,6 +124,10 @@ class Session {
   Result<std::shared_ptr<arrow::Table>> StoreAssign(const std::shared_ptr<arrow::Table>& data,
                                                     const std::shared_ptr<arrow::Schema>& target,
                                                     const std::string& table_name);
+  /// Fails with DELTA_VIOLATE_CONSTRAINT_WITH_VALUES when a row of `rows` breaks one of the
+  /// table's CHECK constraints (delta.constraints.*).
+  Status EnforceConstraints(const delta::Metadata& metadata,
+                            const std::shared_ptr<arrow::Table>& rows);
   /// Drops cached table data (CACHE TABLE) after a change.
   void InvalidateCache();
   /// DESCRIBE HISTORY / DETAIL, RESTORE, VACUUM, OPTIMIZE, CONVERT TO DELTA, CLONE; nullopt
