@@ -400,7 +400,9 @@ Result<std::optional<StatementResult>> Session::RunDeltaStatement(sql::Statement
     RETURN_NOT_OK(delta::ConvertToDelta(root, options).status());
     return std::optional<StatementResult>(result);
   }
-  if (w.Accept("CREATE") || w.At("REPLACE")) {
+  bool is_clone = false;
+  for (const auto& word : statement.words) is_clone = is_clone || Lower(word) == "clone";
+  if (is_clone && (w.Accept("CREATE") || w.At("REPLACE"))) {
     // CREATE [OR REPLACE] TABLE [IF NOT EXISTS] t [SHALLOW|DEEP] CLONE source [time travel]
     // [TBLPROPERTIES (...)] [LOCATION 'path'].
     bool replace = w.Accept("REPLACE");
