@@ -1,5 +1,8 @@
 #include "basin/analyzer/analyzer.h"
 
+#include "basin/delta/change_data_feed.h"
+#include "basin/sql/parser.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <cctype>
@@ -1749,6 +1752,54 @@ Result<Bound> QueryAnalyzer::AnalyzeTableFunction(const sql::Relation& r) {
     node->range_end = end;
     node->range_step = step;
     node->schema = arrow::schema({arrow::field("id", arrow::int64(), false)});
+    Bound b{node, ColumnsOf(*node, r.alias.value_or(""))};
+    return Renamed(std::move(b), r.alias, r.column_aliases, r.pos);
+  }
+  if (name == "table_changes" || name == "table_changes_by_path") {
+    // Delta's change data feed: table_changes('name', start [, end]).
+    if (fn.children.size() < 2 || fn.children.size() > 3) {
+      return UserError("WRONG_NUM_ARGS.WITHOUT_SUGGESTION",
+                       "The `" + name + "` requires [2, 3] parameters but the actual number is " +
+                           std::to_string(fn.children.size()) + "." + PosText(r.pos));
+    }
+    ASSIGN_OR_RAISE(auto table_arg, ConstantValue(*fn.children[0], options_.eval));
+    if (table_arg->type->id() != arrow::Type::STRING || !table_arg->is_valid) {
+      return UserError("DELTA_TABLE_ONLY_OPERATION",
+                       "The first argument of " + name + " is the table's name or path.");
+    }
+    std::string table_text = std::static_pointer_cast<arrow::StringScalar>(table_arg)->ToString();
+    std::string path = table_text;
+    if (name == "table_changes") {
+      ASSIGN_OR_RAISE(auto parts, sql::ParseMultipartIdentifier(table_text));
+      std::optional<std::string> location;
+      if (options_.catalog) {
+        ASSIGN_OR_RAISE(location, options_.catalog->LookupTableLocation(parts));
+      }
+      if (!location) {
+        return UserError("TABLE_OR_VIEW_NOT_FOUND",
+                         "The table or view " + Quote(table_text) + " cannot be found." +
+                             PosText(r.pos));
+      }
+      path = *location;
+    }
+    std::vector<int64_t> versions;
+    for (size_t i = 1; i < fn.children.size(); ++i) {
+      ASSIGN_OR_RAISE(auto v, ConstantValue(*fn.children[i], options_.eval));
+      if (!arrow::is_integer(v->type->id())) {
+        return UserError("UNSUPPORTED_FEATURE",
+                         "table_changes takes versions; timestamps are not supported yet.");
+      }
+      ASSIGN_OR_RAISE(auto as64, v->CastTo(arrow::int64()));
+      versions.push_back(std::static_pointer_cast<arrow::Int64Scalar>(as64)->value);
+    }
+    ASSIGN_OR_RAISE(auto root, io::ResolveLocation(path));
+    std::optional<int64_t> end;
+    if (versions.size() > 1) end = versions[1];
+    ASSIGN_OR_RAISE(auto changes, delta::ReadChanges(root, versions[0], end));
+    auto node = std::make_shared<PlanNode>();
+    node->kind = PlanKind::kValues;
+    node->values = changes;
+    node->schema = changes->schema();
     Bound b{node, ColumnsOf(*node, r.alias.value_or(""))};
     return Renamed(std::move(b), r.alias, r.column_aliases, r.pos);
   }

@@ -33,6 +33,12 @@ class Catalog {
   /// table or view has that name.
   virtual Result<std::optional<plan::PlanPtr>> LookupRelation(
       const std::vector<std::string>& name, const TimeTravelSpec& time_travel) = 0;
+  /// Returns the root folder of the Delta table `name`, or nullopt when there is none
+  /// (table_changes).
+  virtual Result<std::optional<std::string>> LookupTableLocation(
+      const std::vector<std::string>& name) {
+    return std::optional<std::string>();
+  }
 };
 
 struct AnalyzerOptions {

@@ -132,6 +132,14 @@ class Session::CatalogView : public analyzer::Catalog {
     return std::optional<plan::PlanPtr>(plan);
   }
 
+  Result<std::optional<std::string>> LookupTableLocation(
+      const std::vector<std::string>& name) override {
+    ASSIGN_OR_RAISE(auto qualified, session_->Qualify(name));
+    ASSIGN_OR_RAISE(auto table, session_->FindTable(qualified));
+    if (!table || table->is_view || table->format != "delta") return std::optional<std::string>();
+    return std::optional<std::string>(table->location);
+  }
+
  private:
   Result<std::optional<plan::PlanPtr>> PlanView(const std::string& name, const std::string& text,
                                                 const std::string& catalog,
