@@ -4,6 +4,7 @@
 #include <arrow/csv/writer.h>
 #include <arrow/type_traits.h>
 #include <arrow/io/file.h>
+#include <unistd.h>
 #include <parquet/arrow/writer.h>
 #include <parquet/exception.h>
 
@@ -15,7 +16,11 @@ namespace basin::cli {
 Result<std::shared_ptr<arrow::io::OutputStream>> OpenOutput(
     const std::optional<std::string>& path) {
   if (!path) {
-    ASSIGN_OR_RAISE(auto out, arrow::io::FileOutputStream::Open(1));
+    // A duplicate of stdout: closing the stream after one statement's rows must not close
+    // stdout for the next statement.
+    int fd = ::dup(1);
+    if (fd < 0) return InternalError("cannot duplicate stdout");
+    ASSIGN_OR_RAISE(auto out, arrow::io::FileOutputStream::Open(fd));
     return out;
   }
   auto out = arrow::io::FileOutputStream::Open(*path);
