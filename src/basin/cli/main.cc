@@ -16,7 +16,7 @@
 namespace {
 
 std::string Usage() {
-  return "Usage: basin [--warehouse DIR] <command> ...\n"
+  return "Usage: basin [--warehouse DIR] [--metastore CONNECTION] <command> ...\n"
          "\n"
          "Commands:\n"
          "  table     read, write and manage Delta tables (basin table --help)\n"
@@ -24,7 +24,8 @@ std::string Usage() {
          "  version   print Basin's version\n"
          "\n"
          "--warehouse DIR (or BASIN_WAREHOUSE) chooses the warehouse folder; the default is\n"
-         "./warehouse.\n";
+         "./warehouse. --metastore (or BASIN_METASTORE) is a PostgreSQL connection string for\n"
+         "the catalog; by default the catalog is SQLite inside the warehouse.\n";
 }
 
 }  // namespace
@@ -35,6 +36,10 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--warehouse" && i + 1 < args.size()) {
       ::setenv("BASIN_WAREHOUSE", args[i + 1].c_str(), 1);
+      args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
+      --i;
+    } else if (args[i] == "--metastore" && i + 1 < args.size()) {
+      ::setenv("BASIN_METASTORE", args[i + 1].c_str(), 1);
       args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
       --i;
     } else if (args[i].rfind("--warehouse=", 0) == 0) {

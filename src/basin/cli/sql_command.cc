@@ -175,6 +175,9 @@ Status RunSqlCommand(const std::vector<std::string>& raw) {
   }
   session::SessionOptions options;
   options.warehouse = WarehouseDir();
+  if (const char* metastore = std::getenv("BASIN_METASTORE"); metastore && *metastore) {
+    options.metastore = metastore;
+  }
   session::Session session(options);
   for (const auto& conf : args.GetAll("conf")) {
     auto eq = conf.find('=');
