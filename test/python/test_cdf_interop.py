@@ -2,6 +2,7 @@
 
 * Basin's DELETE on a table with delta.enableChangeDataFeed is read back by delta-spark's
   `readChangeFeed` (change files for rewritten files, add/remove actions otherwise).
+* UPDATE and MERGE through `basin sql` record update pre/post images delta-spark reads.
 * Basin's `table changes` agrees with delta-spark's change feed on a table delta-spark changed with
   UPDATE, DELETE and MERGE.
 * delta-spark and delta-rs read Basin's shallow and deep clones and a converted Parquet folder
@@ -103,6 +104,34 @@ def test_basin_reads_spark_changes(basin, spark, tmp_path, dv):
     assert_same_table(ours, theirs, "Basin vs delta-spark changes", check_column_order=False)
     kinds = set(theirs.column("_change_type").to_pylist())
     assert kinds == {"insert", "delete", "update_preimage", "update_postimage"}
+
+
+@pytest.mark.parametrize("dv", [False, True], ids=["rewrite", "dv"])
+def test_spark_reads_basin_sql_update_and_merge_changes(basin, spark, dv):
+    """UPDATE and MERGE through `basin sql` record update images that delta-spark reads."""
+    basin.run("sql", "-e", f"""
+        CREATE TABLE ev (id INT, p STRING, v STRING) USING DELTA PARTITIONED BY (p)
+          TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true',
+                         'delta.enableDeletionVectors' = '{str(dv).lower()}');
+        INSERT INTO ev VALUES (1, 'a', 'x'), (2, 'a', 'y'), (3, 'b', 'z'), (4, 'b', 'w');
+        UPDATE ev SET v = 'u' WHERE id = 1;
+        CREATE TABLE src (id INT, p STRING, v STRING) USING DELTA;
+        INSERT INTO src VALUES (3, 'b', 'm'), (9, 'a', 'n');
+        MERGE INTO ev t USING src s ON t.id = s.id
+          WHEN MATCHED THEN UPDATE SET v = s.v WHEN NOT MATCHED THEN INSERT *;
+        DELETE FROM ev WHERE id = 2;
+    """)
+    path = basin.scratch / "warehouse" / "main" / "default" / "ev"
+    theirs = spark_changes(spark, path, 2)
+    got = sorted((r["_commit_version"], r["_change_type"], r["id"], r["p"], r["v"])
+                 for r in theirs.to_pylist())
+    assert got == [
+        (2, "update_postimage", 1, "a", "u"), (2, "update_preimage", 1, "a", "x"),
+        (3, "insert", 9, "a", "n"), (3, "update_postimage", 3, "b", "m"),
+        (3, "update_preimage", 3, "b", "z"),
+        (4, "delete", 2, "a", "y")]
+    assert_same_table(basin_changes(basin, path, 2), theirs, "Basin vs delta-spark changes",
+                      check_column_order=False)
 
 
 def delta_test_binary() -> Path | None:

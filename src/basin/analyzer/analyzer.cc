@@ -55,6 +55,7 @@ struct ScopeColumn {
   TypePtr type;
   bool nullable = true;
   bool hidden = false;  // USING-join duplicates: reachable by qualifier only
+  bool metadata = false;  // the _metadata column of a file scan: by name only, never in `*`
 };
 
 struct Bound {
@@ -68,12 +69,34 @@ std::shared_ptr<arrow::Schema> SchemaOf(const std::vector<ScopeColumn>& columns)
   return arrow::schema(fields);
 }
 
+constexpr const char* kMetadataMarker = "basin.metadata_column";
+
 std::vector<ScopeColumn> ColumnsOf(const PlanNode& plan, const std::string& qualifier) {
   std::vector<ScopeColumn> out;
   for (const auto& f : plan.schema->fields()) {
-    out.push_back(ScopeColumn{qualifier, f->name(), f->type(), f->nullable(), false});
+    ScopeColumn c{qualifier, f->name(), f->type(), f->nullable(), false};
+    c.metadata = f->metadata() && f->metadata()->Contains(kMetadataMarker);
+    out.push_back(c);
   }
   return out;
+}
+
+// Appends the hidden `_metadata` struct column (file_path, file_name, file_size,
+// file_block_start, file_block_length, file_modification_time) to a scan; the optimizer drops
+// it again when the query does not use it.
+void AddMetadataColumn(PlanNode* node) {
+  auto type = arrow::struct_({arrow::field("file_path", arrow::utf8(), false),
+                              arrow::field("file_name", arrow::utf8(), false),
+                              arrow::field("file_size", arrow::int64(), false),
+                              arrow::field("file_block_start", arrow::int64(), false),
+                              arrow::field("file_block_length", arrow::int64(), false),
+                              arrow::field("file_modification_time",
+                                           arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"), false)});
+  auto field = arrow::field("_metadata", type, false,
+                            arrow::key_value_metadata({kMetadataMarker}, {"true"}));
+  node->schema = node->schema->AddField(node->schema->num_fields(), field).ValueOrDie();
+  if (!node->column_distinct.empty()) node->column_distinct.push_back(-1);
+  node->with_metadata_column = true;
 }
 
 PlanPtr MakeProject(PlanPtr child, std::vector<ExprPtr> exprs, std::vector<std::string> names) {
@@ -414,7 +437,7 @@ Result<ExprPtr> ExpressionBinder::BindAggregateCall(const sql::Expr& e) {
     args.clear();
     for (size_t i = 0; i < scope_->size(); ++i) {
       const auto& col = (*scope_)[i];
-      if (col.hidden) continue;
+      if (col.hidden || col.metadata) continue;
       args.push_back(plan::Column(static_cast<int>(i), col.type, col.name, col.nullable));
     }
   } else if (count_star) {
@@ -802,7 +825,7 @@ Result<ExprPtr> ExpressionBinder::BindFunction(const sql::Expr& e) {
         if (c->kind == sql::ExprKind::kStar) {
           for (size_t i = 0; i < scope_->size(); ++i) {
             const auto& col = (*scope_)[i];
-            if (col.hidden) continue;
+            if (col.hidden || col.metadata) continue;
             if (!c->name_parts.empty() && !Same(col.qualifier, c->name_parts.back())) continue;
             names.push_back(col.name);
             args.push_back(plan::Column(static_cast<int>(i), col.type, col.name, col.nullable));
@@ -1188,6 +1211,50 @@ Result<ExprPtr> ExpressionBinder::BindNode(const sql::Expr& e) {
 // ---------------------------------------------------------------------------------------------
 // Relations
 
+std::shared_ptr<arrow::DataType> SparkJsonType(const std::shared_ptr<arrow::DataType>& t) {
+  switch (t->id()) {
+    case arrow::Type::TIMESTAMP:
+    case arrow::Type::DATE32:
+    case arrow::Type::NA:
+      return arrow::utf8();
+    case arrow::Type::STRUCT: {
+      arrow::FieldVector fields;
+      for (const auto& f : t->fields()) fields.push_back(f->WithType(SparkJsonType(f->type())));
+      std::sort(fields.begin(), fields.end(),
+                [](const auto& a, const auto& b) { return a->name() < b->name(); });
+      return arrow::struct_(fields);
+    }
+    case arrow::Type::LIST:
+      return arrow::list(SparkJsonType(t->field(0)->type()));
+    default:
+      return t;
+  }
+}
+
+std::shared_ptr<arrow::DataType> MergeJsonTypes(const std::shared_ptr<arrow::DataType>& a,
+                                                const std::shared_ptr<arrow::DataType>& b) {
+  if (a->Equals(*b)) return a;
+  auto numeric = [](arrow::Type::type id) {
+    return id == arrow::Type::INT64 || id == arrow::Type::DOUBLE;
+  };
+  if (numeric(a->id()) && numeric(b->id())) return arrow::float64();
+  if (a->id() == arrow::Type::STRUCT && b->id() == arrow::Type::STRUCT) {
+    std::map<std::string, std::shared_ptr<arrow::DataType>> fields;
+    for (const auto& f : a->fields()) fields[f->name()] = f->type();
+    for (const auto& f : b->fields()) {
+      auto it = fields.find(f->name());
+      fields[f->name()] = it == fields.end() ? f->type() : MergeJsonTypes(it->second, f->type());
+    }
+    arrow::FieldVector out;
+    for (const auto& [name, type] : fields) out.push_back(arrow::field(name, type));
+    return arrow::struct_(out);
+  }
+  if (a->id() == arrow::Type::LIST && b->id() == arrow::Type::LIST) {
+    return arrow::list(MergeJsonTypes(a->field(0)->type(), b->field(0)->type()));
+  }
+  return arrow::utf8();
+}
+
 Result<PlanPtr> ParquetScan(const std::string& path,
                             const std::vector<std::pair<std::string, std::string>>& options) {
   ASSIGN_OR_RAISE(auto location, io::ResolveLocation(path));
@@ -1232,6 +1299,7 @@ Result<PlanPtr> ParquetScan(const std::string& path,
   node->scan.options = options;
   node->scan.table_schema = schema->RemoveMetadata();
   node->schema = node->scan.table_schema;
+  AddMetadataColumn(node.get());
   return node;
 }
 
@@ -1321,6 +1389,7 @@ Result<plan::PlanPtr> DeltaTableScan(const std::string& path, const TimeTravelSp
   arrow::FieldVector fields;
   for (const auto& f : snapshot->schema()->fields()) fields.push_back(f->RemoveMetadata());
   node->schema = arrow::schema(fields);
+  AddMetadataColumn(node.get());
   return node;
 }
 
@@ -1330,15 +1399,55 @@ Result<plan::PlanPtr> FileScan(const std::string& format, const std::string& pat
   if (f == "parquet") return ParquetScan(path, options);
   if (f == "json" || f == "csv") {
     ASSIGN_OR_RAISE(auto location, io::ResolveLocation(path));
-    auto data = format::ReadDataFile(location);
-    if (!data.ok()) return data.status();
+    auto info = location.fs->GetFileInfo(location.path);
+    if (!info.ok() || info->type() == arrow::fs::FileType::NotFound) {
+      return UserError("PATH_NOT_FOUND", "Path does not exist: " + path + ".");
+    }
+    // The files to infer the schema from: the file, or every visible file below the folder.
+    std::vector<std::string> files;
+    if (info->type() == arrow::fs::FileType::Directory) {
+      arrow::fs::FileSelector selector;
+      selector.base_dir = location.path;
+      selector.recursive = true;
+      ASSIGN_OR_RAISE(auto listed, location.fs->GetFileInfo(selector));
+      for (const auto& entry : listed) {
+        if (entry.type() != arrow::fs::FileType::File) continue;
+        std::string name = entry.base_name();
+        if (name.empty() || name[0] == '_' || name[0] == '.') continue;
+        files.push_back(entry.path());
+      }
+      std::sort(files.begin(), files.end());
+      if (files.empty()) {
+        return UserError("UNABLE_TO_INFER_SCHEMA",
+                         "Unable to infer schema for " + (f == "json" ? std::string("JSON") : std::string("CSV")) + ". It must be specified "
+                         "manually.");
+      }
+      if (f == "csv") files.resize(1);
+    } else {
+      files.push_back(location.path);
+    }
+    std::shared_ptr<arrow::DataType> merged;
+    for (const auto& file : files) {
+      auto data = format::ReadDataFile(io::Location{location.fs, file});
+      if (!data.ok()) return data.status();
+      if (f == "csv") {
+        merged = arrow::struct_((*data)->schema()->fields());
+        break;
+      }
+      // Spark's JSON inference: fields sorted by name, time strings stay strings, all-null
+      // fields are strings, conflicting types widen (bigint + double -> double) or become
+      // strings; files are merged by field name.
+      auto type = SparkJsonType(arrow::struct_((*data)->schema()->fields()));
+      merged = merged ? MergeJsonTypes(merged, type) : type;
+    }
     auto node = std::make_shared<PlanNode>();
     node->kind = PlanKind::kScan;
     node->scan.format = f == "json" ? plan::ScanSource::Format::kJson : plan::ScanSource::Format::kCsv;
     node->scan.path = path;
     node->scan.options = options;
-    node->scan.table_schema = (*data)->schema();
+    node->scan.table_schema = arrow::schema(merged->fields());
     node->schema = node->scan.table_schema;
+    AddMetadataColumn(node.get());
     return node;
   }
   return UserError("UNSUPPORTED_DATASOURCE_FOR_DIRECT_QUERY",
@@ -2073,7 +2182,7 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
       bool any = false;
       for (size_t i = 0; i < input.columns.size(); ++i) {
         const auto& c = input.columns[i];
-        if (c.hidden) continue;
+        if (c.hidden || c.metadata) continue;
         if (generated_start >= 0 && static_cast<int>(i) >= generated_start) continue;
         if (!s.expr->name_parts.empty() && !Same(c.qualifier, s.expr->name_parts.back())) continue;
         items.push_back(Item{nullptr, static_cast<int>(i), c.name});

@@ -136,7 +136,22 @@ Result<std::shared_ptr<arrow::Array>> MetadataColumn(const FileInfo& file,
     std::shared_ptr<arrow::Scalar> value;
     const std::string& name = field->name();
     if (name == "file_path") {
-      value = arrow::MakeScalar(file.path);
+      // Spark gives a URI: file:/abs/path for the local disk.
+      std::string uri = file.path;
+      if (!uri.empty() && uri[0] == '/') {
+        std::string escaped;
+        for (char c : uri) {
+          if (c == ' ') {
+            escaped += "%20";
+          } else if (c == '%') {
+            escaped += "%25";
+          } else {
+            escaped += c;
+          }
+        }
+        uri = "file:" + escaped;
+      }
+      value = arrow::MakeScalar(uri);
     } else if (name == "file_name") {
       value = arrow::MakeScalar(FileName(file.path));
     } else if (name == "file_size" || name == "file_block_length") {

@@ -71,15 +71,20 @@ Pruned Prune(const PlanPtr& node, std::vector<bool> needed) {
     case PlanKind::kScan: {
       bool all = false;
       for (const auto& f : node->pushed_filters) Uses(f, &needed, &all);
-      if (all || node->with_metadata_column) break;
-      // Row ids (DML) are always kept, after the data columns.
-      size_t extra = node->with_row_id ? 2 : 0;
-      size_t data_width = width - extra;
+      if (all) break;
+      // Layout: data columns, then the _metadata column (kept only when used), then the
+      // row ids of DML scans (always kept).
+      size_t row_ids = node->with_row_id ? 2 : 0;
+      bool has_meta = node->with_metadata_column;
+      size_t data_width = width - row_ids - (has_meta ? 1 : 0);
+      bool keep_meta = has_meta && needed[data_width];
       int count = 0;
       for (size_t i = 0; i < data_width; ++i) count += needed[i];
+      if (count == static_cast<int>(data_width) && keep_meta == has_meta) break;
       if (count == 0 && data_width > 0) needed[0] = true;
-      if (count == static_cast<int>(data_width)) break;
       for (size_t i = data_width; i < width; ++i) needed[i] = true;
+      if (has_meta) needed[data_width] = keep_meta;
+      copy->with_metadata_column = keep_meta;
       // Positions in the table schema of the current outputs.
       std::vector<int> source = node->projection;
       if (source.empty()) source = Identity(width);

@@ -756,9 +756,17 @@ Result<std::map<std::string, std::string>> Session::TableProperties(
 }
 
 Result<plan::PlanPtr> Session::PlanTableName(const std::vector<std::string>& name) {
+  // SELECT * (not TABLE name): the star leaves out the hidden _metadata column.
   sql::Query query;
-  query.kind = sql::QueryKind::kTable;
-  query.table_name = name;
+  query.kind = sql::QueryKind::kSelect;
+  auto star = std::make_unique<sql::Expr>();
+  star->kind = sql::ExprKind::kStar;
+  sql::SelectItem item;
+  item.expr = std::move(star);
+  query.select_items.push_back(std::move(item));
+  query.from = std::make_unique<sql::Relation>();
+  query.from->kind = sql::RelationKind::kTable;
+  query.from->name_parts = name;
   return AnalyzeQueryAst(query, /*optimize=*/false);
 }
 
