@@ -238,6 +238,9 @@ def runs(spark, basin_bin, tmp_path_factory) -> Runs:
     script = root / "medallion.sql"
     script.write_text(text)
 
+    # A session of its own: temporary views other tests left in the shared session (SHOW TABLES
+    # lists them) and their settings stay out of this run.
+    spark = spark.newSession()
     spark.sql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
     saved = {key: spark.conf.get(key, None) for key in
              ["spark.sql.sources.default", "spark.sql.session.timeZone",
