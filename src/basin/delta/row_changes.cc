@@ -1,8 +1,17 @@
 #include "basin/delta/row_changes.h"
 
+#include <cstdint>
+
+#include <future>
+
+#include <deque>
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdint>
+#include <deque>
+#include <future>
 
 #include <arrow/array/util.h>
 
@@ -203,6 +212,12 @@ Result<RowChangeResult> CommitRowChanges(const std::shared_ptr<const Snapshot>& 
   };
   std::vector<Touched> touched;
   std::vector<AddCdcFile> cdc_files;
+  struct Rewrite {
+    const AddFile* file;
+    Roaring64Map deleted;  // every row to drop: the old deletion vector and the new rows
+    size_t touched;        // index into `touched`, SIZE_MAX without the change data feed
+  };
+  std::vector<Rewrite> rewrites;
 
   auto cleanup = [&] {
     for (const auto& path : written_dvs) (void)root.fs->DeleteFile(root.Child(path).path);
@@ -271,16 +286,40 @@ Result<RowChangeResult> CommitRowChanges(const std::shared_ptr<const Snapshot>& 
         result.deletion_vectors_added += 1;
       }
     } else {
-      auto data = ReadDataFile(snapshot, file, nullptr, /*apply_deletion_vector=*/false);
-      if (!data.ok()) {
-        cleanup();
-        return data.status();
-      }
-      if (cdf) touched.back().data = *data;
-      ASSIGN_OR_RAISE(auto kept, DropRows(*data, all));
-      result.copied_rows += kept->num_rows();
+      // Rewritten below, several files at a time.
+      rewrites.push_back(Rewrite{&file, std::move(all), cdf ? touched.size() - 1 : SIZE_MAX});
       result.removed_files += 1;
       if (file.deletion_vector) result.deletion_vectors_removed += 1;
+    }
+  }
+  // Copy-on-write: read the touched files in parallel and keep the rows that stay.
+  {
+    std::vector<std::future<Result<std::shared_ptr<arrow::Table>>>> reads;
+    auto read_one = [&snapshot](const AddFile* file) {
+      return ReadDataFile(snapshot, *file, nullptr, /*apply_deletion_vector=*/false);
+    };
+    const size_t ahead = 4;
+    std::vector<Result<std::shared_ptr<arrow::Table>>> data(rewrites.size(),
+                                                            Status::UnknownError("not read"));
+    size_t next = 0;
+    std::deque<std::pair<size_t, std::future<Result<std::shared_ptr<arrow::Table>>>>> flight;
+    while (next < rewrites.size() || !flight.empty()) {
+      while (next < rewrites.size() && flight.size() < ahead) {
+        flight.emplace_back(next, std::async(std::launch::async, read_one, rewrites[next].file));
+        ++next;
+      }
+      auto [index, future] = std::move(flight.front());
+      flight.pop_front();
+      data[index] = future.get();
+    }
+    for (size_t i = 0; i < rewrites.size(); ++i) {
+      if (!data[i].ok()) {
+        cleanup();
+        return data[i].status();
+      }
+      if (rewrites[i].touched != SIZE_MAX) touched[rewrites[i].touched].data = *data[i];
+      ASSIGN_OR_RAISE(auto kept, DropRows(*data[i], rewrites[i].deleted));
+      result.copied_rows += kept->num_rows();
       copied.push_back(kept);
     }
   }

@@ -4,6 +4,7 @@
 // read ahead while earlier ones are handed out, in file order.
 
 #include <deque>
+#include <unordered_map>
 
 #include <arrow/compute/api.h>
 #include <arrow/csv/api.h>
@@ -354,6 +355,12 @@ class ScanOperator : public Operator {
     if (with_row_id_ && source_.format != ScanSource::Format::kDelta) {
       return InternalError("row ids exist for Delta scans only");
     }
+    if (with_row_id_) {
+      // Built before any file is read: the readers run on several threads.
+      for (size_t i = 0; i < snapshot_->files().size(); ++i) {
+        file_ordinals_[snapshot_->files()[i].path] = static_cast<int64_t>(i);
+      }
+    }
     int data_columns = schema_->num_fields() - (with_metadata_ ? 1 : 0) - (with_row_id_ ? 2 : 0);
     for (int i = 0; i < data_columns; ++i) {
       std::string name = schema_->field(i)->name();
@@ -437,8 +444,10 @@ class ScanOperator : public Operator {
     RETURN_NOT_OK(rows.Reserve(n));
     for (int64_t i = 0; i < n; ++i) rows.UnsafeAppend(i);
     ASSIGN_OR_RAISE(auto row_array, rows.Finish());
+    auto ordinal = file_ordinals_.find(file.add->path);
+    if (ordinal == file_ordinals_.end()) return InternalError("scanned file is not live");
     ASSIGN_OR_RAISE(auto path_array,
-                    arrow::MakeArrayFromScalar(arrow::StringScalar(file.add->path), n));
+                    arrow::MakeArrayFromScalar(arrow::Int64Scalar(ordinal->second), n));
     arrow::ChunkedArrayVector columns = table->columns();
     if (with_metadata_) {
       ASSIGN_OR_RAISE(auto meta, MetadataColumn(file, schema_->field(schema_->num_fields() - 3)->type(), n));
@@ -461,6 +470,7 @@ class ScanOperator : public Operator {
   ScanSource source_;
   bool with_metadata_;
   bool with_row_id_;
+  std::unordered_map<std::string, int64_t> file_ordinals_;  // row ids: path -> live file index
   QueryContext* context_;
   int64_t batch_size_;
   std::shared_ptr<const delta::Snapshot> snapshot_;

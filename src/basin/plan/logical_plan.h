@@ -75,9 +75,9 @@ struct PlanNode {
   /// Extra `_metadata` struct column requested (file_path, file_name, file_size,
   /// file_modification_time); it is the last output column when set.
   bool with_metadata_column = false;
-  /// Delta scans for DELETE, UPDATE and MERGE: two extra last columns, `__basin_file` (string:
-  /// the data file's path as the log names it) and `__basin_row` (bigint: the row's position in
-  /// the physical file, counting rows a deletion vector hides).
+  /// Delta scans for DELETE, UPDATE and MERGE: two extra last columns, `__basin_file` (bigint:
+  /// the data file's position in the snapshot's live files) and `__basin_row` (bigint: the row's
+  /// position in the physical file, counting rows a deletion vector hides).
   bool with_row_id = false;
 
   // kValues

@@ -178,6 +178,12 @@ struct RowIds {
   int64_t count = 0;
 };
 
+// The path of the data file a row id names: its position in the snapshot's live files (the scan
+// read the same version, so the order is the same).
+const std::string& FilePath(const delta::Snapshot& snapshot, int64_t ordinal) {
+  return snapshot.files()[static_cast<size_t>(ordinal)].path;
+}
+
 // DELETE returns the number of affected rows (TRUNCATE returns nothing).
 StatementResult DeletedRowsResult(int64_t rows, StatementResult result, bool truncate) {
   if (truncate) return result;
@@ -471,7 +477,7 @@ Result<StatementResult> Session::DeleteStatement(sql::Statement& statement,
     auto node = std::make_shared<plan::PlanNode>(*scan);
     node->with_row_id = true;
     ASSIGN_OR_RAISE(node->schema, node->schema->AddField(node->schema->num_fields(),
-                                                         arrow::field(kFileColumn, arrow::utf8())));
+                                                         arrow::field(kFileColumn, arrow::int64())));
     ASSIGN_OR_RAISE(node->schema, node->schema->AddField(node->schema->num_fields(),
                                                          arrow::field(kRowColumn, arrow::int64())));
     if (!node->column_distinct.empty()) {
@@ -492,10 +498,10 @@ Result<StatementResult> Session::DeleteStatement(sql::Statement& statement,
     ASSIGN_OR_RAISE(auto ids, RunQueryAst(query));
     if (ids->num_rows() == 0) return DeletedRowsResult(0, result, truncate);
     ASSIGN_OR_RAISE(auto combined, ids->CombineChunks());
-    auto files = std::static_pointer_cast<arrow::StringArray>(combined->column(0)->chunk(0));
+    auto files = std::static_pointer_cast<arrow::Int64Array>(combined->column(0)->chunk(0));
     auto rows = std::static_pointer_cast<arrow::Int64Array>(combined->column(1)->chunk(0));
     for (int64_t i = 0; i < combined->num_rows(); ++i) {
-      changes.deleted_rows[std::string(files->GetView(i))].add(
+      changes.deleted_rows[FilePath(*snapshot, files->Value(i))].add(
           static_cast<uint64_t>(rows->Value(i)));
     }
   }
@@ -525,7 +531,7 @@ Result<StatementResult> Session::UpdateStatement(sql::Statement& statement,
   auto node = std::make_shared<plan::PlanNode>(*scan);
   node->with_row_id = true;
   ASSIGN_OR_RAISE(node->schema, node->schema->AddField(node->schema->num_fields(),
-                                                       arrow::field(kFileColumn, arrow::utf8())));
+                                                       arrow::field(kFileColumn, arrow::int64())));
   ASSIGN_OR_RAISE(node->schema, node->schema->AddField(node->schema->num_fields(),
                                                        arrow::field(kRowColumn, arrow::int64())));
   if (!node->column_distinct.empty()) {
@@ -583,10 +589,10 @@ Result<StatementResult> Session::UpdateStatement(sql::Statement& statement,
   ASSIGN_OR_RAISE(auto combined, rows->CombineChunks());
   delta::RowChanges changes;
   changes.operation = "UPDATE";
-  auto files = std::static_pointer_cast<arrow::StringArray>(combined->column(0)->chunk(0));
+  auto files = std::static_pointer_cast<arrow::Int64Array>(combined->column(0)->chunk(0));
   auto positions = std::static_pointer_cast<arrow::Int64Array>(combined->column(1)->chunk(0));
   for (int64_t i = 0; i < combined->num_rows(); ++i) {
-    changes.deleted_rows[std::string(files->GetView(i))].add(
+    changes.deleted_rows[FilePath(*snapshot, files->Value(i))].add(
         static_cast<uint64_t>(positions->Value(i)));
   }
   changes.updated_rows = changes.deleted_rows;
@@ -631,7 +637,7 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
   auto node = std::make_shared<plan::PlanNode>(*scan);
   node->with_row_id = true;
   ASSIGN_OR_RAISE(node->schema, node->schema->AddField(node->schema->num_fields(),
-                                                       arrow::field(kFileColumn, arrow::utf8())));
+                                                       arrow::field(kFileColumn, arrow::int64())));
   ASSIGN_OR_RAISE(node->schema, node->schema->AddField(node->schema->num_fields(),
                                                        arrow::field(kRowColumn, arrow::int64())));
   if (!node->column_distinct.empty()) {
@@ -862,7 +868,7 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
   }
   int64_t n = joined->num_rows();
   auto array = [&](int column) { return joined->column(column)->chunk(0); };
-  auto files = std::static_pointer_cast<arrow::StringArray>(array(0));
+  auto files = std::static_pointer_cast<arrow::Int64Array>(array(0));
   auto positions = std::static_pointer_cast<arrow::Int64Array>(array(1));
   auto source_flag = array(2);
 
@@ -888,7 +894,7 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
       only_unconditional_delete = false;
     }
   }
-  std::unordered_map<std::string, Roaring64Map> matched_targets;
+  std::unordered_map<int64_t, Roaring64Map> matched_targets;
   for (int64_t r = 0; r < n; ++r) {
     bool has_target = files->IsValid(r);
     bool has_source = source_flag->IsValid(r);
@@ -906,7 +912,7 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
       if (plans[k].match != kind) continue;
       if (conditions[k] && !(conditions[k]->IsValid(r) && conditions[k]->Value(r))) continue;
       if (kind == sql::MergeMatchKind::kMatched && !(only_unconditional_delete && matched_clauses == 1)) {
-        auto& seen = matched_targets[std::string(files->GetView(r))];
+        auto& seen = matched_targets[files->Value(r)];
         uint64_t position = static_cast<uint64_t>(positions->Value(r));
         if (seen.contains(position)) {
           return UserError(
@@ -940,7 +946,7 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
                      p.action == sql::MergeActionKind::kInsertAll;
     if (!is_insert) {
       for (int64_t r : rows) {
-        std::string file(files->GetView(r));
+        const std::string& file = FilePath(*snapshot, files->Value(r));
         uint64_t position = static_cast<uint64_t>(positions->Value(r));
         changes.deleted_rows[file].add(position);
         if (p.action != sql::MergeActionKind::kDelete) changes.updated_rows[file].add(position);
