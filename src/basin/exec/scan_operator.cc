@@ -5,6 +5,7 @@
 
 #include <deque>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <arrow/compute/api.h>
 #include <arrow/csv/api.h>
@@ -311,6 +312,15 @@ class ScanOperator : public Operator {
         }
       } else {
         kept_files_ = snapshot_->files();
+      }
+      if (source_.only_files) {
+        std::unordered_set<std::string> only(source_.only_files->begin(),
+                                             source_.only_files->end());
+        std::vector<delta::AddFile> kept;
+        for (auto& add : kept_files_) {
+          if (only.count(add.path)) kept.push_back(std::move(add));
+        }
+        kept_files_ = std::move(kept);
       }
       for (const auto& add : kept_files_) {
         FileInfo info;

@@ -52,6 +52,9 @@ struct ScanSource {
   std::vector<std::pair<std::string, std::string>> options;
   /// The full schema of the source (before projection).
   std::shared_ptr<arrow::Schema> table_schema;
+  /// Delta: read only these live files (paths as the log names them); all when unset. MERGE
+  /// sets it to the files whose key range holds a source key.
+  std::optional<std::vector<std::string>> only_files;
 };
 
 struct PlanNode {

@@ -196,6 +196,87 @@ StatementResult DeletedRowsResult(int64_t rows, StatementResult result, bool tru
 
 }  // namespace
 
+Result<std::optional<std::vector<std::string>>> Session::MergeTouchedFiles(
+    const std::string& statement_text, const sql::Expr& condition,
+    const std::string& target_alias, const std::string& source_alias,
+    const delta::Snapshot& snapshot) {
+  std::optional<std::vector<std::string>> none;
+  if (snapshot.column_mapping_mode() != "none" || snapshot.files().size() < 2) return none;
+  // An equality `target.k = source.e` among the ON condition's conjuncts.
+  std::string target_column, source_column;
+  std::vector<const sql::Expr*> conjuncts = {&condition};
+  while (!conjuncts.empty() && target_column.empty()) {
+    const sql::Expr* e = conjuncts.back();
+    conjuncts.pop_back();
+    if (e->kind != sql::ExprKind::kBinary) continue;
+    if (e->binary_op == sql::BinaryOp::kAnd) {
+      conjuncts.push_back(e->children[0].get());
+      conjuncts.push_back(e->children[1].get());
+      continue;
+    }
+    if (e->binary_op != sql::BinaryOp::kEq) continue;
+    const sql::Expr* l = e->children[0].get();
+    const sql::Expr* r = e->children[1].get();
+    auto qualified = [](const sql::Expr* x, const std::string& alias) {
+      return x->kind == sql::ExprKind::kColumn && x->name_parts.size() == 2 &&
+             Lower(x->name_parts[0]) == Lower(alias);
+    };
+    if (qualified(r, target_alias) && qualified(l, source_alias)) std::swap(l, r);
+    if (qualified(l, target_alias) && qualified(r, source_alias)) {
+      target_column = l->name_parts[1];
+      source_column = r->name_parts[1];
+    }
+  }
+  if (target_column.empty()) return none;
+  std::shared_ptr<arrow::Field> key_field;
+  for (const auto& f : snapshot.schema()->fields()) {
+    if (Lower(f->name()) == Lower(target_column)) key_field = f;
+  }
+  if (!key_field || !arrow::is_integer(key_field->type()->id())) return none;
+  for (const auto& p : snapshot.metadata().partition_columns) {
+    if (Lower(p) == Lower(target_column)) return none;
+  }
+  // The source's keys, sorted (the statement is parsed again for a fresh source relation).
+  ASSIGN_OR_RAISE(auto copy, sql::ParseStatement(statement_text));
+  sql::Query keys_query;
+  keys_query.kind = sql::QueryKind::kSelect;
+  keys_query.select_items.push_back(Item(Column({source_alias, source_column}), "k"));
+  if (!copy->merge->source->alias) copy->merge->source->alias = source_alias;
+  keys_query.from = std::move(copy->merge->source);
+  auto keys_table = RunQueryAst(keys_query);
+  if (!keys_table.ok()) return none;  // the join reports real errors
+  std::vector<int64_t> keys;
+  keys.reserve(static_cast<size_t>((*keys_table)->num_rows()));
+  for (const auto& chunk : (*keys_table)->column(0)->chunks()) {
+    if (!arrow::is_integer(chunk->type_id())) return none;
+    ASSIGN_OR_RAISE(auto as64, arrow::compute::Cast(chunk, arrow::int64()));
+    auto values = std::static_pointer_cast<arrow::Int64Array>(as64.make_array());
+    for (int64_t i = 0; i < values->length(); ++i) {
+      if (values->IsValid(i)) keys.push_back(values->Value(i));
+    }
+  }
+  std::sort(keys.begin(), keys.end());
+  std::vector<std::string> touched;
+  for (const auto& f : snapshot.files()) {
+    auto stats = nlohmann::json::parse(f.stats.value_or("{}"), nullptr, false);
+    const std::string& name = key_field->name();
+    bool known = stats.is_object() && stats.contains("minValues") &&
+                 stats.contains("maxValues") && stats["minValues"].contains(name) &&
+                 stats["maxValues"].contains(name) && stats["minValues"][name].is_number() &&
+                 stats["maxValues"][name].is_number();
+    if (!known) {
+      touched.push_back(f.path);
+      continue;
+    }
+    int64_t lo = stats["minValues"][name].get<int64_t>();
+    int64_t hi = stats["maxValues"][name].get<int64_t>();
+    auto it = std::lower_bound(keys.begin(), keys.end(), lo);
+    if (it != keys.end() && *it <= hi) touched.push_back(f.path);
+  }
+  if (touched.size() == snapshot.files().size()) return none;
+  return std::optional<std::vector<std::string>>(std::move(touched));
+}
+
 Result<std::shared_ptr<arrow::Table>> Session::StoreAssign(
     const std::shared_ptr<arrow::Table>& data, const std::shared_ptr<arrow::Schema>& target,
     const std::string& table_name) {
@@ -698,6 +779,18 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
   for (const auto& c : merge.clauses) {
     any_not_matched |= c.match == sql::MergeMatchKind::kNotMatched;
     any_by_source |= c.match == sql::MergeMatchKind::kNotMatchedBySource;
+  }
+  // Touched files: without NOT MATCHED BY SOURCE clauses only target rows that match a source
+  // row matter, so a target file whose key range holds no source key is not read (the
+  // "touched files" step of delta-spark's MERGE, here from file statistics).
+  if (!any_by_source) {
+    ASSIGN_OR_RAISE(auto only, MergeTouchedFiles(statement.text, *merge.condition, target_alias,
+                                                 source_alias, *snapshot));
+    if (only) {
+      auto pruned = std::make_shared<plan::PlanNode>(*node);
+      pruned->scan.only_files = std::move(*only);
+      statement_relations_[kTargetRelation] = pruned;
+    }
   }
   auto join = std::make_unique<sql::Relation>();
   join->kind = sql::RelationKind::kJoin;

@@ -22,7 +22,11 @@
 #include "basin/delta/actions.h"
 #include "basin/plan/logical_plan.h"
 
+namespace basin::delta {
+class Snapshot;
+}
 namespace basin::sql {
+struct Expr;
 struct Statement;
 struct Query;
 }
@@ -128,6 +132,12 @@ class Session {
   /// table's CHECK constraints (delta.constraints.*).
   Status EnforceConstraints(const delta::Metadata& metadata,
                             const std::shared_ptr<arrow::Table>& rows);
+  /// MERGE: the target files whose statistics say they may hold a key of the source (for an
+  /// ON condition with `target.k = source.k` on an integer column); nullopt when every file may.
+  Result<std::optional<std::vector<std::string>>> MergeTouchedFiles(
+      const std::string& statement_text, const sql::Expr& condition,
+      const std::string& target_alias, const std::string& source_alias,
+      const delta::Snapshot& snapshot);
   /// Drops cached table data (CACHE TABLE) after a change.
   void InvalidateCache();
   /// DESCRIBE HISTORY / DETAIL, RESTORE, VACUUM, OPTIMIZE, CONVERT TO DELTA, CLONE; nullopt
