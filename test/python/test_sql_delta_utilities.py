@@ -104,3 +104,19 @@ def test_errors_name_the_class(basin):
         proc = basin.run("sql", "-e", statement, check=False)
         assert proc.returncode != 0, statement
         assert error in proc.stderr, (statement, proc.stderr)
+
+
+def test_generated_column_table_is_shared_with_spark(basin, spark):
+    """A table Basin creates with a generated column: delta-spark sees the generation
+    expression (it computes the column on its own insert), and Basin reads Spark's row."""
+    basin.run("sql", "-e", """
+        CREATE TABLE ev (id BIGINT, ts TIMESTAMP,
+                         day DATE GENERATED ALWAYS AS (CAST(ts AS DATE))) USING DELTA;
+        INSERT INTO ev (id, ts) VALUES (1, TIMESTAMP'2024-03-01 10:00:00');
+    """)
+    path = warehouse_table(basin, "ev")
+    spark.sql(f"INSERT INTO delta.`{path}` (id, ts) VALUES (2, TIMESTAMP'2024-05-06 07:08:09')")
+    rows = sql_rows(basin, "SELECT id, CAST(day AS STRING) AS day FROM ev ORDER BY id")
+    assert rows == [{"id": 1, "day": "2024-03-01"}, {"id": 2, "day": "2024-05-06"}]
+    bad = spark.sql(f"SELECT count(*) AS n FROM delta.`{path}` WHERE day <> CAST(ts AS DATE)")
+    assert bad.collect()[0]["n"] == 0

@@ -197,6 +197,7 @@ Result<RowChangeResult> CommitRowChanges(const std::shared_ptr<const Snapshot>& 
   bool use_dv = DeletionVectorsEnabled(*snapshot);
   int64_t now = NowMs();
   auto txn = Transaction::FromSnapshot(snapshot);
+  if (changes.constraints_checked) txn.SetGeneratedColumnsComputed();
   RowChangeResult result;
   std::vector<std::string> read = changes.files_read;
   std::vector<std::shared_ptr<arrow::Table>> copied;

@@ -68,7 +68,8 @@ int64_t NowMs() {
       .count();
 }
 
-Status CheckWriteSupported(const Protocol& protocol, const Metadata& metadata) {
+Status CheckWriteSupported(const Protocol& protocol, const Metadata& metadata,
+                           bool columns_computed) {
   auto unsupported = [](const std::string& feature) {
     return UserError("DELTA_UNSUPPORTED_FEATURES_FOR_WRITE",
                      "Unable to write this table because it requires writer table feature(s) "
@@ -81,7 +82,8 @@ Status CheckWriteSupported(const Protocol& protocol, const Metadata& metadata) {
                          ", but Basin supports writer versions 1 to 7.");
   }
   // Writers must enforce these; Basin does not compute or check them yet.
-  if (metadata.schema_string.find("delta.generationExpression") != std::string::npos) {
+  if (!columns_computed &&
+      metadata.schema_string.find("delta.generationExpression") != std::string::npos) {
     return unsupported("generatedColumns");
   }
   if (metadata.schema_string.find("delta.identity.") != std::string::npos) {
@@ -182,7 +184,13 @@ Result<CommitResult> Transaction::Commit(const std::string& operation,
     return UserError("DELTA_TABLE_NOT_FOUND",
                      "Delta table '" + table_root_.path + "' doesn't exist.");
   }
-  RETURN_NOT_OK(CheckWriteSupported(*protocol, *metadata));
+  // Generated columns matter only for commits that add new rows.
+  bool adds_data = false;
+  for (const auto& action : actions_) {
+    if (const auto* add = std::get_if<AddFile>(&action)) adds_data = adds_data || add->data_change;
+  }
+  RETURN_NOT_OK(
+      CheckWriteSupported(*protocol, *metadata, generated_columns_computed_ || !adds_data));
 
   TransactionFootprint footprint;
   footprint.read_version = read_snapshot_ ? read_snapshot_->version() : -1;

@@ -42,7 +42,10 @@ int64_t NowMs();
 
 /// Checks that Basin can write a table with `protocol` and `metadata`: every writer feature it
 /// needs is supported; else DELTA_UNSUPPORTED_FEATURES_FOR_WRITE naming the feature.
-Status CheckWriteSupported(const Protocol& protocol, const Metadata& metadata);
+/// With `columns_computed`, the writer computed generated columns itself (the SQL engine does);
+/// otherwise a table with generated columns is refused for writes that add data.
+Status CheckWriteSupported(const Protocol& protocol, const Metadata& metadata,
+                           bool columns_computed = false);
 
 /// Checks `rows` (new rows of a table described by `metadata`) against the table's CHECK
 /// constraints (delta.constraints.*). With `engine_checked` the caller has evaluated them with
@@ -83,6 +86,8 @@ class Transaction {
   /// is a conflict. Blind appends record nothing.
   void MarkFilesRead(const std::vector<std::string>& paths);
   void MarkTableRead();
+  /// Declares that the new rows' generated columns were computed and checked by the caller.
+  void SetGeneratedColumnsComputed() { generated_columns_computed_ = true; }
 
   /// Commits with a commitInfo of `operation`, `parameters` and `metrics` (as delta-spark writes
   /// them; values are JSON strings where delta-spark writes strings). Writes a checkpoint when the
@@ -108,6 +113,7 @@ class Transaction {
   std::optional<Txn> txn_;
   std::vector<std::string> read_files_;
   bool read_whole_table_ = false;
+  bool generated_columns_computed_ = false;
 };
 
 }  // namespace basin::delta

@@ -473,6 +473,12 @@ Protocol RequiredProtocol(const std::map<std::string, std::string>& config,
   std::set<std::string> features;  // table features that need (x, 7)
   std::set<std::string> legacy;    // legacy features in use, listed if (x, 7) is needed
   if (IsTrue(config, "delta.appendOnly")) legacy.insert("appendOnly");
+  for (const auto& f : schema.fields()) {
+    if (f->metadata() && f->metadata()->Contains("delta.generationExpression")) {
+      writer = std::max(writer, 4);
+      legacy.insert("generatedColumns");
+    }
+  }
   if (IsTrue(config, "delta.enableChangeDataFeed")) {
     writer = std::max(writer, 4);
     legacy.insert("changeDataFeed");
@@ -860,7 +866,9 @@ Result<WriteResult> WriteTable(const io::Location& table_root,
       }
     }
   }
-  RETURN_NOT_OK(CheckWriteSupported(new_protocol ? *new_protocol : snapshot->protocol(), metadata));
+  RETURN_NOT_OK(CheckWriteSupported(new_protocol ? *new_protocol : snapshot->protocol(), metadata,
+                                    options.constraints_checked));
+  if (options.constraints_checked) txn.SetGeneratedColumnsComputed();
   RETURN_NOT_OK(CheckConstraints(metadata, data, options.constraints_checked));
 
   // replaceWhere: the written rows must all match the predicate.

@@ -48,7 +48,8 @@ struct WriteOptions {
   std::optional<std::string> description;
   /// CLUSTER BY columns (liquid clustering) of a table the write creates or replaces.
   std::vector<std::string> cluster_by;
-  /// The caller checked the table's CHECK constraints with the SQL engine (see CheckConstraints).
+  /// The caller checked the table's CHECK constraints with the SQL engine (see CheckConstraints)
+  /// and computed its generated columns.
   bool constraints_checked = false;
   /// With an empty input, commit no data file (CREATE TABLE without AS writes only metadata).
   bool no_empty_file = false;

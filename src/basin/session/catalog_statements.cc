@@ -178,7 +178,7 @@ Result<StatementResult> Session::RunCatalogStatement(sql::Statement& statement) 
       RETURN_NOT_OK(store->CreateSchema(info, statement.if_not_exists));
       return result;
     }
-    case K::kCreateTable: return CreateTableStatement(*statement.create_table, result);
+    case K::kCreateTable: return CreateTableStatement(statement, result);
     case K::kCreateView: return CreateViewStatement(*statement.create_view, result);
     case K::kDrop: return DropStatement(statement, result);
     case K::kShow: return ShowStatement(statement, result);
@@ -219,8 +219,9 @@ Result<StatementResult> Session::RunCatalogStatement(sql::Statement& statement) 
   return InternalError("not a catalog statement");
 }
 
-Result<StatementResult> Session::CreateTableStatement(sql::CreateTable& create,
+Result<StatementResult> Session::CreateTableStatement(sql::Statement& statement,
                                                       StatementResult result) {
+  sql::CreateTable& create = *statement.create_table;
   if (create.temporary) {
     return UserError("NOT_SUPPORTED_COMMAND_WITHOUT_HIVE_SUPPORT",
                      "CREATE TEMPORARY TABLE is not supported; use CREATE TEMPORARY VIEW.");
@@ -276,13 +277,40 @@ Result<StatementResult> Session::CreateTableStatement(sql::CreateTable& create,
 
   // Columns.
   arrow::FieldVector fields;
+  bool defaults_enabled = false;
+  for (const auto& [k, v] : create.properties) {
+    if (k == "delta.feature.allowColumnDefaults" && Lower(v) == "supported") {
+      defaults_enabled = true;
+    }
+  }
   for (const auto& column : create.columns) {
     ASSIGN_OR_RAISE(auto field, sql::ToArrowField(column));
-    if (column.default_value || column.generated_as || column.identity) {
+    if (column.identity) {
       return UserError("UNSUPPORTED_FEATURE.TABLE_OPERATION",
-                       "DEFAULT, GENERATED and IDENTITY columns are not supported yet (column " +
-                           Quote(column.name) + ").");
+                       "IDENTITY columns are not supported yet (column " + Quote(column.name) +
+                           ").");
     }
+    auto meta = field->metadata() ? field->metadata()->Copy()
+                                  : std::make_shared<arrow::KeyValueMetadata>();
+    if (column.default_value) {
+      if (!defaults_enabled) {
+        return UserError("WRONG_COLUMN_DEFAULTS_FOR_DELTA_FEATURE_NOT_ENABLED",
+                         "Failed to execute CREATE TABLE command because it assigned a column "
+                         "DEFAULT value, but the corresponding table feature was not enabled. "
+                         "Please retry the command again after executing ALTER TABLE tableName "
+                         "SET TBLPROPERTIES('delta.feature.allowColumnDefaults' = "
+                         "'supported').");
+      }
+      meta->Append("CURRENT_DEFAULT", ExpressionText(statement.text, statement.pos.offset,
+                                                     *column.default_value,
+                                                     {"COMMENT", "NOT", "GENERATED", ",", ")"}));
+    }
+    if (column.generated_as) {
+      std::string text = ExpressionText(statement.text, statement.pos.offset,
+                                        *column.generated_as, {});
+      meta->Append("delta.generationExpression", text);
+    }
+    if (meta->size() > 0) field = field->WithMetadata(meta);
     fields.push_back(field);
   }
   std::vector<std::string> partition_by;
@@ -404,6 +432,14 @@ Result<StatementResult> Session::CreateTableStatement(sql::CreateTable& create,
     options.table_properties = properties;
     options.description = create.comment;
     options.no_empty_file = !create.as_query;
+    // Nothing to compute for an empty new table; CTAS rows come from the query as they are.
+    bool generated = false;
+    for (const auto& c : create.columns) generated = generated || c.generated_as != nullptr;
+    if (generated && create.as_query) {
+      return UserError("UNSUPPORTED_FEATURE.TABLE_OPERATION",
+                       "CREATE TABLE ... AS SELECT with generated columns is not supported yet.");
+    }
+    options.constraints_checked = true;
     options.cluster_by = cluster_by;
     if (table_exists) {
       options.mode = delta::SaveMode::kOverwrite;

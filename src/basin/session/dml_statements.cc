@@ -78,6 +78,8 @@ int StartOffset(const sql::Expr& e) {
 // The text of an expression that starts at `start` in `text` (offsets of the whole script,
 // `base` being the statement's own offset) and ends before the first top-level keyword of
 // `stops` (or the end).
+}  // namespace
+
 std::string ExpressionText(const std::string& text, int base, const sql::Expr& expr,
                            const std::vector<std::string>& stops) {
   size_t start = static_cast<size_t>(std::max(0, StartOffset(expr) - base));
@@ -94,6 +96,11 @@ std::string ExpressionText(const std::string& text, int base, const sql::Expr& e
     if (c == '\'' || c == '"' || c == '`') {
       quote = c;
       continue;
+    }
+    if (c == ',' && depth == 0 &&
+        std::find(stops.begin(), stops.end(), ",") != stops.end()) {
+      end = i;
+      break;
     }
     if (c == '(') ++depth;
     if (c == ')') {
@@ -131,6 +138,8 @@ std::string ExpressionText(const std::string& text, int base, const sql::Expr& e
   if (s < start) out = text.substr(s, start - s) + out;
   return out;
 }
+
+namespace {
 
 bool IsNumeric(const arrow::DataType& t) {
   return arrow::is_integer(t.id()) || arrow::is_floating(t.id()) || arrow::is_decimal(t.id());
@@ -347,6 +356,44 @@ Status Session::EnforceConstraints(const delta::Metadata& metadata,
   return Status::OK();
 }
 
+Result<std::shared_ptr<arrow::Table>> Session::ApplyGeneratedColumns(
+    const arrow::Schema& table_schema, std::shared_ptr<arrow::Table> rows,
+    const std::vector<bool>& provided) {
+  if (!rows || rows->num_rows() == 0) return rows;
+  for (int i = 0; i < table_schema.num_fields(); ++i) {
+    const auto& field = table_schema.field(i);
+    if (!field->metadata() || !field->metadata()->Contains("delta.generationExpression")) continue;
+    std::string expr = field->metadata()->Get("delta.generationExpression").ValueOr("");
+    auto node = std::make_shared<plan::PlanNode>();
+    node->kind = plan::PlanKind::kValues;
+    node->values = rows;
+    node->schema = rows->schema();
+    statement_relations_["__basin_new_rows"] = node;
+    auto computed = Sql("SELECT " + expr + " AS g FROM __basin_new_rows");
+    statement_relations_.erase("__basin_new_rows");
+    RETURN_NOT_OK(computed.status());
+    ASSIGN_OR_RAISE(auto typed, StoreAssign(*computed, arrow::schema({field}), field->name()));
+    auto column = typed->column(0);
+    if (provided[static_cast<size_t>(i)]) {
+      // The given values must equal the expression's (null-safe).
+      ASSIGN_OR_RAISE(auto given, arrow::Concatenate(rows->column(i)->chunks()));
+      ASSIGN_OR_RAISE(auto wanted, arrow::Concatenate(column->chunks()));
+      for (int64_t r = 0; r < given->length(); ++r) {
+        ASSIGN_OR_RAISE(auto a, given->GetScalar(r));
+        ASSIGN_OR_RAISE(auto b, wanted->GetScalar(r));
+        if (a->Equals(*b)) continue;
+        return UserError("DELTA_VIOLATE_CONSTRAINT_WITH_VALUES",
+                         "CHECK constraint Generated Column (" + field->name() + " <=> " + expr +
+                             ") violated by row with values:\n - " + field->name() + " : " +
+                             (a->is_valid ? a->ToString() : "null"));
+      }
+      continue;
+    }
+    ASSIGN_OR_RAISE(rows, rows->SetColumn(i, rows->schema()->field(i), column));
+  }
+  return rows;
+}
+
 Result<StatementResult> Session::RunDataStatement(sql::Statement& statement) {
   StatementResult result;
   result.statement = statement.text;
@@ -462,6 +509,16 @@ Result<StatementResult> Session::InsertStatement(sql::Statement& statement,
     for (int i = 0; i < target->num_fields(); ++i) {
       if (!static_values.count(i)) columns_of_data.push_back(i);
     }
+    // By position, generated columns may be left out.
+    std::vector<int> without_generated;
+    for (int i : columns_of_data) {
+      const auto& meta = target->field(i)->metadata();
+      if (!meta || !meta->Contains("delta.generationExpression")) without_generated.push_back(i);
+    }
+    if (without_generated.size() != columns_of_data.size() &&
+        without_generated.size() == static_cast<size_t>(data->num_columns())) {
+      columns_of_data = without_generated;
+    }
     if (columns_of_data.size() != static_cast<size_t>(data->num_columns())) {
       bool too_few = columns_of_data.size() > static_cast<size_t>(data->num_columns());
       return UserError(
@@ -496,7 +553,14 @@ Result<StatementResult> Session::InsertStatement(sql::Statement& statement,
     if (columns[static_cast<size_t>(i)]) continue;
     std::shared_ptr<arrow::Scalar> value = std::make_shared<arrow::NullScalar>();
     auto s = static_values.find(i);
-    if (s != static_values.end()) value = s->second;
+    if (s != static_values.end()) {
+      value = s->second;
+    } else if (const auto& meta = target->field(i)->metadata();
+               meta && meta->Contains("CURRENT_DEFAULT")) {
+      // A column left out takes its DEFAULT.
+      ASSIGN_OR_RAISE(auto v, Sql("SELECT " + meta->Get("CURRENT_DEFAULT").ValueOr("NULL")));
+      ASSIGN_OR_RAISE(value, v->column(0)->GetScalar(0));
+    }
     ASSIGN_OR_RAISE(auto array, arrow::MakeArrayFromScalar(*value, data->num_rows()));
     columns[static_cast<size_t>(i)] = std::make_shared<arrow::ChunkedArray>(array);
   }
@@ -506,6 +570,12 @@ Result<StatementResult> Session::InsertStatement(sql::Statement& statement,
   }
   auto rows = arrow::Table::Make(arrow::schema(fields), columns, data->num_rows());
   ASSIGN_OR_RAISE(rows, StoreAssign(rows, target, table.name.Quoted()));
+  {
+    std::vector<bool> provided(static_cast<size_t>(target->num_fields()), false);
+    for (int i : columns_of_data) provided[static_cast<size_t>(i)] = true;
+    for (const auto& [i, v] : static_values) provided[static_cast<size_t>(i)] = true;
+    ASSIGN_OR_RAISE(rows, ApplyGeneratedColumns(*target, rows, provided));
+  }
   RETURN_NOT_OK(EnforceConstraints(snapshot->metadata(), rows));
 
   delta::WriteOptions options;
@@ -682,6 +752,9 @@ Result<StatementResult> Session::UpdateStatement(sql::Statement& statement,
   ASSIGN_OR_RAISE(auto values, combined->SelectColumns(value_columns));
   ASSIGN_OR_RAISE(changes.new_rows, StoreAssign(values, target, table.name.Quoted()));
   changes.update_postimage_rows = changes.new_rows->num_rows();
+  ASSIGN_OR_RAISE(changes.new_rows,
+                  ApplyGeneratedColumns(*target, changes.new_rows,
+                                        std::vector<bool>(target->num_fields(), false)));
   RETURN_NOT_OK(EnforceConstraints(snapshot->metadata(), changes.new_rows));
   nlohmann::json predicates = nlohmann::json::array();
   if (!predicate_text.empty()) predicates.push_back(predicate_text);
@@ -1078,6 +1151,11 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
     ASSIGN_OR_RAISE(changes.new_rows, arrow::ConcatenateTables(unified));
   }
   changes.update_postimage_rows = updated;
+  if (changes.new_rows) {
+    ASSIGN_OR_RAISE(changes.new_rows,
+                    ApplyGeneratedColumns(*target, changes.new_rows,
+                                          std::vector<bool>(target->num_fields(), false)));
+  }
   RETURN_NOT_OK(EnforceConstraints(snapshot->metadata(), changes.new_rows));
   int64_t deleted = matched_deleted + by_source_deleted;
   nlohmann::json params = {{"predicate", nlohmann::json::array({on_text}).dump()},

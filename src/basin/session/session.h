@@ -108,7 +108,7 @@ class Session {
   // Statement families, each in its own file.
   Result<StatementResult> RunCatalogStatement(sql::Statement& statement);
   Result<StatementResult> RunDataStatement(sql::Statement& statement);
-  Result<StatementResult> CreateTableStatement(sql::CreateTable& create, StatementResult result);
+  Result<StatementResult> CreateTableStatement(sql::Statement& statement, StatementResult result);
   Result<StatementResult> CreateViewStatement(sql::CreateView& view, StatementResult result);
   Result<StatementResult> DropStatement(sql::Statement& statement, StatementResult result);
   Result<StatementResult> ShowStatement(sql::Statement& statement, StatementResult result);
@@ -138,6 +138,12 @@ class Session {
       const std::string& statement_text, const sql::Expr& condition,
       const std::string& target_alias, const std::string& source_alias,
       const delta::Snapshot& snapshot);
+  /// Fills or checks generated columns (delta.generationExpression) of `rows` (the table's
+  /// columns in order): computed where `provided[i]` is false, else compared (a mismatch is a
+  /// DELTA_VIOLATE_CONSTRAINT_WITH_VALUES, as in Delta).
+  Result<std::shared_ptr<arrow::Table>> ApplyGeneratedColumns(
+      const arrow::Schema& table_schema, std::shared_ptr<arrow::Table> rows,
+      const std::vector<bool>& provided);
   /// Drops cached table data (CACHE TABLE) after a change.
   void InvalidateCache();
   /// DESCRIBE HISTORY / DETAIL, RESTORE, VACUUM, OPTIMIZE, CONVERT TO DELTA, CLONE; nullopt

@@ -8,6 +8,10 @@
 
 #include <arrow/api.h>
 
+namespace basin::sql {
+struct Expr;
+}
+
 namespace basin::session {
 
 /// Returns `s` in lower case (ASCII).
@@ -17,5 +21,10 @@ std::string Upper(std::string s);
 /// Returns a table of non-null string columns `names` holding `rows`.
 std::shared_ptr<arrow::Table> StringTable(const std::vector<std::string>& names,
                                           const std::vector<std::vector<std::string>>& rows);
+
+/// Returns the source text of `expr` inside a statement's `text` (`base`: the statement's offset
+/// in its script), ending before the first top-level keyword of `stops` (upper case) or the end.
+std::string ExpressionText(const std::string& text, int base, const sql::Expr& expr,
+                           const std::vector<std::string>& stops);
 
 }  // namespace basin::session
