@@ -120,3 +120,21 @@ def test_generated_column_table_is_shared_with_spark(basin, spark):
     assert rows == [{"id": 1, "day": "2024-03-01"}, {"id": 2, "day": "2024-05-06"}]
     bad = spark.sql(f"SELECT count(*) AS n FROM delta.`{path}` WHERE day <> CAST(ts AS DATE)")
     assert bad.collect()[0]["n"] == 0
+
+
+def test_identity_column_is_shared_with_spark(basin, spark):
+    """Basin and delta-spark take turns inserting into a table with an identity column: each
+    continues from the other's high-water mark, so ids never repeat."""
+    basin.run("sql", "-e", """
+        CREATE TABLE ids (id BIGINT GENERATED ALWAYS AS IDENTITY (START WITH 1 INCREMENT BY 1),
+                          v STRING) USING DELTA;
+        INSERT INTO ids (v) VALUES ('basin-1'), ('basin-2');
+    """)
+    path = warehouse_table(basin, "ids")
+    spark.sql(f"INSERT INTO delta.`{path}` (v) VALUES ('spark-1')")
+    basin.run("sql", "-e", "INSERT INTO ids (v) VALUES ('basin-3')")
+    rows = sql_rows(basin, "SELECT id, v FROM ids ORDER BY id")
+    ids = [r["id"] for r in rows]
+    assert len(set(ids)) == 4, rows
+    assert [r["v"] for r in rows] == ["basin-1", "basin-2", "spark-1", "basin-3"], rows
+    assert ids[:2] == [1, 2] and ids[3] > ids[2] > 2, rows

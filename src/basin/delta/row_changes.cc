@@ -198,6 +198,7 @@ Result<RowChangeResult> CommitRowChanges(const std::shared_ptr<const Snapshot>& 
   int64_t now = NowMs();
   auto txn = Transaction::FromSnapshot(snapshot);
   if (changes.constraints_checked) txn.SetGeneratedColumnsComputed();
+  if (changes.new_metadata) txn.UpdateMetadata(*changes.new_metadata);
   RowChangeResult result;
   std::vector<std::string> read = changes.files_read;
   std::vector<std::shared_ptr<arrow::Table>> copied;

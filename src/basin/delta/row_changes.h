@@ -6,6 +6,7 @@
 // rewritten without them ("copy on write").
 
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +40,8 @@ struct RowChanges {
   std::string operation = "DELETE";
   nlohmann::json operation_parameters = nlohmann::json::object();
   nlohmann::json extra_metrics = nlohmann::json::object();  ///< a null value drops a default one
+  /// New table metadata committed with the change (identity columns' high-water marks).
+  std::optional<Metadata> new_metadata;
   /// The caller checked `new_rows` against the CHECK constraints with the SQL engine.
   bool constraints_checked = false;
   /// Default metric name -> the name written instead (MERGE writes numTargetFilesAdded, ...).

@@ -86,7 +86,7 @@ Status CheckWriteSupported(const Protocol& protocol, const Metadata& metadata,
       metadata.schema_string.find("delta.generationExpression") != std::string::npos) {
     return unsupported("generatedColumns");
   }
-  if (metadata.schema_string.find("delta.identity.") != std::string::npos) {
+  if (!columns_computed && metadata.schema_string.find("delta.identity.") != std::string::npos) {
     return unsupported("identityColumns");
   }
   if (protocol.min_writer_version == 7 && protocol.writer_features) {
@@ -184,7 +184,7 @@ Result<CommitResult> Transaction::Commit(const std::string& operation,
     return UserError("DELTA_TABLE_NOT_FOUND",
                      "Delta table '" + table_root_.path + "' doesn't exist.");
   }
-  // Generated columns matter only for commits that add new rows.
+  // Generated and identity columns matter only for commits that add new rows.
   bool adds_data = false;
   for (const auto& action : actions_) {
     if (const auto* add = std::get_if<AddFile>(&action)) adds_data = adds_data || add->data_change;

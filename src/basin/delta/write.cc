@@ -478,6 +478,10 @@ Protocol RequiredProtocol(const std::map<std::string, std::string>& config,
       writer = std::max(writer, 4);
       legacy.insert("generatedColumns");
     }
+    if (f->metadata() && f->metadata()->Contains("delta.identity.start")) {
+      writer = std::max(writer, 6);
+      legacy.insert("identityColumns");
+    }
   }
   if (IsTrue(config, "delta.enableChangeDataFeed")) {
     writer = std::max(writer, 4);
@@ -864,6 +868,12 @@ Result<WriteResult> WriteTable(const io::Location& table_root,
       if (required.min_writer_version > snapshot->protocol().min_writer_version) {
         new_protocol = required;
       }
+    }
+    if (options.updated_table_schema) {
+      // The same columns with new field metadata (identity columns' high-water marks).
+      ASSIGN_OR_RAISE(metadata.schema_string,
+                      types::SchemaToDeltaJson(*options.updated_table_schema));
+      metadata_changed = true;
     }
   }
   RETURN_NOT_OK(CheckWriteSupported(new_protocol ? *new_protocol : snapshot->protocol(), metadata,

@@ -51,6 +51,9 @@ struct WriteOptions {
   /// The caller checked the table's CHECK constraints with the SQL engine (see CheckConstraints)
   /// and computed its generated columns.
   bool constraints_checked = false;
+  /// An existing table's schema with new field metadata, committed with the write (identity
+  /// columns' delta.identity.highWaterMark).
+  std::shared_ptr<arrow::Schema> updated_table_schema;
   /// With an empty input, commit no data file (CREATE TABLE without AS writes only metadata).
   bool no_empty_file = false;
 };

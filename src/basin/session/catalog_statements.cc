@@ -285,13 +285,25 @@ Result<StatementResult> Session::CreateTableStatement(sql::Statement& statement,
   }
   for (const auto& column : create.columns) {
     ASSIGN_OR_RAISE(auto field, sql::ToArrowField(column));
-    if (column.identity) {
-      return UserError("UNSUPPORTED_FEATURE.TABLE_OPERATION",
-                       "IDENTITY columns are not supported yet (column " + Quote(column.name) +
-                           ").");
-    }
     auto meta = field->metadata() ? field->metadata()->Copy()
                                   : std::make_shared<arrow::KeyValueMetadata>();
+    if (column.identity) {
+      // PROTOCOL.md, "Identity Columns".
+      if (field->type()->id() != arrow::Type::INT64) {
+        return UserError("DELTA_IDENTITY_COLUMNS_UNSUPPORTED_DATA_TYPE",
+                         "DataType " + types::SparkTypeName(*field->type()) +
+                             " is not supported for IDENTITY columns.");
+      }
+      int64_t step = column.identity_step.value_or(1);
+      if (step == 0) {
+        return UserError("DELTA_IDENTITY_COLUMNS_ILLEGAL_STEP",
+                         "IDENTITY column step cannot be 0.");
+      }
+      meta->Append("delta.identity.start", std::to_string(column.identity_start.value_or(1)));
+      meta->Append("delta.identity.step", std::to_string(step));
+      meta->Append("delta.identity.allowExplicitInsert",
+                   column.identity_always ? "false" : "true");
+    }
     if (column.default_value) {
       if (!defaults_enabled) {
         return UserError("WRONG_COLUMN_DEFAULTS_FOR_DELTA_FEATURE_NOT_ENABLED",

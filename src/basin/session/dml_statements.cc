@@ -394,6 +394,56 @@ Result<std::shared_ptr<arrow::Table>> Session::ApplyGeneratedColumns(
   return rows;
 }
 
+Result<std::shared_ptr<arrow::Schema>> Session::FillIdentityColumns(
+    const arrow::Schema& table_schema, std::shared_ptr<arrow::Table>* rows,
+    const std::vector<bool>& provided, bool only_nulls) {
+  arrow::FieldVector fields = table_schema.fields();
+  bool changed = false;
+  for (int i = 0; i < table_schema.num_fields(); ++i) {
+    const auto& meta = fields[static_cast<size_t>(i)]->metadata();
+    if (!meta || !meta->Contains("delta.identity.start")) continue;
+    const std::string& name = fields[static_cast<size_t>(i)]->name();
+    bool explicit_allowed = meta->Get("delta.identity.allowExplicitInsert").ValueOr("") == "true";
+    if (provided[static_cast<size_t>(i)]) {
+      if (!explicit_allowed) {
+        return UserError("DELTA_IDENTITY_COLUMNS_EXPLICIT_INSERT_NOT_SUPPORTED",
+                         "Providing values for GENERATED ALWAYS AS IDENTITY column " + name +
+                             " is not supported.");
+      }
+      continue;
+    }
+    int64_t start = std::stoll(meta->Get("delta.identity.start").ValueOr("1"));
+    int64_t step = std::stoll(meta->Get("delta.identity.step").ValueOr("1"));
+    auto hwm_text = meta->Get("delta.identity.highWaterMark");
+    int64_t next = hwm_text.ok() ? std::stoll(*hwm_text) + step : start;
+    ASSIGN_OR_RAISE(auto current, arrow::Concatenate((*rows)->column(i)->chunks()));
+    arrow::Int64Builder values;
+    int64_t last = 0;
+    bool any = false;
+    for (int64_t r = 0; r < (*rows)->num_rows(); ++r) {
+      if (only_nulls && current->IsValid(r)) {
+        RETURN_NOT_OK(values.Append(std::static_pointer_cast<arrow::Int64Array>(current)->Value(r)));
+        continue;
+      }
+      RETURN_NOT_OK(values.Append(next));
+      last = next;
+      any = true;
+      next += step;
+    }
+    ASSIGN_OR_RAISE(auto array, values.Finish());
+    ASSIGN_OR_RAISE(*rows, (*rows)->SetColumn(i, (*rows)->schema()->field(i),
+                                              std::make_shared<arrow::ChunkedArray>(array)));
+    if (any) {
+      auto updated = meta->Copy();
+      RETURN_NOT_OK(updated->Set("delta.identity.highWaterMark", std::to_string(last)));
+      fields[static_cast<size_t>(i)] = fields[static_cast<size_t>(i)]->WithMetadata(updated);
+      changed = true;
+    }
+  }
+  if (!changed) return std::shared_ptr<arrow::Schema>();
+  return arrow::schema(fields);
+}
+
 Result<StatementResult> Session::RunDataStatement(sql::Statement& statement) {
   StatementResult result;
   result.statement = statement.text;
@@ -513,7 +563,10 @@ Result<StatementResult> Session::InsertStatement(sql::Statement& statement,
     std::vector<int> without_generated;
     for (int i : columns_of_data) {
       const auto& meta = target->field(i)->metadata();
-      if (!meta || !meta->Contains("delta.generationExpression")) without_generated.push_back(i);
+      if (!meta || (!meta->Contains("delta.generationExpression") &&
+                    !meta->Contains("delta.identity.start"))) {
+        without_generated.push_back(i);
+      }
     }
     if (without_generated.size() != columns_of_data.size() &&
         without_generated.size() == static_cast<size_t>(data->num_columns())) {
@@ -570,10 +623,12 @@ Result<StatementResult> Session::InsertStatement(sql::Statement& statement,
   }
   auto rows = arrow::Table::Make(arrow::schema(fields), columns, data->num_rows());
   ASSIGN_OR_RAISE(rows, StoreAssign(rows, target, table.name.Quoted()));
+  std::shared_ptr<arrow::Schema> identity_schema;
   {
     std::vector<bool> provided(static_cast<size_t>(target->num_fields()), false);
     for (int i : columns_of_data) provided[static_cast<size_t>(i)] = true;
     for (const auto& [i, v] : static_values) provided[static_cast<size_t>(i)] = true;
+    ASSIGN_OR_RAISE(identity_schema, FillIdentityColumns(*target, &rows, provided, false));
     ASSIGN_OR_RAISE(rows, ApplyGeneratedColumns(*target, rows, provided));
   }
   RETURN_NOT_OK(EnforceConstraints(snapshot->metadata(), rows));
@@ -591,6 +646,7 @@ Result<StatementResult> Session::InsertStatement(sql::Statement& statement,
     options.replace_where = where;
   }
   options.constraints_checked = true;
+  options.updated_table_schema = identity_schema;
   ASSIGN_OR_RAISE(auto written, delta::WriteTable(root, rows, options));
   (void)written;
   return result;
@@ -721,6 +777,12 @@ Result<StatementResult> Session::UpdateStatement(sql::Statement& statement,
     if (assigned.count(index)) {
       return UserError("DELTA_CONFLICT_SET_COLUMN",
                        "There is a conflict from these SET columns: [`" + column[0] + "`].");
+    }
+    if (const auto& meta = target->field(index)->metadata();
+        meta && meta->Contains("delta.identity.start")) {
+      return UserError("DELTA_IDENTITY_COLUMNS_UPDATE_NOT_SUPPORTED",
+                       "IDENTITY column " + target->field(index)->name() +
+                           " cannot be updated.");
     }
     assigned[index] = std::move(a.value);
   }
@@ -969,7 +1031,21 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
       case sql::MergeActionKind::kInsertAll: {
         produces = true;
         for (int i = 0; i < target->num_fields(); ++i) {
-          values[static_cast<size_t>(i)] = Column({source_alias, target->field(i)->name()});
+          const auto& meta = target->field(i)->metadata();
+          bool identity = meta && meta->Contains("delta.identity.start");
+          bool always = identity && meta->Get("delta.identity.allowExplicitInsert").ValueOr("") != "true";
+          if (identity && clause.action == sql::MergeActionKind::kUpdateAll) {
+            // SET * leaves an identity column as it is.
+            values[static_cast<size_t>(i)] = Column({target_alias, target->field(i)->name()});
+          } else if (always) {
+            // INSERT * generates a GENERATED ALWAYS identity value.
+            auto null = std::make_unique<sql::Expr>();
+            null->kind = sql::ExprKind::kLiteral;
+            null->literal_kind = sql::LiteralKind::kNull;
+            values[static_cast<size_t>(i)] = std::move(null);
+          } else {
+            values[static_cast<size_t>(i)] = Column({source_alias, target->field(i)->name()});
+          }
         }
         break;
       }
@@ -1141,6 +1217,20 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
     (is_insert ? inserts : updates).push_back(assigned);
   }
   int64_t updated = matched_updated + by_source_updated;
+  // Inserted rows get identity values where the clause gave none.
+  std::shared_ptr<arrow::Schema> identity_schema;
+  if (!inserts.empty()) {
+    std::vector<std::shared_ptr<arrow::Table>> unified_inserts;
+    for (const auto& t : inserts) {
+      unified_inserts.push_back(arrow::Table::Make(target, t->columns(), t->num_rows()));
+    }
+    ASSIGN_OR_RAISE(auto inserted_rows, arrow::ConcatenateTables(unified_inserts));
+    ASSIGN_OR_RAISE(identity_schema,
+                    FillIdentityColumns(*target, &inserted_rows,
+                                        std::vector<bool>(target->num_fields(), false),
+                                        /*only_nulls=*/true));
+    inserts = {inserted_rows};
+  }
   std::vector<std::shared_ptr<arrow::Table>> all = updates;
   all.insert(all.end(), inserts.begin(), inserts.end());
   if (!all.empty()) {
@@ -1151,6 +1241,11 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
     ASSIGN_OR_RAISE(changes.new_rows, arrow::ConcatenateTables(unified));
   }
   changes.update_postimage_rows = updated;
+  if (identity_schema) {
+    delta::Metadata metadata = snapshot->metadata();
+    ASSIGN_OR_RAISE(metadata.schema_string, types::SchemaToDeltaJson(*identity_schema));
+    changes.new_metadata = metadata;
+  }
   if (changes.new_rows) {
     ASSIGN_OR_RAISE(changes.new_rows,
                     ApplyGeneratedColumns(*target, changes.new_rows,

@@ -144,6 +144,13 @@ class Session {
   Result<std::shared_ptr<arrow::Table>> ApplyGeneratedColumns(
       const arrow::Schema& table_schema, std::shared_ptr<arrow::Table> rows,
       const std::vector<bool>& provided);
+  /// Fills identity columns (delta.identity.*) of `rows` that were not `provided` (with
+  /// `only_nulls`, only their null values) from the column's high-water mark; returns the table
+  /// schema with the new high-water marks, or null when no value was generated. Explicit values
+  /// for GENERATED ALWAYS columns fail with DELTA_IDENTITY_COLUMNS_EXPLICIT_INSERT_NOT_SUPPORTED.
+  Result<std::shared_ptr<arrow::Schema>> FillIdentityColumns(
+      const arrow::Schema& table_schema, std::shared_ptr<arrow::Table>* rows,
+      const std::vector<bool>& provided, bool only_nulls);
   /// Drops cached table data (CACHE TABLE) after a change.
   void InvalidateCache();
   /// DESCRIBE HISTORY / DETAIL, RESTORE, VACUUM, OPTIMIZE, CONVERT TO DELTA, CLONE; nullopt
