@@ -138,3 +138,21 @@ def test_identity_column_is_shared_with_spark(basin, spark):
     assert len(set(ids)) == 4, rows
     assert [r["v"] for r in rows] == ["basin-1", "basin-2", "spark-1", "basin-3"], rows
     assert ids[:2] == [1, 2] and ids[3] > ids[2] > 2, rows
+
+
+def test_merge_schema_evolution_read_by_peers(basin, spark):
+    """MERGE WITH SCHEMA EVOLUTION adds the source's new column; delta-spark and delta-rs read
+    the evolved table as Basin does (old rows get null)."""
+    from conftest import read_delta_rs
+    basin.run("sql", "-e", """
+        CREATE TABLE evo (id INT, name STRING) USING DELTA;
+        INSERT INTO evo VALUES (1, 'a'), (2, 'b');
+        MERGE WITH SCHEMA EVOLUTION INTO evo t
+        USING (SELECT * FROM VALUES (2, 'B', 20L), (3, 'C', 30L) AS v(id, name, score)) s
+        ON t.id = s.id WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *;
+    """)
+    path = warehouse_table(basin, "evo")
+    expected = pa.table({"id": pa.array([1, 2, 3], pa.int32()), "name": ["a", "B", "C"],
+                         "score": pa.array([None, 20, 30], pa.int64())})
+    assert_same_table(read_spark(spark, path), expected, "delta-spark")
+    assert_same_table(read_delta_rs(path), expected, "delta-rs")

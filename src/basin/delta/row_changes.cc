@@ -329,14 +329,18 @@ Result<RowChangeResult> CommitRowChanges(const std::shared_ptr<const Snapshot>& 
 
   std::vector<AddFile> new_files;
   if (!copied.empty()) {
-    auto combined = arrow::ConcatenateTables(copied, arrow::ConcatenateTablesOptions::Defaults());
+    // With new metadata (schema evolution) copied rows lack the new columns: they become null.
+    auto concat_options = arrow::ConcatenateTablesOptions::Defaults();
+    if (changes.new_metadata) concat_options.unify_schemas = true;
+    auto combined = arrow::ConcatenateTables(copied, concat_options);
     if (!combined.ok()) {
       cleanup();
       return UserError("DELTA_SCHEMA_MISMATCH",
                        "The rows to write do not match the table schema: " +
                            combined.status().message());
     }
-    auto files = WriteDataFiles(root, snapshot->metadata(), *combined);
+    auto files = WriteDataFiles(
+        root, changes.new_metadata ? *changes.new_metadata : snapshot->metadata(), *combined);
     if (!files.ok()) {
       cleanup();
       return files.status();

@@ -838,10 +838,9 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
                                                 StatementResult result) {
   sql::Merge& merge = *statement.merge;
   auto started = NowMs();
-  if (merge.schema_evolution) {
-    return UserError("UNSUPPORTED_FEATURE",
-                     "MERGE WITH SCHEMA EVOLUTION is not supported yet.");
-  }
+  bool evolve = merge.schema_evolution ||
+                Lower(GetConfig("spark.databricks.delta.schema.autoMerge.enabled")
+                          .value_or("false")) == "true";
   ASSIGN_OR_RAISE(auto table, GetTable(merge.target, /*table_only=*/true));
   if (table.format != "delta") {
     return UserError("UNSUPPORTED_FEATURE.TABLE_OPERATION", "MERGE supports Delta tables only.");
@@ -893,6 +892,53 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
   } else {
     source_alias = "__basin_source_relation";
   }
+  // Schema evolution: UPDATE SET * and INSERT * add the source's new columns to the target
+  // (at the end, nullable); target columns the source lacks keep their value (UPDATE) or get
+  // null (INSERT).
+  const int old_width = target->num_fields();
+  std::set<std::string> source_names;
+  bool star_clause = false;
+  for (const auto& c : merge.clauses) {
+    star_clause |= c.action == sql::MergeActionKind::kUpdateAll ||
+                   c.action == sql::MergeActionKind::kInsertAll;
+  }
+  if (evolve && star_clause) {
+    ASSIGN_OR_RAISE(auto copy, sql::ParseStatement(statement.text));
+    sql::Query probe;
+    probe.kind = sql::QueryKind::kSelect;
+    auto star = std::make_unique<sql::Expr>();
+    star->kind = sql::ExprKind::kStar;
+    sql::SelectItem item;
+    item.expr = std::move(star);
+    probe.select_items.push_back(std::move(item));
+    probe.from = std::move(copy->merge->source);
+    ASSIGN_OR_RAISE(auto source_plan, AnalyzeQueryAst(probe, /*optimize=*/false));
+    arrow::FieldVector fields = target->fields();
+    for (const auto& f : source_plan->schema->fields()) {
+      source_names.insert(Lower(f->name()));
+      bool known = false;
+      for (const auto& t : target->fields()) known = known || Lower(t->name()) == Lower(f->name());
+      if (!known) fields.push_back(arrow::field(f->name(), f->type(), true));
+    }
+    if (static_cast<int>(fields.size()) > old_width) {
+      if (snapshot->column_mapping_mode() != "none") {
+        return UserError("UNSUPPORTED_FEATURE",
+                         "MERGE schema evolution on a table with column mapping is not "
+                         "supported yet.");
+      }
+      target = arrow::schema(fields);
+    }
+  }
+  auto in_source = [&](const std::string& name) {
+    return source_names.empty() || source_names.count(Lower(name)) > 0;
+  };
+  auto null_literal = [] {
+    auto null = std::make_unique<sql::Expr>();
+    null->kind = sql::ExprKind::kLiteral;
+    null->literal_kind = sql::LiteralKind::kNull;
+    return null;
+  };
+
   auto source_query = std::make_unique<sql::Query>();
   source_query->kind = sql::QueryKind::kSelect;
   {
@@ -1022,7 +1068,8 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
         }
         for (int i = 0; i < target->num_fields(); ++i) {
           if (!values[static_cast<size_t>(i)]) {
-            values[static_cast<size_t>(i)] = Column({target_alias, target->field(i)->name()});
+            values[static_cast<size_t>(i)] =
+                i < old_width ? Column({target_alias, target->field(i)->name()}) : null_literal();
           }
         }
         break;
@@ -1034,7 +1081,13 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
           const auto& meta = target->field(i)->metadata();
           bool identity = meta && meta->Contains("delta.identity.start");
           bool always = identity && meta->Get("delta.identity.allowExplicitInsert").ValueOr("") != "true";
-          if (identity && clause.action == sql::MergeActionKind::kUpdateAll) {
+          if (!in_source(target->field(i)->name())) {
+            // Schema evolution: a target column the source lacks.
+            values[static_cast<size_t>(i)] =
+                clause.action == sql::MergeActionKind::kUpdateAll && i < old_width
+                    ? Column({target_alias, target->field(i)->name()})
+                    : null_literal();
+          } else if (identity && clause.action == sql::MergeActionKind::kUpdateAll) {
             // SET * leaves an identity column as it is.
             values[static_cast<size_t>(i)] = Column({target_alias, target->field(i)->name()});
           } else if (always) {
@@ -1241,9 +1294,10 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
     ASSIGN_OR_RAISE(changes.new_rows, arrow::ConcatenateTables(unified));
   }
   changes.update_postimage_rows = updated;
-  if (identity_schema) {
+  if (identity_schema || target->num_fields() > old_width) {
     delta::Metadata metadata = snapshot->metadata();
-    ASSIGN_OR_RAISE(metadata.schema_string, types::SchemaToDeltaJson(*identity_schema));
+    ASSIGN_OR_RAISE(metadata.schema_string,
+                    types::SchemaToDeltaJson(identity_schema ? *identity_schema : *target));
     changes.new_metadata = metadata;
   }
   if (changes.new_rows) {
