@@ -203,6 +203,8 @@ class ExpressionBinder {
   }
 
   Result<ExprPtr> Bind(const sql::Expr& e);
+  /// Binds a call of a catalog SQL function by inlining its body; nullopt when `e` names none.
+  Result<std::optional<ExprPtr>> BindSqlFunction(const sql::Expr& e);
 
   // Binds with no aggregation/window mapping (over the FROM scope).
   Result<ExprPtr> BindPlain(const sql::Expr& e) {
@@ -734,8 +736,81 @@ Result<ExprPtr> ExpressionBinder::BindColumn(const sql::Expr& e) {
                        "]." + PosText(e.pos));
 }
 
+namespace {
+
+// Replaces the parameter references (columns of the parameter scope) of a SQL function's bound
+// body with the call's arguments.
+ExprPtr SubstituteParameters(const ExprPtr& e, const std::vector<ExprPtr>& args) {
+  if (e->kind == plan::ExprKind::kColumn) return args[static_cast<size_t>(e->column_index)];
+  if (e->children.empty()) return e;
+  auto copy = std::make_shared<plan::Expr>(*e);
+  for (auto& c : copy->children) c = SubstituteParameters(c, args);
+  return copy;
+}
+
+}  // namespace
+
+Result<std::optional<ExprPtr>> ExpressionBinder::BindSqlFunction(const sql::Expr& e) {
+  Catalog* catalog = analyzer_->options().catalog;
+  if (!catalog || e.over || e.distinct) return std::optional<ExprPtr>();
+  ASSIGN_OR_RAISE(auto found, catalog->LookupFunction(e.name_parts));
+  if (!found) return std::optional<ExprPtr>();
+  const auto& fn = *found;
+  if (e.children.size() != fn.parameters.size()) {
+    return UserError("WRONG_NUM_ARGS.WITHOUT_SUGGESTION",
+                     "The `" + JoinNames(e.name_parts) + "` requires " +
+                         std::to_string(fn.parameters.size()) +
+                         " parameters but the actual number is " +
+                         std::to_string(e.children.size()) + "." + PosText(e.pos));
+  }
+  // The body, bound over a scope of the parameters, then the parameters replaced by the
+  // arguments cast to the parameter types.
+  arrow::FieldVector params;
+  std::vector<ExprPtr> args;
+  for (size_t i = 0; i < fn.parameters.size(); ++i) {
+    ASSIGN_OR_RAISE(auto syntax, sql::ParseDataType(fn.parameters[i].second));
+    ASSIGN_OR_RAISE(auto type, ToArrowType(syntax));
+    params.push_back(arrow::field(fn.parameters[i].first, type));
+    ASSIGN_OR_RAISE(auto arg, Bind(*e.children[i]));
+    if (!arg->type->Equals(*type)) {
+      auto cast = std::make_shared<plan::Expr>();
+      cast->kind = plan::ExprKind::kCast;
+      cast->type = type;
+      cast->nullable = true;
+      cast->name = arg->name;
+      cast->children = {arg};
+      arg = cast;
+    }
+    args.push_back(arg);
+  }
+  auto scope = std::make_shared<PlanNode>();
+  scope->kind = PlanKind::kValues;
+  scope->schema = arrow::schema(params);
+  ASSIGN_OR_RAISE(auto body_syntax, sql::ParseExpression(fn.body));
+  AnalyzerOptions options = analyzer_->options();
+  ASSIGN_OR_RAISE(auto body, AnalyzeExpression(*body_syntax, *scope, options));
+  ExprPtr result = SubstituteParameters(body, args);
+  ASSIGN_OR_RAISE(auto syntax, sql::ParseDataType(fn.return_type));
+  ASSIGN_OR_RAISE(auto return_type, ToArrowType(syntax));
+  if (!result->type->Equals(*return_type)) {
+    auto cast = std::make_shared<plan::Expr>();
+    cast->kind = plan::ExprKind::kCast;
+    cast->type = return_type;
+    cast->nullable = true;
+    cast->children = {result};
+    result = cast;
+  }
+  auto named = std::make_shared<plan::Expr>(*result);
+  named->name = AutoColumnName(e);
+  return std::optional<ExprPtr>(named);
+}
+
 Result<ExprPtr> ExpressionBinder::BindFunction(const sql::Expr& e) {
   std::string name = Lower(e.name_parts.back());
+  if (e.name_parts.size() > 1 || !analyzer_->registry().KindOf(name)) {
+    ASSIGN_OR_RAISE(auto sql_function, BindSqlFunction(e));
+    if (sql_function) return *sql_function;
+  }
   if (e.name_parts.size() > 1 && !(e.name_parts.size() == 2 && Same(e.name_parts[0], "builtin"))) {
     return UserError("UNRESOLVED_ROUTINE", "Cannot resolve routine " + JoinNames(e.name_parts) +
                                                " on search path [`system`.`builtin`, "

@@ -33,6 +33,16 @@ class Catalog {
   /// table or view has that name.
   virtual Result<std::optional<plan::PlanPtr>> LookupRelation(
       const std::vector<std::string>& name, const TimeTravelSpec& time_travel) = 0;
+  /// A SQL function of the catalog (CREATE FUNCTION name(params) RETURNS type RETURN body).
+  struct SqlFunction {
+    std::vector<std::pair<std::string, std::string>> parameters;  ///< name, Spark type text
+    std::string return_type;                                      ///< Spark type text
+    std::string body;                                             ///< the RETURN expression
+  };
+  /// Returns the SQL function `name` (one to three parts), or nullopt when there is none.
+  virtual Result<std::optional<SqlFunction>> LookupFunction(const std::vector<std::string>& name) {
+    return std::optional<SqlFunction>();
+  }
   /// Returns the root folder of the Delta table `name`, or nullopt when there is none
   /// (table_changes).
   virtual Result<std::optional<std::string>> LookupTableLocation(

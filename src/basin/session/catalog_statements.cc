@@ -625,6 +625,10 @@ Result<StatementResult> Session::DropStatement(sql::Statement& statement,
     return result;
   }
   if (type == "function") {
+    if (name.size() == 1) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (temp_functions_.erase(Lower(name[0]))) return result;
+    }
     ASSIGN_OR_RAISE(auto qualified, Qualify(name));
     RETURN_NOT_OK(store->DropFunction(qualified.catalog, qualified.schema, qualified.name,
                                       statement.if_exists));

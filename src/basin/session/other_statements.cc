@@ -304,6 +304,87 @@ Result<StatementResult> Session::RunOtherStatement(sql::Statement& statement) {
       RETURN_NOT_OK(store->CreateCatalog(info, if_not_exists));
       return result;
     }
+    // CREATE [OR REPLACE] [TEMPORARY] FUNCTION [IF NOT EXISTS] name(p type, ...)
+    // RETURNS type [COMMENT 'c'] RETURN expr.
+    bool replace = w.AcceptAll({"OR", "REPLACE"});
+    bool temporary = w.Accept("TEMPORARY") || w.Accept("TEMP");
+    if (w.Accept("FUNCTION")) {
+      bool if_not_exists = w.AcceptAll({"IF", "NOT", "EXISTS"});
+      ASSIGN_OR_RAISE(auto name, w.Name());
+      RETURN_NOT_OK(w.Expect("("));
+      catalog::FunctionInfo info;
+      analyzer::Catalog::SqlFunction fn;
+      if (!w.Accept(")")) {
+        while (true) {
+          ASSIGN_OR_RAISE(auto param, w.Name());
+          std::string type = w.TextUntil({",", ")", "COMMENT", "DEFAULT"});
+          if (type.empty()) return w.SyntaxError();
+          catalog::FunctionParameter p;
+          p.name = param.back();
+          p.type = type;
+          if (w.Accept("COMMENT")) {
+            ASSIGN_OR_RAISE(auto c, w.String());
+            p.comment = c;
+          }
+          info.parameters.push_back(p);
+          fn.parameters.emplace_back(p.name, p.type);
+          if (w.Accept(",")) continue;
+          RETURN_NOT_OK(w.Expect(")"));
+          break;
+        }
+      }
+      RETURN_NOT_OK(w.Expect("RETURNS"));
+      info.return_type = w.TextUntil({"RETURN", "COMMENT", "LANGUAGE", "DETERMINISTIC",
+                                      "CONTAINS", "READS"});
+      while (!w.At("RETURN")) {
+        if (w.AtEnd()) return w.SyntaxError();
+        if (w.Accept("COMMENT")) {
+          ASSIGN_OR_RAISE(auto c, w.String());
+          info.comment = c;
+        } else {
+          w.Next();  // LANGUAGE SQL, DETERMINISTIC, CONTAINS SQL, ...
+        }
+      }
+      RETURN_NOT_OK(w.Expect("RETURN"));
+      info.body = w.Rest();
+      if (info.body.empty()) return w.SyntaxError();
+      fn.return_type = info.return_type;
+      fn.body = info.body;
+      // Check the body now: it must bind over the parameters.
+      {
+        std::string probe = "SELECT CAST((" + info.body + ") AS " + info.return_type + ") FROM " +
+                            "(SELECT ";
+        for (size_t i = 0; i < fn.parameters.size(); ++i) {
+          probe += (i ? ", " : "") + std::string("CAST(NULL AS ") + fn.parameters[i].second +
+                   ") AS `" + fn.parameters[i].first + "`";
+        }
+        if (fn.parameters.empty()) probe += "1 AS `__basin_no_parameters`";
+        probe += ")";
+        RETURN_NOT_OK(Plan(probe, /*optimize=*/false).status());
+      }
+      if (temporary) {
+        if (name.size() != 1) {
+          return UserError("INVALID_TEMP_OBJ_QUALIFIER",
+                           "A temporary function name must have one part.");
+        }
+        std::lock_guard<std::mutex> lock(mutex_);
+        std::string key = Lower(name[0]);
+        if (temp_functions_.count(key) && !replace) {
+          if (if_not_exists) return result;
+          return UserError("ROUTINE_ALREADY_EXISTS",
+                           "Cannot create the function `" + name[0] +
+                               "` because it already exists.");
+        }
+        temp_functions_[key] = fn;
+        return result;
+      }
+      ASSIGN_OR_RAISE(auto qualified, Qualify(name));
+      info.catalog = qualified.catalog;
+      info.schema = qualified.schema;
+      info.name = qualified.name;
+      RETURN_NOT_OK(store->CreateFunction(info, replace, if_not_exists));
+      return result;
+    }
     return UserError("UNSUPPORTED_FEATURE",
                      "This CREATE statement is not supported yet: " + statement.text + ".");
   }

@@ -132,6 +132,25 @@ class Session::CatalogView : public analyzer::Catalog {
     return std::optional<plan::PlanPtr>(plan);
   }
 
+  Result<std::optional<SqlFunction>> LookupFunction(const std::vector<std::string>& name) override {
+    if (name.size() == 1) {
+      std::lock_guard<std::mutex> lock(session_->mutex_);
+      auto it = session_->temp_functions_.find(Lower(name[0]));
+      if (it != session_->temp_functions_.end()) return std::optional<SqlFunction>(it->second);
+    }
+    if (name.size() > 3) return std::optional<SqlFunction>();
+    ASSIGN_OR_RAISE(auto qualified, session_->Qualify(name));
+    ASSIGN_OR_RAISE(auto* store, session_->Metastore());
+    ASSIGN_OR_RAISE(auto info, store->GetFunction(qualified.catalog, qualified.schema,
+                                                  qualified.name));
+    if (!info) return std::optional<SqlFunction>();
+    SqlFunction fn;
+    for (const auto& p : info->parameters) fn.parameters.emplace_back(p.name, p.type);
+    fn.return_type = info->return_type;
+    fn.body = info->body;
+    return std::optional<SqlFunction>(fn);
+  }
+
   Result<std::optional<std::string>> LookupTableLocation(
       const std::vector<std::string>& name) override {
     ASSIGN_OR_RAISE(auto qualified, session_->Qualify(name));

@@ -198,6 +198,8 @@ class Session {
   mutable std::mutex mutex_;
   std::map<std::string, std::string> config_;
   std::map<std::string, std::string> temp_views_;  ///< lower-case name -> query text
+  /// CREATE TEMPORARY FUNCTION: lower-case name -> definition.
+  std::map<std::string, analyzer::Catalog::SqlFunction> temp_functions_;
   std::shared_ptr<std::atomic<bool>> cancel_;
   std::function<void(const exec::Progress&)> progress_;
   std::unique_ptr<CatalogView> catalog_;

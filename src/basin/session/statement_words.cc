@@ -214,13 +214,13 @@ std::string StatementWords::TextUntil(const std::vector<std::string>& stops) {
   int depth = 0;
   while (!AtEnd()) {
     const std::string& w = words_[pos_];
-    if (w == "(") ++depth;
-    if (w == ")") --depth;
     if (depth == 0) {
       bool stop = false;
       for (const auto& s : stops) stop = stop || EqualsIgnoreCase(w, s);
       if (stop) break;
     }
+    if (w == "(") ++depth;
+    if (w == ")") --depth;
     ++pos_;
   }
   return JoinWords(words_, begin, pos_);
