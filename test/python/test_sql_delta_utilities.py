@@ -156,3 +156,21 @@ def test_merge_schema_evolution_read_by_peers(basin, spark):
                          "score": pa.array([None, 20, 30], pa.int64())})
     assert_same_table(read_spark(spark, path), expected, "delta-spark")
     assert_same_table(read_delta_rs(path), expected, "delta-rs")
+
+
+def test_vacuum_removes_old_change_data_files(basin):
+    """Change data files are never live: VACUUM deletes them once past the retention, as
+    delta-spark does; the table's rows are untouched."""
+    basin.run("sql", "-e", """
+        CREATE TABLE feed (id INT, v STRING)
+            TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true');
+        INSERT INTO feed VALUES (1, 'a'), (2, 'b');
+        UPDATE feed SET v = 'B' WHERE id = 2;
+    """)
+    change_dir = basin.scratch / "warehouse" / "main" / "default" / "feed" / "_change_data"
+    assert any(change_dir.rglob("*.parquet")), "UPDATE wrote change data files"
+    basin.run("sql", "-e", "SET spark.databricks.delta.retentionDurationCheck.enabled = false; "
+                           "VACUUM feed RETAIN 0 HOURS")
+    assert not any(change_dir.rglob("*.parquet"))
+    assert sql_rows(basin, "SELECT id, v FROM feed ORDER BY id") == [
+        {"id": 1, "v": "a"}, {"id": 2, "v": "B"}]

@@ -37,6 +37,8 @@ std::optional<std::string> DecodeZ85(const std::string& text) {
 
 bool IsHiddenName(const std::string& name, const std::set<std::string>& partition_columns) {
   if (name.empty() || (name[0] != '_' && name[0] != '.')) return false;
+  // Change data files are vacuumed like data files (they are never live in a snapshot).
+  if (name.rfind("_change_data", 0) == 0) return false;
   auto eq = name.find('=');
   return !(eq != std::string::npos && partition_columns.count(name.substr(0, eq)) > 0);
 }
