@@ -462,8 +462,44 @@ Result<ArithTypes> ResolveNumeric(Op op, const std::string& name, TypePtr l, Typ
 // Arrow's kernels compute + - * exactly as Spark does when nothing overflows (checked variants
 // for integers, IEEE for doubles); any error falls back to the row loop, which raises Spark's
 // error or gives null / wraps as the mode asks.
+// `column % constant` on bigint or int columns (a common partitioning and sampling predicate):
+// one pass over the values, keeping the input's validity bitmap. The sign follows the dividend,
+// as in Java; x % -1 is 0 (C++ would overflow on the minimum value).
+template <typename CType>
+std::optional<arrow::Datum> RemainderByConstant(const arrow::ArrayData& in, int64_t divisor,
+                                                const std::shared_ptr<arrow::DataType>& type) {
+  const int64_t total = in.offset + in.length;
+  auto buffer = arrow::AllocateBuffer(total * static_cast<int64_t>(sizeof(CType)));
+  if (!buffer.ok()) return std::nullopt;
+  const CType* x = in.GetValues<CType>(1, 0);
+  CType* out = reinterpret_cast<CType*>((*buffer)->mutable_data());
+  const CType d = static_cast<CType>(divisor);
+  if (d == -1) {
+    std::fill(out + in.offset, out + total, CType{0});
+  } else {
+    for (int64_t i = in.offset; i < total; ++i) out[i] = static_cast<CType>(x[i] % d);
+  }
+  auto data = arrow::ArrayData::Make(type, in.length,
+                                     {in.buffers[0], std::shared_ptr<arrow::Buffer>(std::move(*buffer))},
+                                     in.null_count, in.offset);
+  return arrow::Datum(data);
+}
+
 std::optional<arrow::Datum> ArrowFastPath(Op op, const ArithTypes& types,
                                           const std::vector<arrow::Datum>& args) {
+  if (op == Op::kRemainder && args[0].is_array() && args[1].is_scalar() &&
+      args[1].scalar()->is_valid && args[0].type()->Equals(*types.result) &&
+      args[1].type()->Equals(*types.result)) {
+    const auto id = types.result->id();
+    if (id == arrow::Type::INT64) {
+      int64_t d = static_cast<const arrow::Int64Scalar&>(*args[1].scalar()).value;
+      if (d != 0) return RemainderByConstant<int64_t>(*args[0].array(), d, types.result);
+    } else if (id == arrow::Type::INT32) {
+      int64_t d = static_cast<const arrow::Int32Scalar&>(*args[1].scalar()).value;
+      if (d != 0) return RemainderByConstant<int32_t>(*args[0].array(), d, types.result);
+    }
+    return std::nullopt;
+  }
   if (op != Op::kAdd && op != Op::kSubtract && op != Op::kMultiply) return std::nullopt;
   const auto& t = *types.result;
   if (!(IsIntegral(t) || IsFloating(t))) return std::nullopt;
