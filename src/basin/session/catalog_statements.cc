@@ -576,11 +576,7 @@ Result<StatementResult> Session::DropStatement(sql::Statement& statement,
                            " cannot be found. Verify the spelling and correctness of the schema "
                            "and catalog.");
     }
-    if (type == "table" && table->is_view) {
-      return UserError("WRONG_COMMAND_FOR_OBJECT_TYPE",
-                       "The operation DROP TABLE requires a TABLE. But " + qualified.Quoted() +
-                           " is a VIEW. Use DROP VIEW instead.");
-    }
+    // DROP TABLE also drops a view, as Spark does (DROP VIEW of a table is refused).
     if (type == "view" && !table->is_view) {
       return UserError("WRONG_COMMAND_FOR_OBJECT_TYPE",
                        "The operation DROP VIEW requires a VIEW. But " + qualified.Quoted() +
