@@ -196,6 +196,24 @@ const std::string& FilePath(const delta::Snapshot& snapshot, int64_t ordinal) {
   return snapshot.files()[static_cast<size_t>(ordinal)].path;
 }
 
+// A scan of the target at the snapshot's version with the row-id columns (__basin_file,
+// __basin_row) after its own.
+Result<std::shared_ptr<plan::PlanNode>> RowIdScan(const std::string& location,
+                                                  const delta::Snapshot& snapshot) {
+  ASSIGN_OR_RAISE(auto scan, analyzer::DeltaTableScan(location, {snapshot.version(), {}}));
+  auto node = std::make_shared<plan::PlanNode>(*scan);
+  node->with_row_id = true;
+  ASSIGN_OR_RAISE(node->schema, node->schema->AddField(node->schema->num_fields(),
+                                                       arrow::field(kFileColumn, arrow::int64())));
+  ASSIGN_OR_RAISE(node->schema, node->schema->AddField(node->schema->num_fields(),
+                                                       arrow::field(kRowColumn, arrow::int64())));
+  if (!node->column_distinct.empty()) {
+    node->column_distinct.push_back(-1);
+    node->column_distinct.push_back(-1);
+  }
+  return node;
+}
+
 // DELETE returns the number of affected rows (TRUNCATE returns nothing).
 StatementResult DeletedRowsResult(int64_t rows, StatementResult result, bool truncate) {
   if (truncate) return result;
@@ -680,17 +698,7 @@ Result<StatementResult> Session::DeleteStatement(sql::Statement& statement,
   }
   if (statement.where || changes.deleted_rows.size() != snapshot->files().size()) {
     changes.deleted_rows.clear();
-    ASSIGN_OR_RAISE(auto scan, analyzer::DeltaTableScan(table.location, {snapshot->version(), {}}));
-    auto node = std::make_shared<plan::PlanNode>(*scan);
-    node->with_row_id = true;
-    ASSIGN_OR_RAISE(node->schema, node->schema->AddField(node->schema->num_fields(),
-                                                         arrow::field(kFileColumn, arrow::int64())));
-    ASSIGN_OR_RAISE(node->schema, node->schema->AddField(node->schema->num_fields(),
-                                                         arrow::field(kRowColumn, arrow::int64())));
-    if (!node->column_distinct.empty()) {
-      node->column_distinct.push_back(-1);
-      node->column_distinct.push_back(-1);
-    }
+    ASSIGN_OR_RAISE(auto node, RowIdScan(table.location, *snapshot));
     statement_relations_[kTargetRelation] = node;
     sql::Query query;
     query.kind = sql::QueryKind::kSelect;
@@ -734,17 +742,7 @@ Result<StatementResult> Session::UpdateStatement(sql::Statement& statement,
   ASSIGN_OR_RAISE(auto root, io::ResolveLocation(table.location));
   ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(root));
   auto target = snapshot->schema();
-  ASSIGN_OR_RAISE(auto scan, analyzer::DeltaTableScan(table.location, {snapshot->version(), {}}));
-  auto node = std::make_shared<plan::PlanNode>(*scan);
-  node->with_row_id = true;
-  ASSIGN_OR_RAISE(node->schema, node->schema->AddField(node->schema->num_fields(),
-                                                       arrow::field(kFileColumn, arrow::int64())));
-  ASSIGN_OR_RAISE(node->schema, node->schema->AddField(node->schema->num_fields(),
-                                                       arrow::field(kRowColumn, arrow::int64())));
-  if (!node->column_distinct.empty()) {
-    node->column_distinct.push_back(-1);
-    node->column_distinct.push_back(-1);
-  }
+  ASSIGN_OR_RAISE(auto node, RowIdScan(table.location, *snapshot));
   statement_relations_[kTargetRelation] = node;
 
   std::string alias = update.alias.value_or(update.table.back());
@@ -848,17 +846,7 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
   ASSIGN_OR_RAISE(auto root, io::ResolveLocation(table.location));
   ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(root));
   auto target = snapshot->schema();
-  ASSIGN_OR_RAISE(auto scan, analyzer::DeltaTableScan(table.location, {snapshot->version(), {}}));
-  auto node = std::make_shared<plan::PlanNode>(*scan);
-  node->with_row_id = true;
-  ASSIGN_OR_RAISE(node->schema, node->schema->AddField(node->schema->num_fields(),
-                                                       arrow::field(kFileColumn, arrow::int64())));
-  ASSIGN_OR_RAISE(node->schema, node->schema->AddField(node->schema->num_fields(),
-                                                       arrow::field(kRowColumn, arrow::int64())));
-  if (!node->column_distinct.empty()) {
-    node->column_distinct.push_back(-1);
-    node->column_distinct.push_back(-1);
-  }
+  ASSIGN_OR_RAISE(auto node, RowIdScan(table.location, *snapshot));
   statement_relations_[kTargetRelation] = node;
   std::string target_alias = merge.target_alias.value_or(merge.target.back());
 
