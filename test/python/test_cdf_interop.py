@@ -6,22 +6,20 @@
 * Basin's `table changes` agrees with delta-spark's change feed on a table delta-spark changed with
   UPDATE, DELETE and MERGE.
 * delta-spark and delta-rs read Basin's shallow and deep clones and a converted Parquet folder
-  with the rows of the source. There is no CLI command for CLONE / CONVERT yet: the tables are made
-  by the env-gated gtest CloneConvertInterop.WriteFixtures of basin_delta_test (BASIN_DELTA_TEST
-  names the binary; default <repo>/build/basin_delta_test).
+  with the rows of the source; the tables are made with `basin sql` (CREATE TABLE ... SHALLOW /
+  DEEP CLONE ... LOCATION, CONVERT TO DELTA parquet.`path` PARTITIONED BY).
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import REPO, assert_same_table, read_delta_rs, read_spark
+from conftest import assert_same_table, read_delta_rs, read_spark
 
 CDF = {"delta.enableChangeDataFeed": "true"}
 
@@ -134,20 +132,9 @@ def test_spark_reads_basin_sql_update_and_merge_changes(basin, spark, dv):
                       check_column_order=False)
 
 
-def delta_test_binary() -> Path | None:
-    explicit = os.environ.get("BASIN_DELTA_TEST")
-    if explicit:
-        return Path(explicit)
-    default = REPO / "build" / "basin_delta_test"
-    return default if default.exists() else None
-
-
 @pytest.fixture
 def clone_fixtures(basin, tmp_path):
     """A Basin source table, its clones, and a Parquet folder converted by Basin."""
-    binary = delta_test_binary()
-    if binary is None or not binary.exists():
-        pytest.fail("no basin_delta_test binary: build it or set BASIN_DELTA_TEST")
     base = tmp_path / "fixtures"
     source = base / "source"
     basin.write(source, sample(), mode="error", partition_by=["p"],
@@ -162,10 +149,13 @@ def clone_fixtures(basin, tmp_path):
         pq.write_table(pa.table({"id": pa.array(ids, pa.int64()),
                                  "s": pa.array([f"s{i}" for i in ids])}), folder / "part-0.parquet")
     (parquet / "_SUCCESS").write_text("")
-    proc = subprocess.run([str(binary), "--gtest_filter=CloneConvertInterop.*"],
-                          capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "BASIN_CLONE_INTEROP_DIR": str(base)})
-    assert proc.returncode == 0 and "[  PASSED  ] 1 test" in proc.stdout, proc.stdout + proc.stderr
+    basin.run("sql", "-e", f"""
+        CREATE TABLE shallow SHALLOW CLONE delta.`{source}` LOCATION '{base / "shallow"}';
+        CREATE TABLE deep DEEP CLONE delta.`{source}` LOCATION '{base / "deep"}';
+        CREATE TABLE shallow_v0 SHALLOW CLONE delta.`{source}` VERSION AS OF 0
+            LOCATION '{base / "shallow_v0"}';
+        CONVERT TO DELTA parquet.`{parquet}` PARTITIONED BY (p STRING);
+    """)
     return base
 
 

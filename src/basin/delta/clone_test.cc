@@ -252,31 +252,5 @@ TEST(CloneTest, PropertiesUpgradeTheProtocol) {
             "DELTA_UNSUPPORTED_COLUMN_MAPPING_MODE_CHANGE");
 }
 
-
-// Writes the tables test/python/test_cdf_interop.py hands to delta-spark and delta-rs (there is
-// no CLI command for CLONE or CONVERT yet). BASIN_CLONE_INTEROP_DIR holds a Delta table
-// `source` and a Parquet folder `parquet` partitioned by `p` (string); this writes `shallow`,
-// `deep` and `shallow_v0` (version 0) clones of `source` and converts `parquet` in place.
-TEST(CloneConvertInterop, WriteFixtures) {
-  const char* dir = std::getenv("BASIN_CLONE_INTEROP_DIR");
-  if (dir == nullptr) GTEST_SKIP() << "BASIN_CLONE_INTEROP_DIR is not set";
-  std::string base = dir;
-  auto source = *io::ResolveLocation(base + "/source");
-  auto shallow = CloneTable(source, *io::ResolveLocation(base + "/shallow"));
-  ASSERT_TRUE(shallow.ok()) << shallow.status().ToString();
-  CloneOptions deep;
-  deep.shallow = false;
-  auto deep_result = CloneTable(source, *io::ResolveLocation(base + "/deep"), deep);
-  ASSERT_TRUE(deep_result.ok()) << deep_result.status().ToString();
-  CloneOptions v0;
-  v0.version = 0;
-  auto v0_result = CloneTable(source, *io::ResolveLocation(base + "/shallow_v0"), v0);
-  ASSERT_TRUE(v0_result.ok()) << v0_result.status().ToString();
-  ConvertOptions convert;
-  convert.partition_schema = arrow::schema({arrow::field("p", arrow::utf8())});
-  auto converted = ConvertToDelta(*io::ResolveLocation(base + "/parquet"), convert);
-  ASSERT_TRUE(converted.ok()) << converted.status().ToString();
-}
-
 }  // namespace
 }  // namespace basin::delta
