@@ -10,6 +10,7 @@
 
 #include "basin/delta/deletion_vector.h"
 #include "basin/delta/partition_value.h"
+#include "basin/delta/scan.h"
 #include "basin/delta/snapshot.h"
 #include "basin/delta/transaction.h"
 #include "basin/delta/write.h"
@@ -18,39 +19,11 @@ namespace basin::delta {
 
 namespace {
 
-// Percent-encodes a path as java.net.URI does for a path component.
-std::string EncodeUriPath(const std::string& path) {
-  static const std::string kIllegal = " \"#%<>?[\\]^`{|}";
-  std::string out;
-  for (unsigned char c : path) {
-    if (c < 0x20 || c >= 0x7F || kIllegal.find(static_cast<char>(c)) != std::string::npos) {
-      char buf[4];
-      std::snprintf(buf, sizeof(buf), "%%%02X", c);
-      out += buf;
-    } else {
-      out.push_back(static_cast<char>(c));
-    }
-  }
-  return out;
-}
-
 bool IsAbsoluteLogPath(const std::string& path) {
   return path.find("://") != std::string::npos || path.rfind("file:", 0) == 0 ||
          (!path.empty() && path[0] == '/');
 }
 
-// The location of a data file named in the source's log (relative, absolute or a URI).
-Result<io::Location> LogPathLocation(const io::Location& root, const std::string& log_path) {
-  std::string path = UriDecode(log_path);
-  if (path.find("://") != std::string::npos) return io::ResolveLocation(path);
-  if (path.rfind("file:", 0) == 0) {
-    path = path.substr(5);
-    while (path.size() > 1 && path[0] == '/' && path[1] == '/') path = path.substr(1);
-    return io::Location{root.fs, path};
-  }
-  if (!path.empty() && path[0] == '/') return io::Location{root.fs, path};
-  return root.Child(path);
-}
 
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -187,7 +160,7 @@ std::string BaseName(const std::string& path) {
 }  // namespace
 
 Result<std::string> QualifiedUri(const io::Location& location) {
-  if (location.fs->type_name() == "local") return "file:" + EncodeUriPath(location.path);
+  if (location.fs->type_name() == "local") return "file:" + UriEncodePath(location.path);
   return location.fs->MakeUri(location.path);
 }
 
@@ -284,7 +257,7 @@ Result<CloneResult> CloneTable(const io::Location& source_root, const io::Locati
         relative = "clone-" + NewUuid() + "-" + relative;
         used_paths.insert(relative);
       }
-      auto from = LogPathLocation(source_root, file.path);
+      auto from = DataFileLocation(source_root, file.path);
       if (!from.ok()) return fail(from.status());
       io::Location to = target_root.Child(UriDecode(relative));
       written.push_back(to);

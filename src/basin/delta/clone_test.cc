@@ -169,7 +169,9 @@ TEST(CloneTest, DeepCloneCopiesTheFiles) {
   auto snap = *Snapshot::Load(target);
   for (const auto& f : snap->files()) {
     EXPECT_EQ(f.path.find("file:"), std::string::npos) << f.path;
-    if (f.deletion_vector) EXPECT_NE(f.deletion_vector->storage_type, "p");
+    if (f.deletion_vector) {
+      EXPECT_NE(f.deletion_vector->storage_type, "p");
+    }
   }
   // The clone does not depend on the source any more.
   std::filesystem::remove_all(source.path);

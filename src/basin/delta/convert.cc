@@ -32,21 +32,6 @@ std::string Lower(std::string s) {
   return s;
 }
 
-// Percent-encodes a relative path for the log as java.net.URI does for a path component.
-std::string EncodeLogPath(const std::string& path) {
-  static const std::string kIllegal = " \"#%<>?[\\]^`{|}";
-  std::string out;
-  for (unsigned char c : path) {
-    if (c < 0x20 || c >= 0x7F || kIllegal.find(static_cast<char>(c)) != std::string::npos) {
-      char buf[4];
-      std::snprintf(buf, sizeof(buf), "%%%02X", c);
-      out += buf;
-    } else {
-      out.push_back(static_cast<char>(c));
-    }
-  }
-  return out;
-}
 
 // Undoes Hive's escaping of a partition folder name (%XX).
 std::string UnescapePathName(const std::string& text) {
@@ -263,7 +248,7 @@ Result<ConvertResult> ConvertToDelta(const io::Location& root, const ConvertOpti
       found.emplace_back(UnescapePathName(parts[i].substr(0, eq)),
                          UnescapePathName(parts[i].substr(eq + 1)));
     }
-    std::string file_uri = uri + "/" + EncodeLogPath(relative);
+    std::string file_uri = uri + "/" + UriEncodePath(relative);
     if (found.size() != partition_fields.size()) {
       std::vector<std::string> names;
       for (const auto& [k, v] : found) names.push_back(k);
@@ -326,7 +311,7 @@ Result<ConvertResult> ConvertToDelta(const io::Location& root, const ConvertOpti
       } else if (!(*existing)->type()->Equals(*f->type())) {
         return UserError("DELTA_FAILED_MERGE_SCHEMA_FILE",
                          "Failed to merge schema of file " + uri + "/" +
-                             EncodeLogPath(file.relative) + ":\n" +
+                             UriEncodePath(file.relative) + ":\n" +
                              TreeString(arrow::Schema(normalized)));
       }
     }
@@ -359,7 +344,7 @@ Result<ConvertResult> ConvertToDelta(const io::Location& root, const ConvertOpti
   for (size_t i = 0; i < files.size(); ++i) {
     const auto& file = files[i];
     AddFile add;
-    add.path = EncodeLogPath(file.relative);
+    add.path = UriEncodePath(file.relative);
     add.partition_values = file.partition_values;
     add.size = file.size;
     add.modification_time = file.modification_time;

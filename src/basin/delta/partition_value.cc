@@ -1,5 +1,7 @@
 #include "basin/delta/partition_value.h"
 
+#include <cstdio>
+
 #include <arrow/compute/cast.h>
 #include <arrow/util/decimal.h>
 
@@ -15,6 +17,22 @@ Status BadValue(const std::string& text, const arrow::DataType& type) {
 }
 
 }  // namespace
+
+std::string UriEncodePath(std::string_view path) {
+  static constexpr std::string_view kIllegal = " \"#%<>?[\\]^`{|}";
+  std::string out;
+  out.reserve(path.size());
+  for (unsigned char c : path) {
+    if (c < 0x20 || c >= 0x7F || kIllegal.find(static_cast<char>(c)) != std::string_view::npos) {
+      char buf[4];
+      std::snprintf(buf, sizeof(buf), "%%%02X", c);
+      out += buf;
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  return out;
+}
 
 std::string UriDecode(std::string_view text) {
   std::string out;

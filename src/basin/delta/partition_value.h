@@ -22,4 +22,8 @@ Result<std::shared_ptr<arrow::Scalar>> ParsePartitionValue(const std::optional<s
 /// Decodes the %XX escapes of a path from the log (paths are URI-encoded there).
 std::string UriDecode(std::string_view text);
 
+/// Percent-encodes a path as java.net.URI does for a path component (as delta-spark writes
+/// paths into the log and Spark prints `_metadata.file_path`).
+std::string UriEncodePath(std::string_view path);
+
 }  // namespace basin::delta

@@ -424,6 +424,10 @@ Result<RowChangeResult> CommitRowChanges(const std::shared_ptr<const Snapshot>& 
       {"numRemovedBytes", std::to_string(removed_bytes)},
       {"executionTimeMs", std::to_string(ElapsedMs(started))},
   };
+  if (changes.report_output_rows) {
+    int64_t new_rows = changes.new_rows ? changes.new_rows->num_rows() : 0;
+    metrics["numOutputRows"] = std::to_string(new_rows + result.copied_rows);
+  }
   for (const auto& [from, to] : changes.renamed_metrics) {
     if (metrics.contains(from)) {
       metrics[to] = metrics[from];

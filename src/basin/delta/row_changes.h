@@ -44,6 +44,8 @@ struct RowChanges {
   std::optional<Metadata> new_metadata;
   /// The caller checked `new_rows` against the CHECK constraints with the SQL engine.
   bool constraints_checked = false;
+  /// Also write numOutputRows (new rows + copied rows), as MERGE does.
+  bool report_output_rows = false;
   /// Default metric name -> the name written instead (MERGE writes numTargetFilesAdded, ...).
   std::map<std::string, std::string> renamed_metrics;
 };

@@ -194,17 +194,6 @@ void CollectLeaves(const parquet::arrow::SchemaField& field, std::vector<int>* l
   for (const auto& child : field.children) CollectLeaves(child, leaves);
 }
 
-Result<io::Location> DataFileLocation(const io::Location& root, const std::string& log_path) {
-  std::string path = UriDecode(log_path);
-  if (path.find("://") != std::string::npos) return io::ResolveLocation(path);
-  if (path.rfind("file:", 0) == 0) {
-    path = path.substr(5);
-    while (path.size() > 1 && path[0] == '/' && path[1] == '/') path = path.substr(1);
-    return io::Location{root.fs, path};
-  }
-  if (!path.empty() && path[0] == '/') return io::Location{root.fs, path};
-  return root.Child(path);
-}
 
 /// Reads one data file of a snapshot into batches of the output schema.
 class FileScanner {
@@ -398,6 +387,18 @@ Result<std::vector<AddFile>> FilesToScan(const Snapshot& snapshot, const ScanOpt
 }
 
 }  // namespace
+
+Result<io::Location> DataFileLocation(const io::Location& root, const std::string& log_path) {
+  std::string path = UriDecode(log_path);
+  if (path.find("://") != std::string::npos) return io::ResolveLocation(path);
+  if (path.rfind("file:", 0) == 0) {
+    path = path.substr(5);
+    while (path.size() > 1 && path[0] == '/' && path[1] == '/') path = path.substr(1);
+    return io::Location{root.fs, path};
+  }
+  if (!path.empty() && path[0] == '/') return io::Location{root.fs, path};
+  return root.Child(path);
+}
 
 Result<std::shared_ptr<arrow::RecordBatchReader>> ScanSnapshot(
     const std::shared_ptr<const Snapshot>& snapshot, const ScanOptions& options) {

@@ -25,6 +25,10 @@ struct ScanOptions {
   std::optional<std::string> files_where;
 };
 
+/// Returns the location of a data file named in the log of the table at `root`: a relative
+/// path, an absolute path, a file: URI or another URI (shallow clones point at other tables).
+Result<io::Location> DataFileLocation(const io::Location& root, const std::string& log_path);
+
 /// Returns a reader over the snapshot's rows, with the snapshot's logical schema (or projection).
 Result<std::shared_ptr<arrow::RecordBatchReader>> ScanSnapshot(
     const std::shared_ptr<const Snapshot>& snapshot, const ScanOptions& options = {});

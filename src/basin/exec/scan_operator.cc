@@ -15,6 +15,7 @@
 
 #include "basin/delta/data_skipping.h"
 #include "basin/delta/deletion_vector.h"
+#include "basin/delta/partition_value.h"
 #include "basin/delta/scan.h"
 #include "basin/delta/snapshot.h"
 #include "basin/exec/operator.h"
@@ -140,19 +141,7 @@ Result<std::shared_ptr<arrow::Array>> MetadataColumn(const FileInfo& file,
     if (name == "file_path") {
       // Spark gives a URI: file:/abs/path for the local disk.
       std::string uri = file.path;
-      if (!uri.empty() && uri[0] == '/') {
-        std::string escaped;
-        for (char c : uri) {
-          if (c == ' ') {
-            escaped += "%20";
-          } else if (c == '%') {
-            escaped += "%25";
-          } else {
-            escaped += c;
-          }
-        }
-        uri = "file:" + escaped;
-      }
+      if (!uri.empty() && uri[0] == '/') uri = "file:" + delta::UriEncodePath(uri);
       value = arrow::MakeScalar(uri);
     } else if (name == "file_name") {
       value = arrow::MakeScalar(FileName(file.path));

@@ -204,10 +204,7 @@ Result<StatementResult> Session::RunCatalogStatement(sql::Statement& statement) 
       }
       ASSIGN_OR_RAISE(auto found, store->GetSchema(cat, Lower(name.back())));
       if (!found) {
-        return UserError("SCHEMA_NOT_FOUND", "The schema " + Quote(cat) + "." +
-                                                 Quote(Lower(name.back())) +
-                                                 " cannot be found. Verify the spelling and "
-                                                 "correctness of the schema and catalog.");
+        return SchemaNotFoundError(cat, Lower(name.back()));
       }
       std::lock_guard<std::mutex> lock(mutex_);
       config_["basin.catalog"] = cat;
@@ -237,19 +234,11 @@ Result<StatementResult> Session::CreateTableStatement(sql::Statement& statement,
   bool replace = create.or_replace || create.replace;
   ASSIGN_OR_RAISE(auto existing, FindTable(name));
   if (existing && existing->is_view) {
-    return UserError("TABLE_OR_VIEW_ALREADY_EXISTS",
-                     "Cannot create table or view " + name.Quoted() +
-                         " because it already exists.\nChoose a different name, drop or rename "
-                         "the existing object, or add the IF NOT EXISTS clause to tolerate "
-                         "pre-existing objects.");
+    return TableExistsError(name.Quoted());
   }
   if (existing && !replace) {
     if (create.if_not_exists) return result;
-    return UserError("TABLE_OR_VIEW_ALREADY_EXISTS",
-                     "Cannot create table or view " + name.Quoted() +
-                         " because it already exists.\nChoose a different name, drop or rename "
-                         "the existing object, or add the IF NOT EXISTS clause to tolerate "
-                         "pre-existing objects.");
+    return TableExistsError(name.Quoted());
   }
   if (!existing && create.replace && !create.or_replace) {
     return UserError("TABLE_OR_VIEW_NOT_FOUND",
@@ -257,10 +246,7 @@ Result<StatementResult> Session::CreateTableStatement(sql::Statement& statement,
   }
   ASSIGN_OR_RAISE(auto schema_info, store->GetSchema(name.catalog, name.schema));
   if (!schema_info) {
-    return UserError("SCHEMA_NOT_FOUND", "The schema " + Quote(name.catalog) + "." +
-                                             Quote(name.schema) +
-                                             " cannot be found. Verify the spelling and "
-                                             "correctness of the schema and catalog.");
+    return SchemaNotFoundError(name.catalog, name.schema);
   }
 
   // The location: LOCATION makes an external table; else the managed folder (or the existing
@@ -534,11 +520,7 @@ Result<StatementResult> Session::CreateViewStatement(sql::CreateView& view,
         return UserError("EXPECT_VIEW_NOT_TABLE.NO_ALTERNATIVE",
                          "The table " + name.Quoted() + " is a table, not a view.");
       }
-      return UserError("TABLE_OR_VIEW_ALREADY_EXISTS",
-                       "Cannot create table or view " + name.Quoted() +
-                           " because it already exists.\nChoose a different name, drop or "
-                           "rename the existing object, or add the IF NOT EXISTS clause to "
-                           "tolerate pre-existing objects.");
+      return TableExistsError(name.Quoted());
     }
   }
   catalog::TableInfo info;
@@ -687,9 +669,7 @@ Result<StatementResult> Session::ShowStatement(sql::Statement& statement,
     RETURN_NOT_OK(like_pattern(&pattern));
     ASSIGN_OR_RAISE(auto found, store->GetSchema(cat, schema));
     if (!found) {
-      return UserError("SCHEMA_NOT_FOUND", "The schema " + Quote(cat) + "." + Quote(schema) +
-                                               " cannot be found. Verify the spelling and "
-                                               "correctness of the schema and catalog.");
+      return SchemaNotFoundError(cat, schema);
     }
     ASSIGN_OR_RAISE(auto tables, store->ListTables(cat, schema));
     std::vector<std::vector<std::string>> rows;
@@ -893,9 +873,7 @@ Result<StatementResult> Session::DescribeStatement(sql::Statement& statement,
     std::string cat = n.size() == 2 ? Lower(n[0]) : Lower(current_catalog());
     ASSIGN_OR_RAISE(auto info, store->GetSchema(cat, Lower(n.back())));
     if (!info) {
-      return UserError("SCHEMA_NOT_FOUND", "The schema " + Quote(cat) + "." + Quote(Lower(n.back())) +
-                                               " cannot be found. Verify the spelling and "
-                                               "correctness of the schema and catalog.");
+      return SchemaNotFoundError(cat, Lower(n.back()));
     }
     std::vector<std::vector<std::string>> rows = {
         {"Catalog Name", info->catalog},

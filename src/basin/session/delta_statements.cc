@@ -102,17 +102,6 @@ Result<std::shared_ptr<arrow::Array>> NullStruct(const std::shared_ptr<arrow::Da
   return arrow::MakeArrayOfNull(type, n);
 }
 
-std::shared_ptr<arrow::Table> LongRow(const std::vector<std::pair<std::string, int64_t>>& values) {
-  arrow::FieldVector fields;
-  arrow::ArrayVector arrays;
-  for (const auto& [name, v] : values) {
-    arrow::Int64Builder b;
-    (void)b.Append(v);
-    arrays.push_back(b.Finish().ValueOrDie());
-    fields.push_back(arrow::field(name, arrow::int64()));
-  }
-  return arrow::Table::Make(arrow::schema(fields), arrays);
-}
 
 }  // namespace
 
@@ -441,11 +430,7 @@ Result<std::optional<StatementResult>> Session::RunDeltaStatement(sql::Statement
     ASSIGN_OR_RAISE(auto existing, FindTable(qualified));
     if (existing && !replace) {
       if (if_not_exists) return std::optional<StatementResult>(result);
-      return UserError("TABLE_OR_VIEW_ALREADY_EXISTS",
-                       "Cannot create table or view " + qualified.Quoted() +
-                           " because it already exists.\nChoose a different name, drop or "
-                           "rename the existing object, or add the IF NOT EXISTS clause to "
-                           "tolerate pre-existing objects.");
+      return TableExistsError(qualified.Quoted());
     }
     std::string target = location ? *location
                          : existing && !existing->location.empty() ? existing->location

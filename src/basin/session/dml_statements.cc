@@ -30,11 +30,6 @@ constexpr const char* kFileColumn = "__basin_file";
 constexpr const char* kRowColumn = "__basin_row";
 constexpr const char* kSourceFlag = "__basin_source";
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 sql::ExprPtr Column(std::vector<std::string> parts) {
   auto e = std::make_unique<sql::Expr>();
@@ -145,50 +140,14 @@ bool IsNumeric(const arrow::DataType& t) {
   return arrow::is_integer(t.id()) || arrow::is_floating(t.id()) || arrow::is_decimal(t.id());
 }
 
-// Spark's ANSI store assignment (Cast.canANSIStoreAssign), as INSERT, UPDATE and MERGE use it.
+// Whether a value of `from` may be written into a column of `to`. Delta's write path casts with
+// ANSI semantics, so a bad value fails at run time (CAST_INVALID_INPUT, CAST_OVERFLOW); only
+// impossible casts are refused up front.
 bool CanStoreAssign(const arrow::DataType& from, const arrow::DataType& to) {
-  if (from.Equals(to)) return true;
-  // Delta's write path casts with ANSI semantics, so a bad value fails at run time
-  // (CAST_INVALID_INPUT, CAST_OVERFLOW); only impossible casts are refused up front.
-  if (function::CanCast(from, to)) return true;
-  if (from.id() == arrow::Type::NA) return true;
-  if (IsNumeric(from) && IsNumeric(to)) return true;
-  auto is_datetime = [](const arrow::DataType& t) {
-    return t.id() == arrow::Type::DATE32 || t.id() == arrow::Type::TIMESTAMP;
-  };
-  if (is_datetime(from) && is_datetime(to)) return true;
-  bool from_atomic = from.id() != arrow::Type::STRUCT && from.id() != arrow::Type::LIST &&
-                     from.id() != arrow::Type::MAP && from.id() != arrow::Type::LARGE_LIST;
-  if (from_atomic && (to.id() == arrow::Type::STRING || to.id() == arrow::Type::LARGE_STRING)) {
-    return from.id() != arrow::Type::BINARY || true;
-  }
-  if (from.id() == arrow::Type::STRUCT && to.id() == arrow::Type::STRUCT) {
-    if (from.num_fields() != to.num_fields()) return false;
-    for (int i = 0; i < from.num_fields(); ++i) {
-      if (!CanStoreAssign(*from.field(i)->type(), *to.field(i)->type())) return false;
-    }
-    return true;
-  }
-  if ((from.id() == arrow::Type::LIST && to.id() == arrow::Type::LIST) ||
-      (from.id() == arrow::Type::MAP && to.id() == arrow::Type::MAP)) {
-    for (int i = 0; i < from.num_fields(); ++i) {
-      if (!CanStoreAssign(*from.field(i)->type(), *to.field(i)->type())) return false;
-    }
-    return true;
-  }
-  return false;
+  return from.Equals(to) || from.id() == arrow::Type::NA || function::CanCast(from, to);
 }
 
-std::shared_ptr<arrow::Table> EmptyLike(const std::shared_ptr<arrow::Schema>& schema) {
-  return arrow::Table::MakeEmpty(schema).ValueOrDie();
-}
 
-// Positions of live rows to delete, grouped by file, from a (file, row) pair of columns and a
-// row selection.
-struct RowIds {
-  std::map<std::string, Roaring64Map> rows;
-  int64_t count = 0;
-};
 
 // The path of the data file a row id names: its position in the snapshot's live files (the scan
 // read the same version, so the order is the same).
@@ -217,10 +176,7 @@ Result<std::shared_ptr<plan::PlanNode>> RowIdScan(const std::string& location,
 // DELETE returns the number of affected rows (TRUNCATE returns nothing).
 StatementResult DeletedRowsResult(int64_t rows, StatementResult result, bool truncate) {
   if (truncate) return result;
-  arrow::Int64Builder b;
-  (void)b.Append(rows);
-  result.table = arrow::Table::Make(
-      arrow::schema({arrow::field("num_affected_rows", arrow::int64())}), {b.Finish().ValueOrDie()});
+  result.table = LongRow({{"num_affected_rows", rows}});
   return result;
 }
 
@@ -680,7 +636,6 @@ Result<StatementResult> Session::DeleteStatement(sql::Statement& statement,
   }
   ASSIGN_OR_RAISE(auto root, io::ResolveLocation(table.location));
   ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(root));
-  auto started = NowMs();
   std::string predicate_text;
   delta::RowChanges changes;
   changes.operation = truncate ? "TRUNCATE" : "DELETE";
@@ -728,7 +683,6 @@ Result<StatementResult> Session::DeleteStatement(sql::Statement& statement,
   changes.operation_parameters = {{"predicate", predicates.dump()}};
   changes.constraints_checked = true;
   ASSIGN_OR_RAISE(auto committed, delta::CommitRowChanges(snapshot, changes));
-  (void)started;
   return DeletedRowsResult(committed.deleted_rows, result, truncate);
 }
 
@@ -824,18 +778,13 @@ Result<StatementResult> Session::UpdateStatement(sql::Statement& statement,
   changes.constraints_checked = true;
   ASSIGN_OR_RAISE(auto committed, delta::CommitRowChanges(snapshot, changes));
   (void)committed;
-  arrow::Int64Builder b;
-  RETURN_NOT_OK(b.Append(combined->num_rows()));
-  ASSIGN_OR_RAISE(auto count, b.Finish());
-  result.table =
-      arrow::Table::Make(arrow::schema({arrow::field("num_affected_rows", arrow::int64())}), {count});
+  result.table = LongRow({{"num_affected_rows", combined->num_rows()}});
   return result;
 }
 
 Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
                                                 StatementResult result) {
   sql::Merge& merge = *statement.merge;
-  auto started = NowMs();
   bool evolve = merge.schema_evolution ||
                 Lower(GetConfig("spark.databricks.delta.schema.autoMerge.enabled")
                           .value_or("false")) == "true";
@@ -1301,16 +1250,11 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
                            {"notMatchedBySourcePredicates", by_source_predicates.dump()}};
   changes.operation_parameters = params;
   if (changes.deleted_rows.empty() && !changes.new_rows) {
-    // Nothing changes: delta-spark still commits nothing visible to readers; skip the commit.
-    arrow::Int64Builder b;
-    for (int i = 0; i < 4; ++i) RETURN_NOT_OK(b.Append(0));
-    ASSIGN_OR_RAISE(auto zeros, b.Finish());
-    result.table = arrow::Table::Make(
-        arrow::schema({arrow::field("num_affected_rows", arrow::int64()),
-                       arrow::field("num_updated_rows", arrow::int64()),
-                       arrow::field("num_deleted_rows", arrow::int64()),
-                       arrow::field("num_inserted_rows", arrow::int64())}),
-        {zeros->Slice(0, 1), zeros->Slice(1, 1), zeros->Slice(2, 1), zeros->Slice(3, 1)});
+    // Nothing changes: nothing is committed.
+    result.table = LongRow({{"num_affected_rows", 0},
+                            {"num_updated_rows", 0},
+                            {"num_deleted_rows", 0},
+                            {"num_inserted_rows", 0}});
     return result;
   }
   changes.renamed_metrics = {{"numAddedFiles", "numTargetFilesAdded"},
@@ -1322,24 +1266,8 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
                              {"numAddedChangeFiles", "numTargetChangeFilesAdded"},
                              {"numAddedBytes", "numTargetBytesAdded"},
                              {"numRemovedBytes", "numTargetBytesRemoved"}};
-  // Rows copied unchanged when touched files are rewritten (none with deletion vectors).
-  int64_t copied = 0;
-  auto dv = snapshot->metadata().configuration.find("delta.enableDeletionVectors");
-  bool uses_dvs = dv != snapshot->metadata().configuration.end() && Lower(dv->second) == "true";
-  if (!uses_dvs) {
-    for (const auto& f : snapshot->files()) {
-      auto touched = changes.deleted_rows.find(f.path);
-      if (touched == changes.deleted_rows.end()) continue;
-      auto stats = nlohmann::json::parse(f.stats.value_or("{}"), nullptr, false);
-      int64_t records = stats.is_object() && stats.contains("numRecords")
-                            ? stats["numRecords"].get<int64_t>()
-                            : 0;
-      if (f.deletion_vector) records -= f.deletion_vector->cardinality;
-      copied += records - static_cast<int64_t>(touched->second.cardinality());
-    }
-  }
+  changes.report_output_rows = true;
   changes.extra_metrics = {{"numDeletedRows", nullptr},
-                           {"numOutputRows", std::to_string(inserted + updated + copied)},
                            {"numSourceRows", std::to_string(num_source_rows)},
                            {"numTargetRowsInserted", std::to_string(inserted)},
                            {"numTargetRowsUpdated", std::to_string(updated)},
@@ -1352,23 +1280,11 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
                             std::to_string(by_source_deleted)}};
   changes.constraints_checked = true;
   ASSIGN_OR_RAISE(auto committed, delta::CommitRowChanges(snapshot, changes));
-  // File-level metrics in MERGE's names, from what the commit did.
-  const auto& m = committed.metrics;
-  auto metric = [&](const char* key) -> int64_t {
-    if (!m.contains(key)) return 0;
-    return m[key].is_string() ? std::stoll(m[key].get<std::string>()) : m[key].get<int64_t>();
-  };
-  (void)metric;
-  (void)started;
-  arrow::Int64Builder b;
-  RETURN_NOT_OK(b.AppendValues({updated + deleted + inserted, updated, deleted, inserted}));
-  ASSIGN_OR_RAISE(auto counts, b.Finish());
-  result.table = arrow::Table::Make(
-      arrow::schema({arrow::field("num_affected_rows", arrow::int64()),
-                     arrow::field("num_updated_rows", arrow::int64()),
-                     arrow::field("num_deleted_rows", arrow::int64()),
-                     arrow::field("num_inserted_rows", arrow::int64())}),
-      {counts->Slice(0, 1), counts->Slice(1, 1), counts->Slice(2, 1), counts->Slice(3, 1)});
+  (void)committed;
+  result.table = LongRow({{"num_affected_rows", updated + deleted + inserted},
+                          {"num_updated_rows", updated},
+                          {"num_deleted_rows", deleted},
+                          {"num_inserted_rows", inserted}});
   return result;
 }
 

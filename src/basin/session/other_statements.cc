@@ -438,8 +438,7 @@ Result<StatementResult> Session::RunOtherStatement(sql::Statement& statement) {
       std::string cat = name.size() == 2 ? Lower(name[0]) : Lower(current_catalog());
       ASSIGN_OR_RAISE(auto info, store->GetSchema(cat, Lower(name.back())));
       if (!info) {
-        return UserError("SCHEMA_NOT_FOUND", "The schema " + Quote(cat) + "." +
-                                                 Quote(Lower(name.back())) + " cannot be found.");
+        return SchemaNotFoundError(cat, Lower(name.back()));
       }
       info->comment = comment;
       RETURN_NOT_OK(store->AlterSchema(*info));

@@ -35,6 +35,32 @@ std::shared_ptr<arrow::Table> StringTable(const std::vector<std::string>& names,
   return arrow::Table::Make(arrow::schema(fields), arrays);
 }
 
+Status TableExistsError(const std::string& quoted_name) {
+  return UserError("TABLE_OR_VIEW_ALREADY_EXISTS",
+                   "Cannot create table or view " + quoted_name +
+                       " because it already exists.\nChoose a different name, drop or rename the "
+                       "existing object, or add the IF NOT EXISTS clause to tolerate "
+                       "pre-existing objects.");
+}
+
+Status SchemaNotFoundError(const std::string& catalog, const std::string& schema) {
+  return UserError("SCHEMA_NOT_FOUND", "The schema `" + catalog + "`.`" + schema +
+                                           "` cannot be found. Verify the spelling and "
+                                           "correctness of the schema and catalog.");
+}
+
+std::shared_ptr<arrow::Table> LongRow(const std::vector<std::pair<std::string, int64_t>>& values) {
+  arrow::FieldVector fields;
+  arrow::ArrayVector arrays;
+  for (const auto& [name, v] : values) {
+    arrow::Int64Builder b;
+    (void)b.Append(v);
+    arrays.push_back(b.Finish().ValueOrDie());
+    fields.push_back(arrow::field(name, arrow::int64()));
+  }
+  return arrow::Table::Make(arrow::schema(fields), arrays);
+}
+
 namespace {
 
 // Defaults of the settings the engine reads (Spark's names where Spark has one).

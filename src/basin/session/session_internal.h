@@ -8,6 +8,8 @@
 
 #include <arrow/api.h>
 
+#include "basin/base/status.h"
+
 namespace basin::sql {
 struct Expr;
 }
@@ -21,6 +23,14 @@ std::string Upper(std::string s);
 /// Returns a table of non-null string columns `names` holding `rows`.
 std::shared_ptr<arrow::Table> StringTable(const std::vector<std::string>& names,
                                           const std::vector<std::vector<std::string>>& rows);
+
+/// TABLE_OR_VIEW_ALREADY_EXISTS for `quoted_name` (`cat`.`schema`.`name`), in Spark's words.
+Status TableExistsError(const std::string& quoted_name);
+/// SCHEMA_NOT_FOUND for `catalog`.`schema`, in Spark's words.
+Status SchemaNotFoundError(const std::string& catalog, const std::string& schema);
+
+/// Returns a one-row table of bigint columns (statement results such as num_affected_rows).
+std::shared_ptr<arrow::Table> LongRow(const std::vector<std::pair<std::string, int64_t>>& values);
 
 /// Returns the source text of `expr` inside a statement's `text` (`base`: the statement's offset
 /// in its script), ending before the first top-level keyword of `stops` (upper case) or the end.
