@@ -14,9 +14,14 @@ $(BUILD_DIR)/build.ninja: CMakeLists.txt
 build: setup $(BUILD_DIR)/build.ninja
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Until the server exists, `run` shows the storage layer: a demo that creates, appends to,
-# time-travels and vacuums a table in the warehouse folder.
+# `run` starts the Spark Connect server on the warehouse folder (PORT, default 15002):
+#   SparkSession.builder.remote("sc://localhost:15002").getOrCreate()
+PORT ?= 15002
 run: build
+	@$(BUILD_DIR)/basin --warehouse "$(WAREHOUSE)" serve --port $(PORT)
+
+# The storage layer on its own: creates, appends to, time-travels and vacuums a table.
+demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)/basin "$(WAREHOUSE)"
 
 test: build

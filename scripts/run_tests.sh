@@ -23,10 +23,17 @@ echo "== Delta conformance"
 .venv/bin/python test/conformance/run_conformance.py --basin "$BASIN_BIN" || failed+=("conformance")
 
 echo "== pytest (real peers)"
-.venv/bin/python -m pytest test/python -q -p no:cacheprovider
+# Spark Connect tests run in a process of their own: a PySpark Connect session switches the
+# whole Python process to Connect mode, which classic Spark sessions must not see.
+.venv/bin/python -m pytest test/python -q -p no:cacheprovider --ignore=test/python/connect
 rc=$?
 # Exit 5 means no tests were collected: that is a failure of the suite, not a pass.
 [ $rc -eq 0 ] || failed+=("pytest")
+
+echo "== pytest (Spark Connect: the real PySpark client against basin serve)"
+.venv/bin/python -m pytest test/python/connect -q -p no:cacheprovider
+rc=$?
+[ $rc -eq 0 ] || failed+=("pytest-connect")
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED suites: ${failed[*]}"

@@ -56,7 +56,19 @@ struct ScopeColumn {
   bool nullable = true;
   bool hidden = false;  // USING-join duplicates: reachable by qualifier only
   bool metadata = false;  // the _metadata column of a file scan: by name only, never in `*`
+  // Spark Connect DataFrames this column belongs to: (plan id, depth), depth 0 for the
+  // DataFrame that produced it, one more for each DataFrame it passed through unchanged.
+  std::vector<std::pair<int64_t, int>> plan_ids;
 };
+
+// The depth at which `c` belongs to DataFrame `plan_id`, or -1.
+int PlanIdDepth(const ScopeColumn& c, int64_t plan_id) {
+  int best = -1;
+  for (const auto& [id, depth] : c.plan_ids) {
+    if (id == plan_id && (best < 0 || depth < best)) best = depth;
+  }
+  return best;
+}
 
 struct Bound {
   PlanPtr plan;
@@ -665,6 +677,28 @@ Result<ExprPtr> ExpressionBinder::BindColumn(const sql::Expr& e) {
     }
     return base;
   };
+  if (e.plan_id >= 0) {
+    // A DataFrame's column (df["id"]): the nearest column of that DataFrame with the name.
+    int best = -1, best_depth = -1;
+    bool tie = false;
+    for (size_t i = 0; i < scope_->size(); ++i) {
+      const auto& c = (*scope_)[i];
+      if (!Same(c.name, parts[0])) continue;
+      int depth = PlanIdDepth(c, e.plan_id);
+      if (depth < 0) continue;
+      if (best < 0 || depth < best_depth) {
+        best = static_cast<int>(i);
+        best_depth = depth;
+        tie = false;
+      } else if (depth == best_depth) {
+        tie = true;
+      }
+    }
+    if (best >= 0 && !tie) {
+      const auto& c = (*scope_)[best];
+      return field_access(plan::Column(best, c.type, c.name, c.nullable), 1);
+    }
+  }
   for (size_t q = 0; q < parts.size(); ++q) {
     // Try: parts[0..q) qualifier, parts[q] column, rest are struct fields.
     if (q > 1) break;
@@ -1251,6 +1285,13 @@ Result<ExprPtr> ExpressionBinder::BindNode(const sql::Expr& e) {
         // a[i] is 0-based and, under ANSI, fails out of range (INVALID_ARRAY_INDEX).
         return CallScalar("get_array_item", {a, i}, display, e.pos);
       }
+      if (a->type->id() == arrow::Type::STRUCT && i->kind == ExprKind::kLiteral &&
+          i->literal && i->literal->is_valid && i->literal->type->id() == arrow::Type::STRING) {
+        // s['field'] (Spark Connect's col["field"] / col.field): a struct field, named s.field.
+        std::string field(static_cast<const arrow::StringScalar&>(*i->literal).view());
+        return CallScalar("get_struct_field", {a, i},
+                          AutoColumnName(*e.children[0]) + "." + field, e.pos);
+      }
       return CallScalar("element_at", {a, i}, display, e.pos);
     }
     case K::kField: {
@@ -1688,6 +1729,11 @@ Result<Bound> QueryAnalyzer::AnalyzeJoin(const sql::Relation& r) {
   auto node = std::make_shared<PlanNode>();
   node->kind = PlanKind::kJoin;
   node->children = {left.plan, right.plan};
+  if (r.right->broadcast) {
+    node->broadcast_side = "right";
+  } else if (r.left->broadcast) {
+    node->broadcast_side = "left";
+  }
   using J = sql::JoinType;
   switch (r.join_type) {
     case J::kInner: node->join_type = plan::JoinType::kInner; break;
@@ -2041,6 +2087,12 @@ Result<Bound> QueryAnalyzer::AnalyzeRelation(const sql::Relation& r) {
   }
   RETURN_NOT_OK(bound.status());
   Bound b = std::move(*bound);
+  if (r.plan_id >= 0) {
+    for (auto& c : b.columns) {
+      for (auto& [id, depth] : c.plan_ids) ++depth;
+      c.plan_ids.emplace_back(r.plan_id, 0);
+    }
+  }
   if (r.sample) {
     if (r.sample->kind != sql::SampleKind::kPercent) {
       return UserError("UNSUPPORTED_FEATURE.TABLESAMPLE",
@@ -2259,7 +2311,11 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
         const auto& c = input.columns[i];
         if (c.hidden || c.metadata) continue;
         if (generated_start >= 0 && static_cast<int>(i) >= generated_start) continue;
-        if (!s.expr->name_parts.empty() && !Same(c.qualifier, s.expr->name_parts.back())) continue;
+        if (s.expr->plan_id >= 0) {
+          if (PlanIdDepth(c, s.expr->plan_id) < 0) continue;
+        } else if (!s.expr->name_parts.empty() && !Same(c.qualifier, s.expr->name_parts.back())) {
+          continue;
+        }
         items.push_back(Item{nullptr, static_cast<int>(i), c.name});
         any = true;
       }
@@ -2607,6 +2663,13 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
   for (size_t i = 0; i < select_exprs.size(); ++i) {
     out_columns.push_back(ScopeColumn{"", select_names[i], select_exprs[i]->type,
                                       select_exprs[i]->nullable, false});
+    // A column passed through unchanged stays a column of the DataFrames it came from.
+    const auto& e = select_exprs[i];
+    if (!aggregate && e->kind == ExprKind::kColumn && e->column_index >= 0 &&
+        e->column_index < static_cast<int>(input.columns.size())) {
+      out_columns.back().plan_ids = input.columns[e->column_index].plan_ids;
+      for (auto& [id, depth] : out_columns.back().plan_ids) ++depth;
+    }
   }
   if (q.distinct) {
     auto node = std::make_shared<PlanNode>();

@@ -13,6 +13,11 @@ const std::unordered_map<std::string_view, std::string_view>& SqlStates() {
       {"DELTA_TABLE_NOT_FOUND", "42P01"},
       // Spark SQL (error-conditions.json). Sub-classes (A.B) fall back to their class A.
       {"PARSE_SYNTAX_ERROR", "42601"},
+      // Spark Connect.
+      {"INVALID_HANDLE", "HY000"},
+      {"INVALID_CURSOR", "HY109"},
+      {"CONNECT_INVALID_PLAN", "56K00"},
+      {"SQL_CONF_NOT_FOUND", "42K0I"},
       {"PARSE_EMPTY_STATEMENT", "42617"},
       {"UNCLOSED_BRACKETED_COMMENT", "42601"},
       {"INVALID_NUMERIC_LITERAL_RANGE", "22003"},

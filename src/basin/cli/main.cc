@@ -9,6 +9,7 @@
 #include <arrow/compute/initialize.h>
 
 #include "basin/base/status.h"
+#include "basin/cli/serve_command.h"
 #include "basin/cli/sql_command.h"
 #include "basin/cli/table_command.h"
 #include "basin/cli/version.h"
@@ -21,6 +22,7 @@ std::string Usage() {
          "Commands:\n"
          "  table     read, write and manage Delta tables (basin table --help)\n"
          "  sql       run Spark SQL: an interactive shell, -e SQL or -f FILE (basin sql --help)\n"
+         "  serve     start the Spark Connect server for PySpark clients (basin serve --help)\n"
          "  version   print Basin's version\n"
          "\n"
          "--warehouse DIR (or BASIN_WAREHOUSE) chooses the warehouse folder; the default is\n"
@@ -63,6 +65,8 @@ int main(int argc, char** argv) {
     status = basin::cli::RunTableCommand(rest);
   } else if (command == "sql") {
     status = basin::cli::RunSqlCommand(rest);
+  } else if (command == "serve") {
+    status = basin::cli::RunServeCommand(rest);
   } else if (command == "version" || command == "--version") {
     std::cout << "basin " << basin::cli::kVersion << std::endl;
   } else {

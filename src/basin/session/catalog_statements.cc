@@ -506,7 +506,7 @@ Result<StatementResult> Session::CreateViewStatement(sql::CreateView& view,
                        "Cannot create the temporary view `" + view.name[0] +
                            "` because it already exists.");
     }
-    temp_views_[key] = text;
+    temp_views_[key] = TempView{text, {}};
     return result;
   }
   ASSIGN_OR_RAISE(auto name, Qualify(view.name));

@@ -425,7 +425,12 @@ Result<StatementResult> Session::RunDataStatement(sql::Statement& statement) {
   StatementResult result;
   result.statement = statement.text;
   using K = sql::StatementKind;
-  statement_relations_.clear();
+  // Only the statement's own relations: others (Connect local relations) stay registered.
+  auto drop_own = [this] {
+    statement_relations_.erase(kTargetRelation);
+    statement_relations_.erase("__basin_new_rows");
+  };
+  drop_own();
   Result<StatementResult> out = InternalError("not a data statement");
   switch (statement.kind) {
     case K::kInsert: out = InsertStatement(statement, result); break;
@@ -435,7 +440,7 @@ Result<StatementResult> Session::RunDataStatement(sql::Statement& statement) {
     case K::kTruncate: out = DeleteStatement(statement, result); break;
     default: break;
   }
-  statement_relations_.clear();
+  drop_own();
   InvalidateCache();
   return out;
 }

@@ -459,7 +459,7 @@ Result<StatementResult> Session::RunOtherStatement(sql::Statement& statement) {
       }
       RETURN_NOT_OK(Plan(query, /*optimize=*/false).status());
       std::lock_guard<std::mutex> lock(mutex_);
-      temp_views_[Lower(name[0])] = query;
+      temp_views_[Lower(name[0])] = TempView{query, {}};
       return result;
     }
     RETURN_NOT_OK(w.ExpectEnd());

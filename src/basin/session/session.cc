@@ -122,13 +122,21 @@ class Session::CatalogView : public analyzer::Catalog {
       if (special != session_->statement_relations_.end()) {
         return std::optional<plan::PlanPtr>(special->second);
       }
-      std::string text;
+      std::optional<TempView> view;
       {
         std::lock_guard<std::mutex> lock(session_->mutex_);
         auto it = session_->temp_views_.find(Lower(name[0]));
-        if (it != session_->temp_views_.end()) text = it->second;
+        if (it != session_->temp_views_.end()) view = it->second;
       }
-      if (!text.empty()) return PlanView(name[0], text, "", "");
+      if (view && view->planner) {
+        if (depth_ > 32) return UserError("RECURSIVE_VIEW", "Recursive view " + name[0] + " detected.");
+        ++depth_;
+        auto plan = view->planner();
+        --depth_;
+        RETURN_NOT_OK(plan.status());
+        return std::optional<plan::PlanPtr>(*plan);
+      }
+      if (view) return PlanView(name[0], view->text, "", "");
     }
     if (name.size() > 3) return std::optional<plan::PlanPtr>();
     ASSIGN_OR_RAISE(auto qualified, session_->Qualify(name));
@@ -255,6 +263,67 @@ Status Session::SetConfig(const std::string& key, const std::string& value) {
   std::lock_guard<std::mutex> lock(mutex_);
   config_[key == "basin.memory.limit" ? "spark.driver.memory" : key] = value;
   return Status::OK();
+}
+
+std::map<std::string, std::string> Session::AllConfig() const {
+  std::map<std::string, std::string> all = Defaults();
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const auto& [k, v] : config_) all[k] = v;
+  return all;
+}
+
+void Session::UnsetConfig(const std::string& key) {
+  if (key == "basin.catalog" || key == "basin.schema") return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  config_.erase(key);
+}
+
+Result<plan::PlanPtr> Session::PlanQuery(
+    const sql::Query& query,
+    const std::map<std::string, std::shared_ptr<arrow::Scalar>>& named_parameters,
+    bool optimize) {
+  auto options = AnalyzerSettings();
+  options.named_parameters = named_parameters;
+  ASSIGN_OR_RAISE(auto plan, analyzer::AnalyzeQuery(query, options));
+  if (optimize) {
+    ASSIGN_OR_RAISE(plan, optimizer::Optimize(plan));
+  }
+  return plan;
+}
+
+void Session::AddStatementRelation(const std::string& name, plan::PlanPtr plan) {
+  statement_relations_[Lower(name)] = std::move(plan);
+}
+
+void Session::RemoveStatementRelation(const std::string& name) {
+  statement_relations_.erase(Lower(name));
+}
+
+Status Session::CreateTempView(const std::string& name,
+                               std::function<Result<plan::PlanPtr>()> planner, bool replace) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::string key = Lower(name);
+  if (temp_views_.count(key) && !replace) {
+    return UserError("TEMP_TABLE_OR_VIEW_ALREADY_EXISTS",
+                     "Cannot create the temporary view `" + name +
+                         "` because it already exists.\nChoose a different name, drop or "
+                         "replace the existing view, or add the IF NOT EXISTS clause to "
+                         "tolerate pre-existing views.");
+  }
+  temp_views_[key] = TempView{"", std::move(planner)};
+  return Status::OK();
+}
+
+bool Session::DropTempView(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return temp_views_.erase(Lower(name)) > 0;
+}
+
+std::vector<std::string> Session::TempViewNames() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::string> names;
+  for (const auto& [k, v] : temp_views_) names.push_back(k);
+  return names;
 }
 
 std::string Session::current_catalog() const { return *GetConfig("basin.catalog"); }

@@ -76,6 +76,35 @@ class Session {
   /// Runs a logical plan with the session's settings.
   Result<std::shared_ptr<arrow::RecordBatchReader>> Run(const plan::PlanPtr& plan);
 
+  /// Runs one parsed statement (queries, DDL, DML, SHOW, ...).
+  Result<StatementResult> ExecuteStatement(sql::Statement& statement);
+
+  /// Analyzes a syntax tree built by a front door (Spark Connect) rather than parsed, with
+  /// values for its `:name` parameters; optimized when `optimize`.
+  Result<plan::PlanPtr> PlanQuery(
+      const sql::Query& query,
+      const std::map<std::string, std::shared_ptr<arrow::Scalar>>& named_parameters,
+      bool optimize);
+
+  /// Makes `plan` visible to later statements as the one-part name `name` until it is removed
+  /// (Spark Connect's local relations). The caller serializes use of the session.
+  void AddStatementRelation(const std::string& name, plan::PlanPtr plan);
+  void RemoveStatementRelation(const std::string& name);
+
+  /// Creates the temporary view `name` whose plan `planner` builds on each use; fails with
+  /// TEMP_TABLE_OR_VIEW_ALREADY_EXISTS when it exists and not `replace`.
+  Status CreateTempView(const std::string& name, std::function<Result<plan::PlanPtr>()> planner,
+                        bool replace);
+  /// Drops the temporary view `name`; false when there was none.
+  bool DropTempView(const std::string& name);
+  /// Names of the temporary views (lower case).
+  std::vector<std::string> TempViewNames() const;
+
+  /// Returns every configuration value that is set, with the defaults of known keys.
+  std::map<std::string, std::string> AllConfig() const;
+  /// Removes a configuration setting (back to its default).
+  void UnsetConfig(const std::string& key);
+
   /// Returns the value of configuration `key`, or its default.
   std::optional<std::string> GetConfig(const std::string& key) const;
   /// Sets configuration `key`; invalid values of known keys are refused.
@@ -104,7 +133,6 @@ class Session {
     std::string format = "delta";
   };
 
-  Result<StatementResult> ExecuteStatement(sql::Statement& statement);
   // Statement families, each in its own file.
   Result<StatementResult> RunCatalogStatement(sql::Statement& statement);
   Result<StatementResult> RunDataStatement(sql::Statement& statement);
@@ -197,7 +225,13 @@ class Session {
   SessionOptions options_;
   mutable std::mutex mutex_;
   std::map<std::string, std::string> config_;
-  std::map<std::string, std::string> temp_views_;  ///< lower-case name -> query text
+  /// A temporary view: SQL text (CREATE TEMP VIEW), or a planner called on each use (a
+  /// DataFrame's createTempView, which re-plans so that it sees the tables' latest versions).
+  struct TempView {
+    std::string text;
+    std::function<Result<plan::PlanPtr>()> planner;
+  };
+  std::map<std::string, TempView> temp_views_;  ///< lower-case name -> view
   /// CREATE TEMPORARY FUNCTION: lower-case name -> definition.
   std::map<std::string, analyzer::Catalog::SqlFunction> temp_functions_;
   std::shared_ptr<std::atomic<bool>> cancel_;

@@ -258,6 +258,9 @@ struct Expr {
   QueryPtr subquery;                       ///< kInSubquery, kExists, kScalarSubquery
   std::vector<std::string> lambda_params;  ///< kLambda
   int parameter_index = -1;                ///< kParameter for `?`: 0-based in order of appearance
+  /// kColumn / kStar built by Spark Connect: the DataFrame (plan id) the name was taken from,
+  /// as in `df["id"]`; -1 otherwise. The analyzer prefers that DataFrame's column.
+  int64_t plan_id = -1;
 
   Expr();
   ~Expr();
@@ -357,6 +360,11 @@ struct Relation {
   bool outer = false;                       ///< kLateralView: OUTER
   std::unique_ptr<PivotClause> pivot;       ///< kPivot
   std::unique_ptr<UnpivotClause> unpivot;   ///< kUnpivot
+  /// Spark Connect: the plan id of the DataFrame this relation is (-1 otherwise); names that
+  /// carry the id resolve to its columns.
+  int64_t plan_id = -1;
+  /// Spark Connect `broadcast()` / hint("broadcast"): the relation is the small side of a join.
+  bool broadcast = false;
 
   Relation();
   ~Relation();
