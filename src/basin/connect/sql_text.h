@@ -1,0 +1,50 @@
+#pragma once
+
+// Quoting for SQL text that the Connect layer writes for the session (catalog calls, writes and
+// Delta utilities run as SQL statements).
+
+#include <string>
+#include <vector>
+
+#include "basin/base/status.h"
+#include "basin/sql/parser.h"
+
+namespace basin::connect {
+
+/// Returns `part` back-quoted, with back quotes doubled.
+inline std::string QuoteIdentifier(const std::string& part) {
+  std::string out = "`";
+  for (char c : part) {
+    out += c;
+    if (c == '`') out += '`';
+  }
+  return out + "`";
+}
+
+/// Returns `text` as a single-quoted SQL string literal.
+inline std::string QuoteString(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+/// Returns the parts of a name joined with dots, each back-quoted.
+inline std::string QuoteParts(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& part : parts) {
+    if (!out.empty()) out += ".";
+    out += QuoteIdentifier(part);
+  }
+  return out;
+}
+
+/// Returns a name as clients write it ("db.t", "`my t`") in quoted form.
+inline Result<std::string> QuotedName(const std::string& name) {
+  ASSIGN_OR_RAISE(auto parts, sql::ParseMultipartIdentifier(name));
+  return QuoteParts(parts);
+}
+
+}  // namespace basin::connect
