@@ -1374,29 +1374,21 @@ std::shared_ptr<arrow::DataType> MergeJsonTypes(const std::shared_ptr<arrow::Dat
 Result<PlanPtr> ParquetScan(const std::string& path,
                             const std::vector<std::pair<std::string, std::string>>& options) {
   ASSIGN_OR_RAISE(auto location, io::ResolveLocation(path));
-  auto info = location.fs->GetFileInfo(location.path);
-  if (!info.ok() || info->type() == arrow::fs::FileType::NotFound) {
-    return UserError("PATH_NOT_FOUND", "Path does not exist: " + path + ".");
-  }
-  std::string first = location.path;
-  if (info->type() == arrow::fs::FileType::Directory) {
-    arrow::fs::FileSelector selector;
-    selector.base_dir = location.path;
-    selector.recursive = true;
-    ASSIGN_OR_RAISE(auto files, location.fs->GetFileInfo(selector));
-    std::vector<std::string> names;
+  ASSIGN_OR_RAISE(auto files, io::ListInputFiles(location));
+  std::string first;
+  if (files.size() == 1 && files[0].path() == location.path) {
+    first = location.path;
+  } else {
     for (const auto& f : files) {
-      if (f.type() == arrow::fs::FileType::File && f.extension() == "parquet" &&
-          f.base_name()[0] != '_' && f.base_name()[0] != '.') {
-        names.push_back(f.path());
+      if (f.extension() == "parquet") {
+        first = f.path();
+        break;
       }
     }
-    if (names.empty()) {
+    if (first.empty()) {
       return UserError("UNABLE_TO_INFER_SCHEMA",
                        "Unable to infer schema for Parquet. It must be specified manually.");
     }
-    std::sort(names.begin(), names.end());
-    first = names[0];
   }
   ASSIGN_OR_RAISE(auto input, location.fs->OpenInputFile(first));
   std::unique_ptr<parquet::arrow::FileReader> reader;
@@ -1515,33 +1507,27 @@ Result<plan::PlanPtr> FileScan(const std::string& format, const std::string& pat
   if (f == "parquet") return ParquetScan(path, options);
   if (f == "json" || f == "csv") {
     ASSIGN_OR_RAISE(auto location, io::ResolveLocation(path));
-    auto info = location.fs->GetFileInfo(location.path);
-    if (!info.ok() || info->type() == arrow::fs::FileType::NotFound) {
-      return UserError("PATH_NOT_FOUND", "Path does not exist: " + path + ".");
-    }
-    // The files to infer the schema from: the file, or every visible file below the folder.
+    // The files to infer the schema from: the file, every visible file below the folder, or
+    // the matches of a glob pattern.
     std::vector<std::string> files;
-    if (info->type() == arrow::fs::FileType::Directory) {
-      arrow::fs::FileSelector selector;
-      selector.base_dir = location.path;
-      selector.recursive = true;
-      ASSIGN_OR_RAISE(auto listed, location.fs->GetFileInfo(selector));
-      for (const auto& entry : listed) {
-        if (entry.type() != arrow::fs::FileType::File) continue;
-        std::string name = entry.base_name();
-        if (name.empty() || name[0] == '_' || name[0] == '.') continue;
-        files.push_back(entry.path());
-      }
-      std::sort(files.begin(), files.end());
-      if (files.empty()) {
+    auto listed = io::ListInputFiles(location);
+    if (!listed.ok()) {
+      // A folder with no visible files cannot give a schema.
+      auto info = location.fs->GetFileInfo(location.path);
+      if (info.ok() && info->IsDirectory()) {
         return UserError("UNABLE_TO_INFER_SCHEMA",
                          "Unable to infer schema for " + (f == "json" ? std::string("JSON") : std::string("CSV")) + ". It must be specified "
                          "manually.");
       }
-      if (f == "csv") files.resize(1);
-    } else {
-      files.push_back(location.path);
+      return listed.status();
     }
+    for (const auto& entry : *listed) files.push_back(entry.path());
+    if (files.empty()) {
+      return UserError("UNABLE_TO_INFER_SCHEMA",
+                       "Unable to infer schema for " + (f == "json" ? std::string("JSON") : std::string("CSV")) + ". It must be specified "
+                       "manually.");
+    }
+    if (f == "csv") files.resize(1);
     std::shared_ptr<arrow::DataType> merged;
     for (const auto& file : files) {
       auto data = format::ReadDataFile(io::Location{location.fs, file});
@@ -1619,6 +1605,21 @@ Result<int64_t> ConstantInteger(const sql::Expr& e, const function::EvalContext&
 Result<Bound> Renamed(Bound bound, const std::optional<std::string>& alias,
                       const std::vector<std::string>& column_aliases, const sql::SourcePos& pos) {
   if (!column_aliases.empty()) {
+    // Aliases name the visible columns; hidden _metadata columns are dropped here.
+    std::vector<ScopeColumn> visible;
+    std::vector<ExprPtr> keep;
+    for (size_t i = 0; i < bound.columns.size(); ++i) {
+      if (bound.columns[i].metadata && bound.columns.size() > column_aliases.size()) continue;
+      keep.push_back(plan::Column(static_cast<int>(i), bound.columns[i].type,
+                                  bound.columns[i].name, bound.columns[i].nullable));
+      visible.push_back(bound.columns[i]);
+    }
+    if (visible.size() != bound.columns.size()) {
+      std::vector<std::string> names;
+      for (const auto& c : visible) names.push_back(c.name);
+      bound.plan = MakeProject(bound.plan, keep, names);
+      bound.columns = visible;
+    }
     if (column_aliases.size() != bound.columns.size()) {
       return UserError("ASSIGNMENT_ARITY_MISMATCH" /* Spark: NUM_TABLE_VALUE_ALIASES_MISMATCH */,
                        "Number of given aliases does not match number of output columns: " +
@@ -2282,6 +2283,7 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
     const sql::Expr* expr = nullptr;  // null for star-expanded columns
     int column = -1;                  // star-expanded input column
     std::string name;
+    bool metadata = false;            // a hidden _metadata column carried through `*`
   };
   // Generators in the SELECT list (SELECT explode(xs) AS x, ...) run as Generate nodes over the
   // filtered input, in SELECT order, as LATERAL VIEWs do (several give their cross product).
@@ -2348,6 +2350,23 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
   if (q.having) aggregate = true;
   for (const auto& o : q.order_by) {
     if (plain.ContainsAggregate(*o.expr)) aggregate = true;
+  }
+  // `SELECT *, ...` over a file scan keeps its hidden _metadata column reachable by name above
+  // (as Spark does for DataFrame.withColumn chains); the outermost query drops it.
+  bool plain_star = false;
+  for (const auto& s : q.select_items) {
+    if (s.expr->kind == sql::ExprKind::kStar && s.expr->name_parts.empty() &&
+        s.expr->plan_id < 0) {
+      plain_star = true;
+    }
+  }
+  if (plain_star && !aggregate && !q.distinct) {
+    for (size_t i = 0; i < input.columns.size(); ++i) {
+      if (!input.columns[i].metadata) continue;
+      bool selected = false;
+      for (const auto& item : items) selected = selected || Same(item.name, input.columns[i].name);
+      if (!selected) items.push_back(Item{nullptr, static_cast<int>(i), input.columns[i].name, true});
+    }
   }
 
   AggregationState agg;
@@ -2663,6 +2682,7 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
   for (size_t i = 0; i < select_exprs.size(); ++i) {
     out_columns.push_back(ScopeColumn{"", select_names[i], select_exprs[i]->type,
                                       select_exprs[i]->nullable, false});
+    if (i < items.size() && items[i].metadata) out_columns.back().metadata = true;
     // A column passed through unchanged stays a column of the DataFrames it came from.
     const auto& e = select_exprs[i];
     if (!aggregate && e->kind == ExprKind::kColumn && e->column_index >= 0 &&
@@ -2789,6 +2809,20 @@ Result<Bound> QueryAnalyzer::AnalyzeQuery(const sql::Query& q) {
 Result<plan::PlanPtr> AnalyzeQuery(const sql::Query& query, const AnalyzerOptions& options) {
   QueryAnalyzer analyzer(options);
   ASSIGN_OR_RAISE(auto bound, analyzer.AnalyzeQuery(query));
+  // Hidden _metadata columns carried through `*` are not part of the result.
+  bool hidden = false;
+  for (const auto& c : bound.columns) hidden = hidden || c.metadata;
+  if (hidden && bound.plan->schema->num_fields() == static_cast<int>(bound.columns.size())) {
+    std::vector<ExprPtr> exprs;
+    std::vector<std::string> names;
+    for (size_t i = 0; i < bound.columns.size(); ++i) {
+      const auto& c = bound.columns[i];
+      if (c.metadata) continue;
+      exprs.push_back(plan::Column(static_cast<int>(i), c.type, c.name, c.nullable));
+      names.push_back(c.name);
+    }
+    return MakeProject(bound.plan, exprs, names);
+  }
   return bound.plan;
 }
 

@@ -213,9 +213,13 @@ Status PushBatches(ConnectSession& session, Operation& op, arrow::RecordBatchRea
       ASSIGN_OR_RAISE(auto empty, arrow::RecordBatch::MakeEmpty(schema));
       pending.push_back(empty);
     }
+    // The client wants exactly one record batch per ArrowBatch message.
+    if (pending.size() > 1) {
+      ASSIGN_OR_RAISE(auto combined, arrow::ConcatenateRecordBatches(pending));
+      pending = {combined};
+    }
     ASSIGN_OR_RAISE(auto data, EncodeArrowStream(schema, pending));
-    int64_t rows = 0;
-    for (const auto& b : pending) rows += b->num_rows();
+    int64_t rows = pending[0]->num_rows();
     pb::ExecutePlanResponse response;
     auto* batch = response.mutable_arrow_batch();
     batch->set_row_count(rows);

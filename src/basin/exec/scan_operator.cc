@@ -320,25 +320,9 @@ class ScanOperator : public Operator {
         files_.push_back(std::move(info));
       }
     } else {
-      ASSIGN_OR_RAISE(auto info, root.fs->GetFileInfo(root.path));
-      if (info.type() == arrow::fs::FileType::NotFound) {
-        return UserError("PATH_NOT_FOUND", "Path does not exist: " + source_.path + ".");
-      }
-      std::vector<arrow::fs::FileInfo> listed;
-      if (info.IsDirectory()) {
-        arrow::fs::FileSelector selector;
-        selector.base_dir = root.path;
-        selector.recursive = true;
-        ASSIGN_OR_RAISE(listed, root.fs->GetFileInfo(selector));
-        std::sort(listed.begin(), listed.end(),
-                  [](const auto& a, const auto& b) { return a.path() < b.path(); });
-      } else {
-        listed.push_back(info);
-      }
+      // The file, the visible files below the folder, or the matches of a glob pattern.
+      ASSIGN_OR_RAISE(auto listed, io::ListInputFiles(root));
       for (const auto& entry : listed) {
-        if (!entry.IsFile()) continue;
-        std::string name = entry.base_name();
-        if (name.empty() || name[0] == '_' || name[0] == '.') continue;
         FileInfo file;
         file.path = entry.path();
         file.location = io::Location{root.fs, entry.path()};

@@ -1,6 +1,7 @@
 #include "basin/io/file_system.h"
 
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -152,6 +153,99 @@ Result<std::vector<arrow::fs::FileInfo>> ListDirectory(const Location& dir, bool
 Result<bool> Exists(const Location& location) {
   ASSIGN_OR_RAISE(auto info, location.fs->GetFileInfo(location.path));
   return info.type() != arrow::fs::FileType::NotFound;
+}
+
+bool HasGlob(std::string_view path) {
+  return path.find_first_of("*?[") != std::string_view::npos;
+}
+
+namespace {
+
+bool Hidden(std::string_view name) { return name.empty() || name[0] == '_' || name[0] == '.'; }
+
+// Whether a file below `base` is visible: no component of its relative path is hidden.
+bool VisibleBelow(const std::string& base, const std::string& path) {
+  std::string_view rel(path);
+  rel.remove_prefix(std::min(rel.size(), base.size()));
+  while (!rel.empty()) {
+    while (!rel.empty() && rel.front() == '/') rel.remove_prefix(1);
+    auto slash = rel.find('/');
+    if (Hidden(rel.substr(0, slash))) return false;
+    if (slash == std::string_view::npos) break;
+    rel.remove_prefix(slash);
+  }
+  return true;
+}
+
+std::vector<std::string> Components(std::string_view path) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= path.size()) {
+    auto slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    if (slash > start) out.emplace_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<arrow::fs::FileInfo>> ListInputFiles(const Location& path) {
+  std::vector<arrow::fs::FileInfo> out;
+  auto add_tree = [&](const arrow::fs::FileInfo& info) -> Status {
+    if (info.IsFile()) {
+      out.push_back(info);
+      return Status::OK();
+    }
+    arrow::fs::FileSelector selector;
+    selector.base_dir = info.path();
+    selector.recursive = true;
+    ASSIGN_OR_RAISE(auto listed, path.fs->GetFileInfo(selector));
+    for (auto& entry : listed) {
+      if (entry.IsFile() && VisibleBelow(info.path(), entry.path())) out.push_back(entry);
+    }
+    return Status::OK();
+  };
+  if (!HasGlob(path.path)) {
+    ASSIGN_OR_RAISE(auto info, path.fs->GetFileInfo(path.path));
+    if (info.type() == arrow::fs::FileType::NotFound) {
+      return UserError("PATH_NOT_FOUND", "Path does not exist: " + path.path + ".");
+    }
+    RETURN_NOT_OK(add_tree(info));
+  } else {
+    // Walk the pattern one component at a time from the deepest folder without a glob.
+    auto parts = Components(path.path);
+    size_t first_glob = 0;
+    while (first_glob < parts.size() && !HasGlob(parts[first_glob])) ++first_glob;
+    std::string base = path.path.front() == '/' ? "/" : "";
+    for (size_t i = 0; i < first_glob; ++i) base += (i ? "/" : "") + parts[i];
+    std::vector<arrow::fs::FileInfo> level;
+    ASSIGN_OR_RAISE(auto base_info, path.fs->GetFileInfo(base.empty() ? "." : base));
+    if (base_info.IsDirectory()) level.push_back(base_info);
+    for (size_t i = first_glob; i < parts.size() && !level.empty(); ++i) {
+      std::vector<arrow::fs::FileInfo> next;
+      for (const auto& dir : level) {
+        if (!dir.IsDirectory()) continue;
+        arrow::fs::FileSelector selector;
+        selector.base_dir = dir.path();
+        ASSIGN_OR_RAISE(auto children, path.fs->GetFileInfo(selector));
+        for (auto& child : children) {
+          if (fnmatch(parts[i].c_str(), child.base_name().c_str(), FNM_PERIOD) == 0) {
+            next.push_back(std::move(child));
+          }
+        }
+      }
+      level = std::move(next);
+    }
+    for (const auto& match : level) RETURN_NOT_OK(add_tree(match));
+    if (out.empty()) {
+      return UserError("PATH_NOT_FOUND", "Path does not exist: " + path.path + ".");
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.path() < b.path(); });
+  return out;
 }
 
 }  // namespace basin::io

@@ -47,6 +47,15 @@ bool IsAlreadyExists(const Status& status);
 /// an empty list when `allow_missing`, else an IOError.
 Result<std::vector<arrow::fs::FileInfo>> ListDirectory(const Location& dir, bool allow_missing);
 
+/// Whether `path` holds a glob pattern (`*`, `?` or `[...]`), as Spark's readers accept.
+bool HasGlob(std::string_view path);
+
+/// The files a read of `path` covers, sorted by path: the file itself; every visible file below
+/// a folder (names starting with '_' or '.' are hidden, as in Spark); or, for a glob pattern
+/// (`/raw/*.json`, `/data/2024-*/part-?.csv`), the visible files matching it and those below
+/// matching folders. Fails with PATH_NOT_FOUND when the path or pattern matches nothing.
+Result<std::vector<arrow::fs::FileInfo>> ListInputFiles(const Location& path);
+
 /// Returns true if `path` exists (file or folder).
 Result<bool> Exists(const Location& location);
 

@@ -68,6 +68,9 @@ def connect_session(url: str):
     """A new PySpark Connect session on `url` (not the process-wide default one)."""
     from pyspark.sql.connect.session import SparkSession as RemoteSparkSession
 
+    # What SparkSession.builder.remote(url).getOrCreate() does: the process is in Connect mode,
+    # so pyspark.sql.functions build Connect columns.
+    os.environ["SPARK_CONNECT_MODE_ENABLED"] = "1"
     return RemoteSparkSession.builder.remote(url).create()
 
 

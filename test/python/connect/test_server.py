@@ -47,9 +47,13 @@ def execute_request(session_id: str, plan: base_pb2.Plan, reattachable: bool = T
 
 
 def arrow_rows(responses) -> int:
+    """Rows in the ArrowBatch responses; each must hold exactly one record batch of row_count
+    rows (the PySpark client checks that)."""
     n = 0
     for r in responses:
         if r.HasField("arrow_batch"):
+            batches = list(pa.ipc.open_stream(r.arrow_batch.data))
+            assert len(batches) == 1 and batches[0].num_rows == r.arrow_batch.row_count
             n += r.arrow_batch.row_count
     return n
 

@@ -1,0 +1,359 @@
+"""DataFrameWriter, writeTo, spark.catalog and delta-spark's DeltaTable API through Spark Connect.
+
+Each case runs the real PySpark / delta-spark client against Basin; where the outcome does not
+depend on the engine it is compared with a reference Spark with Delta (local mode, same pinned
+client). The reference server has no Delta Connect plugin, so DeltaTable calls on Basin are
+compared with the same operation written in SQL on the reference, and the reference reads the
+tables Basin wrote.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+os.environ.setdefault("SPARK_CONNECT_MODE_ENABLED", "1")
+
+from pyspark.errors import AnalysisException  # noqa: E402
+from pyspark.sql import functions as F  # noqa: E402
+
+from connect_support import rows  # noqa: E402
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:8]}"
+
+
+def error_class(fn) -> str:
+    with pytest.raises(AnalysisException) as info:
+        fn()
+    return info.value.getCondition()
+
+
+def sample(session):
+    return session.range(4).selectExpr("id", "CAST(id AS STRING) AS s", "id % 2 AS p")
+
+
+# ------------------------------------------------------------------------------------------------
+# DataFrameWriter
+# ------------------------------------------------------------------------------------------------
+
+def save_as_table_story(session, name):
+    df = sample(session)
+    out = {}
+    df.write.format("delta").saveAsTable(name)
+    out["created"] = rows(session.table(name))
+    out["exists_error"] = error_class(lambda: df.write.format("delta").saveAsTable(name))
+    df.write.format("delta").mode("append").saveAsTable(name)
+    out["appended"] = session.table(name).count()
+    df.write.format("delta").mode("ignore").saveAsTable(name)
+    out["ignored"] = session.table(name).count()
+    df.filter("id < 2").write.format("delta").mode("overwrite").saveAsTable(name)
+    out["overwritten"] = rows(session.table(name))
+    # insertInto is by position; saveAsTable's append is by name.
+    df.select("id", "s", "p").write.insertInto(name)
+    df.select("p", "s", "id").write.format("delta").mode("append").saveAsTable(name)
+    out["inserted"] = rows(session.table(name))
+    df.write.insertInto(name, overwrite=True)
+    out["insert_overwrite"] = rows(session.table(name))
+    return out
+
+
+def test_save_as_table_modes_match_spark(spark, ref_spark):
+    name = unique("wcd_modes")
+    assert save_as_table_story(spark, name) == save_as_table_story(ref_spark, name)
+
+
+def delta_path_story(session, path):
+    df = sample(session)
+    out = {}
+    df.write.format("delta").partitionBy("p").save(path)
+    out["created"] = rows(session.read.format("delta").load(path))
+    out["exists_error"] = error_class(lambda: df.write.format("delta").save(path))
+    df.write.format("delta").mode("append").save(path)
+    out["appended"] = session.read.format("delta").load(path).count()
+    (df.filter("p = 1").selectExpr("id + 100 AS id", "s", "p").write.format("delta")
+     .mode("overwrite").option("replaceWhere", "p = 1").save(path))
+    out["replaced"] = rows(session.read.format("delta").load(path))
+    (session.range(2).selectExpr("id", "'x' AS s", "0 AS p", "true AS flag").write.format("delta")
+     .mode("append").option("mergeSchema", "true").save(path))
+    out["merged_columns"] = session.read.format("delta").load(path).columns
+    (session.range(1).selectExpr("'only' AS other").write.format("delta").mode("overwrite")
+     .option("overwriteSchema", "true").save(path))
+    out["overwritten_schema"] = rows(session.read.format("delta").load(path))
+    return out
+
+
+def test_delta_path_writes_match_spark(spark, ref_spark, tmp_path):
+    assert (delta_path_story(spark, str(tmp_path / "basin"))
+            == delta_path_story(ref_spark, str(tmp_path / "ref")))
+
+
+def test_file_writes_are_read_by_spark(spark, ref_spark, tmp_path):
+    df = spark.range(5).selectExpr("id", "CAST(id * 1.5 AS DOUBLE) AS x", "concat('v', id) AS s")
+    expected = rows(df)
+    for fmt in ("parquet", "json"):
+        path = str(tmp_path / fmt)
+        df.write.format(fmt).save(path)
+        df.write.format(fmt).mode("append").save(path)
+        read = ref_spark.read.format(fmt).load(path).select("id", "x", "s")
+        assert rows(read) == sorted(expected * 2, key=repr), fmt
+        df.write.format(fmt).mode("overwrite").save(path)
+        assert rows(ref_spark.read.format(fmt).load(path).select("id", "x", "s")) == expected
+        assert error_class(lambda: df.write.format(fmt).save(path)) == "PATH_ALREADY_EXISTS"
+    with pytest.raises(Exception, match="UNSUPPORTED_FEATURE"):
+        df.write.csv(str(tmp_path / "csv"))
+    with pytest.raises(Exception, match="UNSUPPORTED_FEATURE"):
+        df.write.bucketBy(2, "id").saveAsTable(unique("wcd_buckets"))
+
+
+# ------------------------------------------------------------------------------------------------
+# DataFrameWriterV2
+# ------------------------------------------------------------------------------------------------
+
+def write_to_story(session, name):
+    df = sample(session)
+    out = {}
+    df.writeTo(name).using("delta").partitionedBy("p").tableProperty("k", "v").create()
+    out["created"] = rows(session.table(name))
+    out["create_again"] = error_class(lambda: df.writeTo(name).using("delta").create())
+    df.writeTo(name).append()
+    out["appended"] = session.table(name).count()
+    session.range(2).selectExpr("id + 50 AS id", "'new' AS s", "1 AS p").writeTo(name) \
+        .overwrite(F.col("p") == 1)
+    out["overwritten"] = rows(session.table(name))
+    df.filter("id = 0").writeTo(name).using("delta").createOrReplace()
+    out["replaced"] = rows(session.table(name))
+    df.writeTo(name).using("delta").replace()
+    out["replaced_again"] = session.table(name).count()
+    out["replace_missing"] = error_class(
+        lambda: df.writeTo(unique("wcd_missing")).using("delta").replace())
+    return out
+
+
+def test_write_to_matches_spark(spark, ref_spark):
+    name = unique("wcd_v2")
+    basin = write_to_story(spark, name)
+    ref = write_to_story(ref_spark, name)
+    # Spark says TABLE_OR_VIEW_NOT_FOUND or CANNOT_REPLACE_MISSING_TABLE depending on the path.
+    assert basin.pop("replace_missing") in ("TABLE_OR_VIEW_NOT_FOUND",
+                                            ref.pop("replace_missing"))
+    assert basin == ref
+
+
+# ------------------------------------------------------------------------------------------------
+# Temporary views and spark.sql commands
+# ------------------------------------------------------------------------------------------------
+
+def test_temp_view_is_replanned_on_use(spark):
+    name = unique("wcd_src")
+    spark.sql(f"CREATE TABLE {name} (id INT) USING delta")
+    spark.sql(f"INSERT INTO {name} VALUES (1)")
+    spark.table(name).filter("id > 0").createOrReplaceTempView("wcd_positive")
+    assert spark.sql("SELECT count(*) FROM wcd_positive").first()[0] == 1
+    spark.sql(f"INSERT INTO {name} VALUES (2), (-1)")
+    assert spark.sql("SELECT count(*) FROM wcd_positive").first()[0] == 2
+    assert error_class(lambda: spark.range(1).createTempView("wcd_positive")) == \
+        "TEMP_TABLE_OR_VIEW_ALREADY_EXISTS"
+    with pytest.raises(Exception, match="UNSUPPORTED_FEATURE"):
+        spark.range(1).createGlobalTempView("wcd_global")
+
+
+def sql_story(session, name):
+    session.sql(f"CREATE TABLE {name} (id BIGINT, v STRING) USING delta")
+    session.sql(f"INSERT INTO {name} VALUES (:id, :v)", args={"id": 1, "v": "a"})
+    session.sql(f"INSERT INTO {name} VALUES (?, ?)", args=[2, "b"])
+    session.sql(f"INSERT INTO {name} SELECT id + 10, 'df' FROM {{df}}", df=session.range(2))
+    shown = session.sql(f"SHOW TABLES LIKE '{name}'")
+    return {"rows": rows(session.table(name)), "shown": [r.tableName for r in shown.collect()],
+            "described": [r.col_name for r in session.sql(f"DESCRIBE TABLE {name}").collect()
+                          if r.col_name and not r.col_name.startswith("#")]}
+
+
+def test_sql_commands_match_spark(spark, ref_spark):
+    name = unique("wcd_sql")
+    assert sql_story(spark, name) == sql_story(ref_spark, name)
+
+
+# ------------------------------------------------------------------------------------------------
+# spark.catalog
+# ------------------------------------------------------------------------------------------------
+
+def catalog_story(session, db):
+    c = session.catalog
+    out = {}
+    c.createDatabase(db, ifNotExists=True) if hasattr(c, "createDatabase") else \
+        session.sql(f"CREATE DATABASE {db}")
+    session.sql(f"CREATE TABLE {db}.facts (id INT NOT NULL COMMENT 'key', p STRING) USING delta "
+                "PARTITIONED BY (p) COMMENT 'facts table'")
+    session.sql(f"CREATE VIEW {db}.v AS SELECT id FROM {db}.facts")
+    session.range(1).createOrReplaceTempView("wcd_tmp")
+    out["db_exists"] = (c.databaseExists(db), c.databaseExists(db + "_nope"))
+    out["db"] = [(d.name, d.description) for d in c.listDatabases() if d.name == db]
+    out["get_db"] = c.getDatabase(db).name
+    out["tables"] = sorted((t.name, tuple(t.namespace or ()), t.description, t.tableType,
+                            t.isTemporary) for t in c.listTables(db))
+    out["table_exists"] = (c.tableExists("facts", db), c.tableExists(f"{db}.facts"),
+                           c.tableExists("nope", db), c.tableExists("wcd_tmp"))
+    t = c.getTable(f"{db}.facts")
+    out["get_table"] = (t.name, tuple(t.namespace), t.description, t.tableType, t.isTemporary)
+    out["columns"] = [(col.name, col.description, col.dataType, col.nullable, col.isPartition,
+                       col.isBucket) for col in c.listColumns(f"{db}.facts")]
+    out["function_exists"] = (c.functionExists("abs"), c.functionExists("wcd_no_such"))
+    out["get_function"] = (c.getFunction("abs").name, c.getFunction("abs").isTemporary)
+    previous = c.currentDatabase()
+    c.setCurrentDatabase(db)
+    out["current"] = c.currentDatabase() == db
+    out["unqualified"] = c.tableExists("facts")
+    c.setCurrentDatabase(previous)
+    out["drop_temp"] = (c.dropTempView("wcd_tmp"), c.dropTempView("wcd_tmp"))
+    c.cacheTable(f"{db}.facts")
+    c.uncacheTable(f"{db}.facts")
+    c.clearCache()
+    c.refreshTable(f"{db}.facts")
+    made = c.createTable(f"{db}.made", source="delta", schema=sample(session).schema,
+                         description="made")
+    out["made"] = (made.columns, c.getTable(f"{db}.made").description)
+    session.sql(f"DROP VIEW {db}.v")
+    session.sql(f"DROP TABLE {db}.facts")
+    out["after_drop"] = c.tableExists("facts", db)
+    return out
+
+
+def test_catalog_matches_spark(spark, ref_spark):
+    db = unique("wcd_db")
+    assert catalog_story(spark, db) == catalog_story(ref_spark, db)
+
+
+def test_catalog_names_and_unsupported(spark):
+    c = spark.catalog
+    assert c.currentCatalog() == "main"
+    assert "main" in [m.name for m in c.listCatalogs()]
+    assert {"name", "catalog", "namespace", "description", "tableType", "isTemporary"} <= \
+        set(c.listTables()[0]._fields) if c.listTables() else True
+    with pytest.raises(Exception, match="UNSUPPORTED_FEATURE"):
+        c.isCached("anything")
+
+
+# ------------------------------------------------------------------------------------------------
+# delta-spark's DeltaTable API (Delta Connect)
+# ------------------------------------------------------------------------------------------------
+
+TARGET = [(1, "a"), (2, "b"), (3, "c"), (4, "d")]
+SOURCE = [(1, "del"), (2, "new"), (9, "ins")]
+
+
+def make_target(session, path):
+    session.createDataFrame(TARGET, "id long, v string").write.format("delta").save(path)
+
+
+def test_delta_dml_matches_sql_on_spark(spark, ref_spark, tmp_path):
+    from delta.tables import DeltaTable
+
+    basin_path, ref_path = str(tmp_path / "basin"), str(tmp_path / "ref")
+    make_target(spark, basin_path)
+    make_target(ref_spark, ref_path)
+    dt = DeltaTable.forPath(spark, basin_path)
+
+    deleted = dt.delete(F.col("id") == 4).collect()
+    ref_deleted = ref_spark.sql(f"DELETE FROM delta.`{ref_path}` WHERE id = 4").collect()
+    assert deleted == ref_deleted
+
+    updated = dt.update("id = 3", {"v": F.lit("upd")}).collect()
+    ref_updated = ref_spark.sql(f"UPDATE delta.`{ref_path}` SET v = 'upd' WHERE id = 3").collect()
+    assert updated == ref_updated
+
+    source = spark.createDataFrame(SOURCE, "id long, v string")
+    merged = (dt.alias("t").merge(source.alias("s"), "t.id = s.id")
+              .whenMatchedDelete("s.v = 'del'")
+              .whenMatchedUpdate(set={"v": "s.v"})
+              .whenNotMatchedInsertAll()
+              .whenNotMatchedBySourceUpdate("t.id = 3", {"v": F.lit("gone")})
+              .execute().collect())
+    ref_spark.createDataFrame(SOURCE, "id long, v string").createOrReplaceTempView("wcd_source")
+    ref_merged = ref_spark.sql(
+        f"MERGE INTO delta.`{ref_path}` t USING wcd_source s ON t.id = s.id "
+        "WHEN MATCHED AND s.v = 'del' THEN DELETE WHEN MATCHED THEN UPDATE SET v = s.v "
+        "WHEN NOT MATCHED THEN INSERT * "
+        "WHEN NOT MATCHED BY SOURCE AND t.id = 3 THEN UPDATE SET v = 'gone'").collect()
+    assert merged == ref_merged
+    # Spark with delta-spark reads what Basin wrote, and both tables hold the same rows.
+    assert rows(ref_spark.read.format("delta").load(basin_path)) == \
+        rows(ref_spark.read.format("delta").load(ref_path))
+    assert rows(dt.toDF()) == rows(ref_spark.read.format("delta").load(ref_path))
+
+    history = [r.operation for r in dt.history().orderBy("version").collect()]
+    assert history == ["WRITE", "DELETE", "UPDATE", "MERGE"]
+    assert dt.history(1).count() == 1
+    assert dt.detail().first().format == "delta"
+
+
+def test_delta_utilities(spark, ref_spark, tmp_path):
+    from delta.tables import DeltaTable
+
+    path = str(tmp_path / "util")
+    for i in range(3):
+        spark.range(i * 10, i * 10 + 10).selectExpr("id", "id % 3 AS g").write \
+            .format("delta").mode("append").save(path)
+    dt = DeltaTable.forPath(spark, path)
+    assert DeltaTable.isDeltaTable(spark, path)
+    assert not DeltaTable.isDeltaTable(spark, str(tmp_path / "nothing"))
+
+    compacted = dt.optimize().executeCompaction().first()
+    assert compacted.metrics.numFilesRemoved == 3 and compacted.metrics.numFilesAdded == 1
+    zordered = dt.optimize().executeZOrderBy("g").first()
+    assert zordered.metrics.zOrderStats is not None
+
+    restored = dt.restoreToVersion(1).first()
+    assert restored.num_of_files_after_restore == 2
+    assert dt.toDF().count() == 20
+    assert dt.vacuum() is None
+
+    dt.upgradeTableProtocol(1, 4)
+    detail = ref_spark.sql(f"DESCRIBE DETAIL delta.`{path}`").first()
+    assert (detail.minReaderVersion, detail.minWriterVersion) == (1, 4)
+    assert rows(ref_spark.read.format("delta").load(path)) == rows(dt.toDF())
+
+    name = unique("wcd_clone")
+    clone = dt.cloneAtVersion(0, name, isShallow=True)
+    assert clone.toDF().count() == 10
+
+    parquet = str(tmp_path / "pq")
+    spark.range(3).write.parquet(parquet)
+    converted = DeltaTable.convertToDelta(spark, f"parquet.`{parquet}`")
+    assert rows(converted.toDF()) == [(0,), (1,), (2,)]
+    assert rows(ref_spark.read.format("delta").load(parquet)) == [(0,), (1,), (2,)]
+
+    with pytest.raises(Exception, match="UNSUPPORTED_FEATURE"):
+        dt.generate("symlink_format_manifest")
+
+
+def test_delta_table_builder(spark, ref_spark, tmp_path):
+    from delta.tables import DeltaTable
+
+    name = unique("wcd_built")
+    table = (DeltaTable.create(spark).tableName(name).comment("built")
+             .addColumn("id", "BIGINT", nullable=False, comment="key")
+             .addColumn("day", "DATE")
+             .addColumn("y", "INT", generatedAlwaysAs="year(day)")
+             .partitionedBy("y").property("delta.enableChangeDataFeed", "true").execute())
+    spark.sql(f"INSERT INTO {name} (id, day) VALUES (1, DATE'2024-05-01')")
+    assert rows(table.toDF()) == [(1, __import__("datetime").date(2024, 5, 1), 2024)]
+    detail = table.detail().first()
+    assert (detail.description, detail.partitionColumns) == ("built", ["y"])
+    assert detail.properties["delta.enableChangeDataFeed"] == "true"
+    with pytest.raises(AnalysisException):
+        DeltaTable.create(spark).tableName(name).addColumn("id", "BIGINT").execute()
+    DeltaTable.createIfNotExists(spark).tableName(name).addColumn("id", "BIGINT").execute()
+    assert table.toDF().count() == 1
+    DeltaTable.createOrReplace(spark).tableName(name).addColumn("other", "STRING").execute()
+    assert DeltaTable.forName(spark, name).toDF().columns == ["other"]
+
+    path = str(tmp_path / "by_location")
+    by_path = (DeltaTable.create(spark).location(path).addColumn("k", "BIGINT")
+               .addColumn("s", "STRING").execute())
+    assert by_path.toDF().columns == ["k", "s"]
+    # Spark with delta-spark sees the table Basin created by location.
+    assert ref_spark.read.format("delta").load(path).columns == ["k", "s"]
