@@ -9,6 +9,7 @@ test module. `ref_spark` is the reference (slow to start: a JVM).
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
 
@@ -58,9 +59,16 @@ def ref_url(tmp_path_factory) -> str:
         "spark.ui.enabled": "false",
         "spark.sql.shuffle.partitions": "2",
     }
-    os.environ["SPARK_LOCAL_REMOTE"] = "1"
+    token = str(uuid.uuid4())
+    opts["spark.connect.authenticate.token"] = token
+    previous = os.environ.pop("SPARK_CONNECT_AUTHENTICATE_TOKEN", None)
     RemoteSparkSession._start_connect_server("local[2]", opts)
-    return f"sc://localhost:{port}"
+    # The local server wants this token; the environment variable it leaves behind would make
+    # every other client (the one for Basin too) use TLS, so it goes, and the URL carries it.
+    os.environ.pop("SPARK_CONNECT_AUTHENTICATE_TOKEN", None)
+    if previous is not None:
+        os.environ["SPARK_CONNECT_AUTHENTICATE_TOKEN"] = previous
+    return f"sc://localhost:{port}/;token={token}"
 
 
 @pytest.fixture(scope="module")

@@ -278,8 +278,7 @@ def test_guide_pipeline(spark, raw, tmp_path):
         on="product_id"
     )
     assert result.count() == len(by_id)
-    assert "broadcast" in result._explain_string(extended=False).lower() if hasattr(
-        result, "_explain_string") else True
+    assert "broadcast" in result._explain_string(extended=False).lower()
 
     df = spark.table("catalog.silver.orders")
     df.coalesce(10).write.format("delta").save(str(mnt / "out/coalesced"))

@@ -310,3 +310,27 @@ def test_sigterm_shuts_down_gracefully(tmp_path):
                                  timeout=5))
     assert e.value.code() == grpc.StatusCode.UNAVAILABLE
     channel.close()
+
+
+def test_python_udfs_fail_clearly(spark):
+    import pandas as pd
+    from pyspark.errors import UnsupportedOperationException
+    from pyspark.sql.functions import pandas_udf, udf
+
+    @udf("int")
+    def plus1(x):
+        return x + 1
+
+    @pandas_udf("long")
+    def plus2(v: pd.Series) -> pd.Series:
+        return v + 2
+
+    for attempt in (lambda: spark.range(3).select(plus1("id")).collect(),
+                    lambda: spark.range(3).select(plus2("id")).collect(),
+                    lambda: spark.udf.register("p1", lambda x: x + 1, "int"),
+                    lambda: spark.range(3).mapInPandas(lambda it: it, "id long").collect()):
+        with pytest.raises(UnsupportedOperationException) as e:
+            attempt()
+        assert e.value.getCondition() == "UNSUPPORTED_FEATURE"
+        assert "not supported" in str(e.value)
+    assert spark.range(2).count() == 2
