@@ -138,6 +138,14 @@ const std::unordered_map<std::string_view, std::string_view>& SqlStates() {
   };
   return *states;
 }
+
+// Every error class of Spark's error-conditions.json and Delta's error classes (generated).
+const std::unordered_map<std::string_view, std::string_view>& SparkSqlStates() {
+  static const auto* states = new std::unordered_map<std::string_view, std::string_view>{
+#include "sql_states.inc"
+  };
+  return *states;
+}
 }  // namespace
 
 const char* ErrorClassDetail::type_id() const { return kErrorClassDetailType; }
@@ -145,12 +153,16 @@ const char* ErrorClassDetail::type_id() const { return kErrorClassDetailType; }
 std::string ErrorClassDetail::ToString() const { return error_class_ + " (SQLSTATE " + sqlstate_ + ")"; }
 
 std::string SqlStateOf(std::string_view error_class) {
-  auto it = SqlStates().find(error_class);
-  if (it == SqlStates().end()) {
-    auto dot = error_class.find('.');
-    if (dot != std::string_view::npos) it = SqlStates().find(error_class.substr(0, dot));
+  // Basin's own table first, then every class of Spark's and Delta's error-condition files.
+  for (const auto* table : {&SqlStates(), &SparkSqlStates()}) {
+    auto it = table->find(error_class);
+    if (it == table->end()) {
+      auto dot = error_class.find('.');
+      if (dot != std::string_view::npos) it = table->find(error_class.substr(0, dot));
+    }
+    if (it != table->end()) return std::string(it->second);
   }
-  return it == SqlStates().end() ? "XXKD0" : std::string(it->second);
+  return "XXKD0";
 }
 
 Status UserError(std::string_view error_class, std::string_view message) {

@@ -18,4 +18,13 @@ TEST(Status, InternalErrorHasNoClass) {
   EXPECT_FALSE(ErrorClassOf(Status::OK()).has_value());
 }
 
+TEST(Status, SqlStatesComeFromSparkAndDeltaErrorFiles) {
+  // Classes Basin's own table does not list still get Spark's (and Delta's) SQLSTATE.
+  EXPECT_EQ(SqlStateOf("PATH_ALREADY_EXISTS"), "42K04");
+  EXPECT_EQ(SqlStateOf("CAST_INVALID_INPUT"), "22018");
+  EXPECT_EQ(SqlStateOf("UNRESOLVED_COLUMN.WITH_SUGGESTION"), "42703");
+  EXPECT_EQ(SqlStateOf("DELTA_CONCURRENT_APPEND"), "2D521");
+  EXPECT_EQ(SqlStateOf("NO_SUCH_CLASS_ANYWHERE"), "XXKD0");
+}
+
 }  // namespace basin
