@@ -175,7 +175,8 @@ Result<std::shared_ptr<arrow::Table>> DatabaseRows(
     if (!names[i] || !keep(*names[i])) continue;
     name_col.push_back(names[i]);
     catalog_col.push_back(catalog);
-    description_col.push_back(comments[i] && !comments[i]->empty() ? comments[i] : std::nullopt);
+    // Spark describes a schema without a comment as "" (tables without one as null).
+    description_col.push_back(comments[i] ? comments[i] : std::optional<std::string>(""));
     location_col.push_back("file:" + translator.session().warehouse() + "/" + catalog + "/" +
                            *names[i]);
   }
@@ -478,8 +479,8 @@ Result<sql::QueryPtr> CreateTable(const Create& create, const std::optional<std:
       create.has_source() && !create.source().empty()
           ? create.source()
           : translator.session().GetConfig("spark.sql.sources.default").value_or("parquet");
-  std::string text = std::string(external && path ? "CREATE EXTERNAL TABLE " : "CREATE TABLE ") +
-                     name;
+  std::string text =
+      std::string(external && path ? "CREATE EXTERNAL TABLE " : "CREATE TABLE ") + name;
   if (create.has_schema()) {
     ASSIGN_OR_RAISE(auto columns, ColumnsDdl(create.schema()));
     if (!columns.empty()) text += " (" + columns + ")";
@@ -569,8 +570,9 @@ Result<sql::QueryPtr> CatalogQuery(const spark::connect::Catalog& catalog,
       ASSIGN_OR_RAISE(auto shown, Sql(translator, "SHOW CATALOGS" + LikeClause(list.has_pattern(),
                                                                                list.pattern())));
       ASSIGN_OR_RAISE(auto names, Column(*shown, "catalog"));
-      ASSIGN_OR_RAISE(auto info, Sql(translator, "SELECT catalog_name, comment FROM "
-                                                 "information_schema.catalogs"));
+      ASSIGN_OR_RAISE(auto info, Sql(translator,
+                                     "SELECT catalog_name, comment FROM "
+                                     "information_schema.catalogs"));
       ASSIGN_OR_RAISE(auto info_names, Column(*info, "catalog_name"));
       ASSIGN_OR_RAISE(auto info_comments, Column(*info, "comment"));
       Strings descriptions;
@@ -602,10 +604,11 @@ Result<sql::QueryPtr> CatalogQuery(const spark::connect::Catalog& catalog,
       ASSIGN_OR_RAISE(auto names, Column(*shown, "namespace"));
       std::set<std::string> keep;
       for (const auto& n : names) keep.insert(Lower(n.value_or("")));
-      ASSIGN_OR_RAISE(auto table,
-                      DatabaseRows(session.current_catalog(),
-                                   [&](const std::string& n) { return keep.count(Lower(n)) > 0; },
-                                   translator));
+      ASSIGN_OR_RAISE(
+          auto table,
+          DatabaseRows(
+              session.current_catalog(),
+              [&](const std::string& n) { return keep.count(Lower(n)) > 0; }, translator));
       return RowsQuery(std::move(table), translator);
     }
     case C::kGetDatabase:
@@ -614,8 +617,7 @@ Result<sql::QueryPtr> CatalogQuery(const spark::connect::Catalog& catalog,
                                                          : catalog.database_exists().db_name();
       ASSIGN_OR_RAISE(auto ns, Namespace(db, translator));
       auto table = DatabaseRows(
-          ns.first, [&](const std::string& n) { return Lower(n) == Lower(ns.second); },
-          translator);
+          ns.first, [&](const std::string& n) { return Lower(n) == Lower(ns.second); }, translator);
       bool found = table.ok() && (*table)->num_rows() > 0;
       if (catalog.has_database_exists()) return BoolResult(found, translator);
       if (!found) {
@@ -631,10 +633,12 @@ Result<sql::QueryPtr> CatalogQuery(const spark::connect::Catalog& catalog,
       bool views = catalog.has_list_views();
       const auto& db_name =
           views ? catalog.list_views().db_name() : catalog.list_tables().db_name();
-      bool has_db = views ? catalog.list_views().has_db_name() : catalog.list_tables().has_db_name();
+      bool has_db =
+          views ? catalog.list_views().has_db_name() : catalog.list_tables().has_db_name();
       bool has_pattern =
           views ? catalog.list_views().has_pattern() : catalog.list_tables().has_pattern();
-      const auto& pattern = views ? catalog.list_views().pattern() : catalog.list_tables().pattern();
+      const auto& pattern =
+          views ? catalog.list_views().pattern() : catalog.list_tables().pattern();
       std::string text = views ? "SHOW VIEWS" : "SHOW TABLES";
       std::string catalog_name = session.current_catalog();
       if (has_db && !db_name.empty()) {
@@ -644,8 +648,8 @@ Result<sql::QueryPtr> CatalogQuery(const spark::connect::Catalog& catalog,
       }
       text += LikeClause(has_pattern, pattern);
       ASSIGN_OR_RAISE(auto shown, Sql(translator, text));
-      ASSIGN_OR_RAISE(auto table, TableRows(*shown, views ? "viewName" : "tableName",
-                                            catalog_name, translator));
+      ASSIGN_OR_RAISE(auto table, TableRows(*shown, views ? "viewName" : "tableName", catalog_name,
+                                            translator));
       return RowsQuery(std::move(table), translator);
     }
     case C::kGetTable: {

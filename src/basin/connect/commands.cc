@@ -203,8 +203,7 @@ Result<Responses> RunSqlCommand(const pb::SqlCommand& command, PlanTranslator& t
 }
 
 // Runs one SQL statement.
-Result<session::StatementResult> RunStatement(PlanTranslator& translator,
-                                              const std::string& text) {
+Result<session::StatementResult> RunStatement(PlanTranslator& translator, const std::string& text) {
   ASSIGN_OR_RAISE(auto statement, sql::ParseStatement(text));
   return translator.session().ExecuteStatement(*statement);
 }
@@ -295,10 +294,18 @@ Status WriteDeltaPath(const pb::WriteOperation& write, const Options& options,
                       PlanTranslator& translator) {
   delta::WriteOptions w;
   switch (write.mode()) {
-    case pb::WriteOperation::SAVE_MODE_APPEND: w.mode = delta::SaveMode::kAppend; break;
-    case pb::WriteOperation::SAVE_MODE_OVERWRITE: w.mode = delta::SaveMode::kOverwrite; break;
-    case pb::WriteOperation::SAVE_MODE_IGNORE: w.mode = delta::SaveMode::kIgnore; break;
-    default: w.mode = delta::SaveMode::kErrorIfExists; break;
+    case pb::WriteOperation::SAVE_MODE_APPEND:
+      w.mode = delta::SaveMode::kAppend;
+      break;
+    case pb::WriteOperation::SAVE_MODE_OVERWRITE:
+      w.mode = delta::SaveMode::kOverwrite;
+      break;
+    case pb::WriteOperation::SAVE_MODE_IGNORE:
+      w.mode = delta::SaveMode::kIgnore;
+      break;
+    default:
+      w.mode = delta::SaveMode::kErrorIfExists;
+      break;
   }
   w.partition_by.assign(write.partitioning_columns().begin(), write.partitioning_columns().end());
   w.cluster_by.assign(write.clustering_columns().begin(), write.clustering_columns().end());
@@ -338,9 +345,9 @@ Status WriteDeltaPath(const pb::WriteOperation& write, const Options& options,
 Status WriteFilePath(const pb::WriteOperation& write, const std::string& format,
                      PlanTranslator& translator) {
   if (format != "parquet" && format != "json") {
-    return UserError("UNSUPPORTED_FEATURE",
-                     "Writing " + format + " files is not supported by Basin yet (delta, "
-                     "parquet and json are).");
+    return UserError("UNSUPPORTED_FEATURE", "Writing " + format +
+                                                " files is not supported by Basin yet (delta, "
+                                                "parquet and json are).");
   }
   if (!write.partitioning_columns().empty()) {
     return UserError("UNSUPPORTED_FEATURE",
@@ -391,8 +398,7 @@ Status WriteTable(const pb::WriteOperation& write, const std::string& format,
   std::vector<std::string> clustering(write.clustering_columns().begin(),
                                       write.clustering_columns().end());
   auto mode = write.mode();
-  if (write.table().save_method() ==
-      pb::WriteOperation::SaveTable::TABLE_SAVE_METHOD_INSERT_INTO) {
+  if (write.table().save_method() == pb::WriteOperation::SaveTable::TABLE_SAVE_METHOD_INSERT_INTO) {
     if (!partitions.empty()) {
       return UserError("UNSUPPORTED_FEATURE",
                        "insertInto() can't be used together with partitionBy(). Partition "
@@ -504,10 +510,11 @@ Status RunWriteOperationV2(const pb::WriteOperationV2& write, PlanTranslator& tr
           .status();
     case M::MODE_REPLACE:
       if (!TableExists(translator, name)) {
+        // Spark's CannotReplaceMissingTableException carries TABLE_OR_VIEW_NOT_FOUND.
         return UserError("TABLE_OR_VIEW_NOT_FOUND",
                          "The table or view " + name +
-                             " cannot be found. Verify the spelling and correctness of the "
-                             "schema and catalog.");
+                             " cannot be found. It cannot be replaced as it does not exist; use "
+                             "createOrReplace() to create the table.");
       }
       return RunStatement(translator,
                           CreateTableAs("CREATE OR REPLACE TABLE", name, format, partitions,

@@ -145,7 +145,8 @@ TEST_F(CommandsTest, SqlQueryStaysLazy) {
 }
 
 TEST_F(CommandsTest, SqlStatementRunsAndReturnsItsRows) {
-  auto created = Run(R"(sql_command { input { sql { query: "CREATE TABLE t (id INT, v STRING) " } } })");
+  auto created =
+      Run(R"(sql_command { input { sql { query: "CREATE TABLE t (id INT, v STRING) " } } })");
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   ASSERT_EQ(created->size(), 1u);
   EXPECT_TRUE((*created)[0].sql_command_result().relation().has_local_relation());
@@ -164,9 +165,9 @@ TEST_F(CommandsTest, SqlStatementRunsAndReturnsItsRows) {
   const auto& local = (*shown)[0].sql_command_result().relation().local_relation();
   EXPECT_NE(local.schema().find("tableName"), std::string::npos);
   auto buffer = std::make_shared<arrow::Buffer>(local.data());
-  auto reader = arrow::ipc::RecordBatchStreamReader::Open(
-                    std::make_shared<arrow::io::BufferReader>(buffer))
-                    .ValueOrDie();
+  auto reader =
+      arrow::ipc::RecordBatchStreamReader::Open(std::make_shared<arrow::io::BufferReader>(buffer))
+          .ValueOrDie();
   auto table = reader->ToTable().ValueOrDie();
   EXPECT_EQ(Format(*table), "default,t,false");
 }
@@ -175,7 +176,8 @@ TEST_F(CommandsTest, SqlLegacyFieldsAndUnboundParameter) {
   auto legacy = Run(R"(sql_command { sql: "CREATE TABLE legacy (a INT) " })");
   ASSERT_TRUE(legacy.ok()) << legacy.status().ToString();
   EXPECT_EQ(Query("SELECT count(*) FROM legacy"), "0");
-  auto unbound = Run(R"(sql_command { input { sql { query: "INSERT INTO legacy VALUES (:nope) " } } })");
+  auto unbound =
+      Run(R"(sql_command { input { sql { query: "INSERT INTO legacy VALUES (:nope) " } } })");
   ASSERT_FALSE(unbound.ok());
   EXPECT_EQ(ErrorClass(unbound.status()), "UNBOUND_SQL_PARAMETER");
 }
@@ -196,10 +198,13 @@ TEST_F(CommandsTest, SqlCommandWithDataFrameReferences) {
 // ---------------------------------------------------------------------------------------------
 
 TEST_F(CommandsTest, SaveAsTableModes) {
-  const std::string input = R"(input { sql { query: "SELECT id, CAST(id AS STRING) AS s FROM range(3) " } })";
-  auto write = [&](const std::string& mode, const std::string& method = "TABLE_SAVE_METHOD_SAVE_AS_TABLE") {
-    return Run("write_operation { " + input + " source: \"delta\" table { table_name: \"w\" save_method: " +
-               method + " } mode: " + mode + " }");
+  const std::string input =
+      R"(input { sql { query: "SELECT id, CAST(id AS STRING) AS s FROM range(3) " } })";
+  auto write = [&](const std::string& mode,
+                   const std::string& method = "TABLE_SAVE_METHOD_SAVE_AS_TABLE") {
+    return Run("write_operation { " + input +
+               " source: \"delta\" table { table_name: \"w\" save_method: " + method +
+               " } mode: " + mode + " }");
   };
   ASSERT_TRUE(write("SAVE_MODE_ERROR_IF_EXISTS").ok());
   EXPECT_EQ(Query("SELECT count(*) FROM w"), "3");
@@ -234,8 +239,8 @@ TEST_F(CommandsTest, SaveDeltaPath) {
   std::string path = (dir_ / "by_path").string();
   auto write = [&](const std::string& mode, const std::string& extra = "") {
     return Run(R"(write_operation { input { sql { query: "SELECT id, id % 2 AS p FROM range(4) " } }
-        source: "delta" path: ")" + path + "\" mode: " + mode + " partitioning_columns: \"p\" " +
-               extra + " }");
+        source: "delta" path: ")" +
+               path + "\" mode: " + mode + " partitioning_columns: \"p\" " + extra + " }");
   };
   ASSERT_TRUE(write("SAVE_MODE_ERROR_IF_EXISTS").ok());
   EXPECT_EQ(Query("SELECT count(*), sum(id) FROM delta.`" + path + "`"), "4,6");
@@ -247,37 +252,43 @@ TEST_F(CommandsTest, SaveDeltaPath) {
   auto mismatch = write("SAVE_MODE_OVERWRITE", R"(options { key: "replaceWhere" value: "p = 1" })");
   ASSERT_FALSE(mismatch.ok());
   EXPECT_EQ(ErrorClass(mismatch.status()), "DELTA_REPLACE_WHERE_MISMATCH");
-  auto replaced = Run(R"(write_operation { input { sql { query: "SELECT 100 + id AS id, 1 AS p FROM range(2) " } }
-      source: "delta" path: ")" + path + R"(" mode: SAVE_MODE_OVERWRITE
+  auto replaced = Run(
+      R"(write_operation { input { sql { query: "SELECT 100 + id AS id, 1 AS p FROM range(2) " } }
+      source: "delta" path: ")" +
+      path + R"(" mode: SAVE_MODE_OVERWRITE
       options { key: "replaceWhere" value: "p = 1" } })");
   ASSERT_TRUE(replaced.ok()) << replaced.status().ToString();
-  EXPECT_EQ(Query("SELECT p, count(*) FROM delta.`" + path + "` GROUP BY p ORDER BY p"),
-            "0,4;1,2");
+  EXPECT_EQ(Query("SELECT p, count(*) FROM delta.`" + path + "` GROUP BY p ORDER BY p"), "0,4;1,2");
 }
 
 TEST_F(CommandsTest, SaveParquetAndJsonFiles) {
   std::string parquet = (dir_ / "pq").string();
   auto written = Run(R"(write_operation { input { sql { query: "SELECT id FROM range(5) " } }
-      source: "parquet" path: ")" + parquet + R"(" mode: SAVE_MODE_OVERWRITE })");
+      source: "parquet" path: ")" +
+                     parquet + R"(" mode: SAVE_MODE_OVERWRITE })");
   ASSERT_TRUE(written.ok()) << written.status().ToString();
   EXPECT_EQ(Query("SELECT sum(id) FROM parquet.`" + parquet + "`"), "10");
   ASSERT_TRUE(Run(R"(write_operation { input { sql { query: "SELECT id FROM range(5) " } }
-      source: "parquet" path: ")" + parquet + R"(" mode: SAVE_MODE_APPEND })")
+      source: "parquet" path: ")" +
+                  parquet + R"(" mode: SAVE_MODE_APPEND })")
                   .ok());
   EXPECT_EQ(Query("SELECT count(*) FROM parquet.`" + parquet + "`"), "10");
   auto exists = Run(R"(write_operation { input { sql { query: "SELECT 1 AS id" } }
-      source: "parquet" path: ")" + parquet + R"(" })");
+      source: "parquet" path: ")" +
+                    parquet + R"(" })");
   ASSERT_FALSE(exists.ok());
   EXPECT_EQ(ErrorClass(exists.status()), "PATH_ALREADY_EXISTS");
 
   std::string json = (dir_ / "js").string();
   ASSERT_TRUE(Run(R"(write_operation { input { sql { query: "SELECT 'a' AS s, 1 AS n" } }
-      source: "json" path: ")" + json + R"(" })")
+      source: "json" path: ")" +
+                  json + R"(" })")
                   .ok());
   EXPECT_EQ(Query("SELECT s, n FROM json.`" + json + "`"), "a,1");
 
   auto csv = Run(R"(write_operation { input { sql { query: "SELECT 1 AS id" } }
-      source: "csv" path: ")" + (dir_ / "csv").string() + R"(" })");
+      source: "csv" path: ")" +
+                 (dir_ / "csv").string() + R"(" })");
   ASSERT_FALSE(csv.ok());
   EXPECT_EQ(ErrorClass(csv.status()), "UNSUPPORTED_FEATURE");
 }
@@ -310,8 +321,10 @@ TEST_F(CommandsTest, WriteToModes) {
       mode: MODE_CREATE })");
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   EXPECT_EQ(Query("SELECT count(*) FROM v2"), "4");
-  EXPECT_FALSE(Run("write_operation_v2 { " + input + R"( table_name: "v2" mode: MODE_CREATE })").ok());
-  ASSERT_TRUE(Run("write_operation_v2 { " + input + R"( table_name: "v2" mode: MODE_APPEND })").ok());
+  EXPECT_FALSE(
+      Run("write_operation_v2 { " + input + R"( table_name: "v2" mode: MODE_CREATE })").ok());
+  ASSERT_TRUE(
+      Run("write_operation_v2 { " + input + R"( table_name: "v2" mode: MODE_APPEND })").ok());
   EXPECT_EQ(Query("SELECT count(*) FROM v2"), "8");
   // overwrite(col("p") == 1): rows with p = 1 are replaced by the input's.
   auto overwritten = Run(R"(write_operation_v2 {
@@ -320,9 +333,12 @@ TEST_F(CommandsTest, WriteToModes) {
         unresolved_attribute { unparsed_identifier: "p" } } arguments { literal { integer: 1 } } } } })");
   ASSERT_TRUE(overwritten.ok()) << overwritten.status().ToString();
   EXPECT_EQ(Query("SELECT p, count(*), max(id) FROM v2 GROUP BY p ORDER BY p"), "0,4,2;1,1,100");
-  ASSERT_TRUE(Run("write_operation_v2 { " + input + R"( table_name: "v2" provider: "delta" mode: MODE_CREATE_OR_REPLACE })").ok());
+  ASSERT_TRUE(Run("write_operation_v2 { " + input +
+                  R"( table_name: "v2" provider: "delta" mode: MODE_CREATE_OR_REPLACE })")
+                  .ok());
   EXPECT_EQ(Query("SELECT count(*) FROM v2"), "4");
-  auto missing = Run("write_operation_v2 { " + input + R"( table_name: "nope" provider: "delta" mode: MODE_REPLACE })");
+  auto missing = Run("write_operation_v2 { " + input +
+                     R"( table_name: "nope" provider: "delta" mode: MODE_REPLACE })");
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(ErrorClass(missing.status()), "TABLE_OR_VIEW_NOT_FOUND");
 }
@@ -343,12 +359,16 @@ TEST_F(CommandsTest, TempViewSeesLatestTableVersion) {
   EXPECT_EQ(Query("SELECT count(*) FROM pos"), "1");
   Exec("INSERT INTO src VALUES (2), (-5)");
   EXPECT_EQ(Query("SELECT count(*) FROM pos"), "2");
-  auto again = Run(R"(create_dataframe_view { input { sql { query: "SELECT 1 AS a" } } name: "pos" })");
+  auto again =
+      Run(R"(create_dataframe_view { input { sql { query: "SELECT 1 AS a" } } name: "pos" })");
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(ErrorClass(again.status()), "TEMP_TABLE_OR_VIEW_ALREADY_EXISTS");
-  ASSERT_TRUE(Run(R"(create_dataframe_view { input { sql { query: "SELECT 1 AS a" } } name: "pos" replace: true })").ok());
+  ASSERT_TRUE(
+      Run(R"(create_dataframe_view { input { sql { query: "SELECT 1 AS a" } } name: "pos" replace: true })")
+          .ok());
   EXPECT_EQ(Query("SELECT * FROM pos"), "1");
-  auto global = Run(R"(create_dataframe_view { input { sql { query: "SELECT 1 AS a" } } name: "g" is_global: true })");
+  auto global = Run(
+      R"(create_dataframe_view { input { sql { query: "SELECT 1 AS a" } } name: "g" is_global: true })");
   ASSERT_FALSE(global.ok());
   EXPECT_EQ(ErrorClass(global.status()), "UNSUPPORTED_FEATURE");
 }
@@ -356,8 +376,7 @@ TEST_F(CommandsTest, TempViewSeesLatestTableVersion) {
 TEST_F(CommandsTest, UnsupportedCommandsFailCleanly) {
   for (const char* text : {R"(register_function { function_name: "f" })",
                            R"(streaming_query_command { query_id { id: "x" } })",
-                           R"(checkpoint_command { local: true })",
-                           R"(ml_command { })",
+                           R"(checkpoint_command { local: true })", R"(ml_command { })",
                            R"(extension { type_url: "type.googleapis.com/x.Unknown" })"}) {
     auto result = Run(text);
     ASSERT_FALSE(result.ok()) << text;
@@ -390,7 +409,10 @@ TEST_F(CatalogTest, DatabasesAndCatalogs) {
   EXPECT_EQ(Catalog("current_catalog { }"), "main");
   EXPECT_EQ(Catalog("database_exists { db_name: \"default\" }"), "true");
   EXPECT_EQ(Catalog("database_exists { db_name: \"nope\" }"), "false");
-  EXPECT_EQ(Catalog(R"(create_database { db_name: "sales" properties { key: "comment" value: "money" } })"), "");
+  EXPECT_EQ(
+      Catalog(
+          R"(create_database { db_name: "sales" properties { key: "comment" value: "money" } })"),
+      "");
   EXPECT_EQ(Columns("list_databases { }"), "name,catalog,description,locationUri");
   auto sales = Catalog("get_database { db_name: \"sales\" }");
   EXPECT_EQ(sales.substr(0, 17), "sales,main,money,") << sales;
@@ -406,8 +428,9 @@ TEST_F(CatalogTest, DatabasesAndCatalogs) {
 }
 
 TEST_F(CatalogTest, TablesAndColumns) {
-  Exec("CREATE TABLE t (id INT NOT NULL COMMENT 'key', p STRING) USING delta PARTITIONED BY (p) "
-       "COMMENT 'facts'");
+  Exec(
+      "CREATE TABLE t (id INT NOT NULL COMMENT 'key', p STRING) USING delta PARTITIONED BY (p) "
+      "COMMENT 'facts'");
   Exec("CREATE VIEW v AS SELECT id FROM t");
   Exec("CREATE TEMPORARY VIEW tv AS SELECT 1 AS one");
   EXPECT_EQ(Columns("list_tables { }"), "name,catalog,namespace,description,tableType,isTemporary");
@@ -427,7 +450,8 @@ TEST_F(CatalogTest, TablesAndColumns) {
             "name,description,dataType,nullable,isPartition,isBucket,isCluster");
   EXPECT_EQ(Catalog("list_columns { table_name: \"t\" }"),
             "id,key,int,false,false,false,false;p,NULL,string,true,true,false,false");
-  EXPECT_EQ(Catalog("list_views { }"), "v,main,[default],NULL,VIEW,false;tv,NULL,[],NULL,TEMPORARY,true");
+  EXPECT_EQ(Catalog("list_views { }"),
+            "v,main,[default],NULL,VIEW,false;tv,NULL,[],NULL,TEMPORARY,true");
   EXPECT_EQ(Catalog("drop_temp_view { view_name: \"tv\" }"), "true");
   EXPECT_EQ(Catalog("drop_temp_view { view_name: \"tv\" }"), "false");
   EXPECT_EQ(Catalog("drop_global_temp_view { view_name: \"tv\" }"), "false");
@@ -465,10 +489,12 @@ TEST_F(CatalogTest, CreateTableAndFunctions) {
   EXPECT_EQ(Catalog("function_exists { function_name: \"abs\" }"), "true");
   EXPECT_EQ(Catalog("function_exists { function_name: \"no_such_fn\" }"), "false");
   EXPECT_EQ(Catalog("get_function { function_name: \"abs\" }").substr(0, 4), "abs,");
-  EXPECT_EQ(Columns("list_functions { }"), "name,catalog,namespace,description,className,isTemporary");
+  EXPECT_EQ(Columns("list_functions { }"),
+            "name,catalog,namespace,description,className,isTemporary");
   EXPECT_EQ(Catalog("get_function { function_name: \"no_such_fn\" }").substr(0, 23),
             "ERROR UNRESOLVED_ROUTIN");
-  EXPECT_EQ(Catalog("is_cached { table_name: \"made\" }").substr(0, 25), "ERROR UNSUPPORTED_FEATURE");
+  EXPECT_EQ(Catalog("is_cached { table_name: \"made\" }").substr(0, 25),
+            "ERROR UNSUPPORTED_FEATURE");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -534,7 +560,8 @@ TEST_F(DeltaConnectTest, DeleteAndUpdate) {
   EXPECT_EQ(Query("SELECT id FROM t ORDER BY id"), "1;2");
   // DeltaTable.forName("t").alias("x").update("x.id = 1", {"v": lit("z"), "x.id": "x.id + 10"})
   EXPECT_EQ(DeltaRows(R"(update_table {
-      target { subquery_alias { alias: "x" input { )" + Delta(Scan("t")) + R"( } } }
+      target { subquery_alias { alias: "x" input { )" +
+                      Delta(Scan("t")) + R"( } } }
       condition { expression_string { expression: "x.id = 1" } }
       assignments { field { unresolved_attribute { unparsed_identifier: "v" } } value { literal { string: "z" } } }
       assignments { field { unresolved_attribute { unparsed_identifier: "x.id" } }
@@ -554,7 +581,8 @@ TEST_F(DeltaConnectTest, MergeEveryClause) {
   //   .whenNotMatchedInsertAll()
   //   .whenNotMatchedBySourceUpdate("t.id = 4", {"v": lit("gone")}).whenNotMatchedBySourceDelete()
   auto rows = DeltaRows(R"(merge_into_table {
-      target { subquery_alias { alias: "t" input { )" + Delta(Scan("t")) + R"( } } }
+      target { subquery_alias { alias: "t" input { )" +
+                        Delta(Scan("t")) + R"( } } }
       source { subquery_alias { alias: "s" input { sql { query: "SELECT * FROM VALUES (1, 'del'), (2, 'new'), (9, 'ins') AS src(id, v) " } } } }
       condition { expression_string { expression: "t.id = s.id" } }
       matched_actions { condition { expression_string { expression: "s.v = 'del'" } } delete_action { } }
@@ -577,7 +605,8 @@ TEST_F(DeltaConnectTest, MergeInsertValuesAndSchemaEvolution) {
   Exec("CREATE TABLE t (id INT, v STRING) USING delta");
   Exec("INSERT INTO t VALUES (1, 'a')");
   auto rows = DeltaRows(R"(merge_into_table {
-      target { subquery_alias { alias: "t" input { )" + Delta(Scan("t")) + R"( } } }
+      target { subquery_alias { alias: "t" input { )" +
+                        Delta(Scan("t")) + R"( } } }
       source { subquery_alias { alias: "s" input { sql { query: "SELECT 1 AS id, 'b' AS v, 10 AS extra UNION ALL SELECT 2, 'c', 20" } } } }
       condition { expression_string { expression: "t.id = s.id" } }
       matched_actions { update_star_action { } }
@@ -596,7 +625,8 @@ TEST_F(DeltaConnectTest, RestoreOptimizeVacuum) {
   Exec("INSERT INTO t VALUES (1, 1)");
   Exec("INSERT INTO t VALUES (2, 2)");
   Exec("INSERT INTO t VALUES (3, 1)");
-  auto optimized = Rows(Delta(R"(optimize_table { table { table_or_view_name: "t" } zorder_columns: "g" })"));
+  auto optimized =
+      Rows(Delta(R"(optimize_table { table { table_or_view_name: "t" } zorder_columns: "g" })"));
   ASSERT_TRUE(optimized.ok()) << optimized.status().ToString();
   EXPECT_EQ((*optimized)->num_rows(), 1);
   EXPECT_EQ((*optimized)->schema()->field(0)->name(), "path");
@@ -605,7 +635,8 @@ TEST_F(DeltaConnectTest, RestoreOptimizeVacuum) {
   EXPECT_EQ(restored.substr(0, 5) == "ERROR", false) << restored;
   EXPECT_EQ(Query("SELECT id FROM t ORDER BY id"), "1");
   EXPECT_TRUE(DeltaCommand(R"(vacuum_table { table { table_or_view_name: "t" } })").ok());
-  auto short_retention = DeltaCommand(R"(vacuum_table { table { table_or_view_name: "t" } retention_hours: 0 })");
+  auto short_retention =
+      DeltaCommand(R"(vacuum_table { table { table_or_view_name: "t" } retention_hours: 0 })");
   EXPECT_FALSE(short_retention.ok());  // below the 168-hour retention check, as in Delta
 }
 
@@ -620,15 +651,20 @@ TEST_F(DeltaConnectTest, CreateTableBuilder) {
   ASSERT_TRUE(created.ok()) << created.ToString();
   Exec("INSERT INTO built (id, day) VALUES (1, DATE'2024-05-01')");
   EXPECT_EQ(Query("SELECT id, y FROM built"), "1,2024");
-  EXPECT_NE(Query("SHOW TBLPROPERTIES built").find("delta.enableChangeDataFeed,true"), std::string::npos)
+  EXPECT_NE(Query("SHOW TBLPROPERTIES built").find("delta.enableChangeDataFeed,true"),
+            std::string::npos)
       << Query("SHOW TBLPROPERTIES built");
   EXPECT_EQ(Detail("built", "description"), "made by a builder");
   // create() again fails; createIfNotExists() does not.
   EXPECT_FALSE(DeltaCommand(R"(create_delta_table { mode: MODE_CREATE table_name: "built"
-      columns { name: "id" data_type { long { } } nullable: true } })").ok());
-  EXPECT_TRUE(DeltaCommand(R"(create_delta_table { mode: MODE_CREATE_IF_NOT_EXISTS table_name: "built"
-      columns { name: "id" data_type { long { } } nullable: true } })").ok());
-  auto replaced = DeltaCommand(R"(create_delta_table { mode: MODE_CREATE_OR_REPLACE table_name: "built"
+      columns { name: "id" data_type { long { } } nullable: true } })")
+                   .ok());
+  EXPECT_TRUE(
+      DeltaCommand(R"(create_delta_table { mode: MODE_CREATE_IF_NOT_EXISTS table_name: "built"
+      columns { name: "id" data_type { long { } } nullable: true } })")
+          .ok());
+  auto replaced =
+      DeltaCommand(R"(create_delta_table { mode: MODE_CREATE_OR_REPLACE table_name: "built"
       columns { name: "other" data_type { string { } } nullable: true } })");
   EXPECT_TRUE(replaced.ok()) << replaced.ToString();
   EXPECT_EQ(Query("SELECT * FROM built"), "");
@@ -642,8 +678,10 @@ TEST_F(DeltaConnectTest, CreateTableBuilder) {
   EXPECT_EQ(Columns("delta.`" + path + "`"), "k,s");
   EXPECT_EQ(Query("SHOW TABLES"), "default,built,false");  // the transient name is gone
   // createIfNotExists by location leaves the existing table alone.
-  EXPECT_TRUE(DeltaCommand(R"(create_delta_table { mode: MODE_CREATE_IF_NOT_EXISTS location: ")" + path + R"("
-      columns { name: "z" data_type { long { } } nullable: true } })").ok());
+  EXPECT_TRUE(DeltaCommand(R"(create_delta_table { mode: MODE_CREATE_IF_NOT_EXISTS location: ")" +
+                           path + R"("
+      columns { name: "z" data_type { long { } } nullable: true } })")
+                  .ok());
   EXPECT_EQ(Columns("delta.`" + path + "`"), "k,s");
 }
 
@@ -651,29 +689,35 @@ TEST_F(DeltaConnectTest, CloneConvertAndProtocol) {
   Exec("CREATE TABLE t (id INT) USING delta");
   Exec("INSERT INTO t VALUES (1)");
   Exec("INSERT INTO t VALUES (2)");
-  auto cloned = DeltaCommand(R"(clone_table { table { table_or_view_name: "t" } target: "c" version: 1 is_shallow: true })");
+  auto cloned = DeltaCommand(
+      R"(clone_table { table { table_or_view_name: "t" } target: "c" version: 1 is_shallow: true })");
   ASSERT_TRUE(cloned.ok()) << cloned.ToString();
   EXPECT_EQ(Query("SELECT id FROM c"), "1");
   std::string path = (dir_ / "deep").string();
-  auto deep = DeltaCommand(R"(clone_table { table { table_or_view_name: "t" } target: ")" + path + R"(" is_shallow: false })");
+  auto deep = DeltaCommand(R"(clone_table { table { table_or_view_name: "t" } target: ")" + path +
+                           R"(" is_shallow: false })");
   ASSERT_TRUE(deep.ok()) << deep.ToString();
   EXPECT_EQ(Query("SELECT count(*) FROM delta.`" + path + "`"), "2");
 
   std::string parquet = (dir_ / "pq").string();
   ASSERT_TRUE(Run(R"(write_operation { input { sql { query: "SELECT 1 AS id" } }
-      source: "parquet" path: ")" + parquet + R"(" })")
+      source: "parquet" path: ")" +
+                  parquet + R"(" })")
                   .ok());
   EXPECT_EQ(DeltaRows("convert_to_delta { identifier: \"parquet.`" + parquet + "`\" }"),
             "delta.`" + parquet + "`");
   EXPECT_EQ(Query("SELECT id FROM delta.`" + parquet + "`"), "1");
 
-  auto upgraded = DeltaCommand(R"(upgrade_table_protocol { table { table_or_view_name: "t" } reader_version: 1 writer_version: 4 })");
+  auto upgraded = DeltaCommand(
+      R"(upgrade_table_protocol { table { table_or_view_name: "t" } reader_version: 1 writer_version: 4 })");
   ASSERT_TRUE(upgraded.ok()) << upgraded.ToString();
-  auto downgrade = DeltaCommand(R"(upgrade_table_protocol { table { table_or_view_name: "t" } reader_version: 1 writer_version: 2 })");
+  auto downgrade = DeltaCommand(
+      R"(upgrade_table_protocol { table { table_or_view_name: "t" } reader_version: 1 writer_version: 2 })");
   EXPECT_EQ(ErrorClass(downgrade), "DELTA_INVALID_PROTOCOL_DOWNGRADE");
   EXPECT_NE(Query("SHOW TBLPROPERTIES t").find("delta.minWriterVersion,4"), std::string::npos)
       << Query("SHOW TBLPROPERTIES t");
-  auto generate = DeltaCommand(R"(generate { table { table_or_view_name: "t" } mode: "symlink_format_manifest" })");
+  auto generate = DeltaCommand(
+      R"(generate { table { table_or_view_name: "t" } mode: "symlink_format_manifest" })");
   ASSERT_FALSE(generate.ok());
   EXPECT_EQ(ErrorClass(generate), "UNSUPPORTED_FEATURE");
 }

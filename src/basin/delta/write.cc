@@ -610,7 +610,9 @@ Result<Reconciled> ReconcileSchema(const std::shared_ptr<arrow::Table>& data,
     auto column = data->column(found);
     const auto& df = data->schema()->field(found);
     if (!SameType(*df->type(), *tf->type())) {
-      if (IsIntegerWidening(*df->type(), *tf->type())) {
+      // Without mergeSchema a narrower integer is cast up; with it, Delta merges the two types
+      // and refuses the pair (int into a long column fails with DELTA_FAILED_TO_MERGE_FIELDS).
+      if (IsIntegerWidening(*df->type(), *tf->type()) && !merge_schema) {
         ASSIGN_OR_RAISE(column, CastColumn(column, tf->type()));
       } else if (merge_schema) {
         return UserError("DELTA_FAILED_TO_MERGE_FIELDS",

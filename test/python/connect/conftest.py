@@ -62,7 +62,13 @@ def ref_url(tmp_path_factory) -> str:
     token = str(uuid.uuid4())
     opts["spark.connect.authenticate.token"] = token
     previous = os.environ.pop("SPARK_CONNECT_AUTHENTICATE_TOKEN", None)
-    RemoteSparkSession._start_connect_server("local[2]", opts)
+    # A process in Connect mode may start the local server's SparkContext only as "local remote".
+    os.environ["SPARK_LOCAL_REMOTE"] = "1"
+    try:
+        RemoteSparkSession._start_connect_server("local[2]", opts)
+    finally:
+        # Left set, session.stop() would stop the reference server and leave Connect mode.
+        del os.environ["SPARK_LOCAL_REMOTE"]
     # The local server wants this token; the environment variable it leaves behind would make
     # every other client (the one for Basin too) use TLS, so it goes, and the URL carries it.
     os.environ.pop("SPARK_CONNECT_AUTHENTICATE_TOKEN", None)
