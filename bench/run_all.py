@@ -3,8 +3,8 @@
     .venv/bin/python bench/run_all.py                 # full sizes (minutes)
     .venv/bin/python bench/run_all.py --rows 200000 --commits 100 --reps 3   # a quick run
 
-The TPC-H benchmark runs at scale factor --tpch-sf (default 0.1). --reps and --no-spark go to
-every benchmark; all other arguments go to storage_bench.py.
+The TPC-H benchmarks (SQL and DataFrame API) run at scale factor --tpch-sf (default 0.1). --reps
+and --no-spark go to every benchmark; all other arguments go to storage_bench.py.
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ def main() -> int:
     args, rest = parser.parse_known_args()
     common = (["--reps", args.reps] if args.reps else []) + (["--no-spark"] if args.no_spark else [])
     benchmarks = [("storage_bench.py", [*rest, *common]),
-                  ("tpch_bench.py", ["--sf", args.tpch_sf, *common])]
+                  ("tpch_bench.py", ["--sf", args.tpch_sf, *common]),
+                  ("connect_bench.py", common),
+                  ("tpch_dataframe.py", ["--sf", args.tpch_sf, *common])]
     failed = []
     for bench, bench_args in benchmarks:
         print(f"== {bench} {' '.join(bench_args)}", flush=True)
