@@ -1371,6 +1371,35 @@ std::shared_ptr<arrow::DataType> MergeJsonTypes(const std::shared_ptr<arrow::Dat
   return arrow::utf8();
 }
 
+// Basin's type for a type other writers use for the same Spark type: string views and large
+// strings are strings, binary views and large binaries binaries, large lists lists (nested too).
+std::shared_ptr<arrow::DataType> CanonicalType(const std::shared_ptr<arrow::DataType>& type) {
+  switch (type->id()) {
+    case arrow::Type::STRING_VIEW:
+    case arrow::Type::LARGE_STRING: return arrow::utf8();
+    case arrow::Type::BINARY_VIEW:
+    case arrow::Type::LARGE_BINARY: return arrow::binary();
+    case arrow::Type::LIST:
+    case arrow::Type::LARGE_LIST:
+    case arrow::Type::LIST_VIEW:
+    case arrow::Type::LARGE_LIST_VIEW: {
+      const auto& element = type->field(0);
+      return arrow::list(element->WithType(CanonicalType(element->type())));
+    }
+    case arrow::Type::STRUCT: {
+      arrow::FieldVector fields;
+      for (const auto& f : type->fields()) fields.push_back(f->WithType(CanonicalType(f->type())));
+      return arrow::struct_(fields);
+    }
+    case arrow::Type::MAP: {
+      const auto& map = static_cast<const arrow::MapType&>(*type);
+      return arrow::map(CanonicalType(map.key_type()),
+                        map.item_field()->WithType(CanonicalType(map.item_type())));
+    }
+    default: return type;
+  }
+}
+
 Result<PlanPtr> ParquetScan(const std::string& path,
                             const std::vector<std::pair<std::string, std::string>>& options) {
   ASSIGN_OR_RAISE(auto location, io::ResolveLocation(path));
@@ -1405,7 +1434,11 @@ Result<PlanPtr> ParquetScan(const std::string& path,
   node->scan.format = plan::ScanSource::Format::kParquet;
   node->scan.path = path;
   node->scan.options = options;
-  node->scan.table_schema = schema->RemoveMetadata();
+  // Files written with Arrow's view or large types read as Basin's (the scan casts them).
+  arrow::FieldVector fields;
+  auto plain = schema->RemoveMetadata();
+  for (const auto& f : plain->fields()) fields.push_back(f->WithType(CanonicalType(f->type())));
+  node->scan.table_schema = arrow::schema(fields);
   node->schema = node->scan.table_schema;
   AddMetadataColumn(node.get());
   return node;
