@@ -89,8 +89,19 @@ void SkippingText(const plan::Expr& expr, const arrow::Schema& schema,
     if (expr.scalar->name == name) op = symbol;
   }
   if (op.empty()) return;
-  const plan::Expr* column = expr.children[0].get();
-  const plan::Expr* literal = expr.children[1].get();
+  // An integer literal cast to the column's integer type (`id = 12345` on a bigint column) is
+  // still that literal.
+  auto unwrap = [](const plan::Expr* e) {
+    if (e->kind == plan::ExprKind::kCast && e->children.size() == 1 && e->type &&
+        arrow::is_integer(e->type->id()) &&
+        e->children[0]->kind == plan::ExprKind::kLiteral && e->children[0]->literal &&
+        arrow::is_integer(e->children[0]->literal->type->id())) {
+      return e->children[0].get();
+    }
+    return e;
+  };
+  const plan::Expr* column = unwrap(expr.children[0].get());
+  const plan::Expr* literal = unwrap(expr.children[1].get());
   if (column->kind == plan::ExprKind::kLiteral) {
     std::swap(column, literal);
     if (op == "<")

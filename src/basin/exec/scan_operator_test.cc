@@ -46,6 +46,23 @@ TEST(ScanOperatorTest, DeltaTableWithProjectionAndDataSkipping) {
   EXPECT_EQ(rows_read, 2);
 }
 
+TEST(ScanOperatorTest, DataSkippingSeesThroughIntegerLiteralCasts) {
+  std::string table = Corpus() + "/dat/basic_partitioned/delta";
+  if (!std::filesystem::exists(table)) GTEST_SKIP() << "conformance corpus not found";
+  // `number = 5` on the bigint column arrives as number = CAST(5 AS BIGINT) (an int literal).
+  auto scan = DeltaScan(
+      table, {arrow::field("number", arrow::int64()), arrow::field("letter", arrow::utf8())},
+      {1, 0});
+  auto five = plan::CastTo(plan::Literal(std::make_shared<arrow::Int32Scalar>(5)), arrow::int64());
+  auto condition = Eq(Col(0), five);
+  scan->pushed_filters = {condition};
+  ExecOptions options;
+  int64_t rows_read = 0;
+  options.progress = [&](const Progress& p) { rows_read = p.rows_read; };
+  EXPECT_EQ(Sorted(RunPlan(Filter(scan, condition), options)), (V{"5,e"}));
+  EXPECT_EQ(rows_read, 1);
+}
+
 TEST(ScanOperatorTest, MetadataColumn) {
   std::string table = Corpus() + "/dat/basic_partitioned/delta";
   if (!std::filesystem::exists(table)) GTEST_SKIP() << "conformance corpus not found";
