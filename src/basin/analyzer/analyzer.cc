@@ -1275,6 +1275,10 @@ Result<ExprPtr> ExpressionBinder::BindNode(const sql::Expr& e) {
       }
       auto out = plan::CastTo(a, type, e.try_cast);
       std::const_pointer_cast<plan::Expr>(out)->name = display;
+      // Under ANSI a cast fails rather than giving null: it is null only where its input is.
+      if (!e.try_cast && analyzer_->options().eval.ansi) {
+        std::const_pointer_cast<plan::Expr>(out)->nullable = a->nullable;
+      }
       return out;
     }
     case K::kFunction: return BindFunction(e);

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include <arrow/compute/cast.h>
 #include <arrow/io/memory.h>
 #include <arrow/ipc/writer.h>
 #include <parquet/arrow/writer.h>
@@ -288,6 +289,48 @@ Result<std::shared_ptr<arrow::Table>> InputTable(const pb::Relation& input,
   return reader->ToTable();
 }
 
+// The same type with every nested field nullable (struct fields, list elements, map values).
+std::shared_ptr<arrow::DataType> NullableType(const std::shared_ptr<arrow::DataType>& type) {
+  switch (type->id()) {
+    case arrow::Type::STRUCT: {
+      arrow::FieldVector fields;
+      for (const auto& f : type->fields()) {
+        fields.push_back(f->WithType(NullableType(f->type()))->WithNullable(true));
+      }
+      return arrow::struct_(fields);
+    }
+    case arrow::Type::LIST:
+      return arrow::list(type->field(0)->WithType(NullableType(type->field(0)->type()))
+                             ->WithNullable(true));
+    case arrow::Type::MAP: {
+      const auto& map = static_cast<const arrow::MapType&>(*type);
+      return arrow::map(map.key_type(),
+                        map.item_field()->WithType(NullableType(map.item_type()))
+                            ->WithNullable(true));
+    }
+    default: return type;
+  }
+}
+
+// delta-spark writes a DataFrame's schema as nullable (its asNullable): NOT NULL only comes
+// from DDL.
+Result<std::shared_ptr<arrow::Table>> AsNullable(const std::shared_ptr<arrow::Table>& table) {
+  arrow::FieldVector fields;
+  arrow::ChunkedArrayVector columns;
+  for (int i = 0; i < table->num_columns(); ++i) {
+    const auto& f = table->schema()->field(i);
+    auto type = NullableType(f->type());
+    auto column = table->column(i);
+    if (!type->Equals(*f->type())) {
+      ASSIGN_OR_RAISE(auto cast, arrow::compute::Cast(column, type));
+      column = cast.chunked_array();
+    }
+    fields.push_back(arrow::field(f->name(), type, true, f->metadata()));
+    columns.push_back(column);
+  }
+  return arrow::Table::Make(arrow::schema(fields), columns, table->num_rows());
+}
+
 // df.write.format("delta").save(path): delta-spark's DataFrameWriter semantics, which
 // delta::WriteTable implements.
 Status WriteDeltaPath(const pb::WriteOperation& write, const Options& options,
@@ -338,6 +381,7 @@ Status WriteDeltaPath(const pb::WriteOperation& write, const Options& options,
   if (auto description = Option(options, "description")) w.description = description;
   ASSIGN_OR_RAISE(auto root, io::ResolveLocation(write.path()));
   ASSIGN_OR_RAISE(auto data, InputTable(write.input(), translator));
+  ASSIGN_OR_RAISE(data, AsNullable(data));
   return delta::WriteTable(root, data, w).status();
 }
 
