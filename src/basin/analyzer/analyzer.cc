@@ -1646,7 +1646,11 @@ Result<Bound> Renamed(Bound bound, const std::optional<std::string>& alias,
     std::vector<ScopeColumn> visible;
     std::vector<ExprPtr> keep;
     for (size_t i = 0; i < bound.columns.size(); ++i) {
-      if (bound.columns[i].metadata && bound.columns.size() > column_aliases.size()) continue;
+      // Hidden columns (USING-join duplicates, _metadata) take no alias and go.
+      if ((bound.columns[i].metadata || bound.columns[i].hidden) &&
+          bound.columns.size() > column_aliases.size()) {
+        continue;
+      }
       keep.push_back(plan::Column(static_cast<int>(i), bound.columns[i].type,
                                   bound.columns[i].name, bound.columns[i].nullable));
       visible.push_back(bound.columns[i]);

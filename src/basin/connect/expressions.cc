@@ -855,12 +855,18 @@ Result<std::shared_ptr<arrow::Scalar>> LiteralScalar(const Expression::Literal& 
         return UserError("INVALID_PLAN_INPUT",
                          "Bad decimal literal '" + literal.decimal().value() + "'.");
       }
-      if (literal.decimal().has_scale() && literal.decimal().scale() != scale) {
-        ASSIGN_OR_RAISE(value, value.Rescale(scale, literal.decimal().scale()));
-        scale = literal.decimal().scale();
+      // PySpark declares every Decimal literal decimal(10, 0). Spark keeps the value exact:
+      // the type is wide enough for both the value and the declaration (Decimal("0.05") is
+      // decimal(10,2), Decimal("7.0") decimal(10,1)).
+      int32_t declared_scale = literal.decimal().has_scale() ? literal.decimal().scale() : 0;
+      int32_t declared_precision =
+          literal.decimal().has_precision() ? literal.decimal().precision() : 0;
+      if (declared_scale > scale) {
+        ASSIGN_OR_RAISE(value, value.Rescale(scale, declared_scale));
+        precision += declared_scale - scale;
+        scale = declared_scale;
       }
-      if (literal.decimal().has_precision()) precision = literal.decimal().precision();
-      precision = std::max({precision, scale, 1});
+      precision = std::max({precision, declared_precision, scale, 1});
       if (precision > 38) {
         return UserError("INVALID_NUMERIC_LITERAL_RANGE",
                          "Decimal literal " + literal.decimal().value() + " is out of range.");

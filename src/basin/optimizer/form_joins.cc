@@ -26,16 +26,18 @@ struct Leaf {
   int offset = 0;
   int width = 0;
   double rows = 0;
+  bool broadcast = false;  // a broadcast() hint named this side: it stays the build side
 };
 
 // Flattens nested inner/cross joins into leaves; their conditions become conjuncts over the
 // combined output.
 void Flatten(const PlanPtr& node, int offset, std::vector<Leaf>* leaves,
-             std::vector<ExprPtr>* conjuncts) {
+             std::vector<ExprPtr>* conjuncts, bool broadcast = false) {
   if (IsInnerJoin(*node)) {
     int left_width = node->children[0]->schema->num_fields();
-    Flatten(node->children[0], offset, leaves, conjuncts);
-    Flatten(node->children[1], offset + left_width, leaves, conjuncts);
+    Flatten(node->children[0], offset, leaves, conjuncts, node->broadcast_side == "left");
+    Flatten(node->children[1], offset + left_width, leaves, conjuncts,
+            node->broadcast_side == "right");
     if (node->condition) {
       std::vector<ExprPtr> parts;
       SplitConjuncts(node->condition, &parts);
@@ -45,7 +47,7 @@ void Flatten(const PlanPtr& node, int offset, std::vector<Leaf>* leaves,
     }
     return;
   }
-  leaves->push_back(Leaf{FormJoins(node), offset, node->schema->num_fields(), 0});
+  leaves->push_back(Leaf{FormJoins(node), offset, node->schema->num_fields(), 0, broadcast});
 }
 
 double Estimate(const PlanNode& node) {
@@ -293,6 +295,12 @@ PlanPtr Reorder(const PlanPtr& tree, const std::vector<ExprPtr>& filter_conjunct
     join->join_type = condition.empty() ? JoinType::kCross : JoinType::kInner;
     join->condition = AndAll(condition);
     join->children = {current, leaf.plan};
+    // Hints survive the reordering: a hinted leaf stays the side to broadcast.
+    if (leaf.broadcast) {
+      join->broadcast_side = "right";
+    } else if (current == leaves[start].plan && leaves[start].broadcast) {
+      join->broadcast_side = "left";
+    }
     arrow::FieldVector fields = current->schema->fields();
     for (const auto& f : leaf.plan->schema->fields()) fields.push_back(f);
     join->schema = arrow::schema(fields);

@@ -103,3 +103,15 @@ def test_persist_unpersist_storage_level(spark, tmp_path):
     assert df.count() == 8
     cached = spark.range(3).cache()
     assert cached.storageLevel.useMemory and cached.count() == 3
+
+
+def test_broadcast_hint_survives_join_reordering(spark):
+    from pyspark.sql import functions as F
+
+    big = spark.range(1000).withColumn("k", F.col("id") % 3)
+    small = spark.createDataFrame([(0, "zero"), (1, "one"), (2, "two")], "k long, name string")
+    plan = big.join(F.broadcast(small), on="k")._explain_string(extended=False)
+    assert "[broadcast right]" in plan
+    plan = F.broadcast(small).join(big, on="k")._explain_string(extended=False)
+    assert "[broadcast" in plan
+    assert big.join(F.broadcast(small), on="k").count() == 1000
