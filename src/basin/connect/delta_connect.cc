@@ -315,8 +315,7 @@ Result<sql::QueryPtr> Merge(const dpb::MergeIntoTable& m, PlanTranslator& transl
   if (m.has_with_schema_evolution() && m.with_schema_evolution()) {
     statement += "WITH SCHEMA EVOLUTION ";
   }
-  statement += "INTO " + TargetSql(target) + " USING " +
-               QuoteIdentifier(registered->name_parts[0]);
+  statement += "INTO " + TargetSql(target) + " USING " + QuoteIdentifier(registered->name_parts[0]);
   if (source_alias) statement += " AS " + QuoteIdentifier(*source_alias);
   ASSIGN_OR_RAISE(auto condition, text.Expression(m.condition()));
   statement += " ON " + condition;
@@ -356,8 +355,8 @@ Result<sql::QueryPtr> Convert(const dpb::ConvertToDelta& convert, PlanTranslator
   arrow::StringBuilder builder;
   RETURN_NOT_OK(builder.Append(identifier));
   ASSIGN_OR_RAISE(auto array, builder.Finish());
-  auto table = arrow::Table::Make(arrow::schema({arrow::field("identifier", arrow::utf8())}),
-                                  {array});
+  auto table =
+      arrow::Table::Make(arrow::schema({arrow::field("identifier", arrow::utf8())}), {array});
   return RowsQuery(table, translator);
 }
 
@@ -379,8 +378,8 @@ Result<sql::QueryPtr> IsDeltaTable(const dpb::IsDeltaTable& is_delta, PlanTransl
   arrow::BooleanBuilder builder;
   RETURN_NOT_OK(builder.Append(found));
   ASSIGN_OR_RAISE(auto array, builder.Finish());
-  auto table = arrow::Table::Make(
-      arrow::schema({arrow::field("value", arrow::boolean(), false)}), {array});
+  auto table =
+      arrow::Table::Make(arrow::schema({arrow::field("value", arrow::boolean(), false)}), {array});
   return RowsQuery(table, translator);
 }
 
@@ -424,18 +423,16 @@ Status Clone(const dpb::CloneTable& clone, PlanTranslator& translator) {
     options.replace = clone.replace();
     if (clone.has_version()) options.version = clone.version();
     if (clone.has_timestamp()) {
-      ASSIGN_OR_RAISE(auto ts, translator.session().Sql("SELECT CAST(" +
-                                                        QuoteString(clone.timestamp()) +
-                                                        " AS TIMESTAMP)"));
+      ASSIGN_OR_RAISE(auto ts,
+                      translator.session().Sql("SELECT CAST(" + QuoteString(clone.timestamp()) +
+                                               " AS TIMESTAMP)"));
       ASSIGN_OR_RAISE(auto scalar, ts->column(0)->GetScalar(0));
       if (!scalar->is_valid) {
-        return UserError("DELTA_TIMESTAMP_INVALID", "The provided timestamp (" +
-                                                        clone.timestamp() +
+        return UserError("DELTA_TIMESTAMP_INVALID", "The provided timestamp (" + clone.timestamp() +
                                                         ") cannot be converted to a valid "
                                                         "timestamp.");
       }
-      options.timestamp_ms =
-          std::static_pointer_cast<arrow::TimestampScalar>(scalar)->value / 1000;
+      options.timestamp_ms = std::static_pointer_cast<arrow::TimestampScalar>(scalar)->value / 1000;
     }
     for (const auto& [k, v] : clone.properties()) options.properties[k] = v;
     ASSIGN_OR_RAISE(auto source_location, TableLocation(source, translator));
@@ -488,8 +485,8 @@ Status UpgradeProtocol(const dpb::UpgradeTableProtocol& upgrade, PlanTranslator&
   nlohmann::json new_protocol = {{"minReaderVersion", protocol.min_reader_version},
                                  {"minWriterVersion", protocol.min_writer_version}};
   txn.UpdateProtocol(protocol);
-  return txn.Commit("UPGRADE PROTOCOL", {{"newProtocol", new_protocol.dump()}},
-                    nlohmann::json::object())
+  return txn
+      .Commit("UPGRADE PROTOCOL", {{"newProtocol", new_protocol.dump()}}, nlohmann::json::object())
       .status();
 }
 
@@ -511,11 +508,20 @@ Status CreateDeltaTable(const dpb::CreateDeltaTable& create, PlanTranslator& tra
   }
   std::string text;
   switch (create.mode()) {
-    case M::MODE_CREATE: text = "CREATE TABLE "; break;
-    case M::MODE_CREATE_IF_NOT_EXISTS: text = "CREATE TABLE IF NOT EXISTS "; break;
-    case M::MODE_REPLACE: text = "REPLACE TABLE "; break;
-    case M::MODE_CREATE_OR_REPLACE: text = "CREATE OR REPLACE TABLE "; break;
-    default: return UserError("UNSUPPORTED_FEATURE", "A DeltaTableBuilder without a mode.");
+    case M::MODE_CREATE:
+      text = "CREATE TABLE ";
+      break;
+    case M::MODE_CREATE_IF_NOT_EXISTS:
+      text = "CREATE TABLE IF NOT EXISTS ";
+      break;
+    case M::MODE_REPLACE:
+      text = "REPLACE TABLE ";
+      break;
+    case M::MODE_CREATE_OR_REPLACE:
+      text = "CREATE OR REPLACE TABLE ";
+      break;
+    default:
+      return UserError("UNSUPPORTED_FEATURE", "A DeltaTableBuilder without a mode.");
   }
   text += name;
   std::string columns;
@@ -531,8 +537,8 @@ Status CreateDeltaTable(const dpb::CreateDeltaTable& create, PlanTranslator& tra
       const auto& identity = column.identity_info();
       columns += std::string(" GENERATED ") +
                  (identity.allow_explicit_insert() ? "BY DEFAULT" : "ALWAYS") +
-                 " AS IDENTITY (START WITH " + std::to_string(identity.start()) +
-                 " INCREMENT BY " + std::to_string(identity.step()) + ")";
+                 " AS IDENTITY (START WITH " + std::to_string(identity.start()) + " INCREMENT BY " +
+                 std::to_string(identity.step()) + ")";
     }
     if (column.has_comment()) columns += " COMMENT " + QuoteString(column.comment());
   }
@@ -577,9 +583,8 @@ Result<sql::QueryPtr> DeltaRelationQuery(const google::protobuf::Any& extension,
                                          PlanTranslator& translator) {
   dpb::DeltaRelation relation;
   if (!extension.Is<dpb::DeltaRelation>() || !extension.UnpackTo(&relation)) {
-    return UserError("UNSUPPORTED_FEATURE",
-                     "The relation extension " + extension.type_url() +
-                         " is not supported by Basin.");
+    return UserError("UNSUPPORTED_FEATURE", "The relation extension " + extension.type_url() +
+                                                " is not supported by Basin.");
   }
   using R = dpb::DeltaRelation;
   switch (relation.relation_type_case()) {
@@ -650,9 +655,8 @@ Result<std::vector<spark::connect::ExecutePlanResponse>> RunDeltaCommand(
     const google::protobuf::Any& extension, PlanTranslator& translator) {
   dpb::DeltaCommand command;
   if (!extension.Is<dpb::DeltaCommand>() || !extension.UnpackTo(&command)) {
-    return UserError("UNSUPPORTED_FEATURE",
-                     "The command extension " + extension.type_url() +
-                         " is not supported by Basin.");
+    return UserError("UNSUPPORTED_FEATURE", "The command extension " + extension.type_url() +
+                                                " is not supported by Basin.");
   }
   using C = dpb::DeltaCommand;
   switch (command.command_type_case()) {
@@ -681,19 +685,18 @@ Result<std::vector<spark::connect::ExecutePlanResponse>> RunDeltaCommand(
     case C::kAddFeatureSupport: {
       const auto& add = command.add_feature_support();
       ASSIGN_OR_RAISE(auto table, TableSql(add.table()));
-      RETURN_NOT_OK(RunSql("ALTER TABLE " + table + " SET TBLPROPERTIES (" +
-                               PropertiesList({{"delta.feature." + add.feature_name(),
-                                                "supported"}}) +
-                               ")",
-                           translator)
-                        .status());
+      RETURN_NOT_OK(
+          RunSql("ALTER TABLE " + table + " SET TBLPROPERTIES (" +
+                     PropertiesList({{"delta.feature." + add.feature_name(), "supported"}}) + ")",
+                 translator)
+              .status());
       return Responses{};
     }
     case C::kDropFeatureSupport: {
       const auto& drop = command.drop_feature_support();
       ASSIGN_OR_RAISE(auto table, TableSql(drop.table()));
-      std::string text = "ALTER TABLE " + table + " DROP FEATURE " +
-                         QuoteIdentifier(drop.feature_name());
+      std::string text =
+          "ALTER TABLE " + table + " DROP FEATURE " + QuoteIdentifier(drop.feature_name());
       if (drop.has_truncate_history() && drop.truncate_history()) text += " TRUNCATE HISTORY";
       RETURN_NOT_OK(RunSql(text, translator).status());
       return Responses{};

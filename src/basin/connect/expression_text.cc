@@ -16,7 +16,8 @@ class Writer {
       case K::kColumn: {
         std::string out;
         auto q = e.plan_id >= 0 ? qualifiers_.find(e.plan_id) : qualifiers_.end();
-        if (q != qualifiers_.end() && e.name_parts.size() == 1) out = QuoteIdentifier(q->second) + ".";
+        if (q != qualifiers_.end() && e.name_parts.size() == 1)
+          out = QuoteIdentifier(q->second) + ".";
         return out + QuoteParts(e.name_parts);
       }
       case K::kStar:
@@ -29,10 +30,14 @@ class Writer {
       case K::kUnary: {
         ASSIGN_OR_RAISE(auto child, Child(e, 0));
         switch (e.unary_op) {
-          case sql::UnaryOp::kMinus: return "(-" + child + ")";
-          case sql::UnaryOp::kPlus: return "(+" + child + ")";
-          case sql::UnaryOp::kBitNot: return "(~" + child + ")";
-          case sql::UnaryOp::kNot: return "(NOT " + child + ")";
+          case sql::UnaryOp::kMinus:
+            return "(-" + child + ")";
+          case sql::UnaryOp::kPlus:
+            return "(+" + child + ")";
+          case sql::UnaryOp::kBitNot:
+            return "(~" + child + ")";
+          case sql::UnaryOp::kNot:
+            return "(NOT " + child + ")";
         }
         return child;
       }
@@ -171,20 +176,34 @@ class Writer {
       return !e.text.empty() && e.text[0] == '-' ? "(" + text + ")" : text;
     };
     switch (e.literal_kind) {
-      case L::kNull: return std::string("NULL");
-      case L::kBoolean: return e.text;
-      case L::kTinyInt: return number("Y");
-      case L::kSmallInt: return number("S");
-      case L::kInt: return number("");
-      case L::kBigInt: return number("L");
-      case L::kFloat: return number("F");
-      case L::kDouble: return number("D");
-      case L::kDecimal: return number("BD");
-      case L::kString: return QuoteString(e.text);
-      case L::kBinary: return "X'" + e.text + "'";
-      case L::kDate: return "DATE " + QuoteString(e.text);
-      case L::kTimestamp: return "TIMESTAMP " + QuoteString(e.text);
-      case L::kTimestampNtz: return "TIMESTAMP_NTZ " + QuoteString(e.text);
+      case L::kNull:
+        return std::string("NULL");
+      case L::kBoolean:
+        return e.text;
+      case L::kTinyInt:
+        return number("Y");
+      case L::kSmallInt:
+        return number("S");
+      case L::kInt:
+        return number("");
+      case L::kBigInt:
+        return number("L");
+      case L::kFloat:
+        return number("F");
+      case L::kDouble:
+        return number("D");
+      case L::kDecimal:
+        return number("BD");
+      case L::kString:
+        return QuoteString(e.text);
+      case L::kBinary:
+        return "X'" + e.text + "'";
+      case L::kDate:
+        return "DATE " + QuoteString(e.text);
+      case L::kTimestamp:
+        return "TIMESTAMP " + QuoteString(e.text);
+      case L::kTimestampNtz:
+        return "TIMESTAMP_NTZ " + QuoteString(e.text);
       case L::kInterval: {
         std::string out = "INTERVAL";
         for (const auto& part : e.interval) {
@@ -201,25 +220,44 @@ class Writer {
   static std::string BinaryOperator(sql::BinaryOp op) {
     using B = sql::BinaryOp;
     switch (op) {
-      case B::kAdd: return "+";
-      case B::kSubtract: return "-";
-      case B::kMultiply: return "*";
-      case B::kDivide: return "/";
-      case B::kModulo: return "%";
-      case B::kIntDivide: return "DIV";
-      case B::kConcat: return "||";
-      case B::kEq: return "=";
-      case B::kNullSafeEq: return "<=>";
-      case B::kNotEq: return "!=";
-      case B::kLt: return "<";
-      case B::kLtEq: return "<=";
-      case B::kGt: return ">";
-      case B::kGtEq: return ">=";
-      case B::kAnd: return "AND";
-      case B::kOr: return "OR";
-      case B::kBitAnd: return "&";
-      case B::kBitOr: return "|";
-      case B::kBitXor: return "^";
+      case B::kAdd:
+        return "+";
+      case B::kSubtract:
+        return "-";
+      case B::kMultiply:
+        return "*";
+      case B::kDivide:
+        return "/";
+      case B::kModulo:
+        return "%";
+      case B::kIntDivide:
+        return "DIV";
+      case B::kConcat:
+        return "||";
+      case B::kEq:
+        return "=";
+      case B::kNullSafeEq:
+        return "<=>";
+      case B::kNotEq:
+        return "!=";
+      case B::kLt:
+        return "<";
+      case B::kLtEq:
+        return "<=";
+      case B::kGt:
+        return ">";
+      case B::kGtEq:
+        return ">=";
+      case B::kAnd:
+        return "AND";
+      case B::kOr:
+        return "OR";
+      case B::kBitAnd:
+        return "&";
+      case B::kBitOr:
+        return "|";
+      case B::kBitXor:
+        return "^";
     }
     return "?";
   }
@@ -241,9 +279,12 @@ class Writer {
   Result<std::string> Bound(const sql::FrameBound& bound) {
     using F = sql::FrameBoundKind;
     switch (bound.kind) {
-      case F::kUnboundedPreceding: return std::string("UNBOUNDED PRECEDING");
-      case F::kUnboundedFollowing: return std::string("UNBOUNDED FOLLOWING");
-      case F::kCurrentRow: return std::string("CURRENT ROW");
+      case F::kUnboundedPreceding:
+        return std::string("UNBOUNDED PRECEDING");
+      case F::kUnboundedFollowing:
+        return std::string("UNBOUNDED FOLLOWING");
+      case F::kCurrentRow:
+        return std::string("CURRENT ROW");
       case F::kPreceding:
       case F::kFollowing: {
         if (!bound.offset) return InternalError("a window frame bound lacks its offset");

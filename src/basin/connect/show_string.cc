@@ -54,7 +54,8 @@ Result<ShownRows> ShowRows(const proto::Relation& input, int num_rows, int trunc
 }
 
 std::string MoreRows(int num_rows) {
-  return "only showing top " + std::to_string(num_rows) + (num_rows == 1 ? " row\n" : " rows\n");
+  // Spark ends the text here, without a newline.
+  return "only showing top " + std::to_string(num_rows) + (num_rows == 1 ? " row" : " rows");
 }
 
 std::string Pad(const std::string& text, size_t width, bool left) {
@@ -84,7 +85,8 @@ std::string RenderGrid(const ShownRows& shown, int truncate) {
 }
 
 std::string RenderVertical(const ShownRows& shown) {
-  size_t name_width = 0, data_width = 0;
+  // Spark's minimum column width is 3, for the names as for the values.
+  size_t name_width = 3, data_width = 3;
   for (const auto& h : shown.headers) name_width = std::max(name_width, h.size());
   for (const auto& row : shown.rows) {
     for (const auto& cell : row) data_width = std::max(data_width, cell.size());
@@ -100,7 +102,7 @@ std::string RenderVertical(const ShownRows& shown) {
              Pad(shown.rows[r][c], data_width, false) + " \n";
     }
   }
-  if (shown.rows.empty()) out += "(0 rows)\n";
+  if (shown.rows.empty()) out += "(0 rows)";
   return out;
 }
 

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
-#include <tuple>
 #include <cstdio>
+#include <functional>
 #include <limits>
+#include <tuple>
 
 #include "basin/connect/expression_text.h"
 #include "basin/sql/parser.h"
@@ -78,10 +78,14 @@ Result<ExprPtr> FloatingLiteral(double value, bool is_float, const arrow::DataTy
 
 int64_t ToMicros(int64_t value, arrow::TimeUnit::type unit) {
   switch (unit) {
-    case arrow::TimeUnit::SECOND: return value * 1'000'000;
-    case arrow::TimeUnit::MILLI: return value * 1'000;
-    case arrow::TimeUnit::MICRO: return value;
-    case arrow::TimeUnit::NANO: return value / 1'000;
+    case arrow::TimeUnit::SECOND:
+      return value * 1'000'000;
+    case arrow::TimeUnit::MILLI:
+      return value * 1'000;
+    case arrow::TimeUnit::MICRO:
+      return value;
+    case arrow::TimeUnit::NANO:
+      return value / 1'000;
   }
   return value;
 }
@@ -99,8 +103,7 @@ std::string Hex(std::string_view bytes) {
 // The parameter's value, or null when `e` is a parameter without one.
 Result<ExprPtr> ParameterValue(const Expr& e, const ParameterValues& values) {
   if (e.text.empty()) {
-    if (e.parameter_index < 0 ||
-        e.parameter_index >= static_cast<int>(values.positional.size())) {
+    if (e.parameter_index < 0 || e.parameter_index >= static_cast<int>(values.positional.size())) {
       return UserError("UNBOUND_SQL_PARAMETER",
                        "Found the unbound parameter: _" + std::to_string(e.parameter_index) +
                            ". Please, fix `args` and provide a mapping of the parameter to "

@@ -52,7 +52,9 @@ bool IsSelectAllFromTable(const sql::Query& q) {
   return q.kind == sql::QueryKind::kSelect && q.ctes.empty() && !q.distinct && q.hints.empty() &&
          q.select_items.size() == 1 && q.select_items[0].expr->kind == sql::ExprKind::kStar &&
          q.select_items[0].expr->name_parts.empty() && q.select_items[0].expr->plan_id < 0 &&
-         q.from && q.from->kind == sql::RelationKind::kTable && !q.from->alias && !q.from->sample &&
+         q.from &&
+         (q.from->kind == sql::RelationKind::kTable || q.from->kind == sql::RelationKind::kJoin) &&
+         !q.from->alias && !q.from->sample &&
          !q.where && !q.group_by && !q.having && !q.qualify && q.order_by.empty() &&
          q.sort_by.empty() && q.cluster_by.empty() && q.distribute_by.empty() && !q.limit &&
          !q.offset;
@@ -159,7 +161,8 @@ Result<sql::RelationPtr> PlanTranslator::FromRelation(const proto::Relation& r) 
   } else {
     ASSIGN_OR_RAISE(query, Query(r));
   }
-  // SELECT * FROM table is the table itself, which keeps its hidden columns (_metadata).
+  // SELECT * FROM table is the table itself, which keeps its hidden columns (_metadata); a
+  // join stays a join, so both sides' aliases stay visible (df.alias("l").join(...) then "l.x").
   sql::RelationPtr from;
   if (IsSelectAllFromTable(*query)) {
     from = std::move(query->from);

@@ -437,9 +437,9 @@ TEST_F(TranslatorTest, ShowStringMatchesSpark) {
   show.mutable_show_string()->set_num_rows(1);
   EXPECT_EQ(Run(WithId(show)),
             "show_string\n"
-            "-RECORD 0------------------\n"
-            " id | 0                    \n"
-            " s  | abababababababababab \n"
+            "-RECORD 0-------------------\n"
+            " id  | 0                    \n"
+            " s   | abababababababababab \n"
             "only showing top 1 row\n");
 }
 
