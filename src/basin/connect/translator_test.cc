@@ -431,7 +431,7 @@ TEST_F(TranslatorTest, ShowStringMatchesSpark) {
             "|  0|abababababababababab|\n"
             "|  1|ababababababababa...|\n"
             "+---+--------------------+\n"
-            "only showing top 2 rows\n");
+            "only showing top 2 rows");
   show.mutable_show_string()->set_vertical(true);
   show.mutable_show_string()->set_truncate(0);
   show.mutable_show_string()->set_num_rows(1);
@@ -440,7 +440,7 @@ TEST_F(TranslatorTest, ShowStringMatchesSpark) {
             "-RECORD 0-------------------\n"
             " id  | 0                    \n"
             " s   | abababababababababab \n"
-            "only showing top 1 row\n");
+            "only showing top 1 row");
 }
 
 TEST_F(TranslatorTest, WindowExpression) {
