@@ -31,7 +31,7 @@ rc=$?
 [ $rc -eq 0 ] || failed+=("pytest")
 
 echo "== pytest (Spark Connect: the real PySpark client against basin serve)"
-.venv/bin/python -m pytest test/python/connect -q -p no:cacheprovider
+.venv/bin/python -m pytest test/python/connect test/connect_parity -q -p no:cacheprovider
 rc=$?
 [ $rc -eq 0 ] || failed+=("pytest-connect")
 
