@@ -384,6 +384,10 @@ Result<ExprPtr> ExpressionBinder::BindInAggregation(const sql::Expr& e) {
   if (!ContainsAggregate(e)) {
     // A grouping expression, or something built from them and constants.
     auto plain = BindPlain(e);
+    if (!plain.ok() && ErrorClassOf(plain.status()) &&
+        ErrorClassOf(plain.status())->rfind("UNRESOLVED_ROUTINE", 0) == 0) {
+      return plain.status();  // an unknown function is that, not a missing aggregation
+    }
     if (plain.ok()) {
       std::string key = plan::ToString(**plain);
       for (size_t i = 0; i < aggregation_->groups.size(); ++i) {

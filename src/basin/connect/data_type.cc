@@ -191,7 +191,12 @@ Result<std::shared_ptr<arrow::DataType>> ParseTypeString(const std::string& text
   auto single = sql::ParseDataType(text);
   if (single.ok()) return sql::ToArrowType(*single);
   auto columns = sql::ParseTableSchema(text);
-  if (!columns.ok()) return single.status();
+  if (!columns.ok()) {
+    // Spark's last resort: the fields of a struct type, "a: int, b: string".
+    auto as_struct = sql::ParseDataType("struct<" + text + ">");
+    if (as_struct.ok()) return sql::ToArrowType(*as_struct);
+    return single.status();
+  }
   arrow::FieldVector fields;
   for (const auto& column : *columns) {
     ASSIGN_OR_RAISE(auto field, sql::ToArrowField(column));

@@ -115,3 +115,12 @@ def test_broadcast_hint_survives_join_reordering(spark):
     plan = F.broadcast(small).join(big, on="k")._explain_string(extended=False)
     assert "[broadcast" in plan
     assert big.join(F.broadcast(small), on="k").count() == 1000
+
+
+def test_ddl_strings_in_every_spark_form(spark):
+    from pyspark.sql.types import DataType
+
+    for text in ("a int, b string", "a: int, b: string", "struct<a: int, b: string>"):
+        assert spark.createDataFrame([(1, "x")], text).schema.simpleString() == \
+            "struct<a:int,b:string>", text
+    assert DataType.fromDDL("a: int, b: string").simpleString() == "struct<a:int,b:string>"
