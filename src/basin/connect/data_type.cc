@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include <nlohmann/json.hpp>
+
 #include "basin/sql/arrow_type.h"
 #include "basin/sql/parser.h"
 #include "basin/types/schema_json.h"
@@ -181,10 +183,63 @@ Result<std::shared_ptr<arrow::DataType>> FromProtoType(const DataType& type) {
                    "Unsupported data type in the Connect plan: " + type.ShortDebugString() + ".");
 }
 
+namespace {
+
+// Spark's JSON form of a type (what clients send for local relations). Delta's reader knows the
+// types a table may hold; types only queries have (intervals, ...) are read by their SQL name.
+Result<std::shared_ptr<arrow::DataType>> TypeFromSparkJson(const nlohmann::json& type) {
+  if (type.is_string()) {
+    auto delta = types::TypeFromDeltaJson(type);
+    if (delta.ok()) return delta;
+    auto parsed = sql::ParseDataType(type.get<std::string>());
+    if (!parsed.ok()) return delta.status();
+    return sql::ToArrowType(*parsed);
+  }
+  if (!type.is_object() || !type.contains("type")) {
+    return UserError("INVALID_JSON_DATA_TYPE", "Invalid JSON data type: " + type.dump() + ".");
+  }
+  const std::string kind = type["type"].get<std::string>();
+  if (kind == "struct") {
+    arrow::FieldVector fields;
+    for (const auto& f : type.value("fields", nlohmann::json::array())) {
+      ASSIGN_OR_RAISE(auto t, TypeFromSparkJson(f.at("type")));
+      fields.push_back(arrow::field(f.at("name").get<std::string>(), t,
+                                    f.value("nullable", true)));
+    }
+    return arrow::struct_(fields);
+  }
+  if (kind == "array") {
+    ASSIGN_OR_RAISE(auto element, TypeFromSparkJson(type.at("elementType")));
+    return arrow::list(arrow::field("element", element, type.value("containsNull", true)));
+  }
+  if (kind == "map") {
+    ASSIGN_OR_RAISE(auto key, TypeFromSparkJson(type.at("keyType")));
+    ASSIGN_OR_RAISE(auto value, TypeFromSparkJson(type.at("valueType")));
+    return arrow::map(key, arrow::field("value", value, type.value("valueContainsNull", true)));
+  }
+  return types::TypeFromDeltaJson(type);
+}
+
+Result<std::shared_ptr<arrow::Schema>> SchemaFromSparkJson(const std::string& text) {
+  auto delta = types::SchemaFromDeltaJson(text);
+  if (delta.ok()) return delta;
+  nlohmann::json json;
+  try {
+    json = nlohmann::json::parse(text);
+  } catch (const std::exception&) {
+    return delta.status();
+  }
+  auto type = TypeFromSparkJson(json);
+  if (!type.ok() || (*type)->id() != arrow::Type::STRUCT) return delta.status();
+  return arrow::schema((*type)->fields());
+}
+
+}  // namespace
+
 Result<std::shared_ptr<arrow::DataType>> ParseTypeString(const std::string& text) {
   size_t start = text.find_first_not_of(" \t\r\n");
   if (start != std::string::npos && text[start] == '{') {
-    ASSIGN_OR_RAISE(auto schema, types::SchemaFromDeltaJson(text));
+    ASSIGN_OR_RAISE(auto schema, SchemaFromSparkJson(text));
     return arrow::struct_(schema->fields());
   }
   // A single type first ("bigint", "array<int>"), then a field list ("a int, b string").
@@ -208,7 +263,7 @@ Result<std::shared_ptr<arrow::DataType>> ParseTypeString(const std::string& text
 Result<std::shared_ptr<arrow::Schema>> ParseSchemaString(const std::string& text) {
   size_t start = text.find_first_not_of(" \t\r\n");
   if (start != std::string::npos && text[start] == '{') {
-    return types::SchemaFromDeltaJson(text);
+    return SchemaFromSparkJson(text);
   }
   // A field list is the common case of DataFrameReader.schema("a int, b string").
   auto columns = sql::ParseTableSchema(text);

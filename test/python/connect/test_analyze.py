@@ -124,3 +124,17 @@ def test_ddl_strings_in_every_spark_form(spark):
         assert spark.createDataFrame([(1, "x")], text).schema.simpleString() == \
             "struct<a:int,b:string>", text
     assert DataType.fromDDL("a: int, b: string").simpleString() == "struct<a:int,b:string>"
+
+
+def test_local_rows_of_types_delta_cannot_store(spark, ref_spark):
+    # Intervals are fine in queries and local data; only Delta tables refuse them.
+    import datetime
+
+    def build(session):
+        return session.createDataFrame(
+            [(datetime.timedelta(days=1, seconds=5), [datetime.timedelta(hours=2)])],
+            "d interval day to second, l array<interval day to second>")
+
+    ours, theirs = build(spark), build(ref_spark)
+    assert ours.schema == theirs.schema
+    assert ours.collect() == theirs.collect()
