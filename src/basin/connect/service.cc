@@ -84,6 +84,12 @@ struct Operation {
   Clock::time_point detached_at = Clock::now();
   std::atomic<bool> interrupted{false};
   std::atomic<bool> abandoned{false};
+  /// Stops this operation's running operators (interrupt, release, shutdown).
+  std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+  void Stop() {
+    cancel->store(true);
+    cv.notify_all();
+  }
 };
 
 // A client session: a Basin session plus what Spark Connect keeps per session.
@@ -274,7 +280,7 @@ Status RunRelation(ConnectSession& session, Operation& op, const pb::Relation& r
   pb::ExecutePlanResponse schema_response;
   ASSIGN_OR_RAISE(*schema_response.mutable_schema(), ToProtoSchema(*plan->schema));
   RETURN_NOT_OK(Push(session, op, std::move(schema_response)));
-  ASSIGN_OR_RAISE(auto reader, session.session.Run(plan));
+  ASSIGN_OR_RAISE(auto reader, session.session.Run(plan, op.cancel));
   if (tail) {
     if (*tail < 0) {
       return UserError("INVALID_PARAMETER_VALUE.LIMIT" /* Spark: tail(n) n >= 0 */,
@@ -371,7 +377,7 @@ void ConnectService::Shutdown() {
       std::lock_guard<std::mutex> session_lock(session->mutex);
       for (auto& [id, op] : session->operations) {
         op->abandoned = true;
-        op->cv.notify_all();
+        op->Stop();
       }
       session->session.Cancel();
     }
@@ -404,7 +410,7 @@ void ConnectService::Reap() {
           if (detached && quiet > std::chrono::seconds(options_.operation_abandon_seconds)) {
             // Nobody came back for it: stop producing and free its buffer.
             op->second->abandoned = true;
-            op->second->cv.notify_all();
+            op->second->Stop();
             if (op->second->done) {
               op = session.operations.erase(op);
               continue;
@@ -643,7 +649,10 @@ grpc::Status ConnectService::ReleaseExecute(grpc::ServerContext* context,
   std::lock_guard<std::mutex> lock(op->mutex);
   if (request->has_release_all()) {
     // The client is done with it: stop a producer that is still running.
-    if (!op->done) op->abandoned = true;
+    if (!op->done) {
+      op->abandoned = true;
+      op->cancel->store(true);
+    }
     op->responses.clear();
     op->buffered_bytes = 0;
     op->first_index = op->produced;
@@ -854,7 +863,6 @@ grpc::Status ConnectService::Interrupt(grpc::ServerContext* context,
   BASIN_GET_SESSION(request, false, session);
   response->set_session_id(session->session_id);
   response->set_server_side_session_id(session->server_session_id);
-  bool any = false;
   {
     std::lock_guard<std::mutex> lock(session->mutex);
     for (auto& [id, op] : session->operations) {
@@ -873,13 +881,10 @@ grpc::Status ConnectService::Interrupt(grpc::ServerContext* context,
       std::lock_guard<std::mutex> op_lock(op->mutex);
       if (op->done) continue;
       op->interrupted = true;
-      op->cv.notify_all();
+      op->Stop();  // its running operators stop at their next batch; others go on
       response->add_interrupted_ids(id);
-      any = true;
     }
   }
-  // Running operators stop at their next batch.
-  if (any) session->session.Cancel();
   return grpc::Status::OK;
 }
 
@@ -899,7 +904,7 @@ grpc::Status ConnectService::ReleaseSession(grpc::ServerContext* context,
   std::lock_guard<std::mutex> lock(session->mutex);
   for (auto& [id, op] : session->operations) {
     op->abandoned = true;
-    op->cv.notify_all();
+    op->Stop();
   }
   session->session.Cancel();
   return grpc::Status::OK;

@@ -420,9 +420,15 @@ Result<std::optional<plan::PlanPtr>> Session::CachedRelation(const TableName& na
   return std::optional<plan::PlanPtr>(node);
 }
 
-Result<std::shared_ptr<arrow::RecordBatchReader>> Session::Run(const plan::PlanPtr& plan) {
-  cancel_->store(false);
-  return exec::Execute(plan, ExecutionOptions());
+Result<std::shared_ptr<arrow::RecordBatchReader>> Session::Run(
+    const plan::PlanPtr& plan, std::shared_ptr<std::atomic<bool>> cancel) {
+  auto options = ExecutionOptions();
+  if (cancel) {
+    options.cancel = std::move(cancel);  // only this run stops when it is set
+  } else {
+    cancel_->store(false);
+  }
+  return exec::Execute(plan, options);
 }
 
 Result<StatementResult> Session::ExecuteStatement(sql::Statement& statement) {

@@ -73,8 +73,10 @@ class Session {
   /// Parses and analyzes one query into a logical plan (optimized when `optimize`).
   Result<plan::PlanPtr> Plan(std::string_view query, bool optimize = true);
 
-  /// Runs a logical plan with the session's settings.
-  Result<std::shared_ptr<arrow::RecordBatchReader>> Run(const plan::PlanPtr& plan);
+  /// Runs a logical plan with the session's settings. With `cancel`, that flag (not Cancel())
+  /// stops this run: front doors cancel one operation among several.
+  Result<std::shared_ptr<arrow::RecordBatchReader>> Run(
+      const plan::PlanPtr& plan, std::shared_ptr<std::atomic<bool>> cancel = nullptr);
 
   /// Runs one parsed statement (queries, DDL, DML, SHOW, ...).
   Result<StatementResult> ExecuteStatement(sql::Statement& statement);

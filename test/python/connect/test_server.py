@@ -334,3 +334,34 @@ def test_python_udfs_fail_clearly(spark):
         assert e.value.getCondition() == "UNSUPPORTED_FEATURE"
         assert "not supported" in str(e.value)
     assert spark.range(2).count() == 2
+
+
+def test_interrupt_tag_stops_only_that_operation(basin_url):
+    s = connect_session(basin_url)
+    outcome = {}
+
+    def run(name, tag, query):
+        if tag:
+            s.addTag(tag)
+        try:
+            outcome[name] = s.sql(query).collect()[0][0]
+        except Exception as e:  # noqa: BLE001
+            outcome[name] = e
+        finally:
+            if tag:
+                s.removeTag(tag)
+
+    slow = threading.Thread(target=run, args=(
+        "slow", "slow", "SELECT count(*) FROM range(0, 4000000000) a WHERE a.id % 7 = 3"))
+    other = threading.Thread(target=run, args=(
+        "other", None, "SELECT count(*) FROM range(0, 60000000) a WHERE a.id % 7 = 3"))
+    slow.start()
+    other.start()
+    time.sleep(0.5)
+    interrupted = s.interruptTag("slow")
+    slow.join(60)
+    other.join(120)
+    assert len(interrupted) == 1
+    assert isinstance(outcome["slow"], Exception)
+    assert outcome["other"] == 60000000 // 7 + (1 if 60000000 % 7 > 3 else 0)
+    s.stop()
