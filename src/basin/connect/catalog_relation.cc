@@ -1,4 +1,5 @@
 #include "basin/connect/catalog_relation.h"
+#include "basin/connect/relation_queries.h"
 
 #include <algorithm>
 #include <cctype>
@@ -93,43 +94,23 @@ Result<Strings> Column(const arrow::Table& table, const std::string& name) {
   return out;
 }
 
-// The result of a call: `table` as a relation (SELECT * over its rows).
-sql::QueryPtr SelectAll(sql::RelationPtr from) {
-  auto query = std::make_unique<sql::Query>();
-  query->kind = sql::QueryKind::kSelect;
-  sql::SelectItem item;
-  item.expr = std::make_unique<sql::Expr>();
-  item.expr->kind = sql::ExprKind::kStar;
-  query->select_items.push_back(std::move(item));
-  query->from = std::move(from);
-  return query;
-}
-
-sql::QueryPtr RowsQuery(std::shared_ptr<arrow::Table> table, PlanTranslator& translator) {
-  auto node = std::make_shared<plan::PlanNode>();
-  node->kind = plan::PlanKind::kValues;
-  node->schema = table->schema();
-  node->values = std::move(table);
-  return SelectAll(translator.RegisterPlan(node));
-}
-
 Result<sql::QueryPtr> EmptyResult(PlanTranslator& translator) {
   ASSIGN_OR_RAISE(auto table, arrow::Table::MakeEmpty(arrow::schema({})));
-  return RowsQuery(std::move(table), translator);
+  return ValuesQuery(std::move(table), translator);
 }
 
 Result<sql::QueryPtr> ValueResult(std::optional<std::string> value, PlanTranslator& translator) {
   RowsBuilder rows;
   rows.AddString("value", {std::move(value)});
   ASSIGN_OR_RAISE(auto table, rows.Table());
-  return RowsQuery(std::move(table), translator);
+  return ValuesQuery(std::move(table), translator);
 }
 
 Result<sql::QueryPtr> BoolResult(bool value, PlanTranslator& translator) {
   RowsBuilder rows;
   rows.AddBool("value", {value});
   ASSIGN_OR_RAISE(auto table, rows.Table());
-  return RowsQuery(std::move(table), translator);
+  return ValuesQuery(std::move(table), translator);
 }
 
 Result<std::shared_ptr<arrow::Table>> Sql(PlanTranslator& translator, const std::string& text) {
@@ -379,7 +360,7 @@ Result<sql::QueryPtr> ListColumns(const std::string& table, const std::string& d
   rows.AddBool("isBucket", is_bucket);
   rows.AddBool("isCluster", is_cluster);
   ASSIGN_OR_RAISE(auto result, rows.Table());
-  return RowsQuery(std::move(result), translator);
+  return ValuesQuery(std::move(result), translator);
 }
 
 // Function rows (name, catalog, namespace, description, className, isTemporary) of SHOW
@@ -538,7 +519,7 @@ Result<sql::QueryPtr> ListPartitions(const std::string& table, PlanTranslator& t
   RowsBuilder rows;
   rows.AddString("partition", partitions);
   ASSIGN_OR_RAISE(auto result, rows.Table());
-  return RowsQuery(std::move(result), translator);
+  return ValuesQuery(std::move(result), translator);
 }
 
 // Runs `text` and returns nothing, as the catalog's setters and actions do.
@@ -550,7 +531,7 @@ Result<sql::QueryPtr> Action(const std::string& text, PlanTranslator& translator
 // A statement's rows as the result.
 Result<sql::QueryPtr> StatementRows(const std::string& text, PlanTranslator& translator) {
   ASSIGN_OR_RAISE(auto table, Sql(translator, text));
-  return RowsQuery(std::move(table), translator);
+  return ValuesQuery(std::move(table), translator);
 }
 
 }  // namespace
@@ -589,7 +570,7 @@ Result<sql::QueryPtr> CatalogQuery(const spark::connect::Catalog& catalog,
       rows.AddString("name", names);
       rows.AddString("description", descriptions);
       ASSIGN_OR_RAISE(auto table, rows.Table());
-      return RowsQuery(std::move(table), translator);
+      return ValuesQuery(std::move(table), translator);
     }
     case C::kCurrentDatabase:
       return ValueResult(session.current_schema(), translator);
@@ -609,7 +590,7 @@ Result<sql::QueryPtr> CatalogQuery(const spark::connect::Catalog& catalog,
           DatabaseRows(
               session.current_catalog(),
               [&](const std::string& n) { return keep.count(Lower(n)) > 0; }, translator));
-      return RowsQuery(std::move(table), translator);
+      return ValuesQuery(std::move(table), translator);
     }
     case C::kGetDatabase:
     case C::kDatabaseExists: {
@@ -626,7 +607,7 @@ Result<sql::QueryPtr> CatalogQuery(const spark::connect::Catalog& catalog,
                              " cannot be found. Verify the spelling and correctness of the "
                              "schema and catalog.");
       }
-      return RowsQuery(*table, translator);
+      return ValuesQuery(*table, translator);
     }
     case C::kListTables:
     case C::kListViews: {
@@ -650,12 +631,12 @@ Result<sql::QueryPtr> CatalogQuery(const spark::connect::Catalog& catalog,
       ASSIGN_OR_RAISE(auto shown, Sql(translator, text));
       ASSIGN_OR_RAISE(auto table, TableRows(*shown, views ? "viewName" : "tableName", catalog_name,
                                             translator));
-      return RowsQuery(std::move(table), translator);
+      return ValuesQuery(std::move(table), translator);
     }
     case C::kGetTable: {
       const auto& get = catalog.get_table();
       ASSIGN_OR_RAISE(auto table, OneTable(get.table_name(), get.db_name(), translator));
-      return RowsQuery(std::move(table), translator);
+      return ValuesQuery(std::move(table), translator);
     }
     case C::kTableExists: {
       const auto& t = catalog.table_exists();
@@ -670,7 +651,7 @@ Result<sql::QueryPtr> CatalogQuery(const spark::connect::Catalog& catalog,
       std::string text = "SHOW FUNCTIONS" + LikeClause(list.has_pattern(), list.pattern());
       ASSIGN_OR_RAISE(auto shown, Sql(translator, text));
       ASSIGN_OR_RAISE(auto table, FunctionRows(*shown, std::nullopt));
-      return RowsQuery(std::move(table), translator);
+      return ValuesQuery(std::move(table), translator);
     }
     case C::kGetFunction:
     case C::kFunctionExists: {
@@ -688,7 +669,7 @@ Result<sql::QueryPtr> CatalogQuery(const spark::connect::Catalog& catalog,
                              QuoteParts({session.current_catalog(), session.current_schema()}) +
                              "].");
       }
-      return RowsQuery(table->Slice(0, 1), translator);
+      return ValuesQuery(table->Slice(0, 1), translator);
     }
     case C::kCreateTable: {
       const auto& create = catalog.create_table();

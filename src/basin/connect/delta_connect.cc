@@ -1,4 +1,5 @@
 #include "basin/connect/delta_connect.h"
+#include "basin/connect/relation_queries.h"
 
 #include <algorithm>
 #include <atomic>
@@ -52,25 +53,6 @@ Result<std::string> TableSql(const dpb::DeltaTable& table) {
   return QuoteParts(parts);
 }
 
-sql::QueryPtr SelectAll(sql::RelationPtr from) {
-  auto query = std::make_unique<sql::Query>();
-  query->kind = sql::QueryKind::kSelect;
-  sql::SelectItem item;
-  item.expr = std::make_unique<sql::Expr>();
-  item.expr->kind = sql::ExprKind::kStar;
-  query->select_items.push_back(std::move(item));
-  query->from = std::move(from);
-  return query;
-}
-
-sql::QueryPtr RowsQuery(std::shared_ptr<arrow::Table> table, PlanTranslator& translator) {
-  auto node = std::make_shared<plan::PlanNode>();
-  node->kind = plan::PlanKind::kValues;
-  node->schema = table->schema();
-  node->values = std::move(table);
-  return SelectAll(translator.RegisterPlan(node));
-}
-
 // Runs `statement` now; its rows (the metrics delta-spark returns) are the relation.
 Result<sql::QueryPtr> StatementRows(sql::Statement& statement, PlanTranslator& translator) {
   ASSIGN_OR_RAISE(auto result, translator.session().ExecuteStatement(statement));
@@ -78,7 +60,7 @@ Result<sql::QueryPtr> StatementRows(sql::Statement& statement, PlanTranslator& t
   if (!table) {
     ASSIGN_OR_RAISE(table, arrow::Table::MakeEmpty(arrow::schema({})));
   }
-  return RowsQuery(std::move(table), translator);
+  return ValuesQuery(std::move(table), translator);
 }
 
 Result<session::StatementResult> RunSql(const std::string& text, PlanTranslator& translator) {
@@ -357,7 +339,7 @@ Result<sql::QueryPtr> Convert(const dpb::ConvertToDelta& convert, PlanTranslator
   ASSIGN_OR_RAISE(auto array, builder.Finish());
   auto table =
       arrow::Table::Make(arrow::schema({arrow::field("identifier", arrow::utf8())}), {array});
-  return RowsQuery(table, translator);
+  return ValuesQuery(table, translator);
 }
 
 Result<sql::QueryPtr> IsDeltaTable(const dpb::IsDeltaTable& is_delta, PlanTranslator& translator) {
@@ -380,7 +362,7 @@ Result<sql::QueryPtr> IsDeltaTable(const dpb::IsDeltaTable& is_delta, PlanTransl
   ASSIGN_OR_RAISE(auto array, builder.Finish());
   auto table =
       arrow::Table::Make(arrow::schema({arrow::field("value", arrow::boolean(), false)}), {array});
-  return RowsQuery(table, translator);
+  return ValuesQuery(table, translator);
 }
 
 std::string Number(double value) {
