@@ -357,7 +357,7 @@ def test_interrupt_tag_stops_only_that_operation(basin_url):
         "other", None, "SELECT count(*) FROM range(0, 60000000) a WHERE a.id % 7 = 3"))
     slow.start()
     other.start()
-    time.sleep(0.5)
+    time.sleep(1.0)
     interrupted = s.interruptTag("slow")
     slow.join(60)
     other.join(120)
