@@ -9,6 +9,7 @@
 
 #include <zlib.h>
 
+#include "basin/base/uuid.h"
 #include "basin/connect/arrow_stream.h"
 #include "basin/connect/commands.h"
 #include "basin/connect/config_defaults.h"
@@ -25,43 +26,11 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr const char* kSparkVersion = "4.2.0";
 // Responses kept for a reattachable operation before the producer waits for releases.
 constexpr size_t kMaxBufferedBytes = 64u << 20;
 // Arrow batches are cut at about this size: like Spark (spark.connect.grpc.arrow.maxBatchSize),
 // every message stays under gRPC's default 4 MiB limit, whatever the client configured.
 constexpr int64_t kTargetBatchBytes = 2 << 20;
-
-std::string NewUuid() {
-  static std::mutex mutex;
-  static std::mt19937_64 random{std::random_device{}()};
-  uint64_t a, b;
-  {
-    std::lock_guard<std::mutex> lock(mutex);
-    a = random();
-    b = random();
-  }
-  a = (a & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
-  b = (b & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 1
-  char text[37];
-  std::snprintf(text, sizeof(text), "%08x-%04x-%04x-%04x-%012llx",
-                static_cast<unsigned>(a >> 32), static_cast<unsigned>((a >> 16) & 0xFFFF),
-                static_cast<unsigned>(a & 0xFFFF), static_cast<unsigned>(b >> 48),
-                static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFULL));
-  return text;
-}
-
-bool IsUuid(const std::string& s) {
-  if (s.size() != 36) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (s[i] != '-') return false;
-    } else if (!std::isxdigit(static_cast<unsigned char>(s[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 }  // namespace
 

@@ -1,5 +1,7 @@
 #include "basin/delta/log_listing.h"
 
+#include "basin/base/uuid.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -9,18 +11,6 @@ namespace {
 
 bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
-}
-
-bool IsUuid(std::string_view s) {
-  if (s.size() != 36) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (s[i] != '-') return false;
-    } else if (!std::isxdigit(static_cast<unsigned char>(s[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 std::string_view BaseName(std::string_view path) {

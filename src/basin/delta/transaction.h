@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "basin/base/status.h"
+#include "basin/base/uuid.h"
 #include "basin/delta/actions.h"
 #include "basin/delta/snapshot.h"
 #include "basin/io/file_system.h"
@@ -34,8 +35,6 @@ struct CommitResult {
   bool checkpoint_written = false;
 };
 
-/// Returns a random (version 4) UUID in its 36-character text form.
-std::string NewUuid();
 
 /// Returns the current time in milliseconds since the epoch.
 int64_t NowMs();

@@ -9,6 +9,7 @@
 #include "basin/delta/snapshot.h"
 #include "basin/delta/transaction.h"
 #include "basin/session/session.h"
+#include "basin/base/uuid.h"
 #include "basin/session/session_internal.h"
 #include "basin/session/statement_words.h"
 #include "basin/sql/arrow_type.h"
@@ -165,7 +166,7 @@ Result<StatementResult> Session::RunOtherStatement(sql::Statement& statement) {
           auto meta = field->metadata() ? field->metadata()->Copy()
                                         : std::make_shared<arrow::KeyValueMetadata>();
           meta->Append("delta.columnMapping.id", std::to_string(max_id));
-          meta->Append("delta.columnMapping.physicalName", "col-" + delta::NewUuid());
+          meta->Append("delta.columnMapping.physicalName", "col-" + NewUuid());
           field = field->WithMetadata(meta);
         }
         fields.push_back(field);
