@@ -17,6 +17,12 @@ Result<std::string> EncodeArrowStream(
   return buffer->ToString();
 }
 
+Result<std::string> EncodeArrowStream(const arrow::Table& table) {
+  arrow::TableBatchReader reader(table);
+  ASSIGN_OR_RAISE(auto batches, reader.ToRecordBatches());
+  return EncodeArrowStream(table.schema(), batches);
+}
+
 Result<std::shared_ptr<arrow::Table>> DecodeArrowStream(const std::string& data) {
   // The batches slice this buffer (and keep it alive), so it owns a copy of the bytes.
   auto buffer = arrow::Buffer::FromString(std::string(data));

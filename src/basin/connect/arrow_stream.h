@@ -17,6 +17,9 @@ namespace basin::connect {
 Result<std::string> EncodeArrowStream(const std::shared_ptr<arrow::Schema>& schema,
                                       const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches);
 
+/// One IPC stream of a table's rows.
+Result<std::string> EncodeArrowStream(const arrow::Table& table);
+
 /// Reads every batch of an IPC stream into a table.
 Result<std::shared_ptr<arrow::Table>> DecodeArrowStream(const std::string& data);
 

@@ -21,11 +21,6 @@ namespace {
 namespace pb = spark::connect;
 using Strings = std::vector<std::optional<std::string>>;
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 // Columns of a result built row by row.
 class RowsBuilder {

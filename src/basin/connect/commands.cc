@@ -16,6 +16,7 @@
 
 #include "basin/connect/delta_connect.h"
 #include "basin/connect/expression_text.h"
+#include "basin/connect/arrow_stream.h"
 #include "basin/connect/sql_text.h"
 #include "basin/connect/statement_parameters.h"
 #include "basin/delta/write.h"
@@ -31,11 +32,6 @@ namespace {
 namespace pb = spark::connect;
 using Responses = std::vector<pb::ExecutePlanResponse>;
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 std::string QuotedList(const std::vector<std::string>& names) {
   std::string out;
@@ -46,15 +42,6 @@ std::string QuotedList(const std::vector<std::string>& names) {
   return out;
 }
 
-Result<std::string> ArrowIpcStream(const arrow::Table& table) {
-  ASSIGN_OR_RAISE(auto sink, arrow::io::BufferOutputStream::Create());
-  ASSIGN_OR_RAISE(auto writer, arrow::ipc::MakeStreamWriter(sink, table.schema()));
-  RETURN_NOT_OK(writer->WriteTable(table));
-  RETURN_NOT_OK(writer->Close());
-  ASSIGN_OR_RAISE(auto buffer, sink->Finish());
-  return buffer->ToString();
-}
-
 // The response of a spark.sql command that ran: its rows as a local relation.
 Result<pb::ExecutePlanResponse> RowsResponse(std::shared_ptr<arrow::Table> table) {
   if (!table) {
@@ -62,7 +49,7 @@ Result<pb::ExecutePlanResponse> RowsResponse(std::shared_ptr<arrow::Table> table
   }
   pb::ExecutePlanResponse response;
   auto* local = response.mutable_sql_command_result()->mutable_relation()->mutable_local_relation();
-  ASSIGN_OR_RAISE(auto data, ArrowIpcStream(*table));
+  ASSIGN_OR_RAISE(auto data, EncodeArrowStream(*table));
   local->set_data(std::move(data));
   ASSIGN_OR_RAISE(auto schema, types::SchemaToDeltaJson(*table->schema()));
   local->set_schema(std::move(schema));

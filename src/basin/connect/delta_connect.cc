@@ -101,11 +101,6 @@ Result<Target> TargetOf(const pb::Relation& relation) {
   return target;
 }
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 // DELETE, UPDATE and MERGE run on named tables in the session: a DeltaTable.forPath target is
 // registered as an external table under a transient name for the statement (dropping it keeps

@@ -3,6 +3,8 @@
 // Quoting for SQL text that the Connect layer writes for the session (catalog calls, writes and
 // Delta utilities run as SQL statements).
 
+#include <algorithm>
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -10,6 +12,13 @@
 #include "basin/sql/parser.h"
 
 namespace basin::connect {
+
+/// `s` in lower case (names compare case-insensitively, as Spark's do).
+inline std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
 
 /// Returns `part` back-quoted, with back quotes doubled.
 inline std::string QuoteIdentifier(const std::string& part) {
