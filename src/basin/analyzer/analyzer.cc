@@ -18,6 +18,7 @@
 #include "basin/analyzer/data_type.h"
 #include "basin/delta/snapshot.h"
 #include "basin/format/data_file_reader.h"
+#include "basin/function/kernel_support.h"
 #include "basin/io/file_system.h"
 
 namespace basin::analyzer {
@@ -221,6 +222,7 @@ class ExpressionBinder {
   // Binds with no aggregation/window mapping (over the FROM scope).
   Result<ExprPtr> BindPlain(const sql::Expr& e) {
     ExpressionBinder plain(analyzer_, scope_, outer_);
+    plain.lambda_vars_ = lambda_vars_;
     return plain.Bind(e);
   }
 
@@ -234,6 +236,13 @@ class ExpressionBinder {
   Result<ExprPtr> BindFunction(const sql::Expr& e);
   Result<ExprPtr> BindAggregateCall(const sql::Expr& e);
   Result<ExprPtr> BindWindowCall(const sql::Expr& e);
+  // transform, filter, exists, forall, aggregate/reduce, zip_with, map_filter, transform_keys,
+  // transform_values, map_zip_with and array_sort with a comparator; nullopt for other calls.
+  Result<std::optional<ExprPtr>> BindHigherOrder(const std::string& name, const sql::Expr& e);
+  // Binds `lambda` with parameters of `params` (type, nullable); checks their number.
+  Result<ExprPtr> BindLambda(const sql::Expr& lambda,
+                             const std::vector<std::pair<TypePtr, bool>>& params,
+                             size_t min_params, const std::string& display);
   Result<ExprPtr> CallScalar(const std::string& name, std::vector<ExprPtr> args,
                              const std::string& display, const sql::SourcePos& pos);
   Result<ExprPtr> Coerce(ExprPtr e, const TypePtr& type);
@@ -244,6 +253,13 @@ class ExpressionBinder {
   AggregationState* aggregation_ = nullptr;
   WindowState* windows_ = nullptr;
   const std::vector<std::pair<std::string, ExprPtr>>* aliases_ = nullptr;
+  // Parameters of the lambdas being bound, outermost first; a parameter's slot is its position.
+  struct LambdaVariable {
+    std::string name;
+    TypePtr type;
+    bool nullable = true;
+  };
+  std::vector<LambdaVariable> lambda_vars_;
 };
 
 class QueryAnalyzer {
@@ -343,6 +359,11 @@ Result<ExprPtr> ExpressionBinder::Bind(const sql::Expr& e) {
 }
 
 Result<ExprPtr> ExpressionBinder::BindInAggregation(const sql::Expr& e) {
+  if (e.kind == sql::ExprKind::kColumn && e.plan_id < 0 && !e.name_parts.empty()) {
+    for (const auto& v : lambda_vars_) {
+      if (Same(v.name, e.name_parts[0])) return BindColumn(e);
+    }
+  }
   if (e.kind == sql::ExprKind::kFunction && e.over) return BindWindowCall(e);
   if (IsAggregateCall(e)) return BindAggregateCall(e);
   if (e.kind == sql::ExprKind::kFunction && e.name_parts.size() == 1 &&
@@ -681,6 +702,18 @@ Result<ExprPtr> ExpressionBinder::BindColumn(const sql::Expr& e) {
     }
     return base;
   };
+  if (e.plan_id < 0) {
+    // Lambda parameters hide columns of the same name; the innermost lambda wins.
+    for (size_t slot = lambda_vars_.size(); slot-- > 0;) {
+      const auto& v = lambda_vars_[slot];
+      if (!Same(v.name, parts[0])) continue;
+      auto var = MakeExpr(ExprKind::kLambdaVariable, v.type, {}, v.name);
+      auto mutable_var = std::const_pointer_cast<plan::Expr>(var);
+      mutable_var->column_index = static_cast<int>(slot);
+      mutable_var->nullable = v.nullable;
+      return field_access(var, 1);
+    }
+  }
   if (e.plan_id >= 0) {
     // A DataFrame's column (df["id"]): the nearest column of that DataFrame with the name.
     int best = -1, best_depth = -1;
@@ -983,11 +1016,15 @@ Result<ExprPtr> ExpressionBinder::BindFunction(const sql::Expr& e) {
                      "The generator is not supported: outside the SELECT clause, found: " +
                          display + ". Use LATERAL VIEW " + name + "(...) instead.");
   }
+  ASSIGN_OR_RAISE(auto higher_order, BindHigherOrder(name, e));
+  if (higher_order) return *higher_order;
   std::vector<ExprPtr> args;
   for (const auto& c : e.children) {
     if (c->kind == sql::ExprKind::kLambda) {
-      return UserError("UNSUPPORTED_FEATURE.LAMBDA_FUNCTION",
-                       "Lambda functions are not supported yet: " + display + ".");
+      return UserError("INVALID_LAMBDA_FUNCTION_CALL.NON_HIGHER_ORDER_FUNCTION",
+                       "Invalid lambda function call. A lambda function should only be used in a "
+                       "higher order function. However, its class is " + Quote(name) +
+                           ", which is not a higher order function." + PosText(e.pos));
     }
     if (c->kind == sql::ExprKind::kStar) {
       return UserError("INVALID_USAGE_OF_STAR_OR_REGEX",
@@ -1007,6 +1044,238 @@ Result<ExprPtr> ExpressionBinder::BindFunction(const sql::Expr& e) {
     display = name + "()";
   }
   return CallScalar(name, std::move(args), display, e.pos);
+}
+
+Result<ExprPtr> ExpressionBinder::BindLambda(const sql::Expr& lambda,
+                                             const std::vector<std::pair<TypePtr, bool>>& params,
+                                             size_t min_params, const std::string& display) {
+  const auto& names = lambda.lambda_params;
+  if (names.size() < min_params || names.size() > params.size()) {
+    return UserError("INVALID_LAMBDA_FUNCTION_CALL.NUM_ARGS_MISMATCH",
+                     "Invalid lambda function call. A higher order function expects " +
+                         std::to_string(min_params == params.size() || names.size() < min_params
+                                            ? min_params
+                                            : params.size()) +
+                         " arguments, but got " + std::to_string(names.size()) + "." +
+                         PosText(lambda.pos));
+  }
+  for (size_t i = 0; i < names.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (Same(names[i], names[j])) {
+        return UserError("INVALID_LAMBDA_FUNCTION_CALL.DUPLICATE_ARG_NAMES",
+                         "Invalid lambda function call. The lambda function has duplicate "
+                         "arguments " + Quote(names[i]) + ". Please, consider to rename the "
+                         "argument names or set \"spark.sql.caseSensitive\" to \"true\"." +
+                             PosText(lambda.pos));
+      }
+    }
+  }
+  const size_t first_slot = lambda_vars_.size();
+  for (size_t i = 0; i < names.size(); ++i) {
+    lambda_vars_.push_back({names[i], params[i].first, params[i].second});
+  }
+  auto body = Bind(*lambda.children.at(0));
+  lambda_vars_.resize(first_slot);
+  if (!body.ok()) return body.status();
+  auto out = MakeExpr(ExprKind::kLambda, (*body)->type, {*body}, display);
+  auto mutable_out = std::const_pointer_cast<plan::Expr>(out);
+  mutable_out->lambda_params = names;
+  mutable_out->column_index = static_cast<int>(first_slot);
+  mutable_out->nullable = (*body)->nullable;
+  return out;
+}
+
+Result<std::optional<ExprPtr>> ExpressionBinder::BindHigherOrder(const std::string& name,
+                                                                 const sql::Expr& e) {
+  // Value arguments first, then the lambdas, in Spark's argument order.
+  size_t values = 0;
+  size_t lambdas_min = 0;
+  size_t lambdas_max = 0;
+  if (name == "transform" || name == "filter" || name == "exists" || name == "forall" ||
+      name == "map_filter" || name == "transform_keys" || name == "transform_values") {
+    values = 1, lambdas_min = lambdas_max = 1;
+  } else if (name == "aggregate" || name == "reduce") {
+    values = 2, lambdas_min = 1, lambdas_max = 2;
+  } else if (name == "zip_with" || name == "map_zip_with") {
+    values = 2, lambdas_min = lambdas_max = 1;
+  } else if (name == "array_sort") {
+    if (e.children.size() != 2) return std::optional<ExprPtr>();
+    values = 1, lambdas_min = lambdas_max = 1;
+  } else {
+    return std::optional<ExprPtr>();
+  }
+  const std::string display = AutoColumnName(e);
+  const size_t n = e.children.size();
+  if (n < values + lambdas_min || n > values + lambdas_max) {
+    return UserError("WRONG_NUM_ARGS.WITHOUT_SUGGESTION",
+                     "The `" + name + "` requires " +
+                         (lambdas_min == lambdas_max
+                              ? std::to_string(values + lambdas_min)
+                              : "[" + std::to_string(values + lambdas_min) + ", " +
+                                    std::to_string(values + lambdas_max) + "]") +
+                         " parameters but the actual number is " + std::to_string(n) + "." +
+                         PosText(e.pos));
+  }
+  std::vector<ExprPtr> args;
+  for (size_t i = 0; i < values; ++i) {
+    if (e.children[i]->kind == sql::ExprKind::kLambda) {
+      return UserError("INVALID_LAMBDA_FUNCTION_CALL.PARAMETER_DOES_NOT_ACCEPT_LAMBDA_FUNCTION",
+                       "Invalid lambda function call. You passed a lambda function to a parameter "
+                       "that does not accept it. Please check if lambda function argument is in "
+                       "the correct position." + PosText(e.pos));
+    }
+    ASSIGN_OR_RAISE(auto a, Bind(*e.children[i]));
+    args.push_back(a);
+  }
+  for (size_t i = values; i < n; ++i) {
+    if (e.children[i]->kind != sql::ExprKind::kLambda) {
+      return UserError("DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE",
+                       "Cannot resolve " + Quote(display) + " due to data type mismatch: the " +
+                           std::to_string(i + 1) + ". parameter of `" + name +
+                           "` must be a lambda function." + PosText(e.pos));
+    }
+  }
+  static const char* kOrdinals[] = {"first", "second", "third", "fourth"};
+  auto mismatch = [&](size_t index, const std::string& required, const std::string& what,
+                      const arrow::DataType& actual) {
+    return UserError("DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE",
+                     "Cannot resolve " + Quote(display) + " due to data type mismatch: The " +
+                         kOrdinals[std::min<size_t>(index, 3)] + " parameter requires the \"" +
+                         required + "\" type, however " + Quote(what) + " has the type \"" +
+                         function::SqlTypeName(actual) + "\"." + PosText(e.pos));
+  };
+  auto element_of = [](const TypePtr& t) -> std::pair<TypePtr, bool> {
+    const auto& f = static_cast<const arrow::ListType&>(*t).value_field();
+    return {f->type(), f->nullable()};
+  };
+  auto need_array = [&](size_t i) -> Status {
+    if (args[i]->type->id() == arrow::Type::LIST) return Status::OK();
+    return mismatch(i, "ARRAY", AutoColumnName(*e.children[i]), *args[i]->type);
+  };
+  auto need_map = [&](size_t i) -> Status {
+    if (args[i]->type->id() == arrow::Type::MAP) return Status::OK();
+    return mismatch(i, "MAP", AutoColumnName(*e.children[i]), *args[i]->type);
+  };
+  auto lambda_text = [&](size_t i) { return AutoColumnName(*e.children[i]); };
+  std::vector<ExprPtr> lambdas;
+  TypePtr type;
+  bool nullable = true;
+  const bool input_nullable = args[0]->nullable;
+  if (name == "transform" || name == "filter" || name == "exists" || name == "forall") {
+    RETURN_NOT_OK(need_array(0));
+    auto element = element_of(args[0]->type);
+    const bool indexed = name == "transform" || name == "filter";
+    ASSIGN_OR_RAISE(auto f, BindLambda(*e.children[1],
+                                       indexed ? std::vector<std::pair<TypePtr, bool>>{
+                                                     element, {arrow::int32(), false}}
+                                               : std::vector<std::pair<TypePtr, bool>>{element},
+                                       1, lambda_text(1)));
+    if (name != "transform" && f->type->id() != arrow::Type::BOOL) {
+      return mismatch(1, "BOOLEAN", lambda_text(1), *f->type);
+    }
+    lambdas.push_back(f);
+    if (name == "transform") {
+      type = arrow::list(arrow::field("item", f->type, f->nullable));
+    } else if (name == "filter") {
+      type = args[0]->type;
+    } else {
+      type = arrow::boolean();
+      nullable = input_nullable || f->nullable;
+    }
+    if (name == "transform" || name == "filter") nullable = input_nullable;
+  } else if (name == "array_sort") {
+    RETURN_NOT_OK(need_array(0));
+    auto element = element_of(args[0]->type);
+    ASSIGN_OR_RAISE(auto f, BindLambda(*e.children[1], {element, element}, 2, lambda_text(1)));
+    if (f->type->id() != arrow::Type::INT32) {
+      return UserError("DATATYPE_MISMATCH.UNEXPECTED_RETURN_TYPE",
+                       "Cannot resolve " + Quote(display) + " due to data type mismatch: The " +
+                           "second parameter requires the return type \"INT\", however " +
+                           Quote(lambda_text(1)) + " returns \"" +
+                           function::SqlTypeName(*f->type) + "\"." + PosText(e.pos));
+    }
+    lambdas.push_back(f);
+    type = args[0]->type;
+    nullable = input_nullable;
+  } else if (name == "aggregate" || name == "reduce") {
+    RETURN_NOT_OK(need_array(0));
+    auto element = element_of(args[0]->type);
+    TypePtr acc_type = args[1]->type;
+    ASSIGN_OR_RAISE(auto merge, BindLambda(*e.children[2], {{acc_type, true}, element}, 2,
+                                           lambda_text(2)));
+    if (!merge->type->Equals(*acc_type)) {
+      return mismatch(2, function::SqlTypeName(*acc_type), lambda_text(2), *merge->type);
+    }
+    lambdas.push_back(merge);
+    type = acc_type;
+    if (n == 4) {
+      ASSIGN_OR_RAISE(auto finish, BindLambda(*e.children[3], {{acc_type, true}}, 1,
+                                              lambda_text(3)));
+      type = finish->type;
+      lambdas.push_back(finish);
+    }
+  } else if (name == "zip_with") {
+    RETURN_NOT_OK(need_array(0));
+    RETURN_NOT_OK(need_array(1));
+    auto left = element_of(args[0]->type);
+    auto right = element_of(args[1]->type);
+    ASSIGN_OR_RAISE(auto f, BindLambda(*e.children[2], {{left.first, true}, {right.first, true}},
+                                       2, lambda_text(2)));
+    lambdas.push_back(f);
+    type = arrow::list(arrow::field("item", f->type, f->nullable));
+    nullable = args[0]->nullable || args[1]->nullable;
+  } else {
+    RETURN_NOT_OK(need_map(0));
+    const auto& map_type = static_cast<const arrow::MapType&>(*args[0]->type);
+    std::pair<TypePtr, bool> key{map_type.key_type(), false};
+    std::pair<TypePtr, bool> value{map_type.item_type(), map_type.item_field()->nullable()};
+    if (name == "map_zip_with") {
+      RETURN_NOT_OK(need_map(1));
+      const auto& other = static_cast<const arrow::MapType&>(*args[1]->type);
+      if (!other.key_type()->Equals(*map_type.key_type())) {
+        auto common = function::CommonType(map_type.key_type(), other.key_type());
+        if (!common) {
+          return UserError("DATATYPE_MISMATCH.MAP_ZIP_WITH_DIFF_TYPES",
+                           "Cannot resolve " + Quote(display) +
+                               " due to data type mismatch: Input to the `map_zip_with` should "
+                               "have been two maps with compatible key types, but it's [" +
+                               function::SqlTypeName(*args[0]->type) + ", " +
+                               function::SqlTypeName(*args[1]->type) + "]." + PosText(e.pos));
+        }
+        for (int i = 0; i < 2; ++i) {
+          const auto& m = static_cast<const arrow::MapType&>(*args[i]->type);
+          ASSIGN_OR_RAISE(args[i], Coerce(args[i], arrow::map(*common, m.item_field())));
+        }
+        key.first = *common;
+      }
+      ASSIGN_OR_RAISE(auto f, BindLambda(*e.children[2],
+                                         {key, {value.first, true}, {other.item_type(), true}}, 3,
+                                         lambda_text(2)));
+      lambdas.push_back(f);
+      type = arrow::map(key.first, arrow::field("value", f->type, f->nullable));
+      nullable = args[0]->nullable || args[1]->nullable;
+    } else {
+      ASSIGN_OR_RAISE(auto f, BindLambda(*e.children[1], {key, value}, 2, lambda_text(1)));
+      lambdas.push_back(f);
+      nullable = input_nullable;
+      if (name == "map_filter") {
+        if (f->type->id() != arrow::Type::BOOL) {
+          return mismatch(1, "BOOLEAN", lambda_text(1), *f->type);
+        }
+        type = args[0]->type;
+      } else if (name == "transform_keys") {
+        type = arrow::map(f->type, map_type.item_field());
+      } else {
+        type = arrow::map(map_type.key_type(), arrow::field("value", f->type, f->nullable));
+      }
+    }
+  }
+  for (auto& l : lambdas) args.push_back(l);
+  auto out = MakeExpr(ExprKind::kHigherOrder, type, std::move(args), display);
+  auto mutable_out = std::const_pointer_cast<plan::Expr>(out);
+  mutable_out->higher_order = name == "reduce" ? "aggregate" : name;
+  mutable_out->nullable = nullable;
+  return std::optional<ExprPtr>(out);
 }
 
 Result<ExprPtr> ExpressionBinder::BindNode(const sql::Expr& e) {
@@ -1324,8 +1593,9 @@ Result<ExprPtr> ExpressionBinder::BindNode(const sql::Expr& e) {
       return CallScalar("named_struct", std::move(args), display, e.pos);
     }
     case K::kLambda:
-      return UserError("UNSUPPORTED_FEATURE.LAMBDA_FUNCTION",
-                       "Lambda functions are not supported yet." + PosText(e.pos));
+      return UserError("INVALID_LAMBDA_FUNCTION_CALL.NON_HIGHER_ORDER_FUNCTION",
+                       "Invalid lambda function call. A lambda function should only be used in a "
+                       "higher order function." + PosText(e.pos));
     case K::kNamedArgument:
     case K::kAlias: return Bind(*e.children[0]);
   }

@@ -1,6 +1,8 @@
 #include "basin/analyzer/column_name.h"
 
 #include <cctype>
+#include <string>
+#include <vector>
 
 namespace basin::analyzer {
 namespace {
@@ -41,6 +43,17 @@ const char* BinarySymbol(sql::BinaryOp op) {
   return "?";
 }
 
+// Parameters of the lambdas being named, outermost first: Spark names their uses
+// "namedlambdavariable()".
+thread_local std::vector<std::string> lambda_names;
+
+bool IsLambdaName(const std::string& name) {
+  for (const auto& n : lambda_names) {
+    if (Lower(n) == Lower(name)) return true;
+  }
+  return false;
+}
+
 std::string TypeName(const sql::DataTypeSyntax& type) { return Upper(sql::ToString(type)); }
 
 std::string Join(const std::vector<sql::ExprPtr>& exprs, size_t from = 0) {
@@ -57,7 +70,14 @@ std::string Join(const std::vector<sql::ExprPtr>& exprs, size_t from = 0) {
 std::string AutoColumnName(const sql::Expr& e) {
   using K = sql::ExprKind;
   switch (e.kind) {
-    case K::kColumn: return e.name_parts.empty() ? "" : e.name_parts.back();
+    case K::kColumn:
+      if (e.name_parts.empty()) return "";
+      if (e.plan_id < 0 && IsLambdaName(e.name_parts[0])) {
+        std::string s = "namedlambdavariable()";
+        for (size_t i = 1; i < e.name_parts.size(); ++i) s += "." + e.name_parts[i];
+        return s;
+      }
+      return e.name_parts.back();
     case K::kStar: return "*";
     case K::kLiteral:
       switch (e.literal_kind) {
@@ -131,6 +151,11 @@ std::string AutoColumnName(const sql::Expr& e) {
         args = "1";
       } else {
         args = Join(e.children);
+        // aggregate/reduce without a finish lambda are named with Spark's identity finish.
+        if ((name == "aggregate" || name == "reduce") && e.children.size() == 3 &&
+            e.children[2]->kind == K::kLambda) {
+          args += ", lambdafunction(namedlambdavariable(), namedlambdavariable())";
+        }
       }
       std::string s = name + "(" + (e.distinct ? "DISTINCT " : "") + args + ")";
       if (e.filter) s += " FILTER (WHERE " + AutoColumnName(*e.filter) + ")";
@@ -140,7 +165,14 @@ std::string AutoColumnName(const sql::Expr& e) {
     case K::kSubscript:
       return AutoColumnName(*e.children[0]) + "[" + AutoColumnName(*e.children[1]) + "]";
     case K::kField: return AutoColumnName(*e.children[0]) + "." + e.text;
-    case K::kLambda: return "lambdafunction(" + AutoColumnName(*e.children[0]) + ")";
+    case K::kLambda: {
+      const size_t depth = lambda_names.size();
+      for (const auto& p : e.lambda_params) lambda_names.push_back(p);
+      std::string s = "lambdafunction(" + AutoColumnName(*e.children[0]);
+      lambda_names.resize(depth);
+      for (size_t i = 0; i < e.lambda_params.size(); ++i) s += ", namedlambdavariable()";
+      return s + ")";
+    }
     case K::kNamedArgument: return AutoColumnName(*e.children[0]);
     case K::kAlias: return e.text;
     case K::kRow: return "named_struct(" + Join(e.children) + ")";

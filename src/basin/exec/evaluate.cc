@@ -4,6 +4,9 @@
 #include <arrow/compute/api.h>
 
 #include "basin/exec/execute.h"
+#include "basin/exec/higher_order.h"
+
+#include <set>
 
 namespace basin::exec {
 
@@ -162,8 +165,14 @@ class Evaluator {
       case ExprKind::kGroupingId:
         return InternalError("expression " + plan::ToString(expr) +
                              " can only be evaluated by its Aggregate or Window operator");
-      case ExprKind::kLambda:
       case ExprKind::kLambdaVariable:
+        if (expr.column_index < 0 || expr.column_index >= static_cast<int>(slots_.size())) {
+          return InternalError("lambda variable " + expr.name + " outside its lambda");
+        }
+        return slots_[static_cast<size_t>(expr.column_index)];
+      case ExprKind::kHigherOrder:
+        return EvalHigherOrder(expr, input);
+      case ExprKind::kLambda:
         return InternalError("lambda expressions are evaluated by their higher-order function");
     }
     return InternalError("unknown expression kind");
@@ -184,8 +193,16 @@ class Evaluator {
     }
     auto sub = arrow::RecordBatch::Make(input.schema(), static_cast<int64_t>(rows.size()),
                                         std::move(columns));
-    ASSIGN_OR_RAISE(auto value, Eval(expr, *sub));
-    return AsArray(value, sub->num_rows(), expr.type);
+    // Lambda parameters are per row too: evaluate on the same rows of them.
+    std::vector<arrow::Datum> saved_slots = slots_;
+    for (auto& slot : slots_) {
+      if (slot.is_scalar()) continue;
+      ASSIGN_OR_RAISE(slot, cp::Take(slot, arrow::Datum(indices)));
+    }
+    auto value = Eval(expr, *sub);
+    slots_ = std::move(saved_slots);
+    if (!value.ok()) return value.status();
+    return AsArray(*value, sub->num_rows(), expr.type);
   }
 
  private:
@@ -395,8 +412,74 @@ class Evaluator {
     return arrow::Datum(out);
   }
 
+  // Value arguments are evaluated over the input; lambdas over the element rows they describe.
+  Result<arrow::Datum> EvalHigherOrder(const Expr& expr, const arrow::RecordBatch& input) {
+    std::vector<std::shared_ptr<arrow::Array>> values;
+    for (const auto& child : expr.children) {
+      if (child->kind == ExprKind::kLambda) continue;
+      ASSIGN_OR_RAISE(auto value, Eval(*child, input));
+      ASSIGN_OR_RAISE(auto array, AsArray(value, input.num_rows(), child->type));
+      values.push_back(std::move(array));
+    }
+    LambdaRunner run = [&](const Expr& lambda, const std::vector<int64_t>& parents,
+                           std::vector<arrow::Datum> params) {
+      return RunLambda(lambda, input, parents, std::move(params));
+    };
+    return EvaluateHigherOrder(expr, values, input.num_rows(), run);
+  }
+
+  static void CollectColumns(const Expr& e, std::set<int>* out) {
+    if (e.kind == ExprKind::kColumn) out->insert(e.column_index);
+    for (const auto& c : e.children) CollectColumns(*c, out);
+  }
+
+  Result<std::shared_ptr<arrow::Array>> RunLambda(const Expr& lambda,
+                                                  const arrow::RecordBatch& input,
+                                                  const std::vector<int64_t>& parents,
+                                                  std::vector<arrow::Datum> params) {
+    if (lambda.kind != ExprKind::kLambda || lambda.children.empty()) {
+      return InternalError("higher-order function without its lambda");
+    }
+    if (lambda.column_index != static_cast<int>(slots_.size())) {
+      return InternalError("lambda slots out of step: " + std::to_string(lambda.column_index) +
+                           " != " + std::to_string(slots_.size()));
+    }
+    const auto m = static_cast<int64_t>(parents.size());
+    auto indices = IndexArray(parents);
+    // Only the input columns the body reads are repeated per element; the others are nulls.
+    std::set<int> used;
+    CollectColumns(*lambda.children[0], &used);
+    arrow::FieldVector fields;
+    arrow::ArrayVector columns;
+    for (int c = 0; c < input.num_columns(); ++c) {
+      if (used.count(c)) {
+        ASSIGN_OR_RAISE(auto column, cp::Take(*input.column(c), *indices));
+        fields.push_back(input.schema()->field(c));
+        columns.push_back(std::move(column));
+      } else {
+        fields.push_back(arrow::field(input.schema()->field(c)->name(), arrow::null()));
+        columns.push_back(std::make_shared<arrow::NullArray>(m));
+      }
+    }
+    auto batch = arrow::RecordBatch::Make(arrow::schema(std::move(fields)), m, std::move(columns));
+    Evaluator inner(context_, subqueries_);
+    for (const auto& slot : slots_) {
+      if (slot.is_scalar()) {
+        inner.slots_.push_back(slot);
+      } else {
+        ASSIGN_OR_RAISE(auto taken, cp::Take(slot, arrow::Datum(indices)));
+        inner.slots_.push_back(std::move(taken));
+      }
+    }
+    for (auto& p : params) inner.slots_.push_back(std::move(p));
+    ASSIGN_OR_RAISE(auto value, inner.Eval(*lambda.children[0], *batch));
+    return AsArray(value, m, lambda.type);
+  }
+
   const function::EvalContext& context_;
   SubqueryCache* subqueries_;
+  // Values of the enclosing lambdas' parameters, one per slot, aligned with the input rows.
+  std::vector<arrow::Datum> slots_;
 };
 
 }  // namespace

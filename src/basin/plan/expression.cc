@@ -237,6 +237,13 @@ std::string ToString(const Expr& expr) {
     }
     case ExprKind::kGroupingId:
       return "spark_grouping_id";
+    case ExprKind::kHigherOrder: {
+      std::string args;
+      for (size_t i = 0; i < expr.children.size(); ++i) {
+        args += (i ? ", " : "") + ToString(*expr.children[i]);
+      }
+      return expr.higher_order + "(" + args + ")";
+    }
   }
   return "?";
 }

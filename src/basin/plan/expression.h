@@ -38,9 +38,13 @@ enum class ExprKind {
   kScalarSubquery,  ///< `subquery` returns one column and at most one row.
   kInSubquery,      ///< children[0] IN (`subquery`), `negated` for NOT IN.
   kExists,          ///< EXISTS (`subquery`), `negated` for NOT EXISTS.
-  kLambda,          ///< A lambda body (children[0]) over `lambda_params` (higher-order functions).
-  kLambdaVariable,  ///< A lambda parameter, `column_index` is its position in `lambda_params`.
+  kLambda,          ///< A lambda body (children[0]) over `lambda_params`; the parameters take the
+                    ///< lambda slots `column_index`, `column_index` + 1, ... (see kLambdaVariable).
+  kLambdaVariable,  ///< A lambda parameter: `column_index` is its slot. Slots are numbered from the
+                    ///< outermost enclosing lambda's first parameter (0) inwards.
   kGroupingId,      ///< grouping_id() of the current grouping set (Aggregate with sets).
+  kHigherOrder,     ///< Higher-order function `higher_order` (transform, filter, aggregate, ...)
+                    ///< over value arguments and kLambda children, in Spark's argument order.
 };
 
 /// A sort key.
@@ -86,7 +90,7 @@ struct Expr {
   std::string name;
 
   std::shared_ptr<arrow::Scalar> literal;                  // kLiteral
-  int column_index = -1;                                   // kColumn, kOuterColumn, kLambdaVariable
+  int column_index = -1;  // kColumn, kOuterColumn, kLambdaVariable, kLambda (first slot)
   std::shared_ptr<const function::BoundScalar> scalar;     // kCall
   bool try_cast = false;                                   // kCast
   bool has_else = false;                                   // kCase
@@ -97,6 +101,7 @@ struct Expr {
   std::shared_ptr<const WindowSpec> window;                // kWindow (args in children)
   PlanPtr subquery;                                        // subquery kinds
   std::vector<std::string> lambda_params;                  // kLambda
+  std::string higher_order;                                // kHigherOrder: lower-case function name
 };
 
 /// Makes a literal expression.

@@ -117,7 +117,41 @@ CASES = [
                                            StructField("y", StringType())])), False),
     ("local_pandas", lambda s: s.createDataFrame(
         __import__("pandas").DataFrame({"a": [1, 2], "b": ["x", "y"]})), False),
+    # Higher-order functions: Python lambdas become Spark Connect lambda functions.
+    ("hof_transform_filter", lambda s: arrays(s).select(
+        "k", F.transform("xs", lambda x: x * 2), F.transform("xs", lambda x, i: x + i),
+        F.filter("xs", lambda x: x > F.col("k")), F.filter("xs", lambda x, i: i > 0)), False),
+    ("hof_exists_forall", lambda s: arrays(s).select(
+        F.exists("xs", lambda x: x > 2).alias("e"), F.forall("xs", lambda x: x.isNotNull()),
+        F.exists("xs", lambda x: x == F.col("k"))), False),
+    ("hof_aggregate_reduce", lambda s: arrays(s).select(
+        F.aggregate("xs", F.lit(0), lambda acc, x: acc + F.coalesce(x, F.lit(0))),
+        F.aggregate("xs", F.lit(0).cast("long"), lambda acc, x: acc + x,
+                    lambda acc: acc * 10).alias("finished"),
+        F.reduce("xs", F.lit(""), lambda acc, x: F.concat(acc, x.cast("string")))), False),
+    ("hof_zip_sort", lambda s: arrays(s).select(
+        F.zip_with("xs", "ys", lambda x, y: F.concat_ws("-", x.cast("string"), y)),
+        F.array_sort("xs", lambda l, r: F.when(l < r, 1).when(l > r, -1).otherwise(0))),
+     False),
+    ("hof_maps", lambda s: arrays(s).select(
+        F.map_filter("m", lambda k, v: v > 1), F.transform_keys("m", lambda k, v: F.upper(k)),
+        F.transform_values("m", lambda k, v: v + F.col("k")),
+        F.map_zip_with("m", F.create_map(F.lit("a"), F.lit(100)),
+                       lambda k, v1, v2: F.coalesce(v1, F.lit(0)) + F.coalesce(v2, F.lit(0)))),
+     False),
+    ("hof_nested", lambda s: arrays(s).select(
+        F.transform("xs", lambda x: F.transform(F.array(F.lit(1), F.lit(2)), lambda y: x * y))),
+     False),
+    ("hof_in_aggregation", lambda s: arrays(s).groupBy((F.col("k") % 2).alias("g")).agg(
+        F.transform(F.collect_list("k"), lambda x: x + 1).alias("t")), False),
 ]
+
+
+def arrays(spark):
+    return spark.createDataFrame(
+        [(1, [1, 2, 3], ["a", "b"], {"a": 1, "b": 2}), (2, [4, None], [], {"c": 3}),
+         (3, None, ["z"], None), (4, [], None, {})],
+        "k int, xs array<int>, ys array<string>, m map<string,int>")
 
 
 def same_cell(a, b) -> bool:
