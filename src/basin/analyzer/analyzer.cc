@@ -595,6 +595,19 @@ Result<ExprPtr> ExpressionBinder::BindWindowCall(const sql::Expr& e) {
     args.push_back(arg);
   }
   spec->ignore_nulls = e.null_treatment == sql::NullTreatment::kIgnoreNulls;
+  if (name == "nth_value" && args.size() == 3) {
+    // nth_value(x, n, ignoreNulls): the flag is a constant boolean.
+    const auto& flag = args[2];
+    if (flag->kind != ExprKind::kLiteral || flag->type->id() != arrow::Type::BOOL ||
+        !flag->literal->is_valid) {
+      return UserError("DATATYPE_MISMATCH.NON_FOLDABLE_INPUT",
+                       "Cannot resolve " + Quote(AutoColumnName(e)) +
+                           " due to data type mismatch: the input `ignoreNulls` should be a "
+                           "foldable \"BOOLEAN\" expression." + PosText(e.pos));
+    }
+    if (static_cast<const arrow::BooleanScalar&>(*flag->literal).value) spec->ignore_nulls = true;
+    args.pop_back();
+  }
   TypePtr type;
   if (*kind == function::FunctionKind::kAggregate) {
     std::vector<TypePtr> types;

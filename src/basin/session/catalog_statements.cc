@@ -109,7 +109,7 @@ Result<TableName> Session::Qualify(const std::vector<std::string>& name) const {
   }
   out.name = Lower(name.back());
   if (name.size() >= 2) out.schema = Lower(name[name.size() - 2]);
-  if (name.size() == 3) out.catalog = Lower(name[0]);
+  if (name.size() == 3) out.catalog = CatalogKey(name[0]);
   return out;
 }
 
@@ -171,7 +171,7 @@ Result<StatementResult> Session::RunCatalogStatement(sql::Statement& statement) 
                          "A schema name has one or two parts: " + JoinName(name) + ".");
       }
       catalog::SchemaInfo info;
-      info.catalog = name.size() == 2 ? Lower(name[0]) : Lower(current_catalog());
+      info.catalog = name.size() == 2 ? CatalogKey(name[0]) : Lower(current_catalog());
       info.name = Lower(name.back());
       info.comment = statement.comment;
       info.location = statement.location;
@@ -187,17 +187,17 @@ Result<StatementResult> Session::RunCatalogStatement(sql::Statement& statement) 
       std::string type = Lower(statement.object_type);
       const auto& name = statement.name;
       if (type == "catalog") {
-        ASSIGN_OR_RAISE(auto found, store->GetCatalog(Lower(name.back())));
+        ASSIGN_OR_RAISE(auto found, store->GetCatalog(CatalogKey(name.back())));
         if (!found) {
           return UserError("CATALOG_NOT_FOUND",
                            "The catalog " + Quote(name.back()) + " not found.");
         }
         std::lock_guard<std::mutex> lock(mutex_);
-        config_["basin.catalog"] = Lower(name.back());
+        config_["basin.catalog"] = CatalogKey(name.back());
         config_["basin.schema"] = "default";
         return result;
       }
-      std::string cat = name.size() == 2 ? Lower(name[0]) : Lower(current_catalog());
+      std::string cat = name.size() == 2 ? CatalogKey(name[0]) : Lower(current_catalog());
       if (name.size() > 2) {
         return UserError("REQUIRES_SINGLE_PART_NAMESPACE",
                          "A schema name has one or two parts: " + JoinName(name) + ".");
@@ -581,7 +581,7 @@ Result<StatementResult> Session::DropStatement(sql::Statement& statement,
       return UserError("REQUIRES_SINGLE_PART_NAMESPACE",
                        "A schema name has one or two parts: " + JoinName(name) + ".");
     }
-    std::string cat = name.size() == 2 ? Lower(name[0]) : Lower(current_catalog());
+    std::string cat = name.size() == 2 ? CatalogKey(name[0]) : Lower(current_catalog());
     std::string schema = Lower(name.back());
     std::vector<catalog::TableInfo> tables;
     if (statement.cascade) {
@@ -642,7 +642,7 @@ Result<StatementResult> Session::ShowStatement(sql::Statement& statement,
     std::string cat = Lower(current_catalog());
     if (w.Accept("FROM") || w.Accept("IN")) {
       ASSIGN_OR_RAISE(auto n, w.Name());
-      cat = Lower(n.back());
+      cat = CatalogKey(n.back());
     }
     std::optional<std::string> pattern;
     RETURN_NOT_OK(like_pattern(&pattern));
@@ -662,7 +662,7 @@ Result<StatementResult> Session::ShowStatement(sql::Statement& statement,
     std::string schema = Lower(current_schema());
     if (w.Accept("FROM") || w.Accept("IN")) {
       ASSIGN_OR_RAISE(auto n, w.Name());
-      if (n.size() == 2) cat = Lower(n[0]);
+      if (n.size() == 2) cat = CatalogKey(n[0]);
       schema = Lower(n.back());
     }
     std::optional<std::string> pattern;
@@ -855,7 +855,7 @@ Result<StatementResult> Session::DescribeStatement(sql::Statement& statement,
     bool extended = w.Accept("EXTENDED");
     ASSIGN_OR_RAISE(auto n, w.Name());
     RETURN_NOT_OK(w.ExpectEnd());
-    ASSIGN_OR_RAISE(auto info, store->GetCatalog(Lower(n.back())));
+    ASSIGN_OR_RAISE(auto info, store->GetCatalog(CatalogKey(n.back())));
     if (!info) return UserError("CATALOG_NOT_FOUND", "The catalog " + Quote(n.back()) + " not found.");
     std::vector<std::vector<std::string>> rows = {{"Catalog Name", info->name},
                                                   {"Comment", info->comment.value_or("")}};
@@ -870,7 +870,7 @@ Result<StatementResult> Session::DescribeStatement(sql::Statement& statement,
     bool extended = w.Accept("EXTENDED");
     ASSIGN_OR_RAISE(auto n, w.Name());
     RETURN_NOT_OK(w.ExpectEnd());
-    std::string cat = n.size() == 2 ? Lower(n[0]) : Lower(current_catalog());
+    std::string cat = n.size() == 2 ? CatalogKey(n[0]) : Lower(current_catalog());
     ASSIGN_OR_RAISE(auto info, store->GetSchema(cat, Lower(n.back())));
     if (!info) {
       return SchemaNotFoundError(cat, Lower(n.back()));

@@ -17,6 +17,11 @@ std::string Lower(std::string s) {
   return s;
 }
 
+std::string CatalogKey(const std::string& name) {
+  std::string key = Lower(name);
+  return key == "spark_catalog" ? "main" : key;
+}
+
 std::string Upper(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return s;

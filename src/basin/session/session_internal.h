@@ -18,6 +18,9 @@ namespace basin::session {
 
 /// Returns `s` in lower case (ASCII).
 std::string Lower(std::string s);
+/// Returns the metastore key of a catalog name: lower case, with Spark's `spark_catalog` standing
+/// for the default catalog `main` (so Spark code that names spark_catalog runs unchanged).
+std::string CatalogKey(const std::string& name);
 /// Returns `s` in upper case (ASCII).
 std::string Upper(std::string s);
 /// Returns a table of non-null string columns `names` holding `rows`.
