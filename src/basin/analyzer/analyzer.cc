@@ -482,6 +482,40 @@ Result<ExprPtr> ExpressionBinder::BindAggregateCall(const sql::Expr& e) {
   } else if (count_star) {
     args.clear();
   }
+  if (!e.within_group.empty()) {
+    // f(args) WITHIN GROUP (ORDER BY x): the ordered value becomes the first argument.
+    const std::string fn = "`" + name + "`";
+    if (e.within_group.size() != 1) {
+      return UserError("INVALID_WITHIN_GROUP_EXPRESSION.WRONG_NUM_ORDERINGS",
+                       "Invalid function " + fn + " with WITHIN GROUP. The function requires 1 "
+                       "orderings in WITHIN GROUP but got " +
+                           std::to_string(e.within_group.size()) + "." + PosText(e.pos));
+    }
+    const auto& item = e.within_group[0];
+    const bool descending = item.direction == sql::SortDirection::kDescending;
+    ASSIGN_OR_RAISE(auto key, BindPlain(*item.expr));
+    auto true_literal = plan::Literal(std::make_shared<arrow::BooleanScalar>(true));
+    if (name == "percentile_cont" || name == "percentile_disc") {
+      if (e.distinct) {
+        return UserError("INVALID_WITHIN_GROUP_EXPRESSION.DISTINCT_UNSUPPORTED",
+                         "Invalid function " + fn + " with WITHIN GROUP. The function does not "
+                         "support DISTINCT with WITHIN GROUP." + PosText(e.pos));
+      }
+      if (args.size() != 1) {
+        return UserError("WRONG_NUM_ARGS.WITHOUT_SUGGESTION",
+                         "The " + fn + " requires 1 parameters but the actual number is " +
+                             std::to_string(args.size()) + "." + PosText(e.pos));
+      }
+      args = {key, args[0]};
+      if (descending) args.push_back(true_literal);
+    } else if (name == "mode" && args.empty() && !descending) {
+      args = {key, true_literal};  // deterministic: ties go to the lowest value
+    } else {
+      return UserError("UNSUPPORTED_FEATURE.WITHIN_GROUP",
+                       "WITHIN GROUP (ORDER BY ...) is not supported for " + fn +
+                           " by Basin yet." + PosText(e.pos));
+    }
+  }
   // first/last/any_value with IGNORE NULLS take a boolean second argument.
   if (e.null_treatment == sql::NullTreatment::kIgnoreNulls &&
       (name == "first" || name == "last" || name == "any_value" || name == "first_value" ||

@@ -158,6 +158,15 @@ std::string AutoColumnName(const sql::Expr& e) {
         }
       }
       std::string s = name + "(" + (e.distinct ? "DISTINCT " : "") + args + ")";
+      if (!e.within_group.empty()) {
+        s += " WITHIN GROUP (ORDER BY ";
+        for (size_t i = 0; i < e.within_group.size(); ++i) {
+          const auto& item = e.within_group[i];
+          s += (i ? ", " : "") + AutoColumnName(*item.expr);
+          if (item.direction == sql::SortDirection::kDescending) s += " DESC";
+        }
+        s += ")";
+      }
       if (e.filter) s += " FILTER (WHERE " + AutoColumnName(*e.filter) + ")";
       if (e.over) s += " OVER (...)";
       return s;

@@ -147,6 +147,9 @@ void RegisterCollectionFunctions(FunctionTable* table);
 void RegisterJsonFunctions(FunctionTable* table);
 void RegisterConditionalFunctions(FunctionTable* table);
 void RegisterAggregates(FunctionTable* table);
+/// Registers bit_*, skewness/kurtosis, regr_*, listagg, percentile_cont/disc, histogram_numeric
+/// and mode(x, deterministic). Must run after RegisterAggregates, whose mode it extends.
+void RegisterMoreAggregates(FunctionTable* table);
 
 // Type predicates.
 bool IsIntegral(const arrow::DataType& t);

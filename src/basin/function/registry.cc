@@ -45,6 +45,7 @@ class BuiltinRegistryImpl : public Registry {
     RegisterJsonFunctions(&table_);
     RegisterConditionalFunctions(&table_);
     RegisterAggregates(&table_);
+    RegisterMoreAggregates(&table_);
   }
 
   std::optional<FunctionKind> KindOf(const std::string& name) const override {
