@@ -10,6 +10,7 @@
 #include <set>
 
 #include <arrow/compute/api.h>
+#include <arrow/csv/api.h>
 #include <arrow/io/file.h>
 #include <nlohmann/json.hpp>
 #include <parquet/arrow/reader.h>
@@ -1885,7 +1886,52 @@ Result<plan::PlanPtr> FileScan(const std::string& format, const std::string& pat
                        "Unable to infer schema for " + (f == "json" ? std::string("JSON") : std::string("CSV")) + ". It must be specified "
                        "manually.");
     }
-    if (f == "csv") files.resize(1);
+    if (f == "csv") {
+      // Spark's CSV schema: names from the header line (option header) or _c0, _c1, ...; types
+      // inferred only with inferSchema, else every column is a string.
+      auto option = [&](const std::string& key, const std::string& fallback) {
+        for (const auto& [k, v] : options) {
+          if (Lower(k) == key) return v;
+        }
+        return fallback;
+      };
+      const bool header = Lower(option("header", "false")) == "true";
+      const bool infer = Lower(option("inferschema", "false")) == "true";
+      std::string sep = option("sep", option("delimiter", ","));
+      auto read = arrow::csv::ReadOptions::Defaults();
+      read.autogenerate_column_names = !header;
+      auto parse = arrow::csv::ParseOptions::Defaults();
+      if (!sep.empty()) parse.delimiter = sep[0];
+      parse.escaping = true;
+      parse.escape_char = '\\';
+      auto convert = arrow::csv::ConvertOptions::Defaults();
+      convert.strings_can_be_null = true;
+      ASSIGN_OR_RAISE(auto stream, location.fs->OpenInputStream(files[0]));
+      ASSIGN_OR_RAISE(auto reader, arrow::csv::TableReader::Make(arrow::io::default_io_context(),
+                                                                 stream, read, parse, convert));
+      auto data = reader->Read();
+      if (!data.ok()) {
+        return UserError("MALFORMED_RECORD_IN_PARSING",
+                         "Cannot read CSV file " + files[0] + ": " + data.status().message());
+      }
+      arrow::FieldVector fields;
+      for (int i = 0; i < (*data)->num_columns(); ++i) {
+        const auto& field = (*data)->schema()->field(i);
+        std::string name = header ? field->name() : "_c" + std::to_string(i);
+        auto type = infer ? CanonicalType(field->type()) : arrow::utf8();
+        if (type->id() == arrow::Type::NA) type = arrow::utf8();
+        fields.push_back(arrow::field(name, type));
+      }
+      auto node = std::make_shared<PlanNode>();
+      node->kind = PlanKind::kScan;
+      node->scan.format = plan::ScanSource::Format::kCsv;
+      node->scan.path = path;
+      node->scan.options = options;
+      node->scan.table_schema = arrow::schema(fields);
+      node->schema = node->scan.table_schema;
+      AddMetadataColumn(node.get());
+      return node;
+    }
     std::shared_ptr<arrow::DataType> merged;
     for (const auto& file : files) {
       auto data = format::ReadDataFile(io::Location{location.fs, file});

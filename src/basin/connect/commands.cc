@@ -12,7 +12,6 @@
 #include <arrow/compute/cast.h>
 #include <arrow/io/memory.h>
 #include <arrow/ipc/writer.h>
-#include <parquet/arrow/writer.h>
 
 #include "basin/connect/delta_connect.h"
 #include "basin/connect/expression_text.h"
@@ -20,7 +19,7 @@
 #include "basin/connect/sql_text.h"
 #include "basin/connect/statement_parameters.h"
 #include "basin/delta/write.h"
-#include "basin/format/json_lines.h"
+#include "basin/format/data_file_writer.h"
 #include "basin/io/file_system.h"
 #include "basin/sql/parser.h"
 #include "basin/types/schema_json.h"
@@ -372,13 +371,14 @@ Status WriteDeltaPath(const pb::WriteOperation& write, const Options& options,
   return delta::WriteTable(root, data, w).status();
 }
 
-// df.write.parquet / json (files in a folder): Spark's file sources, one part file per write.
+// df.write.parquet / json / csv / text (files in a folder): Spark's file sources, one part file
+// per write.
 Status WriteFilePath(const pb::WriteOperation& write, const std::string& format,
                      PlanTranslator& translator) {
-  if (format != "parquet" && format != "json") {
+  if (!format::IsWritableFileFormat(format)) {
     return UserError("UNSUPPORTED_FEATURE", "Writing " + format +
                                                 " files is not supported by Basin yet (delta, "
-                                                "parquet and json are).");
+                                                "parquet, json, csv and text are).");
   }
   if (!write.partitioning_columns().empty()) {
     return UserError("UNSUPPORTED_FEATURE",
@@ -398,24 +398,10 @@ Status WriteFilePath(const pb::WriteOperation& write, const std::string& format,
                            "path.");
     }
   }
-  RETURN_NOT_OK(root.fs->CreateDir(root.path, /*recursive=*/true));
   ASSIGN_OR_RAISE(auto data, InputTable(write.input(), translator));
-  // A name that does not collide with the part files of earlier appends.
-  static std::atomic<int64_t> counter{0};
-  std::string file_name = "part-" + std::to_string(std::time(nullptr)) + "-" +
-                          std::to_string(counter++) + "-basin." +
-                          (format == "parquet" ? "snappy.parquet" : "json");
-  auto file = root.Child(file_name);
-  ASSIGN_OR_RAISE(auto out, file.fs->OpenOutputStream(file.path));
-  if (format == "parquet") {
-    auto properties =
-        parquet::WriterProperties::Builder().compression(parquet::Compression::SNAPPY)->build();
-    RETURN_NOT_OK(parquet::arrow::WriteTable(*data, arrow::default_memory_pool(), out,
-                                             /*chunk_size=*/1 << 20, properties));
-  } else {
-    RETURN_NOT_OK(format::WriteJsonLines(*data, out.get()));
-  }
-  RETURN_NOT_OK(out->Close());
+  std::map<std::string, std::string> options;
+  for (const auto& [k, v] : write.options()) options[Lower(k)] = v;
+  RETURN_NOT_OK(format::WritePartFile(root, format, *data, options).status());
   auto success = root.Child("_SUCCESS");
   return io::WriteWholeFile(success, "");
 }
@@ -500,8 +486,8 @@ Status RunWriteOperation(const pb::WriteOperation& write, PlanTranslator& transl
         return RunWriteOperation(with_path, translator);
       }
       return UserError("UNSUPPORTED_FEATURE",
-                       "A DataFrame write needs a path or a table name (save(path), "
-                       "saveAsTable(name)).");
+                       "'path' is not specified. A DataFrame write needs a path or a table name "
+                       "(save(path), saveAsTable(name)).");
   }
 }
 

@@ -286,11 +286,18 @@ TEST_F(CommandsTest, SaveParquetAndJsonFiles) {
                   .ok());
   EXPECT_EQ(Query("SELECT s, n FROM json.`" + json + "`"), "a,1");
 
-  auto csv = Run(R"(write_operation { input { sql { query: "SELECT 1 AS id" } }
+  std::string csv = (dir_ / "csv").string();
+  ASSERT_TRUE(Run(R"(write_operation { input { sql { query: "SELECT 1 AS id, 'a,b' AS s" } }
       source: "csv" path: ")" +
-                 (dir_ / "csv").string() + R"(" })");
-  ASSERT_FALSE(csv.ok());
-  EXPECT_EQ(ErrorClass(csv.status()), "UNSUPPORTED_FEATURE");
+                  csv + R"(" })")
+                  .ok());
+  EXPECT_EQ(Query("SELECT * FROM csv.`" + csv + "`"), "1,a,b");
+
+  auto avro = Run(R"(write_operation { input { sql { query: "SELECT 1 AS id" } }
+      source: "avro" path: ")" +
+                  (dir_ / "avro").string() + R"(" })");
+  ASSERT_FALSE(avro.ok());
+  EXPECT_EQ(ErrorClass(avro.status()), "UNSUPPORTED_FEATURE");
 }
 
 TEST_F(CommandsTest, DefaultSourceComesFromTheConf) {

@@ -35,6 +35,7 @@ const std::map<std::string, std::string>& ClientConfigDefaults() {
       {"spark.sql.execution.arrow.enabled", "true"},
       {"spark.sql.legacy.timeParserPolicy", "CORRECTED"},
       {"spark.sql.sources.default", "parquet"},
+      {"spark.sql.sources.partitionOverwriteMode", "STATIC"},
       {"spark.sql.catalogImplementation", "in-memory"},
       {"spark.sql.adaptive.enabled", "true"},
       {"spark.sql.autoBroadcastJoinThreshold", "10485760b"},

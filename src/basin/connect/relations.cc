@@ -479,7 +479,10 @@ Result<sql::QueryPtr> ReadQuery(const proto::Read& read, PlanTranslator& t) {
   }
   if (!read.has_data_source()) return UserError("INVALID_PLAN_INPUT", "A read without a source.");
   const auto& source = read.data_source();
-  std::string format = source.has_format() ? Lower(source.format()) : "parquet";
+  std::string format =
+      source.has_format() && !source.format().empty()
+          ? Lower(source.format())
+          : Lower(t.session().GetConfig("spark.sql.sources.default").value_or("parquet"));
   std::vector<std::pair<std::string, std::string>> options;
   std::vector<std::string> paths(source.paths().begin(), source.paths().end());
   for (const auto& [k, v] : source.options()) {

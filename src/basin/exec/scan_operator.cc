@@ -222,6 +222,9 @@ Result<std::shared_ptr<arrow::Table>> ReadFormatFile(const ScanSource& source, c
       bool has_header = header == "true" || header == "TRUE" || header == "True";
       std::string sep = Option(source, "sep", Option(source, "delimiter", ","));
       if (!sep.empty()) parse.delimiter = sep[0];
+      // Spark's default escape character is a backslash.
+      parse.escaping = true;
+      parse.escape_char = '\\';
       if (!has_header) {
         for (const auto& field : fields) read.column_names.push_back(field->name());
         if (source.table_schema) {
@@ -232,6 +235,8 @@ Result<std::shared_ptr<arrow::Table>> ReadFormatFile(const ScanSource& source, c
         }
       }
       for (const auto& field : fields) convert.column_types[field->name()] = field->type();
+      // Spark's CSV reader: an empty field, quoted or not, is null.
+      convert.strings_can_be_null = true;
       ASSIGN_OR_RAISE(auto stream, file.location.fs->OpenInputStream(file.location.path));
       ASSIGN_OR_RAISE(auto reader, arrow::csv::TableReader::Make(arrow::io::default_io_context(),
                                                                  stream, read, parse, convert));
@@ -241,11 +246,27 @@ Result<std::shared_ptr<arrow::Table>> ReadFormatFile(const ScanSource& source, c
     case ScanSource::Format::kJson: {
       auto read = arrow::json::ReadOptions::Defaults();
       auto parse = arrow::json::ParseOptions::Defaults();
-      parse.explicit_schema = arrow::schema(fields);
+      // Dates and timestamps are JSON strings: read them as strings, then convert.
+      arrow::FieldVector as_read;
+      for (const auto& field : fields) {
+        auto id = field->type()->id();
+        as_read.push_back(id == arrow::Type::DATE32 || id == arrow::Type::TIMESTAMP
+                              ? field->WithType(arrow::utf8())
+                              : field);
+      }
+      parse.explicit_schema = arrow::schema(as_read);
       parse.unexpected_field_behavior = arrow::json::UnexpectedFieldBehavior::Ignore;
       ASSIGN_OR_RAISE(auto reader, arrow::json::TableReader::Make(arrow::default_memory_pool(),
                                                                   input, read, parse));
       ASSIGN_OR_RAISE(table, reader->Read());
+      for (size_t i = 0; i < fields.size(); ++i) {
+        if (as_read[i] == fields[i]) continue;
+        int index = table->schema()->GetFieldIndex(fields[i]->name());
+        if (index < 0) continue;
+        ASSIGN_OR_RAISE(auto converted,
+                        arrow::compute::Cast(table->column(index), fields[i]->type()));
+        ASSIGN_OR_RAISE(table, table->SetColumn(index, fields[i], converted.chunked_array()));
+      }
       break;
     }
     case ScanSource::Format::kText: {
@@ -264,7 +285,12 @@ Result<std::shared_ptr<arrow::Table>> ReadFormatFile(const ScanSource& source, c
         start = end + 1;
       }
       ASSIGN_OR_RAISE(auto array, lines.Finish());
-      table = arrow::Table::Make(arrow::schema({arrow::field("value", arrow::utf8())}), {array});
+      // One string column: `value`, or the column a text table declares.
+      std::string name = "value";
+      if (source.table_schema && source.table_schema->num_fields() == 1) {
+        name = source.table_schema->field(0)->name();
+      }
+      table = arrow::Table::Make(arrow::schema({arrow::field(name, arrow::utf8())}), {array});
       break;
     }
     case ScanSource::Format::kDelta:

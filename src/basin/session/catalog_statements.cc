@@ -14,6 +14,7 @@
 #include "basin/delta/snapshot.h"
 #include "basin/delta/transaction.h"
 #include "basin/delta/write.h"
+#include "basin/format/data_file_writer.h"
 #include "basin/function/function.h"
 #include "basin/session/session.h"
 #include "basin/session/session_internal.h"
@@ -336,20 +337,69 @@ Result<StatementResult> Session::CreateTableStatement(sql::Statement& statement,
   }
 
   if (format != "delta") {
-    if (create.as_query) {
+    // A table of plain data files (Spark's file sources): the folder holds part files; the
+    // metastore holds the schema and the reader options.
+    if (!partition_by.empty() || !cluster_by.empty()) {
       return UserError("UNSUPPORTED_FEATURE.TABLE_OPERATION",
-                       "CREATE TABLE ... USING " + format + " AS SELECT is not supported; use "
-                       "USING DELTA.");
+                       "PARTITIONED BY / CLUSTER BY for " + format +
+                           " tables is not supported by Basin yet; use USING DELTA.");
     }
+    std::map<std::string, std::string> options;
+    for (const auto& [k, v] : create.options) options[Lower(k)] = v;
+    std::shared_ptr<arrow::Table> data;
+    if (create.as_query) {
+      ASSIGN_OR_RAISE(data, RunQueryAst(*create.as_query));
+      if (!fields.empty()) {
+        if (fields.size() != static_cast<size_t>(data->num_columns())) {
+          return UserError("UNSUPPORTED_FEATURE.TABLE_OPERATION",
+                           "The column list of CREATE TABLE ... AS SELECT must match the "
+                           "query's columns.");
+        }
+        ASSIGN_OR_RAISE(data, StoreAssign(data, arrow::schema(fields), "CREATE TABLE"));
+      }
+      RETURN_NOT_OK(CheckColumnNames(*data->schema()));
+      fields = data->schema()->fields();
+      for (auto& f : fields) f = f->WithNullable(true);
+    }
+    if (format == "text") {
+      for (const auto& f : fields) {
+        if (f->type()->id() != arrow::Type::STRING) {
+          return UserError("UNSUPPORTED_DATA_TYPE_FOR_DATASOURCE",
+                           "The Text datasource doesn't support the column `" + f->name() +
+                               "` of the type \"" + f->type()->ToString() + "\".");
+        }
+      }
+      if (fields.size() > 1) {
+        return UserError("_LEGACY_ERROR_TEMP_1209",
+                         "Text data source supports only a single column, and you have " +
+                             std::to_string(fields.size()) + " columns.");
+      }
+    }
+    ASSIGN_OR_RAISE(auto root, io::ResolveLocation(location));
     if (!external) {
-      return UserError("UNSUPPORTED_FEATURE.TABLE_OPERATION",
-                       "A " + format + " table needs a LOCATION (managed tables are Delta).");
+      if (existing) {
+        // CREATE OR REPLACE of a managed table: the old files go.
+        RETURN_NOT_OK(root.fs->DeleteDirContents(root.path, /*missing_dir_ok=*/true));
+      } else {
+        ASSIGN_OR_RAISE(bool taken, io::Exists(root));
+        if (taken) {
+          return UserError("LOCATION_ALREADY_EXISTS",
+                           "Cannot name the managed table as " + name.Quoted() +
+                               ", as its associated location '" + location +
+                               "' already exists. Please pick a different table name, or "
+                               "remove the existing location first.");
+        }
+      }
+    }
+    RETURN_NOT_OK(root.fs->CreateDir(root.path, /*recursive=*/true));
+    if (data && (data->num_rows() > 0 || format == "parquet")) {
+      RETURN_NOT_OK(format::WritePartFile(root, format, *data, options).status());
     }
     catalog::TableInfo info;
     info.catalog = name.catalog;
     info.schema = name.schema;
     info.name = name.name;
-    info.type = catalog::TableType::kExternal;
+    info.type = external ? catalog::TableType::kExternal : catalog::TableType::kManaged;
     info.format = format;
     info.location = location;
     info.comment = create.comment;

@@ -16,6 +16,7 @@
 #include "basin/delta/row_changes.h"
 #include "basin/delta/snapshot.h"
 #include "basin/delta/write.h"
+#include "basin/format/data_file_writer.h"
 #include "basin/function/function.h"
 #include "basin/session/session.h"
 #include "basin/session/session_internal.h"
@@ -449,18 +450,29 @@ Result<StatementResult> Session::InsertStatement(sql::Statement& statement,
                                                  StatementResult result) {
   sql::Insert& insert = *statement.insert;
   ASSIGN_OR_RAISE(auto table, GetTable(insert.table, /*table_only=*/true));
-  if (table.format != "delta") {
-    return UserError("UNSUPPORTED_FEATURE.TABLE_OPERATION",
-                     "INSERT supports Delta tables only; " + table.name.Quoted() + " is " +
-                         table.format + ".");
-  }
+  // A table of plain data files (USING parquet/json/csv/text) gets a new part file instead of a
+  // Delta commit.
+  const bool files = table.format != "delta";
   if (insert.if_not_exists) {
     return UserError("UNSUPPORTED_FEATURE", "INSERT ... IF NOT EXISTS is not supported.");
   }
+  if (files && insert.replace_where) {
+    return UserError("UNSUPPORTED_FEATURE.TABLE_OPERATION",
+                     "INSERT ... REPLACE WHERE needs a Delta table; " + table.name.Quoted() +
+                         " is " + table.format + ".");
+  }
   ASSIGN_OR_RAISE(auto root, io::ResolveLocation(table.location));
-  ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(root));
-  auto target = snapshot->schema();
-  const auto& partition_columns = snapshot->metadata().partition_columns;
+  std::shared_ptr<const delta::Snapshot> snapshot;
+  std::shared_ptr<arrow::Schema> target;
+  std::vector<std::string> no_partitions;
+  if (files) {
+    ASSIGN_OR_RAISE(auto empty, Sql("SELECT * FROM " + table.name.Quoted() + " LIMIT 0"));
+    target = empty->schema();
+  } else {
+    ASSIGN_OR_RAISE(snapshot, delta::Snapshot::Load(root));
+    target = snapshot->schema();
+  }
+  const auto& partition_columns = files ? no_partitions : snapshot->metadata().partition_columns;
   auto find = [&](const std::string& name) -> int {
     for (int i = 0; i < target->num_fields(); ++i) {
       if (Lower(target->field(i)->name()) == Lower(name)) return i;
@@ -543,6 +555,14 @@ Result<StatementResult> Session::InsertStatement(sql::Statement& statement,
     }
     if (columns_of_data.size() != static_cast<size_t>(data->num_columns())) {
       bool too_few = columns_of_data.size() > static_cast<size_t>(data->num_columns());
+      if (files) {
+        return UserError(std::string("INSERT_COLUMN_ARITY_MISMATCH.") +
+                             (too_few ? "NOT_ENOUGH_DATA_COLUMNS" : "TOO_MANY_DATA_COLUMNS"),
+                         "Cannot write to " + table.name.Quoted() + ", the reason is " +
+                             (too_few ? "not enough" : "too many") + " data columns: table "
+                             "columns " + std::to_string(columns_of_data.size()) +
+                             ", data columns " + std::to_string(data->num_columns()) + ".");
+      }
       if (!too_few) {
         // Delta treats extra columns as a schema change that was not asked for.
         return UserError("DELTA_METADATA_MISMATCH",
@@ -602,6 +622,21 @@ Result<StatementResult> Session::InsertStatement(sql::Statement& statement,
   }
   auto rows = arrow::Table::Make(arrow::schema(fields), columns, data->num_rows());
   ASSIGN_OR_RAISE(rows, StoreAssign(rows, target, table.name.Quoted()));
+  if (files) {
+    std::map<std::string, std::string> options;
+    if (table.info) {
+      for (const auto& [k, v] : table.info->properties) {
+        if (k.rfind("option.", 0) == 0) options[Lower(k.substr(7))] = v;
+      }
+    }
+    if (insert.overwrite) {
+      RETURN_NOT_OK(root.fs->DeleteDirContents(root.path, /*missing_dir_ok=*/true));
+    }
+    if (rows->num_rows() > 0 || table.format == "parquet") {
+      RETURN_NOT_OK(format::WritePartFile(root, table.format, *rows, options).status());
+    }
+    return result;
+  }
   std::shared_ptr<arrow::Schema> identity_schema;
   {
     std::vector<bool> provided(static_cast<size_t>(target->num_fields()), false);

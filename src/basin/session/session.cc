@@ -9,6 +9,7 @@
 #include "basin/session/session_internal.h"
 #include "basin/session/statement_words.h"
 #include "basin/sql/parser.h"
+#include "basin/types/schema_json.h"
 
 namespace basin::session {
 
@@ -159,6 +160,23 @@ class Session::CatalogView : public analyzer::Catalog {
       std::vector<std::pair<std::string, std::string>> options;
       for (const auto& [k, v] : table->info->properties) {
         if (k.rfind("option.", 0) == 0) options.emplace_back(k.substr(7), v);
+      }
+      if (!table->info->view_schema_json.empty()) {
+        // A table of data files with a declared schema: scan with it (no inference).
+        ASSIGN_OR_RAISE(auto schema, types::SchemaFromDeltaJson(table->info->view_schema_json));
+        auto node = std::make_shared<plan::PlanNode>();
+        node->kind = plan::PlanKind::kScan;
+        using F = plan::ScanSource::Format;
+        const std::string& f = table->format;
+        node->scan.format = f == "parquet" ? F::kParquet
+                            : f == "json"  ? F::kJson
+                            : f == "csv"   ? F::kCsv
+                                           : F::kText;
+        node->scan.path = table->location;
+        node->scan.options = options;
+        node->scan.table_schema = schema;
+        node->schema = schema;
+        return std::optional<plan::PlanPtr>(plan::PlanPtr(node));
       }
       ASSIGN_OR_RAISE(auto plan, analyzer::FileScan(table->format, table->location, options));
       return std::optional<plan::PlanPtr>(plan);

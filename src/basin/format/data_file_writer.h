@@ -1,0 +1,34 @@
+#pragma once
+
+// Writing a table as the data files of Spark's file sources (parquet, json, csv, text): what
+// `df.write.<format>(path)` and non-Delta catalog tables (`CREATE TABLE ... USING parquet`) store.
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include <arrow/io/interfaces.h>
+#include <arrow/table.h>
+
+#include "basin/base/status.h"
+#include "basin/io/file_system.h"
+
+namespace basin::format {
+
+/// True for the formats WriteDataFile writes: parquet, json, csv, text.
+bool IsWritableFileFormat(const std::string& format);
+
+/// Writes `table` as one data file of `format` to `out`. Options (keys lower case) are Spark's:
+/// csv `header`, `sep`/`delimiter`, `nullvalue`; parquet `compression`. Text needs one string
+/// column. Types a format cannot hold give UNSUPPORTED_DATA_TYPE_FOR_DATASOURCE.
+Status WriteDataFile(const std::string& format, const arrow::Table& table,
+                     const std::map<std::string, std::string>& options,
+                     arrow::io::OutputStream* out);
+
+/// Writes `table` into the folder `dir` (created when missing) as a new part file named as
+/// Spark names them (part-...-basin.snappy.parquet, .json, .csv, .txt); returns its location.
+Result<io::Location> WritePartFile(const io::Location& dir, const std::string& format,
+                                   const arrow::Table& table,
+                                   const std::map<std::string, std::string>& options);
+
+}  // namespace basin::format
