@@ -453,8 +453,9 @@ Result<sql::QueryPtr> CreateTable(const Create& create, const std::optional<std:
   if (path_option != options.end()) options.erase(path_option);
   std::string format =
       create.has_source() && !create.source().empty()
-          ? create.source()
-          : translator.session().GetConfig("spark.sql.sources.default").value_or("parquet");
+          ? SourceName(create.source())
+          : SourceName(
+                translator.session().GetConfig("spark.sql.sources.default").value_or("parquet"));
   std::string text =
       std::string(external && path ? "CREATE EXTERNAL TABLE " : "CREATE TABLE ") + name;
   if (create.has_schema()) {

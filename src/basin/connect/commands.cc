@@ -469,9 +469,9 @@ Status RunWriteOperation(const pb::WriteOperation& write, PlanTranslator& transl
   auto options = LowerOptions(write.options());
   std::string format;
   if (write.has_source() && !write.source().empty()) {
-    format = Lower(write.source());
+    format = SourceName(write.source());
   } else {
-    format = Lower(translator.session().GetConfig("spark.sql.sources.default").value_or("parquet"));
+    format = SourceName(translator.session().GetConfig("spark.sql.sources.default").value_or("parquet"));
   }
   switch (write.save_type_case()) {
     case pb::WriteOperation::kTable:
@@ -499,8 +499,8 @@ Status RunWriteOperationV2(const pb::WriteOperationV2& write, PlanTranslator& tr
                                                 write.table_properties().end());
   std::string format =
       write.has_provider() && !write.provider().empty()
-          ? Lower(write.provider())
-          : Lower(translator.session().GetConfig("spark.sql.sources.default").value_or("parquet"));
+          ? SourceName(write.provider())
+          : SourceName(translator.session().GetConfig("spark.sql.sources.default").value_or("parquet"));
   std::vector<std::string> partitions;
   for (const auto& column : write.partitioning_columns()) {
     ASSIGN_OR_RAISE(auto expr, translator.Expression(column));

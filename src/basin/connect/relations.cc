@@ -14,6 +14,7 @@
 #include "basin/analyzer/column_name.h"
 #include "basin/connect/data_type.h"
 #include "basin/connect/relation_queries.h"
+#include "basin/connect/sql_text.h"
 #include "basin/function/cast.h"
 #include "basin/io/file_system.h"
 #include "basin/types/schema_json.h"
@@ -22,11 +23,6 @@
 namespace basin::connect {
 
 namespace {
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 bool SameName(const std::string& a, const std::string& b) { return Lower(a) == Lower(b); }
 
@@ -481,8 +477,8 @@ Result<sql::QueryPtr> ReadQuery(const proto::Read& read, PlanTranslator& t) {
   const auto& source = read.data_source();
   std::string format =
       source.has_format() && !source.format().empty()
-          ? Lower(source.format())
-          : Lower(t.session().GetConfig("spark.sql.sources.default").value_or("parquet"));
+          ? SourceName(source.format())
+          : SourceName(t.session().GetConfig("spark.sql.sources.default").value_or("parquet"));
   std::vector<std::pair<std::string, std::string>> options;
   std::vector<std::string> paths(source.paths().begin(), source.paths().end());
   for (const auto& [k, v] : source.options()) {

@@ -20,6 +20,22 @@ inline std::string Lower(std::string s) {
   return s;
 }
 
+/// Returns the short name of a data source as Spark accepts it: "json" for "JSON" or
+/// "org.apache.spark.sql.json", "delta" for "io.delta.sql" / "org.apache.spark.sql.delta".
+inline std::string SourceName(const std::string& source) {
+  std::string s = Lower(source);
+  for (const char* prefix : {"org.apache.spark.sql.execution.datasources.", "org.apache.spark.sql.",
+                             "io.delta.sql.", "io.delta."}) {
+    std::string p = prefix;
+    if (s.rfind(p, 0) == 0 && s.size() > p.size()) {
+      s = s.substr(p.size());
+      break;
+    }
+  }
+  if (s == "sql" || s == "io.delta") return "delta";
+  return s;
+}
+
 /// Returns `part` back-quoted, with back quotes doubled.
 inline std::string QuoteIdentifier(const std::string& part) {
   std::string out = "`";
