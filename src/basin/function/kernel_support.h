@@ -150,6 +150,15 @@ void RegisterAggregates(FunctionTable* table);
 /// Registers bit_*, skewness/kurtosis, regr_*, listagg, percentile_cont/disc, histogram_numeric
 /// and mode(x, deterministic). Must run after RegisterAggregates, whose mode it extends.
 void RegisterMoreAggregates(FunctionTable* table);
+/// Registers the newer Spark 4 scalar functions (the more_*_functions.cc files).
+void RegisterMoreScalarFunctions(FunctionTable* table);
+void RegisterMoreDatetimeFunctions(FunctionTable* table);
+void RegisterMoreMathFunctions(FunctionTable* table);
+void RegisterMoreStringFunctions(FunctionTable* table);
+void RegisterMoreMapAndArrayFunctions(FunctionTable* table);
+void RegisterMoreJsonFunctions(FunctionTable* table);
+void RegisterRandomFunctions(FunctionTable* table);
+void RegisterNumberFormatFunctions(FunctionTable* table);
 
 // Type predicates.
 bool IsIntegral(const arrow::DataType& t);

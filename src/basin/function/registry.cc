@@ -46,6 +46,7 @@ class BuiltinRegistryImpl : public Registry {
     RegisterConditionalFunctions(&table_);
     RegisterAggregates(&table_);
     RegisterMoreAggregates(&table_);
+    RegisterMoreScalarFunctions(&table_);
   }
 
   std::optional<FunctionKind> KindOf(const std::string& name) const override {
