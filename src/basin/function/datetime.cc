@@ -538,8 +538,21 @@ void RegisterDatetimeFunctions(FunctionTable* table) {
                     if (delta == 0) delta = 7;
                     return out.Int(d + delta);
                   });
-  table->AddFixed("make_date", {i32, i32, i32}, date,
-                  [](const S& a, int64_t i, OutBuilder& out, const EvalContext& ctx) -> Status {
+  // make_date takes any number or string for its fields (Spark's ImplicitCastInputTypes).
+  table->AddScalar("make_date", [](const std::string& name,
+                                   const std::vector<TypePtr>& args) -> Result<BoundScalar> {
+    if (args.size() != 3) return WrongNumArgs(name, "3", args.size());
+    BoundScalar b;
+    b.name = name;
+    b.arg_types = {arrow::int32(), arrow::int32(), arrow::int32()};
+    for (size_t k = 0; k < args.size(); ++k) {
+      if (!NumericInputAccepts(args[k], arrow::int32())) {
+        return UnexpectedInputType(name, k, "INT", *args[k], name);
+      }
+    }
+    b.return_type = arrow::date32();
+    b.kernel = RowKernel(b.return_type, [](const S& a, int64_t i, OutBuilder& out,
+                                           const EvalContext& ctx) -> Status {
                     const int64_t y = a[0].Int(i), m = a[1].Int(i), d = a[2].Int(i);
                     if (m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, static_cast<unsigned>(m))) {
                       if (!ctx.ansi) return out.Null();
@@ -548,6 +561,8 @@ void RegisterDatetimeFunctions(FunctionTable* table) {
                     }
                     return out.Int(types::DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d)));
                   });
+    return b;
+  });
   table->AddScalar("make_timestamp", [](const std::string& name, const std::vector<TypePtr>& args)
                                          -> Result<BoundScalar> {
     if (args.size() < 6 || args.size() > 7) return WrongNumArgs(name, "[6, 7]", args.size());
@@ -557,8 +572,8 @@ void RegisterDatetimeFunctions(FunctionTable* table) {
                    arrow::int32(), arrow::int32(), arrow::decimal128(16, 6)};
     if (args.size() == 7) b.arg_types.push_back(arrow::utf8());
     for (size_t k = 0; k < args.size(); ++k) {
-      if (!ImplicitCastTarget(args[k], b.arg_types[k]) &&
-          !(k == 5 && IsNumeric(*args[k]))) {
+      if (!(k < 6 ? NumericInputAccepts(args[k], b.arg_types[k])
+                  : static_cast<bool>(ImplicitCastTarget(args[k], b.arg_types[k])))) {
         return UnexpectedInputType(name, k, SqlTypeName(*b.arg_types[k]), *args[k], name);
       }
     }

@@ -296,6 +296,12 @@ bool IsStringLike(const arrow::DataType& t) {
 bool IsTimestamp(const arrow::DataType& t) { return t.id() == arrow::Type::TIMESTAMP; }
 bool IsNull(const arrow::DataType& t) { return t.id() == arrow::Type::NA; }
 
+bool NumericInputAccepts(const TypePtr& from, const TypePtr& to) {
+  if (ImplicitCastTarget(from, to)) return true;
+  const auto id = from->id();
+  return IsNumeric(*from) || id == arrow::Type::STRING || id == arrow::Type::NA;
+}
+
 std::string SqlTypeName(const arrow::DataType& type) {
   switch (type.id()) {
     case arrow::Type::NA:

@@ -178,6 +178,10 @@ std::string SqlTypeName(const arrow::DataType& type);
 /// Returns the implicit cast target of `from` for a parameter of type `to` under ANSI rules, or
 /// nullptr when Spark does not cast implicitly.
 TypePtr ImplicitCastTarget(const TypePtr& from, const TypePtr& to);
+/// True when Spark's ImplicitCastInputTypes functions (make_date, make_timestamp, ...) take `from`
+/// for a parameter of numeric type `to`: an implicit cast, or any number or string (cast at run
+/// time with ANSI store-assignment rules, so overflow raises CAST_OVERFLOW).
+bool NumericInputAccepts(const TypePtr& from, const TypePtr& to);
 /// Returns the decimal type that an integral type widens to (int -> decimal(10,0)).
 TypePtr DecimalForIntegral(const arrow::DataType& t);
 /// Bounds a decimal result type as Spark's DecimalPrecision.adjustPrecisionScale does.

@@ -61,7 +61,8 @@ ScalarBinder MakeTimestampBinder(bool ntz, bool try_mode) {
                    arrow::int32(), arrow::int32(), arrow::decimal128(16, 6)};
     if (args.size() == 7) b.arg_types.push_back(arrow::utf8());
     for (size_t k = 0; k < args.size(); ++k) {
-      if (!ImplicitCastTarget(args[k], b.arg_types[k]) && !(k == 5 && IsNumeric(*args[k]))) {
+      if (!(k < 6 ? NumericInputAccepts(args[k], b.arg_types[k])
+                  : static_cast<bool>(ImplicitCastTarget(args[k], b.arg_types[k])))) {
         return UnexpectedInputType(name, k, SqlTypeName(*b.arg_types[k]), *args[k], name);
       }
     }
