@@ -2692,6 +2692,7 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
     int column = -1;                  // star-expanded input column
     std::string name;
     bool metadata = false;            // a hidden _metadata column carried through `*`
+    bool aliased = false;             // `expr AS name`: visible to later items (lateral alias)
   };
   // Generators in the SELECT list (SELECT explode(xs) AS x, ...) run as Generate nodes over the
   // filtered input, in SELECT order, as LATERAL VIEWs do (several give their cross product).
@@ -2716,10 +2717,38 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
   std::vector<Item> items;
   for (const auto& s : q.select_items) {
     if (s.expr->kind == sql::ExprKind::kStar) {
+      // * EXCEPT (...): each name must resolve to a column the star covers.
+      std::set<size_t> excluded;
+      for (const auto& name : s.star_except) {
+        if (name.size() > 2) {
+          return UserError("UNSUPPORTED_FEATURE.STAR_EXCEPT_NESTED",
+                           "SELECT * EXCEPT of a nested field (" + JoinNames(name) +
+                               ") is not supported by Basin yet." + PosText(s.expr->pos));
+        }
+        std::vector<size_t> hits;
+        for (size_t i = 0; i < input.columns.size(); ++i) {
+          const auto& c = input.columns[i];
+          if (c.metadata || !Same(c.name, name.back())) continue;
+          if (name.size() == 2 && !Same(c.qualifier, name[0])) continue;
+          if (name.size() == 1 && c.hidden) continue;
+          hits.push_back(i);
+        }
+        if (hits.empty()) {
+          std::string names;
+          for (const auto& c : input.columns) {
+            if (!c.hidden && !c.metadata) names += (names.empty() ? "" : ", ") + Quote(c.name);
+          }
+          return UserError("UNRESOLVED_COLUMN.WITH_SUGGESTION",
+                           "A column, variable, or function parameter with name " +
+                               JoinNames(name) + " cannot be resolved. Did you mean one of the "
+                               "following? [" + names + "]." + PosText(s.expr->pos));
+        }
+        excluded.insert(hits.begin(), hits.end());
+      }
       bool any = false;
       for (size_t i = 0; i < input.columns.size(); ++i) {
         const auto& c = input.columns[i];
-        if (c.hidden || c.metadata) continue;
+        if (c.hidden || c.metadata || excluded.count(i)) continue;
         if (generated_start >= 0 && static_cast<int>(i) >= generated_start) continue;
         if (s.expr->plan_id >= 0) {
           if (PlanIdDepth(c, s.expr->plan_id) < 0) continue;
@@ -2747,7 +2776,8 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
       }
       continue;
     }
-    items.push_back(Item{s.expr.get(), -1, s.alias.value_or(AutoColumnName(*s.expr))});
+    items.push_back(Item{s.expr.get(), -1, s.alias.value_or(AutoColumnName(*s.expr)), false,
+                         s.alias.has_value()});
   }
 
   // Aggregation?
@@ -2936,6 +2966,7 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
   binder.SetWindows(&windows);
   std::vector<ExprPtr> select_exprs;
   std::vector<std::string> select_names;
+  std::vector<std::pair<std::string, ExprPtr>> lateral_aliases;
   for (const auto& item : items) {
     if (!item.expr) {
       const auto& c = input.columns[item.column];
@@ -2961,7 +2992,12 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
       select_names.push_back(item.name);
       continue;
     }
-    ASSIGN_OR_RAISE(auto e, binder.Bind(*item.expr));
+    // Lateral column aliases: a name no input column has may be an alias defined to the left.
+    binder.SetSelectAliases(&lateral_aliases);
+    auto bound_item = binder.Bind(*item.expr);
+    binder.SetSelectAliases(nullptr);
+    ASSIGN_OR_RAISE(auto e, std::move(bound_item));
+    if (item.aliased) lateral_aliases.emplace_back(item.name, e);
     select_exprs.push_back(e);
     select_names.push_back(item.name);
   }

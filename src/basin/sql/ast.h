@@ -384,6 +384,8 @@ struct SelectItem {
   ExprPtr expr;
   std::optional<std::string> alias;
   std::vector<std::string> aliases;  ///< multi-column alias AS (a, b)
+  /// `* EXCEPT (a, t.b)`: the columns a star leaves out.
+  std::vector<std::vector<std::string>> star_except;
 };
 
 /// A hint of a /*+ ... */ comment: BROADCAST(t), MERGE(t), REPARTITION(8, c), COALESCE(2).

@@ -1803,6 +1803,17 @@ class Parser {
   Result<SelectItem> NamedExpression() {
     SelectItem item;
     ASSIGN_OR_RAISE(item.expr, Expression());
+    if (item.expr->kind == ExprKind::kStar && At("EXCEPT") && IsOp(Ahead(1), "(")) {
+      // SELECT * EXCEPT (a, b): the star without the named columns.
+      Advance();
+      Advance();
+      do {
+        ASSIGN_OR_RAISE(auto name, MultipartName());
+        item.star_except.push_back(std::move(name));
+      } while (AcceptOp(","));
+      RETURN_NOT_OK(ExpectOp(")"));
+      return item;
+    }
     if (Accept("AS")) {
       if (AtOp("(")) {
         ASSIGN_OR_RAISE(item.aliases, IdentifierList());
