@@ -237,6 +237,12 @@ class ExpressionBinder {
   Result<ExprPtr> BindFunction(const sql::Expr& e);
   Result<ExprPtr> BindAggregateCall(const sql::Expr& e);
   Result<ExprPtr> BindWindowCall(const sql::Expr& e);
+  // listagg(x[, sep]) WITHIN GROUP (ORDER BY key): the (key, x) pairs are collected, sorted and
+  // joined after the aggregation.
+  Result<ExprPtr> BindOrderedListagg(const sql::Expr& e, std::vector<ExprPtr> args, ExprPtr key,
+                                     bool descending, sql::NullOrdering nulls);
+  // Adds `agg` (a kAggregate over the FROM scope) to the aggregation; returns its output column.
+  Result<ExprPtr> AddAggregate(std::shared_ptr<plan::Expr> agg, const sql::SourcePos& pos);
   // transform, filter, exists, forall, aggregate/reduce, zip_with, map_filter, transform_keys,
   // transform_values, map_zip_with and array_sort with a comparator; nullopt for other calls.
   Result<std::optional<ExprPtr>> BindHigherOrder(const std::string& name, const sql::Expr& e);
@@ -511,6 +517,9 @@ Result<ExprPtr> ExpressionBinder::BindAggregateCall(const sql::Expr& e) {
       if (descending) args.push_back(true_literal);
     } else if (name == "mode" && args.empty() && !descending) {
       args = {key, true_literal};  // deterministic: ties go to the lowest value
+    } else if ((name == "listagg" || name == "string_agg") && !args.empty() &&
+               args.size() <= 2) {
+      return BindOrderedListagg(e, args, key, descending, item.nulls);
     } else {
       return UserError("UNSUPPORTED_FEATURE.WITHIN_GROUP",
                        "WITHIN GROUP (ORDER BY ...) is not supported for " + fn +
@@ -546,9 +555,14 @@ Result<ExprPtr> ExpressionBinder::BindAggregateCall(const sql::Expr& e) {
     }
     agg->filter = filter;
   }
+  return AddAggregate(agg, e.pos);
+}
+
+Result<ExprPtr> ExpressionBinder::AddAggregate(std::shared_ptr<plan::Expr> agg,
+                                               const sql::SourcePos& pos) {
   if (!aggregation_) {
     return UserError("INVALID_AGGREGATE_FILTER.CONTAINS_AGGREGATE",
-                     "Aggregate function " + agg->name + " is not allowed here." + PosText(e.pos));
+                     "Aggregate function " + agg->name + " is not allowed here." + PosText(pos));
   }
   std::string key = plan::ToString(*agg) + (agg->distinct ? " distinct" : "") +
                     (agg->filter ? " filter " + plan::ToString(*agg->filter) : "");
@@ -563,6 +577,90 @@ Result<ExprPtr> ExpressionBinder::BindAggregateCall(const sql::Expr& e) {
   int offset = static_cast<int>(aggregation_->groups.size()) +
                (aggregation_->has_grouping_id ? 1 : 0);
   return plan::Column(offset + static_cast<int>(index), agg->type, agg->name, true);
+}
+
+Result<ExprPtr> ExpressionBinder::BindOrderedListagg(const sql::Expr& e, std::vector<ExprPtr> args,
+                                                     ExprPtr key, bool descending,
+                                                     sql::NullOrdering nulls) {
+  const std::string display = AutoColumnName(e);
+  const bool nulls_first = nulls == sql::NullOrdering::kDefault
+                               ? !descending
+                               : nulls == sql::NullOrdering::kNullsFirst;
+  if (nulls_first == descending) {
+    // sort_array orders null keys first ascending and last descending only.
+    return UserError("UNSUPPORTED_FEATURE.WITHIN_GROUP",
+                     "listagg ... WITHIN GROUP with NULLS " +
+                         std::string(nulls_first ? "FIRST" : "LAST") + " after " +
+                         (descending ? "DESC" : "ASC") + " is not supported by Basin yet." +
+                         PosText(e.pos));
+  }
+  ExprPtr value = args[0];
+  if (value->type->id() != arrow::Type::STRING) {
+    if (value->type->id() == arrow::Type::BINARY) {
+      return UserError("UNSUPPORTED_FEATURE.WITHIN_GROUP",
+                       "listagg of BINARY values with WITHIN GROUP is not supported by Basin "
+                       "yet." + PosText(e.pos));
+    }
+    value = plan::CastTo(value, arrow::utf8());
+  }
+  ExprPtr separator = args.size() > 1
+                          ? args[1]
+                          : plan::Literal(std::make_shared<arrow::StringScalar>(""));
+  if (separator->type->id() != arrow::Type::STRING) separator = plan::CastTo(separator, arrow::utf8());
+  if (e.distinct && plan::ToString(*key) != plan::ToString(*args[0])) {
+    return UserError("INVALID_WITHIN_GROUP_EXPRESSION.MISMATCH_WITH_DISTINCT_INPUT",
+                     "Invalid function `listagg` with WITHIN GROUP. The function is invoked with "
+                     "DISTINCT and WITHIN GROUP but expressions " + Quote(AutoColumnName(*e.children[0])) +
+                         " and the ordering expression do not match. The WITHIN GROUP ordering "
+                         "expression must be picked from the function inputs." + PosText(e.pos));
+  }
+  // collect_list(named_struct('k', key, 'v', value)) FILTER (WHERE value IS NOT NULL)
+  auto name_lit = [](const char* n) {
+    return plan::Literal(std::make_shared<arrow::StringScalar>(n));
+  };
+  ASSIGN_OR_RAISE(auto pair, CallScalar("named_struct", {name_lit("k"), key, name_lit("v"), value},
+                                        "", e.pos));
+  ASSIGN_OR_RAISE(auto bound, analyzer_->registry().BindAggregate(
+                                  e.distinct ? "collect_set" : "collect_list", {pair->type}));
+  auto agg = std::make_shared<plan::Expr>();
+  agg->kind = ExprKind::kAggregate;
+  agg->type = bound.return_type;
+  agg->aggregate = std::make_shared<function::BoundAggregate>(std::move(bound));
+  agg->children = {pair};
+  agg->name = display;
+  auto not_null = MakeExpr(ExprKind::kIsNull, arrow::boolean(), {value}, "");
+  std::const_pointer_cast<plan::Expr>(not_null)->negated = true;
+  if (e.filter) {
+    ASSIGN_OR_RAISE(auto filter, BindPlain(*e.filter));
+    agg->filter = MakeExpr(ExprKind::kAnd, arrow::boolean(), {filter, not_null}, "");
+  } else {
+    agg->filter = not_null;
+  }
+  ASSIGN_OR_RAISE(auto pairs, AddAggregate(agg, e.pos));
+  // sort_array(pairs, asc) orders by key, then value; then transform(sorted, p -> p.v).
+  auto ascending = plan::Literal(std::make_shared<arrow::BooleanScalar>(!descending));
+  ASSIGN_OR_RAISE(auto sorted, CallScalar("sort_array", {pairs, ascending}, "", e.pos));
+  const auto& pair_type = static_cast<const arrow::ListType&>(*sorted->type).value_type();
+  auto var = MakeExpr(ExprKind::kLambdaVariable, pair_type, {}, "p");
+  std::const_pointer_cast<plan::Expr>(var)->column_index = static_cast<int>(lambda_vars_.size());
+  ASSIGN_OR_RAISE(auto field, CallScalar("get_struct_field", {var, name_lit("v")}, "", e.pos));
+  auto lambda = MakeExpr(ExprKind::kLambda, field->type, {field}, "");
+  std::const_pointer_cast<plan::Expr>(lambda)->lambda_params = {"p"};
+  std::const_pointer_cast<plan::Expr>(lambda)->column_index = static_cast<int>(lambda_vars_.size());
+  auto values = MakeExpr(ExprKind::kHigherOrder,
+                         arrow::list(arrow::field("item", field->type, true)), {sorted, lambda},
+                         "");
+  std::const_pointer_cast<plan::Expr>(values)->higher_order = "transform";
+  ASSIGN_OR_RAISE(auto joined, CallScalar("array_join", {values, separator}, "", e.pos));
+  // No non-null value: NULL, as listagg gives.
+  ASSIGN_OR_RAISE(auto size, CallScalar("size", {pairs}, "", e.pos));
+  ASSIGN_OR_RAISE(auto empty, CallScalar("=", {size, plan::Literal(std::make_shared<arrow::Int32Scalar>(0))},
+                                         "", e.pos));
+  auto out = MakeExpr(ExprKind::kCase, arrow::utf8(),
+                      {empty, plan::Literal(arrow::MakeNullScalar(arrow::utf8())), joined},
+                      display);
+  std::const_pointer_cast<plan::Expr>(out)->has_else = true;
+  return out;
 }
 
 Result<ExprPtr> ExpressionBinder::BindWindowCall(const sql::Expr& e) {
