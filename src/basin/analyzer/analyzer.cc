@@ -298,6 +298,10 @@ class QueryAnalyzer {
   Result<Bound> AnalyzeTable(const sql::Relation& r);
   Result<Bound> AnalyzeJoin(const sql::Relation& r);
   Result<Bound> AnalyzeLateralView(const sql::Relation& r);
+  // PIVOT: grouping by the columns the aggregates and pivot columns leave, one aggregate per
+  // value filtered to that value's rows. UNPIVOT: a UNION ALL of one projection per IN item.
+  Result<Bound> AnalyzePivot(const sql::Relation& r);
+  Result<Bound> AnalyzeUnpivot(const sql::Relation& r);
   // Appends the columns of generator `fn` (explode, posexplode, inline, with _outer) to `input`.
   Result<Bound> GenerateOver(Bound input, const sql::Expr& fn, bool outer,
                              const std::optional<std::string>& alias,
@@ -2565,6 +2569,344 @@ Result<Bound> QueryAnalyzer::AnalyzeTableFunction(const sql::Relation& r) {
                        "are provided correctly." + PosText(r.pos));
 }
 
+namespace {
+
+// Names of the columns an expression's syntax refers to (the last part of each column name).
+void CollectColumnNames(const sql::Expr& e, std::set<std::string>* out) {
+  if (e.kind == sql::ExprKind::kColumn && !e.name_parts.empty()) {
+    out->insert(Lower(e.name_parts.back()));
+    if (e.name_parts.size() > 1) out->insert(Lower(e.name_parts.front()));
+  }
+  for (const auto& c : e.children) {
+    if (c) CollectColumnNames(*c, out);
+  }
+  if (e.filter) CollectColumnNames(*e.filter, out);
+  for (const auto& w : e.within_group) CollectColumnNames(*w.expr, out);
+}
+
+// The index of the input column a (possibly qualified) name refers to.
+Result<int> FindInputColumn(const std::vector<ScopeColumn>& columns,
+                            const std::vector<std::string>& name, const sql::SourcePos& pos) {
+  int found = -1;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const auto& c = columns[i];
+    if (c.metadata || !Same(c.name, name.back())) continue;
+    if (name.size() == 2 && !Same(c.qualifier, name[0])) continue;
+    if (name.size() == 1 && c.hidden) continue;
+    if (found >= 0) {
+      return UserError("AMBIGUOUS_REFERENCE",
+                       "Reference " + Quote(JoinNames(name)) + " is ambiguous." + PosText(pos));
+    }
+    found = static_cast<int>(i);
+  }
+  if (found < 0 || name.size() > 2) {
+    std::string names;
+    for (const auto& c : columns) {
+      if (!c.hidden && !c.metadata) names += (names.empty() ? "" : ", ") + Quote(c.name);
+    }
+    return UserError(names.empty() ? "UNRESOLVED_COLUMN.WITHOUT_SUGGESTION"
+                                   : "UNRESOLVED_COLUMN.WITH_SUGGESTION",
+                     "A column, variable, or function parameter with name " + JoinNames(name) +
+                         " cannot be resolved." +
+                         (names.empty() ? "" : " Did you mean one of the following? [" + names +
+                                                   "].") +
+                         PosText(pos));
+  }
+  return found;
+}
+
+// The output name Spark gives a pivot value: its alias, else the value as text.
+std::string PivotValueText(const plan::Expr& value) {
+  if (value.kind == ExprKind::kLiteral && value.literal) {
+    return value.literal->is_valid ? value.literal->ToString() : "null";
+  }
+  return value.name;
+}
+
+}  // namespace
+
+Result<Bound> QueryAnalyzer::AnalyzePivot(const sql::Relation& r) {
+  ASSIGN_OR_RAISE(auto input, AnalyzeRelation(*r.left));
+  const auto& p = *r.pivot;
+  ExpressionBinder plain(this, &input.columns, &outer_scopes);
+  // The pivot column(s) and the columns the aggregates use; the other columns group.
+  std::vector<int> pivot_columns;
+  std::set<std::string> used;
+  for (const auto& name : p.columns) {
+    ASSIGN_OR_RAISE(int i, FindInputColumn(input.columns, name, r.pos));
+    pivot_columns.push_back(i);
+    used.insert(Lower(input.columns[i].name));
+  }
+  for (const auto& a : p.aggregates) CollectColumnNames(*a, &used);
+  AggregationState agg;
+  std::vector<int> group_columns;
+  for (size_t i = 0; i < input.columns.size(); ++i) {
+    const auto& c = input.columns[i];
+    if (c.hidden || c.metadata || used.count(Lower(c.name))) continue;
+    auto col = plan::Column(static_cast<int>(i), c.type, c.name, c.nullable);
+    agg.groups.push_back(col);
+    agg.group_keys.push_back(plan::ToString(*col));
+    agg.group_names.push_back(c.name);
+    group_columns.push_back(static_cast<int>(i));
+  }
+  const int width = static_cast<int>(agg.groups.size());
+  std::vector<ExprPtr> outputs;
+  std::vector<std::string> names;
+  for (size_t v = 0; v < p.values.size(); ++v) {
+    // The value: one constant per pivot column (a row for several columns).
+    std::vector<ExprPtr> value_parts;
+    const sql::Expr& value_syntax = *p.values[v];
+    if (value_syntax.kind == sql::ExprKind::kRow) {
+      for (const auto& c : value_syntax.children) {
+        ASSIGN_OR_RAISE(auto part, plain.Bind(*c));
+        value_parts.push_back(part);
+      }
+    } else {
+      ASSIGN_OR_RAISE(auto part, plain.Bind(value_syntax));
+      value_parts.push_back(part);
+    }
+    if (value_parts.size() != pivot_columns.size()) {
+      return UserError("PIVOT_VALUE_DATA_TYPE_MISMATCH",
+                       "Invalid pivot value " + Quote(AutoColumnName(value_syntax)) +
+                           ": it needs one value per pivot column." + PosText(r.pos));
+    }
+    std::string value_name;
+    if (p.value_aliases[v]) {
+      value_name = *p.value_aliases[v];
+    } else if (value_parts.size() == 1) {
+      value_name = PivotValueText(*value_parts[0]);
+    } else {
+      for (const auto& part : value_parts) {
+        value_name += (value_name.empty() ? "[" : ",") + PivotValueText(*part);
+      }
+      value_name += "]";
+    }
+    // The rows of this value: pivot column <=> value for each pivot column.
+    ExprPtr condition;
+    for (size_t k = 0; k < pivot_columns.size(); ++k) {
+      const auto& c = input.columns[pivot_columns[k]];
+      auto col = plan::Column(pivot_columns[k], c.type, c.name, c.nullable);
+      // Spark casts each pivot value to the pivot column's type.
+      if (value_parts[k]->kind != ExprKind::kLiteral ||
+          !function::CanCast(*value_parts[k]->type, *c.type)) {
+        return UserError("PIVOT_VALUE_DATA_TYPE_MISMATCH",
+                         "Invalid pivot value " + Quote(value_parts[k]->name) +
+                             ": value data type " +
+                             function::SqlTypeName(*value_parts[k]->type) +
+                             " does not match pivot column data type " +
+                             function::SqlTypeName(*c.type) + "." + PosText(r.pos));
+      }
+      ASSIGN_OR_RAISE(auto fn, registry_->BindScalar("<=>", {c.type, c.type}));
+      ExprPtr right = value_parts[k]->type->Equals(*c.type)
+                          ? value_parts[k]
+                          : plan::CastTo(value_parts[k], c.type);
+      auto eq = plan::Call(std::make_shared<function::BoundScalar>(std::move(fn)),
+                           {col, right}, "");
+      condition = condition ? MakeExpr(ExprKind::kAnd, arrow::boolean(), {condition, eq}, "")
+                            : eq;
+    }
+    // count(*) of the value's rows: a group without any gives NULL for every aggregate, as
+    // Spark's pivot does (even for count).
+    ASSIGN_OR_RAISE(auto count_fn, registry_->BindAggregate("count", {}));
+    auto rows_of_value = std::make_shared<plan::Expr>();
+    rows_of_value->kind = ExprKind::kAggregate;
+    rows_of_value->type = count_fn.return_type;
+    rows_of_value->aggregate = std::make_shared<function::BoundAggregate>(std::move(count_fn));
+    rows_of_value->filter = condition;
+    rows_of_value->name = "count(1)";
+    const int count_column = width + static_cast<int>(agg.aggregates.size());
+    agg.aggregates.push_back(rows_of_value);
+    agg.aggregate_keys.push_back("");
+    ASSIGN_OR_RAISE(auto positive_fn, registry_->BindScalar(">", {arrow::int64(), arrow::int64()}));
+    auto has_rows = plan::Call(
+        std::make_shared<function::BoundScalar>(std::move(positive_fn)),
+        {plan::Column(count_column, arrow::int64(), "count(1)", false),
+         plan::Literal(std::make_shared<arrow::Int64Scalar>(0))},
+        "");
+    for (size_t a = 0; a < p.aggregates.size(); ++a) {
+      // Bind the aggregate expression on its own, then give its aggregates the value's rows.
+      AggregationState one;
+      one.groups = agg.groups;
+      one.group_keys = agg.group_keys;
+      one.group_names = agg.group_names;
+      ExpressionBinder binder(this, &input.columns, &outer_scopes);
+      binder.SetAggregation(&one);
+      ASSIGN_OR_RAISE(auto out, binder.Bind(*p.aggregates[a]));
+      if (one.aggregates.empty()) {
+        return UserError("NON_AGGREGATE_FUNCTION_IN_PIVOT" /* Spark: aggregate expected */,
+                         "Aggregate expression required for pivot, but " +
+                             Quote(AutoColumnName(*p.aggregates[a])) + " did not appear in any "
+                             "aggregate function." + PosText(r.pos));
+      }
+      const int shift = static_cast<int>(agg.aggregates.size());
+      for (const auto& one_agg : one.aggregates) {
+        auto copy = std::make_shared<plan::Expr>(*one_agg);
+        copy->filter = copy->filter ? MakeExpr(ExprKind::kAnd, arrow::boolean(),
+                                               {copy->filter, condition}, "")
+                                    : condition;
+        agg.aggregates.push_back(copy);
+        agg.aggregate_keys.push_back("");
+      }
+      auto value_out = RebaseColumns(out, width, width + shift);
+      auto guarded = MakeExpr(ExprKind::kCase, value_out->type,
+                              {has_rows, value_out, plan::Literal(arrow::MakeNullScalar(
+                                                        value_out->type))},
+                              value_out->name);
+      std::const_pointer_cast<plan::Expr>(guarded)->has_else = true;
+      outputs.push_back(guarded);
+      std::string agg_name = p.aggregate_aliases[a] ? *p.aggregate_aliases[a]
+                                                     : AutoColumnName(*p.aggregates[a]);
+      names.push_back(p.aggregates.size() == 1 ? value_name : value_name + "_" + agg_name);
+    }
+  }
+  auto node = std::make_shared<PlanNode>();
+  node->kind = PlanKind::kAggregate;
+  node->children = {input.plan};
+  node->group_by = agg.groups;
+  node->aggregates = agg.aggregates;
+  arrow::FieldVector fields;
+  for (size_t i = 0; i < agg.groups.size(); ++i) {
+    fields.push_back(arrow::field(agg.group_names[i], agg.groups[i]->type, agg.groups[i]->nullable));
+  }
+  for (const auto& a : agg.aggregates) fields.push_back(arrow::field(a->name, a->type, true));
+  node->schema = arrow::schema(fields);
+  // Project: the grouping columns, then one column per value and aggregate.
+  std::vector<ExprPtr> exprs;
+  std::vector<std::string> out_names;
+  Bound out;
+  for (int i = 0; i < width; ++i) {
+    const auto& c = input.columns[group_columns[i]];
+    exprs.push_back(plan::Column(i, c.type, c.name, c.nullable));
+    out_names.push_back(c.name);
+    ScopeColumn sc = c;
+    out.columns.push_back(sc);
+  }
+  for (size_t k = 0; k < outputs.size(); ++k) {
+    exprs.push_back(outputs[k]);
+    out_names.push_back(names[k]);
+    ScopeColumn sc;
+    sc.name = names[k];
+    sc.type = outputs[k]->type;
+    sc.nullable = true;
+    out.columns.push_back(sc);
+  }
+  out.plan = MakeProject(node, exprs, out_names);
+  return out;
+}
+
+Result<Bound> QueryAnalyzer::AnalyzeUnpivot(const sql::Relation& r) {
+  ASSIGN_OR_RAISE(auto input, AnalyzeRelation(*r.left));
+  const auto& u = *r.unpivot;
+  const size_t arity = u.value_columns.size();
+  std::vector<std::vector<int>> items;  // per IN item, its input columns
+  std::set<int> unpivoted;
+  for (const auto& cols : u.columns) {
+    if (cols.size() != arity) {
+      return UserError("UNPIVOT_ARITY_MISMATCH",
+                       "Unpivot value columns must share the same number of columns as the "
+                       "unpivot value column names (" + std::to_string(arity) + ")." +
+                           PosText(r.pos));
+    }
+    std::vector<int> idx;
+    for (const auto& name : cols) {
+      ASSIGN_OR_RAISE(int i, FindInputColumn(input.columns, name, r.pos));
+      idx.push_back(i);
+      unpivoted.insert(i);
+    }
+    items.push_back(idx);
+  }
+  // The value types: the common type of each position.
+  std::vector<TypePtr> types(arity);
+  for (size_t j = 0; j < arity; ++j) {
+    for (const auto& idx : items) {
+      const auto& t = input.columns[idx[j]].type;
+      if (!types[j]) {
+        types[j] = t;
+        continue;
+      }
+      auto common = function::CommonType(types[j], t);
+      const bool string_mix = !types[j]->Equals(*t) && (types[j]->id() == arrow::Type::STRING ||
+                                                        t->id() == arrow::Type::STRING);
+      if (!common || string_mix) {
+        return UserError("UNPIVOT_VALUE_DATA_TYPE_MISMATCH",
+                         "Unpivot value columns must share a least common type, some types do "
+                         "not: [" + function::SqlTypeName(*types[j]) + ", " +
+                             function::SqlTypeName(*t) + "]." + PosText(r.pos));
+      }
+      types[j] = *common;
+    }
+  }
+  std::vector<int> kept;
+  for (size_t i = 0; i < input.columns.size(); ++i) {
+    const auto& c = input.columns[i];
+    if (c.hidden || c.metadata || unpivoted.count(static_cast<int>(i))) continue;
+    kept.push_back(static_cast<int>(i));
+  }
+  std::vector<std::string> names;
+  for (int i : kept) names.push_back(input.columns[i].name);
+  names.push_back(u.name_column);
+  for (const auto& v : u.value_columns) names.push_back(v);
+  // One projection per IN item, all stacked by UNION ALL.
+  std::vector<PlanPtr> parts;
+  for (size_t k = 0; k < items.size(); ++k) {
+    std::vector<ExprPtr> exprs;
+    for (int i : kept) {
+      const auto& c = input.columns[i];
+      exprs.push_back(plan::Column(i, c.type, c.name, c.nullable));
+    }
+    std::string label;
+    if (u.column_aliases[k]) {
+      label = *u.column_aliases[k];
+    } else {
+      for (const auto& name : u.columns[k]) label += (label.empty() ? "" : "_") + name.back();
+    }
+    exprs.push_back(plan::Literal(std::make_shared<arrow::StringScalar>(label)));
+    ExprPtr all_null;
+    for (size_t j = 0; j < arity; ++j) {
+      const auto& c = input.columns[items[k][j]];
+      auto col = plan::Column(items[k][j], c.type, c.name, c.nullable);
+      exprs.push_back(c.type->Equals(*types[j]) ? col : plan::CastTo(col, types[j]));
+      auto is_null = MakeExpr(ExprKind::kIsNull, arrow::boolean(), {col}, "");
+      all_null = all_null ? MakeExpr(ExprKind::kAnd, arrow::boolean(), {all_null, is_null}, "")
+                          : is_null;
+    }
+    PlanPtr source = input.plan;
+    if (!u.include_nulls) {
+      // EXCLUDE NULLS: drop the rows whose values are all null.
+      ASSIGN_OR_RAISE(auto fn, registry_->BindScalar("not", {arrow::boolean()}));
+      auto negated = plan::Call(std::make_shared<function::BoundScalar>(std::move(fn)),
+                                {all_null}, "");
+      source = MakeFilter(source, negated);
+    }
+    parts.push_back(MakeProject(source, exprs, names));
+  }
+  PlanPtr current = parts[0];
+  for (size_t k = 1; k < parts.size(); ++k) {
+    auto node = std::make_shared<PlanNode>();
+    node->kind = PlanKind::kSetOp;
+    node->set_op = plan::SetOpKind::kUnion;
+    node->all = true;
+    node->children = {current, parts[k]};
+    node->schema = parts[0]->schema;
+    current = node;
+  }
+  Bound out;
+  out.plan = current;
+  for (int i : kept) out.columns.push_back(input.columns[i]);
+  ScopeColumn name_col;
+  name_col.name = u.name_column;
+  name_col.type = arrow::utf8();
+  name_col.nullable = false;
+  out.columns.push_back(name_col);
+  for (size_t j = 0; j < arity; ++j) {
+    ScopeColumn v;
+    v.name = u.value_columns[j];
+    v.type = types[j];
+    out.columns.push_back(v);
+  }
+  return out;
+}
+
 Result<Bound> QueryAnalyzer::AnalyzeRelation(const sql::Relation& r) {
   using R = sql::RelationKind;
   Result<Bound> bound = InternalError("relation not analyzed");
@@ -2587,10 +2929,8 @@ Result<Bound> QueryAnalyzer::AnalyzeRelation(const sql::Relation& r) {
     }
     case R::kJoin: bound = AnalyzeJoin(r); break;
     case R::kLateralView: return AnalyzeLateralView(r);
-    case R::kPivot:
-    case R::kUnpivot:
-      return UserError("UNSUPPORTED_FEATURE.PIVOT_UNPIVOT",
-                       "PIVOT and UNPIVOT are not supported yet." + PosText(r.pos));
+    case R::kPivot: bound = AnalyzePivot(r); break;
+    case R::kUnpivot: bound = AnalyzeUnpivot(r); break;
   }
   RETURN_NOT_OK(bound.status());
   Bound b = std::move(*bound);
