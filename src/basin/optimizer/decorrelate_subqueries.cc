@@ -105,6 +105,135 @@ bool SplitCorrelated(const PlanPtr& filter, std::vector<ExprPtr>* correlated, Pl
   return !correlated->empty();
 }
 
+// Joins `current` with the correlated scalar aggregate subquery `scalar`: a LEFT JOIN with the
+// subquery grouped by its equality correlation keys. Sets *value to the column holding the
+// subquery's value in the joined plan; returns null when the subquery has another shape.
+Result<PlanPtr> JoinScalarSubquery(const PlanPtr& current, const plan::Expr& scalar,
+                                   ExprPtr* value) {
+  // Project(value) <- Aggregate(no groups) <- Filter(cond) <- relation.
+  PlanPtr top = scalar.subquery;
+  if (top->kind != PlanKind::kProject || top->children[0]->kind != PlanKind::kAggregate ||
+      top->exprs.size() != 1) {
+    return PlanPtr();
+  }
+  const PlanNode& agg = *top->children[0];
+  std::vector<ExprPtr> correlated;
+  PlanPtr relation;
+  if (!agg.group_by.empty() || !agg.grouping_sets.empty() ||
+      !SplitCorrelated(agg.children[0], &correlated, &relation)) {
+    return PlanPtr();
+  }
+  // Each correlated conjunct must be outer_expr = inner_expr.
+  std::vector<ExprPtr> outer_keys, inner_keys;
+  for (const auto& cc : correlated) {
+    if (cc->kind != ExprKind::kCall || !cc->scalar || cc->scalar->name != "=" ||
+        cc->children.size() != 2) {
+      return PlanPtr();
+    }
+    auto a = cc->children[0], b = cc->children[1];
+    if (HasOuterColumns(b) && !HasOuterColumns(a)) std::swap(a, b);
+    std::set<int> a_inner;
+    CollectColumns(a, &a_inner);
+    if (!HasOuterColumns(a) || !a_inner.empty() || HasOuterColumns(b)) return PlanPtr();
+    outer_keys.push_back(MapColumns(a, [](int i) { return i; }, [](int i) { return i; }));
+    inner_keys.push_back(b);
+  }
+  // count() of no rows is 0, not the NULL a missing join row gives: only a plain count column
+  // can be fixed up that way.
+  bool count_value = false;
+  const auto& shown = top->exprs[0];
+  for (size_t i = 0; i < agg.aggregates.size(); ++i) {
+    const auto& a = agg.aggregates[i];
+    if (!a->aggregate || (a->aggregate->name != "count" && a->aggregate->name != "count_if")) {
+      continue;
+    }
+    if (shown->kind == ExprKind::kColumn && shown->column_index == static_cast<int>(i)) {
+      count_value = true;
+    } else {
+      return PlanPtr();
+    }
+  }
+  relation = DecorrelateSubqueries(relation);
+  int nkeys = static_cast<int>(inner_keys.size());
+  auto grouped = std::make_shared<PlanNode>(agg);
+  grouped->children = {relation};
+  grouped->group_by = inner_keys;
+  arrow::FieldVector fields;
+  for (int k = 0; k < nkeys; ++k) {
+    fields.push_back(arrow::field("key" + std::to_string(k), inner_keys[k]->type, true));
+  }
+  for (const auto& f : agg.schema->fields()) fields.push_back(f);
+  grouped->schema = arrow::schema(fields);
+  auto project = std::make_shared<PlanNode>(*top);
+  project->children = {grouped};
+  project->exprs.clear();
+  arrow::FieldVector project_fields;
+  for (int k = 0; k < nkeys; ++k) {
+    project->exprs.push_back(plan::Column(k, inner_keys[k]->type, "key" + std::to_string(k)));
+    project_fields.push_back(fields[k]);
+  }
+  project->exprs.push_back(MapColumns(top->exprs[0], [nkeys](int i) { return i + nkeys; }));
+  project_fields.push_back(top->schema->field(0)->WithNullable(true));
+  project->schema = arrow::schema(project_fields);
+  int left_width = current->schema->num_fields();
+  std::vector<ExprPtr> condition;
+  for (int k = 0; k < nkeys; ++k) {
+    ASSIGN_OR_RAISE(auto eq, Equal(outer_keys[k], plan::Column(left_width + k, inner_keys[k]->type,
+                                                                "key" + std::to_string(k))));
+    condition.push_back(eq);
+  }
+  auto joined = MakeJoin(plan::JoinType::kLeft, current, project, AndAll(condition));
+  *value = plan::Column(left_width + nkeys, top->exprs[0]->type, scalar.name, true);
+  if (count_value) {
+    auto zero = plan::Literal(std::make_shared<arrow::Int64Scalar>(0));
+    if (!(*value)->type->Equals(*zero->type)) zero = plan::CastTo(zero, (*value)->type);
+    auto coalesce = std::make_shared<plan::Expr>();
+    coalesce->kind = ExprKind::kCoalesce;
+    coalesce->type = (*value)->type;
+    coalesce->nullable = false;
+    coalesce->children = {*value, zero};
+    coalesce->name = scalar.name;
+    *value = coalesce;
+  }
+  return joined;
+}
+
+// The first scalar subquery inside `e` that refers to the enclosing query.
+const plan::Expr* FindCorrelatedScalar(const ExprPtr& e) {
+  if (e->kind == ExprKind::kScalarSubquery && e->subquery && PlanHasOuterColumns(*e->subquery)) {
+    return e.get();
+  }
+  for (const auto& c : e->children) {
+    if (auto found = FindCorrelatedScalar(c)) return found;
+  }
+  return nullptr;
+}
+
+// Rewrites a Project whose expressions hold correlated scalar subqueries into LEFT JOINs under
+// it; null when there are none or one has a shape JoinScalarSubquery does not handle.
+Result<PlanPtr> RewriteProject(const PlanNode& project, const PlanPtr& input) {
+  bool any = false;
+  for (const auto& e : project.exprs) any = any || FindCorrelatedScalar(e) != nullptr;
+  if (!any) return PlanPtr();
+  PlanPtr current = input;
+  std::vector<ExprPtr> exprs;
+  for (const auto& e : project.exprs) {
+    ExprPtr x = e;
+    while (const plan::Expr* scalar = FindCorrelatedScalar(x)) {
+      ExprPtr value;
+      ASSIGN_OR_RAISE(auto joined, JoinScalarSubquery(current, *scalar, &value));
+      if (!joined) return PlanPtr();
+      current = joined;
+      x = ReplaceNode(x, scalar, value);
+    }
+    exprs.push_back(x);
+  }
+  auto copy = std::make_shared<PlanNode>(project);
+  copy->children = {current};
+  copy->exprs = exprs;
+  return PlanPtr(copy);
+}
+
 // Rewrites Filter(cond) over `input` when cond has correlated subqueries; null when it has none
 // that this rule can handle.
 Result<PlanPtr> RewriteFilter(const PlanNode& filter, const PlanPtr& input) {
@@ -143,78 +272,13 @@ Result<PlanPtr> RewriteFilter(const PlanNode& filter, const PlanPtr& input) {
   }
   for (const auto& c : scalars) {
     const plan::Expr* scalar = FindScalarSubquery(c);
-    // Project(value) <- Aggregate(no groups) <- Filter(cond) <- relation.
-    PlanPtr top = scalar->subquery;
-    if (top->kind != PlanKind::kProject || top->children[0]->kind != PlanKind::kAggregate) {
+    ExprPtr value;
+    ASSIGN_OR_RAISE(auto joined, JoinScalarSubquery(current, *scalar, &value));
+    if (!joined) {
       leftover.push_back(c);
       continue;
     }
-    const PlanNode& agg = *top->children[0];
-    std::vector<ExprPtr> correlated;
-    PlanPtr relation;
-    if (!agg.group_by.empty() || !agg.grouping_sets.empty() ||
-        !SplitCorrelated(agg.children[0], &correlated, &relation)) {
-      leftover.push_back(c);
-      continue;
-    }
-    // Each correlated conjunct must be outer_expr = inner_expr.
-    std::vector<ExprPtr> outer_keys, inner_keys;
-    bool ok = true;
-    for (const auto& cc : correlated) {
-      if (cc->kind != ExprKind::kCall || !cc->scalar || cc->scalar->name != "=" ||
-          cc->children.size() != 2) {
-        ok = false;
-        break;
-      }
-      auto a = cc->children[0], b = cc->children[1];
-      if (HasOuterColumns(b) && !HasOuterColumns(a)) std::swap(a, b);
-      std::set<int> a_inner;
-      CollectColumns(a, &a_inner);
-      if (!HasOuterColumns(a) || !a_inner.empty() || HasOuterColumns(b)) {
-        ok = false;
-        break;
-      }
-      outer_keys.push_back(MapColumns(a, [](int i) { return i; }, [](int i) { return i; }));
-      inner_keys.push_back(b);
-    }
-    bool counts = false;
-    for (const auto& a : agg.aggregates) counts = counts || (a->aggregate && a->aggregate->name == "count");
-    if (!ok || counts || top->exprs.size() != 1) {
-      leftover.push_back(c);
-      continue;
-    }
-    relation = DecorrelateSubqueries(relation);
-    int nkeys = static_cast<int>(inner_keys.size());
-    auto grouped = std::make_shared<PlanNode>(agg);
-    grouped->children = {relation};
-    grouped->group_by = inner_keys;
-    arrow::FieldVector fields;
-    for (int k = 0; k < nkeys; ++k) {
-      fields.push_back(arrow::field("key" + std::to_string(k), inner_keys[k]->type, true));
-    }
-    for (const auto& f : agg.schema->fields()) fields.push_back(f);
-    grouped->schema = arrow::schema(fields);
-    auto project = std::make_shared<PlanNode>(*top);
-    project->children = {grouped};
-    project->exprs.clear();
-    arrow::FieldVector project_fields;
-    for (int k = 0; k < nkeys; ++k) {
-      project->exprs.push_back(plan::Column(k, inner_keys[k]->type, "key" + std::to_string(k)));
-      project_fields.push_back(fields[k]);
-    }
-    project->exprs.push_back(MapColumns(top->exprs[0], [nkeys](int i) { return i + nkeys; }));
-    project_fields.push_back(top->schema->field(0)->WithNullable(true));
-    project->schema = arrow::schema(project_fields);
-    int left_width = current->schema->num_fields();
-    std::vector<ExprPtr> condition;
-    for (int k = 0; k < nkeys; ++k) {
-      ASSIGN_OR_RAISE(auto eq, Equal(outer_keys[k], plan::Column(left_width + k, inner_keys[k]->type,
-                                                                  "key" + std::to_string(k))));
-      condition.push_back(eq);
-    }
-    current = MakeJoin(plan::JoinType::kLeft, current, project, AndAll(condition));
-    auto value = plan::Column(left_width + nkeys, top->exprs[0]->type, scalar->name, true);
-    current = MakeFilter(current, ReplaceNode(c, scalar, value));
+    current = MakeFilter(joined, ReplaceNode(c, scalar, value));
   }
   current = MakeFilter(current, AndAll(leftover));
   // Back to the input's columns.
@@ -241,6 +305,10 @@ plan::PlanPtr DecorrelateSubqueries(const plan::PlanPtr& node) {
   }
   if (node->kind == PlanKind::kFilter) {
     auto rewritten = RewriteFilter(*node, children[0]);
+    if (rewritten.ok() && *rewritten) return *rewritten;
+  }
+  if (node->kind == PlanKind::kProject) {
+    auto rewritten = RewriteProject(*node, children[0]);
     if (rewritten.ok() && *rewritten) return *rewritten;
   }
   if (!changed) return node;
