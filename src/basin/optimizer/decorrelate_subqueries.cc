@@ -239,18 +239,21 @@ Result<PlanPtr> RewriteProject(const PlanNode& project, const PlanPtr& input) {
 Result<PlanPtr> RewriteFilter(const PlanNode& filter, const PlanPtr& input) {
   std::vector<ExprPtr> conjuncts;
   SplitConjuncts(filter.condition, &conjuncts);
-  std::vector<ExprPtr> plain, exists, scalars;
+  std::vector<ExprPtr> plain, exists, scalars, ins;
   for (const auto& c : conjuncts) {
     const plan::Expr* scalar = FindScalarSubquery(c);
     if (IsCorrelatedExists(c) && PlanHasOuterColumns(*c->subquery)) {
       exists.push_back(c);
+    } else if (c->kind == ExprKind::kInSubquery && !c->negated && c->subquery &&
+               PlanHasOuterColumns(*c->subquery)) {
+      ins.push_back(c);
     } else if (scalar && PlanHasOuterColumns(*scalar->subquery)) {
       scalars.push_back(c);
     } else {
       plain.push_back(c);
     }
   }
-  if (exists.empty() && scalars.empty()) return PlanPtr();
+  if (exists.empty() && scalars.empty() && ins.empty()) return PlanPtr();
   int width = input->schema->num_fields();
   PlanPtr current = MakeFilter(input, AndAll(plain));
   std::vector<ExprPtr> leftover;
@@ -269,6 +272,25 @@ Result<PlanPtr> RewriteFilter(const PlanNode& filter, const PlanPtr& input) {
     }
     current = MakeJoin(e->negated ? plan::JoinType::kLeftAnti : plan::JoinType::kLeftSemi,
                        current, relation, AndAll(condition));
+  }
+  // x IN (SELECT y ... WHERE correlated): a semi join on x = y and the correlated conditions.
+  for (const auto& e : ins) {
+    PlanPtr top = e->subquery;
+    std::vector<ExprPtr> correlated;
+    PlanPtr relation;
+    if (top->kind != PlanKind::kProject || top->exprs.size() != 1 ||
+        !SplitCorrelated(top->children[0], &correlated, &relation)) {
+      leftover.push_back(e);
+      continue;
+    }
+    relation = DecorrelateSubqueries(relation);
+    auto inner = [width](int i) { return i + width; };
+    auto outer = [](int i) { return i; };
+    std::vector<ExprPtr> condition;
+    ASSIGN_OR_RAISE(auto eq, Equal(e->children[0], MapColumns(top->exprs[0], inner, outer)));
+    condition.push_back(eq);
+    for (const auto& c : correlated) condition.push_back(MapColumns(c, inner, outer));
+    current = MakeJoin(plan::JoinType::kLeftSemi, current, relation, AndAll(condition));
   }
   for (const auto& c : scalars) {
     const plan::Expr* scalar = FindScalarSubquery(c);
