@@ -313,6 +313,12 @@ class QueryAnalyzer {
   const function::Registry* registry_;
   // Common table expressions in scope, innermost last.
   std::vector<std::map<std::string, const sql::CommonTableExpression*>> ctes_;
+  // WITH RECURSIVE: the rows of the recursive CTEs materialized so far (during a step, the rows
+  // of the previous step), by lower-case name; they shadow the CTE definitions.
+  std::map<std::string, Bound> recursive_results_;
+  // Runs a recursive CTE (anchor, then its recursive part until it yields no rows) to its rows.
+  // `row_cap` >= 0 stops once that many rows exist (an outer LIMIT).
+  Result<Bound> MaterializeRecursive(const sql::CommonTableExpression& cte, int64_t row_cap);
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -2182,6 +2188,9 @@ Result<Bound> QueryAnalyzer::AnalyzeTable(const sql::Relation& r) {
   std::string qualifier = parts.back();
   // CTEs shadow tables.
   if (parts.size() == 1) {
+    if (auto rec = recursive_results_.find(Lower(parts[0])); rec != recursive_results_.end()) {
+      return rec->second;
+    }
     for (auto it = ctes_.rbegin(); it != ctes_.rend(); ++it) {
       auto found = it->find(Lower(parts[0]));
       if (found == it->end()) continue;
@@ -3662,11 +3671,144 @@ Result<Bound> QueryAnalyzer::ApplyOrderLimit(const sql::Query& q, Bound body) {
   return body;
 }
 
-Result<Bound> QueryAnalyzer::AnalyzeQuery(const sql::Query& q) {
-  if (q.recursive) {
-    return UserError("UNSUPPORTED_FEATURE.RECURSIVE_CTE",
-                     "Recursive CTEs are not supported yet." + PosText(q.pos));
+namespace {
+
+// True when `q` names the relation `name` (one part) anywhere in its FROM clauses, set
+// operations, CTE bodies or expression subqueries.
+bool ExprReferences(const sql::Expr& e, const std::string& name);
+bool RelationReferences(const sql::Relation& r, const std::string& name);
+
+bool QueryReferences(const sql::Query& q, const std::string& name) {
+  for (const auto& cte : q.ctes) {
+    if (cte.query && QueryReferences(*cte.query, name)) return true;
   }
+  if (q.from && RelationReferences(*q.from, name)) return true;
+  if (q.left && QueryReferences(*q.left, name)) return true;
+  if (q.right && QueryReferences(*q.right, name)) return true;
+  for (const auto& s : q.select_items) {
+    if (s.expr && ExprReferences(*s.expr, name)) return true;
+  }
+  if (q.where && ExprReferences(*q.where, name)) return true;
+  if (q.having && ExprReferences(*q.having, name)) return true;
+  return false;
+}
+
+bool RelationReferences(const sql::Relation& r, const std::string& name) {
+  if (r.kind == sql::RelationKind::kTable && r.name_parts.size() == 1 &&
+      Same(r.name_parts[0], name)) {
+    return true;
+  }
+  if (r.query && QueryReferences(*r.query, name)) return true;
+  if (r.left && RelationReferences(*r.left, name)) return true;
+  if (r.right && RelationReferences(*r.right, name)) return true;
+  if (r.condition && ExprReferences(*r.condition, name)) return true;
+  return false;
+}
+
+bool ExprReferences(const sql::Expr& e, const std::string& name) {
+  if (e.subquery && QueryReferences(*e.subquery, name)) return true;
+  for (const auto& c : e.children) {
+    if (c && ExprReferences(*c, name)) return true;
+  }
+  return false;
+}
+
+// A relation over materialized rows.
+Bound ValuesBound(const std::shared_ptr<arrow::Table>& table, const std::string& qualifier) {
+  auto node = std::make_shared<PlanNode>();
+  node->kind = PlanKind::kValues;
+  node->values = table;
+  node->schema = table->schema();
+  Bound b;
+  b.plan = node;
+  for (const auto& f : table->schema()->fields()) {
+    ScopeColumn c;
+    c.qualifier = qualifier;
+    c.name = f->name();
+    c.type = f->type();
+    c.nullable = f->nullable();
+    b.columns.push_back(c);
+  }
+  return b;
+}
+
+}  // namespace
+
+Result<Bound> QueryAnalyzer::MaterializeRecursive(const sql::CommonTableExpression& cte,
+                                                  int64_t row_cap) {
+  const sql::Query& body = *cte.query;
+  if (body.kind != sql::QueryKind::kSetOp || body.set_op != sql::SetOpKind::kUnion ||
+      !body.left || !body.right || QueryReferences(*body.left, cte.name)) {
+    return UserError("INVALID_RECURSIVE_CTE",
+                     "Invalid recursive definition found. Recursive queries must contain an "
+                     "UNION or an UNION ALL statement with 2 children. The first child needs to "
+                     "be the anchor term without any recursive references." + PosText(cte.pos));
+  }
+  if (!body.set_all) {
+    return UserError("UNION_NOT_SUPPORTED_IN_RECURSIVE_CTE",
+                     "The UNION operator is not yet supported within recursive common table "
+                     "expressions (WITH clauses that refer to themselves, directly or "
+                     "indirectly). Please use UNION ALL instead." + PosText(cte.pos));
+  }
+  if (!options_.catalog) {
+    return UserError("UNSUPPORTED_FEATURE.RECURSIVE_CTE",
+                     "Recursive CTEs need a session to run in." + PosText(cte.pos));
+  }
+  const std::string key = Lower(cte.name);
+  ASSIGN_OR_RAISE(auto anchor, AnalyzeQuery(*body.left));
+  ASSIGN_OR_RAISE(anchor, Renamed(std::move(anchor), std::nullopt, cte.columns, cte.pos));
+  // Every step's rows take the anchor's column names and types (nullable).
+  arrow::FieldVector fields;
+  for (const auto& c : anchor.columns) fields.push_back(arrow::field(c.name, c.type, true));
+  auto schema = arrow::schema(fields);
+  auto conform = [&](const std::shared_ptr<arrow::Table>& t) -> Result<std::shared_ptr<arrow::Table>> {
+    return arrow::Table::Make(schema, t->columns(), t->num_rows());
+  };
+  ASSIGN_OR_RAISE(auto first, options_.catalog->RunPlan(anchor.plan));
+  ASSIGN_OR_RAISE(first, conform(first));
+  std::vector<std::shared_ptr<arrow::Table>> pieces{first};
+  int64_t total = first->num_rows();
+  auto delta = first;
+  constexpr int kLevelLimit = 100;
+  for (int level = 1; delta->num_rows() > 0 && (row_cap < 0 || total < row_cap); ++level) {
+    if (level > kLevelLimit) {
+      return UserError("RECURSION_LEVEL_LIMIT_EXCEEDED",
+                       "Recursion level limit " + std::to_string(kLevelLimit) +
+                           " reached but query has not exhausted, try increasing it like 'WITH "
+                           "RECURSIVE t(col) MAX RECURSION LEVEL 200'." + PosText(cte.pos));
+    }
+    recursive_results_[key] = ValuesBound(delta, cte.name);
+    auto step = AnalyzeQuery(*body.right);
+    recursive_results_.erase(key);
+    RETURN_NOT_OK(step.status());
+    if (step->columns.size() != anchor.columns.size()) {
+      return UserError("NUM_COLUMNS_MISMATCH",
+                       "UNION can only be performed on inputs with the same number of columns, "
+                       "but the recursive part of " + Quote(cte.name) + " has " +
+                           std::to_string(step->columns.size()) + " columns and the anchor " +
+                           std::to_string(anchor.columns.size()) + "." + PosText(cte.pos));
+    }
+    std::vector<ExprPtr> exprs;
+    std::vector<std::string> names;
+    for (size_t i = 0; i < step->columns.size(); ++i) {
+      const auto& c = step->columns[i];
+      auto col = plan::Column(static_cast<int>(i), c.type, c.name, c.nullable);
+      exprs.push_back(c.type->Equals(*fields[i]->type()) ? col
+                                                          : plan::CastTo(col, fields[i]->type()));
+      names.push_back(fields[i]->name());
+    }
+    ASSIGN_OR_RAISE(auto next, options_.catalog->RunPlan(MakeProject(step->plan, exprs, names)));
+    ASSIGN_OR_RAISE(next, conform(next));
+    pieces.push_back(next);
+    total += next->num_rows();
+    delta = next;
+  }
+  ASSIGN_OR_RAISE(auto all, arrow::ConcatenateTables(pieces));
+  ASSIGN_OR_RAISE(all, all->CombineChunks());
+  return ValuesBound(all, cte.name);
+}
+
+Result<Bound> QueryAnalyzer::AnalyzeQuery(const sql::Query& q) {
   bool pushed = false;
   if (!q.ctes.empty()) {
     std::map<std::string, const sql::CommonTableExpression*> level;
@@ -3682,8 +3824,37 @@ Result<Bound> QueryAnalyzer::AnalyzeQuery(const sql::Query& q) {
     ctes_.push_back(level);
     pushed = true;
   }
-  auto body = AnalyzeBody(q);
-  Result<Bound> result = body.ok() ? ApplyOrderLimit(q, std::move(*body)) : body;
+  std::vector<std::string> materialized;
+  Status recursion = Status::OK();
+  if (q.recursive) {
+    // SELECT ... FROM r LIMIT n over a recursive CTE r needs only n rows of it.
+    int64_t row_cap = -1;
+    if (q.limit && !q.limit_all && q.order_by.empty() && q.kind == sql::QueryKind::kSelect &&
+        q.from && q.from->kind == sql::RelationKind::kTable && !q.where && !q.group_by &&
+        !q.having && !q.distinct && !q.offset) {
+      auto n = ConstantInteger(*q.limit, options_.eval, "limit");
+      if (n.ok()) row_cap = *n;
+    }
+    for (const auto& cte : q.ctes) {
+      if (!QueryReferences(*cte.query, cte.name)) continue;
+      int64_t cap = row_cap >= 0 && Same(q.from->name_parts.back(), cte.name) ? row_cap : -1;
+      auto rows = MaterializeRecursive(cte, cap);
+      if (!rows.ok()) {
+        recursion = rows.status();
+        break;
+      }
+      recursive_results_[Lower(cte.name)] = std::move(*rows);
+      materialized.push_back(Lower(cte.name));
+    }
+  }
+  Result<Bound> result = InternalError("query not analyzed");
+  if (recursion.ok()) {
+    auto body = AnalyzeBody(q);
+    result = body.ok() ? ApplyOrderLimit(q, std::move(*body)) : body;
+  } else {
+    result = recursion;
+  }
+  for (const auto& name : materialized) recursive_results_.erase(name);
   if (pushed) ctes_.pop_back();
   return result;
 }

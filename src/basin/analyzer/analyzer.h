@@ -49,6 +49,10 @@ class Catalog {
       const std::vector<std::string>& name) {
     return std::optional<std::string>();
   }
+  /// Optimizes and runs `plan` to its rows (recursive CTEs run each step during analysis).
+  virtual Result<std::shared_ptr<arrow::Table>> RunPlan(const plan::PlanPtr& plan) {
+    return UserError("UNSUPPORTED_FEATURE.RECURSIVE_CTE", "This catalog cannot run plans.");
+  }
 };
 
 struct AnalyzerOptions {

@@ -121,6 +121,11 @@ class Session::CatalogView : public analyzer::Catalog {
  public:
   explicit CatalogView(Session* session) : session_(session) {}
 
+  Result<std::shared_ptr<arrow::Table>> RunPlan(const plan::PlanPtr& plan) override {
+    ASSIGN_OR_RAISE(auto optimized, optimizer::Optimize(plan));
+    return exec::ExecuteToTable(optimized, session_->ExecutionOptions());
+  }
+
   Result<std::optional<plan::PlanPtr>> LookupRelation(
       const std::vector<std::string>& name, const analyzer::TimeTravelSpec& time_travel) override {
     if (name.size() == 1) {
