@@ -198,6 +198,54 @@ Result<PlanPtr> JoinScalarSubquery(const PlanPtr& current, const plan::Expr& sca
   return joined;
 }
 
+// The first correlated EXISTS inside `e` (under OR, NOT, CASE, ... or in a SELECT list).
+const plan::Expr* FindCorrelatedExists(const ExprPtr& e) {
+  if (e->kind == ExprKind::kExists && e->subquery && PlanHasOuterColumns(*e->subquery)) {
+    return e.get();
+  }
+  for (const auto& c : e->children) {
+    if (auto found = FindCorrelatedExists(c)) return found;
+  }
+  return nullptr;
+}
+
+// EXISTS (subquery) as (SELECT count(*) FROM subquery) > 0, joined like a scalar subquery; sets
+// *value to the boolean that replaces it (count = 0 for NOT EXISTS). Null when unsupported.
+Result<PlanPtr> JoinExistsSubquery(const PlanPtr& current, const plan::Expr& exists,
+                                   ExprPtr* value) {
+  PlanPtr body = StripProjects(exists.subquery);
+  ASSIGN_OR_RAISE(auto count_fn, function::BuiltinRegistry().BindAggregate("count", {}));
+  auto count = std::make_shared<plan::Expr>();
+  count->kind = ExprKind::kAggregate;
+  count->type = count_fn.return_type;
+  count->aggregate = std::make_shared<function::BoundAggregate>(std::move(count_fn));
+  count->name = "count(1)";
+  auto agg = std::make_shared<PlanNode>();
+  agg->kind = PlanKind::kAggregate;
+  agg->children = {body};
+  agg->aggregates = {count};
+  agg->schema = arrow::schema({arrow::field("count(1)", arrow::int64(), false)});
+  auto top = std::make_shared<PlanNode>();
+  top->kind = PlanKind::kProject;
+  top->children = {agg};
+  top->exprs = {plan::Column(0, arrow::int64(), "count(1)", false)};
+  top->schema = agg->schema;
+  plan::Expr scalar;
+  scalar.kind = ExprKind::kScalarSubquery;
+  scalar.type = arrow::int64();
+  scalar.subquery = top;
+  scalar.name = "exists";
+  ExprPtr rows;
+  ASSIGN_OR_RAISE(auto joined, JoinScalarSubquery(current, scalar, &rows));
+  if (!joined) return PlanPtr();
+  ASSIGN_OR_RAISE(auto fn, function::BuiltinRegistry().BindScalar(
+                               exists.negated ? "=" : ">", {arrow::int64(), arrow::int64()}));
+  *value = plan::Call(std::make_shared<function::BoundScalar>(std::move(fn)),
+                      {rows, plan::Literal(std::make_shared<arrow::Int64Scalar>(0))},
+                      exists.negated ? "NOT EXISTS" : "EXISTS");
+  return joined;
+}
+
 // The first scalar subquery inside `e` that refers to the enclosing query.
 const plan::Expr* FindCorrelatedScalar(const ExprPtr& e) {
   if (e->kind == ExprKind::kScalarSubquery && e->subquery && PlanHasOuterColumns(*e->subquery)) {
@@ -213,7 +261,9 @@ const plan::Expr* FindCorrelatedScalar(const ExprPtr& e) {
 // it; null when there are none or one has a shape JoinScalarSubquery does not handle.
 Result<PlanPtr> RewriteProject(const PlanNode& project, const PlanPtr& input) {
   bool any = false;
-  for (const auto& e : project.exprs) any = any || FindCorrelatedScalar(e) != nullptr;
+  for (const auto& e : project.exprs) {
+    any = any || FindCorrelatedScalar(e) != nullptr || FindCorrelatedExists(e) != nullptr;
+  }
   if (!any) return PlanPtr();
   PlanPtr current = input;
   std::vector<ExprPtr> exprs;
@@ -225,6 +275,13 @@ Result<PlanPtr> RewriteProject(const PlanNode& project, const PlanPtr& input) {
       if (!joined) return PlanPtr();
       current = joined;
       x = ReplaceNode(x, scalar, value);
+    }
+    while (const plan::Expr* exists = FindCorrelatedExists(x)) {
+      ExprPtr value;
+      ASSIGN_OR_RAISE(auto joined, JoinExistsSubquery(current, *exists, &value));
+      if (!joined) return PlanPtr();
+      current = joined;
+      x = ReplaceNode(x, exists, value);
     }
     exprs.push_back(x);
   }
@@ -239,7 +296,7 @@ Result<PlanPtr> RewriteProject(const PlanNode& project, const PlanPtr& input) {
 Result<PlanPtr> RewriteFilter(const PlanNode& filter, const PlanPtr& input) {
   std::vector<ExprPtr> conjuncts;
   SplitConjuncts(filter.condition, &conjuncts);
-  std::vector<ExprPtr> plain, exists, scalars, ins;
+  std::vector<ExprPtr> plain, exists, scalars, ins, nested_exists;
   for (const auto& c : conjuncts) {
     const plan::Expr* scalar = FindScalarSubquery(c);
     if (IsCorrelatedExists(c) && PlanHasOuterColumns(*c->subquery)) {
@@ -249,11 +306,15 @@ Result<PlanPtr> RewriteFilter(const PlanNode& filter, const PlanPtr& input) {
       ins.push_back(c);
     } else if (scalar && PlanHasOuterColumns(*scalar->subquery)) {
       scalars.push_back(c);
+    } else if (FindCorrelatedExists(c)) {
+      nested_exists.push_back(c);
     } else {
       plain.push_back(c);
     }
   }
-  if (exists.empty() && scalars.empty() && ins.empty()) return PlanPtr();
+  if (exists.empty() && scalars.empty() && ins.empty() && nested_exists.empty()) {
+    return PlanPtr();
+  }
   int width = input->schema->num_fields();
   PlanPtr current = MakeFilter(input, AndAll(plain));
   std::vector<ExprPtr> leftover;
@@ -301,6 +362,27 @@ Result<PlanPtr> RewriteFilter(const PlanNode& filter, const PlanPtr& input) {
       continue;
     }
     current = MakeFilter(joined, ReplaceNode(c, scalar, value));
+  }
+  // EXISTS under OR / NOT / CASE: a LEFT JOIN with the matching row counts.
+  for (const auto& c : nested_exists) {
+    ExprPtr x = c;
+    PlanPtr joined_plan = current;
+    bool ok = true;
+    while (const plan::Expr* e = FindCorrelatedExists(x)) {
+      ExprPtr value;
+      ASSIGN_OR_RAISE(auto joined, JoinExistsSubquery(joined_plan, *e, &value));
+      if (!joined) {
+        ok = false;
+        break;
+      }
+      joined_plan = joined;
+      x = ReplaceNode(x, e, value);
+    }
+    if (!ok) {
+      leftover.push_back(c);
+      continue;
+    }
+    current = MakeFilter(joined_plan, x);
   }
   current = MakeFilter(current, AndAll(leftover));
   // Back to the input's columns.
