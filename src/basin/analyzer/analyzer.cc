@@ -2532,17 +2532,49 @@ Result<Bound> QueryAnalyzer::AnalyzeTableFunction(const sql::Relation& r) {
       }
       path = *location;
     }
+    ASSIGN_OR_RAISE(auto root, io::ResolveLocation(path));
+    // Versions, or timestamps: the start is the first commit at or after it, the end the last
+    // commit at or before it (delta-spark's rules).
     std::vector<int64_t> versions;
+    std::optional<std::map<int64_t, int64_t>> commit_times;
     for (size_t i = 1; i < fn.children.size(); ++i) {
       ASSIGN_OR_RAISE(auto v, ConstantValue(*fn.children[i], options_.eval));
-      if (!arrow::is_integer(v->type->id())) {
-        return UserError("UNSUPPORTED_FEATURE",
-                         "table_changes takes versions; timestamps are not supported yet.");
+      if (!v->is_valid) {
+        return UserError("DELTA_CDC_INVALID_ARGUMENT" /* delta-spark: null start/end */,
+                         "The " + std::string(i == 1 ? "start" : "end") + " of " + name +
+                             " must not be NULL." + PosText(r.pos));
       }
-      ASSIGN_OR_RAISE(auto as64, v->CastTo(arrow::int64()));
-      versions.push_back(std::static_pointer_cast<arrow::Int64Scalar>(as64)->value);
+      if (arrow::is_integer(v->type->id())) {
+        ASSIGN_OR_RAISE(auto as64, v->CastTo(arrow::int64()));
+        versions.push_back(std::static_pointer_cast<arrow::Int64Scalar>(as64)->value);
+        continue;
+      }
+      auto ts_type = arrow::timestamp(arrow::TimeUnit::MICRO, "UTC");
+      ASSIGN_OR_RAISE(auto cast, function::Cast(arrow::Datum(v), ts_type, false, options_.eval));
+      const int64_t ms =
+          std::static_pointer_cast<arrow::TimestampScalar>(cast.scalar())->value / 1000;
+      if (!commit_times) {
+        ASSIGN_OR_RAISE(auto times, delta::CommitTimestamps(root));
+        commit_times = std::move(times);
+      }
+      std::optional<int64_t> chosen;
+      for (const auto& [version, commit_ms] : *commit_times) {
+        if (i == 1 && commit_ms >= ms && !chosen) chosen = version;
+        if (i == 2 && commit_ms <= ms) chosen = version;
+      }
+      if (!chosen) {
+        const std::string text = cast.scalar()->ToString();
+        if (i == 1) {
+          return UserError("DELTA_TIMESTAMP_GREATER_THAN_COMMIT",
+                           "The provided timestamp (" + text + ") is after the latest version "
+                           "available to this table." + PosText(r.pos));
+        }
+        return UserError("DELTA_TIMESTAMP_EARLIER_THAN_COMMIT_RETENTION",
+                         "The provided timestamp (" + text + ") is before the earliest version "
+                         "available to this table." + PosText(r.pos));
+      }
+      versions.push_back(*chosen);
     }
-    ASSIGN_OR_RAISE(auto root, io::ResolveLocation(path));
     std::optional<int64_t> end;
     if (versions.size() > 1) end = versions[1];
     ASSIGN_OR_RAISE(auto changes, delta::ReadChanges(root, versions[0], end));
