@@ -1018,4 +1018,65 @@ Result<std::vector<AddFile>> WriteDataFiles(const io::Location& table_root,
   return adds;
 }
 
+std::optional<Protocol> UpgradedProtocol(const Protocol& current,
+                                         const std::map<std::string, std::string>& configuration,
+                                         const arrow::Schema& schema) {
+  Protocol required = RequiredProtocol(configuration, schema);
+  if (required.min_writer_version < 7 && current.min_writer_version < 7) {
+    if (required.min_reader_version <= current.min_reader_version &&
+        required.min_writer_version <= current.min_writer_version) {
+      return std::nullopt;
+    }
+    Protocol out = current;
+    out.min_reader_version = std::max(current.min_reader_version, required.min_reader_version);
+    out.min_writer_version = std::max(current.min_writer_version, required.min_writer_version);
+    return out;
+  }
+  // The features `current` has, listed or implied by its legacy versions.
+  std::vector<std::string> writer, reader;
+  if (current.min_writer_version >= 7) {
+    writer = current.writer_features.value_or(std::vector<std::string>{});
+  } else {
+    int w = current.min_writer_version;
+    if (w >= 2) writer.insert(writer.end(), {"invariants", "appendOnly"});
+    if (w >= 3) writer.push_back("checkConstraints");
+    if (w >= 4) writer.insert(writer.end(), {"changeDataFeed", "generatedColumns"});
+    if (w >= 5) writer.push_back("columnMapping");
+    if (w >= 6) writer.push_back("identityColumns");
+  }
+  if (current.min_reader_version >= 3) {
+    reader = current.reader_features.value_or(std::vector<std::string>{});
+  } else if (current.min_reader_version == 2) {
+    reader.push_back("columnMapping");
+  }
+  auto has = [](const std::vector<std::string>& list, const std::string& f) {
+    return std::find(list.begin(), list.end(), f) != list.end();
+  };
+  std::vector<std::string> new_writer, new_reader;
+  if (required.min_writer_version >= 7) {
+    for (const auto& f : required.writer_features.value_or(std::vector<std::string>{})) {
+      if (!has(writer, f)) new_writer.push_back(f);
+    }
+    for (const auto& f : required.reader_features.value_or(std::vector<std::string>{})) {
+      if (!has(reader, f)) new_reader.push_back(f);
+    }
+  }
+  if (new_writer.empty() && new_reader.empty() && current.min_writer_version >= 7) {
+    return std::nullopt;
+  }
+  // delta-spark lists the features being added before the ones the table had.
+  Protocol out;
+  out.min_writer_version = 7;
+  new_writer.insert(new_writer.end(), writer.begin(), writer.end());
+  out.writer_features = new_writer;
+  if (current.min_reader_version >= 3 || !new_reader.empty()) {
+    out.min_reader_version = 3;
+    new_reader.insert(new_reader.end(), reader.begin(), reader.end());
+    out.reader_features = new_reader;
+  } else {
+    out.min_reader_version = current.min_reader_version;
+  }
+  return out;
+}
+
 }  // namespace basin::delta

@@ -82,4 +82,13 @@ Result<std::vector<AddFile>> WriteDataFiles(const io::Location& table_root,
                                             const Metadata& metadata,
                                             const std::shared_ptr<arrow::Table>& data);
 
+/// Returns the protocol `current` must be upgraded to for a table with `configuration` and
+/// `schema` (table properties such as delta.enableTypeWidening, delta.feature.<name>), or
+/// nothing when `current` already supports all of it. Features `current` implies by its legacy
+/// versions are listed when the upgrade moves it to table features (PROTOCOL.md, "Table
+/// Features").
+std::optional<Protocol> UpgradedProtocol(const Protocol& current,
+                                         const std::map<std::string, std::string>& configuration,
+                                         const arrow::Schema& schema);
+
 }  // namespace basin::delta

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 #include <filesystem>
 #include <functional>
 #include <set>
@@ -897,6 +898,120 @@ Result<std::string> Session::ShowCreateTable(const std::vector<std::string>& nam
   return text;
 }
 
+// DESCRIBE FUNCTION [EXTENDED] name: one function_desc row per line, labels padded as Spark pads
+// them. Built-ins report their name and kind (Basin keeps no usage text for them); SQL functions
+// report their signature, and with EXTENDED their comment, body and creation time.
+Result<StatementResult> Session::DescribeFunction(StatementWords& w, StatementResult result) {
+  bool extended = w.Accept("EXTENDED");
+  std::vector<std::string> name;
+  if (!w.AtEnd() && (w.Peek()[0] == '\'' || w.Peek()[0] == '"')) {
+    ASSIGN_OR_RAISE(auto text, w.String());
+    name = {text};
+  } else {
+    ASSIGN_OR_RAISE(name, w.Name());
+  }
+  RETURN_NOT_OK(w.ExpectEnd());
+  std::vector<std::pair<std::string, std::string>> lines;  // label, value
+  if (name.size() == 1) {
+    if (auto kind = function::BuiltinRegistry().KindOf(Lower(name[0]))) {
+      std::string type = *kind == function::FunctionKind::kAggregate ? "AGGREGATE"
+                         : *kind == function::FunctionKind::kWindow  ? "WINDOW"
+                         : *kind == function::FunctionKind::kGenerator ? "GENERATOR"
+                                                                        : "SCALAR";
+      std::vector<std::vector<std::string>> rows = {{"Function: " + Lower(name[0])},
+                                                    {"Type: " + type}};
+      result.table = StringTable({"function_desc"}, rows);
+      return result;
+    }
+  }
+  std::string shown;
+  std::vector<catalog::FunctionParameter> parameters;
+  std::string return_type, body;
+  std::optional<std::string> comment;
+  int64_t created_at_ms = 0;
+  std::optional<analyzer::Catalog::SqlFunction> temp;
+  if (name.size() == 1) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = temp_functions_.find(Lower(name[0]));
+    if (it != temp_functions_.end()) temp = it->second;
+  }
+  if (temp) {
+    shown = Lower(name[0]);
+    for (const auto& [n, t] : temp->parameters) {
+      catalog::FunctionParameter p;
+      p.name = n;
+      p.type = t;
+      parameters.push_back(p);
+    }
+    return_type = temp->return_type;
+    body = temp->body;
+  } else {
+    std::optional<catalog::FunctionInfo> info;
+    if (name.size() <= 3) {
+      ASSIGN_OR_RAISE(auto qualified, Qualify(name));
+      ASSIGN_OR_RAISE(auto* store, Metastore());
+      ASSIGN_OR_RAISE(info, store->GetFunction(qualified.catalog, qualified.schema,
+                                               qualified.name));
+    }
+    if (!info) {
+      return UserError("UNRESOLVED_ROUTINE",
+                       "Cannot resolve routine " + JoinName(name) +
+                           " on search path [`system`.`builtin`, `system`.`session`, " +
+                           JoinName({Lower(current_catalog()), Lower(current_schema())}) + "].");
+    }
+    shown = info->catalog + "." + info->schema + "." + info->name;
+    parameters = info->parameters;
+    return_type = info->return_type;
+    body = info->body;
+    comment = info->comment;
+    created_at_ms = info->created_at_ms;
+  }
+  lines.emplace_back("Function:", shown);
+  lines.emplace_back("Type:", "SCALAR");
+  if (parameters.empty()) lines.emplace_back("Input:", "()");
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    lines.emplace_back(i == 0 ? "Input:" : "", parameters[i].name + " " + Upper(parameters[i].type));
+  }
+  lines.emplace_back("Returns:", Upper(return_type));
+  if (extended) {
+    if (comment) lines.emplace_back("Comment:", *comment);
+    // Deterministic unless the body calls a function whose result changes from call to call.
+    bool deterministic = true;
+    std::string lower = Lower(body);
+    for (const char* f : {"rand", "randn", "random", "uuid", "shuffle"}) {
+      size_t at = lower.find(f);
+      while (at != std::string::npos) {
+        size_t end = at + std::string(f).size();
+        bool word_start = at == 0 || !(std::isalnum(static_cast<unsigned char>(lower[at - 1])) ||
+                                       lower[at - 1] == '_');
+        size_t next = end;
+        while (next < lower.size() && std::isspace(static_cast<unsigned char>(lower[next]))) ++next;
+        if (word_start && next < lower.size() && lower[next] == '(') deterministic = false;
+        at = lower.find(f, end);
+      }
+    }
+    lines.emplace_back("Deterministic:", deterministic ? "true" : "false");
+    lines.emplace_back("Data Access:", "CONTAINS SQL");
+    if (created_at_ms > 0) {
+      std::time_t seconds = static_cast<std::time_t>(created_at_ms / 1000);
+      std::tm tm{};
+      gmtime_r(&seconds, &tm);
+      char buffer[64];
+      std::strftime(buffer, sizeof(buffer), "%a %b %d %H:%M:%S UTC %Y", &tm);
+      lines.emplace_back("Create Time:", buffer);
+    }
+    lines.emplace_back("Body:", body);
+  }
+  size_t width = 0;
+  for (const auto& [label, value] : lines) width = std::max(width, label.size());
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [label, value] : lines) {
+    rows.push_back({label + std::string(width + 1 - label.size(), ' ') + value});
+  }
+  result.table = StringTable({"function_desc"}, rows);
+  return result;
+}
+
 Result<StatementResult> Session::DescribeStatement(sql::Statement& statement,
                                                    StatementResult result) {
   ASSIGN_OR_RAISE(auto* store, Metastore());
@@ -937,6 +1052,7 @@ Result<StatementResult> Session::DescribeStatement(sql::Statement& statement,
     result.table = StringTable({"info_name", "info_value"}, rows);
     return result;
   }
+  if (w.Accept("FUNCTION")) return DescribeFunction(w, result);
   if (w.At("HISTORY") || w.At("DETAIL")) return InternalError("delta statement");
   w.Accept("TABLE");
   bool extended = w.Accept("EXTENDED") || w.Accept("FORMATTED");

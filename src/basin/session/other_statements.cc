@@ -2,12 +2,15 @@
 // information_schema views.
 
 #include <filesystem>
+#include <functional>
 
 #include <nlohmann/json.hpp>
 
 #include "basin/catalog/metastore.h"
 #include "basin/delta/snapshot.h"
 #include "basin/delta/transaction.h"
+#include "basin/delta/type_widening.h"
+#include "basin/delta/write.h"
 #include "basin/session/session.h"
 #include "basin/base/uuid.h"
 #include "basin/session/session_internal.h"
@@ -22,17 +25,183 @@ namespace {
 std::string Quote(const std::string& part) { return "`" + part + "`"; }
 
 // Commits a metadata-only change of a Delta table (properties, schema) with delta-spark's
-// operation name and parameters.
+// operation name and parameters, upgrading the protocol when the new metadata needs features the
+// table does not have yet (delta.enableTypeWidening, delta.feature.<name>, ...).
 Status CommitMetadata(const std::string& location, const delta::Metadata& metadata,
                       const std::string& operation, const nlohmann::json& parameters,
                       const std::shared_ptr<const delta::Snapshot>& snapshot) {
   auto txn = delta::Transaction::FromSnapshot(snapshot);
-  txn.UpdateMetadata(metadata);
+  ASSIGN_OR_RAISE(auto schema, types::SchemaFromDeltaJson(metadata.schema_string));
+  auto protocol = delta::UpgradedProtocol(snapshot->protocol(), metadata.configuration, *schema);
+  delta::Metadata stored = metadata;
+  if (protocol) {
+    txn.UpdateProtocol(*protocol);
+    // delta-spark keeps delta.feature.<name> in the protocol, not in the configuration.
+    for (auto it = stored.configuration.begin(); it != stored.configuration.end();) {
+      it = it->first.rfind("delta.feature.", 0) == 0 ? stored.configuration.erase(it)
+                                                     : std::next(it);
+    }
+  }
+  txn.UpdateMetadata(stored);
   txn.MarkTableRead();
   return txn.Commit(operation, parameters, nlohmann::json::object()).status();
 }
 
+
+// Returns the source text that follows the first top-level occurrence of the keyword sequence
+// `keywords` in `text` (outside quotes and backticks), trimmed; empty when absent.
+std::string TextAfterKeywords(const std::string& text, const std::vector<std::string>& keywords) {
+  auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  std::vector<std::pair<size_t, size_t>> words;  // [begin, end) of top-level words
+  for (size_t i = 0; i < text.size();) {
+    char c = text[i];
+    if (c == '\'' || c == '"' || c == '`') {
+      size_t j = i + 1;
+      while (j < text.size() && text[j] != c) j += (text[j] == '\\' && c != '`') ? 2 : 1;
+      words.emplace_back(i, std::min(j + 1, text.size()));
+      i = j + 1;
+    } else if (is_word(c)) {
+      size_t j = i;
+      while (j < text.size() && is_word(text[j])) ++j;
+      words.emplace_back(i, j);
+      i = j;
+    } else {
+      ++i;
+    }
+  }
+  for (size_t w = 0; w + keywords.size() <= words.size(); ++w) {
+    bool match = true;
+    for (size_t k = 0; k < keywords.size() && match; ++k) {
+      auto [b, e] = words[w + k];
+      match = Upper(text.substr(b, e - b)) == keywords[k];
+    }
+    if (!match) continue;
+    size_t start = words[w + keywords.size() - 1].second;
+    size_t end = text.size();
+    while (start < end && std::isspace(static_cast<unsigned char>(text[start]))) ++start;
+    while (end > start && (std::isspace(static_cast<unsigned char>(text[end - 1])) ||
+                           text[end - 1] == ';')) {
+      --end;
+    }
+    return text.substr(start, end - start);
+  }
+  return "";
+}
+
+Status UnresolvedColumn(const std::string& name, const arrow::FieldVector& fields) {
+  std::string list;
+  for (size_t i = 0; i < fields.size(); ++i) list += (i ? ", " : "") + Quote(fields[i]->name());
+  return UserError("UNRESOLVED_COLUMN.WITH_SUGGESTION",
+                   "A column, variable, or function parameter with name " + Quote(name) +
+                       " cannot be resolved. Did you mean one of the following? [" + list + "].");
+}
+
+std::string QuotedName(const std::vector<std::string>& parts) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? "." : "") + Quote(parts[i]);
+  return out;
+}
+
+// Spark's upper-case type name, as error messages print it ("DECIMAL(5,2)").
+std::string TypeText(const arrow::DataType& type) { return Upper(types::SparkTypeName(type)); }
+
 }  // namespace
+
+// ALTER VIEW v AS query | ALTER VIEW v RENAME TO w, for temporary views (the session's, which
+// win over a persistent view of the same name) and persistent ones (the metastore's).
+Result<StatementResult> Session::AlterView(sql::Statement& statement, StatementResult result) {
+  StatementWords w(statement.words);
+  RETURN_NOT_OK(w.Expect("ALTER"));
+  RETURN_NOT_OK(w.Expect("VIEW"));
+  ASSIGN_OR_RAISE(auto name, w.Name());
+  ASSIGN_OR_RAISE(auto* store, Metastore());
+  std::string key = Lower(name.back());
+  bool temp = false;
+  if (name.size() == 1) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    temp = temp_views_.count(key) > 0;
+  }
+  if (w.AcceptAll({"RENAME", "TO"})) {
+    ASSIGN_OR_RAISE(auto new_name, w.Name());
+    RETURN_NOT_OK(w.ExpectEnd());
+    if (temp) {
+      if (new_name.size() != 1) {
+        return UserError("_LEGACY_ERROR_TEMP_1074",
+                         "RENAME TEMPORARY VIEW from '" + Quote(name[0]) + "' to '" +
+                             QuotedName(new_name) + "': cannot specify database name '" +
+                             new_name[new_name.size() - 2] + "' in the destination table.");
+      }
+      std::lock_guard<std::mutex> lock(mutex_);
+      std::string new_key = Lower(new_name[0]);
+      if (new_key == key) return result;
+      if (temp_views_.count(new_key)) {
+        return UserError("TABLE_OR_VIEW_ALREADY_EXISTS",
+                         "Cannot create table or view " + Quote(new_name[0]) +
+                             " because it already exists.");
+      }
+      temp_views_[new_key] = temp_views_[key];
+      temp_views_.erase(key);
+      return result;
+    }
+    ASSIGN_OR_RAISE(auto view, GetTable(name, /*table_only=*/false));
+    if (!view.is_view) {
+      return UserError("EXPECT_VIEW_NOT_TABLE.USE_ALTER_TABLE",
+                       "The table " + Quote(name.back()) +
+                           " does not support ALTER VIEW. Please use ALTER TABLE instead.");
+    }
+    ASSIGN_OR_RAISE(auto qualified, Qualify(new_name));
+    if (qualified.catalog != view.name.catalog || qualified.schema != view.name.schema) {
+      return UserError("_LEGACY_ERROR_TEMP_1073",
+                       "RENAME TABLE source and destination databases do not match: '" +
+                           view.name.schema + "' != '" + qualified.schema + "'.");
+    }
+    RETURN_NOT_OK(store->RenameTable(view.name.catalog, view.name.schema, view.name.name,
+                                     qualified.schema, qualified.name));
+    InvalidateCache();
+    return result;
+  }
+  RETURN_NOT_OK(w.Expect("AS"));
+  std::string text = TextAfterKeywords(statement.text, {"AS"});
+  if (w.AtEnd() || text.empty()) return w.SyntaxError();
+  if (temp) {
+    RETURN_NOT_OK(Plan(text, /*optimize=*/false).status());
+    TempView old;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      old = temp_views_[key];
+      temp_views_[key] = TempView{text, {}};
+    }
+    // A view that reads itself only shows when it is planned under its new definition.
+    auto check = Plan("SELECT * FROM " + Quote(name[0]), /*optimize=*/false);
+    if (!check.ok()) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      temp_views_[key] = old;
+      return check.status();
+    }
+    InvalidateCache();
+    return result;
+  }
+  ASSIGN_OR_RAISE(auto view, GetTable(name, /*table_only=*/false));
+  if (!view.is_view || !view.info) {
+    return UserError("EXPECT_VIEW_NOT_TABLE.NO_ALTERNATIVE",
+                     "The table " + view.name.Quoted() + " does not support ALTER VIEW ... AS.");
+  }
+  ASSIGN_OR_RAISE(auto plan, Plan(text, /*optimize=*/false));
+  catalog::TableInfo info = *view.info;
+  info.view_text = text;
+  info.view_catalog = Lower(current_catalog());
+  info.view_schema = Lower(current_schema());
+  ASSIGN_OR_RAISE(info.view_schema_json, types::SchemaToDeltaJson(*plan->schema));
+  RETURN_NOT_OK(store->AlterTable(info));
+  InvalidateCache();
+  auto check = Plan("SELECT * FROM " + view.name.Quoted(), /*optimize=*/false);
+  if (!check.ok()) {
+    RETURN_NOT_OK(store->AlterTable(*view.info));
+    InvalidateCache();
+    return check.status();
+  }
+  return result;
+}
 
 Result<StatementResult> Session::RunOtherStatement(sql::Statement& statement) {
   StatementResult result;
@@ -40,9 +209,7 @@ Result<StatementResult> Session::RunOtherStatement(sql::Statement& statement) {
   StatementWords w(statement.words);
   ASSIGN_OR_RAISE(auto* store, Metastore());
   if (w.Accept("ALTER")) {
-    if (w.Accept("VIEW")) {
-      return UserError("UNSUPPORTED_FEATURE", "ALTER VIEW is not supported yet.");
-    }
+    if (w.Accept("VIEW")) return AlterView(statement, result);
     RETURN_NOT_OK(w.Expect("TABLE"));
     ASSIGN_OR_RAISE(auto name, w.Name());
     ASSIGN_OR_RAISE(auto table, GetTable(name, /*table_only=*/true));
@@ -199,6 +366,178 @@ Result<StatementResult> Session::RunOtherStatement(sql::Statement& statement) {
       metadata.configuration.erase(it);
       RETURN_NOT_OK(CommitMetadata(table.location, metadata, "DROP CONSTRAINT",
                                    {{"name", constraint.back()}, {"expr", expr}}, snapshot));
+      return result;
+    }
+    if (w.Accept("ALTER")) {
+      // ALTER [COLUMN] c COMMENT 'text' | SET NOT NULL | DROP NOT NULL | TYPE t |
+      // SET DEFAULT expr | DROP DEFAULT: a CHANGE COLUMN metadata commit.
+      w.Accept("COLUMN");
+      ASSIGN_OR_RAISE(auto column, w.Name());
+      arrow::FieldVector fields = snapshot->schema()->fields();
+      int index = -1;
+      for (size_t i = 0; i < fields.size(); ++i) {
+        if (Lower(fields[i]->name()) == Lower(column[0])) index = static_cast<int>(i);
+      }
+      if (index < 0) return UnresolvedColumn(column[0], fields);
+      if (column.size() != 1) {
+        return UserError("UNSUPPORTED_FEATURE",
+                         "ALTER COLUMN of a nested field is not supported yet.");
+      }
+      auto field = fields[static_cast<size_t>(index)];
+      auto with_meta = [&](const std::string& key, const std::optional<std::string>& value) {
+        auto meta = field->metadata() ? field->metadata()->Copy()
+                                      : std::make_shared<arrow::KeyValueMetadata>();
+        int at = meta->FindKey(key);
+        if (at >= 0) (void)meta->Delete(at);
+        if (value) meta->Append(key, *value);
+        field = field->WithMetadata(meta);
+      };
+      if (w.Accept("COMMENT")) {
+        ASSIGN_OR_RAISE(auto text, w.String());
+        RETURN_NOT_OK(w.ExpectEnd());
+        with_meta("comment", text);
+      } else if (w.AcceptAll({"SET", "NOT", "NULL"})) {
+        RETURN_NOT_OK(w.ExpectEnd());
+        // Spark refuses to tighten nullability of an existing column; on a NOT NULL column the
+        // statement commits no change of the schema.
+        if (field->nullable()) {
+          return UserError("_LEGACY_ERROR_TEMP_2330",
+                           "Cannot change nullable column to non-nullable: " + field->name() +
+                               ".");
+        }
+      } else if (w.AcceptAll({"DROP", "NOT", "NULL"})) {
+        RETURN_NOT_OK(w.ExpectEnd());
+        field = field->WithNullable(true);
+      } else if (w.AcceptAll({"DROP", "DEFAULT"})) {
+        RETURN_NOT_OK(w.ExpectEnd());
+        with_meta("CURRENT_DEFAULT", std::nullopt);
+      } else if (w.AcceptAll({"SET", "DEFAULT"})) {
+        std::string expr = TextAfterKeywords(statement.text, {"SET", "DEFAULT"});
+        if (w.AtEnd() || expr.empty()) return w.SyntaxError();
+        const auto& protocol = snapshot->protocol();
+        auto feature = metadata.configuration.find("delta.feature.allowColumnDefaults");
+        bool enabled = protocol.HasWriterFeature("allowColumnDefaults") ||
+                       (feature != metadata.configuration.end() &&
+                        (Lower(feature->second) == "supported" ||
+                         Lower(feature->second) == "enabled"));
+        if (!enabled) {
+          return UserError("WRONG_COLUMN_DEFAULTS_FOR_DELTA_FEATURE_NOT_ENABLED",
+                           "Failed to execute ALTER TABLE command because it assigned a column "
+                           "DEFAULT value, but the corresponding table feature was not enabled. "
+                           "Please retry the command again after executing ALTER TABLE "
+                           "tableName SET TBLPROPERTIES('delta.feature.allowColumnDefaults' = "
+                           "'supported').");
+        }
+        ASSIGN_OR_RAISE(auto plan, Plan("SELECT " + expr, /*optimize=*/false));
+        if (plan->schema->num_fields() != 1) return w.SyntaxError();
+        // A default is one constant expression: no subquery; a value of another type is taken
+        // when it up-casts, or when it is foldable and casts to the column's type.
+        bool subquery = plan->kind != plan::PlanKind::kProject;
+        bool foldable = true;
+        std::function<void(const plan::ExprPtr&)> walk = [&](const plan::ExprPtr& e) {
+          if (!e) return;
+          using EK = plan::ExprKind;
+          if (e->kind == EK::kScalarSubquery || e->kind == EK::kInSubquery ||
+              e->kind == EK::kExists) {
+            subquery = true;
+          }
+          if (e->kind == EK::kColumn || e->kind == EK::kOuterColumn ||
+              e->kind == EK::kAggregate || e->kind == EK::kWindow ||
+              (e->kind == EK::kCall && e->scalar && !e->scalar->deterministic)) {
+            foldable = false;
+          }
+          for (const auto& c : e->children) walk(c);
+        };
+        if (!subquery) {
+          for (const auto& e : plan->exprs) walk(e);
+        }
+        if (subquery) {
+          return UserError("INVALID_DEFAULT_VALUE.SUBQUERY_EXPRESSION",
+                           "Failed to execute ALTER TABLE ALTER COLUMN command because the "
+                           "destination column or variable " + Quote(field->name()) +
+                               " has a DEFAULT value " + expr +
+                               ", which contains subquery expressions.");
+        }
+        const auto& type = plan->schema->field(0)->type();
+        bool accepted = type->id() == arrow::Type::NA ||
+                        delta::CanAlterColumnType(*type, *field->type());
+        if (!accepted && foldable) {
+          accepted = Sql("SELECT CAST((" + expr + ") AS " +
+                         types::SparkTypeName(*field->type()) + ")")
+                         .ok();
+        }
+        if (!accepted) {
+          return UserError("INVALID_DEFAULT_VALUE.DATA_TYPE",
+                           "Failed to execute ALTER TABLE ALTER COLUMN command because the "
+                           "destination column or variable " + Quote(field->name()) +
+                               " has a DEFAULT value " + expr + ", which requires \"" +
+                               TypeText(*field->type()) +
+                               "\" type, but the statement provided a value of incompatible \"" +
+                               TypeText(*type) + "\" type.");
+        }
+        with_meta("CURRENT_DEFAULT", expr);
+      } else if (w.Accept("TYPE")) {
+        std::string type_text = w.Rest();
+        ASSIGN_OR_RAISE(auto defs, sql::ParseTableSchema(Quote(field->name()) + " " + type_text));
+        if (defs.size() != 1 || defs[0].comment || !defs[0].nullable || defs[0].default_value ||
+            defs[0].generated_as || defs[0].identity) {
+          return UserError("PARSE_SYNTAX_ERROR", "Syntax error in the type of ALTER COLUMN: " +
+                                                     type_text + ".");
+        }
+        ASSIGN_OR_RAISE(auto target, sql::ToArrowField(defs[0]));
+        const auto& from = field->type();
+        const auto& to = target->type();
+        // The same type: nothing to commit.
+        if (from->Equals(*to)) return result;
+        if (!delta::CanAlterColumnType(*from, *to)) {
+          return UserError("NOT_SUPPORTED_CHANGE_COLUMN",
+                           "ALTER TABLE ALTER/CHANGE COLUMN is not supported for changing " +
+                               table.name.Quoted() + "'s column " + Quote(field->name()) +
+                               " with type \"" + TypeText(*from) + "\" to " +
+                               Quote(field->name()) + " with type \"" + TypeText(*to) + "\".");
+        }
+        auto widening = metadata.configuration.find("delta.enableTypeWidening");
+        bool widening_enabled = widening != metadata.configuration.end() &&
+                                Lower(widening->second) == "true";
+        if (!widening_enabled || !delta::IsSupportedTypeWidening(*from, *to)) {
+          return UserError("DELTA_UNSUPPORTED_ALTER_TABLE_CHANGE_COL_OP",
+                           "ALTER TABLE CHANGE COLUMN is not supported for changing column " +
+                               field->name() + " from " + TypeText(*from) + " to " +
+                               TypeText(*to));
+        }
+        // A timestamp without time zone needs its own table feature, which delta-spark does not
+        // add on its own here (PROTOCOL.md, "Timestamp without timezone").
+        if (to->id() == arrow::Type::TIMESTAMP &&
+            !snapshot->protocol().HasWriterFeature("timestampNtz")) {
+          std::string supported;
+          for (const auto& f : snapshot->protocol().writer_features.value_or(
+                   std::vector<std::string>{})) {
+            supported += (supported.empty() ? "" : ", ") + f;
+          }
+          return UserError("DELTA_FEATURES_REQUIRE_MANUAL_ENABLEMENT",
+                           "Your table schema requires manually enablement of the following "
+                           "table feature(s): timestampNtz. To do this, run the following "
+                           "command for each of features listed above: ALTER TABLE table_name "
+                           "SET TBLPROPERTIES ('delta.feature.feature_name' = 'supported'). "
+                           "Current supported feature(s): " + supported + ".");
+        }
+        ASSIGN_OR_RAISE(field, delta::WidenFieldType(field, to));
+      } else {
+        return w.SyntaxError();
+      }
+      fields[static_cast<size_t>(index)] = field;
+      ASSIGN_OR_RAISE(metadata.schema_string, types::SchemaToDeltaJson(*arrow::schema(fields)));
+      // The operation parameter shows the column as the statement asked for it.
+      auto shown = field;
+      if (shown->metadata() && shown->metadata()->Contains("delta.typeChanges")) {
+        auto meta = shown->metadata()->Copy();
+        (void)meta->Delete("delta.typeChanges");
+        shown = shown->WithMetadata(meta);
+      }
+      ASSIGN_OR_RAISE(auto shown_json, types::SchemaToDeltaJson(*arrow::schema({shown})));
+      auto column_json = nlohmann::json::parse(shown_json)["fields"][0];
+      RETURN_NOT_OK(CommitMetadata(table.location, metadata, "CHANGE COLUMN",
+                                   {{"column", column_json.dump()}}, snapshot));
       return result;
     }
     if ((w.At("RENAME") && w.At("COLUMN", 1)) || (w.At("DROP") && (w.At("COLUMN", 1) || w.At("COLUMNS", 1)))) {

@@ -34,6 +34,8 @@ struct Query;
 
 namespace basin::session {
 
+class StatementWords;
+
 struct SessionOptions {
   /// The warehouse folder: managed tables live in WAREHOUSE/<catalog>/<schema>/<table>.
   std::string warehouse;
@@ -140,6 +142,8 @@ class Session {
   Result<StatementResult> RunDataStatement(sql::Statement& statement);
   Result<StatementResult> CreateTableStatement(sql::Statement& statement, StatementResult result);
   Result<StatementResult> CreateViewStatement(sql::CreateView& view, StatementResult result);
+  Result<StatementResult> AlterView(sql::Statement& statement, StatementResult result);
+  Result<StatementResult> DescribeFunction(StatementWords& w, StatementResult result);
   Result<StatementResult> DropStatement(sql::Statement& statement, StatementResult result);
   Result<StatementResult> ShowStatement(sql::Statement& statement, StatementResult result);
   Result<StatementResult> DescribeStatement(sql::Statement& statement, StatementResult result);
