@@ -506,6 +506,31 @@ Result<StatementResult> Session::InsertStatement(sql::Statement& statement,
                          : target->field(i)->name() + " IS NULL");
   }
 
+  // INSERT ... VALUES (..., DEFAULT, ...): the column's default value (NULL without one).
+  if (insert.query->kind == sql::QueryKind::kValues && !insert.by_name) {
+    std::vector<int> targets;  // the table column of each VALUES position
+    if (!insert.columns.empty()) {
+      for (const auto& n : insert.columns) targets.push_back(find(n));
+    } else {
+      for (int i = 0; i < target->num_fields(); ++i) {
+        if (!static_values.count(i)) targets.push_back(i);
+      }
+    }
+    for (auto& row : insert.query->values) {
+      for (size_t j = 0; j < row.size() && j < targets.size(); ++j) {
+        auto& cell = row[j];
+        if (!cell || cell->kind != sql::ExprKind::kColumn || cell->name_parts.size() != 1 ||
+            Lower(cell->name_parts[0]) != "default" || targets[j] < 0) {
+          continue;
+        }
+        const auto& meta = target->field(targets[j])->metadata();
+        std::string text = meta && meta->Contains("CURRENT_DEFAULT")
+                               ? meta->Get("CURRENT_DEFAULT").ValueOr("NULL")
+                               : "NULL";
+        ASSIGN_OR_RAISE(cell, sql::ParseExpression(text));
+      }
+    }
+  }
   ASSIGN_OR_RAISE(auto data, RunQueryAst(*insert.query));
   // Which table column each data column fills.
   std::vector<int> columns_of_data;
