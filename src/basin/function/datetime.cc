@@ -565,18 +565,8 @@ void RegisterDatetimeFunctions(FunctionTable* table) {
   });
   table->AddScalar("make_timestamp", [](const std::string& name, const std::vector<TypePtr>& args)
                                          -> Result<BoundScalar> {
-    if (args.size() < 6 || args.size() > 7) return WrongNumArgs(name, "[6, 7]", args.size());
     BoundScalar b;
-    b.name = name;
-    b.arg_types = {arrow::int32(), arrow::int32(), arrow::int32(),
-                   arrow::int32(), arrow::int32(), arrow::decimal128(16, 6)};
-    if (args.size() == 7) b.arg_types.push_back(arrow::utf8());
-    for (size_t k = 0; k < args.size(); ++k) {
-      if (!(k < 6 ? NumericInputAccepts(args[k], b.arg_types[k])
-                  : static_cast<bool>(ImplicitCastTarget(args[k], b.arg_types[k])))) {
-        return UnexpectedInputType(name, k, SqlTypeName(*b.arg_types[k]), *args[k], name);
-      }
-    }
+    RETURN_NOT_OK(BindMakeTimestampArgs(name, args, 7, &b));
     b.return_type = TimestampType();
     b.kernel = RowKernel(TimestampType(), [](const S& a, int64_t i, OutBuilder& out,
                                              const EvalContext& ctx) -> Status {

@@ -302,6 +302,25 @@ bool NumericInputAccepts(const TypePtr& from, const TypePtr& to) {
   return IsNumeric(*from) || id == arrow::Type::STRING || id == arrow::Type::NA;
 }
 
+Status BindMakeTimestampArgs(const std::string& name, const std::vector<TypePtr>& args,
+                             size_t max_args, BoundScalar* b) {
+  if (args.size() < 6 || args.size() > max_args) {
+    return WrongNumArgs(name, max_args == 6 ? "6" : "[6, " + std::to_string(max_args) + "]",
+                        args.size());
+  }
+  b->name = name;
+  b->arg_types = {arrow::int32(), arrow::int32(), arrow::int32(),
+                  arrow::int32(), arrow::int32(), arrow::decimal128(16, 6)};
+  if (args.size() == 7) b->arg_types.push_back(arrow::utf8());
+  for (size_t k = 0; k < args.size(); ++k) {
+    if (!(k < 6 ? NumericInputAccepts(args[k], b->arg_types[k])
+                : static_cast<bool>(ImplicitCastTarget(args[k], b->arg_types[k])))) {
+      return UnexpectedInputType(name, k, SqlTypeName(*b->arg_types[k]), *args[k], name);
+    }
+  }
+  return Status::OK();
+}
+
 std::string SqlTypeName(const arrow::DataType& type) {
   switch (type.id()) {
     case arrow::Type::NA:

@@ -182,6 +182,11 @@ TypePtr ImplicitCastTarget(const TypePtr& from, const TypePtr& to);
 /// for a parameter of numeric type `to`: an implicit cast, or any number or string (cast at run
 /// time with ANSI store-assignment rules, so overflow raises CAST_OVERFLOW).
 bool NumericInputAccepts(const TypePtr& from, const TypePtr& to);
+/// The arguments of make_timestamp and its _ntz/_ltz/try_ forms: year, month, day, hour and
+/// minute as INT, seconds as DECIMAL(16,6), then an optional zone (up to `max_args`). Fills
+/// `b->name` and `b->arg_types`; WRONG_NUM_ARGS or UNEXPECTED_INPUT_TYPE otherwise.
+Status BindMakeTimestampArgs(const std::string& name, const std::vector<TypePtr>& args,
+                             size_t max_args, BoundScalar* b);
 /// Returns the decimal type that an integral type widens to (int -> decimal(10,0)).
 TypePtr DecimalForIntegral(const arrow::DataType& t);
 /// Bounds a decimal result type as Spark's DecimalPrecision.adjustPrecisionScale does.

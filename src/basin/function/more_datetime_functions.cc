@@ -51,21 +51,8 @@ std::optional<int64_t> LocalMicrosOf(const S& a, int64_t i, bool* bad_fraction) 
 ScalarBinder MakeTimestampBinder(bool ntz, bool try_mode) {
   return [ntz, try_mode](const std::string& name,
                          const std::vector<TypePtr>& args) -> Result<BoundScalar> {
-    const size_t max_args = ntz ? 6 : 7;
-    if (args.size() < 6 || args.size() > max_args) {
-      return WrongNumArgs(name, ntz ? "6" : "[6, 7]", args.size());
-    }
     BoundScalar b;
-    b.name = name;
-    b.arg_types = {arrow::int32(), arrow::int32(), arrow::int32(),
-                   arrow::int32(), arrow::int32(), arrow::decimal128(16, 6)};
-    if (args.size() == 7) b.arg_types.push_back(arrow::utf8());
-    for (size_t k = 0; k < args.size(); ++k) {
-      if (!(k < 6 ? NumericInputAccepts(args[k], b.arg_types[k])
-                  : static_cast<bool>(ImplicitCastTarget(args[k], b.arg_types[k])))) {
-        return UnexpectedInputType(name, k, SqlTypeName(*b.arg_types[k]), *args[k], name);
-      }
-    }
+    RETURN_NOT_OK(BindMakeTimestampArgs(name, args, ntz ? 6 : 7, &b));
     b.return_type = ntz ? TimestampNtzType() : TimestampType();
     b.kernel = RowKernel(
         b.return_type,

@@ -337,6 +337,21 @@ Result<StatementResult> Session::CreateTableStatement(sql::Statement& statement,
     if (format == "delta" && k.rfind("delta.", 0) == 0) properties[k] = v;
   }
 
+  // CTAS: the query's rows, cast to the column list when one is given (Spark requires matching
+  // column counts).
+  std::shared_ptr<arrow::Table> data;
+  if (create.as_query) {
+    ASSIGN_OR_RAISE(data, RunQueryAst(*create.as_query));
+    if (!fields.empty()) {
+      if (fields.size() != static_cast<size_t>(data->num_columns())) {
+        return UserError("UNSUPPORTED_FEATURE.TABLE_OPERATION",
+                         "The column list of CREATE TABLE ... AS SELECT must match the query's "
+                         "columns.");
+      }
+      ASSIGN_OR_RAISE(data, StoreAssign(data, arrow::schema(fields), "CREATE TABLE"));
+    }
+  }
+
   if (format != "delta") {
     // A table of plain data files (Spark's file sources): the folder holds part files; the
     // metastore holds the schema and the reader options.
@@ -347,17 +362,7 @@ Result<StatementResult> Session::CreateTableStatement(sql::Statement& statement,
     }
     std::map<std::string, std::string> options;
     for (const auto& [k, v] : create.options) options[Lower(k)] = v;
-    std::shared_ptr<arrow::Table> data;
-    if (create.as_query) {
-      ASSIGN_OR_RAISE(data, RunQueryAst(*create.as_query));
-      if (!fields.empty()) {
-        if (fields.size() != static_cast<size_t>(data->num_columns())) {
-          return UserError("UNSUPPORTED_FEATURE.TABLE_OPERATION",
-                           "The column list of CREATE TABLE ... AS SELECT must match the "
-                           "query's columns.");
-        }
-        ASSIGN_OR_RAISE(data, StoreAssign(data, arrow::schema(fields), "CREATE TABLE"));
-      }
+    if (data) {
       RETURN_NOT_OK(CheckColumnNames(*data->schema()));
       fields = data->schema()->fields();
       for (auto& f : fields) f = f->WithNullable(true);
@@ -413,20 +418,8 @@ Result<StatementResult> Session::CreateTableStatement(sql::Statement& statement,
     return result;
   }
 
-  // The data: the query's rows (CTAS), or none.
-  std::shared_ptr<arrow::Table> data;
-  if (create.as_query) {
-    ASSIGN_OR_RAISE(data, RunQueryAst(*create.as_query));
-    if (!fields.empty()) {
-      // Column names (and types) given with AS SELECT: Spark requires matching column counts.
-      if (fields.size() != static_cast<size_t>(data->num_columns())) {
-        return UserError("UNSUPPORTED_FEATURE.TABLE_OPERATION",
-                         "The column list of CREATE TABLE ... AS SELECT must match the query's "
-                         "columns.");
-      }
-      ASSIGN_OR_RAISE(data, StoreAssign(data, arrow::schema(fields), "CREATE TABLE"));
-    }
-  } else {
+  // No query: no rows.
+  if (!create.as_query) {
     auto schema = arrow::schema(fields);
     if (fields.empty()) {
       // CREATE TABLE t USING DELTA LOCATION 'path' over an existing table registers it.
