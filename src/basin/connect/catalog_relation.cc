@@ -280,6 +280,58 @@ Result<std::shared_ptr<arrow::Table>> OneTable(const std::string& table,
   return not_found();
 }
 
+bool HasValuesNode(const plan::PlanNode& node) {
+  if (node.kind == plan::PlanKind::kValues) return true;
+  for (const auto& child : node.children) {
+    if (child && HasValuesNode(*child)) return true;
+  }
+  return false;
+}
+
+// spark.catalog.isCached(name): the table's rows are held by CACHE TABLE (cacheTable), or the
+// DataFrame spark.table(name) is persisted (cache()). An unknown name is TABLE_OR_VIEW_NOT_FOUND.
+// What identifies a table or view among cached ones: its catalog row (catalog, namespace,
+// name, temporary or not), whatever way the name was written.
+Result<std::string> CachedTableKey(const std::string& name, PlanTranslator& translator) {
+  ASSIGN_OR_RAISE(auto row, OneTable(name, "", translator));
+  std::string key;
+  for (const char* column : {"catalog", "namespace", "name", "isTemporary"}) {
+    auto values = Column(*row, column);
+    std::string value = values.ok() && !values->empty() ? values->front().value_or("") : "";
+    // spark_catalog is another name of the session's catalog.
+    if (std::string(column) == "catalog" && Lower(value) == "spark_catalog") {
+      value = translator.session().current_catalog();
+    }
+    key += Lower(value) + "\n";
+  }
+  return key;
+}
+
+Result<bool> IsCached(const std::string& name, PlanTranslator& translator) {
+  ASSIGN_OR_RAISE(auto row, OneTable(name, "", translator));
+  ASSIGN_OR_RAISE(auto key, CachedTableKey(name, translator));
+  const auto& cached_tables = translator.context().cached_tables;
+  if (cached_tables && cached_tables->Contains(key)) return true;
+  ASSIGN_OR_RAISE(auto type, Column(*row, "tableType"));
+  bool view = !type.empty() && (type[0] == "VIEW" || type[0] == "TEMPORARY");
+  if (!view) {
+    // A cached Delta table is planned as the rows CACHE TABLE kept instead of a scan.
+    ASSIGN_OR_RAISE(auto parts, sql::ParseMultipartIdentifier(name));
+    auto from = std::make_unique<sql::Relation>();
+    from->kind = sql::RelationKind::kTable;
+    from->name_parts = parts;
+    ASSIGN_OR_RAISE(auto plan, translator.PlanQuery(*SelectAll(std::move(from)), false));
+    if (HasValuesNode(*plan)) return true;
+  }
+  if (!translator.context().persisted_relations) return false;
+  for (const auto& relation : translator.context().persisted_relations()) {
+    if (!relation.has_read() || !relation.read().has_named_table()) continue;
+    auto other = CachedTableKey(relation.read().named_table().unparsed_identifier(), translator);
+    if (other.ok() && *other == key) return true;
+  }
+  return false;
+}
+
 // Partition and clustering columns of a Delta table (none for views and other formats).
 struct Layout {
   std::set<std::string> partitions;
@@ -685,18 +737,37 @@ Result<sql::QueryPtr> CatalogQuery(const spark::connect::Catalog& catalog,
       ASSIGN_OR_RAISE(auto name, QuotedName(catalog.recover_partitions().table_name()));
       return Action("DESCRIBE TABLE " + name, translator);
     }
-    case C::kIsCached:
-      return UserError("UNSUPPORTED_FEATURE",
-                       "spark.catalog.isCached is not supported by Basin yet.");
+    case C::kIsCached: {
+      ASSIGN_OR_RAISE(auto cached, IsCached(catalog.is_cached().table_name(), translator));
+      return BoolResult(cached, translator);
+    }
     case C::kCacheTable: {
-      ASSIGN_OR_RAISE(auto name, QuotedName(catalog.cache_table().table_name()));
-      return Action("CACHE TABLE " + name, translator);
+      const auto& table_name = catalog.cache_table().table_name();
+      ASSIGN_OR_RAISE(auto name, QuotedName(table_name));
+      // Basin recomputes temporary views on each use: there are no rows to keep.
+      ASSIGN_OR_RAISE(auto query, IsTempView(table_name, translator)
+                                      ? EmptyResult(translator)
+                                      : Action("CACHE TABLE " + name, translator));
+      if (const auto& cached = translator.context().cached_tables) {
+        ASSIGN_OR_RAISE(auto key, CachedTableKey(catalog.cache_table().table_name(), translator));
+        cached->Add(key);
+      }
+      return query;
     }
     case C::kUncacheTable: {
-      ASSIGN_OR_RAISE(auto name, QuotedName(catalog.uncache_table().table_name()));
-      return Action("UNCACHE TABLE " + name, translator);
+      const auto& table_name = catalog.uncache_table().table_name();
+      ASSIGN_OR_RAISE(auto name, QuotedName(table_name));
+      ASSIGN_OR_RAISE(auto query, IsTempView(table_name, translator)
+                                      ? EmptyResult(translator)
+                                      : Action("UNCACHE TABLE " + name, translator));
+      if (const auto& cached = translator.context().cached_tables) {
+        ASSIGN_OR_RAISE(auto key, CachedTableKey(catalog.uncache_table().table_name(), translator));
+        cached->Remove(key);
+      }
+      return query;
     }
     case C::kClearCache:
+      if (const auto& cached = translator.context().cached_tables) cached->Clear();
       return Action("CLEAR CACHE", translator);
     case C::kRefreshTable: {
       ASSIGN_OR_RAISE(auto name, QuotedName(catalog.refresh_table().table_name()));

@@ -590,6 +590,25 @@ Status RunCreateView(const pb::CreateDataFrameViewCommand& command, PlanTranslat
   return translator.session().CreateTempView(parts[0], planner, command.replace());
 }
 
+// df.checkpoint() / localCheckpoint(): the rows are computed now and kept in the Connect session;
+// the client gets an id to refer to them (CachedRemoteRelation) until it releases it. Basin has
+// no reliable checkpoint directory, so both kinds keep the rows in memory, and a lazy checkpoint
+// is computed eagerly (the same rows, computed once).
+Result<Responses> RunCheckpoint(const pb::CheckpointCommand& command, PlanTranslator& translator) {
+  const auto& remote = translator.context().remote_relations;
+  if (!remote) {
+    return UserError("UNSUPPORTED_FEATURE", "Checkpoints are not available in this session.");
+  }
+  ASSIGN_OR_RAISE(auto rows, InputTable(command.relation(), translator));
+  ASSIGN_OR_RAISE(rows, rows->CombineChunks());
+  pb::ExecutePlanResponse response;
+  response.mutable_checkpoint_command_result()->mutable_relation()->set_relation_id(
+      remote->Add(std::move(rows)));
+  Responses out;
+  out.push_back(std::move(response));
+  return out;
+}
+
 Status Unsupported(const std::string& what) {
   return UserError("UNSUPPORTED_FEATURE", what + " is not supported by Basin yet.");
 }
@@ -629,9 +648,12 @@ Result<std::vector<spark::connect::ExecutePlanResponse>> RunCommand(
     case C::kCreateResourceProfileCommand:
       return Unsupported("Resource profiles");
     case C::kCheckpointCommand:
-      return Unsupported("DataFrame.checkpoint() / localCheckpoint()");
+      return RunCheckpoint(command.checkpoint_command(), translator);
     case C::kRemoveCachedRemoteRelationCommand:
-      return Unsupported("Removing cached remote relations");
+      if (const auto& remote = translator.context().remote_relations) {
+        remote->Remove(command.remove_cached_remote_relation_command().relation().relation_id());
+      }
+      return Responses{};
     case C::kMergeIntoTableCommand:
       return Unsupported("DataFrame.mergeInto()");
     case C::kMlCommand:

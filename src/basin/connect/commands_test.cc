@@ -380,10 +380,52 @@ TEST_F(CommandsTest, TempViewSeesLatestTableVersion) {
   EXPECT_EQ(ErrorClass(global.status()), "UNSUPPORTED_FEATURE");
 }
 
+TEST_F(CommandsTest, CheckpointKeepsRowsUntilReleased) {
+  auto remote = std::make_shared<RemoteRelations>();
+  TranslationContext context = Context();
+  context.remote_relations = remote;
+  std::string id;
+  {
+    PlanTranslator translator(context);
+    auto responses = RunCommand(
+        Parse<pb::Command>(
+            R"(checkpoint_command { relation { sql { query: "SELECT 1 AS a UNION ALL SELECT 2" } } local: true eager: true })"),
+        translator);
+    ASSERT_TRUE(responses.ok()) << responses.status().ToString();
+    ASSERT_EQ(responses->size(), 1u);
+    id = (*responses)[0].checkpoint_command_result().relation().relation_id();
+    ASSERT_FALSE(id.empty());
+  }
+  auto relation = Parse<pb::Relation>(R"(cached_remote_relation { relation_id: ")" + id + "\" }");
+  {
+    PlanTranslator translator(context);
+    auto plan = translator.Plan(relation);
+    ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+    auto reader = session_->Run(*plan);
+    ASSERT_TRUE(reader.ok());
+    EXPECT_EQ(Format(*(*reader)->ToTable().ValueOrDie()), "1;2");
+  }
+  {
+    PlanTranslator translator(context);
+    auto removed = RunCommand(
+        Parse<pb::Command>(R"(remove_cached_remote_relation_command { relation { relation_id: ")" +
+                           id + "\" } }"),
+        translator);
+    ASSERT_TRUE(removed.ok());
+    auto plan = translator.Plan(relation);
+    ASSERT_FALSE(plan.ok());
+    EXPECT_EQ(ErrorClass(plan.status()), "INVALID_PLAN_INPUT");
+  }
+  // Without a place to keep rows (no Connect session), checkpoints are unsupported.
+  auto result = Run(R"(checkpoint_command { local: true })");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(ErrorClass(result.status()), "UNSUPPORTED_FEATURE");
+}
+
 TEST_F(CommandsTest, UnsupportedCommandsFailCleanly) {
   for (const char* text : {R"(register_function { function_name: "f" })",
                            R"(streaming_query_command { query_id { id: "x" } })",
-                           R"(checkpoint_command { local: true })", R"(ml_command { })",
+                           R"(ml_command { })",
                            R"(extension { type_url: "type.googleapis.com/x.Unknown" })"}) {
     auto result = Run(text);
     ASSERT_FALSE(result.ok()) << text;
@@ -500,8 +542,13 @@ TEST_F(CatalogTest, CreateTableAndFunctions) {
             "name,catalog,namespace,description,className,isTemporary");
   EXPECT_EQ(Catalog("get_function { function_name: \"no_such_fn\" }").substr(0, 23),
             "ERROR UNRESOLVED_ROUTIN");
-  EXPECT_EQ(Catalog("is_cached { table_name: \"made\" }").substr(0, 25),
-            "ERROR UNSUPPORTED_FEATURE");
+  EXPECT_EQ(Catalog("is_cached { table_name: \"made\" }"), "false");
+  EXPECT_EQ(Catalog("cache_table { table_name: \"made\" }"), "");
+  EXPECT_EQ(Catalog("is_cached { table_name: \"default.made\" }"), "true");
+  EXPECT_EQ(Catalog("clear_cache { }"), "");
+  EXPECT_EQ(Catalog("is_cached { table_name: \"made\" }"), "false");
+  EXPECT_EQ(Catalog("is_cached { table_name: \"no_such\" }").substr(0, 29),
+            "ERROR TABLE_OR_VIEW_NOT_FOUND");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,14 +1,28 @@
 #include "basin/connect/data_type.h"
 
 #include <cctype>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
+#include "basin/connect/column_metadata.h"
 #include "basin/sql/arrow_type.h"
 #include "basin/sql/parser.h"
 #include "basin/types/schema_json.h"
 
 namespace basin::connect {
+
+namespace {
+
+// The Spark metadata (JSON) a field carries, if any (column_metadata.h).
+std::optional<std::string> SparkMetadata(const arrow::Field& field) {
+  if (!field.metadata()) return std::nullopt;
+  auto value = field.metadata()->Get(kSparkMetadataKey);
+  if (!value.ok()) return std::nullopt;
+  return *value;
+}
+
+}  // namespace
 
 namespace {
 
@@ -103,6 +117,7 @@ Result<DataType> ToProtoType(const arrow::DataType& type) {
         ASSIGN_OR_RAISE(auto child, ToProtoType(*field->type()));
         *f->mutable_data_type() = std::move(child);
         f->set_nullable(field->nullable());
+        if (auto metadata = SparkMetadata(*field)) f->set_metadata(*metadata);
       }
       break;
     }
@@ -122,6 +137,7 @@ Result<DataType> ToProtoSchema(const arrow::Schema& schema) {
     ASSIGN_OR_RAISE(auto child, ToProtoType(*field->type()));
     *f->mutable_data_type() = std::move(child);
     f->set_nullable(field->nullable());
+    if (auto metadata = SparkMetadata(*field)) f->set_metadata(*metadata);
   }
   return out;
 }

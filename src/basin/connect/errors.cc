@@ -23,6 +23,13 @@ std::vector<std::string> ExceptionClasses(const std::string& error_class,
   if (error_class == "INTERNAL_ERROR") {
     return {"org.apache.spark.SparkException", "java.lang.Exception", "java.lang.Throwable"};
   }
+  // Spark's legacy classes number query-compilation errors _LEGACY_ERROR_TEMP_1xxx; transpose
+  // checks its input (even the row count) while analyzing.
+  if (error_class.rfind("_LEGACY_ERROR_TEMP_1", 0) == 0 ||
+      error_class.rfind("TRANSPOSE_", 0) == 0) {
+    return {"org.apache.spark.sql.AnalysisException", "java.lang.Exception",
+            "java.lang.Throwable"};
+  }
   if (error_class == "SQL_CONF_NOT_FOUND") {
     return {"org.apache.spark.SparkNoSuchElementException", "java.util.NoSuchElementException",
             "java.lang.RuntimeException", "java.lang.Exception", "java.lang.Throwable"};
@@ -76,7 +83,14 @@ std::string SparkMessage(const std::string& message, const std::string& sql_stat
 
 SparkError DescribeError(const Status& status) {
   SparkError error;
-  if (auto error_class = ErrorClassOf(status)) {
+  auto legacy = ErrorClassOf(status);
+  if (legacy && legacy->rfind("_LEGACY_ERROR_TEMP_", 0) == 0) {
+    // Legacy errors carry neither a SQLSTATE nor the class in their message.
+    error.error_class = *legacy;
+    error.message = status.message();
+    std::string prefix = "[" + *legacy + "] ";
+    if (error.message.rfind(prefix, 0) == 0) error.message = error.message.substr(prefix.size());
+  } else if (auto error_class = ErrorClassOf(status)) {
     error.error_class = *error_class;
     error.sql_state = SqlStateOf(*error_class);
     error.message = SparkMessage(status.message(), error.sql_state);
@@ -97,7 +111,7 @@ grpc::Status ToGrpcStatus(const SparkError& error, const std::string& error_id) 
   auto& metadata = *info.mutable_metadata();
   metadata["classes"] = nlohmann::json(error.classes).dump();
   metadata["errorClass"] = error.error_class;
-  metadata["sqlState"] = error.sql_state;
+  if (!error.sql_state.empty()) metadata["sqlState"] = error.sql_state;
   metadata["messageParameters"] = "{}";
   if (!error_id.empty()) metadata["errorId"] = error_id;
   // The status message is what older clients show; keep it bounded like Spark does.
@@ -127,7 +141,7 @@ void FillErrorDetails(const SparkError& error, spark::connect::FetchErrorDetails
   e->set_message(error.message);
   auto* throwable = e->mutable_spark_throwable();
   throwable->set_error_class(error.error_class);
-  throwable->set_sql_state(error.sql_state);
+  if (!error.sql_state.empty()) throwable->set_sql_state(error.sql_state);
 }
 
 }  // namespace basin::connect

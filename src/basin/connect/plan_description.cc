@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "basin/connect/column_metadata.h"
 #include "basin/connect/data_type.h"
 #include "basin/delta/scan.h"
 #include "basin/delta/snapshot.h"
@@ -192,6 +193,7 @@ Status AnalyzeRequest(const pb::AnalyzePlanRequest& request, TranslationContext 
     case R::kSchema: {
       ASSIGN_OR_RAISE(auto relation, root(request.schema().plan()));
       ASSIGN_OR_RAISE(auto schema, translator.Schema(*relation));
+      ASSIGN_OR_RAISE(schema, WithColumnMetadata(*relation, schema, translator));
       ASSIGN_OR_RAISE(*response->mutable_schema()->mutable_schema(), ToProtoSchema(*schema));
       return Status::OK();
     }

@@ -111,6 +111,7 @@ Result<sql::QueryPtr> DropQuery(const proto::Drop& drop, PlanTranslator& t);
 Result<sql::QueryPtr> UnpivotQuery(const proto::Unpivot& unpivot, PlanTranslator& t);
 Result<sql::QueryPtr> ToSchemaQuery(const proto::ToSchema& to_schema, PlanTranslator& t);
 Result<sql::QueryPtr> WithRelationsQuery(const proto::WithRelations& with, PlanTranslator& t);
+Result<sql::QueryPtr> TransposeQuery(const proto::Transpose& transpose, PlanTranslator& t);
 Result<sql::QueryPtr> TableFunctionQuery(const proto::UnresolvedTableValuedFunction& function,
                                          PlanTranslator& t);
 
@@ -132,5 +133,6 @@ Result<sql::QueryPtr> CorrQuery(const proto::StatCorr& corr, PlanTranslator& t);
 Result<sql::QueryPtr> ApproxQuantileQuery(const proto::StatApproxQuantile& quantile,
                                           PlanTranslator& t);
 Result<sql::QueryPtr> FreqItemsQuery(const proto::StatFreqItems& freq, PlanTranslator& t);
+Result<sql::QueryPtr> SampleByQuery(const proto::StatSampleBy& sample_by, PlanTranslator& t);
 
 }  // namespace basin::connect

@@ -12,10 +12,12 @@
 
 #include "basin/analyzer/analyzer.h"
 #include "basin/analyzer/column_name.h"
+#include "basin/connect/arrow_stream.h"
 #include "basin/connect/data_type.h"
 #include "basin/connect/relation_queries.h"
 #include "basin/connect/sql_text.h"
 #include "basin/function/cast.h"
+#include "basin/function/kernel_support.h"
 #include "basin/io/file_system.h"
 #include "basin/types/schema_json.h"
 #include "basin/sql/parser.h"
@@ -129,7 +131,18 @@ Result<std::shared_ptr<arrow::Table>> LocalTable(const std::vector<std::string>&
   for (int i = 0; i < table->num_columns(); ++i) {
     auto field = target ? target->field(i) : table->schema()->field(i);
     auto type = BasinType(field->type());
-    ASSIGN_OR_RAISE(auto column, CastColumn(table->column(i), type));
+    auto column = table->column(i);
+    // Structs with repeated field names arrive with suffixed names (a_0, a_1): the schema's
+    // names go back on by position.
+    auto renamed = WithFieldNamesOf(column->type(), *type);
+    if (!renamed->Equals(*column->type())) {
+      arrow::ArrayVector chunks;
+      for (const auto& chunk : column->chunks()) {
+        chunks.push_back(arrow::MakeArray(Retyped(chunk->data(), renamed)));
+      }
+      column = std::make_shared<arrow::ChunkedArray>(chunks, renamed);
+    }
+    ASSIGN_OR_RAISE(column, CastColumn(column, type));
     bool nullable = field->nullable() || column->null_count() > 0;
     fields.push_back(arrow::field(field->name(), type, nullable));
     columns.push_back(column);
@@ -698,9 +711,8 @@ Result<sql::QueryPtr> JoinQuery(const proto::Join& join, PlanTranslator& t) {
     ASSIGN_OR_RAISE(r->condition, t.Expression(join.join_condition()));
   }
   r->using_columns.assign(join.using_columns().begin(), join.using_columns().end());
-  if (r->join_type == sql::JoinType::kInner && !r->condition && r->using_columns.empty()) {
-    r->join_type = sql::JoinType::kCross;
-  }
+  // An inner join without a condition stays one (not a CROSS JOIN): with
+  // spark.sql.crossJoin.enabled=false it is an implicit cartesian product Spark refuses.
   if (r->join_type == sql::JoinType::kCross && (r->condition || !r->using_columns.empty())) {
     r->join_type = sql::JoinType::kInner;
   }
@@ -1187,17 +1199,92 @@ Result<sql::QueryPtr> UnpivotQuery(const proto::Unpivot& unpivot, PlanTranslator
   return out;
 }
 
+namespace {
+
+bool IsDatetime(const arrow::DataType& type) {
+  return type.id() == arrow::Type::DATE32 || type.id() == arrow::Type::TIMESTAMP;
+}
+
+bool IsNumericType(const arrow::DataType& type) {
+  return arrow::is_integer(type.id()) || arrow::is_floating(type.id()) ||
+         arrow::is_decimal(type.id());
+}
+
+// Spark's ANSI store assignment: which values DataFrame.to(schema) may cast to a field's type.
+bool CanStoreAssign(const arrow::DataType& from, const arrow::DataType& to) {
+  if (from.Equals(to) || from.id() == arrow::Type::NA) return true;
+  if (IsNumericType(from) && IsNumericType(to)) return true;
+  if (IsDatetime(from) && IsDatetime(to)) return true;
+  bool nested = from.id() == arrow::Type::STRUCT || from.id() == arrow::Type::LIST ||
+                from.id() == arrow::Type::MAP;
+  if (to.id() == arrow::Type::STRING) return !nested;
+  if (from.id() != to.id() || !nested || from.num_fields() != to.num_fields()) return false;
+  for (int i = 0; i < from.num_fields(); ++i) {
+    if (!CanStoreAssign(*from.field(i)->type(), *to.field(i)->type())) return false;
+  }
+  return true;
+}
+
+// NULLABLE_COLUMN_OR_FIELD when a nullable column (or struct field, by name) must fit a
+// non-nullable one.
+Status CheckNullability(const arrow::Field& from, const arrow::Field& to,
+                        const std::string& path) {
+  std::string name = path.empty() ? QuoteIdentifier(to.name())
+                                  : path + "." + QuoteIdentifier(to.name());
+  if (from.nullable() && !to.nullable()) {
+    return UserError("NULLABLE_COLUMN_OR_FIELD",
+                     "Column or field " + name +
+                         " is nullable while it's required to be non-nullable.");
+  }
+  if (from.type()->id() == arrow::Type::STRUCT && to.type()->id() == arrow::Type::STRUCT) {
+    for (const auto& inner : to.type()->fields()) {
+      for (const auto& candidate : from.type()->fields()) {
+        if (SameName(candidate->name(), inner->name())) {
+          RETURN_NOT_OK(CheckNullability(*candidate, *inner, name));
+          break;
+        }
+      }
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Result<sql::QueryPtr> ToSchemaQuery(const proto::ToSchema& to_schema, PlanTranslator& t) {
-  // Columns by name (case-insensitive) in the schema's order, cast to its types.
+  // Columns by name (case-insensitive) in the schema's order, cast to its types; a missing
+  // nullable column is null.
   ASSIGN_OR_RAISE(auto target, FromProtoType(to_schema.schema()));
+  ASSIGN_OR_RAISE(auto source, t.Schema(to_schema.input()));
   ASSIGN_OR_RAISE(auto q, Over(to_schema.input(), t));
   q->select_items.clear();
   for (const auto& field : target->fields()) {
+    std::shared_ptr<arrow::Field> found;
+    for (const auto& candidate : source->fields()) {
+      if (SameName(candidate->name(), field->name())) {
+        found = candidate;
+        break;
+      }
+    }
+    if (found) {
+      if (!CanStoreAssign(*found->type(), *field->type())) {
+        return UserError("INVALID_COLUMN_OR_FIELD_DATA_TYPE",
+                         "Column or field " + QuoteIdentifier(field->name()) + " is of type \"" +
+                             function::SqlTypeName(*found->type()) +
+                             "\" while it's required to be \"" +
+                             function::SqlTypeName(*field->type()) + "\".");
+      }
+      RETURN_NOT_OK(CheckNullability(*found, *field, ""));
+    }
     ASSIGN_OR_RAISE(auto type, sql::ParseDataType(types::SparkTypeName(*field->type())));
     auto cast = std::make_unique<sql::Expr>();
     cast->kind = sql::ExprKind::kCast;
     cast->type = std::make_unique<sql::DataTypeSyntax>(std::move(type));
-    cast->children.push_back(ColumnExpr({field->name()}));
+    if (!found && field->nullable()) {
+      cast->children.push_back(t.Literal(arrow::MakeNullScalar(arrow::null())));
+    } else {
+      cast->children.push_back(ColumnExpr({field->name()}));
+    }
     q->select_items.push_back(Item(std::move(cast), field->name()));
   }
   return q;
@@ -1219,6 +1306,219 @@ Result<sql::QueryPtr> TableFunctionQuery(const proto::UnresolvedTableValuedFunct
   from->kind = sql::RelationKind::kTableFunction;
   from->function = FunctionExpr(function.function_name(), std::move(args));
   return SelectAll(std::move(from));
+}
+
+namespace {
+
+// Spark's Scala spelling of a type, as TRANSPOSE_INVALID_INDEX_COLUMN prints it.
+std::string ScalaTypeString(const arrow::DataType& type) {
+  switch (type.id()) {
+    case arrow::Type::LIST: {
+      const auto& list = static_cast<const arrow::ListType&>(type);
+      return "ArrayType(" + ScalaTypeString(*list.value_type()) + "," +
+             (list.value_field()->nullable() ? "true" : "false") + ")";
+    }
+    case arrow::Type::MAP: {
+      const auto& map = static_cast<const arrow::MapType&>(type);
+      return "MapType(" + ScalaTypeString(*map.key_type()) + "," +
+             ScalaTypeString(*map.item_type()) + "," +
+             (map.item_field()->nullable() ? "true" : "false") + ")";
+    }
+    case arrow::Type::STRUCT: {
+      std::string out = "StructType(";
+      for (int i = 0; i < type.num_fields(); ++i) {
+        const auto& f = type.field(i);
+        out += std::string(i ? "," : "") + "StructField(" + f->name() + "," +
+               ScalaTypeString(*f->type()) + "," + (f->nullable() ? "true" : "false") + ")";
+      }
+      return out + ")";
+    }
+    case arrow::Type::DECIMAL128: {
+      const auto& d = static_cast<const arrow::Decimal128Type&>(type);
+      return "DecimalType(" + std::to_string(d.precision()) + "," + std::to_string(d.scale()) +
+             ")";
+    }
+    case arrow::Type::INT8: return "ByteType";
+    case arrow::Type::INT16: return "ShortType";
+    case arrow::Type::INT32: return "IntegerType";
+    case arrow::Type::INT64: return "LongType";
+    case arrow::Type::FLOAT: return "FloatType";
+    case arrow::Type::DOUBLE: return "DoubleType";
+    case arrow::Type::BOOL: return "BooleanType";
+    case arrow::Type::STRING: return "StringType";
+    case arrow::Type::BINARY: return "BinaryType";
+    case arrow::Type::DATE32: return "DateType";
+    case arrow::Type::NA: return "NullType";
+    case arrow::Type::TIMESTAMP:
+      return static_cast<const arrow::TimestampType&>(type).timezone().empty()
+                 ? "TimestampNTZType"
+                 : "TimestampType";
+    default: return type.ToString();
+  }
+}
+
+// Spark's tightest common type (no string promotion, no decimal widening), or null.
+std::shared_ptr<arrow::DataType> TightestCommonType(const std::shared_ptr<arrow::DataType>& a,
+                                                    const std::shared_ptr<arrow::DataType>& b) {
+  if (a->Equals(*b)) return a;
+  if (a->id() == arrow::Type::NA) return b;
+  if (b->id() == arrow::Type::NA) return a;
+  auto rank = [](const arrow::DataType& type) {
+    switch (type.id()) {
+      case arrow::Type::INT8: return 1;
+      case arrow::Type::INT16: return 2;
+      case arrow::Type::INT32: return 3;
+      case arrow::Type::INT64: return 4;
+      case arrow::Type::FLOAT: return 5;
+      case arrow::Type::DOUBLE: return 6;
+      default: return 0;
+    }
+  };
+  int ra = rank(*a), rb = rank(*b);
+  if (ra && rb) return ra > rb ? a : b;
+  // An integral type fits a decimal with enough integer digits.
+  auto fits = [&](const arrow::DataType& integral, const arrow::DataType& decimal) {
+    static const int kDigits[] = {0, 3, 5, 10, 20};
+    int r = rank(integral);
+    if (r == 0 || r > 4 || decimal.id() != arrow::Type::DECIMAL128) return false;
+    const auto& d = static_cast<const arrow::Decimal128Type&>(decimal);
+    return d.precision() - d.scale() >= kDigits[r];
+  };
+  if (fits(*a, *b)) return b;
+  if (fits(*b, *a)) return a;
+  return nullptr;
+}
+
+bool IsNestedType(const arrow::DataType& type) {
+  return type.id() == arrow::Type::LIST || type.id() == arrow::Type::MAP ||
+         type.id() == arrow::Type::STRUCT;
+}
+
+Status InvalidIndexColumn(const std::string& reason) {
+  return UserError("TRANSPOSE_INVALID_INDEX_COLUMN",
+                   "Invalid index column for TRANSPOSE because: " + reason);
+}
+
+}  // namespace
+
+// df.transpose(index): the index column's values (not null, ascending) name the new columns;
+// each other column becomes a row whose "key" is its name and whose values are cast to the
+// columns' tightest common type.
+Result<sql::QueryPtr> TransposeQuery(const proto::Transpose& transpose, PlanTranslator& t) {
+  const auto& input = transpose.input();
+  ASSIGN_OR_RAISE(auto schema, t.Schema(input));
+  if (transpose.index_columns_size() > 1) {
+    return InvalidIndexColumn("Only one index column is supported");
+  }
+  int index = 0;
+  if (transpose.index_columns_size() == 1) {
+    const auto& e = transpose.index_columns(0);
+    if (!e.has_unresolved_attribute()) {
+      return InvalidIndexColumn("Index column must be an atomic attribute");
+    }
+    // Resolve it over the input (an unknown name fails as an unresolved column would).
+    ExpressionInput scope(input);
+    ASSIGN_OR_RAISE(auto probe, Over(input, t));
+    probe->select_items.clear();
+    ASSIGN_OR_RAISE(auto expr, t.Expression(e));
+    probe->select_items.push_back(Item(std::move(expr)));
+    ASSIGN_OR_RAISE(auto plan, t.PlanQuery(*probe, /*optimize=*/false));
+    const auto& resolved = plan->schema->field(0)->name();
+    index = -1;
+    for (int i = 0; i < schema->num_fields() && index < 0; ++i) {
+      if (SameName(schema->field(i)->name(), resolved)) index = i;
+    }
+    ASSIGN_OR_RAISE(auto parts,
+                    sql::ParseMultipartIdentifier(e.unresolved_attribute().unparsed_identifier()));
+    if (index < 0 || (!parts.empty() && !SameName(parts.back(), resolved))) {
+      return InvalidIndexColumn("Index column must be an atomic attribute");
+    }
+  }
+  if (index >= schema->num_fields()) {
+    return InvalidIndexColumn("Index column must be an atomic attribute");
+  }
+  const auto& index_type = schema->field(index)->type();
+  if (IsNestedType(*index_type)) {
+    return InvalidIndexColumn("Index column must be of atomic type, but found: " +
+                              ScalaTypeString(*index_type));
+  }
+  std::vector<int> value_columns;
+  std::shared_ptr<arrow::DataType> common;
+  for (int i = 0; i < schema->num_fields(); ++i) {
+    if (i == index) continue;
+    value_columns.push_back(i);
+    const auto& type = schema->field(i)->type();
+    if (!common) {
+      common = type;
+      continue;
+    }
+    auto next = TightestCommonType(common, type);
+    if (!next) {
+      return UserError("TRANSPOSE_NO_LEAST_COMMON_TYPE",
+                       "Transpose requires non-index columns to share a least common type, but \"" +
+                           function::SqlTypeName(*common) + "\" and \"" +
+                           function::SqlTypeName(*type) + "\" do not.");
+    }
+    common = next;
+  }
+  if (!common) common = arrow::utf8();
+  ASSIGN_OR_RAISE(auto common_syntax, sql::ParseDataType(types::SparkTypeName(*common)));
+  int64_t max_values = 500;
+  if (auto text = t.session().GetConfig("spark.sql.transposeMaxValues")) {
+    try {
+      max_values = std::stoll(*text);
+    } catch (...) {
+    }
+  }
+  // SELECT CAST(index AS STRING), index IS NULL, CAST(v AS common)... ORDER BY index
+  ASSIGN_OR_RAISE(auto q, PositionalSelect(input, schema->num_fields(), t));
+  auto cast_to = [](sql::ExprPtr e, const sql::DataTypeSyntax& type) {
+    auto cast = std::make_unique<sql::Expr>();
+    cast->kind = sql::ExprKind::kCast;
+    cast->type = std::make_unique<sql::DataTypeSyntax>(type);
+    cast->children.push_back(std::move(e));
+    return cast;
+  };
+  ASSIGN_OR_RAISE(auto string_syntax, sql::ParseDataType("string"));
+  q->select_items.push_back(Item(cast_to(PositionalColumn(index), string_syntax), "__name"));
+  for (size_t j = 0; j < value_columns.size(); ++j) {
+    q->select_items.push_back(Item(cast_to(PositionalColumn(value_columns[j]), common_syntax),
+                                   "__v" + std::to_string(j)));
+  }
+  sql::SortItem order;
+  order.expr = PositionalColumn(index);
+  q->order_by.push_back(std::move(order));
+  q->limit = IntegerLiteralExpr(max_values + 1);
+  ASSIGN_OR_RAISE(auto rows, RunQuery(t, *q));
+  if (rows->num_rows() > max_values) {
+    return UserError("TRANSPOSE_EXCEED_ROW_LIMIT",
+                     "Number of rows exceeds the allowed limit of " + std::to_string(max_values) +
+                         " for TRANSPOSE. If this was intended, set spark.sql.transposeMaxValues "
+                         "to at least the current row count.");
+  }
+  ASSIGN_OR_RAISE(auto batch, rows->CombineChunksToBatch());
+  // The new table: "key" (the value columns' names), then one column per non-null index value.
+  arrow::FieldVector fields = {arrow::field("key", arrow::utf8(), false)};
+  arrow::ArrayVector columns;
+  arrow::StringBuilder keys;
+  for (int i : value_columns) RETURN_NOT_OK(keys.Append(schema->field(i)->name()));
+  ASSIGN_OR_RAISE(auto key_array, keys.Finish());
+  columns.push_back(key_array);
+  const auto& names = static_cast<const arrow::StringArray&>(*batch->column(0));
+  for (int64_t r = 0; r < batch->num_rows(); ++r) {
+    if (names.IsNull(r)) continue;
+    fields.push_back(arrow::field(names.GetString(r), common, true));
+    ASSIGN_OR_RAISE(auto builder, arrow::MakeBuilder(common));
+    for (size_t j = 0; j < value_columns.size(); ++j) {
+      ASSIGN_OR_RAISE(auto value, batch->column(static_cast<int>(j) + 1)->GetScalar(r));
+      RETURN_NOT_OK(builder->AppendScalar(*value));
+    }
+    ASSIGN_OR_RAISE(auto column, builder->Finish());
+    columns.push_back(column);
+  }
+  auto table = arrow::Table::Make(arrow::schema(fields), columns,
+                                  static_cast<int64_t>(value_columns.size()));
+  return ValuesQuery(std::move(table), t);
 }
 
 }  // namespace basin::connect

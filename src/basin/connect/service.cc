@@ -11,6 +11,7 @@
 
 #include "basin/base/uuid.h"
 #include "basin/connect/arrow_stream.h"
+#include "basin/connect/column_metadata.h"
 #include "basin/connect/commands.h"
 #include "basin/connect/config_defaults.h"
 #include "basin/connect/data_type.h"
@@ -33,6 +34,32 @@ constexpr size_t kMaxBufferedBytes = 64u << 20;
 constexpr int64_t kTargetBatchBytes = 2 << 20;
 
 }  // namespace
+
+// Clears the `common` part (plan id, call-site origin) of every relation inside `message`.
+void ClearRelationCommons(google::protobuf::Message& message) {
+  if (auto* relation = dynamic_cast<pb::Relation*>(&message)) relation->clear_common();
+  const auto* reflection = message.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const auto* field : fields) {
+    if (field->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (field->is_repeated()) {
+      for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+        ClearRelationCommons(*reflection->MutableRepeatedMessage(&message, field, i));
+      }
+    } else {
+      ClearRelationCommons(*reflection->MutableMessage(&message, field));
+    }
+  }
+}
+
+// What identifies a persisted (cache()) relation: its plan, whatever DataFrame object (plan
+// ids, call site) it came from, as Spark's cache matches equal plans.
+std::string PersistKey(const pb::Relation& relation) {
+  pb::Relation copy = relation;
+  ClearRelationCommons(copy);
+  return copy.SerializeAsString();
+}
 
 // One ExecutePlan: the responses its producer made that the client has not released yet.
 struct Operation {
@@ -84,6 +111,10 @@ class ConnectSession {
     std::shared_ptr<arrow::Table> rows;  // null until first use
   };
   std::map<std::string, Persisted> persisted;  // serialized relation -> rows
+  /// checkpoint() results, by the id the client refers to them with.
+  const std::shared_ptr<RemoteRelations> remote_relations = std::make_shared<RemoteRelations>();
+  /// spark.catalog.cacheTable names, for isCached.
+  const std::shared_ptr<CachedTableNames> cached_tables = std::make_shared<CachedTableNames>();
   std::map<std::string, SparkError> errors;    // error id -> error
   std::deque<std::string> error_order;
   Clock::time_point last_used = Clock::now();
@@ -91,6 +122,17 @@ class ConnectSession {
   TranslationContext Context() {
     TranslationContext context;
     context.session = &session;
+    context.remote_relations = remote_relations;
+    context.cached_tables = cached_tables;
+    context.persisted_relations = [this]() {
+      std::vector<pb::Relation> out;
+      std::lock_guard<std::mutex> lock(mutex);
+      for (const auto& [key, value] : persisted) {
+        pb::Relation relation;
+        if (relation.ParseFromString(key)) out.push_back(std::move(relation));
+      }
+      return out;
+    };
     context.artifact = [this](const std::string& name) -> std::optional<std::string> {
       std::lock_guard<std::mutex> lock(mutex);
       auto it = artifacts.find(name);
@@ -99,7 +141,11 @@ class ConnectSession {
     };
     context.persisted =
         [this](const pb::Relation& relation) -> Result<std::optional<plan::PlanPtr>> {
-      std::string key = relation.SerializeAsString();
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (persisted.empty()) return std::optional<plan::PlanPtr>();
+      }
+      std::string key = PersistKey(relation);
       std::shared_ptr<arrow::Table> rows;
       {
         std::lock_guard<std::mutex> lock(mutex);
@@ -175,8 +221,19 @@ Status Push(ConnectSession& session, Operation& op, pb::ExecutePlanResponse resp
 }
 
 // Sends `table`-like batches of `reader` as Arrow IPC responses; at least one (empty) batch.
-Status PushBatches(ConnectSession& session, Operation& op, arrow::RecordBatchReader& reader) {
+// `described`, when given, is the reader's schema with the columns' Spark metadata.
+Status PushBatches(ConnectSession& session, Operation& op, arrow::RecordBatchReader& reader,
+                   const std::shared_ptr<arrow::Schema>& described = nullptr) {
   auto schema = reader.schema();
+  arrow::FieldVector safe_fields;
+  for (int i = 0; i < schema->num_fields(); ++i) {
+    const auto& f = described && described->num_fields() == schema->num_fields()
+                        ? described->field(i)
+                        : schema->field(i);
+    safe_fields.push_back(f->WithType(ArrowSafeType(f->type())));
+  }
+  auto safe_schema = arrow::schema(safe_fields, schema->metadata());
+  bool renamed = !safe_schema->Equals(*schema);
   std::vector<std::shared_ptr<arrow::RecordBatch>> pending;
   int64_t pending_bytes = 0;
   int64_t offset = 0;
@@ -193,7 +250,15 @@ Status PushBatches(ConnectSession& session, Operation& op, arrow::RecordBatchRea
       ASSIGN_OR_RAISE(auto combined, arrow::ConcatenateRecordBatches(pending));
       pending = {combined};
     }
-    ASSIGN_OR_RAISE(auto data, EncodeArrowStream(schema, pending));
+    if (renamed) {
+      arrow::ArrayVector columns;
+      for (int i = 0; i < pending[0]->num_columns(); ++i) {
+        columns.push_back(arrow::MakeArray(
+            Retyped(pending[0]->column_data(i), safe_schema->field(i)->type())));
+      }
+      pending[0] = arrow::RecordBatch::Make(safe_schema, pending[0]->num_rows(), columns);
+    }
+    ASSIGN_OR_RAISE(auto data, EncodeArrowStream(renamed ? safe_schema : schema, pending));
     int64_t rows = pending[0]->num_rows();
     pb::ExecutePlanResponse response;
     auto* batch = response.mutable_arrow_batch();
@@ -235,19 +300,20 @@ Status PushBatches(ConnectSession& session, Operation& op, arrow::RecordBatchRea
 Status RunRelation(ConnectSession& session, Operation& op, const pb::Relation& relation) {
   plan::PlanPtr plan;
   std::optional<int64_t> tail;
+  std::shared_ptr<arrow::Schema> described;
   {
     std::lock_guard<std::mutex> lock(session.plan_mutex);
     PlanTranslator translator(session.Context());
+    const pb::Relation& rows = relation.has_tail() ? relation.tail().input() : relation;
     if (relation.has_tail()) {
       // DataFrame.tail(n): the last n rows of the input.
       tail = relation.tail().limit();
-      ASSIGN_OR_RAISE(plan, translator.Plan(relation.tail().input()));
-    } else {
-      ASSIGN_OR_RAISE(plan, translator.Plan(relation));
     }
+    ASSIGN_OR_RAISE(plan, translator.Plan(rows));
+    ASSIGN_OR_RAISE(described, WithColumnMetadata(rows, plan->schema, translator));
   }
   pb::ExecutePlanResponse schema_response;
-  ASSIGN_OR_RAISE(*schema_response.mutable_schema(), ToProtoSchema(*plan->schema));
+  ASSIGN_OR_RAISE(*schema_response.mutable_schema(), ToProtoSchema(*described));
   RETURN_NOT_OK(Push(session, op, std::move(schema_response)));
   ASSIGN_OR_RAISE(auto reader, session.session.Run(plan, op.cancel));
   if (tail) {
@@ -260,9 +326,9 @@ Status RunRelation(ConnectSession& session, Operation& op, const pb::Relation& r
     int64_t n = std::min<int64_t>(*tail, table->num_rows());
     auto last = table->Slice(table->num_rows() - n, n);
     arrow::TableBatchReader batches(*last);
-    return PushBatches(session, op, batches);
+    return PushBatches(session, op, batches, described);
   }
-  return PushBatches(session, op, *reader);
+  return PushBatches(session, op, *reader, described);
 }
 
 }  // namespace
@@ -652,7 +718,7 @@ grpc::Status ConnectService::AnalyzePlan(grpc::ServerContext* context,
   auto status = AnalyzeRequest(*request, session->Context(), response,
                                [&](const pb::Relation& relation, const pb::StorageLevel* level,
                                    bool remove) -> std::optional<pb::StorageLevel> {
-                                 std::string key = relation.SerializeAsString();
+                                 std::string key = PersistKey(relation);
                                  std::lock_guard<std::mutex> session_lock(session->mutex);
                                  if (remove) {
                                    session->persisted.erase(key);

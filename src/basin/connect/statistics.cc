@@ -1,6 +1,9 @@
 // DataFrame.describe / summary and DataFrame.stat: corr, cov, crosstab, approxQuantile,
 // freqItems, computed with the engine's aggregates as Spark's StatFunctions compute them.
 
+#include <random>
+#include <sstream>
+
 #include "basin/connect/relation_queries.h"
 #include "basin/function/cast.h"
 
@@ -283,6 +286,51 @@ Result<sql::QueryPtr> FreqItemsQuery(const proto::StatFreqItems& freq, PlanTrans
     scalar->subquery = std::move(items);
     q->select_items.push_back(Item(std::move(scalar), col + "_freqItems"));
   }
+  return q;
+}
+
+// df.sampleBy(col, fractions, seed): a stratified Bernoulli sample; each row is kept when
+// rand(seed) falls below its stratum's fraction (0 for strata not listed, and for null).
+Result<sql::QueryPtr> SampleByQuery(const proto::StatSampleBy& sample_by, PlanTranslator& t) {
+  std::string listed;
+  bool valid = true;
+  for (const auto& f : sample_by.fractions()) {
+    valid &= f.fraction() >= 0.0 && f.fraction() <= 1.0;
+    ASSIGN_OR_RAISE(auto stratum, LiteralScalar(f.stratum()));
+    std::ostringstream fraction;
+    fraction << f.fraction();
+    listed += (listed.empty() ? "" : ", ") + stratum->ToString() + " -> " + fraction.str();
+  }
+  if (!valid) {
+    return UserError("INVALID_PARAMETER_VALUE",
+                     "requirement failed: Fractions must be in [0, 1], but got Map(" + listed +
+                         ").");
+  }
+  ExpressionInput scope(sample_by.input());
+  ASSIGN_OR_RAISE(auto from, t.FromRelation(sample_by.input()));
+  auto q = SelectAll(std::move(from));
+  if (sample_by.fractions_size() == 0) {
+    q->where = t.Literal(std::make_shared<arrow::BooleanScalar>(false));
+    return q;
+  }
+  // rand(seed) < CASE WHEN col = s1 THEN f1 WHEN col = s2 THEN f2 ... ELSE 0.0 END
+  auto fraction = std::make_unique<sql::Expr>();
+  fraction->kind = sql::ExprKind::kCase;
+  fraction->has_else = true;
+  for (const auto& f : sample_by.fractions()) {
+    ASSIGN_OR_RAISE(auto column, t.Expression(sample_by.col()));
+    ASSIGN_OR_RAISE(auto stratum, LiteralScalar(f.stratum()));
+    fraction->children.push_back(
+        BinaryExpr(sql::BinaryOp::kEq, std::move(column), t.Literal(std::move(stratum))));
+    fraction->children.push_back(DoubleLiteral(t, f.fraction()));
+  }
+  fraction->children.push_back(DoubleLiteral(t, 0.0));
+  int64_t seed = sample_by.has_seed() ? sample_by.seed()
+                                      : static_cast<int64_t>(std::random_device{}());
+  std::vector<sql::ExprPtr> args;
+  args.push_back(IntegerLiteralExpr(seed));
+  q->where = BinaryExpr(sql::BinaryOp::kLt, FunctionExpr("rand", std::move(args)),
+                        std::move(fraction));
   return q;
 }
 

@@ -2,6 +2,8 @@
 
 #include <atomic>
 
+#include "basin/base/uuid.h"
+
 #include "basin/connect/catalog_relation.h"
 #include "basin/connect/delta_connect.h"
 #include "basin/connect/relation_queries.h"
@@ -66,7 +68,101 @@ Result<sql::QueryPtr> PassThrough(const proto::Relation& input, PlanTranslator& 
   return SelectAll(std::move(from));
 }
 
+// A checkpointed DataFrame: the rows kept when it was checkpointed.
+Result<sql::QueryPtr> CachedRemoteRelationQuery(const proto::CachedRemoteRelation& cached,
+                                                PlanTranslator& t) {
+  const auto& remote = t.context().remote_relations;
+  auto rows = remote ? remote->Find(cached.relation_id()) : nullptr;
+  if (!rows) {
+    return UserError("INVALID_PLAN_INPUT", "No DataFrame with id " + cached.relation_id() +
+                                               " is found in the session.");
+  }
+  auto node = std::make_shared<plan::PlanNode>();
+  node->kind = plan::PlanKind::kValues;
+  node->values = rows;
+  node->schema = rows->schema();
+  return SelectAll(t.RegisterPlan(std::move(node)));
+}
+
+// With spark.sql.crossJoin.enabled=false, a join other than an explicit CROSS JOIN whose
+// condition is missing (or is just TRUE) is an implicit cartesian product, which Spark refuses
+// when it optimizes the query (so analyzing it, e.g. for df.schema, still works).
+Status CheckCartesianProducts(const plan::PlanNode& node) {
+  if (node.kind == plan::PlanKind::kJoin && node.children.size() == 2) {
+    const char* type = nullptr;
+    switch (node.join_type) {
+      case plan::JoinType::kInner: type = "INNER"; break;
+      case plan::JoinType::kLeft: type = "LEFT OUTER"; break;
+      case plan::JoinType::kRight: type = "RIGHT OUTER"; break;
+      case plan::JoinType::kFull: type = "FULL OUTER"; break;
+      default: break;
+    }
+    const auto& c = node.condition;
+    bool trivial = !c || (c->kind == plan::ExprKind::kLiteral && c->literal &&
+                          c->literal->is_valid &&
+                          c->literal->type->id() == arrow::Type::BOOL &&
+                          static_cast<const arrow::BooleanScalar&>(*c->literal).value);
+    if (type && trivial) {
+      auto text = [](const plan::PlanNode& p) {
+        std::string s = plan::ToString(p);
+        while (!s.empty() && s.back() == '\n') s.pop_back();
+        return s;
+      };
+      return UserError("_LEGACY_ERROR_TEMP_1211",
+                       std::string("Detected implicit cartesian product for ") + type +
+                           " join between logical plans\n" + text(*node.children[0]) +
+                           "\nand\n" + text(*node.children[1]) +
+                           "\nJoin condition is missing or trivial.\nEither: use the CROSS JOIN "
+                           "syntax to allow cartesian products between these relations, or: "
+                           "enable implicit cartesian products by setting the configuration "
+                           "variable spark.sql.crossJoin.enabled=true.");
+    }
+  }
+  for (const auto& child : node.children) {
+    if (child) RETURN_NOT_OK(CheckCartesianProducts(*child));
+  }
+  return Status::OK();
+}
+
 }  // namespace
+
+void CachedTableNames::Add(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  keys_.insert(key);
+}
+
+void CachedTableNames::Remove(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  keys_.erase(key);
+}
+
+void CachedTableNames::Clear() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  keys_.clear();
+}
+
+bool CachedTableNames::Contains(const std::string& key) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return keys_.count(key) > 0;
+}
+
+std::string RemoteRelations::Add(std::shared_ptr<arrow::Table> rows) {
+  std::string id = NewUuid();
+  std::lock_guard<std::mutex> lock(mutex_);
+  rows_[id] = std::move(rows);
+  return id;
+}
+
+std::shared_ptr<arrow::Table> RemoteRelations::Find(const std::string& id) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = rows_.find(id);
+  return it == rows_.end() ? nullptr : it->second;
+}
+
+void RemoteRelations::Remove(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  rows_.erase(id);
+}
 
 PlanTranslator::PlanTranslator(TranslationContext context) : context_(std::move(context)) {}
 
@@ -98,6 +194,8 @@ Result<sql::QueryPtr> PlanTranslator::Query(const proto::Relation& r) {
     case R::kChunkedCachedLocalRelation:
       return ChunkedCachedLocalRelationQuery(r.chunked_cached_local_relation(), *this);
     case R::kSample: return SampleQuery(r.sample(), *this);
+    case R::kCachedRemoteRelation:
+      return CachedRemoteRelationQuery(r.cached_remote_relation(), *this);
     case R::kDeduplicate: return DeduplicateQuery(r.deduplicate(), *this);
     case R::kRange: return RangeQuery(r.range(), *this);
     case R::kSubqueryAlias: {
@@ -132,6 +230,8 @@ Result<sql::QueryPtr> PlanTranslator::Query(const proto::Relation& r) {
     case R::kCorr: return CorrQuery(r.corr(), *this);
     case R::kApproxQuantile: return ApproxQuantileQuery(r.approx_quantile(), *this);
     case R::kFreqItems: return FreqItemsQuery(r.freq_items(), *this);
+    case R::kSampleBy: return SampleByQuery(r.sample_by(), *this);
+    case R::kTranspose: return TransposeQuery(r.transpose(), *this);
     case R::kCatalog: return CatalogQuery(r.catalog(), *this);
     case R::kExtension: return DeltaRelationQuery(r.extension(), *this);
     case R::kMapPartitions: return PythonUdfUnsupported("mapInPandas / mapInArrow");
@@ -181,6 +281,15 @@ Result<plan::PlanPtr> PlanTranslator::Plan(const proto::Relation& relation, bool
 }
 
 Result<plan::PlanPtr> PlanTranslator::PlanQuery(const sql::Query& query, bool optimize) {
+  if (optimize) {
+    auto cross_join = context_.session->GetConfig("spark.sql.crossJoin.enabled");
+    std::string value = cross_join.value_or("true");
+    for (auto& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (value == "false") {
+      ASSIGN_OR_RAISE(auto analyzed, context_.session->PlanQuery(query, literals_, false));
+      RETURN_NOT_OK(CheckCartesianProducts(*analyzed));
+    }
+  }
   return context_.session->PlanQuery(query, literals_, optimize);
 }
 

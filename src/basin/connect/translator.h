@@ -12,7 +12,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,36 @@
 
 namespace basin::connect {
 
+/// Rows a Connect session keeps on the server under an id (checkpoint(), localCheckpoint()); the
+/// client refers to them by a CachedRemoteRelation until it releases them.
+class RemoteRelations {
+ public:
+  /// Keeps `rows` and returns their new id.
+  std::string Add(std::shared_ptr<arrow::Table> rows);
+  /// The rows kept under `id`, or null.
+  std::shared_ptr<arrow::Table> Find(const std::string& id) const;
+  void Remove(const std::string& id);
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<arrow::Table>> rows_;
+};
+
+/// The tables and views cached with spark.catalog.cacheTable, by their catalog row (catalog,
+/// namespace, name): Basin's CACHE TABLE keeps the rows of Delta tables only, but isCached
+/// answers for any table or view, as Spark's does.
+class CachedTableNames {
+ public:
+  void Add(const std::string& key);
+  void Remove(const std::string& key);
+  void Clear();
+  bool Contains(const std::string& key) const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::set<std::string> keys_;
+};
+
 /// What a translation may read from the Connect session besides the Basin session.
 struct TranslationContext {
   session::Session* session = nullptr;
@@ -37,6 +69,12 @@ struct TranslationContext {
   /// when the relation is not persisted.
   std::function<Result<std::optional<plan::PlanPtr>>(const spark::connect::Relation& relation)>
       persisted;
+  /// The relations persisted with cache()/persist() (spark.catalog.isCached looks for a table's).
+  std::function<std::vector<spark::connect::Relation>()> persisted_relations;
+  /// The session's spark.catalog.cacheTable names (null: not tracked).
+  std::shared_ptr<CachedTableNames> cached_tables;
+  /// The session's checkpointed relations (null: checkpoints are not available).
+  std::shared_ptr<RemoteRelations> remote_relations;
 };
 
 class PlanTranslator {
