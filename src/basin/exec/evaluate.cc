@@ -445,10 +445,11 @@ class Evaluator {
                            " != " + std::to_string(slots_.size()));
     }
     const auto m = static_cast<int64_t>(parents.size());
-    auto indices = IndexArray(parents);
     // Only the input columns the body reads are repeated per element; the others are nulls.
     std::set<int> used;
     CollectColumns(*lambda.children[0], &used);
+    std::shared_ptr<arrow::Array> indices;
+    if (!used.empty() || !slots_.empty()) indices = IndexArray(parents);
     arrow::FieldVector fields;
     arrow::ArrayVector columns;
     for (int c = 0; c < input.num_columns(); ++c) {

@@ -79,6 +79,12 @@ Result<ArrayPtr> MakeMap(const std::shared_ptr<arrow::DataType>& type, Layout* l
 
 // Takes `indices` (absolute positions; -1 gives null) from `values`.
 Result<ArrayPtr> TakeAt(const ArrayPtr& values, const std::vector<int64_t>& indices) {
+  // A run of consecutive positions (every element of lists without gaps) is a slice.
+  bool run = !indices.empty() && indices[0] >= 0;
+  for (size_t k = 1; run && k < indices.size(); ++k) run = indices[k] == indices[k - 1] + 1;
+  if (run && indices.back() < values->length()) {
+    return values->Slice(indices[0], static_cast<int64_t>(indices.size()));
+  }
   arrow::Int64Builder builder;
   RETURN_NOT_OK(builder.Reserve(static_cast<int64_t>(indices.size())));
   for (int64_t i : indices) {
@@ -263,12 +269,19 @@ Result<arrow::Datum> Aggregate(const Expr& expr, const arrow::ListArray& list, A
         positions.push_back(list.value_offset(r) + j);
       }
     }
-    ASSIGN_OR_RAISE(auto acc_in, TakeAt(acc, active));
+    const bool all = static_cast<int64_t>(active.size()) == n;
+    ArrayPtr acc_in = acc;
+    if (!all) { ASSIGN_OR_RAISE(acc_in, TakeAt(acc, active)); }
     ASSIGN_OR_RAISE(auto element, TakeAt(list.values(), positions));
     ASSIGN_OR_RAISE(auto next, run(merge, active, {arrow::Datum(acc_in), arrow::Datum(element)}));
     if (!next->type()->Equals(*acc->type())) {
       ASSIGN_OR_RAISE(auto cast, cp::Cast(next, acc->type()));
       next = cast.make_array();
+    }
+    if (all) {
+      // Every row had a j-th element: the new accumulators are the whole column.
+      acc = next;
+      continue;
     }
     ASSIGN_OR_RAISE(auto both, arrow::Concatenate({acc, next}));
     std::vector<int64_t> pick(static_cast<size_t>(n));
