@@ -83,6 +83,7 @@ def main() -> int:
     if not args.no_spark:
         from pyspark.sql import SparkSession
         spark = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
+                 .config("spark.ui.showConsoleProgress", "false")
                  .getOrCreate())
         spark.sparkContext.setLogLevel("ERROR")
         spark.read.parquet(str(path)).createOrReplaceTempView("t")
