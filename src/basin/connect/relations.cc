@@ -19,6 +19,7 @@
 #include "basin/function/cast.h"
 #include "basin/function/kernel_support.h"
 #include "basin/io/file_system.h"
+#include "basin/types/numeric_rank.h"
 #include "basin/types/schema_json.h"
 #include "basin/sql/parser.h"
 
@@ -1363,24 +1364,14 @@ std::shared_ptr<arrow::DataType> TightestCommonType(const std::shared_ptr<arrow:
   if (a->Equals(*b)) return a;
   if (a->id() == arrow::Type::NA) return b;
   if (b->id() == arrow::Type::NA) return a;
-  auto rank = [](const arrow::DataType& type) {
-    switch (type.id()) {
-      case arrow::Type::INT8: return 1;
-      case arrow::Type::INT16: return 2;
-      case arrow::Type::INT32: return 3;
-      case arrow::Type::INT64: return 4;
-      case arrow::Type::FLOAT: return 5;
-      case arrow::Type::DOUBLE: return 6;
-      default: return 0;
-    }
-  };
+  auto rank = [](const arrow::DataType& type) { return types::NumericRank(type.id()); };
   int ra = rank(*a), rb = rank(*b);
   if (ra && rb) return ra > rb ? a : b;
   // An integral type fits a decimal with enough integer digits.
   auto fits = [&](const arrow::DataType& integral, const arrow::DataType& decimal) {
     static const int kDigits[] = {0, 3, 5, 10, 20};
     int r = rank(integral);
-    if (r == 0 || r > 4 || decimal.id() != arrow::Type::DECIMAL128) return false;
+    if (!types::IsIntegralRank(r) || decimal.id() != arrow::Type::DECIMAL128) return false;
     const auto& d = static_cast<const arrow::Decimal128Type&>(decimal);
     return d.precision() - d.scale() >= kDigits[r];
   };

@@ -1,5 +1,7 @@
 #include "basin/delta/type_widening.h"
 
+#include "basin/types/numeric_rank.h"
+
 #include <arrow/util/key_value_metadata.h>
 #include <nlohmann/json.hpp>
 
@@ -8,20 +10,9 @@
 namespace basin::delta {
 namespace {
 
-// byte < short < int < long < float < double; 0 for everything else.
-int NumericRank(arrow::Type::type id) {
-  switch (id) {
-    case arrow::Type::INT8: return 1;
-    case arrow::Type::INT16: return 2;
-    case arrow::Type::INT32: return 3;
-    case arrow::Type::INT64: return 4;
-    case arrow::Type::FLOAT: return 5;
-    case arrow::Type::DOUBLE: return 6;
-    default: return 0;
-  }
-}
+using types::NumericRank;
 
-bool IsIntegral(arrow::Type::type id) { return NumericRank(id) >= 1 && NumericRank(id) <= 4; }
+bool IsIntegral(arrow::Type::type id) { return types::IsIntegralRank(NumericRank(id)); }
 
 bool IsDecimal(const arrow::DataType& type) {
   return type.id() == arrow::Type::DECIMAL128 || type.id() == arrow::Type::DECIMAL256;

@@ -1,5 +1,7 @@
 #include "basin/function/kernel_support.h"
 
+#include "basin/types/numeric_rank.h"
+
 #include <cctype>
 
 #include <arrow/compute/api.h>
@@ -404,24 +406,7 @@ TypePtr AdjustedDecimal(int precision, int scale) {
 TypePtr TimestampType() { return arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"); }
 TypePtr TimestampNtzType() { return arrow::timestamp(arrow::TimeUnit::MICRO); }
 
-int NumericRank(const arrow::DataType& t) {
-  switch (t.id()) {
-    case arrow::Type::INT8:
-      return 1;
-    case arrow::Type::INT16:
-      return 2;
-    case arrow::Type::INT32:
-      return 3;
-    case arrow::Type::INT64:
-      return 4;
-    case arrow::Type::FLOAT:
-      return 6;
-    case arrow::Type::DOUBLE:
-      return 7;
-    default:
-      return 0;
-  }
-}
+int NumericRank(const arrow::DataType& t) { return types::NumericRank(t.id()); }
 
 namespace {
 }  // namespace
