@@ -2478,6 +2478,34 @@ Result<Bound> QueryAnalyzer::GenerateOver(Bound input, const sql::Expr& fn, bool
 Result<Bound> QueryAnalyzer::AnalyzeTableFunction(const sql::Relation& r) {
   const sql::Expr& fn = *r.function;
   std::string name = Lower(fn.name_parts.back());
+  if (name == "identifier" && fn.name_parts.size() == 1) {
+    // FROM IDENTIFIER('db.t') / IDENTIFIER(:name): the table the constant string names.
+    if (fn.children.size() != 1) {
+      return UserError("WRONG_NUM_ARGS.WITHOUT_SUGGESTION",
+                       "The `identifier` requires 1 parameters but the actual number is " +
+                           std::to_string(fn.children.size()) + "." + PosText(r.pos));
+    }
+    std::vector<ScopeColumn> none;
+    ExpressionBinder binder(this, &none, &outer_scopes);
+    ASSIGN_OR_RAISE(auto arg, binder.Bind(*fn.children[0]));
+    if (arg->kind != ExprKind::kLiteral || !arg->literal->is_valid ||
+        arg->type->id() != arrow::Type::STRING) {
+      return UserError("NOT_A_CONSTANT_STRING.WRONG_TYPE",
+                       "The expression " + Quote(AutoColumnName(*fn.children[0])) +
+                           " used for the routine or clause `IDENTIFIER` must be a constant "
+                           "STRING which is NOT NULL." + PosText(r.pos));
+    }
+    ASSIGN_OR_RAISE(auto parts, sql::ParseMultipartIdentifier(
+                                    std::static_pointer_cast<arrow::StringScalar>(arg->literal)
+                                        ->ToString()));
+    sql::Relation table;
+    table.kind = sql::RelationKind::kTable;
+    table.pos = r.pos;
+    table.name_parts = std::move(parts);
+    ASSIGN_OR_RAISE(auto bound, AnalyzeTable(table));
+    if (!r.alias && r.column_aliases.empty()) return bound;
+    return Renamed(std::move(bound), r.alias, r.column_aliases, r.pos);
+  }
   if (name == "range") {
     std::vector<int64_t> a;
     for (const auto& c : fn.children) {
