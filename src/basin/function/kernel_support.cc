@@ -298,6 +298,25 @@ bool IsStringLike(const arrow::DataType& t) {
 bool IsTimestamp(const arrow::DataType& t) { return t.id() == arrow::Type::TIMESTAMP; }
 bool IsNull(const arrow::DataType& t) { return t.id() == arrow::Type::NA; }
 
+Status NonFoldableInput(const std::string& name, const std::string& input,
+                        const std::string& type) {
+  return DataTypeMismatch("NON_FOLDABLE_INPUT",
+                          "Cannot resolve \"" + name + "\" due to data type mismatch: the input " +
+                              input + " should be a foldable \"" + type +
+                              "\" expression; however, got a non-foldable one.");
+}
+
+Status RequireStringArgs(const std::string& name, const std::vector<TypePtr>& args, size_t count,
+                         std::vector<TypePtr>* arg_types) {
+  for (size_t k = 0; k < count && k < args.size(); ++k) {
+    if (!ImplicitCastTarget(args[k], arrow::utf8())) {
+      return UnexpectedInputType(name, k, "STRING", *args[k], name);
+    }
+    arg_types->push_back(arrow::utf8());
+  }
+  return Status::OK();
+}
+
 bool NumericInputAccepts(const TypePtr& from, const TypePtr& to) {
   if (ImplicitCastTarget(from, to)) return true;
   const auto id = from->id();

@@ -207,6 +207,14 @@ Status UnexpectedInputType(const std::string& name, size_t param_index,
                            const std::string& required, const arrow::DataType& actual,
                            const std::string& sql);
 Status DataTypeMismatch(const std::string& sub_class, const std::string& message);
+/// DATATYPE_MISMATCH.NON_FOLDABLE_INPUT: argument `input` of `name` must be a constant of SQL
+/// type `type` ("STRING", ...).
+Status NonFoldableInput(const std::string& name, const std::string& input,
+                        const std::string& type);
+/// Checks that the first `count` arguments cast implicitly to STRING (UNEXPECTED_INPUT_TYPE
+/// otherwise) and appends STRING to `arg_types` for each.
+Status RequireStringArgs(const std::string& name, const std::vector<TypePtr>& args, size_t count,
+                         std::vector<TypePtr>* arg_types);
 
 /// Reverses a UTF-8 string by code points.
 std::string ReverseUtf8(std::string_view s);

@@ -86,12 +86,7 @@ Result<BoundScalar> BindConvertTimezone(const std::string& name, const std::vect
   if (args.size() < 2 || args.size() > 3) return WrongNumArgs(name, "[2, 3]", args.size());
   BoundScalar b;
   b.name = name;
-  for (size_t k = 0; k + 1 < args.size(); ++k) {
-    if (!ImplicitCastTarget(args[k], arrow::utf8())) {
-      return UnexpectedInputType(name, k, "STRING", *args[k], name);
-    }
-    b.arg_types.push_back(arrow::utf8());
-  }
+  RETURN_NOT_OK(RequireStringArgs(name, args, args.size() - 1, &b.arg_types));
   const TypePtr& ts = args.back();
   if (!ImplicitCastTarget(ts, TimestampNtzType()) || IsNumeric(*ts)) {
     return UnexpectedInputType(name, args.size() - 1, "TIMESTAMP_NTZ", *ts, name);

@@ -673,13 +673,7 @@ Result<BoundScalar> BindMask(const std::string& name, const std::vector<TypePtr>
     if (k == 0) continue;
     const auto& c = constants[k];
     if (!c.is_scalar()) {
-      return DataTypeMismatch("NON_FOLDABLE_INPUT",
-                              "Cannot resolve \"" + name +
-                                  "\" due to data type mismatch: the "
-                                  "input " +
-                                  std::string(kNames[k - 1]) +
-                                  " should be a foldable "
-                                  "\"STRING\" expression; however, got a non-foldable one.");
+      return NonFoldableInput(name, kNames[k - 1], "STRING");
     }
     if (!c.scalar()->is_valid) {
       (*repl)[k - 1].reset();
@@ -775,24 +769,14 @@ ConstantBinder ToBinaryBinder(bool try_mode) {
     if (args.empty() || args.size() > 2) return WrongNumArgs(name, "[1, 2]", args.size());
     BoundScalar b;
     b.name = name;
-    for (size_t k = 0; k < args.size(); ++k) {
-      if (!ImplicitCastTarget(args[k], arrow::utf8())) {
-        return UnexpectedInputType(name, k, "STRING", *args[k], name);
-      }
-      b.arg_types.push_back(arrow::utf8());
-    }
+    RETURN_NOT_OK(RequireStringArgs(name, args, args.size(), &b.arg_types));
     b.return_type = arrow::binary();
     std::optional<std::string> format = std::string("hex");
     bool bad_format = false;
     if (args.size() == 2) {
       const auto& c = constants[1];
       if (!c.is_scalar()) {
-        return DataTypeMismatch(
-            "NON_FOLDABLE_INPUT",
-            "Cannot resolve \"" + name +
-                "\" due to data type mismatch: the "
-                "input fmt should be a foldable \"STRING\" expression; however, "
-                "got a non-foldable one.");
+        return NonFoldableInput(name, "fmt", "STRING");
       }
       if (!c.scalar()->is_valid) {
         format.reset();

@@ -255,19 +255,11 @@ ConstantBinder ToNumberBinder(bool try_mode) {
   return [try_mode](const std::string& name, const std::vector<TypePtr>& args,
                     const std::vector<arrow::Datum>& constants) -> Result<BoundScalar> {
     if (args.size() != 2) return WrongNumArgs(name, "2", args.size());
-    for (size_t k = 0; k < 2; ++k) {
-      if (!ImplicitCastTarget(args[k], arrow::utf8())) {
-        return UnexpectedInputType(name, k, "STRING", *args[k], name);
-      }
-    }
+    std::vector<TypePtr> string_args;
+    RETURN_NOT_OK(RequireStringArgs(name, args, 2, &string_args));
     const auto& c = constants[1];
     if (!c.is_scalar()) {
-      return DataTypeMismatch(
-          "NON_FOLDABLE_INPUT",
-          "Cannot resolve \"" + name +
-              "\" due to data type mismatch: the "
-              "input format should be a foldable \"STRING\" expression; however, "
-              "got a non-foldable one.");
+      return NonFoldableInput(name, "format", "STRING");
     }
     std::optional<NumberFormat> format;
     TypePtr result = arrow::decimal128(38, 18);
@@ -428,11 +420,7 @@ Result<BoundScalar> BindToChar(const std::string& name, const std::vector<TypePt
   }
   const auto& c = constants[1];
   if (!c.is_scalar()) {
-    return DataTypeMismatch("NON_FOLDABLE_INPUT",
-                            "Cannot resolve \"" + name +
-                                "\" due to data type mismatch: the input "
-                                "format should be a foldable \"STRING\" expression; however, got a "
-                                "non-foldable one.");
+    return NonFoldableInput(name, "format", "STRING");
   }
   std::optional<std::string> text;
   if (c.scalar()->is_valid)

@@ -226,12 +226,7 @@ Result<BoundScalar> BindLike(const std::string& name, const std::vector<TypePtr>
   if (args.size() < 2 || args.size() > 3) return WrongNumArgs(name, "[2, 3]", args.size());
   BoundScalar b;
   b.name = name;
-  for (size_t k = 0; k < args.size(); ++k) {
-    if (!ImplicitCastTarget(args[k], arrow::utf8())) {
-      return UnexpectedInputType(name, k, "STRING", *args[k], name);
-    }
-    b.arg_types.push_back(arrow::utf8());
-  }
+  RETURN_NOT_OK(RequireStringArgs(name, args, args.size(), &b.arg_types));
   b.return_type = arrow::boolean();
   b.kernel = RowKernel(arrow::boolean(), [fold](const S& a, int64_t i, OutBuilder& out,
                                                 const EvalContext&) -> Status {

@@ -709,12 +709,7 @@ void RegisterStringFunctions(FunctionTable* table) {
     if (args.size() < 2 || args.size() > 3) return WrongNumArgs(n, "[2, 3]", args.size());
     BoundScalar bound;
     bound.name = n;
-    for (size_t k = 0; k < args.size(); ++k) {
-      if (!ImplicitCastTarget(args[k], arrow::utf8())) {
-        return UnexpectedInputType(n, k, "STRING", *args[k], n);
-      }
-      bound.arg_types.push_back(arrow::utf8());
-    }
+    RETURN_NOT_OK(RequireStringArgs(n, args, args.size(), &bound.arg_types));
     bound.return_type = arrow::utf8();
     bound.kernel = RowKernel(arrow::utf8(), [](const S& a, int64_t i, OutBuilder& out,
                                                const EvalContext&) {
