@@ -91,6 +91,32 @@ def test_partitioned_with_null_and_escaped_values(basin, peer_read, tmp_path):
     assert detail.get("partitionColumns") == ["part", "n"], detail
 
 
+def test_timestamp_partitions_read_the_same_in_any_session_time_zone(basin, spark, tmp_path):
+    """Basin writes TIMESTAMP partition values as ISO-8601 UTC (as delta-spark does), so a Spark
+    session in another time zone reads the same instants; delta-rs reads them too."""
+    path = tmp_path / "ts_parts"
+    stamps = [dt.datetime(2021, 9, 8, 11, 11, 11, tzinfo=dt.timezone.utc),
+              dt.datetime(2024, 1, 1, 0, 0, 0, 250000, tzinfo=dt.timezone.utc), None]
+    data = pa.table({"id": pa.array([1, 2, 3], pa.int64()),
+                     "ts": pa.array(stamps, pa.timestamp("us", tz="UTC"))})
+    basin.write(path, data, partition_by=["ts"])
+    values = sorted(json.dumps(a["add"]["partitionValues"]) for f in log_files(path)
+                    if f.endswith(".json") for a in map(json.loads, open(path / "_delta_log" / f))
+                    if "add" in a)
+    assert values == ['{"ts": "2021-09-08T11:11:11.000000Z"}',
+                      '{"ts": "2024-01-01T00:00:00.250000Z"}', '{"ts": null}'], values
+    zone = spark.conf.get("spark.sql.session.timeZone")
+    spark.conf.set("spark.sql.session.timeZone", "America/Los_Angeles")
+    try:
+        got = spark.read.format("delta").load(str(path)).selectExpr(
+            "id", "CAST(unix_micros(ts) AS BIGINT) AS us").orderBy("id").collect()
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", zone)
+    want = [None if s is None else int(s.timestamp() * 1_000_000) for s in stamps]
+    assert [r.us for r in got] == want
+    assert_same_table(read_delta_rs(path), data, "delta-rs")
+
+
 def test_many_types(basin, peer_read, tmp_path):
     path = tmp_path / "types"
     data = many_types()

@@ -1,3 +1,4 @@
+#include "basin/types/time_zone.h"
 #include "basin/cli/table_command.h"
 
 #include <cstdlib>
@@ -58,7 +59,7 @@ Result<delta::SnapshotOptions> TimeTravel(const Arguments& args) {
 Status Read(const std::vector<std::string>& raw) {
   ASSIGN_OR_RAISE(auto args, Arguments::Parse("basin table read", raw,
                                               {"version", "timestamp", "columns", "format", "o",
-                                               "files-where"},
+                                               "files-where", "time-zone"},
                                               {}));
   ASSIGN_OR_RAISE(auto root, TablePath(args, "read"));
   ASSIGN_OR_RAISE(auto snapshot_options, TimeTravel(args));
@@ -66,6 +67,10 @@ Status Read(const std::vector<std::string>& raw) {
   delta::ScanOptions scan;
   if (args.Has("columns")) scan.columns = args.GetList("columns");
   scan.files_where = args.Get("files-where");
+  if (auto zone = args.Get("time-zone")) {
+    RETURN_NOT_OK(types::ZoneOffsetSeconds(0, *zone).status());  // INVALID_TIMEZONE up front
+    scan.time_zone = *zone;
+  }
   ASSIGN_OR_RAISE(auto table, delta::ReadSnapshot(snapshot, scan));
   ASSIGN_OR_RAISE(auto out, OpenOutput(args.Get("o")));
   RETURN_NOT_OK(WriteRows(*table, args.Get("format").value_or("jsonl"), out.get()));
@@ -289,6 +294,8 @@ std::string TableUsage() {
          "\n"
          "  read PATH [--version N | --timestamp TS] [--columns a,b] [--format jsonl|csv|parquet|table] [-o FILE]\n"
          "        [--files-where PRED]   (data skipping: read only files whose stats may match)\n"
+         "        [--time-zone TZ]       (session time zone for zone-less timestamp partition values;\n"
+         "                               UTC by default)\n"
          "  scan PATH [--version N | --timestamp TS] [--columns a,b] [--files-where PRED]\n"
          "        (reads into memory and prints rows, bytes and seconds as JSON)\n"
          "  write PATH --from FILE(.parquet|.csv|.json) [--mode append|overwrite|error|ignore]\n"

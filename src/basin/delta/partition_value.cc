@@ -6,6 +6,7 @@
 #include <arrow/util/decimal.h>
 
 #include "basin/types/civil_time.h"
+#include "basin/types/time_zone.h"
 
 namespace basin::delta {
 
@@ -55,8 +56,18 @@ std::string UriDecode(std::string_view text) {
   return out;
 }
 
+namespace {
+// True when a timestamp text ends in "Z" or a "+HH:MM" / "-HH:MM" offset (after its date).
+bool HasZoneDesignator(std::string_view text) {
+  if (text.size() <= 10) return false;
+  std::string_view time = text.substr(10);
+  return time.find_first_of("Zz+-") != std::string_view::npos;
+}
+}  // namespace
+
 Result<std::shared_ptr<arrow::Scalar>> ParsePartitionValue(
-    const std::optional<std::string>& text, const std::shared_ptr<arrow::DataType>& type) {
+    const std::optional<std::string>& text, const std::shared_ptr<arrow::DataType>& type,
+    const std::string& time_zone) {
   using arrow::Type;
   if (!text) return arrow::MakeNullScalar(type);
   const std::string& value = *text;
@@ -76,6 +87,12 @@ Result<std::shared_ptr<arrow::Scalar>> ParsePartitionValue(
       // writers ISO-8601 with 'T' and 'Z'.
       auto micros = types::ParseTimestampMicros(value);
       if (!micros.ok()) return BadValue(value, *type);
+      // A zone-less value of a TIMESTAMP (not TIMESTAMP_NTZ) column is wall-clock time in the
+      // reader's session time zone, as Spark casts it; ISO-8601 values carry their offset.
+      const auto& ts = static_cast<const arrow::TimestampType&>(*type);
+      if (!ts.timezone().empty() && !HasZoneDesignator(value)) {
+        ASSIGN_OR_RAISE(*micros, types::FromLocal(*micros, time_zone));
+      }
       return std::static_pointer_cast<arrow::Scalar>(
           std::make_shared<arrow::TimestampScalar>(*micros, type));
     }

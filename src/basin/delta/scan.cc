@@ -198,8 +198,9 @@ void CollectLeaves(const parquet::arrow::SchemaField& field, std::vector<int>* l
 /// Reads one data file of a snapshot into batches of the output schema.
 class FileScanner {
  public:
-  FileScanner(std::shared_ptr<const Snapshot> snapshot, std::shared_ptr<arrow::Schema> output)
-      : snapshot_(std::move(snapshot)), output_(std::move(output)) {
+  FileScanner(std::shared_ptr<const Snapshot> snapshot, std::shared_ptr<arrow::Schema> output,
+              std::string time_zone)
+      : snapshot_(std::move(snapshot)), output_(std::move(output)), time_zone_(std::move(time_zone)) {
     std::string mode = snapshot_->column_mapping_mode();
     mapping_ = mode == "name" ? Mapping::kName : mode == "id" ? Mapping::kId : Mapping::kNone;
     for (const auto& c : snapshot_->metadata().partition_columns) partition_columns_.insert(Lower(c));
@@ -312,11 +313,12 @@ class FileScanner {
     }
     std::optional<std::string> text;
     if (it != file.partition_values.end()) text = it->second;
-    return ParsePartitionValue(text, field.type());
+    return ParsePartitionValue(text, field.type(), time_zone_);
   }
 
   std::shared_ptr<const Snapshot> snapshot_;
   std::shared_ptr<arrow::Schema> output_;
+  std::string time_zone_;
   Mapping mapping_ = Mapping::kNone;
   std::set<std::string> partition_columns_;
 };
@@ -325,8 +327,11 @@ class FileScanner {
 class SnapshotReader : public arrow::RecordBatchReader {
  public:
   SnapshotReader(std::shared_ptr<const Snapshot> snapshot, std::shared_ptr<arrow::Schema> output,
-                 std::vector<AddFile> files)
-      : snapshot_(snapshot), output_(output), scanner_(snapshot, output), files_(std::move(files)) {}
+                 std::vector<AddFile> files, const std::string& time_zone)
+      : snapshot_(snapshot),
+        output_(output),
+        scanner_(snapshot, output, time_zone),
+        files_(std::move(files)) {}
 
   std::shared_ptr<arrow::Schema> schema() const override { return output_; }
 
@@ -404,21 +409,22 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> ScanSnapshot(
     const std::shared_ptr<const Snapshot>& snapshot, const ScanOptions& options) {
   ASSIGN_OR_RAISE(auto output, OutputSchema(*snapshot, options));
   ASSIGN_OR_RAISE(auto files, FilesToScan(*snapshot, options));
-  return std::make_shared<SnapshotReader>(snapshot, output, std::move(files));
+  return std::make_shared<SnapshotReader>(snapshot, output, std::move(files), options.time_zone);
 }
 
 Result<std::shared_ptr<arrow::Table>> ReadDataFile(const std::shared_ptr<const Snapshot>& snapshot,
                                                    const AddFile& file,
                                                    const std::shared_ptr<arrow::Schema>& output,
-                                                   bool apply_deletion_vector) {
-  FileScanner scanner(snapshot, output ? output : snapshot->schema());
+                                                   bool apply_deletion_vector,
+                                                   const std::string& time_zone) {
+  FileScanner scanner(snapshot, output ? output : snapshot->schema(), time_zone);
   return scanner.Read(file, apply_deletion_vector);
 }
 
 Result<std::shared_ptr<arrow::Table>> ReadSnapshot(const std::shared_ptr<const Snapshot>& snapshot,
                                                    const ScanOptions& options) {
   ASSIGN_OR_RAISE(auto output, OutputSchema(*snapshot, options));
-  FileScanner scanner(snapshot, output);
+  FileScanner scanner(snapshot, output, options.time_zone);
   ASSIGN_OR_RAISE(auto files, FilesToScan(*snapshot, options));
   std::vector<std::shared_ptr<arrow::Table>> tables;
   for (const auto& file : files) {

@@ -23,6 +23,8 @@ struct ScanOptions {
   /// Data skipping: read only files whose statistics may match this predicate (see
   /// data_skipping.h). Rows of kept files are not filtered.
   std::optional<std::string> files_where;
+  /// Session time zone: zone-less TIMESTAMP partition values are wall-clock time in it.
+  std::string time_zone = "UTC";
 };
 
 /// Returns the location of a data file named in the log of the table at `root`: a relative
@@ -35,11 +37,13 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> ScanSnapshot(
 
 /// Reads one data file of `snapshot` with the table's schema, or `output` when given (its fields
 /// are table fields, or extra columns the file holds under the same name, like _change_type).
-/// The file's deletion vector is applied when `apply_deletion_vector`.
+/// The file's deletion vector is applied when `apply_deletion_vector`. Zone-less TIMESTAMP
+/// partition values are read in `time_zone`.
 Result<std::shared_ptr<arrow::Table>> ReadDataFile(const std::shared_ptr<const Snapshot>& snapshot,
                                                    const AddFile& file,
                                                    const std::shared_ptr<arrow::Schema>& output,
-                                                   bool apply_deletion_vector);
+                                                   bool apply_deletion_vector,
+                                                   const std::string& time_zone = "UTC");
 
 /// Reads all of the snapshot's rows into one table.
 Result<std::shared_ptr<arrow::Table>> ReadSnapshot(const std::shared_ptr<const Snapshot>& snapshot,

@@ -162,7 +162,21 @@ Result<std::optional<std::string>> PartitionValueString(const arrow::Array& arra
     case arrow::Type::TIMESTAMP: {
       int64_t micros = static_cast<const arrow::TimestampArray&>(array).Value(row);
       std::string text = types::FormatTimestampMicros(micros, false);
-      std::replace(text.begin(), text.end(), 'T', ' ');
+      const auto& type = static_cast<const arrow::TimestampType&>(*array.type());
+      if (type.timezone().empty()) {
+        // TIMESTAMP_NTZ: wall-clock text, "yyyy-MM-dd HH:mm:ss[.ffffff]".
+        std::replace(text.begin(), text.end(), 'T', ' ');
+        return std::optional<std::string>(std::move(text));
+      }
+      // TIMESTAMP: ISO-8601 in UTC with six fraction digits, as delta-spark writes it, so that
+      // readers in any session time zone agree ("2021-09-08T18:11:11.000000Z").
+      size_t dot = text.find('.');
+      if (dot == std::string::npos) {
+        text += ".000000";
+      } else {
+        text.append(6 - (text.size() - dot - 1), '0');
+      }
+      text += 'Z';
       return std::optional<std::string>(std::move(text));
     }
     case arrow::Type::DECIMAL128: {

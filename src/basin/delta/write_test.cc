@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "basin/delta/checkpoint_writer.h"
+#include "basin/delta/partition_value.h"
 #include "basin/delta/scan.h"
 #include "basin/delta/snapshot.h"
 #include "basin/delta/transaction.h"
@@ -259,6 +260,64 @@ TEST(WriteTableTest, PartitionedWriteUsesHiveDirectories) {
   wrong.partition_by = {"id"};
   EXPECT_EQ(ErrorClassOf(WriteTable(t.root(), Rows({5}, {"e"}), wrong).status()),
             "DELTA_METADATA_MISMATCH");
+}
+
+TEST(WriteTableTest, TimestampPartitionValuesAreIsoUtcAndZoneLessOnesUseTheSessionZone) {
+  TempTable t;
+  WriteOptions o = Mode(SaveMode::kErrorIfExists);
+  o.partition_by = {"ts", "ntz"};
+  // 2021-09-08 18:11:11.5 UTC, and the same wall-clock digits as TIMESTAMP_NTZ.
+  const int64_t micros = 1631124671500000LL;
+  arrow::TimestampBuilder ts(arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"),
+                             arrow::default_memory_pool());
+  ASSERT_TRUE(ts.Append(micros).ok());
+  arrow::TimestampBuilder ntz(arrow::timestamp(arrow::TimeUnit::MICRO),
+                              arrow::default_memory_pool());
+  ASSERT_TRUE(ntz.Append(micros).ok());
+  arrow::Int64Builder id;
+  ASSERT_TRUE(id.Append(1).ok());
+  auto data = arrow::Table::Make(
+      arrow::schema({arrow::field("id", arrow::int64()),
+                     arrow::field("ts", arrow::timestamp(arrow::TimeUnit::MICRO, "UTC")),
+                     arrow::field("ntz", arrow::timestamp(arrow::TimeUnit::MICRO))}),
+      {id.Finish().ValueOrDie(), ts.Finish().ValueOrDie(), ntz.Finish().ValueOrDie()});
+  ASSERT_TRUE(WriteTable(t.root(), data, o).ok());
+  auto snapshot = Load(t.root());
+  ASSERT_EQ(snapshot->files().size(), 1u);
+  const auto& values = snapshot->files()[0].partition_values;
+  // As delta-spark writes them: ISO-8601 in UTC with six fraction digits; NTZ as wall-clock text.
+  EXPECT_EQ(values.at("ts"), "2021-09-08T18:11:11.500000Z");
+  EXPECT_EQ(values.at("ntz"), "2021-09-08 18:11:11.5");
+  // Read back in another session zone: ISO values are exact, NTZ is zone-free.
+  ScanOptions la;
+  la.time_zone = "America/Los_Angeles";
+  auto read = ReadSnapshot(snapshot, la);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  auto row = (*read)->CombineChunksToBatch().ValueOrDie();
+  EXPECT_EQ(std::static_pointer_cast<arrow::TimestampArray>(row->GetColumnByName("ts"))->Value(0),
+            micros);
+  EXPECT_EQ(std::static_pointer_cast<arrow::TimestampArray>(row->GetColumnByName("ntz"))->Value(0),
+            micros);
+}
+
+TEST(PartitionValueTest, ZoneLessTimestampIsWallClockTimeInTheSessionZone) {
+  auto ts = arrow::timestamp(arrow::TimeUnit::MICRO, "UTC");
+  auto micros = [](const Result<std::shared_ptr<arrow::Scalar>>& r) {
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return std::static_pointer_cast<arrow::TimestampScalar>(*r)->value;
+  };
+  const int64_t utc_11 = 1631099471000000LL;  // 2021-09-08 11:11:11 UTC
+  EXPECT_EQ(micros(ParsePartitionValue("2021-09-08 11:11:11", ts)), utc_11);
+  // Pacific daylight time is UTC-7.
+  EXPECT_EQ(micros(ParsePartitionValue("2021-09-08 11:11:11", ts, "America/Los_Angeles")),
+            utc_11 + 7 * 3600 * 1000000LL);
+  EXPECT_EQ(micros(ParsePartitionValue("2021-09-08T11:11:11.000000Z", ts, "America/Los_Angeles")),
+            utc_11);
+  EXPECT_EQ(micros(ParsePartitionValue("2021-09-08 11:11:11", arrow::timestamp(arrow::TimeUnit::MICRO),
+                                       "America/Los_Angeles")),
+            utc_11);
+  EXPECT_EQ(ErrorClassOf(ParsePartitionValue("2021-09-08 11:11:11", ts, "Nowhere/City").status()),
+            "INVALID_TIMEZONE");
 }
 
 TEST(WriteTableTest, IdempotentTxnSkipsRepeatedWrites) {

@@ -440,7 +440,8 @@ class ScanOperator : public Operator {
     std::shared_ptr<arrow::Table> table;
     if (source_.format == ScanSource::Format::kDelta) {
       ASSIGN_OR_RAISE(table, delta::ReadDataFile(snapshot_, *file.add, arrow::schema(data_fields_),
-                                                 /*apply_deletion_vector=*/!with_row_id_));
+                                                 /*apply_deletion_vector=*/!with_row_id_,
+                                                 context_->options().eval.session_time_zone));
       ASSIGN_OR_RAISE(table, SelectByName(table, data_fields_));
       if (with_row_id_) return WithRowIds(table, file);
     } else {

@@ -15,6 +15,7 @@
 #include <arrow/api.h>
 #include <arrow/util/decimal.h>
 
+#include "basin/types/time_zone.h"
 #include "basin/function/function.h"
 
 namespace basin::function {
@@ -228,12 +229,10 @@ Result<std::vector<int64_t>> ToLocalMicros(const std::vector<int64_t>& utc, cons
 /// earlier instant, as java.time does).
 Result<std::vector<int64_t>> FromLocalMicros(const std::vector<int64_t>& local,
                                              const std::string& zone);
-/// Returns the offset from UTC of `zone` at an instant, in seconds (INVALID_TIMEZONE if unknown).
-Result<int64_t> ZoneOffsetSeconds(int64_t utc_micros, const std::string& zone);
-/// Converts one UTC instant to local wall-clock micros.
-Result<int64_t> ToLocal(int64_t utc_micros, const std::string& zone);
-/// Converts one local wall-clock time to a UTC instant.
-Result<int64_t> FromLocal(int64_t local_micros, const std::string& zone);
+// One UTC instant <-> local wall-clock micros, and a zone's offset (types/time_zone.h).
+using types::FromLocal;
+using types::ToLocal;
+using types::ZoneOffsetSeconds;
 
 /// Adds months to a date as Spark's add_months does (the day is clamped to the month's end).
 Result<int64_t> AddMonthsToDays(int64_t days, int64_t months);
