@@ -117,6 +117,26 @@ def test_timestamp_partitions_read_the_same_in_any_session_time_zone(basin, spar
     assert_same_table(read_delta_rs(path), data, "delta-rs")
 
 
+def test_long_decimal_stats_are_exact_and_used_by_spark(basin, spark, tmp_path):
+    """Decimal bounds of more than 15 digits are written with every digit, as delta-spark writes
+    them; Spark's data skipping reads them and still finds rows at the edges."""
+    path = tmp_path / "long_decimals"
+    values = [Decimal("123456789012345678.91"), Decimal("-99999999999999999.99"), None]
+    data = pa.table({"id": pa.array([1, 2, 3], pa.int64()),
+                     "d": pa.array(values, pa.decimal128(20, 2))})
+    basin.write(path, data)
+    adds = [a["add"] for f in log_files(path) if f.endswith(".json")
+            for a in map(json.loads, open(path / "_delta_log" / f)) if "add" in a]
+    stats = json.loads(adds[0]["stats"], parse_float=Decimal)
+    assert stats["minValues"]["d"] == Decimal("-99999999999999999.99")
+    assert stats["maxValues"]["d"] == Decimal("123456789012345678.91")
+    df = spark.read.format("delta").load(str(path))
+    assert df.filter("d = 123456789012345678.91").count() == 1
+    assert df.filter("d > 123456789012345678.90").count() == 1
+    assert df.filter("d > 123456789012345678.91").count() == 0
+    assert_same_table(read_delta_rs(path), data, "delta-rs")
+
+
 def test_many_types(basin, peer_read, tmp_path):
     path = tmp_path / "types"
     data = many_types()

@@ -352,10 +352,10 @@ Result<ConvertResult> ConvertToDelta(const io::Location& root, const ConvertOpti
     if (options.collect_stats) {
       ASSIGN_OR_RAISE(auto reader, OpenParquet(root.Child(file.relative)));
       ASSIGN_OR_RAISE(auto rows, ReadAligned(*reader, *data_schema));
-      ASSIGN_OR_RAISE(auto stats, ComputeFileStats(*rows));
       // delta-spark's CONVERT statistics carry no tightBounds.
-      stats.erase("tightBounds");
-      add.stats = stats.dump();
+      FileStatsOptions stats_options;
+      stats_options.tight_bounds = false;
+      ASSIGN_OR_RAISE(add.stats, ComputeFileStatsJson(*rows, stats_options));
     }
     txn.Add(std::move(add));
   }

@@ -1,6 +1,8 @@
 #include "basin/delta/data_skipping.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cctype>
 #include <regex>
 
@@ -21,10 +23,29 @@ std::string Lower(std::string s) {
 // Returns <0, 0, >0, or nullopt when they cannot be compared.
 std::optional<int> Compare(const json& stat, const SkippingPredicate::Condition& c) {
   if (stat.is_number() && !c.literal_is_string) {
+    // Integers compare exactly (a double holds only 53 bits).
+    if (stat.is_number_integer() && c.literal.find_first_of(".eE") == std::string::npos) {
+      int64_t b = 0;
+      auto [end, error] = std::from_chars(c.literal.data(), c.literal.data() + c.literal.size(), b);
+      if (error == std::errc() && end == c.literal.data() + c.literal.size()) {
+        if (stat.is_number_unsigned()) {
+          uint64_t a = stat.get<uint64_t>();
+          if (b < 0) return 1;
+          return a < static_cast<uint64_t>(b) ? -1 : a > static_cast<uint64_t>(b) ? 1 : 0;
+        }
+        int64_t a = stat.get<int64_t>();
+        return a < b ? -1 : a > b ? 1 : 0;
+      }
+    }
     try {
       double a = stat.get<double>();
       double b = std::stod(c.literal);
-      return a < b ? -1 : a > b ? 1 : 0;
+      // Both sides went through a double: a long decimal (delta-spark writes decimal bounds with
+      // every digit) or an integer beyond 2^53 may have rounded, so values this close prove
+      // nothing about which is larger.
+      double scale = std::max(std::fabs(a), std::fabs(b));
+      if (std::fabs(a - b) <= scale * 1e-15) return std::nullopt;
+      return a < b ? -1 : 1;
     } catch (...) {
       return std::nullopt;
     }

@@ -9,6 +9,8 @@
 #include <arrow/chunked_array.h>
 #include <arrow/type.h>
 #include <arrow/util/decimal.h>
+#include <cstdio>
+#include <random>
 
 #include "basin/types/civil_time.h"
 
@@ -63,6 +65,36 @@ struct MinMax {
   std::optional<nlohmann::json> max;
 };
 
+// Numbers a double cannot carry exactly (decimals of more than 15 digits) wait here as
+// placeholder strings in the JSON tree and are spliced into the dumped text as bare numbers.
+class RawNumbers {
+ public:
+  RawNumbers() {
+    std::random_device random;
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%08x%08x", random(), random());
+    token_ = buf;
+  }
+  nlohmann::json Add(std::string number) {
+    numbers_.push_back(std::move(number));
+    return nlohmann::json("\x01" + token_ + ":" + std::to_string(numbers_.size() - 1));
+  }
+  std::string Splice(std::string text) const {
+    for (size_t i = 0; i < numbers_.size(); ++i) {
+      const std::string quoted = "\"\\u0001" + token_ + ":" + std::to_string(i) + "\"";
+      for (size_t at = text.find(quoted); at != std::string::npos;
+           at = text.find(quoted, at + numbers_[i].size())) {
+        text.replace(at, quoted.size(), numbers_[i]);
+      }
+    }
+    return text;
+  }
+
+ private:
+  std::string token_;
+  std::vector<std::string> numbers_;
+};
+
 template <typename ArrayType, typename Less, typename ToJson>
 MinMax ScanMinMax(const arrow::ChunkedArray& column, Less less, ToJson to_json) {
   using Value = decltype(std::declval<const ArrayType&>().GetView(0));
@@ -92,7 +124,8 @@ MinMax NumericMinMax(const arrow::ChunkedArray& column) {
       [](auto v, bool) { return nlohmann::json(v); });
 }
 
-MinMax ComputeMinMax(const arrow::ChunkedArray& column, const FileStatsOptions& options) {
+MinMax ComputeMinMax(const arrow::ChunkedArray& column, const FileStatsOptions& options,
+                     RawNumbers* raw) {
   const auto& type = *column.type();
   switch (type.id()) {
     case arrow::Type::INT8: return NumericMinMax<arrow::Int8Array>(column);
@@ -136,9 +169,10 @@ MinMax ComputeMinMax(const arrow::ChunkedArray& column, const FileStatsOptions& 
     }
     case arrow::Type::DECIMAL128: {
       const auto& dec = static_cast<const arrow::Decimal128Type&>(type);
-      // JSON numbers go through double here; beyond 15 digits that could round a bound past
-      // the true value and make data skipping wrong, so such columns get no min/max.
-      if (dec.precision() > 15) return {};
+      // A JSON number in the tree is a double: beyond 15 digits it could round a bound past the
+      // true value, so such bounds are written as exact text (when the caller dumps the stats
+      // through RawNumbers) or not at all.
+      if (dec.precision() > 15 && raw == nullptr) return {};
       int32_t scale = dec.scale();
       MinMax out;
       std::optional<arrow::Decimal128> lo, hi;
@@ -151,8 +185,12 @@ MinMax ComputeMinMax(const arrow::ChunkedArray& column, const FileStatsOptions& 
           if (!hi || *hi < v) hi = v;
         }
       }
-      if (lo) out.min = nlohmann::json(std::stod(lo->ToString(scale)));
-      if (hi) out.max = nlohmann::json(std::stod(hi->ToString(scale)));
+      auto number = [&](const arrow::Decimal128& v) {
+        if (dec.precision() > 15) return raw->Add(v.ToString(scale));
+        return nlohmann::json(std::stod(v.ToString(scale)));
+      };
+      if (lo) out.min = number(*lo);
+      if (hi) out.max = number(*hi);
       return out;
     }
     default:
@@ -186,8 +224,9 @@ Result<std::vector<std::shared_ptr<arrow::ChunkedArray>>> FlattenStruct(
 // Fills the statistics of `column` named `name` into the three objects; `remaining` counts the
 // leaf columns still to be indexed (negative: unlimited).
 Status CollectColumn(const std::string& name, const arrow::ChunkedArray& column,
-                     const FileStatsOptions& options, int* remaining, nlohmann::json* min_values,
-                     nlohmann::json* max_values, nlohmann::json* null_count) {
+                     const FileStatsOptions& options, RawNumbers* raw, int* remaining,
+                     nlohmann::json* min_values, nlohmann::json* max_values,
+                     nlohmann::json* null_count) {
   if (*remaining == 0) return Status::OK();
   if (column.type()->id() == arrow::Type::STRUCT) {
     const auto& type = static_cast<const arrow::StructType&>(*column.type());
@@ -195,8 +234,8 @@ Status CollectColumn(const std::string& name, const arrow::ChunkedArray& column,
     nlohmann::json mins = nlohmann::json::object(), maxs = nlohmann::json::object(),
                    nulls = nlohmann::json::object();
     for (int i = 0; i < type.num_fields(); ++i) {
-      RETURN_NOT_OK(CollectColumn(type.field(i)->name(), *children[i], options, remaining, &mins,
-                                  &maxs, &nulls));
+      RETURN_NOT_OK(CollectColumn(type.field(i)->name(), *children[i], options, raw, remaining,
+                                  &mins, &maxs, &nulls));
     }
     if (!mins.empty()) (*min_values)[name] = std::move(mins);
     if (!maxs.empty()) (*max_values)[name] = std::move(maxs);
@@ -205,7 +244,7 @@ Status CollectColumn(const std::string& name, const arrow::ChunkedArray& column,
   }
   if (*remaining > 0) --*remaining;
   (*null_count)[name] = NullCount(column);
-  MinMax mm = ComputeMinMax(column, options);
+  MinMax mm = ComputeMinMax(column, options, raw);
   if (mm.min) (*min_values)[name] = std::move(*mm.min);
   if (mm.max) (*max_values)[name] = std::move(*mm.max);
   return Status::OK();
@@ -213,27 +252,35 @@ Status CollectColumn(const std::string& name, const arrow::ChunkedArray& column,
 
 }  // namespace
 
-Result<nlohmann::json> ComputeFileStats(const arrow::Table& data, const FileStatsOptions& options) {
+namespace {
+Result<nlohmann::json> CollectStats(const arrow::Table& data, const FileStatsOptions& options,
+                                    RawNumbers* raw) {
   nlohmann::json stats = nlohmann::json::object();
   stats["numRecords"] = data.num_rows();
   nlohmann::json mins = nlohmann::json::object(), maxs = nlohmann::json::object(),
                  nulls = nlohmann::json::object();
   int remaining = options.num_indexed_cols < 0 ? -1 : options.num_indexed_cols;
   for (int i = 0; i < data.num_columns(); ++i) {
-    RETURN_NOT_OK(CollectColumn(data.schema()->field(i)->name(), *data.column(i), options,
+    RETURN_NOT_OK(CollectColumn(data.schema()->field(i)->name(), *data.column(i), options, raw,
                                 &remaining, &mins, &maxs, &nulls));
   }
   stats["minValues"] = std::move(mins);
   stats["maxValues"] = std::move(maxs);
   stats["nullCount"] = std::move(nulls);
-  stats["tightBounds"] = true;
+  if (options.tight_bounds) stats["tightBounds"] = true;
   return stats;
+}
+}  // namespace
+
+Result<nlohmann::json> ComputeFileStats(const arrow::Table& data, const FileStatsOptions& options) {
+  return CollectStats(data, options, nullptr);
 }
 
 Result<std::string> ComputeFileStatsJson(const arrow::Table& data,
                                          const FileStatsOptions& options) {
-  ASSIGN_OR_RAISE(auto stats, ComputeFileStats(data, options));
-  return stats.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  RawNumbers raw;
+  ASSIGN_OR_RAISE(auto stats, CollectStats(data, options, &raw));
+  return raw.Splice(stats.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace basin::delta

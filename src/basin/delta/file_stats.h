@@ -20,6 +20,8 @@ struct FileStatsOptions {
   /// Strings are cut to this many characters for minValues and maxValues (delta-spark's
   /// prefix length); a cut maximum gets U+FFFF appended so it still bounds the column.
   int string_prefix_length = 32;
+  /// Writes "tightBounds": true (delta-spark's CONVERT TO DELTA statistics carry none).
+  bool tight_bounds = true;
 };
 
 /// Computes the statistics of `data`, whose columns are the file's physical columns (no
@@ -29,7 +31,9 @@ struct FileStatsOptions {
 Result<nlohmann::json> ComputeFileStats(const arrow::Table& data,
                                         const FileStatsOptions& options = {});
 
-/// Returns ComputeFileStats as the compact JSON string stored in the log.
+/// Returns ComputeFileStats as the compact JSON string stored in the log. Decimal bounds of more
+/// than 15 digits, which the JSON tree of ComputeFileStats leaves out (a double cannot carry
+/// them), are written here as exact JSON numbers, as delta-spark writes them.
 Result<std::string> ComputeFileStatsJson(const arrow::Table& data,
                                          const FileStatsOptions& options = {});
 

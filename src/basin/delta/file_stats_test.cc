@@ -1,6 +1,7 @@
 #include "basin/delta/file_stats.h"
 
 #include <arrow/api.h>
+#include <arrow/util/decimal.h>
 #include <gtest/gtest.h>
 
 namespace basin::delta {
@@ -90,6 +91,38 @@ TEST(FileStatsTest, NestedLeavesCountTowardsIndexedColumns) {
   // The third leaf (z) is past the limit.
   EXPECT_FALSE(stats["minValues"].contains("z"));
   EXPECT_FALSE(stats["nullCount"].contains("z"));
+}
+
+
+TEST(FileStatsTest, LongDecimalBoundsAreExactNumbers) {
+  auto type = arrow::decimal128(20, 2);
+  arrow::Decimal128Builder d(type);
+  ASSERT_TRUE(d.Append(arrow::Decimal128("123456789012345678.91")).ok());
+  ASSERT_TRUE(d.Append(arrow::Decimal128("-99999999999999999.99")).ok());
+  ASSERT_TRUE(d.AppendNull().ok());
+  arrow::Decimal128Builder short_d(arrow::decimal128(5, 2));
+  ASSERT_TRUE(short_d.Append(arrow::Decimal128("12.30")).ok());
+  ASSERT_TRUE(short_d.Append(arrow::Decimal128("-1.05")).ok());
+  ASSERT_TRUE(short_d.AppendNull().ok());
+  auto table = arrow::Table::Make(
+      arrow::schema({arrow::field("d", type), arrow::field("s", arrow::decimal128(5, 2))}),
+      {d.Finish().ValueOrDie(), short_d.Finish().ValueOrDie()});
+  auto text = ComputeFileStatsJson(*table).ValueOrDie();
+  EXPECT_NE(text.find(R"("minValues":{"d":-99999999999999999.99,"s":-1.05})"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find(R"("maxValues":{"d":123456789012345678.91,"s":12.3})"), std::string::npos)
+      << text;
+  // The JSON tree cannot carry the long bounds exactly, so it leaves them out.
+  auto tree = ComputeFileStats(*table).ValueOrDie();
+  EXPECT_FALSE(tree["minValues"].contains("d"));
+  EXPECT_EQ(tree["nullCount"]["d"], 1);
+  // A string bound that looks like a placeholder stays a string.
+  arrow::StringBuilder str;
+  ASSERT_TRUE(str.Append("\x01" "0:0").ok());
+  auto strings = arrow::Table::Make(arrow::schema({arrow::field("t", arrow::utf8())}),
+                                    {str.Finish().ValueOrDie()});
+  EXPECT_NE(ComputeFileStatsJson(*strings).ValueOrDie().find(R"("t":"\u00010:0")"),
+            std::string::npos);
 }
 
 }  // namespace

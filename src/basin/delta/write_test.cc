@@ -5,10 +5,12 @@
 #include <filesystem>
 
 #include <arrow/api.h>
+#include <arrow/util/decimal.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "basin/delta/checkpoint_writer.h"
+#include "basin/delta/data_skipping.h"
 #include "basin/delta/partition_value.h"
 #include "basin/delta/scan.h"
 #include "basin/delta/snapshot.h"
@@ -298,6 +300,36 @@ TEST(WriteTableTest, TimestampPartitionValuesAreIsoUtcAndZoneLessOnesUseTheSessi
             micros);
   EXPECT_EQ(std::static_pointer_cast<arrow::TimestampArray>(row->GetColumnByName("ntz"))->Value(0),
             micros);
+}
+
+TEST(DataSkippingTest, LongDecimalAndLargeIntegerBoundsNeverSkipAMatchingFile) {
+  TempTable t;
+  auto type = arrow::decimal128(20, 2);
+  arrow::Decimal128Builder d(type);
+  ASSERT_TRUE(d.Append(arrow::Decimal128("123456789012345678.91")).ok());
+  arrow::Int64Builder b;
+  ASSERT_TRUE(b.Append(9007199254740993LL).ok());  // 2^53 + 1: no double holds it
+  auto data = arrow::Table::Make(
+      arrow::schema({arrow::field("d", type), arrow::field("b", arrow::int64())}),
+      {d.Finish().ValueOrDie(), b.Finish().ValueOrDie()});
+  ASSERT_TRUE(WriteTable(t.root(), data, Mode(SaveMode::kErrorIfExists)).ok());
+  auto snapshot = Load(t.root());
+  auto kept = [&](const std::string& predicate) {
+    auto files = SkipFiles(*snapshot, predicate);
+    EXPECT_TRUE(files.ok()) << files.status().ToString();
+    return files.ok() ? files->size() : size_t{99};
+  };
+  // Each of these bounds differs from the literal only beyond a double's 15-16 digits.
+  EXPECT_EQ(kept("d > 123456789012345678.90"), 1u);
+  EXPECT_EQ(kept("d = 123456789012345678.91"), 1u);
+  EXPECT_EQ(kept("d < 123456789012345678.92"), 1u);
+  EXPECT_EQ(kept("b > 9007199254740992"), 1u);
+  EXPECT_EQ(kept("b = 9007199254740993"), 1u);
+  // Clear misses are still skipped.
+  EXPECT_EQ(kept("d > 123456789012346000"), 0u);
+  EXPECT_EQ(kept("b > 9007199254740993"), 0u);
+  EXPECT_EQ(kept("b < 9007199254740993"), 0u);
+  EXPECT_EQ(kept("b = 9007199254740994"), 0u);
 }
 
 TEST(PartitionValueTest, ZoneLessTimestampIsWallClockTimeInTheSessionZone) {
