@@ -276,9 +276,11 @@ def read_delta_rs(path, version: int | None = None) -> pa.Table:
 
     table = DeltaTable(str(path), version=version)
     features = table.protocol().reader_features or []
-    if "deletionVectors" not in features:
+    mapping = table.metadata().configuration.get("delta.columnMapping.mode", "none")
+    if "deletionVectors" not in features and mapping == "none":
         return table.to_pyarrow_table()
-    # delta-rs applies deletion vectors in its DataFusion scan, not in to_pyarrow_table().
+    # delta-rs applies deletion vectors and column mapping in its DataFusion scan, not in
+    # to_pyarrow_table() (which reads physical names as missing columns, all null).
     from deltalake import QueryBuilder
 
     result = QueryBuilder().register("t", table).execute("SELECT * FROM t").read_all()

@@ -294,3 +294,64 @@ def test_merge_with_duplicate_matches_fails(basin, spark, spark_db, deletion_vec
     assert commit_versions(path) == [0, 1], "the failed MERGE must not commit"
     assert_same_table(read_delta_rs(path), before, "Basin's table after the failed MERGE")
     assert_same_table(read_delta_rs(path), read_spark(spark, spark_path), "same as Spark's")
+
+
+@pytest.mark.parametrize("mode", ["name", "id"])
+def test_column_mapping_with_nested_fields_read_by_peers(basin, spark, tmp_path, mode):
+    """With column mapping, every field Basin writes (nested ones too: inside structs, arrays and
+    maps) is stored under its physical name and field id, so delta-spark and delta-rs read the
+    nested values, also after a rename of a nested field."""
+    create = (
+        "CREATE TABLE nested (id BIGINT, s STRUCT<a: INT, b: STRING>, "
+        "arr ARRAY<STRUCT<x: INT, y: STRING>>, m MAP<STRING, STRUCT<z: DOUBLE>>) USING DELTA "
+        f"TBLPROPERTIES ('delta.columnMapping.mode' = '{mode}')")
+    insert = ("INSERT INTO nested VALUES "
+              "(1, named_struct('a', 10, 'b', 'one'), array(named_struct('x', 1, 'y', 'p')), "
+              " map('k', named_struct('z', 1.5))), "
+              "(2, NULL, array(named_struct('x', 2, 'y', NULL), NULL), NULL)")
+    for sql in (create, insert):
+        basin_sql(basin, sql)
+    path = basin_location(basin, "nested")
+    # Physical names in the data files, at every level.
+    files = sorted(path.rglob("*.parquet"))
+    names = set()
+
+    def walk(t):
+        if pa.types.is_struct(t):
+            for f in t:
+                names.add(f.name)
+                walk(f.type)
+        elif pa.types.is_list(t) or pa.types.is_large_list(t):
+            walk(t.value_type)
+        elif pa.types.is_map(t):
+            walk(t.key_type)
+            walk(t.item_type)
+
+    for f in pq.read_schema(files[0]):
+        names.add(f.name)
+        walk(f.type)
+    assert not names & {"s", "a", "b", "arr", "x", "y", "m", "z"}, names
+    want = [(1, {"a": 10, "b": "one"}, [{"x": 1, "y": "p"}], [("k", {"z": 1.5})]),
+            (2, None, [{"x": 2, "y": None}, None], None)]
+
+    def rows(table):
+        out = []
+        for r in sorted(table.to_pylist(), key=lambda r: r["id"]):
+            m = r["m"]
+            if isinstance(m, dict):
+                m = list(m.items())
+            out.append((r["id"], r["s"], r["arr"], m))
+        return out
+
+    assert rows(read_spark(spark, path)) == want
+    assert rows(read_delta_rs(path)) == want
+    # A renamed nested field keeps its values for every reader.
+    basin_sql(basin, "ALTER TABLE nested RENAME COLUMN s.a TO a2")
+    spark_rows = sorted(read_spark(spark, path).to_pylist(), key=lambda r: r["id"])
+    assert spark_rows[0]["s"] == {"a2": 10, "b": "one"}
+    assert sorted(read_delta_rs(path).to_pylist(), key=lambda r: r["id"])[0]["s"] == \
+        {"a2": 10, "b": "one"}
+    history = spark.sql(f"DESCRIBE HISTORY delta.`{path}`").collect()
+    rename = [h for h in history if h["operation"] == "RENAME COLUMN"]
+    assert rename and rename[0]["operationParameters"]["oldColumnPath"] == "s.a"
+    assert rename[0]["operationParameters"]["newColumnPath"] == "s.a2"

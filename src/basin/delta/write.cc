@@ -279,25 +279,123 @@ int NumIndexedCols(const Metadata& metadata) {
   }
 }
 
-// Renames top-level columns to their physical names when the table uses column mapping.
+// Column mapping on write: every struct field, at any depth (inside structs, arrays and maps),
+// is stored under its physical name and carries its column-mapping id as the Parquet field id.
+std::shared_ptr<arrow::DataType> PhysicalType(const std::shared_ptr<arrow::DataType>& type,
+                                              const std::shared_ptr<arrow::DataType>& table_type,
+                                              bool* changed);
+
+std::shared_ptr<arrow::Field> PhysicalField(const std::shared_ptr<arrow::Field>& field,
+                                            const std::shared_ptr<arrow::Field>& table_field,
+                                            bool* changed) {
+  std::string name = field->name();
+  std::shared_ptr<arrow::KeyValueMetadata> metadata;
+  auto type = field->type();
+  if (table_field) {
+    if (table_field->metadata()) {
+      if (auto phys = table_field->metadata()->Get("delta.columnMapping.physicalName"); phys.ok()) {
+        name = *phys;
+        *changed = true;
+      }
+      if (auto id = table_field->metadata()->Get("delta.columnMapping.id"); id.ok()) {
+        metadata = arrow::key_value_metadata({"PARQUET:field_id"}, {*id});
+      }
+    }
+    type = PhysicalType(type, table_field->type(), changed);
+  }
+  return arrow::field(name, type, field->nullable(), metadata);
+}
+
+std::shared_ptr<arrow::Field> TableChild(const arrow::DataType& table_type, const std::string& name,
+                                         int index) {
+  if (table_type.id() != arrow::Type::STRUCT) return nullptr;
+  for (const auto& f : table_type.fields()) {
+    if (Lower(f->name()) == Lower(name)) return f;
+  }
+  return index < table_type.num_fields() ? table_type.field(index) : nullptr;
+}
+
+std::shared_ptr<arrow::DataType> PhysicalType(const std::shared_ptr<arrow::DataType>& type,
+                                              const std::shared_ptr<arrow::DataType>& table_type,
+                                              bool* changed) {
+  switch (type->id()) {
+    case arrow::Type::STRUCT: {
+      arrow::FieldVector children;
+      for (int i = 0; i < type->num_fields(); ++i) {
+        const auto& child = type->field(i);
+        children.push_back(PhysicalField(child, TableChild(*table_type, child->name(), i), changed));
+      }
+      return arrow::struct_(children);
+    }
+    case arrow::Type::LIST:
+    case arrow::Type::LARGE_LIST: {
+      if (table_type->num_fields() != 1) return type;
+      auto element = PhysicalField(type->field(0), table_type->field(0), changed);
+      if (type->id() == arrow::Type::LIST) return arrow::list(element);
+      return arrow::large_list(element);
+    }
+    case arrow::Type::MAP: {
+      if (table_type->id() != arrow::Type::MAP) return type;
+      const auto& map = static_cast<const arrow::MapType&>(*type);
+      const auto& table_map = static_cast<const arrow::MapType&>(*table_type);
+      return std::make_shared<arrow::MapType>(
+          PhysicalField(map.key_field(), table_map.key_field(), changed),
+          PhysicalField(map.item_field(), table_map.item_field(), changed), map.keys_sorted());
+    }
+    default:
+      return type;
+  }
+}
+
+// The same buffers under a type whose nested field names differ (zero-copy).
+std::shared_ptr<arrow::ArrayData> Retype(const std::shared_ptr<arrow::ArrayData>& data,
+                                         const std::shared_ptr<arrow::DataType>& type) {
+  auto out = data->Copy();
+  out->type = type;
+  switch (type->id()) {
+    case arrow::Type::STRUCT:
+      for (int i = 0; i < type->num_fields(); ++i) {
+        out->child_data[i] = Retype(data->child_data[i], type->field(i)->type());
+      }
+      break;
+    case arrow::Type::LIST:
+    case arrow::Type::LARGE_LIST:
+      out->child_data[0] = Retype(data->child_data[0], type->field(0)->type());
+      break;
+    case arrow::Type::MAP:
+      out->child_data[0] =
+          Retype(data->child_data[0], static_cast<const arrow::MapType&>(*type).value_type());
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+// Renames columns, and their nested fields, to their physical names when the table uses column
+// mapping.
 std::shared_ptr<arrow::Table> ToPhysical(const std::shared_ptr<arrow::Table>& data,
                                          const arrow::Schema& table_schema) {
   arrow::FieldVector fields;
   bool changed = false;
   for (const auto& f : data->schema()->fields()) {
-    auto tf = table_schema.GetFieldByName(f->name());
-    std::string name = f->name();
-    if (tf && tf->metadata()) {
-      auto phys = tf->metadata()->Get("delta.columnMapping.physicalName");
-      if (phys.ok()) {
-        name = *phys;
-        changed = true;
-      }
-    }
-    fields.push_back(f->WithName(name)->WithMetadata(nullptr));
+    fields.push_back(PhysicalField(f, table_schema.GetFieldByName(f->name()), &changed));
   }
   if (!changed) return data;
-  return arrow::Table::Make(arrow::schema(fields), data->columns(), data->num_rows());
+  arrow::ChunkedArrayVector columns;
+  for (int i = 0; i < data->num_columns(); ++i) {
+    const auto& type = fields[i]->type();
+    if (type->Equals(*data->column(i)->type())) {
+      columns.push_back(data->column(i));
+      continue;
+    }
+    arrow::ArrayVector chunks;
+    for (const auto& chunk : data->column(i)->chunks()) {
+      chunks.push_back(arrow::MakeArray(Retype(chunk->data(), type)));
+    }
+    columns.push_back(std::make_shared<arrow::ChunkedArray>(std::move(chunks), type));
+  }
+  return arrow::Table::Make(arrow::schema(fields), columns, data->num_rows());
 }
 
 // Writes `data` (logical columns of the table, partition columns included) as data files.
@@ -543,13 +641,36 @@ Protocol RequiredProtocol(const std::map<std::string, std::string>& config,
 
 // Assigns column-mapping ids and physical names to every field (PROTOCOL.md, "Column Mapping").
 std::shared_ptr<arrow::Field> AssignColumnMapping(const std::shared_ptr<arrow::Field>& field,
-                                                  int64_t* max_id) {
-  auto type = field->type();
-  if (type->id() == arrow::Type::STRUCT) {
-    arrow::FieldVector children;
-    for (const auto& c : type->fields()) children.push_back(AssignColumnMapping(c, max_id));
-    type = arrow::struct_(children);
+                                                  int64_t* max_id);
+
+// Assigns column mapping to the struct fields inside `type`, through arrays and maps.
+std::shared_ptr<arrow::DataType> AssignNestedColumnMapping(const std::shared_ptr<arrow::DataType>& type,
+                                                           int64_t* max_id) {
+  switch (type->id()) {
+    case arrow::Type::STRUCT: {
+      arrow::FieldVector children;
+      for (const auto& c : type->fields()) children.push_back(AssignColumnMapping(c, max_id));
+      return arrow::struct_(children);
+    }
+    case arrow::Type::LIST:
+      return arrow::list(type->field(0)->WithType(AssignNestedColumnMapping(type->field(0)->type(), max_id)));
+    case arrow::Type::LARGE_LIST:
+      return arrow::large_list(
+          type->field(0)->WithType(AssignNestedColumnMapping(type->field(0)->type(), max_id)));
+    case arrow::Type::MAP: {
+      const auto& map = static_cast<const arrow::MapType&>(*type);
+      auto key = map.key_field()->WithType(AssignNestedColumnMapping(map.key_type(), max_id));
+      auto item = map.item_field()->WithType(AssignNestedColumnMapping(map.item_type(), max_id));
+      return std::make_shared<arrow::MapType>(key, item, map.keys_sorted());
+    }
+    default:
+      return type;
   }
+}
+
+std::shared_ptr<arrow::Field> AssignColumnMapping(const std::shared_ptr<arrow::Field>& field,
+                                                  int64_t* max_id) {
+  auto type = AssignNestedColumnMapping(field->type(), max_id);
   if (field->metadata() && field->metadata()->Contains("delta.columnMapping.id")) {
     return field->WithType(type);
   }

@@ -102,6 +102,85 @@ std::string QuotedName(const std::vector<std::string>& parts) {
   return out;
 }
 
+// Edits the field at `path` among `fields`: a column, then struct fields, with "element",
+// "key" and "value" stepping into arrays and maps. `edit` gets the sibling list and the index.
+using FieldEdit = std::function<Status(arrow::FieldVector*, size_t)>;
+
+Result<arrow::FieldVector> EditFieldAt(const arrow::FieldVector& fields,
+                                       const std::vector<std::string>& path, size_t pos,
+                                       const FieldEdit& edit);
+
+Result<std::shared_ptr<arrow::DataType>> EditInType(const std::shared_ptr<arrow::DataType>& type,
+                                                    const std::vector<std::string>& path,
+                                                    size_t pos, const FieldEdit& edit) {
+  auto unresolved = [&]() {
+    return UserError("UNRESOLVED_COLUMN.WITHOUT_SUGGESTION",
+                     "A column, variable, or function parameter with name " + QuotedName(path) +
+                         " cannot be resolved.");
+  };
+  switch (type->id()) {
+    case arrow::Type::STRUCT: {
+      ASSIGN_OR_RAISE(auto children, EditFieldAt(type->fields(), path, pos, edit));
+      return arrow::struct_(children);
+    }
+    case arrow::Type::LIST:
+    case arrow::Type::MAP: {
+      const bool is_map = type->id() == arrow::Type::MAP;
+      const std::string step = Lower(path[pos]);
+      if (pos + 1 == path.size() || (is_map ? step != "key" && step != "value" : step != "element")) {
+        return unresolved();
+      }
+      if (!is_map) {
+        auto element = type->field(0);
+        ASSIGN_OR_RAISE(auto inner, EditInType(element->type(), path, pos + 1, edit));
+        return arrow::list(element->WithType(inner));
+      }
+      const auto& map = static_cast<const arrow::MapType&>(*type);
+      auto key = map.key_field();
+      auto item = map.item_field();
+      if (step == "key") {
+        ASSIGN_OR_RAISE(auto inner, EditInType(key->type(), path, pos + 1, edit));
+        key = key->WithType(inner);
+      } else {
+        ASSIGN_OR_RAISE(auto inner, EditInType(item->type(), path, pos + 1, edit));
+        item = item->WithType(inner);
+      }
+      return std::static_pointer_cast<arrow::DataType>(
+          std::make_shared<arrow::MapType>(key, item, map.keys_sorted()));
+    }
+    default:
+      return unresolved();
+  }
+}
+
+Result<arrow::FieldVector> EditFieldAt(const arrow::FieldVector& fields,
+                                       const std::vector<std::string>& path, size_t pos,
+                                       const FieldEdit& edit) {
+  size_t index = fields.size();
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (Lower(fields[i]->name()) == Lower(path[pos])) index = i;
+  }
+  if (index == fields.size()) {
+    return UserError("UNRESOLVED_COLUMN.WITHOUT_SUGGESTION",
+                     "A column, variable, or function parameter with name " + QuotedName(path) +
+                         " cannot be resolved.");
+  }
+  arrow::FieldVector out = fields;
+  if (pos + 1 == path.size()) {
+    RETURN_NOT_OK(edit(&out, index));
+    return out;
+  }
+  ASSIGN_OR_RAISE(auto type, EditInType(fields[index]->type(), path, pos + 1, edit));
+  out[index] = out[index]->WithType(type);
+  return out;
+}
+
+std::string DottedName(const std::vector<std::string>& parts) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? "." : "") + parts[i];
+  return out;
+}
+
 // Spark's upper-case type name, as error messages print it ("DECIMAL(5,2)").
 std::string TypeText(const arrow::DataType& type) { return Upper(types::SparkTypeName(type)); }
 
@@ -555,38 +634,36 @@ Result<StatementResult> Session::RunOtherStatement(sql::Statement& statement) {
                              "= '5').");
       }
       arrow::FieldVector fields = snapshot->schema()->fields();
-      auto find = [&](const std::string& n) {
-        for (size_t i = 0; i < fields.size(); ++i) {
-          if (Lower(fields[i]->name()) == Lower(n)) return static_cast<int>(i);
-        }
-        return -1;
-      };
       if (rename) {
         ASSIGN_OR_RAISE(auto old_name, w.Name());
         RETURN_NOT_OK(w.Expect("TO"));
         ASSIGN_OR_RAISE(auto new_name, w.Name());
         RETURN_NOT_OK(w.ExpectEnd());
-        int i = find(old_name.back());
-        if (i < 0) {
-          return UserError("UNRESOLVED_COLUMN.WITHOUT_SUGGESTION",
-                           "A column, variable, or function parameter with name " +
-                               Quote(old_name.back()) + " cannot be resolved.");
-        }
-        if (find(new_name.back()) >= 0) {
-          return UserError("DELTA_DUPLICATE_COLUMNS_FOUND",
-                           "Found duplicate column(s): " + new_name.back() + ".");
-        }
-        if (std::find(metadata.partition_columns.begin(), metadata.partition_columns.end(),
-                      fields[static_cast<size_t>(i)]->name()) != metadata.partition_columns.end()) {
+        const std::string renamed = new_name.back();
+        std::string old_leaf;
+        ASSIGN_OR_RAISE(fields, EditFieldAt(fields, old_name, 0,
+                                            [&](arrow::FieldVector* siblings, size_t i) -> Status {
+          for (const auto& f : *siblings) {
+            if (f != (*siblings)[i] && Lower(f->name()) == Lower(renamed)) {
+              return UserError("DELTA_DUPLICATE_COLUMNS_FOUND",
+                               "Found duplicate column(s): " + renamed + ".");
+            }
+          }
+          old_leaf = (*siblings)[i]->name();
+          (*siblings)[i] = (*siblings)[i]->WithName(renamed);
+          return Status::OK();
+        }));
+        if (old_name.size() == 1) {
           for (auto& p : metadata.partition_columns) {
-            if (p == fields[static_cast<size_t>(i)]->name()) p = new_name.back();
+            if (p == old_leaf) p = renamed;
           }
         }
-        fields[static_cast<size_t>(i)] = fields[static_cast<size_t>(i)]->WithName(new_name.back());
+        std::vector<std::string> new_path(old_name.begin(), old_name.end() - 1);
+        new_path.push_back(renamed);
         ASSIGN_OR_RAISE(metadata.schema_string, types::SchemaToDeltaJson(*arrow::schema(fields)));
         RETURN_NOT_OK(CommitMetadata(table.location, metadata, "RENAME COLUMN",
-                                     {{"oldColumnPath", old_name.back()},
-                                      {"newColumnPath", new_name.back()}},
+                                     {{"oldColumnPath", DottedName(old_name)},
+                                      {"newColumnPath", DottedName(new_path)}},
                                      snapshot));
         return result;
       }
@@ -603,20 +680,25 @@ Result<StatementResult> Session::RunOtherStatement(sql::Statement& statement) {
       RETURN_NOT_OK(w.ExpectEnd());
       nlohmann::json dropped = nlohmann::json::array();
       for (const auto& n : names) {
-        int i = find(n.back());
-        if (i < 0) {
-          return UserError("UNRESOLVED_COLUMN.WITHOUT_SUGGESTION",
-                           "A column, variable, or function parameter with name " +
-                               Quote(n.back()) + " cannot be resolved.");
-        }
-        for (const auto& p : metadata.partition_columns) {
-          if (Lower(p) == Lower(n.back())) {
-            return UserError("DELTA_UNSUPPORTED_DROP_PARTITION_COLUMN",
-                             "Dropping partition columns (" + p + ") is not allowed.");
+        if (n.size() == 1) {
+          for (const auto& p : metadata.partition_columns) {
+            if (Lower(p) == Lower(n.back())) {
+              return UserError("DELTA_UNSUPPORTED_DROP_PARTITION_COLUMN",
+                               "Dropping partition columns (" + p + ") is not allowed.");
+            }
           }
         }
-        dropped.push_back(fields[static_cast<size_t>(i)]->name());
-        fields.erase(fields.begin() + i);
+        ASSIGN_OR_RAISE(fields, EditFieldAt(fields, n, 0,
+                                            [&](arrow::FieldVector* siblings, size_t i) -> Status {
+          if (n.size() > 1 && siblings->size() == 1) {
+            return UserError("DELTA_DROP_COLUMN_ON_SINGLE_FIELD_SCHEMA",
+                             "Cannot drop column from a struct type with a single field: " +
+                                 DottedName(n) + ".");
+          }
+          siblings->erase(siblings->begin() + static_cast<std::ptrdiff_t>(i));
+          return Status::OK();
+        }));
+        dropped.push_back(DottedName(n));
       }
       if (fields.empty()) {
         return UserError("DELTA_DROP_COLUMN_ON_SINGLE_FIELD_SCHEMA",
