@@ -137,6 +137,49 @@ def test_long_decimal_stats_are_exact_and_used_by_spark(basin, spark, tmp_path):
     assert_same_table(read_delta_rs(path), data, "delta-rs")
 
 
+def test_merge_schema_widens_types_like_delta_spark(basin, spark, tmp_path):
+    """With delta.enableTypeWidening, an append with mergeSchema of wider values widens the
+    column (int -> bigint, float -> double, a wider decimal) without rewriting files, as
+    delta-spark does; a widening outside the type family (int -> double) is refused by both."""
+    first = pa.table({"i": pa.array([1], pa.int32()), "f": pa.array([1.5], pa.float32()),
+                      "d": pa.array([Decimal("1.25")], pa.decimal128(5, 2))})
+    wider = pa.table({"i": pa.array([5_000_000_000], pa.int64()),
+                      "f": pa.array([2.25], pa.float64()),
+                      "d": pa.array([Decimal("123456.125")], pa.decimal128(12, 3))})
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    basin.write(ours, first, properties={"delta.enableTypeWidening": "true"})
+    basin.write(ours, wider, merge_schema=True)
+    spark.sql(f"CREATE TABLE delta.`{theirs}` (i INT, f FLOAT, d DECIMAL(5,2)) USING DELTA "
+              "TBLPROPERTIES ('delta.enableTypeWidening' = 'true')")
+    spark.createDataFrame(first.to_pandas()).selectExpr(
+        "CAST(i AS INT) i", "CAST(f AS FLOAT) f", "CAST(d AS DECIMAL(5,2)) d").write.format(
+        "delta").mode("append").save(str(theirs))
+    spark.createDataFrame(wider.to_pandas()).selectExpr(
+        "CAST(i AS BIGINT) i", "CAST(f AS DOUBLE) f", "CAST(d AS DECIMAL(12,3)) d").write.format(
+        "delta").mode("append").option("mergeSchema", "true").save(str(theirs))
+
+    def schema_of(path):
+        metadata = [json.loads(line)["metaData"] for f in log_files(path) if f.endswith(".json")
+                    for line in open(path / "_delta_log" / f) if '"metaData"' in line]
+        return {f["name"]: (f["type"], f["metadata"].get("delta.typeChanges"))
+                for f in json.loads(metadata[-1]["schemaString"])["fields"]}
+
+    assert schema_of(ours) == schema_of(theirs)
+    assert schema_of(ours)["i"] == ("long", [{"fromType": "integer", "toType": "long"}])
+    got = read_spark(spark, ours)
+    assert got.schema.field("i").type == pa.int64()
+    assert sorted(got.column("i").to_pylist()) == [1, 5_000_000_000]
+    assert sorted(basin.read(ours).column("d").to_pylist()) == [Decimal("1.250"),
+                                                                  Decimal("123456.125")]
+    # int -> double is not automatic: both refuse it.
+    doubles = pa.table({"i": pa.array([0.5], pa.float64())})
+    proc = basin.write(ours, doubles, merge_schema=True, check=False)
+    assert proc.returncode != 0 and "DELTA_FAILED_TO_MERGE_FIELDS" in proc.stderr, proc.stderr
+    with pytest.raises(Exception, match="DELTA_FAILED_TO_MERGE_FIELDS"):
+        spark.createDataFrame([(0.5,)], "i double").write.format("delta").mode("append").option(
+            "mergeSchema", "true").save(str(theirs))
+
+
 def test_many_types(basin, peer_read, tmp_path):
     path = tmp_path / "types"
     data = many_types()

@@ -94,6 +94,18 @@ bool IsSupportedTypeWidening(const arrow::DataType& from, const arrow::DataType&
   return false;
 }
 
+bool IsAutomaticTypeWidening(const arrow::DataType& from, const arrow::DataType& to) {
+  if (IsIntegral(from.id()) && IsIntegral(to.id())) {
+    return NumericRank(from.id()) < NumericRank(to.id());
+  }
+  if (from.id() == arrow::Type::FLOAT && to.id() == arrow::Type::DOUBLE) return true;
+  if (IsDecimal(from) && IsDecimal(to)) {
+    return !from.Equals(to) && Wider(DecimalOf(to), DecimalOf(from));
+  }
+  if (from.id() == arrow::Type::DATE32 && IsNtz(to)) return true;
+  return false;
+}
+
 Result<std::shared_ptr<arrow::Field>> WidenFieldType(const std::shared_ptr<arrow::Field>& field,
                                                      const std::shared_ptr<arrow::DataType>& to) {
   ASSIGN_OR_RAISE(auto from_json, types::TypeToDeltaJson(*field->type()));

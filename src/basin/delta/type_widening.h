@@ -23,6 +23,12 @@ bool CanAlterColumnType(const arrow::DataType& from, const arrow::DataType& to);
 /// and date to timestamp_ntz.
 bool IsSupportedTypeWidening(const arrow::DataType& from, const arrow::DataType& to);
 
+/// Returns true for the widenings a write with schema evolution (mergeSchema, MERGE WITH SCHEMA
+/// EVOLUTION) applies on its own to a table with delta.enableTypeWidening: those within one type
+/// family (delta-spark's default, "same_family_type"): a wider integer, float to double, a wider
+/// decimal, date to timestamp_ntz. Integers to double or decimal need ALTER COLUMN.
+bool IsAutomaticTypeWidening(const arrow::DataType& from, const arrow::DataType& to);
+
 /// Returns `field` with type `to` and a {"toType", "fromType"} entry appended to its
 /// delta.typeChanges metadata.
 Result<std::shared_ptr<arrow::Field>> WidenFieldType(const std::shared_ptr<arrow::Field>& field,

@@ -30,6 +30,7 @@
 #include "basin/delta/scan.h"
 #include "basin/delta/snapshot.h"
 #include "basin/delta/transaction.h"
+#include "basin/delta/type_widening.h"
 #include "basin/types/civil_time.h"
 #include "basin/types/schema_json.h"
 
@@ -725,7 +726,10 @@ Result<Reconciled> ReconcileSchema(const std::shared_ptr<arrow::Table>& data,
   arrow::ChunkedArrayVector columns;
   std::set<int> used;
   std::string table_id = metadata.id;
-  for (const auto& tf : table_schema.fields()) {
+  auto widening = metadata.configuration.find("delta.enableTypeWidening");
+  const bool type_widening = widening != metadata.configuration.end() &&
+                             EqualsIgnoreCase(widening->second, "true");
+  for (auto tf : table_schema.fields()) {
     int found = -1;
     for (int i = 0; i < data->num_columns(); ++i) {
       if (EqualsIgnoreCase(data->schema()->field(i)->name(), tf->name())) found = i;
@@ -749,6 +753,15 @@ Result<Reconciled> ReconcileSchema(const std::shared_ptr<arrow::Table>& data,
       // and refuses the pair (int into a long column fails with DELTA_FAILED_TO_MERGE_FIELDS).
       if (IsIntegerWidening(*df->type(), *tf->type()) && !merge_schema) {
         ASSIGN_OR_RAISE(column, CastColumn(column, tf->type()));
+      } else if (merge_schema && type_widening && IsAutomaticTypeWidening(*tf->type(), *df->type())) {
+        // Type widening with schema evolution: the column takes the data's wider type (no file
+        // is rewritten; readers widen the older files' values).
+        ASSIGN_OR_RAISE(tf, WidenFieldType(tf, df->type()));
+        out.schema_changed = true;
+        if (!column->type()->Equals(*tf->type())) {
+          auto casted = CastColumn(column, tf->type());
+          if (casted.ok()) column = *casted;
+        }
       } else if (merge_schema) {
         return UserError("DELTA_FAILED_TO_MERGE_FIELDS",
                          "Failed to merge fields '" + tf->name() + "' and '" + df->name() +
