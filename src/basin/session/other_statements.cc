@@ -447,9 +447,12 @@ Result<StatementResult> Session::RunOtherStatement(sql::Statement& statement) {
                                    {{"name", constraint.back()}, {"expr", expr}}, snapshot));
       return result;
     }
-    if (w.Accept("ALTER")) {
+    const bool change = w.At("CHANGE");
+    if (w.Accept("ALTER") || w.Accept("CHANGE")) {
       // ALTER [COLUMN] c COMMENT 'text' | SET NOT NULL | DROP NOT NULL | TYPE t |
-      // SET DEFAULT expr | DROP DEFAULT: a CHANGE COLUMN metadata commit.
+      // SET DEFAULT expr | DROP DEFAULT | FIRST | AFTER x: a CHANGE COLUMN metadata commit.
+      // Hive's form CHANGE [COLUMN] c c type [COMMENT 'text'] [FIRST | AFTER x] does the same.
+      // `c` may name a nested field (s.a, arr.element.x, m.value.y).
       w.Accept("COLUMN");
       ASSIGN_OR_RAISE(auto column, w.Name());
       arrow::FieldVector fields = snapshot->schema()->fields();
@@ -458,11 +461,61 @@ Result<StatementResult> Session::RunOtherStatement(sql::Statement& statement) {
         if (Lower(fields[i]->name()) == Lower(column[0])) index = static_cast<int>(i);
       }
       if (index < 0) return UnresolvedColumn(column[0], fields);
-      if (column.size() != 1) {
-        return UserError("UNSUPPORTED_FEATURE",
-                         "ALTER COLUMN of a nested field is not supported yet.");
+      std::shared_ptr<arrow::Field> field;
+      RETURN_NOT_OK(EditFieldAt(fields, column, 0, [&](arrow::FieldVector* siblings, size_t i) {
+                      field = (*siblings)[i];
+                      return Status::OK();
+                    }).status());
+      // FIRST / AFTER x: the position of the field among its siblings.
+      std::optional<std::string> after;  // "" = first
+      auto accept_position = [&]() -> Status {
+        if (w.Accept("FIRST")) {
+          after = "";
+        } else if (w.Accept("AFTER")) {
+          ASSIGN_OR_RAISE(auto other, w.Name());
+          after = other.back();
+        }
+        return Status::OK();
+      };
+      if (change) {
+        // CHANGE c new_name type [COMMENT 'text'] [FIRST | AFTER x]
+        ASSIGN_OR_RAISE(auto new_name, w.Name());
+        if (Lower(new_name.back()) != Lower(column.back())) {
+          return UserError("_LEGACY_ERROR_TEMP_1245",
+                           "ALTER TABLE CHANGE COLUMN is not supported for changing column " +
+                               QuotedName(column) + " to " + Quote(new_name.back()) +
+                               ": renaming needs ALTER TABLE ... RENAME COLUMN.");
+        }
+        std::string type_text = w.TextUntil({"COMMENT", "FIRST", "AFTER"});
+        ASSIGN_OR_RAISE(auto defs, sql::ParseTableSchema(Quote(field->name()) + " " + type_text));
+        if (defs.size() != 1 || !defs[0].nullable || defs[0].default_value ||
+            defs[0].generated_as || defs[0].identity) {
+          return UserError("PARSE_SYNTAX_ERROR",
+                           "Syntax error in the type of CHANGE COLUMN: " + type_text + ".");
+        }
+        ASSIGN_OR_RAISE(auto target, sql::ToArrowField(defs[0]));
+        if (!target->type()->Equals(*field->type())) {
+          auto widening = metadata.configuration.find("delta.enableTypeWidening");
+          bool widening_enabled = widening != metadata.configuration.end() &&
+                                  Lower(widening->second) == "true";
+          if (!widening_enabled || !delta::IsSupportedTypeWidening(*field->type(), *target->type())) {
+            return UserError("DELTA_UNSUPPORTED_ALTER_TABLE_CHANGE_COL_OP",
+                             "ALTER TABLE CHANGE COLUMN is not supported for changing column " +
+                                 DottedName(column) + " from " + TypeText(*field->type()) +
+                                 " to " + TypeText(*target->type()));
+          }
+          ASSIGN_OR_RAISE(field, delta::WidenFieldType(field, target->type()));
+        }
+        if (w.Accept("COMMENT")) {
+          ASSIGN_OR_RAISE(auto text, w.String());
+          auto meta = field->metadata() ? field->metadata()->Copy()
+                                        : std::make_shared<arrow::KeyValueMetadata>();
+          RETURN_NOT_OK(meta->Set("comment", text));
+          field = field->WithMetadata(meta);
+        }
+        RETURN_NOT_OK(accept_position());
+        RETURN_NOT_OK(w.ExpectEnd());
       }
-      auto field = fields[static_cast<size_t>(index)];
       auto with_meta = [&](const std::string& key, const std::optional<std::string>& value) {
         auto meta = field->metadata() ? field->metadata()->Copy()
                                       : std::make_shared<arrow::KeyValueMetadata>();
@@ -471,7 +524,12 @@ Result<StatementResult> Session::RunOtherStatement(sql::Statement& statement) {
         if (value) meta->Append(key, *value);
         field = field->WithMetadata(meta);
       };
-      if (w.Accept("COMMENT")) {
+      if (change) {
+        // Parsed above.
+      } else if (w.At("FIRST") || w.At("AFTER")) {
+        RETURN_NOT_OK(accept_position());
+        RETURN_NOT_OK(w.ExpectEnd());
+      } else if (w.Accept("COMMENT")) {
         ASSIGN_OR_RAISE(auto text, w.String());
         RETURN_NOT_OK(w.ExpectEnd());
         with_meta("comment", text);
@@ -604,7 +662,25 @@ Result<StatementResult> Session::RunOtherStatement(sql::Statement& statement) {
       } else {
         return w.SyntaxError();
       }
-      fields[static_cast<size_t>(index)] = field;
+      ASSIGN_OR_RAISE(fields, EditFieldAt(fields, column, 0,
+                                          [&](arrow::FieldVector* siblings, size_t i) -> Status {
+        (*siblings)[i] = field;
+        if (!after) return Status::OK();
+        siblings->erase(siblings->begin() + static_cast<std::ptrdiff_t>(i));
+        size_t at = 0;
+        if (!after->empty()) {
+          at = siblings->size() + 1;
+          for (size_t j = 0; j < siblings->size(); ++j) {
+            if (Lower((*siblings)[j]->name()) == Lower(*after)) at = j + 1;
+          }
+          if (at > siblings->size()) {
+            return UserError("FIELD_NOT_FOUND", "No such struct field " + Quote(*after) +
+                                                    " in " + QuotedName(column) + "'s siblings.");
+          }
+        }
+        siblings->insert(siblings->begin() + static_cast<std::ptrdiff_t>(at), field);
+        return Status::OK();
+      }));
       ASSIGN_OR_RAISE(metadata.schema_string, types::SchemaToDeltaJson(*arrow::schema(fields)));
       // The operation parameter shows the column as the statement asked for it.
       auto shown = field;

@@ -216,6 +216,24 @@ Result<std::string> SchemaToDeltaJson(const arrow::Schema& schema) {
 }
 
 std::string SparkTypeName(const arrow::DataType& type) {
+  switch (type.id()) {
+    case arrow::Type::LIST:
+    case arrow::Type::LARGE_LIST:
+      return "array<" + SparkTypeName(*type.field(0)->type()) + ">";
+    case arrow::Type::MAP: {
+      const auto& m = static_cast<const arrow::MapType&>(type);
+      return "map<" + SparkTypeName(*m.key_type()) + "," + SparkTypeName(*m.item_type()) + ">";
+    }
+    case arrow::Type::STRUCT: {
+      std::string out = "struct<";
+      for (int i = 0; i < type.num_fields(); ++i) {
+        out += (i ? "," : "") + type.field(i)->name() + ":" + SparkTypeName(*type.field(i)->type());
+      }
+      return out + ">";
+    }
+    default:
+      break;
+  }
   auto delta = TypeToDeltaJson(type);
   if (!delta.ok()) return type.ToString();
   const json& j = *delta;

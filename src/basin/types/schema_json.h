@@ -38,7 +38,8 @@ Result<std::string> SchemaToDeltaJson(const arrow::Schema& schema);
 /// Converts an Arrow type to its Delta JSON type.
 Result<nlohmann::json> TypeToDeltaJson(const arrow::DataType& type);
 
-/// Returns the Delta type name of an Arrow type as Spark prints it (e.g. "bigint", "string").
+/// Returns the type name of an Arrow type as Spark's DESCRIBE prints it (e.g. "bigint",
+/// "array<int>", "struct<a:int,b:string>", "map<string,double>").
 std::string SparkTypeName(const arrow::DataType& type);
 
 }  // namespace basin::types
