@@ -1,11 +1,5 @@
 #include "basin/delta/row_changes.h"
 
-#include <cstdint>
-
-#include <future>
-
-#include <deque>
-
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -14,7 +8,6 @@
 #include <future>
 
 #include <arrow/array/util.h>
-
 #include <arrow/compute/api.h>
 
 #include "basin/delta/data_skipping.h"
@@ -23,6 +16,7 @@
 #include "basin/delta/replace_where.h"
 #include "basin/delta/scan.h"
 #include "basin/delta/write.h"
+#include "basin/types/schema_json.h"
 
 namespace basin::delta {
 namespace {
@@ -362,7 +356,14 @@ Result<RowChangeResult> CommitRowChanges(const std::shared_ptr<const Snapshot>& 
   for (const auto& [path, rows] : changes.updated_rows) has_updates |= !rows.isEmpty();
   if (cdf && (has_updates || result.copied_rows > 0)) {
     auto cdc = [&]() -> Status {
-      auto schema = snapshot->schema();
+      // With schema evolution the change rows take the new schema (old rows get nulls in the
+      // new columns), as the data files of the same commit do.
+      const Metadata& cdc_metadata =
+          changes.new_metadata ? *changes.new_metadata : snapshot->metadata();
+      std::shared_ptr<arrow::Schema> schema = snapshot->schema();
+      if (changes.new_metadata) {
+        ASSIGN_OR_RAISE(schema, types::SchemaFromDeltaJson(changes.new_metadata->schema_string));
+      }
       ASSIGN_OR_RAISE(auto cdc_schema,
                       schema->AddField(schema->num_fields(),
                                        arrow::field("_change_type", arrow::utf8())));
@@ -400,7 +401,7 @@ Result<RowChangeResult> CommitRowChanges(const std::shared_ptr<const Snapshot>& 
       }
       if (parts.empty()) return Status::OK();
       ASSIGN_OR_RAISE(auto all, arrow::ConcatenateTables(parts));
-      ASSIGN_OR_RAISE(cdc_files, WriteChangeDataFiles(root, snapshot->metadata(), all));
+      ASSIGN_OR_RAISE(cdc_files, WriteChangeDataFiles(root, cdc_metadata, all));
       return Status::OK();
     }();
     if (!cdc.ok()) {
