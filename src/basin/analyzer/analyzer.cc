@@ -1195,6 +1195,11 @@ Result<ExprPtr> ExpressionBinder::BindFunction(const sql::Expr& e) {
     auto value = name == "current_catalog" ? opts.current_catalog : opts.current_schema;
     return plan::Literal(std::make_shared<arrow::StringScalar>(value), name + "()");
   }
+  if ((name == "current_user" || name == "user" || name == "session_user") &&
+      e.children.empty()) {
+    return plan::Literal(std::make_shared<arrow::StringScalar>(analyzer_->options().current_user),
+                         name + "()");
+  }
   if (name == "current_timestamp" || name == "now" || name == "current_date" ||
       name == "localtimestamp") {
     display = name + "()";

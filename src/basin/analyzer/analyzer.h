@@ -62,6 +62,8 @@ struct AnalyzerOptions {
   /// What current_catalog() and current_schema() return.
   std::string current_catalog = "main";
   std::string current_schema = "default";
+  /// What current_user() / user() / session_user() return.
+  std::string current_user;
   /// Values of named (`:name`) and positional (`?`) parameters.
   std::map<std::string, std::shared_ptr<arrow::Scalar>> named_parameters;
   std::vector<std::shared_ptr<arrow::Scalar>> positional_parameters;

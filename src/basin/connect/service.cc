@@ -94,7 +94,7 @@ class ConnectSession {
   ConnectSession(std::string user_id, std::string session_id, const ServiceOptions& options)
       : user_id(std::move(user_id)), session_id(std::move(session_id)),
         server_session_id(NewUuid()),
-        session(session::SessionOptions{options.warehouse, options.metastore}) {}
+        session(session::SessionOptions{options.warehouse, options.metastore, this->user_id}) {}
 
   const std::string user_id;
   const std::string session_id;

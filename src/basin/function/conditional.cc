@@ -149,15 +149,27 @@ void RegisterConditionalFunctions(FunctionTable* table) {
     });
     return b;
   });
-  table->AddFixed("assert_true", {arrow::boolean()}, arrow::null(),
-                  [](const S& a, int64_t i, OutBuilder& out, const EvalContext&) -> Status {
-                    if (a[0].IsNull(i) || !a[0].Bool(i)) {
-                      return UserError("USER_RAISED_EXCEPTION",
-                                       "'assert_true' is not true!");
-                    }
-                    return out.Null();
-                  },
-                  false);
+  // assert_true(cond[, message]): null when cond is true, else USER_RAISED_EXCEPTION with the
+  // message (Spark's default names the condition, which the function cannot see here).
+  table->AddFixedOverloads(
+      "assert_true",
+      {{{arrow::boolean()}, arrow::null(),
+        [](const S& a, int64_t i, OutBuilder& out, const EvalContext&) -> Status {
+          if (a[0].IsNull(i) || !a[0].Bool(i)) {
+            return UserError("USER_RAISED_EXCEPTION", "'assert_true' is not true!");
+          }
+          return out.Null();
+        },
+        false, true},
+       {{arrow::boolean(), arrow::utf8()}, arrow::null(),
+        [](const S& a, int64_t i, OutBuilder& out, const EvalContext&) -> Status {
+          if (a[0].IsNull(i) || !a[0].Bool(i)) {
+            return UserError("USER_RAISED_EXCEPTION",
+                             a[1].IsNull(i) ? std::string("null") : std::string(a[1].Str(i)));
+          }
+          return out.Null();
+        },
+        false, true}});
   table->AddFixed("raise_error", {arrow::utf8()}, arrow::null(),
                   [](const S& a, int64_t i, OutBuilder&, const EvalContext&) -> Status {
                     return UserError("USER_RAISED_EXCEPTION",

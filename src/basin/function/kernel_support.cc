@@ -249,29 +249,61 @@ void FunctionTable::AddAggregate(const std::string& name, AggregateBinder binder
   aggregates_[name] = std::move(binder);
 }
 
+namespace {
+// Binds one fixed-parameter signature: arguments are implicitly cast to `params`.
+Result<BoundScalar> BindFixedSignature(const std::string& fname, const std::vector<TypePtr>& args,
+                                       const std::vector<TypePtr>& params,
+                                       const TypePtr& return_type,
+                                       const std::shared_ptr<const ScalarKernel>& kernel,
+                                       bool deterministic) {
+  BoundScalar bound;
+  bound.name = fname;
+  for (size_t i = 0; i < args.size(); ++i) {
+    TypePtr target = ImplicitCastTarget(args[i], params[i]);
+    if (!target) {
+      return UnexpectedInputType(fname, i, SqlTypeName(*params[i]), *args[i], fname);
+    }
+    bound.arg_types.push_back(target);
+  }
+  bound.return_type = return_type;
+  bound.deterministic = deterministic;
+  bound.kernel = kernel;
+  return bound;
+}
+}  // namespace
+
 void FunctionTable::AddFixed(const std::string& name, std::vector<TypePtr> params,
                              TypePtr return_type, RowFn row, bool null_in_null_out,
                              bool deterministic) {
-  auto kernel = RowKernel(return_type, std::move(row), null_in_null_out, !deterministic);
-  AddScalar(name, [params, return_type, kernel, deterministic](
-                      const std::string& fname,
-                      const std::vector<TypePtr>& args) -> Result<BoundScalar> {
-    if (args.size() != params.size()) {
-      return WrongNumArgs(fname, std::to_string(params.size()), args.size());
-    }
-    BoundScalar bound;
-    bound.name = fname;
-    for (size_t i = 0; i < args.size(); ++i) {
-      TypePtr target = ImplicitCastTarget(args[i], params[i]);
-      if (!target) {
-        return UnexpectedInputType(fname, i, SqlTypeName(*params[i]), *args[i], fname);
+  AddFixedOverloads(name, {FixedOverload{std::move(params), std::move(return_type),
+                                         std::move(row), null_in_null_out, deterministic}});
+}
+
+void FunctionTable::AddFixedOverloads(const std::string& name,
+                                      std::vector<FixedOverload> overloads) {
+  struct Bound {
+    std::vector<TypePtr> params;
+    TypePtr return_type;
+    std::shared_ptr<const ScalarKernel> kernel;
+    bool deterministic;
+  };
+  std::vector<Bound> signatures;
+  std::string arities;
+  for (auto& o : overloads) {
+    auto kernel = RowKernel(o.return_type, std::move(o.row), o.null_in_null_out, !o.deterministic);
+    arities += (arities.empty() ? "" : ", ") + std::to_string(o.params.size());
+    signatures.push_back(Bound{std::move(o.params), o.return_type, kernel, o.deterministic});
+  }
+  if (signatures.size() > 1) arities = "[" + arities + "]";
+  AddScalar(name, [signatures, arities](const std::string& fname,
+                                        const std::vector<TypePtr>& args) -> Result<BoundScalar> {
+    for (const auto& sig : signatures) {
+      if (sig.params.size() == args.size()) {
+        return BindFixedSignature(fname, args, sig.params, sig.return_type, sig.kernel,
+                                  sig.deterministic);
       }
-      bound.arg_types.push_back(target);
     }
-    bound.return_type = return_type;
-    bound.deterministic = deterministic;
-    bound.kernel = kernel;
-    return bound;
+    return WrongNumArgs(fname, arities, args.size());
   });
 }
 

@@ -125,6 +125,17 @@ class FunctionTable {
   /// `params` (Spark's ANSI implicit casts) and `row` computes one value.
   void AddFixed(const std::string& name, std::vector<TypePtr> params, TypePtr return_type,
                 RowFn row, bool null_in_null_out = true, bool deterministic = true);
+  /// One fixed signature of a function registered with AddFixedOverloads.
+  struct FixedOverload {
+    std::vector<TypePtr> params;
+    TypePtr return_type;
+    RowFn row;
+    bool null_in_null_out = true;
+    bool deterministic = true;
+  };
+  /// Registers a function with one fixed signature per number of arguments (levenshtein(a, b)
+  /// and levenshtein(a, b, threshold)).
+  void AddFixedOverloads(const std::string& name, std::vector<FixedOverload> overloads);
 
   const std::map<std::string, ScalarBinder>& scalars() const { return scalars_; }
   const std::map<std::string, AggregateBinder>& aggregates() const { return aggregates_; }

@@ -933,25 +933,35 @@ void RegisterStringFunctions(FunctionTable* table) {
                       ++idx;
                     }
                   });
-  table->AddFixed("levenshtein", {s, s}, i32,
-                  [](const S& a, int64_t i, OutBuilder& out, const EvalContext&) {
-                    const std::string_view x = a[0].Str(i), y = a[1].Str(i);
-                    std::vector<uint32_t> p, q;
-                    size_t len;
-                    for (size_t k = 0; k < x.size(); k += len) p.push_back(DecodeAt(x, k, &len));
-                    for (size_t k = 0; k < y.size(); k += len) q.push_back(DecodeAt(y, k, &len));
-                    std::vector<int64_t> prev(q.size() + 1), cur(q.size() + 1);
-                    for (size_t k = 0; k <= q.size(); ++k) prev[k] = static_cast<int64_t>(k);
-                    for (size_t r = 1; r <= p.size(); ++r) {
-                      cur[0] = static_cast<int64_t>(r);
-                      for (size_t c = 1; c <= q.size(); ++c) {
-                        cur[c] = std::min({prev[c] + 1, cur[c - 1] + 1,
-                                           prev[c - 1] + (p[r - 1] == q[c - 1] ? 0 : 1)});
-                      }
-                      std::swap(prev, cur);
-                    }
-                    return out.Int(prev[q.size()]);
-                  });
+  // levenshtein(a, b[, threshold]): with a threshold, -1 when the distance exceeds it.
+  auto levenshtein = [](std::string_view x, std::string_view y) {
+    std::vector<uint32_t> p, q;
+    size_t len;
+    for (size_t k = 0; k < x.size(); k += len) p.push_back(DecodeAt(x, k, &len));
+    for (size_t k = 0; k < y.size(); k += len) q.push_back(DecodeAt(y, k, &len));
+    std::vector<int64_t> prev(q.size() + 1), cur(q.size() + 1);
+    for (size_t k = 0; k <= q.size(); ++k) prev[k] = static_cast<int64_t>(k);
+    for (size_t r = 1; r <= p.size(); ++r) {
+      cur[0] = static_cast<int64_t>(r);
+      for (size_t c = 1; c <= q.size(); ++c) {
+        cur[c] = std::min({prev[c] + 1, cur[c - 1] + 1,
+                           prev[c - 1] + (p[r - 1] == q[c - 1] ? 0 : 1)});
+      }
+      std::swap(prev, cur);
+    }
+    return prev[q.size()];
+  };
+  table->AddFixedOverloads(
+      "levenshtein",
+      {{{s, s}, i32,
+        [levenshtein](const S& a, int64_t i, OutBuilder& out, const EvalContext&) {
+          return out.Int(levenshtein(a[0].Str(i), a[1].Str(i)));
+        }},
+       {{s, s, i32}, i32,
+        [levenshtein](const S& a, int64_t i, OutBuilder& out, const EvalContext&) {
+          const int64_t distance = levenshtein(a[0].Str(i), a[1].Str(i));
+          return out.Int(distance > a[2].Int(i) ? -1 : distance);
+        }}});
   (void)Str;
 }
 

@@ -1,6 +1,10 @@
 #include "basin/session/session.h"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cctype>
+#include <cstdlib>
 #include <filesystem>
 
 #include "basin/analyzer/analyzer.h"
@@ -247,6 +251,14 @@ Session::Session(SessionOptions options)
       catalog_(std::make_unique<CatalogView>(this)) {
   config_["basin.catalog"] = "main";
   config_["basin.schema"] = "default";
+  if (options_.user.empty()) {
+    // The OS user, as Spark's current_user() outside Spark Connect.
+    if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') {
+      options_.user = user;
+    } else if (const passwd* entry = ::getpwuid(::geteuid()); entry != nullptr) {
+      options_.user = entry->pw_name;
+    }
+  }
 }
 
 Session::~Session() = default;
@@ -395,6 +407,7 @@ analyzer::AnalyzerOptions Session::AnalyzerSettings() {
   options.catalog = catalog_.get();
   options.current_catalog = current_catalog();
   options.current_schema = current_schema();
+  options.current_user = options_.user;
   return options;
 }
 
@@ -466,12 +479,9 @@ Result<StatementResult> Session::ExecuteStatement(sql::Statement& statement) {
   switch (statement.kind) {
     case K::kQuery: {
       // Parse -> analyze -> optimize -> execute, the whole path in one place.
-      analyzer::AnalyzerOptions options;
       auto exec_options = ExecutionOptions();
-      options.eval = exec_options.eval;
-      options.catalog = catalog_.get();
-      options.current_catalog = current_catalog();
-      options.current_schema = current_schema();
+      analyzer::AnalyzerOptions options = AnalyzerSettings();
+      options.eval = exec_options.eval;  // one current_timestamp() for analysis and execution
       ASSIGN_OR_RAISE(auto analyzed, analyzer::AnalyzeQuery(*statement.query, options));
       ASSIGN_OR_RAISE(auto optimized, optimizer::Optimize(analyzed));
       cancel_->store(false);
@@ -484,11 +494,7 @@ Result<StatementResult> Session::ExecuteStatement(sql::Statement& statement) {
       if (inner.kind != K::kQuery) {
         return UserError("UNSUPPORTED_FEATURE", "EXPLAIN supports queries only.");
       }
-      analyzer::AnalyzerOptions options;
-      options.eval = ExecutionOptions().eval;
-      options.catalog = catalog_.get();
-      options.current_catalog = current_catalog();
-      options.current_schema = current_schema();
+      analyzer::AnalyzerOptions options = AnalyzerSettings();
       ASSIGN_OR_RAISE(auto analyzed, analyzer::AnalyzeQuery(*inner.query, options));
       ASSIGN_OR_RAISE(auto optimized, optimizer::Optimize(analyzed));
       std::string text;

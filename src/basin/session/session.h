@@ -41,6 +41,8 @@ struct SessionOptions {
   std::string warehouse;
   /// A PostgreSQL connection string for the metastore; SQLite inside the warehouse when empty.
   std::string metastore;
+  /// What current_user() returns: the Spark Connect client's user id, else the OS user.
+  std::string user;
 };
 
 /// A table name resolved against the session's current catalog and schema.

@@ -369,3 +369,16 @@ def test_column_metadata_matches_spark(spark, ref_spark, name, build):
                 [f.metadata for f in df.toArrow().schema] if name == "select_alias" else None)
 
     same_on_both(spark, ref_spark, result)
+
+
+def test_current_user_is_the_client_user_id(basin_url):
+    """current_user() (and user(), session_user()) is the user id the client connects with."""
+    from connect_support import connect_session
+
+    session = connect_session(basin_url.rstrip("/") + "/;user_id=alice")
+    try:
+        row = session.sql("SELECT current_user() AS a, user() AS b, session_user() AS c").first()
+        assert (row.a, row.b, row.c) == ("alice", "alice", "alice")
+        assert session.range(1).select(F.current_user().alias("u")).first().u == "alice"
+    finally:
+        session.stop()
