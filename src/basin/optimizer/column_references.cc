@@ -1,5 +1,7 @@
 #include "basin/optimizer/column_references.h"
 
+#include "basin/plan/logical_plan.h"
+
 namespace basin::optimizer {
 
 void CollectColumns(const plan::ExprPtr& e, std::set<int>* out) {
@@ -23,6 +25,32 @@ bool HasSubquery(const plan::ExprPtr& e) {
   if (e->subquery) return true;
   for (const auto& c : e->children) {
     if (HasSubquery(c)) return true;
+  }
+  return false;
+}
+
+bool PlanHasOuterColumns(const plan::PlanNode& node) {
+  for (const auto& e : node.exprs) {
+    if (HasOuterColumns(e)) return true;
+  }
+  if (node.condition && HasOuterColumns(node.condition)) return true;
+  for (const auto& e : node.group_by) {
+    if (HasOuterColumns(e)) return true;
+  }
+  for (const auto& e : node.aggregates) {
+    if (HasOuterColumns(e)) return true;
+  }
+  for (const auto& c : node.children) {
+    if (PlanHasOuterColumns(*c)) return true;
+  }
+  return false;
+}
+
+bool HasCorrelatedSubquery(const plan::ExprPtr& e) {
+  if (!e) return false;
+  if (e->subquery && PlanHasOuterColumns(*e->subquery)) return true;
+  for (const auto& c : e->children) {
+    if (HasCorrelatedSubquery(c)) return true;
   }
   return false;
 }

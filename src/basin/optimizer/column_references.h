@@ -19,6 +19,13 @@ bool HasOuterColumns(const plan::ExprPtr& expr);
 /// Returns true when `expr` holds a subquery expression.
 bool HasSubquery(const plan::ExprPtr& expr);
 
+/// Returns true when a plan node (or a node below it) reads a column of an enclosing query.
+bool PlanHasOuterColumns(const plan::PlanNode& node);
+
+/// Returns true when `expr` holds a subquery whose plan reads columns of the enclosing query
+/// (an uncorrelated subquery can move with the expression; a correlated one cannot).
+bool HasCorrelatedSubquery(const plan::ExprPtr& expr);
+
 /// Returns `expr` with every kColumn index i replaced by map(i), and every kOuterColumn index i
 /// turned into a kColumn with index outer_map(i) when `outer_map` is given.
 plan::ExprPtr MapColumns(const plan::ExprPtr& expr, const std::function<int(int)>& map,

@@ -70,23 +70,6 @@ ExprPtr ReplaceNode(const ExprPtr& e, const plan::Expr* target, const ExprPtr& w
   return copy;
 }
 
-bool PlanHasOuterColumns(const PlanNode& node) {
-  for (const auto& e : node.exprs) {
-    if (HasOuterColumns(e)) return true;
-  }
-  if (node.condition && HasOuterColumns(node.condition)) return true;
-  for (const auto& e : node.group_by) {
-    if (HasOuterColumns(e)) return true;
-  }
-  for (const auto& e : node.aggregates) {
-    if (HasOuterColumns(e)) return true;
-  }
-  for (const auto& c : node.children) {
-    if (PlanHasOuterColumns(*c)) return true;
-  }
-  return false;
-}
-
 // Splits a Filter's condition into correlated and uncorrelated conjuncts. Returns false when
 // the subquery is not Filter(cond) over a relation free of outer references.
 bool SplitCorrelated(const PlanPtr& filter, std::vector<ExprPtr>* correlated, PlanPtr* relation) {

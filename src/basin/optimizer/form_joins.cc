@@ -208,7 +208,8 @@ PlanPtr Reorder(const PlanPtr& tree, const std::vector<ExprPtr>& filter_conjunct
   }
   // Conjuncts over one relation filter it directly.
   for (size_t c = 0; c < conjuncts.size(); ++c) {
-    if (conjunct_leaves[c].size() != 1 || HasSubquery(conjuncts[c])) continue;
+    // An uncorrelated subquery (q18's `o_orderkey IN (SELECT ...)`) moves with its conjunct.
+    if (conjunct_leaves[c].size() != 1 || HasCorrelatedSubquery(conjuncts[c])) continue;
     int l = *conjunct_leaves[c].begin();
     int offset = leaves[l].offset;
     leaves[l].plan = MakeFilter(leaves[l].plan,

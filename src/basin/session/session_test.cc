@@ -94,5 +94,29 @@ TEST_F(SessionTest, CachedTableIsInvalidatedWhenTheTableChanges) {
   ASSERT_TRUE(s.Sql("CLEAR CACHE").ok());
 }
 
+// An uncorrelated IN subquery over one table of a join filters that table below the join (as
+// TPC-H q18 needs: 57 orders instead of joining all of lineitem first).
+TEST_F(SessionTest, UncorrelatedInSubqueryFiltersItsTableBelowTheJoin) {
+  Session s(SessionOptions{dir_.string()});
+  ASSERT_TRUE(s.Sql("CREATE TABLE big AS SELECT id, id % 100 AS k FROM range(1000)").ok());
+  ASSERT_TRUE(s.Sql("CREATE TABLE small AS SELECT id AS k, id * 2 AS v FROM range(100)").ok());
+  auto explained = s.Sql(
+      "EXPLAIN SELECT count(*) FROM big, small WHERE big.k = small.k "
+      "AND small.k IN (SELECT k FROM small WHERE v < 10)");
+  ASSERT_TRUE(explained.ok()) << explained.status().ToString();
+  std::string plan =
+      std::static_pointer_cast<arrow::StringScalar>(*(*explained)->column(0)->GetScalar(0))
+          ->ToString();
+  // The filter is directly above small's scan, inside the join.
+  size_t join = plan.find("Join Inner");
+  size_t filter = plan.find("IN (subquery)");
+  ASSERT_NE(join, std::string::npos) << plan;
+  ASSERT_NE(filter, std::string::npos) << plan;
+  EXPECT_LT(join, filter) << plan;
+  EXPECT_EQ(Count(s, "SELECT count(*) FROM big, small WHERE big.k = small.k "
+                     "AND small.k IN (SELECT k FROM small WHERE v < 10)"),
+            50);
+}
+
 }  // namespace
 }  // namespace basin::session
