@@ -63,7 +63,8 @@ std::vector<std::string> ExceptionClasses(const std::string& error_class,
     return {"org.apache.spark.SparkDateTimeException", "java.time.DateTimeException",
             "java.lang.RuntimeException", "java.lang.Exception", "java.lang.Throwable"};
   }
-  if (sql_state == "22023" || error_class.rfind("INVALID_PARAMETER_VALUE", 0) == 0) {
+  if (sql_state == "22023" || error_class.rfind("INVALID_PARAMETER_VALUE", 0) == 0 ||
+      error_class.rfind("INVALID_CONF_VALUE", 0) == 0) {
     return {"org.apache.spark.SparkIllegalArgumentException",
             "java.lang.IllegalArgumentException", "java.lang.RuntimeException",
             "java.lang.Exception", "java.lang.Throwable"};

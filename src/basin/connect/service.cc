@@ -760,6 +760,13 @@ grpc::Status ConnectService::Config(grpc::ServerContext* context,
                                pair.key() + "\".");
         break;
       }
+      if (!pair.has_value()) {
+        // spark.conf.set("key", None): Spark's conf refuses a null value.
+        status = UserError("INVALID_CONF_VALUE.REQUIREMENT",
+                           "The value 'null' in the config \"" + pair.key() +
+                               "\" is invalid. The value cannot be null.");
+        break;
+      }
       status = basin.SetConfig(pair.key(), pair.value());
       if (!status.ok()) break;
     }

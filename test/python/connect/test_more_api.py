@@ -382,3 +382,13 @@ def test_current_user_is_the_client_user_id(basin_url):
         assert session.range(1).select(F.current_user().alias("u")).first().u == "alice"
     finally:
         session.stop()
+
+
+def test_conf_set_none_raises_illegal_argument(spark):
+    """spark.conf.set(key, None) fails as in Spark, with an IllegalArgumentException."""
+    from pyspark.errors import IllegalArgumentException
+
+    with pytest.raises(IllegalArgumentException, match="INVALID_CONF_VALUE"):
+        spark.conf.set("basin.test.none", None)
+    spark.conf.set("basin.test.none", 1)
+    assert spark.conf.get("basin.test.none") == "1"
