@@ -1,15 +1,19 @@
 #include "basin/cli/output.h"
 
 #include <arrow/array.h>
+#include <arrow/builder.h>
 #include <arrow/csv/writer.h>
-#include <arrow/type_traits.h>
 #include <arrow/io/file.h>
-#include <unistd.h>
+#include <arrow/type_traits.h>
+#include <arrow/util/key_value_metadata.h>
 #include <parquet/arrow/writer.h>
 #include <parquet/exception.h>
+#include <unistd.h>
 
 #include "basin/format/json_lines.h"
 #include "basin/function/cast.h"
+#include "basin/types/schema_json.h"
+#include "basin/types/variant.h"
 
 namespace basin::cli {
 
@@ -79,6 +83,121 @@ std::string RenderTable(const arrow::Table& table, const std::string& time_zone)
     }
   }
   return RenderCells(headers, rows);
+}
+
+namespace {
+
+bool IsVariantField(const arrow::Field& field) {
+  if (!field.metadata() || !field.metadata()->Contains(types::kVariantMarker) ||
+      field.type()->id() != arrow::Type::STRUCT) {
+    return false;
+  }
+  const auto& type = static_cast<const arrow::StructType&>(*field.type());
+  return type.GetFieldIndex("value") >= 0 && type.GetFieldIndex("metadata") >= 0;
+}
+
+// Returns `field` and `array` with the variants in them (the array itself, or nested in structs,
+// lists and maps) as JSON text, or nulls when there is none.
+Result<std::pair<std::shared_ptr<arrow::Field>, std::shared_ptr<arrow::Array>>> VariantText(
+    const std::shared_ptr<arrow::Field>& field, const std::shared_ptr<arrow::Array>& array,
+    const std::string& time_zone) {
+  using Converted = std::pair<std::shared_ptr<arrow::Field>, std::shared_ptr<arrow::Array>>;
+  auto with_type = [&](std::shared_ptr<arrow::DataType> type) {
+    return arrow::field(field->name(), std::move(type), field->nullable(), field->metadata());
+  };
+  if (array->type_id() == arrow::Type::LIST) {
+    const auto& list = static_cast<const arrow::ListArray&>(*array);
+    ASSIGN_OR_RAISE(auto element, VariantText(list.type()->field(0), list.values(), time_zone));
+    if (!element.first) return Converted{};
+    auto data = list.data()->Copy();
+    data->type = arrow::list(element.first);
+    data->child_data = {element.second->data()};
+    return Converted{with_type(data->type), arrow::MakeArray(data)};
+  }
+  if (array->type_id() == arrow::Type::MAP) {
+    const auto& map = static_cast<const arrow::MapArray&>(*array);
+    ASSIGN_OR_RAISE(auto items,
+                    VariantText(map.map_type()->item_field(), map.items(), time_zone));
+    if (!items.first) return Converted{};
+    auto type = std::make_shared<arrow::MapType>(map.map_type()->key_field(), items.first);
+    auto entries = std::make_shared<arrow::ArrayData>(
+        type->value_type(), map.keys()->length(),
+        std::vector<std::shared_ptr<arrow::Buffer>>{nullptr}, 0);
+    entries->child_data = {map.keys()->data(), items.second->data()};
+    auto data = map.data()->Copy();
+    data->type = type;
+    data->child_data = {entries};
+    return Converted{with_type(type), arrow::MakeArray(data)};
+  }
+  if (array->type_id() != arrow::Type::STRUCT) return Converted{};
+  const auto& parent = static_cast<const arrow::StructArray&>(*array);
+  if (IsVariantField(*field)) {
+    auto values = std::static_pointer_cast<arrow::BinaryArray>(parent.GetFieldByName("value"));
+    auto metadatas =
+        std::static_pointer_cast<arrow::BinaryArray>(parent.GetFieldByName("metadata"));
+    arrow::StringBuilder builder;
+    for (int64_t i = 0; i < parent.length(); ++i) {
+      if (parent.IsNull(i)) {
+        RETURN_NOT_OK(builder.AppendNull());
+        continue;
+      }
+      ASSIGN_OR_RAISE(auto json,
+                      types::VariantToJson(metadatas->GetView(i), values->GetView(i), time_zone));
+      RETURN_NOT_OK(builder.Append(json));
+    }
+    ASSIGN_OR_RAISE(auto strings, builder.Finish());
+    auto text_field = arrow::field(
+        field->name(), arrow::utf8(), field->nullable(),
+        field->metadata()->Merge(arrow::KeyValueMetadata({format::kJsonTextField}, {"true"})));
+    return Converted{text_field, strings};
+  }
+  bool changed = false;
+  arrow::FieldVector fields = parent.type()->fields();
+  arrow::ArrayVector children;
+  for (int i = 0; i < parent.num_fields(); ++i) {
+    ASSIGN_OR_RAISE(auto child, VariantText(fields[i], parent.field(i), time_zone));
+    if (child.first) {
+      fields[i] = child.first;
+      children.push_back(child.second);
+      changed = true;
+    } else {
+      children.push_back(parent.field(i));
+    }
+  }
+  if (!changed) return Converted{};
+  std::shared_ptr<arrow::Buffer> validity;
+  if (parent.null_count() > 0) {
+    ASSIGN_OR_RAISE(validity, arrow::AllocateEmptyBitmap(parent.length()));
+    for (int64_t i = 0; i < parent.length(); ++i) {
+      if (parent.IsValid(i)) arrow::bit_util::SetBit(validity->mutable_data(), i);
+    }
+  }
+  ASSIGN_OR_RAISE(auto rebuilt,
+                  arrow::StructArray::Make(children, fields, validity, parent.null_count()));
+  return Converted{with_type(rebuilt->type()), rebuilt};
+}
+
+}  // namespace
+
+Result<std::shared_ptr<arrow::Table>> VariantsAsJson(const std::shared_ptr<arrow::Table>& table,
+                                                     const std::string& time_zone) {
+  auto schema = table->schema();
+  std::vector<std::shared_ptr<arrow::ChunkedArray>> columns = table->columns();
+  arrow::FieldVector fields = schema->fields();
+  for (int c = 0; c < table->num_columns(); ++c) {
+    arrow::ArrayVector chunks;
+    std::shared_ptr<arrow::Field> new_field;
+    for (const auto& chunk : columns[c]->chunks()) {
+      ASSIGN_OR_RAISE(auto converted, VariantText(fields[c], chunk, time_zone));
+      if (!converted.first) break;
+      new_field = converted.first;
+      chunks.push_back(converted.second);
+    }
+    if (!new_field) continue;
+    columns[c] = std::make_shared<arrow::ChunkedArray>(std::move(chunks), new_field->type());
+    fields[c] = new_field;
+  }
+  return arrow::Table::Make(arrow::schema(fields, schema->metadata()), columns, table->num_rows());
 }
 
 Status WriteRows(const arrow::Table& table, const std::string& format, arrow::io::OutputStream* out) {

@@ -21,6 +21,12 @@ Result<std::shared_ptr<arrow::io::OutputStream>> OpenOutput(const std::optional<
 /// Writes `table` to `out` in `format` ("jsonl", "csv", "parquet" or "table").
 Status WriteRows(const arrow::Table& table, const std::string& format, arrow::io::OutputStream* out);
 
+/// Replaces each variant of `table` (a column, or in structs, lists and maps) by a string of
+/// its JSON text as Spark's to_json renders it (timestamps in `time_zone`); the field keeps its
+/// metadata plus format::kJsonTextField, so JSON lines embed the text as JSON, not a string.
+Result<std::shared_ptr<arrow::Table>> VariantsAsJson(const std::shared_ptr<arrow::Table>& table,
+                                                     const std::string& time_zone);
+
 /// Renders `table` as Spark's `show(n, truncate=false)` prints it.
 std::string RenderTable(const arrow::Table& table, const std::string& time_zone = "UTC");
 

@@ -73,8 +73,13 @@ Status Read(const std::vector<std::string>& raw) {
     scan.time_zone = *zone;
   }
   ASSIGN_OR_RAISE(auto table, delta::ReadSnapshot(snapshot, scan));
+  const std::string format = args.Get("format").value_or("jsonl");
+  if (format != "parquet") {
+    // Variant values are shown as their JSON; parquet output keeps the binary struct.
+    ASSIGN_OR_RAISE(table, VariantsAsJson(table, args.Get("time-zone").value_or("UTC")));
+  }
   ASSIGN_OR_RAISE(auto out, OpenOutput(args.Get("o")));
-  RETURN_NOT_OK(WriteRows(*table, args.Get("format").value_or("jsonl"), out.get()));
+  RETURN_NOT_OK(WriteRows(*table, format, out.get()));
   return out->Close();
 }
 

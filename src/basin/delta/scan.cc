@@ -16,6 +16,7 @@
 #include "basin/delta/data_skipping.h"
 #include "basin/delta/deletion_vector.h"
 #include "basin/delta/partition_value.h"
+#include "basin/format/variant_shredding.h"
 #include "basin/types/schema_json.h"
 
 namespace basin::delta {
@@ -127,15 +128,11 @@ Result<std::shared_ptr<arrow::Array>> Adapt(const std::shared_ptr<arrow::Array>&
   switch (target->id()) {
     case arrow::Type::STRUCT: {
       if (input->type_id() != arrow::Type::STRUCT) break;
-      // A shredded variant keeps part of its value in typed_value columns; until Basin can
-      // reassemble it, refuse rather than return a value with parts missing.
-      if (auto typed = static_cast<const arrow::StructArray&>(*input).GetFieldByName("typed_value");
-          typed && typed->null_count() < typed->length() &&
-          static_cast<const arrow::StructType&>(*target).GetFieldIndex("typed_value") < 0) {
-        return UserError("DELTA_UNSUPPORTED_FEATURES_FOR_READ",
-                         "Unable to read this table because it requires reader table feature(s) "
-                         "that are unsupported by Basin: variantShredding (a data file holds "
-                         "shredded variant values in typed_value).");
+      // A shredded variant keeps part of its value in typed_value columns (VariantShredding.md):
+      // reassemble it into the plain value/metadata pair of the table's variant type.
+      if (format::IsVariantStruct(*target) && format::IsShreddedVariant(*input->type())) {
+        ASSIGN_OR_RAISE(auto unshredded, format::UnshredVariant(*input));
+        return AdaptStruct(static_cast<const arrow::StructArray&>(*unshredded), *target, mapping);
       }
       return AdaptStruct(static_cast<const arrow::StructArray&>(*input), *target, mapping);
     }

@@ -5,6 +5,7 @@
 
 #include <arrow/array.h>
 #include <arrow/util/decimal.h>
+#include <arrow/util/key_value_metadata.h>
 #include <arrow/visit_type_inline.h>
 
 #include "basin/types/civil_time.h"
@@ -91,6 +92,16 @@ int64_t ToMicros(int64_t value, arrow::TimeUnit::type unit) {
 
 }  // namespace
 
+Status AppendFieldValue(const arrow::Field& field, const arrow::Array& array, int64_t row,
+                        std::string* out) {
+  if (field.metadata() && field.metadata()->Contains(kJsonTextField) &&
+      array.type_id() == arrow::Type::STRING && array.IsValid(row)) {
+    *out += static_cast<const arrow::StringArray&>(array).GetView(row);
+    return Status::OK();
+  }
+  return AppendJsonValue(array, row, out);
+}
+
 Status AppendJsonValue(const arrow::Array& array, int64_t row, std::string* out) {
   if (array.IsNull(row)) {
     *out += "null";
@@ -163,9 +174,10 @@ Status AppendJsonValue(const arrow::Array& array, int64_t row, std::string* out)
       out->push_back('{');
       for (int i = 0; i < a.num_fields(); ++i) {
         if (i > 0) out->push_back(',');
-        AppendJsonString(a.type()->field(i)->name(), out);
+        const auto& field = *a.type()->field(i);
+        AppendJsonString(field.name(), out);
         out->push_back(':');
-        RETURN_NOT_OK(AppendJsonValue(*a.field(i), row, out));
+        RETURN_NOT_OK(AppendFieldValue(field, *a.field(i), row, out));
       }
       out->push_back('}');
       return Status::OK();
@@ -190,7 +202,7 @@ Status AppendJsonValue(const arrow::Array& array, int64_t row, std::string* out)
       out->push_back('[');
       for (int64_t i = begin; i < end; ++i) {
         if (i > begin) out->push_back(',');
-        RETURN_NOT_OK(AppendJsonValue(*values, i, out));
+        RETURN_NOT_OK(AppendFieldValue(*array.type()->field(0), *values, i, out));
       }
       out->push_back(']');
       return Status::OK();
@@ -207,7 +219,7 @@ Status AppendJsonValue(const arrow::Array& array, int64_t row, std::string* out)
         if (key.empty() || key.front() != '"') key = "\"" + key + "\"";
         *out += key;
         out->push_back(':');
-        RETURN_NOT_OK(AppendJsonValue(*m.items(), i, out));
+        RETURN_NOT_OK(AppendFieldValue(*m.map_type()->item_field(), *m.items(), i, out));
       }
       out->push_back('}');
       return Status::OK();
@@ -235,7 +247,7 @@ Status WriteJsonLines(const arrow::RecordBatch& batch, arrow::io::OutputStream* 
     for (int c = 0; c < batch.num_columns(); ++c) {
       if (c > 0) buffer.push_back(',');
       buffer += keys[c];
-      RETURN_NOT_OK(AppendJsonValue(*batch.column(c), row, &buffer));
+      RETURN_NOT_OK(AppendFieldValue(*schema.field(c), *batch.column(c), row, &buffer));
     }
     buffer += "}\n";
     if (buffer.size() > (1 << 20)) {

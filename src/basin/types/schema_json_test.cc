@@ -41,6 +41,19 @@ TEST(SchemaJson, ParsesEveryPrimitiveAndNestedType) {
   EXPECT_EQ(json["fields"][9]["type"], "variant");
 }
 
+TEST(SchemaJson, MarksVariantsInArraysAndMaps) {
+  const char* text = R"JSON({"type":"struct","fields":[
+    {"name":"a","type":{"type":"array","elementType":"variant","containsNull":true},"nullable":true,"metadata":{}},
+    {"name":"m","type":{"type":"map","keyType":"string","valueType":"variant","valueContainsNull":true},"nullable":true,"metadata":{}}]})JSON";
+  auto schema = SchemaFromDeltaJson(text).ValueOrDie();
+  EXPECT_TRUE(schema->field(0)->type()->field(0)->metadata()->Contains(kVariantMarker));
+  const auto& map = static_cast<const arrow::MapType&>(*schema->field(1)->type());
+  EXPECT_TRUE(map.item_field()->metadata()->Contains(kVariantMarker));
+  auto json = nlohmann::json::parse(SchemaToDeltaJson(*schema).ValueOrDie());
+  EXPECT_EQ(json["fields"][0]["type"]["elementType"], "variant");
+  EXPECT_EQ(json["fields"][1]["type"]["valueType"], "variant");
+}
+
 TEST(SchemaJson, RejectsUnknownTypes) {
   auto result = SchemaFromDeltaJson(
       R"({"type":"struct","fields":[{"name":"x","type":"interval","nullable":true,"metadata":{}}]})");
