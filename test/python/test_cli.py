@@ -95,3 +95,30 @@ def test_scan_reports_rows_of_the_snapshot(tmp_path):
     assert report["bytes"] > 0 and report["seconds"] >= 0
     old = json.loads(run("table", "scan", tmp_path / "t", "--version", "0", "--columns", "id").stdout)
     assert old["rows"] == 3 and old["columns"] == 1
+    # --repeat runs the scan several times in one process: `seconds` is the median.
+    repeated = json.loads(run("table", "scan", tmp_path / "t", "--repeat", "3").stdout)
+    assert repeated["rows"] == 6 and len(repeated["rep_seconds"]) == 3
+    assert sorted(repeated["rep_seconds"])[1] == repeated["seconds"]
+    assert run("table", "scan", tmp_path / "t", "--repeat", "0").stderr.startswith(
+        "[INVALID_PARAMETER_VALUE]")
+
+
+def test_write_into_generated_columns_points_to_sql(tmp_path):
+    """`basin table write` cannot compute generated columns: it refuses, says to use INSERT INTO,
+    and leaves the table as it was; INSERT INTO through SQL computes them."""
+    wh = tmp_path / "wh"
+    proc = run("sql", "--warehouse", wh, "-e",
+               "CREATE TABLE g (a BIGINT, b BIGINT GENERATED ALWAYS AS (a * 2)) USING DELTA")
+    assert proc.returncode == 0, proc.stderr
+    table = wh / "main" / "default" / "g"
+    src = tmp_path / "rows.csv"
+    src.write_text("a\n1\n")
+    proc = run("table", "write", table, "--from", src, "--mode", "append")
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("[DELTA_UNSUPPORTED_FEATURES_FOR_WRITE]"), proc.stderr
+    assert "generatedColumns" in proc.stderr and "INSERT INTO" in proc.stderr
+    assert sorted(p.name for p in (table / "_delta_log").glob("*.json")) == [
+        "00000000000000000000.json"]
+    proc = run("sql", "--warehouse", wh, "-e", "INSERT INTO g (a) VALUES (1); SELECT a, b FROM g",
+               "--format", "csv")
+    assert proc.returncode == 0 and proc.stdout.strip().splitlines()[-1] == "1,2", proc.stdout

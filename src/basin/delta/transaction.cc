@@ -66,13 +66,21 @@ Status CheckWriteSupported(const Protocol& protocol, const Metadata& metadata,
                          std::to_string(protocol.min_writer_version) +
                          ", but Basin supports writer versions 1 to 7.");
   }
-  // Writers must enforce these; Basin does not compute or check them yet.
+  // Writers must compute these; the SQL engine does (INSERT, MERGE, ... mark the transaction),
+  // the storage-level writers (`basin table write`) cannot evaluate the expressions.
+  auto computed_by_sql = [](const std::string& feature) {
+    return UserError("DELTA_UNSUPPORTED_FEATURES_FOR_WRITE",
+                     "Unable to write this table because it requires writer table feature(s) "
+                     "that are unsupported by this write path: " + feature +
+                         ". Their values are computed by the SQL engine: write with INSERT INTO "
+                         "(basin sql, or Spark Connect) instead.");
+  };
   if (!columns_computed &&
       metadata.schema_string.find("delta.generationExpression") != std::string::npos) {
-    return unsupported("generatedColumns");
+    return computed_by_sql("generatedColumns");
   }
   if (!columns_computed && metadata.schema_string.find("delta.identity.") != std::string::npos) {
-    return unsupported("identityColumns");
+    return computed_by_sql("identityColumns");
   }
   if (protocol.min_writer_version == 7 && protocol.writer_features) {
     static const std::set<std::string> kSupported = {
