@@ -567,6 +567,42 @@ std::string FormatLocalTimestamp(int64_t local_micros) {
   return out;
 }
 
+std::string CalendarIntervalText(int32_t months, int32_t days, int64_t micros) {
+  // Spark's CalendarInterval.toString: "1 years 2 months 3 days 4 hours 5 minutes 6.5 seconds",
+  // each unit only when not zero, "0 seconds" for an empty interval.
+  if (months == 0 && days == 0 && micros == 0) return "0 seconds";
+  std::string out;
+  auto unit = [&](int64_t value, const char* name) {
+    if (value != 0) out += std::to_string(value) + " " + name + " ";
+  };
+  if (months != 0) {
+    unit(months / 12, "years");
+    unit(months % 12, "months");
+  }
+  unit(days, "days");
+  if (micros != 0) {
+    unit(micros / 3600000000LL, "hours");
+    int64_t rest = micros % 3600000000LL;
+    unit(rest / 60000000LL, "minutes");
+    rest %= 60000000LL;
+    if (rest != 0) {
+      const bool negative = rest < 0;
+      const int64_t a = negative ? -rest : rest;
+      std::string text = std::to_string(a / 1000000);
+      if (a % 1000000 != 0) {
+        char fraction[16];
+        std::snprintf(fraction, sizeof(fraction), ".%06lld", static_cast<long long>(a % 1000000));
+        std::string f = fraction;
+        while (f.back() == '0') f.pop_back();
+        text += f;
+      }
+      out += (negative ? "-" : "") + text + " seconds ";
+    }
+  }
+  out.pop_back();
+  return out;
+}
+
 Result<std::string> ValueToString(const arrow::Array& array, int64_t i,
                                   const EvalContext& context) {
   if (array.IsNull(i)) return std::string("null");
@@ -635,6 +671,10 @@ Result<std::string> ValueToString(const arrow::Array& array, int64_t i,
         out += s;
       }
       return out + "}";
+    }
+    case arrow::Type::INTERVAL_MONTH_DAY_NANO: {
+      const auto v = static_cast<const arrow::MonthDayNanoIntervalArray&>(array).GetValue(i);
+      return CalendarIntervalText(v.months, v.days, v.nanoseconds / 1000);
     }
     case arrow::Type::INTERVAL_MONTHS: {
       const int64_t m = r.Int(0);

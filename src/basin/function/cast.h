@@ -20,6 +20,10 @@ std::string FormatFloat(float v);
 std::string FormatLocalTimestamp(int64_t local_micros);
 /// Formats row `i` of `array` as CAST(... AS STRING) does (nested values included).
 Result<std::string> ValueToString(const arrow::Array& array, int64_t i, const EvalContext& context);
+
+/// Formats a CALENDAR INTERVAL as Spark's CalendarInterval.toString does
+/// ("1 years 2 months 3 days 4 hours 5 minutes 6.5 seconds"; "0 seconds" when empty).
+std::string CalendarIntervalText(int32_t months, int32_t days, int64_t micros);
 /// Parses a boolean as Spark's cast does ("t", "true", "y", "yes", "1", "f", ...).
 std::optional<bool> ParseBoolean(std::string_view text);
 /// Parses a date as Spark's cast does ("2024", "2024-1", "2024-01-02", "2024-01-02T..."), giving

@@ -102,6 +102,14 @@ Result<std::unique_ptr<OutBuilder>> OutBuilder::Make(const TypePtr& type, int64_
   return out;
 }
 
+Status OutBuilder::MonthDayNano(int32_t months, int32_t days, int64_t nanoseconds) {
+  if (type_->id() != arrow::Type::INTERVAL_MONTH_DAY_NANO) {
+    return InternalError("MonthDayNano() on a " + type_->ToString() + " builder");
+  }
+  return static_cast<arrow::MonthDayNanoIntervalBuilder&>(*builder_).Append({months, days,
+                                                                             nanoseconds});
+}
+
 Status OutBuilder::Int(int64_t v) {
   switch (type_->id()) {
     case arrow::Type::BOOL:
@@ -426,6 +434,8 @@ std::string SqlTypeName(const arrow::DataType& type) {
       return "INTERVAL YEAR TO MONTH";
     case arrow::Type::DURATION:
       return "INTERVAL DAY TO SECOND";
+    case arrow::Type::INTERVAL_MONTH_DAY_NANO:
+      return "INTERVAL";
     default:
       return type.ToString();
   }

@@ -66,6 +66,8 @@ class OutBuilder {
   Status Str(std::string_view v);
   /// Appends a decimal value already in the output scale.
   Status Dec(const arrow::Decimal128& v);
+  /// Appends a CALENDAR INTERVAL (month_day_nano_interval).
+  Status MonthDayNano(int32_t months, int32_t days, int64_t nanoseconds);
   /// Appends row `i` of `array` (same type as the output).
   Status CopyFrom(const arrow::Array& array, int64_t i);
   /// Returns the underlying Arrow builder (for nested results).

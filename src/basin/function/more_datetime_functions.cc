@@ -160,6 +160,55 @@ ScalarBinder MakeIntervalBinder(bool day_time) {
   };
 }
 
+// make_interval([years[, months[, weeks[, days[, hours[, mins[, secs]]]]]]]) and
+// try_make_interval: a CALENDAR INTERVAL; seconds are decimal(18,6). An overflow is
+// ARITHMETIC_OVERFLOW (null for the try_ form).
+ScalarBinder MakeCalendarIntervalBinder(bool try_form) {
+  return [try_form](const std::string& name,
+                    const std::vector<TypePtr>& args) -> Result<BoundScalar> {
+    if (args.size() > 7) return WrongNumArgs(name, "[0, 1, 2, 3, 4, 5, 6, 7]", args.size());
+    BoundScalar b;
+    b.name = name;
+    for (size_t k = 0; k < args.size(); ++k) {
+      // Spark casts any number or string argument (BIGINT beyond INT is CAST_OVERFLOW).
+      const TypePtr want = k == 6 ? arrow::decimal128(18, 6) : arrow::int32();
+      if (!ImplicitCastTarget(args[k], want) && !IsNumeric(*args[k]) &&
+          args[k]->id() != arrow::Type::STRING) {
+        return UnexpectedInputType(name, k, SqlTypeName(*want), *args[k], name);
+      }
+      b.arg_types.push_back(want);
+    }
+    b.return_type = arrow::month_day_nano_interval();
+    b.kernel = RowKernel(
+        b.return_type,
+        [try_form](const S& a, int64_t i, OutBuilder& out, const EvalContext&) -> Status {
+          auto arg = [&](size_t k) -> int64_t { return k < a.size() ? a[k].Int(i) : 0; };
+          const int64_t secs = a.size() > 6 ? static_cast<int64_t>(a[6].Dec(i).low_bits()) : 0;
+          int32_t months = 0, days = 0;
+          int64_t micros = 0, part = 0;
+          bool overflow =
+              __builtin_mul_overflow(static_cast<int32_t>(arg(0)), int32_t{12}, &months) ||
+              __builtin_add_overflow(months, static_cast<int32_t>(arg(1)), &months) ||
+              __builtin_mul_overflow(static_cast<int32_t>(arg(2)), int32_t{7}, &days) ||
+              __builtin_add_overflow(days, static_cast<int32_t>(arg(3)), &days) ||
+              __builtin_mul_overflow(arg(4), 3600 * kMicrosPerSecond, &part) ||
+              __builtin_add_overflow(micros, part, &micros) ||
+              __builtin_mul_overflow(arg(5), 60 * kMicrosPerSecond, &part) ||
+              __builtin_add_overflow(micros, part, &micros) ||
+              __builtin_add_overflow(micros, secs, &micros) ||
+              __builtin_mul_overflow(micros, int64_t{1000}, &part);
+          if (overflow) {
+            if (try_form) return out.Null();
+            return UserError("ARITHMETIC_OVERFLOW",
+                             "overflow. If necessary set \"spark.sql.ansi.enabled\" to \"false\" "
+                             "to bypass this error.");
+          }
+          return out.MonthDayNano(months, days, micros * 1000);
+        });
+    return b;
+  };
+}
+
 }  // namespace
 
 void RegisterMoreDatetimeFunctions(FunctionTable* table) {
@@ -190,6 +239,8 @@ void RegisterMoreDatetimeFunctions(FunctionTable* table) {
   table->AddScalar("convert_timezone", BindConvertTimezone);
   table->AddScalar("make_dt_interval", MakeIntervalBinder(true));
   table->AddScalar("make_ym_interval", MakeIntervalBinder(false));
+  table->AddScalar("make_interval", MakeCalendarIntervalBinder(false));
+  table->AddScalar("try_make_interval", MakeCalendarIntervalBinder(true));
 }
 
 }  // namespace basin::function

@@ -392,3 +392,17 @@ def test_conf_set_none_raises_illegal_argument(spark):
         spark.conf.set("basin.test.none", None)
     spark.conf.set("basin.test.none", 1)
     assert spark.conf.get("basin.test.none") == "1"
+
+
+def test_make_interval_is_a_calendar_interval(spark):
+    """make_interval gives Spark's CALENDAR INTERVAL type, through SQL and the DataFrame API."""
+    from pyspark.sql.types import CalendarIntervalType
+
+    schema = spark.sql("SELECT make_interval(100, 11, 1, 1, 12, 30, 01.001001)").schema
+    assert schema.fields[0].dataType == CalendarIntervalType()
+    assert spark.range(1).select(F.make_interval(F.lit(1))).schema.fields[0].dataType == \
+        CalendarIntervalType()
+    row = spark.sql("SELECT CAST(make_interval(1, 2, 0, 3) AS STRING) AS s").first()
+    assert row.s == "1 years 2 months 3 days"
+    df = spark.createDataFrame([(2147483647,)], ["num"])
+    assert df.select(F.isnull(F.try_make_interval("num")).alias("n")).first().n is True
