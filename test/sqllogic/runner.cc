@@ -10,6 +10,8 @@
 //   connection NAME  run the following records in session NAME (created on first use; the
 //                    first session is "default"); sessions share the warehouse
 //   # comment
+// `__WAREHOUSE__` in SQL stands for the file's warehouse folder (for paths such as
+// parquet.`__WAREHOUSE__/main/default/t`).
 // Values are printed as CAST(value AS STRING) prints them (Spark), NULL as NULL. With
 // --complete, the expected rows of every query are rewritten from the actual results.
 // Prints one summary line per run: files, records passed and failed.
@@ -163,7 +165,12 @@ void RunFile(const fs::path& path, const std::string& warehouse, bool complete, 
       totals->failed += 1;
       std::cerr << path.string() << ":" << r.line << ": " << why << "\n  " << r.sql << std::endl;
     };
-    auto results = session->Execute(r.sql);
+    std::string sql = r.sql;
+    for (size_t at = sql.find("__WAREHOUSE__"); at != std::string::npos;
+         at = sql.find("__WAREHOUSE__", at + warehouse.size())) {
+      sql.replace(at, 13, warehouse);
+    }
+    auto results = session->Execute(sql);
     if (r.kind == "statement") {
       if (r.mode == "ok") {
         if (results.ok()) {

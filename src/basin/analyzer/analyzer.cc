@@ -19,6 +19,7 @@
 #include "basin/analyzer/data_type.h"
 #include "basin/delta/snapshot.h"
 #include "basin/format/data_file_reader.h"
+#include "basin/format/partition_path.h"
 #include "basin/function/kernel_support.h"
 #include "basin/io/file_system.h"
 
@@ -1839,6 +1840,42 @@ std::shared_ptr<arrow::DataType> CanonicalType(const std::shared_ptr<arrow::Data
   }
 }
 
+// Adds to a file scan of a folder the partition columns of its `name=value` sub-folders, as
+// Spark's partition discovery does: after the data columns, or in place of a data column of the
+// same name (whose values then come from the folders).
+Status AddPartitionColumns(const io::Location& location,
+                           const std::vector<arrow::fs::FileInfo>& files, PlanNode* node) {
+  if (io::HasGlob(location.path)) return Status::OK();
+  ASSIGN_OR_RAISE(auto info, location.fs->GetFileInfo(location.path));
+  if (!info.IsDirectory()) return Status::OK();
+  std::string prefix = location.path;
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  prefix += '/';
+  std::vector<std::string> relative;
+  for (const auto& f : files) {
+    if (f.path().rfind(prefix, 0) == 0) relative.push_back(f.path().substr(prefix.size()));
+  }
+  ASSIGN_OR_RAISE(auto columns, format::DiscoverPartitionColumns(relative));
+  if (columns.empty()) return Status::OK();
+  arrow::FieldVector fields = node->scan.table_schema->fields();
+  for (const auto& column : columns) {
+    bool replaced = false;
+    for (auto& f : fields) {
+      if (Lower(f->name()) == Lower(column.name)) {
+        f = arrow::field(f->name(), column.type);
+        node->scan.partition_columns.push_back(f->name());
+        replaced = true;
+      }
+    }
+    if (!replaced) {
+      fields.push_back(arrow::field(column.name, column.type));
+      node->scan.partition_columns.push_back(column.name);
+    }
+  }
+  node->scan.table_schema = arrow::schema(fields);
+  return Status::OK();
+}
+
 Result<PlanPtr> ParquetScan(const std::string& path,
                             const std::vector<std::pair<std::string, std::string>>& options) {
   ASSIGN_OR_RAISE(auto location, io::ResolveLocation(path));
@@ -1878,6 +1915,7 @@ Result<PlanPtr> ParquetScan(const std::string& path,
   auto plain = schema->RemoveMetadata();
   for (const auto& f : plain->fields()) fields.push_back(f->WithType(CanonicalType(f->type())));
   node->scan.table_schema = arrow::schema(fields);
+  RETURN_NOT_OK(AddPartitionColumns(location, files, node.get()));
   node->schema = node->scan.table_schema;
   AddMetadataColumn(node.get());
   return node;
@@ -1973,6 +2011,27 @@ Result<plan::PlanPtr> DeltaTableScan(const std::string& path, const TimeTravelSp
   return node;
 }
 
+Result<plan::PlanPtr> DeclaredFileScan(
+    const std::string& format, const std::string& path,
+    const std::vector<std::pair<std::string, std::string>>& options,
+    std::shared_ptr<arrow::Schema> schema, std::vector<std::string> partition_columns) {
+  using F = plan::ScanSource::Format;
+  const std::string f = Lower(format);
+  auto node = std::make_shared<PlanNode>();
+  node->kind = PlanKind::kScan;
+  node->scan.format = f == "parquet" ? F::kParquet
+                      : f == "json"  ? F::kJson
+                      : f == "csv"   ? F::kCsv
+                                     : F::kText;
+  node->scan.path = path;
+  node->scan.options = options;
+  node->scan.table_schema = schema;
+  node->scan.partition_columns = std::move(partition_columns);
+  node->schema = std::move(schema);
+  AddMetadataColumn(node.get());
+  return PlanPtr(node);
+}
+
 Result<plan::PlanPtr> FileScan(const std::string& format, const std::string& path,
                                const std::vector<std::pair<std::string, std::string>>& options) {
   std::string f = Lower(format);
@@ -2041,6 +2100,7 @@ Result<plan::PlanPtr> FileScan(const std::string& format, const std::string& pat
       node->scan.path = path;
       node->scan.options = options;
       node->scan.table_schema = arrow::schema(fields);
+      RETURN_NOT_OK(AddPartitionColumns(location, *listed, node.get()));
       node->schema = node->scan.table_schema;
       AddMetadataColumn(node.get());
       return node;
@@ -2065,6 +2125,7 @@ Result<plan::PlanPtr> FileScan(const std::string& format, const std::string& pat
     node->scan.path = path;
     node->scan.options = options;
     node->scan.table_schema = arrow::schema(merged->fields());
+    RETURN_NOT_OK(AddPartitionColumns(location, *listed, node.get()));
     node->schema = node->scan.table_schema;
     AddMetadataColumn(node.get());
     return node;

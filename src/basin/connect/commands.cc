@@ -21,6 +21,7 @@
 #include "basin/delta/write.h"
 #include "basin/format/data_file_writer.h"
 #include "basin/io/file_system.h"
+#include "basin/session/file_table.h"
 #include "basin/sql/parser.h"
 #include "basin/types/schema_json.h"
 
@@ -372,7 +373,7 @@ Status WriteDeltaPath(const pb::WriteOperation& write, const Options& options,
 }
 
 // df.write.parquet / json / csv / text (files in a folder): Spark's file sources, one part file
-// per write.
+// per write, or one per partition folder with partitionBy.
 Status WriteFilePath(const pb::WriteOperation& write, const std::string& format,
                      PlanTranslator& translator) {
   if (!format::IsWritableFileFormat(format)) {
@@ -380,28 +381,57 @@ Status WriteFilePath(const pb::WriteOperation& write, const std::string& format,
                                                 " files is not supported by Basin yet (delta, "
                                                 "parquet, json, csv and text are).");
   }
-  if (!write.partitioning_columns().empty()) {
-    return UserError("UNSUPPORTED_FEATURE",
-                     "partitionBy for " + format + " files is not supported by Basin yet.");
-  }
   ASSIGN_OR_RAISE(auto root, io::ResolveLocation(write.path()));
   ASSIGN_OR_RAISE(bool exists, io::Exists(root));
   auto mode = write.mode();
-  if (exists) {
-    if (mode == pb::WriteOperation::SAVE_MODE_IGNORE) return Status::OK();
-    if (mode == pb::WriteOperation::SAVE_MODE_OVERWRITE) {
-      RETURN_NOT_OK(root.fs->DeleteDirContents(root.path));
-    } else if (mode != pb::WriteOperation::SAVE_MODE_APPEND) {
-      return UserError("PATH_ALREADY_EXISTS",
-                       "Path " + write.path() +
-                           " already exists. Set mode as \"overwrite\" to overwrite the existing "
-                           "path.");
-    }
+  if (exists && mode == pb::WriteOperation::SAVE_MODE_IGNORE) return Status::OK();
+  if (exists && mode != pb::WriteOperation::SAVE_MODE_OVERWRITE &&
+      mode != pb::WriteOperation::SAVE_MODE_APPEND) {
+    return UserError("PATH_ALREADY_EXISTS",
+                     "Path " + write.path() +
+                         " already exists. Set mode as \"overwrite\" to overwrite the existing "
+                         "path.");
   }
   ASSIGN_OR_RAISE(auto data, InputTable(write.input(), translator));
+  // partitionBy: Hive-style folders named with the names as given (Spark matches them to the
+  // columns case-insensitively).
+  std::vector<std::string> partitions(write.partitioning_columns().begin(),
+                                      write.partitioning_columns().end());
+  for (const auto& p : partitions) {
+    int found = -1;
+    for (int i = 0; i < data->num_columns(); ++i) {
+      if (Lower(data->schema()->field(i)->name()) == Lower(p)) found = i;
+    }
+    if (found < 0) {
+      return UserError("_LEGACY_ERROR_TEMP_1155",
+                       "Partition column `" + p + "` not found in schema " +
+                           types::SparkTypeName(*arrow::struct_(data->schema()->fields())) + ".");
+    }
+    ASSIGN_OR_RAISE(data, data->RenameColumns([&] {
+      auto names = data->ColumnNames();
+      names[static_cast<size_t>(found)] = p;
+      return names;
+    }()));
+  }
+  if (!partitions.empty() && partitions.size() >= static_cast<size_t>(data->num_columns())) {
+    return UserError("ALL_PARTITION_COLUMNS_NOT_ALLOWED",
+                     "Cannot use all columns for partition columns.");
+  }
+  if (exists && mode == pb::WriteOperation::SAVE_MODE_OVERWRITE) {
+    RETURN_NOT_OK(root.fs->DeleteDirContents(root.path));
+  }
   std::map<std::string, std::string> options;
   for (const auto& [k, v] : write.options()) options[Lower(k)] = v;
-  RETURN_NOT_OK(format::WritePartFile(root, format, *data, options).status());
+  if (partitions.empty()) {
+    RETURN_NOT_OK(format::WritePartFile(root, format, *data, options).status());
+  } else {
+    session::FileTableWrite file_write;
+    file_write.format = format;
+    file_write.options = options;
+    file_write.partition_columns = partitions;
+    RETURN_NOT_OK(session::WriteFileTableRows(root, data, file_write,
+                                              translator.session().ExecutionOptions().eval));
+  }
   auto success = root.Child("_SUCCESS");
   return io::WriteWholeFile(success, "");
 }

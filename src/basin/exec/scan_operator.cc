@@ -1,7 +1,9 @@
 // Scan: Delta tables (live files after data skipping, read with delta::ReadDataFile: partition
 // values, column mapping and deletion vectors handled there) and Parquet / CSV / JSON / text
-// files or folders. Each file is one task on the query's thread pool; up to `threads` files are
-// read ahead while earlier ones are handed out, in file order.
+// files or folders, whose partition columns come from Hive-style `name=value` folders (folders
+// that pushed filters on partition columns rule out are not read). Each file is one task on the
+// query's thread pool; up to `threads` files are read ahead while earlier ones are handed out,
+// in file order.
 
 #include <deque>
 #include <unordered_map>
@@ -18,7 +20,9 @@
 #include "basin/delta/partition_value.h"
 #include "basin/delta/scan.h"
 #include "basin/delta/snapshot.h"
+#include "basin/exec/evaluate.h"
 #include "basin/exec/operator.h"
+#include "basin/format/partition_path.h"
 #include "basin/io/file_system.h"
 
 namespace basin::exec {
@@ -33,7 +37,42 @@ struct FileInfo {
   int64_t size = 0;
   int64_t modification_time_ms = 0;
   const delta::AddFile* add = nullptr;  // Delta
+  // Non-Delta: the values of the scan's partition columns, from the file's folders.
+  arrow::ScalarVector partition_values;
 };
+
+bool SameName(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Collects the input columns `expr` reads; false when it cannot be evaluated on its own (a
+// subquery, an outer reference, a nondeterministic call).
+bool ColumnsOf(const plan::Expr& expr, std::vector<int>* columns) {
+  switch (expr.kind) {
+    case plan::ExprKind::kColumn:
+      columns->push_back(expr.column_index);
+      return true;
+    case plan::ExprKind::kOuterColumn:
+    case plan::ExprKind::kScalarSubquery:
+    case plan::ExprKind::kInSubquery:
+    case plan::ExprKind::kExists:
+    case plan::ExprKind::kAggregate:
+    case plan::ExprKind::kWindow:
+    case plan::ExprKind::kGroupingId:
+      return false;
+    default:
+      break;
+  }
+  if (expr.kind == plan::ExprKind::kCall && expr.scalar && !expr.scalar->deterministic)
+    return false;
+  for (const auto& child : expr.children) {
+    if (child && !ColumnsOf(*child, columns)) return false;
+  }
+  return true;
+}
 
 std::string FileName(const std::string& path) {
   auto slash = path.find_last_of('/');
@@ -357,8 +396,12 @@ class ScanOperator : public Operator {
         files_.push_back(std::move(info));
       }
     } else {
+      if (!table_schema) return InternalError("a file scan needs its table schema");
       // The file, the visible files below the folder, or the matches of a glob pattern.
       ASSIGN_OR_RAISE(auto listed, io::ListInputFiles(root));
+      std::string prefix = root.path;
+      while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+      prefix += '/';
       for (const auto& entry : listed) {
         FileInfo file;
         file.path = entry.path();
@@ -367,9 +410,32 @@ class ScanOperator : public Operator {
         file.modification_time_ms =
             std::chrono::duration_cast<std::chrono::milliseconds>(entry.mtime().time_since_epoch())
                 .count();
+        if (!source_.partition_columns.empty()) {
+          std::vector<format::PartitionFolderValue> folders;
+          if (entry.path().rfind(prefix, 0) == 0) {
+            folders = format::ParsePartitionFolders(entry.path().substr(prefix.size()));
+          }
+          // Spark reads a partitioned folder's data from its partition folders only.
+          if (folders.empty()) continue;
+          for (const auto& name : source_.partition_columns) {
+            auto field = table_schema->GetFieldByName(name);
+            if (!field) return InternalError("partition column " + name + " is not in the schema");
+            std::optional<std::string> text;
+            for (const auto& folder : folders) {
+              if (SameName(folder.name, name)) text = folder.value;
+            }
+            // A value that does not parse as the column's type reads as null.
+            std::shared_ptr<arrow::Scalar> value = arrow::MakeNullScalar(field->type());
+            if (text && field->type()->id() != arrow::Type::NA) {
+              auto parsed = delta::ParsePartitionValue(text, field->type(),
+                                                       context_->options().eval.session_time_zone);
+              if (parsed.ok()) value = *parsed;
+            }
+            file.partition_values.push_back(value);
+          }
+        }
         files_.push_back(std::move(file));
       }
-      if (!table_schema) return InternalError("a file scan needs its table schema");
     }
     // The data columns to read, in output order.
     if (with_row_id_ && source_.format != ScanSource::Format::kDelta) {
@@ -389,6 +455,28 @@ class ScanOperator : public Operator {
       }
       auto field = table_schema->GetFieldByName(name);
       data_fields_.push_back(field ? field : schema_->field(i));
+    }
+    if (source_.format != ScanSource::Format::kDelta && !source_.partition_columns.empty()) {
+      // Which output column is which partition column; the rest are read from the files, whose
+      // own schema leaves the partition columns out.
+      for (const auto& field : data_fields_) {
+        int index = -1;
+        for (size_t p = 0; p < source_.partition_columns.size(); ++p) {
+          if (source_.partition_columns[p] == field->name()) index = static_cast<int>(p);
+        }
+        partition_of_output_.push_back(index);
+        if (index < 0) file_fields_.push_back(field);
+      }
+      arrow::FieldVector file_schema;
+      for (const auto& field : table_schema->fields()) {
+        if (std::find(source_.partition_columns.begin(), source_.partition_columns.end(),
+                      field->name()) == source_.partition_columns.end()) {
+          file_schema.push_back(field);
+        }
+      }
+      file_source_ = source_;
+      file_source_.table_schema = arrow::schema(file_schema);
+      RETURN_NOT_OK(PruneFiles(node.pushed_filters));
     }
     return Status::OK();
   }
@@ -444,6 +532,9 @@ class ScanOperator : public Operator {
                                                  context_->options().eval.session_time_zone));
       ASSIGN_OR_RAISE(table, SelectByName(table, data_fields_));
       if (with_row_id_) return WithRowIds(table, file);
+    } else if (!source_.partition_columns.empty()) {
+      ASSIGN_OR_RAISE(table, ReadFormatFile(file_source_, file, file_fields_));
+      ASSIGN_OR_RAISE(table, WithPartitionValues(table, file));
     } else {
       ASSIGN_OR_RAISE(table, ReadFormatFile(source_, file, data_fields_));
     }
@@ -454,6 +545,85 @@ class ScanOperator : public Operator {
       columns.push_back(std::make_shared<arrow::ChunkedArray>(meta));
     }
     return arrow::Table::Make(schema_, columns, table->num_rows());
+  }
+
+  // Puts the file's partition values into the data columns read from it, in output order.
+  Result<std::shared_ptr<arrow::Table>> WithPartitionValues(
+      const std::shared_ptr<arrow::Table>& read, const FileInfo& file) {
+    arrow::ChunkedArrayVector columns;
+    int next_read = 0;
+    for (size_t i = 0; i < data_fields_.size(); ++i) {
+      int p = partition_of_output_[i];
+      if (p < 0) {
+        columns.push_back(read->column(next_read++));
+        continue;
+      }
+      ASSIGN_OR_RAISE(auto array,
+                      arrow::MakeArrayFromScalar(*file.partition_values[static_cast<size_t>(p)],
+                                                 read->num_rows()));
+      columns.push_back(std::make_shared<arrow::ChunkedArray>(array));
+    }
+    return arrow::Table::Make(arrow::schema(data_fields_), columns, read->num_rows());
+  }
+
+  // Drops the files whose partition values fail a pushed filter that reads partition columns
+  // only (Spark's partition pruning). The filters are evaluated over one row per file whose
+  // partition columns hold the file's values; a filter that cannot be evaluated prunes nothing.
+  Status PruneFiles(const std::vector<plan::ExprPtr>& filters) {
+    if (files_.empty()) return Status::OK();
+    std::vector<const plan::Expr*> usable;
+    for (const auto& filter : filters) {
+      std::vector<int> columns;
+      if (!filter || !ColumnsOf(*filter, &columns) || columns.empty()) continue;
+      bool partition_only = true;
+      for (int c : columns) {
+        partition_only = partition_only && c >= 0 &&
+                         static_cast<size_t>(c) < partition_of_output_.size() &&
+                         partition_of_output_[static_cast<size_t>(c)] >= 0;
+      }
+      if (partition_only) usable.push_back(filter.get());
+    }
+    if (usable.empty()) return Status::OK();
+    const int64_t n = static_cast<int64_t>(files_.size());
+    arrow::ArrayVector arrays;
+    for (int i = 0; i < schema_->num_fields(); ++i) {
+      int p = static_cast<size_t>(i) < partition_of_output_.size()
+                  ? partition_of_output_[static_cast<size_t>(i)]
+                  : -1;
+      if (p < 0) {
+        ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(schema_->field(i)->type(), n));
+        arrays.push_back(nulls);
+        continue;
+      }
+      std::unique_ptr<arrow::ArrayBuilder> builder;
+      RETURN_NOT_OK(
+          arrow::MakeBuilder(arrow::default_memory_pool(), schema_->field(i)->type(), &builder));
+      for (const auto& file : files_) {
+        const auto& value = file.partition_values[static_cast<size_t>(p)];
+        if (value->type->Equals(*schema_->field(i)->type())) {
+          RETURN_NOT_OK(builder->AppendScalar(*value));
+        } else {
+          RETURN_NOT_OK(builder->AppendNull());
+        }
+      }
+      ASSIGN_OR_RAISE(auto array, builder->Finish());
+      arrays.push_back(array);
+    }
+    auto batch = arrow::RecordBatch::Make(schema_, n, arrays);
+    std::vector<bool> keep(files_.size(), true);
+    for (const auto* filter : usable) {
+      auto selected = EvaluatePredicate(*filter, *batch, context_->options().eval, nullptr);
+      if (!selected.ok()) continue;  // pruning is an optimization only
+      for (int64_t r = 0; r < n; ++r) {
+        if (!(*selected)->Value(r) || (*selected)->IsNull(r)) keep[static_cast<size_t>(r)] = false;
+      }
+    }
+    std::vector<FileInfo> kept;
+    for (size_t i = 0; i < files_.size(); ++i) {
+      if (keep[i]) kept.push_back(std::move(files_[i]));
+    }
+    files_ = std::move(kept);
+    return Status::OK();
   }
 
   // Appends the file path and physical row positions, then drops the rows the file's deletion
@@ -498,6 +668,12 @@ class ScanOperator : public Operator {
   std::vector<delta::AddFile> kept_files_;
   std::vector<FileInfo> files_;
   arrow::FieldVector data_fields_;
+  // Partitioned file scans: for each data field, its position in source_.partition_columns (-1
+  // for a column read from the files); the fields read from the files; the source as the files
+  // see it (no partition columns in its schema).
+  std::vector<int> partition_of_output_;
+  arrow::FieldVector file_fields_;
+  ScanSource file_source_;
   size_t next_file_ = 0;
   std::deque<arrow::Future<std::shared_ptr<arrow::Table>>> in_flight_;
   std::shared_ptr<arrow::Table> current_table_;

@@ -1,13 +1,16 @@
 #include "basin/format/data_file_writer.h"
 
+#include <unordered_map>
 
 #include <arrow/array.h>
 #include <arrow/array/concatenate.h>
+#include <arrow/builder.h>
 #include <arrow/compute/api.h>
 #include <parquet/arrow/writer.h>
 
 #include "basin/base/uuid.h"
 #include "basin/format/json_lines.h"
+#include "basin/format/partition_path.h"
 
 namespace basin::format {
 namespace {
@@ -186,6 +189,59 @@ Result<io::Location> WritePartFile(const io::Location& dir, const std::string& f
   RETURN_NOT_OK(WriteDataFile(f, table, options, out.get()));
   RETURN_NOT_OK(out->Close());
   return file;
+}
+
+Result<std::vector<std::string>> WritePartitionedFiles(
+    const io::Location& dir, const std::string& format, const arrow::Table& table,
+    const std::vector<std::string>& partition_columns,
+    const std::map<std::string, std::string>& options, bool replace_partitions) {
+  std::vector<int> partition_index;
+  for (const auto& name : partition_columns) {
+    int i = table.schema()->GetFieldIndex(name);
+    if (i < 0 || table.schema()->field(i)->type()->id() != arrow::Type::STRING) {
+      return InternalError("partition column " + name + " is not a string column of the rows");
+    }
+    partition_index.push_back(i);
+  }
+  std::vector<int> data_index;
+  for (int i = 0; i < table.num_columns(); ++i) {
+    if (std::find(partition_index.begin(), partition_index.end(), i) == partition_index.end()) {
+      data_index.push_back(i);
+    }
+  }
+  if (table.num_rows() == 0) return std::vector<std::string>();
+  ASSIGN_OR_RAISE(auto data, table.SelectColumns(data_index));
+  ASSIGN_OR_RAISE(data, data->CombineChunks());
+  std::vector<std::shared_ptr<arrow::StringArray>> values;
+  for (int i : partition_index) {
+    ASSIGN_OR_RAISE(auto combined, arrow::Concatenate(table.column(i)->chunks()));
+    values.push_back(std::static_pointer_cast<arrow::StringArray>(combined));
+  }
+  // Rows by folder, folders in the order their first rows come.
+  std::vector<std::string> folders;
+  std::unordered_map<std::string, std::vector<int64_t>> rows_of;
+  for (int64_t row = 0; row < table.num_rows(); ++row) {
+    std::vector<std::optional<std::string>> key;
+    for (const auto& v : values) {
+      key.push_back(v->IsNull(row) ? std::nullopt : std::optional<std::string>(v->GetString(row)));
+    }
+    std::string folder = PartitionFolder(partition_columns, key);
+    auto [it, inserted] = rows_of.try_emplace(folder);
+    if (inserted) folders.push_back(folder);
+    it->second.push_back(row);
+  }
+  for (const auto& folder : folders) {
+    arrow::Int64Builder indices;
+    RETURN_NOT_OK(indices.AppendValues(rows_of[folder]));
+    ASSIGN_OR_RAISE(auto index_array, indices.Finish());
+    ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(data, index_array));
+    auto target = dir.Child(folder);
+    if (replace_partitions) {
+      RETURN_NOT_OK(target.fs->DeleteDirContents(target.path, /*missing_dir_ok=*/true));
+    }
+    RETURN_NOT_OK(WritePartFile(target, format, *taken.table(), options).status());
+  }
+  return folders;
 }
 
 }  // namespace basin::format

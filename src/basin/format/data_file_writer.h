@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <arrow/io/interfaces.h>
 #include <arrow/table.h>
@@ -30,5 +31,17 @@ Status WriteDataFile(const std::string& format, const arrow::Table& table,
 Result<io::Location> WritePartFile(const io::Location& dir, const std::string& format,
                                    const arrow::Table& table,
                                    const std::map<std::string, std::string>& options);
+
+/// Writes `table` as Spark writes a partitioned table of `format`: one part file per
+/// combination of the values of `partition_columns`, in the Hive-style folder
+/// "p=x/d=2024-01-01" below `dir` (format::PartitionFolder), without the partition columns.
+/// The partition columns of `table` must be strings holding each value as Spark casts it to
+/// text (null for null). With `replace_partitions`, each folder written to is emptied first
+/// (dynamic partition overwrite). Writes nothing for no rows; returns the folders written,
+/// relative to `dir`, in the order their first rows come.
+Result<std::vector<std::string>> WritePartitionedFiles(
+    const io::Location& dir, const std::string& format, const arrow::Table& table,
+    const std::vector<std::string>& partition_columns,
+    const std::map<std::string, std::string>& options, bool replace_partitions);
 
 }  // namespace basin::format

@@ -23,8 +23,10 @@ plan::PlanPtr PushFiltersIntoScan(const plan::PlanPtr& node) {
   }
   auto copy = std::make_shared<plan::PlanNode>(*node);
   copy->children = children;
+  // Delta scans skip files by their statistics; partitioned file scans skip partition folders.
   if (copy->kind == plan::PlanKind::kFilter && children[0]->kind == plan::PlanKind::kScan &&
-      children[0]->scan.format == plan::ScanSource::Format::kDelta) {
+      (children[0]->scan.format == plan::ScanSource::Format::kDelta ||
+       !children[0]->scan.partition_columns.empty())) {
     auto scan = std::make_shared<plan::PlanNode>(*children[0]);
     std::vector<plan::ExprPtr> conjuncts;
     Conjuncts(copy->condition, &conjuncts);

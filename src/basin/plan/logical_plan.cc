@@ -67,6 +67,13 @@ std::string NodeLine(const PlanNode& node) {
         }
       }
       out += "]";
+      if (!node.scan.partition_columns.empty()) {
+        out += " PartitionColumns: [";
+        for (size_t i = 0; i < node.scan.partition_columns.size(); ++i) {
+          out += (i ? ", " : "") + node.scan.partition_columns[i];
+        }
+        out += "]";
+      }
       if (!node.pushed_filters.empty()) {
         out += " PushedFilters: [" + ExprList(node.pushed_filters, nullptr) + "]";
       }

@@ -55,6 +55,9 @@ struct ScanSource {
   /// Delta: read only these live files (paths as the log names them); all when unset. MERGE
   /// sets it to the files whose key range holds a source key.
   std::optional<std::vector<std::string>> only_files;
+  /// Other formats: the columns of `table_schema` whose values come from each file's Hive-style
+  /// `name=value` folders below `path` (partition columns) instead of from the file.
+  std::vector<std::string> partition_columns;
 };
 
 struct PlanNode {

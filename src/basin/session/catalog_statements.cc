@@ -15,8 +15,8 @@
 #include "basin/delta/snapshot.h"
 #include "basin/delta/transaction.h"
 #include "basin/delta/write.h"
-#include "basin/format/data_file_writer.h"
 #include "basin/function/function.h"
+#include "basin/session/file_table.h"
 #include "basin/session/session.h"
 #include "basin/session/session_internal.h"
 #include "basin/session/statement_words.h"
@@ -80,6 +80,43 @@ Status CheckColumnNames(const arrow::Schema& schema) {
     }
   }
   return Status::OK();
+}
+
+// The PARTITIONED BY columns of a table of files as the schema spells them, checked as Spark
+// checks them: each is a column, none twice, and some column is left for the files.
+Result<std::vector<std::string>> ResolvePartitionColumns(const arrow::FieldVector& fields,
+                                                         const std::vector<std::string>& names,
+                                                         const std::string& quoted_table) {
+  std::vector<std::string> out;
+  for (const auto& name : names) {
+    std::shared_ptr<arrow::Field> found;
+    for (const auto& f : fields) {
+      if (Lower(f->name()) == Lower(name)) found = f;
+    }
+    if (!found) {
+      std::string columns;
+      for (const auto& f : fields) columns += (columns.empty() ? "" : ", ") + Quote(f->name());
+      return UserError("COLUMN_NOT_DEFINED_IN_TABLE",
+                       "partition column " + Quote(name) + " is not defined in table " +
+                           quoted_table + ", defined table columns are: " + columns + ".");
+    }
+    if (std::find(out.begin(), out.end(), found->name()) != out.end()) {
+      return UserError("COLUMN_ALREADY_EXISTS", "The column " + Quote(found->name()) +
+                                                    " already exists. Choose another "
+                                                    "name or rename the existing column.");
+    }
+    if (arrow::is_nested(found->type()->id())) {
+      return UserError(
+          "INVALID_PARTITION_COLUMN_DATA_TYPE",
+          "Cannot use " + types::SparkTypeName(*found->type()) + " for partition column.");
+    }
+    out.push_back(found->name());
+  }
+  if (out.size() == fields.size()) {
+    return UserError("ALL_PARTITION_COLUMNS_NOT_ALLOWED",
+                     "Cannot use all columns for partition columns.");
+  }
+  return out;
 }
 
 }  // namespace
@@ -353,12 +390,13 @@ Result<StatementResult> Session::CreateTableStatement(sql::Statement& statement,
   }
 
   if (format != "delta") {
-    // A table of plain data files (Spark's file sources): the folder holds part files; the
-    // metastore holds the schema and the reader options.
-    if (!partition_by.empty() || !cluster_by.empty()) {
-      return UserError("UNSUPPORTED_FEATURE.TABLE_OPERATION",
-                       "PARTITIONED BY / CLUSTER BY for " + format +
-                           " tables is not supported by Basin yet; use USING DELTA.");
+    // A table of plain data files (Spark's file sources): the folder holds part files (in
+    // Hive-style partition folders when partitioned); the metastore holds the schema, the
+    // partition columns and the reader options.
+    if (!cluster_by.empty()) {
+      return UserError(
+          "UNSUPPORTED_FEATURE.TABLE_OPERATION",
+          "CLUSTER BY for " + format + " tables is not supported by Basin yet; use USING DELTA.");
     }
     std::map<std::string, std::string> options;
     for (const auto& [k, v] : create.options) options[Lower(k)] = v;
@@ -367,18 +405,45 @@ Result<StatementResult> Session::CreateTableStatement(sql::Statement& statement,
       fields = data->schema()->fields();
       for (auto& f : fields) f = f->WithNullable(true);
     }
-    if (format == "text") {
+    if (!partition_by.empty() && !fields.empty()) {
+      // Spark moves the partition columns to the end, in PARTITIONED BY order.
+      ASSIGN_OR_RAISE(partition_by, ResolvePartitionColumns(fields, partition_by, name.Quoted()));
+      arrow::FieldVector reordered;
       for (const auto& f : fields) {
+        if (std::find(partition_by.begin(), partition_by.end(), f->name()) == partition_by.end()) {
+          reordered.push_back(f);
+        }
+      }
+      for (const auto& p : partition_by) {
+        for (const auto& f : fields) {
+          if (f->name() == p) reordered.push_back(f);
+        }
+      }
+      fields = reordered;
+      if (data) {
+        std::vector<int> order;
+        for (const auto& f : fields) order.push_back(data->schema()->GetFieldIndex(f->name()));
+        ASSIGN_OR_RAISE(data, data->SelectColumns(order));
+      }
+    }
+    if (format == "text") {
+      // The rule holds for the columns in the files; partition columns may be of any type.
+      size_t in_files = 0;
+      for (const auto& f : fields) {
+        if (std::find(partition_by.begin(), partition_by.end(), f->name()) != partition_by.end()) {
+          continue;
+        }
+        ++in_files;
         if (f->type()->id() != arrow::Type::STRING) {
           return UserError("UNSUPPORTED_DATA_TYPE_FOR_DATASOURCE",
                            "The Text datasource doesn't support the column `" + f->name() +
                                "` of the type \"" + f->type()->ToString() + "\".");
         }
       }
-      if (fields.size() > 1) {
+      if (in_files > 1) {
         return UserError("_LEGACY_ERROR_TEMP_1209",
                          "Text data source supports only a single column, and you have " +
-                             std::to_string(fields.size()) + " columns.");
+                             std::to_string(in_files) + " columns.");
       }
     }
     ASSIGN_OR_RAISE(auto root, io::ResolveLocation(location));
@@ -398,8 +463,12 @@ Result<StatementResult> Session::CreateTableStatement(sql::Statement& statement,
       }
     }
     RETURN_NOT_OK(root.fs->CreateDir(root.path, /*recursive=*/true));
-    if (data && (data->num_rows() > 0 || format == "parquet")) {
-      RETURN_NOT_OK(format::WritePartFile(root, format, *data, options).status());
+    if (data) {
+      FileTableWrite write;
+      write.format = format;
+      write.options = options;
+      write.partition_columns = partition_by;
+      RETURN_NOT_OK(WriteFileTableRows(root, data, write, ExecutionOptions().eval));
     }
     catalog::TableInfo info;
     info.catalog = name.catalog;
@@ -411,6 +480,7 @@ Result<StatementResult> Session::CreateTableStatement(sql::Statement& statement,
     info.comment = create.comment;
     info.properties = properties;
     for (const auto& [k, v] : create.options) info.properties["option." + k] = v;
+    SetFileTablePartitionColumns(partition_by, &info.properties);
     if (!fields.empty()) {
       ASSIGN_OR_RAISE(info.view_schema_json, types::SchemaToDeltaJson(*arrow::schema(fields)));
     }
@@ -809,7 +879,11 @@ Result<std::map<std::string, std::string>> Session::TableProperties(
     const std::vector<std::string>& name) {
   ASSIGN_OR_RAISE(auto table, GetTable(name, /*table_only=*/false));
   std::map<std::string, std::string> props;
-  if (table.info) props = table.info->properties;
+  if (table.info) {
+    for (const auto& [k, v] : table.info->properties) {
+      if (!IsFileTableLayoutProperty(k)) props[k] = v;
+    }
+  }
   if (!table.is_view && table.format == "delta") {
     ASSIGN_OR_RAISE(auto root, io::ResolveLocation(table.location));
     ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(root));
@@ -870,6 +944,8 @@ Result<std::string> Session::ShowCreateTable(const std::vector<std::string>& nam
     partitions = snapshot->metadata().partition_columns;
     config = snapshot->metadata().configuration;
     description = snapshot->metadata().description;
+  } else if (table.info) {
+    partitions = FileTablePartitionColumns(table.info->properties);
   }
   if (!partitions.empty()) {
     text += "PARTITIONED BY (";
@@ -1126,10 +1202,15 @@ Result<StatementResult> Session::DescribeStatement(sql::Statement& statement,
     if (found.ok()) table = *found;
   }
   std::shared_ptr<const delta::Snapshot> snapshot;
-  if (table && !table->is_view && table->format == "delta") {
-    ASSIGN_OR_RAISE(auto root, io::ResolveLocation(table->location));
-    ASSIGN_OR_RAISE(snapshot, delta::Snapshot::Load(root));
-    const auto& partitions = snapshot->metadata().partition_columns;
+  if (table && !table->is_view) {
+    std::vector<std::string> partitions;
+    if (table->format == "delta") {
+      ASSIGN_OR_RAISE(auto root, io::ResolveLocation(table->location));
+      ASSIGN_OR_RAISE(snapshot, delta::Snapshot::Load(root));
+      partitions = snapshot->metadata().partition_columns;
+    } else if (table->info) {
+      partitions = FileTablePartitionColumns(table->info->properties);
+    }
     if (!partitions.empty()) {
       rows.push_back({"# Partition Information", "", ""});
       rows.push_back({"# col_name", "data_type", "comment"});

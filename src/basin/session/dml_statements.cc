@@ -16,8 +16,8 @@
 #include "basin/delta/row_changes.h"
 #include "basin/delta/snapshot.h"
 #include "basin/delta/write.h"
-#include "basin/format/data_file_writer.h"
 #include "basin/function/function.h"
+#include "basin/session/file_table.h"
 #include "basin/session/session.h"
 #include "basin/session/session_internal.h"
 #include "basin/sql/parser.h"
@@ -464,15 +464,58 @@ Result<StatementResult> Session::InsertStatement(sql::Statement& statement,
   ASSIGN_OR_RAISE(auto root, io::ResolveLocation(table.location));
   std::shared_ptr<const delta::Snapshot> snapshot;
   std::shared_ptr<arrow::Schema> target;
-  std::vector<std::string> no_partitions;
+  std::vector<std::string> file_partitions;
   if (files) {
     ASSIGN_OR_RAISE(auto empty, Sql("SELECT * FROM " + table.name.Quoted() + " LIMIT 0"));
     target = empty->schema();
+    if (table.info) file_partitions = FileTablePartitionColumns(table.info->properties);
   } else {
     ASSIGN_OR_RAISE(snapshot, delta::Snapshot::Load(root));
     target = snapshot->schema();
   }
-  const auto& partition_columns = files ? no_partitions : snapshot->metadata().partition_columns;
+  const auto& partition_columns = files ? file_partitions : snapshot->metadata().partition_columns;
+  if (files && !insert.partition.empty()) {
+    // Spark's rules for a PARTITION clause on a table of files: it names every partition
+    // column, and the ones with values come before the ones without.
+    bool all = insert.partition.size() == partition_columns.size();
+    for (const auto& p : partition_columns) {
+      all = all && std::any_of(insert.partition.begin(), insert.partition.end(),
+                               [&](const auto& spec) { return Lower(spec.first) == Lower(p); });
+    }
+    bool known =
+        std::all_of(insert.partition.begin(), insert.partition.end(), [&](const auto& spec) {
+          return std::any_of(partition_columns.begin(), partition_columns.end(),
+                             [&](const std::string& p) { return Lower(spec.first) == Lower(p); });
+        });
+    if (known && !all) {
+      std::string requested, declared;
+      for (const auto& [n, v] : insert.partition) requested += (requested.empty() ? "" : ",") + n;
+      for (const auto& p : partition_columns) declared += (declared.empty() ? "" : ",") + p;
+      return UserError("_LEGACY_ERROR_TEMP_1169",
+                       "Requested partitioning does not match the table " + table.name.Quoted() +
+                           ":\nRequested partitions: " + requested +
+                           "\nTable partitions: " + declared);
+    }
+    if (known) {
+      bool seen_dynamic = false;
+      for (const auto& p : partition_columns) {
+        for (const auto& [n, v] : insert.partition) {
+          if (Lower(n) != Lower(p)) continue;
+          if (!v) {
+            seen_dynamic = true;
+          } else if (seen_dynamic) {
+            std::string declared;
+            for (const auto& c : partition_columns) declared += (declared.empty() ? "" : ",") + c;
+            return UserError("_LEGACY_ERROR_TEMP_1147",
+                             "The ordering of partition columns is [" + declared +
+                                 "]. All partition columns having constant values need to "
+                                 "appear before other partition columns that do not have an "
+                                 "assigned constant value.");
+          }
+        }
+      }
+    }
+  }
   auto find = [&](const std::string& name) -> int {
     for (int i = 0; i < target->num_fields(); ++i) {
       if (Lower(target->field(i)->name()) == Lower(name)) return i;
@@ -482,6 +525,7 @@ Result<StatementResult> Session::InsertStatement(sql::Statement& statement,
 
   // Static partition values (PARTITION (p = v)) are constants; `PARTITION (p)` is dynamic.
   std::map<int, std::shared_ptr<arrow::Scalar>> static_values;
+  std::map<std::string, std::optional<std::string>> static_texts;  // files: folder text
   std::vector<std::string> overwrite_predicates;
   for (auto& [name, value] : insert.partition) {
     int i = find(name);
@@ -499,6 +543,14 @@ Result<StatementResult> Session::InsertStatement(sql::Statement& statement,
     ASSIGN_OR_RAISE(auto v, RunQueryAst(q));
     ASSIGN_OR_RAISE(auto scalar, v->column(0)->GetScalar(0));
     static_values[i] = scalar;
+    if (files) {
+      // The folder text of the value as the column's type holds it.
+      auto context = ExecutionOptions().eval;
+      ASSIGN_OR_RAISE(auto typed, function::Cast(arrow::Datum(scalar), target->field(i)->type(),
+                                                 /*try_cast=*/false, context));
+      ASSIGN_OR_RAISE(static_texts[target->field(i)->name()],
+                      PartitionValueText(*typed.scalar(), context));
+    }
     std::string literal = scalar->is_valid ? scalar->ToString() : "NULL";
     if (scalar->is_valid && !IsNumeric(*scalar->type)) literal = "'" + literal + "'";
     overwrite_predicates.push_back(
@@ -648,18 +700,20 @@ Result<StatementResult> Session::InsertStatement(sql::Statement& statement,
   auto rows = arrow::Table::Make(arrow::schema(fields), columns, data->num_rows());
   ASSIGN_OR_RAISE(rows, StoreAssign(rows, target, table.name.Quoted()));
   if (files) {
-    std::map<std::string, std::string> options;
+    FileTableWrite write;
+    write.format = table.format;
     if (table.info) {
       for (const auto& [k, v] : table.info->properties) {
-        if (k.rfind("option.", 0) == 0) options[Lower(k.substr(7))] = v;
+        if (k.rfind("option.", 0) == 0) write.options[Lower(k.substr(7))] = v;
       }
     }
-    if (insert.overwrite) {
-      RETURN_NOT_OK(root.fs->DeleteDirContents(root.path, /*missing_dir_ok=*/true));
-    }
-    if (rows->num_rows() > 0 || table.format == "parquet") {
-      RETURN_NOT_OK(format::WritePartFile(root, table.format, *rows, options).status());
-    }
+    write.partition_columns = partition_columns;
+    write.overwrite = insert.overwrite;
+    write.dynamic_overwrite =
+        Lower(GetConfig("spark.sql.sources.partitionOverwriteMode").value_or("static")) ==
+        "dynamic";
+    write.static_values = static_texts;
+    RETURN_NOT_OK(WriteFileTableRows(root, rows, write, ExecutionOptions().eval));
     return result;
   }
   std::shared_ptr<arrow::Schema> identity_schema;

@@ -10,6 +10,7 @@
 #include "basin/analyzer/analyzer.h"
 #include "basin/delta/snapshot.h"
 #include "basin/optimizer/optimizer.h"
+#include "basin/session/file_table.h"
 #include "basin/session/session_internal.h"
 #include "basin/session/statement_words.h"
 #include "basin/sql/parser.h"
@@ -81,6 +82,9 @@ const std::map<std::string, std::string>& Defaults() {
       {"spark.driver.memory", "0"},  // 0: no limit
       {"spark.sql.shuffle.partitions", "200"},
       {"spark.sql.caseSensitive", "false"},
+      // INSERT OVERWRITE of a partitioned table of files: STATIC replaces every partition,
+      // DYNAMIC only those written.
+      {"spark.sql.sources.partitionOverwriteMode", "STATIC"},
       {"basin.exec.threads", "2"},
       {"basin.exec.batchSize", "8192"},
       {"basin.exec.spillDir", ""},
@@ -173,19 +177,10 @@ class Session::CatalogView : public analyzer::Catalog {
       if (!table->info->view_schema_json.empty()) {
         // A table of data files with a declared schema: scan with it (no inference).
         ASSIGN_OR_RAISE(auto schema, types::SchemaFromDeltaJson(table->info->view_schema_json));
-        auto node = std::make_shared<plan::PlanNode>();
-        node->kind = plan::PlanKind::kScan;
-        using F = plan::ScanSource::Format;
-        const std::string& f = table->format;
-        node->scan.format = f == "parquet" ? F::kParquet
-                            : f == "json"  ? F::kJson
-                            : f == "csv"   ? F::kCsv
-                                           : F::kText;
-        node->scan.path = table->location;
-        node->scan.options = options;
-        node->scan.table_schema = schema;
-        node->schema = schema;
-        return std::optional<plan::PlanPtr>(plan::PlanPtr(node));
+        ASSIGN_OR_RAISE(auto plan, analyzer::DeclaredFileScan(
+                                       table->format, table->location, options, schema,
+                                       FileTablePartitionColumns(table->info->properties)));
+        return std::optional<plan::PlanPtr>(plan);
       }
       ASSIGN_OR_RAISE(auto plan, analyzer::FileScan(table->format, table->location, options));
       return std::optional<plan::PlanPtr>(plan);
@@ -279,6 +274,13 @@ Status Session::SetConfig(const std::string& key, const std::string& value) {
       return UserError("INVALID_CONF_VALUE",
                        "The value '" + value + "' in the config \"" + key +
                            "\" is invalid. It must be true or false.");
+    }
+  } else if (key == "spark.sql.sources.partitionOverwriteMode") {
+    std::string v = Lower(value);
+    if (v != "static" && v != "dynamic") {
+      return UserError("INVALID_CONF_VALUE",
+                       "The value '" + value + "' in the config \"" + key +
+                           "\" is invalid. It must be one of STATIC, DYNAMIC.");
     }
   } else if (key == "spark.driver.memory" || key == "basin.memory.limit") {
     RETURN_NOT_OK(ParseMemorySize(value).status());

@@ -140,6 +140,26 @@ def test_file_writes(spark, tmp_path):
         df.write.bucketBy(2, "id").saveAsTable(unique("wcd_buckets"))
 
 
+def test_partitioned_file_writes(spark, tmp_path):
+    # Expected folders and rows as Spark 4.2 writes and reads them.
+    df = spark.createDataFrame([(1, "x", 10), (2, None, 20), (3, "a/b:c", 10)],
+                               "id INT, p STRING, n INT")
+    path = tmp_path / "parts"
+    df.write.partitionBy("p", "n").parquet(str(path))
+    folders = {str(f.parent.relative_to(path)) for f in path.rglob("part-*")}
+    assert folders == {"p=x/n=10", "p=__HIVE_DEFAULT_PARTITION__/n=20", "p=a%2Fb%3Ac/n=10"}
+    read = spark.read.parquet(str(path))
+    assert read.columns == ["id", "p", "n"]
+    assert rows(read) == [(1, "x", 10), (2, None, 20), (3, "a/b:c", 10)]
+    assert rows(read.filter("n = 10").select("id")) == [(1,), (3,)]
+    assert error_class(lambda: df.write.mode("overwrite").partitionBy("nope").parquet(
+        str(path))) == "_LEGACY_ERROR_TEMP_1155"
+    assert error_class(lambda: df.write.mode("overwrite").partitionBy("id", "p", "n").parquet(
+        str(path))) == "ALL_PARTITION_COLUMNS_NOT_ALLOWED"
+    # The failed writes left the folder as it was.
+    assert spark.read.parquet(str(path)).count() == 3
+
+
 # ------------------------------------------------------------------------------------------------
 # DataFrameWriterV2
 # ------------------------------------------------------------------------------------------------
