@@ -144,3 +144,14 @@ def test_parquet_with_view_and_large_types_reads_as_spark_types(basin, tmp_path)
         {"s": "b", "u": "B", "a": False, "n": 1, "k": 1, "t": "string"},
         {"s": "a", "u": "A", "a": True, "n": 1, "k": 1, "t": "string"},
     ]
+
+
+def test_variants_print_as_json_in_every_text_format(basin):
+    query = "SELECT parse_json('{\"b\":[1,2.5],\"a\":\"x\"}') AS v, parse_json('\"s\"') AS s"
+    table = sql(basin, "-e", query).stdout.splitlines()
+    # Spark's show(): the JSON text, a string variant with its quotes.
+    assert table[3] == '|{"a":"x","b":[1,2.5]}|"s"|'
+    line = sql(basin, "--format", "jsonl", "-e", query).stdout.strip()
+    assert json.loads(line) == {"v": {"a": "x", "b": [1, 2.5]}, "s": "s"}
+    csv_text = sql(basin, "--format", "csv", "-e", query).stdout
+    assert '"{""a"":""x"",""b"":[1,2.5]}"' in csv_text

@@ -232,3 +232,22 @@ def test_nested_variants_written_by_spark_match(basin, spark, tmp_path):
     files = glob.glob(str(root / "*.parquet"))
     assert any("typed_value" in str(pq.read_schema(f)) for f in files)
     assert_rows_match_spark(basin, spark, root)
+
+
+def test_basin_sql_written_variant_table_reads_in_spark(basin, spark, tmp_path):
+    """A table that Basin's SQL creates and fills with parse_json is a valid variant table for
+    delta-spark: same JSON back, and the variantType feature in the protocol."""
+    path = tmp_path / "written"
+    basin.run("sql", "-e",
+              f"CREATE TABLE vt (id INT, v VARIANT, a ARRAY<VARIANT>) USING DELTA LOCATION '{path}';"
+              "INSERT INTO vt VALUES"
+              " (1, parse_json('{\"b\":[true,\"x\",2.5],\"a\":1}'), array(parse_json('1'), NULL)),"
+              " (2, NULL, NULL), (3, parse_json('null'), array())")
+    rows = spark.sql(f"SELECT id, to_json(v), to_json(a) FROM delta.`{path}` ORDER BY id").collect()
+    assert [tuple(r) for r in rows] == [
+        (1, '{"a":1,"b":[true,"x",2.5]}', "[1,null]"),
+        (2, None, None),
+        (3, "null", "[]"),
+    ]
+    detail = spark.sql(f"DESCRIBE DETAIL delta.`{path}`").collect()[0]
+    assert "variantType" in detail["tableFeatures"]

@@ -22,6 +22,7 @@
 #include "basin/format/partition_path.h"
 #include "basin/function/kernel_support.h"
 #include "basin/io/file_system.h"
+#include "basin/types/variant_type.h"
 
 namespace basin::analyzer {
 namespace {
@@ -1579,6 +1580,12 @@ Result<ExprPtr> ExpressionBinder::BindNode(const sql::Expr& e) {
         }
         type = *common;
         items.push_back(v);
+      }
+      if (types::ContainsVariant(*type)) {
+        return UserError("DATATYPE_MISMATCH.INVALID_ORDERING_TYPE",
+                         "Cannot resolve " + Quote(display) +
+                             " due to data type mismatch: The `in` does not support ordering on "
+                             "type \"" + function::SqlTypeName(*type) + "\"." + PosText(e.pos));
       }
       for (auto& item : items) { ASSIGN_OR_RAISE(item, Coerce(item, type)); }
       auto out = MakeExpr(ExprKind::kInList, arrow::boolean(), std::move(items), display);
@@ -3189,6 +3196,14 @@ Result<Bound> QueryAnalyzer::AnalyzeSetOp(const sql::Query& q) {
                            "\" at the same column of the first table." + PosText(q.pos));
     }
     types.push_back(*common);
+    if ((q.set_op != sql::SetOpKind::kUnion || !q.set_all) &&
+        types::ContainsVariant(*types.back())) {
+      return UserError("UNSUPPORTED_FEATURE.SET_OPERATION_ON_VARIANT_TYPE",
+                       "The feature is not supported: Cannot have VARIANT type columns in "
+                       "DataFrame which calls set operations (INTERSECT, EXCEPT, etc.), but the "
+                       "type of column `" + left.columns[i].name + "` is \"VARIANT\"." +
+                           PosText(q.pos));
+    }
   }
   auto cast_side = [&](Bound& side) {
     bool needed = false;
@@ -3649,6 +3664,15 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
   PlanPtr current = input.plan;
   int base_width = static_cast<int>(input.columns.size());
   if (aggregate) {
+    for (size_t i = 0; i < agg.groups.size(); ++i) {
+      if (types::ContainsVariant(*agg.groups[i]->type)) {
+        return UserError("GROUP_EXPRESSION_TYPE_IS_NOT_ORDERABLE",
+                         "The expression \"" + agg.group_names[i] +
+                             "\" cannot be used as a grouping expression because its data type "
+                             "\"" + function::SqlTypeName(*agg.groups[i]->type) +
+                             "\" is not an orderable data type.");
+      }
+    }
     auto node = std::make_shared<PlanNode>();
     node->kind = PlanKind::kAggregate;
     node->children = {current};
@@ -3709,6 +3733,15 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
     }
   }
   if (q.distinct) {
+    for (const auto& field : current->schema->fields()) {
+      if (types::ContainsVariant(*field->type())) {
+        return UserError("UNSUPPORTED_FEATURE.SET_OPERATION_ON_VARIANT_TYPE",
+                         "The feature is not supported: Cannot have VARIANT type columns in "
+                         "DataFrame which calls set operations (INTERSECT, EXCEPT, etc.), but the "
+                         "type of column `" + field->name() + "` is \"" +
+                             function::SqlTypeName(*field->type()) + "\".");
+      }
+    }
     auto node = std::make_shared<PlanNode>();
     node->kind = PlanKind::kDistinct;
     node->schema = current->schema;

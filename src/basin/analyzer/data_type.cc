@@ -5,6 +5,8 @@
 
 #include <arrow/util/decimal.h>
 
+#include "basin/types/variant_type.h"
+
 namespace basin::analyzer {
 namespace {
 
@@ -199,7 +201,7 @@ Result<std::shared_ptr<arrow::DataType>> ToArrowType(const sql::DataTypeSyntax& 
       return arrow::struct_(fields);
     }
     case K::kVariant:
-      return UserError("UNSUPPORTED_DATATYPE", "The variant type is not supported yet.");
+      return types::VariantType();
   }
   return InternalError("unknown type kind");
 }

@@ -14,6 +14,7 @@
 #include "basin/function/cast.h"
 #include "basin/types/schema_json.h"
 #include "basin/types/variant.h"
+#include "basin/types/variant_type.h"
 
 namespace basin::cli {
 
@@ -88,6 +89,7 @@ std::string RenderTable(const arrow::Table& table, const std::string& time_zone)
 namespace {
 
 bool IsVariantField(const arrow::Field& field) {
+  if (types::IsVariantType(*field.type())) return true;
   if (!field.metadata() || !field.metadata()->Contains(types::kVariantMarker) ||
       field.type()->id() != arrow::Type::STRUCT) {
     return false;
@@ -146,9 +148,10 @@ Result<std::pair<std::shared_ptr<arrow::Field>, std::shared_ptr<arrow::Array>>> 
       RETURN_NOT_OK(builder.Append(json));
     }
     ASSIGN_OR_RAISE(auto strings, builder.Finish());
+    arrow::KeyValueMetadata json_text({format::kJsonTextField}, {"true"});
     auto text_field = arrow::field(
         field->name(), arrow::utf8(), field->nullable(),
-        field->metadata()->Merge(arrow::KeyValueMetadata({format::kJsonTextField}, {"true"})));
+        field->metadata() ? field->metadata()->Merge(json_text) : json_text.Copy());
     return Converted{text_field, strings};
   }
   bool changed = false;

@@ -89,10 +89,18 @@ Status RunText(session::Session* session, const std::string& text, const std::st
   for (const auto& r : *results) {
     if (r.table) last_rows = &r;
   }
+  const std::string time_zone = session->GetConfig("spark.sql.session.timeZone").value_or("UTC");
+  // Variant values are written as their JSON text; parquet output keeps the binary struct.
+  auto rows_for = [&](const std::shared_ptr<arrow::Table>& table)
+      -> Result<std::shared_ptr<arrow::Table>> {
+    if (format == "parquet") return table;
+    return VariantsAsJson(table, time_zone);
+  };
   if (output) {
     if (last_rows) {
       ASSIGN_OR_RAISE(auto out, OpenOutput(output));
-      RETURN_NOT_OK(WriteRows(*last_rows->table, format, out.get()));
+      ASSIGN_OR_RAISE(auto rows, rows_for(last_rows->table));
+      RETURN_NOT_OK(WriteRows(*rows, format, out.get()));
       RETURN_NOT_OK(out->Close());
     }
   } else {
@@ -103,7 +111,8 @@ Status RunText(session::Session* session, const std::string& text, const std::st
         std::cout.flush();
       } else {
         ASSIGN_OR_RAISE(auto out, OpenOutput(std::nullopt));
-        RETURN_NOT_OK(WriteRows(*r.table, format, out.get()));
+        ASSIGN_OR_RAISE(auto rows, rows_for(r.table));
+        RETURN_NOT_OK(WriteRows(*rows, format, out.get()));
         RETURN_NOT_OK(out->Flush());
       }
     }

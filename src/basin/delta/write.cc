@@ -33,6 +33,7 @@
 #include "basin/delta/type_widening.h"
 #include "basin/types/civil_time.h"
 #include "basin/types/schema_json.h"
+#include "basin/types/variant_type.h"
 
 namespace basin::delta {
 
@@ -253,7 +254,26 @@ struct WrittenFile {
   int64_t rows = 0;
 };
 
-Status WriteParquet(const io::Location& file, const arrow::Table& table) {
+Status WriteParquet(const io::Location& file, const arrow::Table& input) {
+  // Null variants may come with null children; the Parquet writer wants them non-null.
+  std::shared_ptr<arrow::Table> filled;
+  bool has_variant = false;
+  for (const auto& field : input.schema()->fields()) {
+    if (types::ContainsVariant(*field->type())) has_variant = true;
+  }
+  if (has_variant) {
+    arrow::ChunkedArrayVector columns;
+    for (int c = 0; c < input.num_columns(); ++c) {
+      arrow::ArrayVector chunks;
+      for (const auto& chunk : input.column(c)->chunks()) {
+        ASSIGN_OR_RAISE(auto fixed, types::FillVariantChildNulls(chunk));
+        chunks.push_back(fixed);
+      }
+      columns.push_back(std::make_shared<arrow::ChunkedArray>(chunks, input.column(c)->type()));
+    }
+    filled = arrow::Table::Make(input.schema(), columns, input.num_rows());
+  }
+  const arrow::Table& table = filled ? *filled : input;
   try {
     ASSIGN_OR_RAISE(auto out, file.fs->OpenOutputStream(file.path));
     auto props = parquet::WriterProperties::Builder().compression(parquet::Compression::SNAPPY)->build();
@@ -613,6 +633,7 @@ Protocol RequiredProtocol(const std::map<std::string, std::string>& config,
   if (policy != config.end() && policy->second == "v2") features.insert("v2Checkpoint");
   for (const auto& f : schema.fields()) {
     if (HasNtz(*f->type())) features.insert("timestampNtz");
+    if (types::ContainsVariant(*f->type())) features.insert("variantType");
   }
   for (const auto& [key, value] : config) {
     if (key.rfind("delta.feature.", 0) == 0) features.insert(key.substr(14));

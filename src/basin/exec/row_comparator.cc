@@ -6,6 +6,8 @@
 #include <numeric>
 #include <string_view>
 
+#include "basin/types/variant_type.h"
+
 namespace basin::exec {
 
 namespace {
@@ -143,6 +145,10 @@ int CompareValues(const arrow::Array& a, int64_t i, const arrow::Array& b, int64
 }
 
 Status CheckOrderable(const arrow::DataType& type) {
+  if (types::IsVariantType(type)) {
+    return UserError("DATATYPE_MISMATCH.INVALID_ORDERING_TYPE",
+                     "The `sortorder` does not support ordering on type \"VARIANT\".");
+  }
   switch (type.id()) {
     case arrow::Type::MAP:
     case arrow::Type::DICTIONARY:

@@ -7,7 +7,10 @@
 
 #include "basin/function/decimal_math.h"
 #include "basin/function/kernel_support.h"
+#include "basin/function/variant_cast.h"
 #include "basin/types/civil_time.h"
+#include "basin/types/variant.h"
+#include "basin/types/variant_type.h"
 
 namespace basin::function {
 
@@ -453,12 +456,42 @@ Status CastRow(const ArgReader& in, int64_t i, const TypePtr& target, bool ansi,
                        SqlTypeName(from) + "\" to \"" + SqlTypeName(*target) + "\".");
 }
 
+// Returns `n` nulls of `type`. A null VARIANT still has (empty) value and metadata children,
+// which are declared non-nullable, so Parquet writers accept it.
+Result<std::shared_ptr<arrow::Array>> NullsOf(const TypePtr& type, int64_t n) {
+  if (type->id() != arrow::Type::STRUCT || !types::ContainsVariant(*type)) {
+    return arrow::MakeArrayOfNull(type, n);
+  }
+  arrow::ArrayVector children;
+  for (const auto& field : type->fields()) {
+    if (types::IsVariantType(*type)) {
+      arrow::BinaryBuilder empty;
+      RETURN_NOT_OK(empty.AppendEmptyValues(n));
+      ARROW_ASSIGN_OR_RAISE(auto child, empty.Finish());
+      children.push_back(child);
+    } else {
+      ARROW_ASSIGN_OR_RAISE(auto child, NullsOf(field->type(), n));
+      children.push_back(child);
+    }
+  }
+  ARROW_ASSIGN_OR_RAISE(auto validity, arrow::AllocateEmptyBitmap(n));
+  return std::make_shared<arrow::StructArray>(type, n, children, validity, n);
+}
+
 Result<std::shared_ptr<arrow::Array>> CastArray(const std::shared_ptr<arrow::Array>& in,
                                                 const TypePtr& target, bool try_cast,
                                                 const EvalContext& context) {
   if (in->type()->Equals(*target)) return in;
   const int64_t n = in->length();
-  if (in->type_id() == arrow::Type::NA) return arrow::MakeArrayOfNull(target, n);
+  if (in->type_id() == arrow::Type::NA) return NullsOf(target, n);
+  if (types::IsVariantType(*in->type())) {
+    if (!CanCastVariantTo(*target)) {
+      return UserError("DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION",
+                       "Cannot resolve cast due to data type mismatch: cannot cast \"VARIANT\" "
+                       "to \"" + SqlTypeName(*target) + "\".");
+    }
+    return CastVariantArray(in, target, try_cast, context);
+  }
   if (!CanCast(*in->type(), *target)) {
     return UserError("DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION",
                      "Cannot resolve cast due to "
@@ -608,6 +641,12 @@ Result<std::string> ValueToString(const arrow::Array& array, int64_t i,
   if (array.IsNull(i)) return std::string("null");
   ArgReader r{arrow::Datum(array.Slice(i, 1))};
   const auto& type = *array.type();
+  if (types::IsVariantType(type)) {
+    const auto& st = static_cast<const arrow::StructArray&>(array);
+    const auto& values = static_cast<const arrow::BinaryArray&>(*st.field(0));
+    const auto& metadatas = static_cast<const arrow::BinaryArray&>(*st.field(1));
+    return types::VariantToJson(metadatas.GetView(i), values.GetView(i), context.session_time_zone);
+  }
   switch (type.id()) {
     case arrow::Type::BOOL:
       return std::string(r.Bool(0) ? "true" : "false");
@@ -906,6 +945,8 @@ Status CastMismatchError(const arrow::DataType& from, const arrow::DataType& to,
 bool CanCast(const arrow::DataType& from, const arrow::DataType& to) {
   if (from.Equals(to) || from.id() == arrow::Type::NA) return true;
   if (to.id() == arrow::Type::STRING) return true;
+  if (types::IsVariantType(from)) return CanCastVariantTo(to);
+  if (types::IsVariantType(to)) return false;
   const auto f = from.id(), t = to.id();
   if (IsStringLike(from)) {
     return IsNumeric(to) || t == arrow::Type::BOOL || t == arrow::Type::DATE32 ||

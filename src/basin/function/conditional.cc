@@ -6,6 +6,7 @@
 
 #include "basin/function/kernel_support.h"
 #include "basin/function/value_order.h"
+#include "basin/types/variant_type.h"
 
 namespace basin::function {
 
@@ -23,6 +24,7 @@ std::string SimpleString(const arrow::DataType& t) {
       return "map<" + SimpleString(*m.key_type()) + "," + SimpleString(*m.item_type()) + ">";
     }
     case arrow::Type::STRUCT: {
+      if (types::IsVariantType(t)) return "variant";
       std::string out = "struct<";
       for (int i = 0; i < t.num_fields(); ++i) {
         if (i > 0) out += ",";

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "basin/function/kernel_support.h"
+#include "basin/types/variant_type.h"
 
 namespace basin::function {
 
@@ -565,6 +566,12 @@ void RegisterHashFunctions(FunctionTable* table) {
         return false;
       };
       for (const auto& t : args) {
+        if (types::ContainsVariant(*t)) {
+          return DataTypeMismatch(
+              "HASH_VARIANT_TYPE",
+              "Cannot resolve \"" + name + "\" due to data type mismatch: Input to the function `" +
+                  name + "` cannot contain elements of the \"VARIANT\" type yet.");
+        }
         if (has_map(*t)) {
           return DataTypeMismatch(
               "HASH_MAP_TYPE",

@@ -9,6 +9,7 @@
 #include "basin/function/decimal_math.h"
 #include "basin/function/kernel_support.h"
 #include "basin/types/schema_json.h"  // brings nlohmann::json, the types layer's JSON library
+#include "basin/types/variant_type.h"
 
 namespace basin::function {
 
@@ -442,6 +443,14 @@ void RegisterJsonFunctions(FunctionTable* table) {
     b.arg_types = {args[0]};
     if (args.size() == 2) b.arg_types.push_back(args[1]);
     b.return_type = arrow::utf8();
+    if (types::IsVariantType(*args[0])) {
+      b.kernel = RowKernel(arrow::utf8(), [](const S& a, int64_t i, OutBuilder& out,
+                                             const EvalContext& ctx) -> Status {
+        ARROW_ASSIGN_OR_RAISE(auto text, ValueToString(*a[0].array(), a[0].Index(i), ctx));
+        return out.Str(text);
+      });
+      return b;
+    }
     b.kernel = RowKernel(arrow::utf8(), [](const S& a, int64_t i, OutBuilder& out,
                                            const EvalContext& ctx) -> Status {
       if (a[0].IsNull(i)) return out.Null();

@@ -8,6 +8,7 @@
 #include <arrow/vendored/datetime.h>
 
 #include "basin/types/schema_json.h"
+#include "basin/types/variant_type.h"
 
 namespace basin::function {
 
@@ -423,6 +424,7 @@ std::string SqlTypeName(const arrow::DataType& type) {
       return "MAP<" + SqlTypeName(*m.key_type()) + ", " + SqlTypeName(*m.item_type()) + ">";
     }
     case arrow::Type::STRUCT: {
+      if (types::IsVariantType(type)) return "VARIANT";
       std::string out = "STRUCT<";
       for (int i = 0; i < type.num_fields(); ++i) {
         if (i > 0) out += ", ";

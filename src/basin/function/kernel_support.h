@@ -159,6 +159,7 @@ void RegisterDatetimeFunctions(FunctionTable* table);
 void RegisterHashFunctions(FunctionTable* table);
 void RegisterCollectionFunctions(FunctionTable* table);
 void RegisterJsonFunctions(FunctionTable* table);
+void RegisterVariantFunctions(FunctionTable* table);
 void RegisterConditionalFunctions(FunctionTable* table);
 void RegisterAggregates(FunctionTable* table);
 /// Registers bit_*, skewness/kurtosis, regr_*, listagg, percentile_cont/disc, histogram_numeric

@@ -4,6 +4,7 @@
 
 #include "basin/function/kernel_support.h"
 #include "basin/function/value_order.h"
+#include "basin/types/variant_type.h"
 
 namespace basin::function {
 
@@ -94,7 +95,7 @@ ScalarBinder ComparisonBinder(Cmp cmp) {
     if (!common) return DiffTypes(name, args[0], args[1]);
     TypePtr t = *common;
     if (IsNull(*t)) t = arrow::boolean();
-    if ((cmp != Cmp::kEq && cmp != Cmp::kNe) && !Orderable(*t)) {
+    if (types::ContainsVariant(*t) || ((cmp != Cmp::kEq && cmp != Cmp::kNe) && !Orderable(*t))) {
       return DataTypeMismatch("INVALID_ORDERING_TYPE",
                               "Cannot resolve \"" + name +
                                   "\" due to data type mismatch: The `" + name +

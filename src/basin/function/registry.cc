@@ -43,6 +43,7 @@ class BuiltinRegistryImpl : public Registry {
     RegisterHashFunctions(&table_);
     RegisterCollectionFunctions(&table_);
     RegisterJsonFunctions(&table_);
+    RegisterVariantFunctions(&table_);
     RegisterConditionalFunctions(&table_);
     RegisterAggregates(&table_);
     RegisterMoreAggregates(&table_);

@@ -65,8 +65,12 @@ Result<std::shared_ptr<arrow::DataType>> ToArrowType(const DataTypeSyntax& type)
     case TypeKind::kCalendarInterval:
       return arrow::month_day_nano_interval();
     case TypeKind::kVariant:
-      return arrow::struct_({arrow::field("value", arrow::binary(), false),
-                             arrow::field("metadata", arrow::binary(), false)});
+      // The engine's VARIANT (types::VariantType(), which this layer cannot include): the marker
+      // on the metadata child is what tells it apart from a plain struct.
+      return arrow::struct_(
+          {arrow::field("value", arrow::binary(), false),
+           arrow::field("metadata", arrow::binary(), false,
+                        arrow::key_value_metadata({"variant"}, {"true"}))});
     case TypeKind::kArray: {
       if (type.children.size() != 1) return Unsupported(type);
       ASSIGN_OR_RAISE(auto element, ToArrowType(type.children[0]));

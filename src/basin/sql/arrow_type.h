@@ -15,7 +15,8 @@ namespace basin::sql {
 
 /// Returns the Arrow type of `type`: char(n)/varchar(n) become utf8, year-month intervals
 /// month_interval, day-time intervals duration(us), `interval` month_day_nano_interval, variant
-/// struct<value: binary not null, metadata: binary not null>. Struct field comments go to the
+/// struct<value: binary not null, metadata: binary not null> with the metadata child marked
+/// {"variant": "true"} (the same type as types::VariantType()). Struct field comments go to the
 /// field metadata under "comment". Fails with UNSUPPORTED_DATATYPE for a decimal Arrow rejects.
 Result<std::shared_ptr<arrow::DataType>> ToArrowType(const DataTypeSyntax& type);
 

@@ -627,6 +627,9 @@ class Parser {
         Advance();
         Advance();
         base->kind = ExprKind::kStar;
+      } else if ((Cur().kind == TokenKind::kParameter && Cur().text != "?") ||
+                 (AtOp(":") && IsOp(Ahead(1), "["))) {
+        ASSIGN_OR_RAISE(base, VariantPath(std::move(base)));
       } else if (AcceptOp("::")) {
         auto e = NewExpr(ExprKind::kCast, base->pos);
         ASSIGN_OR_RAISE(auto type, DataType());
@@ -638,6 +641,44 @@ class Parser {
         return base;
       }
     }
+  }
+
+  // Spark's `v:a.b[0]['c']`: variant_get(v, '$.a.b[0][\'c\']') returning a variant. The lexer
+  // reads `:a` as a named-parameter token; after an expression it starts a path instead.
+  Result<ExprPtr> VariantPath(ExprPtr base) {
+    SourcePos pos = base->pos;
+    std::string path = "$";
+    if (Cur().kind == TokenKind::kParameter) {
+      path += "." + Cur().text;
+      Advance();
+    } else {
+      Advance();  // ':' before '['
+    }
+    while (true) {
+      if (AtOp(".") && (Ahead(1).kind == TokenKind::kWord ||
+                        Ahead(1).kind == TokenKind::kQuotedIdentifier)) {
+        Advance();
+        path += "." + Cur().text;
+        Advance();
+      } else if (AtOp("[") && (Ahead(1).kind == TokenKind::kNumber ||
+                               Ahead(1).kind == TokenKind::kString) &&
+                 IsOp(Ahead(2), "]")) {
+        Advance();
+        if (Cur().kind == TokenKind::kNumber) {
+          path += "[" + Cur().text + "]";
+        } else {
+          path += "['" + Cur().text + "']";
+        }
+        Advance();
+        Advance();
+      } else {
+        break;
+      }
+    }
+    std::vector<ExprPtr> args;
+    args.push_back(std::move(base));
+    args.push_back(Literal(LiteralKind::kString, std::move(path), pos));
+    return Call("variant_get", std::move(args), pos);
   }
 
   Result<ExprPtr> Number(const SourcePos& pos, bool negative) {

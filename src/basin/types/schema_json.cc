@@ -4,6 +4,8 @@
 
 #include <arrow/util/key_value_metadata.h>
 
+#include "basin/types/variant_type.h"
+
 namespace basin::types {
 
 namespace {
@@ -88,10 +90,7 @@ Result<std::shared_ptr<arrow::DataType>> TypeFromDeltaJson(const json& type) {
     if (name == "timestamp") return arrow::timestamp(arrow::TimeUnit::MICRO, "UTC");
     if (name == "timestamp_ntz") return arrow::timestamp(arrow::TimeUnit::MICRO);
     if (name == "void" || name == "null") return arrow::null();
-    if (name == "variant") {
-      return arrow::struct_({arrow::field("value", arrow::binary(), false),
-                             arrow::field("metadata", arrow::binary(), false)});
-    }
+    if (name == "variant") return VariantType();
     static const std::regex kDecimal(R"(decimal\(\s*(\d+)\s*,\s*(-?\d+)\s*\))");
     std::smatch m;
     if (std::regex_match(name, m, kDecimal)) {
@@ -185,6 +184,7 @@ Result<json> TypeToDeltaJson(const arrow::DataType& type) {
       return json("decimal(" + std::to_string(d.precision()) + "," + std::to_string(d.scale()) + ")");
     }
     case Type::STRUCT: {
+      if (IsVariantType(type)) return json("variant");
       json fields = json::array();
       for (const auto& field : type.fields()) {
         ASSIGN_OR_RAISE(auto child, TypeToDeltaJson(*field->type()));
@@ -247,6 +247,7 @@ std::string SparkTypeName(const arrow::DataType& type) {
       return "map<" + SparkTypeName(*m.key_type()) + "," + FieldTypeName(*m.item_field()) + ">";
     }
     case arrow::Type::STRUCT: {
+      if (IsVariantType(type)) return "variant";
       std::string out = "struct<";
       for (int i = 0; i < type.num_fields(); ++i) {
         out += (i ? "," : "") + type.field(i)->name() + ":" + FieldTypeName(*type.field(i));
