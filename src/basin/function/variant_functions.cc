@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <optional>
 
 #include "basin/function/cast.h"
@@ -619,80 +620,62 @@ Result<std::string> SchemaOf(const types::VariantMetadata& metadata, const Varia
 
 }  // namespace
 
+// Binds a function of one VARIANT argument that computes each row with `row`; a SQL NULL
+// gives `null_result` (a NULL when unset).
+ScalarBinder OneVariantBinder(
+    TypePtr return_type, std::optional<bool> null_result,
+    std::function<Status(const VariantReader&, int64_t, OutBuilder&)> row) {
+  return [return_type, null_result, row](const std::string& name,
+                                         const std::vector<TypePtr>& args) -> Result<BoundScalar> {
+    if (args.size() != 1) return WrongNumArgs(name, "1", args.size());
+    RETURN_NOT_OK(RequireVariant(name, args, 0));
+    BoundScalar b;
+    b.name = name;
+    b.arg_types = {types::VariantType()};
+    b.return_type = return_type;
+    b.kernel = MakeKernel([return_type, null_result, row](const std::vector<arrow::Datum>& args,
+                                                          int64_t num_rows,
+                                                          const EvalContext&) -> Result<arrow::Datum> {
+      ArgReader arg(args[0]);
+      const int64_t n = NumRows(args, num_rows);
+      ARROW_ASSIGN_OR_RAISE(auto out, OutBuilder::Make(return_type, n));
+      std::optional<VariantReader> variants;
+      if (arg.type()->id() != arrow::Type::NA) variants.emplace(arg);
+      for (int64_t i = 0; i < n; ++i) {
+        if (!variants || variants->IsNull(i)) {
+          RETURN_NOT_OK(null_result ? out->Bool(*null_result) : out->Null());
+          continue;
+        }
+        RETURN_NOT_OK(row(*variants, i, *out));
+      }
+      return out->Finish(AllScalar(args));
+    });
+    return b;
+  };
+}
+
 void RegisterVariantFunctions(FunctionTable* table) {
   table->AddScalar("parse_json", ParseJsonBinder(false));
   table->AddScalar("try_parse_json", ParseJsonBinder(true));
   table->AddScalarWithConstants("variant_get", VariantGetBinder(false));
   table->AddScalarWithConstants("try_variant_get", VariantGetBinder(true));
-  table->AddScalar(
-      "is_variant_null",
-      [](const std::string& name, const std::vector<TypePtr>& args) -> Result<BoundScalar> {
-        if (args.size() != 1) return WrongNumArgs(name, "1", args.size());
-        RETURN_NOT_OK(RequireVariant(name, args, 0));
-        BoundScalar b;
-        b.name = name;
-        b.arg_types = {types::VariantType()};
-        b.return_type = arrow::boolean();
-        b.kernel = MakeKernel([](const std::vector<arrow::Datum>& args, int64_t num_rows,
-                                 const EvalContext&) -> Result<arrow::Datum> {
-          ArgReader arg(args[0]);
-          arrow::BooleanBuilder out;
-          std::optional<VariantReader> variants;
-          if (arg.type()->id() != arrow::Type::NA) variants.emplace(arg);
-          for (int64_t i = 0, n = NumRows(args, num_rows); i < n; ++i) {
-            // A SQL NULL is not a variant null.
-            if (!variants || variants->IsNull(i)) {
-              RETURN_NOT_OK(out.Append(false));
-              continue;
-            }
-            ARROW_ASSIGN_OR_RAISE(auto v, VariantValue::Make(variants->Value(i)));
-            RETURN_NOT_OK(out.Append(IsVariantNull(v)));
-          }
-          ARROW_ASSIGN_OR_RAISE(auto array, out.Finish());
-          if (AllScalar(args)) {
-            ARROW_ASSIGN_OR_RAISE(auto s, array->GetScalar(0));
-            return arrow::Datum(s);
-          }
-          return arrow::Datum(array);
-        });
-        return b;
-      });
-  table->AddScalar(
-      "schema_of_variant",
-      [](const std::string& name, const std::vector<TypePtr>& args) -> Result<BoundScalar> {
-        if (args.size() != 1) return WrongNumArgs(name, "1", args.size());
-        RETURN_NOT_OK(RequireVariant(name, args, 0));
-        BoundScalar b;
-        b.name = name;
-        b.arg_types = {types::VariantType()};
-        b.return_type = arrow::utf8();
-        b.kernel = MakeKernel([](const std::vector<arrow::Datum>& args, int64_t num_rows,
-                                 const EvalContext&) -> Result<arrow::Datum> {
-          ArgReader arg(args[0]);
-          arrow::StringBuilder out;
-          std::optional<VariantReader> variants;
-          if (arg.type()->id() != arrow::Type::NA) variants.emplace(arg);
-          for (int64_t i = 0, n = NumRows(args, num_rows); i < n; ++i) {
-            if (!variants || variants->IsNull(i)) {
-              RETURN_NOT_OK(out.AppendNull());
-              continue;
-            }
-            RETURN_NOT_OK(types::ValidateVariant(variants->Metadata(i), variants->Value(i)));
-            ARROW_ASSIGN_OR_RAISE(auto metadata,
-                                  types::VariantMetadata::Parse(variants->Metadata(i)));
-            ARROW_ASSIGN_OR_RAISE(auto v, VariantValue::Make(variants->Value(i)));
-            ARROW_ASSIGN_OR_RAISE(auto schema, SchemaOf(metadata, v));
-            RETURN_NOT_OK(out.Append(schema));
-          }
-          ARROW_ASSIGN_OR_RAISE(auto array, out.Finish());
-          if (AllScalar(args)) {
-            ARROW_ASSIGN_OR_RAISE(auto s, array->GetScalar(0));
-            return arrow::Datum(s);
-          }
-          return arrow::Datum(array);
-        });
-        return b;
-      });
+  // is_variant_null(v): false for a SQL NULL, which is not a variant null.
+  table->AddScalar("is_variant_null",
+                   OneVariantBinder(arrow::boolean(), /*null_result=*/false,
+                                    [](const VariantReader& in, int64_t i, OutBuilder& out) {
+                                      ARROW_ASSIGN_OR_RAISE(auto v, VariantValue::Make(in.Value(i)));
+                                      return out.Bool(IsVariantNull(v));
+                                    }));
+  table->AddScalar("schema_of_variant",
+                   OneVariantBinder(arrow::utf8(), /*null_result=*/std::nullopt,
+                                    [](const VariantReader& in, int64_t i, OutBuilder& out) {
+                                      RETURN_NOT_OK(types::ValidateVariant(in.Metadata(i), in.Value(i)));
+                                      ARROW_ASSIGN_OR_RAISE(auto metadata,
+                                                            types::VariantMetadata::Parse(in.Metadata(i)));
+                                      ARROW_ASSIGN_OR_RAISE(auto v, VariantValue::Make(in.Value(i)));
+                                      ARROW_ASSIGN_OR_RAISE(auto schema, SchemaOf(metadata, v));
+                                      return out.Str(schema);
+                                    }));
 }
 
 }  // namespace basin::function
