@@ -8,6 +8,7 @@
 #include "basin/function/datetime_pattern.h"
 #include "basin/function/decimal_math.h"
 #include "basin/function/kernel_support.h"
+#include "basin/types/json_text.h"
 #include "basin/types/schema_json.h"  // brings nlohmann::json, the types layer's JSON library
 #include "basin/types/variant_type.h"
 
@@ -67,37 +68,8 @@ const Json* Walk(const Json& root, std::string_view path) {
   return cur;
 }
 
-void AppendQuoted(std::string_view s, std::string* out) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out->append(buf);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out->push_back('"');
-}
+// Strings are escaped as Spark (Jackson) escapes them.
+void AppendQuoted(std::string_view s, std::string* out) { types::AppendJsonString(s, out); }
 
 Status WriteJson(const arrow::Array& a, int64_t i, const EvalContext& ctx, std::string* out) {
   if (a.IsNull(i)) {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "basin/types/civil_time.h"
+#include "basin/types/json_text.h"
 #include "basin/types/time_zone.h"
 
 namespace basin::types {
@@ -532,46 +533,6 @@ Result<std::pair<std::string, std::string>> VariantBuilder::Finish() {
 namespace {
 
 // Escapes a string as Jackson does: quotes, backslashes and control characters only.
-void AppendJsonString(std::string_view text, std::string* out) {
-  static const char kHex[] = "0123456789ABCDEF";
-  out->push_back('"');
-  for (char c : text) {
-    const auto u = static_cast<uint8_t>(c);
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      case '\f':
-        out->append("\\f");
-        break;
-      default:
-        if (u < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[u >> 4]);
-          out->push_back(kHex[u & 15]);
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
-}
-
 std::string Base64(std::string_view bytes) {
   static const char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
