@@ -88,15 +88,7 @@ std::string RenderTable(const arrow::Table& table, const std::string& time_zone)
 
 namespace {
 
-bool IsVariantField(const arrow::Field& field) {
-  if (types::IsVariantType(*field.type())) return true;
-  if (!field.metadata() || !field.metadata()->Contains(types::kVariantMarker) ||
-      field.type()->id() != arrow::Type::STRUCT) {
-    return false;
-  }
-  const auto& type = static_cast<const arrow::StructType&>(*field.type());
-  return type.GetFieldIndex("value") >= 0 && type.GetFieldIndex("metadata") >= 0;
-}
+bool IsVariantField(const arrow::Field& field) { return types::IsVariantType(*field.type()); }
 
 // Returns `field` and `array` with the variants in them (the array itself, or nested in structs,
 // lists and maps) as JSON text, or nulls when there is none.

@@ -32,7 +32,7 @@ json MetadataToJson(const std::shared_ptr<const arrow::KeyValueMetadata>& metada
   for (int64_t i = 0; i < metadata->size(); ++i) {
     const std::string& key = metadata->key(i);
     const std::string& value = metadata->value(i);
-    if (key == kVariantMarker || key.rfind("PARQUET:", 0) == 0 || key.rfind("ARROW:", 0) == 0) {
+    if (key.rfind("PARQUET:", 0) == 0 || key.rfind("ARROW:", 0) == 0) {
       continue;
     }
     // Values were stored as JSON text unless they were strings; parse back what parses.
@@ -48,14 +48,6 @@ json MetadataToJson(const std::shared_ptr<const arrow::KeyValueMetadata>& metada
   return out;
 }
 
-// Returns field metadata marking a variant, for a list element or map value of Delta type `type`.
-std::shared_ptr<const arrow::KeyValueMetadata> VariantMarkerFor(const json& type) {
-  if (type.is_string() && type.get<std::string>().rfind("variant", 0) == 0) {
-    return arrow::key_value_metadata({kVariantMarker}, {"true"});
-  }
-  return nullptr;
-}
-
 Result<std::shared_ptr<arrow::Field>> FieldFromJson(const json& field) {
   if (!field.is_object() || !field.contains("name") || !field["name"].is_string() ||
       !field.contains("type")) {
@@ -65,10 +57,6 @@ Result<std::shared_ptr<arrow::Field>> FieldFromJson(const json& field) {
   ASSIGN_OR_RAISE(auto type, TypeFromDeltaJson(field["type"]));
   bool nullable = field.value("nullable", true);
   auto metadata = MetadataFromJson(field);
-  if (field["type"].is_string() && field["type"].get<std::string>().rfind("variant", 0) == 0) {
-    if (!metadata) metadata = std::make_shared<arrow::KeyValueMetadata>();
-    metadata->Append(kVariantMarker, "true");
-  }
   return arrow::field(field["name"].get<std::string>(), type, nullable, metadata);
 }
 
@@ -121,17 +109,15 @@ Result<std::shared_ptr<arrow::DataType>> TypeFromDeltaJson(const json& type) {
     if (!type.contains("elementType")) return Unsupported(type.dump());
     ASSIGN_OR_RAISE(auto element, TypeFromDeltaJson(type["elementType"]));
     bool contains_null = type.value("containsNull", true);
-    return arrow::list(
-        arrow::field("element", element, contains_null, VariantMarkerFor(type["elementType"])));
+    return arrow::list(arrow::field("element", element, contains_null));
   }
   if (kind == "map") {
     if (!type.contains("keyType") || !type.contains("valueType")) return Unsupported(type.dump());
     ASSIGN_OR_RAISE(auto key, TypeFromDeltaJson(type["keyType"]));
     ASSIGN_OR_RAISE(auto value, TypeFromDeltaJson(type["valueType"]));
     bool value_contains_null = type.value("valueContainsNull", true);
-    return std::make_shared<arrow::MapType>(
-        arrow::field("key", key, false),
-        arrow::field("value", value, value_contains_null, VariantMarkerFor(type["valueType"])));
+    return std::make_shared<arrow::MapType>(arrow::field("key", key, false),
+                                            arrow::field("value", value, value_contains_null));
   }
   return Unsupported("'" + kind + "'");
 }
@@ -188,7 +174,6 @@ Result<json> TypeToDeltaJson(const arrow::DataType& type) {
       json fields = json::array();
       for (const auto& field : type.fields()) {
         ASSIGN_OR_RAISE(auto child, TypeToDeltaJson(*field->type()));
-        if (field->metadata() && field->metadata()->Contains(kVariantMarker)) child = "variant";
         fields.push_back({{"name", field->name()},
                           {"type", child},
                           {"nullable", field->nullable()},
@@ -202,16 +187,12 @@ Result<json> TypeToDeltaJson(const arrow::DataType& type) {
     case Type::LIST_VIEW: {
       const auto& element = type.field(0);
       ASSIGN_OR_RAISE(auto child, TypeToDeltaJson(*element->type()));
-      if (element->metadata() && element->metadata()->Contains(kVariantMarker)) child = "variant";
       return json{{"type", "array"}, {"elementType", child}, {"containsNull", element->nullable()}};
     }
     case Type::MAP: {
       const auto& map = static_cast<const arrow::MapType&>(type);
       ASSIGN_OR_RAISE(auto key, TypeToDeltaJson(*map.key_type()));
       ASSIGN_OR_RAISE(auto value, TypeToDeltaJson(*map.item_type()));
-      if (map.item_field()->metadata() && map.item_field()->metadata()->Contains(kVariantMarker)) {
-        value = "variant";
-      }
       return json{{"type", "map"},
                   {"keyType", key},
                   {"valueType", value},
@@ -229,28 +210,20 @@ Result<std::string> SchemaToDeltaJson(const arrow::Schema& schema) {
   return type.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-namespace {
-// The Spark type name of a nested field's type: "variant" when the field carries the marker.
-std::string FieldTypeName(const arrow::Field& field) {
-  if (field.metadata() && field.metadata()->Contains(kVariantMarker)) return "variant";
-  return SparkTypeName(*field.type());
-}
-}  // namespace
-
 std::string SparkTypeName(const arrow::DataType& type) {
   switch (type.id()) {
     case arrow::Type::LIST:
     case arrow::Type::LARGE_LIST:
-      return "array<" + FieldTypeName(*type.field(0)) + ">";
+      return "array<" + SparkTypeName(*type.field(0)->type()) + ">";
     case arrow::Type::MAP: {
       const auto& m = static_cast<const arrow::MapType&>(type);
-      return "map<" + SparkTypeName(*m.key_type()) + "," + FieldTypeName(*m.item_field()) + ">";
+      return "map<" + SparkTypeName(*m.key_type()) + "," + SparkTypeName(*m.item_type()) + ">";
     }
     case arrow::Type::STRUCT: {
       if (IsVariantType(type)) return "variant";
       std::string out = "struct<";
       for (int i = 0; i < type.num_fields(); ++i) {
-        out += (i ? "," : "") + type.field(i)->name() + ":" + FieldTypeName(*type.field(i));
+        out += (i ? "," : "") + type.field(i)->name() + ":" + SparkTypeName(*type.field(i)->type());
       }
       return out + ">";
     }

@@ -16,8 +16,6 @@
 
 namespace basin::types {
 
-/// Arrow field-metadata key marking a struct<value, metadata> as a Delta variant column.
-inline constexpr char kVariantMarker[] = "basin.variant";
 /// Arrow field-metadata key holding Delta's column-mapping id.
 inline constexpr char kColumnMappingId[] = "delta.columnMapping.id";
 /// Arrow field-metadata key holding Delta's column-mapping physical name.

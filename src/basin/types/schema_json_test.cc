@@ -1,8 +1,9 @@
 #include "basin/types/schema_json.h"
 
+#include <arrow/util/key_value_metadata.h>
 #include <gtest/gtest.h>
 
-#include <arrow/util/key_value_metadata.h>
+#include "basin/types/variant_type.h"
 
 namespace basin::types {
 
@@ -46,9 +47,9 @@ TEST(SchemaJson, MarksVariantsInArraysAndMaps) {
     {"name":"a","type":{"type":"array","elementType":"variant","containsNull":true},"nullable":true,"metadata":{}},
     {"name":"m","type":{"type":"map","keyType":"string","valueType":"variant","valueContainsNull":true},"nullable":true,"metadata":{}}]})JSON";
   auto schema = SchemaFromDeltaJson(text).ValueOrDie();
-  EXPECT_TRUE(schema->field(0)->type()->field(0)->metadata()->Contains(kVariantMarker));
+  EXPECT_TRUE(IsVariantType(*schema->field(0)->type()->field(0)->type()));
   const auto& map = static_cast<const arrow::MapType&>(*schema->field(1)->type());
-  EXPECT_TRUE(map.item_field()->metadata()->Contains(kVariantMarker));
+  EXPECT_TRUE(IsVariantType(*map.item_type()));
   auto json = nlohmann::json::parse(SchemaToDeltaJson(*schema).ValueOrDie());
   EXPECT_EQ(json["fields"][0]["type"]["elementType"], "variant");
   EXPECT_EQ(json["fields"][1]["type"]["valueType"], "variant");
