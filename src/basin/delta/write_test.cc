@@ -5,9 +5,11 @@
 #include <filesystem>
 
 #include <arrow/api.h>
+#include <arrow/io/memory.h>
 #include <arrow/util/decimal.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <parquet/file_reader.h>
 
 #include "basin/delta/checkpoint_writer.h"
 #include "basin/delta/data_skipping.h"
@@ -330,6 +332,38 @@ TEST(DataSkippingTest, LongDecimalAndLargeIntegerBoundsNeverSkipAMatchingFile) {
   EXPECT_EQ(kept("b > 9007199254740993"), 0u);
   EXPECT_EQ(kept("b < 9007199254740993"), 0u);
   EXPECT_EQ(kept("b = 9007199254740994"), 0u);
+}
+
+TEST(WriteTableTest, ShortDecimalsAreStoredAsIntegersAsSparkWritesThem) {
+  TempTable t;
+  auto d9 = arrow::decimal128(9, 2), d18 = arrow::decimal128(18, 4), d20 = arrow::decimal128(20, 2);
+  arrow::Decimal128Builder a(d9), b(d18), c(d20);
+  ASSERT_TRUE(a.Append(arrow::Decimal128("-1234567.89")).ok());
+  ASSERT_TRUE(a.AppendNull().ok());
+  ASSERT_TRUE(b.Append(arrow::Decimal128("12345678901234.5678")).ok());
+  ASSERT_TRUE(b.Append(arrow::Decimal128("-0.0001")).ok());
+  ASSERT_TRUE(c.Append(arrow::Decimal128("123456789012345678.91")).ok());
+  ASSERT_TRUE(c.Append(arrow::Decimal128("-1.00")).ok());
+  auto data = arrow::Table::Make(
+      arrow::schema({arrow::field("a", d9), arrow::field("b", d18), arrow::field("c", d20)}),
+      {a.Finish().ValueOrDie(), b.Finish().ValueOrDie(), c.Finish().ValueOrDie()});
+  ASSERT_TRUE(WriteTable(t.root(), data, Mode(SaveMode::kErrorIfExists)).ok());
+  auto snapshot = Load(t.root());
+  ASSERT_EQ(snapshot->files().size(), 1u);
+  auto file = io::ReadWholeFile(t.root().Child(snapshot->files()[0].path));
+  ASSERT_TRUE(file.ok());
+  auto reader = parquet::ParquetFileReader::Open(
+      std::make_shared<arrow::io::BufferReader>(arrow::Buffer::FromString(*file)));
+  const auto* schema = reader->metadata()->schema();
+  // Spark: precision <= 9 as INT32, <= 18 as INT64, wider as fixed-length bytes.
+  EXPECT_EQ(schema->Column(0)->physical_type(), parquet::Type::INT32);
+  EXPECT_EQ(schema->Column(1)->physical_type(), parquet::Type::INT64);
+  EXPECT_EQ(schema->Column(2)->physical_type(), parquet::Type::FIXED_LEN_BYTE_ARRAY);
+  auto read = ReadSnapshot(snapshot);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  auto combined = (*read)->CombineChunks();
+  ASSERT_TRUE(combined.ok());
+  EXPECT_TRUE((*combined)->Equals(*data)) << (*combined)->ToString();
 }
 
 TEST(PartitionValueTest, ZoneLessTimestampIsWallClockTimeInTheSessionZone) {

@@ -159,7 +159,11 @@ Status WriteDataFile(const std::string& format, const arrow::Table& table,
                        "The codec " + codec + " is not available. Available codecs are none, "
                        "uncompressed, snappy, gzip, zstd.");
     }
-    auto properties = parquet::WriterProperties::Builder().compression(compression)->build();
+    // Decimals of precision <= 18 as INT32/INT64, as Spark writes them.
+    auto properties = parquet::WriterProperties::Builder()
+                          .compression(compression)
+                          ->enable_store_decimal_as_integer()
+                          ->build();
     return parquet::arrow::WriteTable(table, arrow::default_memory_pool(),
                                       std::shared_ptr<arrow::io::OutputStream>(
                                           out, [](arrow::io::OutputStream*) {}),
