@@ -192,19 +192,27 @@ void CollectLeaves(const parquet::arrow::SchemaField& field, std::vector<int>* l
 }
 
 
-/// Reads one data file of a snapshot into batches of the output schema.
-class FileScanner {
+/// Streams one data file of a snapshot in batches of the output schema: the file's columns
+/// (found through column mapping and adapted to the table types), partition values, nulls for
+/// columns the file lacks, and, when asked, the deletion vector applied batch by batch.
+class DataFileBatches : public arrow::RecordBatchReader {
  public:
-  FileScanner(std::shared_ptr<const Snapshot> snapshot, std::shared_ptr<arrow::Schema> output,
-              std::string time_zone)
-      : snapshot_(std::move(snapshot)), output_(std::move(output)), time_zone_(std::move(time_zone)) {
+  DataFileBatches(std::shared_ptr<const Snapshot> snapshot, std::shared_ptr<arrow::Schema> output,
+                  std::string time_zone, int64_t batch_size)
+      : snapshot_(std::move(snapshot)),
+        output_(std::move(output)),
+        time_zone_(std::move(time_zone)),
+        batch_size_(std::max<int64_t>(1, batch_size)) {
     std::string mode = snapshot_->column_mapping_mode();
     mapping_ = mode == "name" ? Mapping::kName : mode == "id" ? Mapping::kId : Mapping::kNone;
     for (const auto& c : snapshot_->metadata().partition_columns) partition_columns_.insert(Lower(c));
   }
 
-  Result<std::shared_ptr<arrow::Table>> Read(const AddFile& file, bool apply_dv = true) {
+  std::shared_ptr<arrow::Schema> schema() const override { return output_; }
+
+  Status Open(const AddFile& file, bool apply_dv) {
     ASSIGN_OR_RAISE(auto location, DataFileLocation(snapshot_->table_root(), file.path));
+    path_ = location.path;
     auto opened = location.fs->OpenInputFile(location.path);
     if (!opened.ok()) {
       return UserError("DELTA_FILE_NOT_FOUND_DETAILED",
@@ -212,11 +220,12 @@ class FileScanner {
                        "found. This occurs when data has been manually deleted from the file "
                        "system rather than using the table `DELETE` statement.");
     }
-    std::shared_ptr<arrow::Table> data;
-    int64_t num_rows = 0;
+    std::shared_ptr<arrow::Schema> file_schema;
     try {
       parquet::ArrowReaderProperties properties;
       properties.set_coerce_int96_timestamp_unit(arrow::TimeUnit::MICRO);
+      properties.set_batch_size(batch_size_);
+      properties.set_use_threads(true);  // columns of a batch are decoded in parallel
       parquet::arrow::FileReaderBuilder builder;
       RETURN_NOT_OK(builder.Open(*opened));
       builder.properties(properties);
@@ -225,11 +234,10 @@ class FileScanner {
         return UserError("FAILED_READ_FILE", "Cannot read the data file " + location.path +
                                                  ": " + reader.status().message());
       }
-      std::shared_ptr<arrow::Schema> file_schema;
-      RETURN_NOT_OK((*reader)->GetSchema(&file_schema));
-      num_rows = (*reader)->parquet_reader()->metadata()->num_rows();
+      file_reader_ = std::move(reader).ValueUnsafe();
+      RETURN_NOT_OK(file_reader_->GetSchema(&file_schema));
+      rows_left_ = file_reader_->parquet_reader()->metadata()->num_rows();
       // Leaves of the file columns that back the wanted table columns.
-      std::vector<int> leaves;
       std::vector<int> top_level;
       for (const auto& field : output_->fields()) {
         if (partition_columns_.count(Lower(field->name()))) continue;
@@ -238,62 +246,123 @@ class FileScanner {
       }
       std::sort(top_level.begin(), top_level.end());
       top_level.erase(std::unique(top_level.begin(), top_level.end()), top_level.end());
-      for (int index : top_level) CollectLeaves((*reader)->manifest().schema_fields[index], &leaves);
-      (*reader)->set_use_threads(true);
-      if (leaves.empty()) {
-        data = arrow::Table::MakeEmpty(arrow::schema({})).ValueOrDie();
-      } else {
-        auto table = (*reader)->ReadTable(leaves);
-        if (!table.ok()) {
+      std::vector<int> leaves;
+      for (int index : top_level) {
+        CollectLeaves(file_reader_->manifest().schema_fields[index], &leaves);
+      }
+      if (!leaves.empty()) {
+        std::vector<int> row_groups(static_cast<size_t>(file_reader_->num_row_groups()));
+        for (size_t i = 0; i < row_groups.size(); ++i) row_groups[i] = static_cast<int>(i);
+        auto batches = file_reader_->GetRecordBatchReader(row_groups, leaves);
+        if (!batches.ok()) {
           return UserError("FAILED_READ_FILE", "Cannot read the data file " + location.path +
-                                                   ": " + table.status().message());
+                                                   ": " + batches.status().message());
         }
-        data = *table;
+        batches_ = std::move(batches).ValueUnsafe();
+        read_schema_ = batches_->schema();
       }
     } catch (const parquet::ParquetException& e) {
       return UserError("FAILED_READ_FILE",
                        "Cannot read the data file " + location.path + ": " + e.what());
     }
-    // Columns keep the file's row-group chunks: combining them would copy the whole file.
-    arrow::ChunkedArrayVector columns;
+    // Where each output column comes from.
     for (const auto& field : output_->fields()) {
+      Source source;
       if (partition_columns_.count(Lower(field->name()))) {
         ASSIGN_OR_RAISE(auto scalar, PartitionScalar(file, *field));
-        ASSIGN_OR_RAISE(auto array, arrow::MakeArrayFromScalar(*scalar, num_rows));
-        columns.push_back(std::make_shared<arrow::ChunkedArray>(array));
-        continue;
+        ASSIGN_OR_RAISE(source.constant, arrow::MakeArrayFromScalar(*scalar, batch_size_));
+      } else if (read_schema_ &&
+                 (source.index = FindSourceField(read_schema_->fields(), *field, mapping_)) >= 0) {
+        // read from the file
+      } else {
+        source.index = -1;
+        ASSIGN_OR_RAISE(source.constant, arrow::MakeArrayOfNull(field->type(), batch_size_));
       }
-      int index = FindSourceField(data->schema()->fields(), *field, mapping_);
-      if (index < 0) {
-        ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(field->type(), num_rows));
-        columns.push_back(std::make_shared<arrow::ChunkedArray>(nulls));
-        continue;
-      }
-      auto column = data->column(index);
-      arrow::ArrayVector chunks;
-      for (const auto& chunk : column->chunks()) {
-        ASSIGN_OR_RAISE(auto adapted, Adapt(chunk, field->type(), mapping_));
-        chunks.push_back(adapted);
-      }
-      ASSIGN_OR_RAISE(auto chunked, arrow::ChunkedArray::Make(chunks, field->type()));
-      columns.push_back(chunked);
+      sources_.push_back(std::move(source));
     }
-    auto table = arrow::Table::Make(output_, columns, num_rows);
     if (file.deletion_vector && apply_dv) {
-      ASSIGN_OR_RAISE(auto deleted, LoadDeletionVector(snapshot_->table_root(), *file.deletion_vector));
+      ASSIGN_OR_RAISE(auto deleted,
+                      LoadDeletionVector(snapshot_->table_root(), *file.deletion_vector));
+      deleted_ = std::make_unique<Roaring64Map>(std::move(deleted));
+    }
+    return Status::OK();
+  }
+
+  Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
+    while (true) {
+      *out = nullptr;
+      std::shared_ptr<arrow::RecordBatch> read;
+      int64_t n = 0;
+      if (batches_) {
+        try {
+          auto status = batches_->ReadNext(&read);
+          if (!status.ok()) {
+            return UserError("FAILED_READ_FILE",
+                             "Cannot read the data file " + path_ + ": " + status.message());
+          }
+        } catch (const parquet::ParquetException& e) {
+          return UserError("FAILED_READ_FILE",
+                           "Cannot read the data file " + path_ + ": " + e.what());
+        }
+        if (!read) return Status::OK();
+        n = read->num_rows();
+      } else {
+        // No column of the file is read: only the row count matters.
+        if (rows_left_ <= 0) return Status::OK();
+        n = std::min(rows_left_, batch_size_);
+        rows_left_ -= n;
+      }
+      arrow::ArrayVector columns;
+      for (size_t i = 0; i < sources_.size(); ++i) {
+        const Source& source = sources_[i];
+        if (source.constant) {
+          if (n <= source.constant->length()) {
+            columns.push_back(source.constant->Slice(0, n));
+          } else {
+            ASSIGN_OR_RAISE(auto scalar, source.constant->GetScalar(0));
+            ASSIGN_OR_RAISE(auto array, arrow::MakeArrayFromScalar(*scalar, n));
+            columns.push_back(array);
+          }
+          continue;
+        }
+        ASSIGN_OR_RAISE(auto adapted,
+                        Adapt(read->column(source.index), output_->field(static_cast<int>(i))->type(),
+                              mapping_));
+        columns.push_back(adapted);
+      }
+      auto batch = arrow::RecordBatch::Make(output_, n, std::move(columns));
+      const int64_t first_row = position_;
+      position_ += n;
+      if (!deleted_) {
+        *out = std::move(batch);
+        return Status::OK();
+      }
       arrow::BooleanBuilder keep;
-      RETURN_NOT_OK(keep.Reserve(num_rows));
-      for (int64_t row = 0; row < num_rows; ++row) {
-        keep.UnsafeAppend(!deleted.contains(static_cast<uint64_t>(row)));
+      RETURN_NOT_OK(keep.Reserve(n));
+      int64_t kept = 0;
+      for (int64_t row = 0; row < n; ++row) {
+        const bool live = !deleted_->contains(static_cast<uint64_t>(first_row + row));
+        keep.UnsafeAppend(live);
+        kept += live ? 1 : 0;
+      }
+      if (kept == 0) continue;
+      if (kept == n) {
+        *out = std::move(batch);
+        return Status::OK();
       }
       ASSIGN_OR_RAISE(auto mask, keep.Finish());
-      ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(table, mask));
-      table = filtered.table();
+      ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(batch, mask));
+      *out = filtered.record_batch();
+      return Status::OK();
     }
-    return table;
   }
 
  private:
+  struct Source {
+    int index = -1;                          // column of the batches read from the file
+    std::shared_ptr<arrow::Array> constant;  // partition value or nulls, batch_size_ rows
+  };
+
   Result<std::shared_ptr<arrow::Scalar>> PartitionScalar(const AddFile& file,
                                                          const arrow::Field& field) {
     // With column mapping, partitionValues is keyed by the physical name.
@@ -316,8 +385,43 @@ class FileScanner {
   std::shared_ptr<const Snapshot> snapshot_;
   std::shared_ptr<arrow::Schema> output_;
   std::string time_zone_;
+  int64_t batch_size_;
   Mapping mapping_ = Mapping::kNone;
   std::set<std::string> partition_columns_;
+  std::string path_;
+  std::unique_ptr<parquet::arrow::FileReader> file_reader_;
+  std::unique_ptr<arrow::RecordBatchReader> batches_;
+  std::shared_ptr<arrow::Schema> read_schema_;
+  std::vector<Source> sources_;
+  std::unique_ptr<Roaring64Map> deleted_;
+  int64_t rows_left_ = 0;  // when no file column is read
+  int64_t position_ = 0;   // physical rows of the file read so far
+};
+
+/// Reads one data file of a snapshot into a table of the output schema.
+class FileScanner {
+ public:
+  FileScanner(std::shared_ptr<const Snapshot> snapshot, std::shared_ptr<arrow::Schema> output,
+              std::string time_zone)
+      : snapshot_(std::move(snapshot)), output_(std::move(output)), time_zone_(std::move(time_zone)) {}
+
+  Result<std::shared_ptr<arrow::Table>> Read(const AddFile& file, bool apply_dv = true) {
+    DataFileBatches reader(snapshot_, output_, time_zone_, int64_t{1} << 20);
+    RETURN_NOT_OK(reader.Open(file, apply_dv));
+    arrow::RecordBatchVector batches;
+    while (true) {
+      std::shared_ptr<arrow::RecordBatch> batch;
+      RETURN_NOT_OK(reader.ReadNext(&batch));
+      if (!batch) break;
+      batches.push_back(std::move(batch));
+    }
+    return arrow::Table::FromRecordBatches(output_, batches);
+  }
+
+ private:
+  std::shared_ptr<const Snapshot> snapshot_;
+  std::shared_ptr<arrow::Schema> output_;
+  std::string time_zone_;
 };
 
 /// Streams a snapshot file by file.
@@ -416,6 +520,16 @@ Result<std::shared_ptr<arrow::Table>> ReadDataFile(const std::shared_ptr<const S
                                                    const std::string& time_zone) {
   FileScanner scanner(snapshot, output ? output : snapshot->schema(), time_zone);
   return scanner.Read(file, apply_deletion_vector);
+}
+
+Result<std::shared_ptr<arrow::RecordBatchReader>> OpenDataFile(
+    const std::shared_ptr<const Snapshot>& snapshot, const AddFile& file,
+    const std::shared_ptr<arrow::Schema>& output, bool apply_deletion_vector,
+    const std::string& time_zone, int64_t batch_size) {
+  auto reader = std::make_shared<DataFileBatches>(snapshot, output ? output : snapshot->schema(),
+                                                  time_zone, batch_size);
+  RETURN_NOT_OK(reader->Open(file, apply_deletion_vector));
+  return reader;
 }
 
 Result<std::shared_ptr<arrow::Table>> ReadSnapshot(const std::shared_ptr<const Snapshot>& snapshot,

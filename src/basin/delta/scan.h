@@ -45,6 +45,14 @@ Result<std::shared_ptr<arrow::Table>> ReadDataFile(const std::shared_ptr<const S
                                                    bool apply_deletion_vector,
                                                    const std::string& time_zone = "UTC");
 
+/// Streams one data file like ReadDataFile, in batches of at most `batch_size` rows (the
+/// deletion vector, when applied, may make them shorter). Memory stays bounded by a few batches
+/// whatever the file's size.
+Result<std::shared_ptr<arrow::RecordBatchReader>> OpenDataFile(
+    const std::shared_ptr<const Snapshot>& snapshot, const AddFile& file,
+    const std::shared_ptr<arrow::Schema>& output, bool apply_deletion_vector,
+    const std::string& time_zone, int64_t batch_size);
+
 /// Reads all of the snapshot's rows into one table.
 Result<std::shared_ptr<arrow::Table>> ReadSnapshot(const std::shared_ptr<const Snapshot>& snapshot,
                                                    const ScanOptions& options = {});

@@ -1,9 +1,10 @@
 // Scan: Delta tables (live files after data skipping, read with delta::ReadDataFile: partition
 // values, column mapping and deletion vectors handled there) and Parquet / CSV / JSON / text
 // files or folders, whose partition columns come from Hive-style `name=value` folders (folders
-// that pushed filters on partition columns rule out are not read). Each file is one task on the
-// query's thread pool; up to `threads` files are read ahead while earlier ones are handed out,
-// in file order.
+// that pushed filters on partition columns rule out are not read). Files are streamed in
+// chunks of at least 64K rows: up to `threads` files are open at once, each with its next chunk
+// being read by a task on the query's thread pool, and chunks are handed out in file order, so
+// memory holds a few chunks whatever the files' sizes.
 
 #include <deque>
 #include <unordered_map>
@@ -492,59 +493,104 @@ class ScanOperator : public Operator {
           return ConformBatch(batch, schema_);
         }
         current_.reset();
-        current_table_.reset();
       }
-      // Keep up to `threads` files in flight.
-      auto* pool = context_->pool();
+      // Keep up to `threads` files open, each with its next chunk being read on the pool; the
+      // chunks are handed out in file order.
       const size_t ahead = static_cast<size_t>(std::max(1, context_->options().threads));
-      while (next_file_ < files_.size() && in_flight_.size() < ahead) {
-        size_t index = next_file_++;
-        auto task = [this, index]() { return ReadFile(index); };
-        if (pool) {
-          ASSIGN_OR_RAISE(auto future, pool->Submit(task));
-          in_flight_.push_back(std::move(future));
-        } else {
-          in_flight_.push_back(arrow::Future<std::shared_ptr<arrow::Table>>::MakeFinished(task()));
-        }
+      while (next_file_ < files_.size() && streams_.size() < ahead) {
+        auto stream = std::make_shared<FileStream>();
+        stream->index = next_file_++;
+        streams_.push_back(stream);
+        RETURN_NOT_OK(SubmitChunk(stream));
       }
-      if (in_flight_.empty()) return nullptr;
-      auto future = std::move(in_flight_.front());
-      in_flight_.pop_front();
-      ASSIGN_OR_RAISE(current_table_, future.result());
-      current_ = std::make_unique<arrow::TableBatchReader>(*current_table_);
+      if (streams_.empty()) return nullptr;
+      auto stream = streams_.front();
+      auto future = std::move(stream->pending);
+      stream->pending = {};
+      ASSIGN_OR_RAISE(auto chunk, future.result());
+      if (!chunk) {
+        streams_.pop_front();
+        continue;
+      }
+      RETURN_NOT_OK(SubmitChunk(stream));  // read the next chunk while this one is used
+      current_ = std::make_unique<arrow::TableBatchReader>(
+          arrow::Table::Make(chunk->schema(), chunk->columns(), chunk->num_rows()));
       current_->set_chunksize(batch_size_);
     }
   }
 
   ~ScanOperator() override {
     // Tasks reference this operator: wait for them.
-    for (auto& future : in_flight_) future.Wait();
+    for (auto& stream : streams_) {
+      if (stream->pending.is_valid()) stream->pending.Wait();
+    }
   }
 
  private:
-  Result<std::shared_ptr<arrow::Table>> ReadFile(size_t index) {
-    RETURN_NOT_OK(context_->CheckCancel());
-    const FileInfo& file = files_[index];
-    std::shared_ptr<arrow::Table> table;
-    if (source_.format == ScanSource::Format::kDelta) {
-      ASSIGN_OR_RAISE(table, delta::ReadDataFile(snapshot_, *file.add, arrow::schema(data_fields_),
-                                                 /*apply_deletion_vector=*/!with_row_id_,
-                                                 context_->options().eval.session_time_zone));
-      ASSIGN_OR_RAISE(table, SelectByName(table, data_fields_));
-      if (with_row_id_) return WithRowIds(table, file);
-    } else if (!source_.partition_columns.empty()) {
-      ASSIGN_OR_RAISE(table, ReadFormatFile(file_source_, file, file_fields_));
-      ASSIGN_OR_RAISE(table, WithPartitionValues(table, file));
+  // A file being read: its reader (opened by the first chunk's task) and the chunk in flight.
+  // One task at a time touches a stream: the next is submitted after the previous finished.
+  struct FileStream {
+    size_t index = 0;
+    std::shared_ptr<arrow::RecordBatchReader> reader;
+    int64_t position = 0;  // physical rows read so far (row ids)
+    std::shared_ptr<Roaring64Map> deleted;  // row ids: the file's deletion vector
+    arrow::Future<std::shared_ptr<arrow::RecordBatch>> pending;
+  };
+
+  // Rows a chunk task reads at once; the chunk is handed out in batch_size_ slices.
+  int64_t ChunkRows() const { return std::max<int64_t>(batch_size_, 65536); }
+
+  Status SubmitChunk(const std::shared_ptr<FileStream>& stream) {
+    auto task = [this, stream]() { return ReadChunk(stream.get()); };
+    if (auto* pool = context_->pool()) {
+      ASSIGN_OR_RAISE(stream->pending, pool->Submit(task));
     } else {
-      ASSIGN_OR_RAISE(table, ReadFormatFile(source_, file, data_fields_));
+      stream->pending = arrow::Future<std::shared_ptr<arrow::RecordBatch>>::MakeFinished(task());
     }
-    arrow::ChunkedArrayVector columns = table->columns();
+    return Status::OK();
+  }
+
+  // The next chunk of a file in the scan's schema, or nullptr at its end.
+  Result<std::shared_ptr<arrow::RecordBatch>> ReadChunk(FileStream* stream) {
+    RETURN_NOT_OK(context_->CheckCancel());
+    const FileInfo& file = files_[stream->index];
+    if (!stream->reader) {
+      if (source_.format == ScanSource::Format::kDelta) {
+        ASSIGN_OR_RAISE(stream->reader,
+                        delta::OpenDataFile(snapshot_, *file.add, arrow::schema(data_fields_),
+                                            /*apply_deletion_vector=*/!with_row_id_,
+                                            context_->options().eval.session_time_zone,
+                                            ChunkRows()));
+      } else {
+        std::shared_ptr<arrow::Table> table;
+        if (!source_.partition_columns.empty()) {
+          ASSIGN_OR_RAISE(table, ReadFormatFile(file_source_, file, file_fields_));
+          ASSIGN_OR_RAISE(table, WithPartitionValues(table, file));
+        } else {
+          ASSIGN_OR_RAISE(table, ReadFormatFile(source_, file, data_fields_));
+        }
+        auto reader = std::make_shared<arrow::TableBatchReader>(table);
+        reader->set_chunksize(ChunkRows());
+        stream->reader = reader;
+      }
+    }
+    std::shared_ptr<arrow::RecordBatch> batch;
+    while (true) {
+      RETURN_NOT_OK(stream->reader->ReadNext(&batch));
+      if (!batch) return batch;
+      const int64_t first_row = stream->position;
+      stream->position += batch->num_rows();
+      if (!with_row_id_) break;
+      ASSIGN_OR_RAISE(batch, WithRowIds(batch, stream, first_row));
+      if (batch->num_rows() > 0) return batch;
+    }
+    arrow::ArrayVector columns = batch->columns();
     if (with_metadata_) {
       ASSIGN_OR_RAISE(auto meta,
-                      MetadataColumn(file, schema_->fields().back()->type(), table->num_rows()));
-      columns.push_back(std::make_shared<arrow::ChunkedArray>(meta));
+                      MetadataColumn(file, schema_->fields().back()->type(), batch->num_rows()));
+      columns.push_back(meta);
     }
-    return arrow::Table::Make(schema_, columns, table->num_rows());
+    return arrow::RecordBatch::Make(schema_, batch->num_rows(), std::move(columns));
   }
 
   // Puts the file's partition values into the data columns read from it, in output order.
@@ -626,36 +672,44 @@ class ScanOperator : public Operator {
     return Status::OK();
   }
 
-  // Appends the file path and physical row positions, then drops the rows the file's deletion
-  // vector hides (after numbering, so positions stay physical).
-  Result<std::shared_ptr<arrow::Table>> WithRowIds(const std::shared_ptr<arrow::Table>& table,
-                                                   const FileInfo& file) {
-    int64_t n = table->num_rows();
+  // Appends the file ordinal and physical row positions (`first_row` is the batch's first), then
+  // drops the rows the file's deletion vector hides (after numbering, so positions stay physical).
+  Result<std::shared_ptr<arrow::RecordBatch>> WithRowIds(
+      const std::shared_ptr<arrow::RecordBatch>& batch, FileStream* stream, int64_t first_row) {
+    const FileInfo& file = files_[stream->index];
+    const int64_t n = batch->num_rows();
     arrow::Int64Builder rows;
     RETURN_NOT_OK(rows.Reserve(n));
-    for (int64_t i = 0; i < n; ++i) rows.UnsafeAppend(i);
+    for (int64_t i = 0; i < n; ++i) rows.UnsafeAppend(first_row + i);
     ASSIGN_OR_RAISE(auto row_array, rows.Finish());
     auto ordinal = file_ordinals_.find(file.add->path);
     if (ordinal == file_ordinals_.end()) return InternalError("scanned file is not live");
     ASSIGN_OR_RAISE(auto path_array,
                     arrow::MakeArrayFromScalar(arrow::Int64Scalar(ordinal->second), n));
-    arrow::ChunkedArrayVector columns = table->columns();
+    arrow::ArrayVector columns = batch->columns();
     if (with_metadata_) {
-      ASSIGN_OR_RAISE(auto meta, MetadataColumn(file, schema_->field(schema_->num_fields() - 3)->type(), n));
-      columns.push_back(std::make_shared<arrow::ChunkedArray>(meta));
+      ASSIGN_OR_RAISE(auto meta,
+                      MetadataColumn(file, schema_->field(schema_->num_fields() - 3)->type(), n));
+      columns.push_back(meta);
     }
-    columns.push_back(std::make_shared<arrow::ChunkedArray>(path_array));
-    columns.push_back(std::make_shared<arrow::ChunkedArray>(row_array));
-    auto out = arrow::Table::Make(schema_, columns, n);
+    columns.push_back(path_array);
+    columns.push_back(row_array);
+    auto out = arrow::RecordBatch::Make(schema_, n, std::move(columns));
     if (!file.add->deletion_vector) return out;
-    ASSIGN_OR_RAISE(auto deleted, delta::LoadDeletionVector(snapshot_->table_root(),
-                                                            *file.add->deletion_vector));
+    if (!stream->deleted) {
+      ASSIGN_OR_RAISE(auto deleted, delta::LoadDeletionVector(snapshot_->table_root(),
+                                                              *file.add->deletion_vector));
+      stream->deleted = std::make_shared<Roaring64Map>(std::move(deleted));
+    }
+    const auto& deleted = stream->deleted;
     arrow::BooleanBuilder keep;
     RETURN_NOT_OK(keep.Reserve(n));
-    for (int64_t i = 0; i < n; ++i) keep.UnsafeAppend(!deleted.contains(static_cast<uint64_t>(i)));
+    for (int64_t i = 0; i < n; ++i) {
+      keep.UnsafeAppend(!deleted->contains(static_cast<uint64_t>(first_row + i)));
+    }
     ASSIGN_OR_RAISE(auto mask, keep.Finish());
     ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(out, mask));
-    return filtered.table();
+    return filtered.record_batch();
   }
 
   ScanSource source_;
@@ -675,8 +729,7 @@ class ScanOperator : public Operator {
   arrow::FieldVector file_fields_;
   ScanSource file_source_;
   size_t next_file_ = 0;
-  std::deque<arrow::Future<std::shared_ptr<arrow::Table>>> in_flight_;
-  std::shared_ptr<arrow::Table> current_table_;
+  std::deque<std::shared_ptr<FileStream>> streams_;
   std::unique_ptr<arrow::TableBatchReader> current_;
 };
 

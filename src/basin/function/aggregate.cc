@@ -7,6 +7,8 @@
 #include <cmath>
 #include <unordered_map>
 
+#include <arrow/util/bit_util.h>
+
 #include "basin/function/decimal_math.h"
 #include "basin/function/hash.h"
 #include "basin/function/kernel_support.h"
@@ -133,12 +135,18 @@ class SumAccumulator : public GroupedAccumulator {
   SumAccumulator(SumKind kind, int in_scale, TypePtr sum_type, TypePtr result_type, bool avg,
                  bool ansi, bool try_mode)
       : kind_(kind), in_scale_(in_scale), sum_type_(std::move(sum_type)),
-        result_type_(std::move(result_type)), avg_(avg), ansi_(ansi && !try_mode) {}
+        result_type_(std::move(result_type)), avg_(avg), ansi_(ansi && !try_mode) {
+    if (kind_ == SumKind::kDecimal) {
+      sum_limit_ = 1;
+      const int p = static_cast<const arrow::Decimal128Type&>(*sum_type_).precision();
+      for (int i = 0; i < p; ++i) sum_limit_ *= 10;
+    }
+  }
   Status Resize(int64_t n) override {
     const size_t s = static_cast<size_t>(n);
     isum_.resize(s, 0);
     dsum_.resize(s, 0);
-    decsum_.resize(s, arrow::Decimal256(0));
+    dec128_.resize(s, 0);
     count_.resize(s, 0);
     overflow_.resize(s, false);
     return Status::OK();
@@ -157,13 +165,45 @@ class SumAccumulator : public GroupedAccumulator {
       case SumKind::kDouble:
         dsum_[g] += r.Double(i);
         break;
-      case SumKind::kDecimal:
-        decsum_[g] += Widen(r.Dec(i));
-        break;
+      case SumKind::kDecimal: {
+        const arrow::Decimal128 v = r.Dec(i);
+        return AddDecimal(g, static_cast<__int128>(
+                                 static_cast<unsigned __int128>(v.high_bits()) << 64 | v.low_bits()));
+      }
     }
     return Status::OK();
   }
+  // Adds to a decimal sum in 128 bits. As in Spark, a running sum that leaves the sum type's
+  // precision overflows the group: an error under ANSI, else null (try_sum, try_avg).
+  Status AddDecimal(uint32_t g, __int128 v) {
+    if (overflow_[g]) return Status::OK();
+    __int128& sum = dec128_[g];
+    if (__builtin_add_overflow(sum, v, &sum) || sum >= sum_limit_ || sum <= -sum_limit_) {
+      overflow_[g] = true;
+      if (ansi_) {
+        return ArithmeticOverflow("Overflow in sum of decimals",
+                                  avg_ ? "try_avg" : "try_sum");
+      }
+    }
+    return Status::OK();
+  }
+  static arrow::Decimal256 WideOf(__int128 v) {
+    return Widen(arrow::Decimal128(static_cast<int64_t>(v >> 64),
+                                   static_cast<uint64_t>(static_cast<unsigned __int128>(v))));
+  }
   Status Update(const std::vector<arrow::Datum>& args, const uint32_t* g, int64_t length) override {
+    if (kind_ == SumKind::kDecimal && args[0].is_array() &&
+        args[0].type()->id() == arrow::Type::DECIMAL128) {
+      const auto& data = *args[0].array();
+      const auto* values = reinterpret_cast<const __int128*>(data.buffers[1]->data()) + data.offset;
+      const uint8_t* valid = data.MayHaveNulls() ? data.buffers[0]->data() : nullptr;
+      for (int64_t i = 0; i < length; ++i) {
+        if (valid && !arrow::bit_util::GetBit(valid, data.offset + i)) continue;
+        ++count_[g[i]];
+        RETURN_NOT_OK(AddDecimal(g[i], values[i]));
+      }
+      return Status::OK();
+    }
     ArgReader r(args[0]);
     for (int64_t i = 0; i < length; ++i) {
       if (!r.IsNull(i)) RETURN_NOT_OK(Add(g[i], r, i));
@@ -214,7 +254,7 @@ class SumAccumulator : public GroupedAccumulator {
         case SumKind::kDecimal: {
           const auto& rt = static_cast<const arrow::Decimal128Type&>(*result_type_);
           // sum / n at the result scale, HALF_UP.
-          arrow::Decimal256 num = decsum_[k] * Pow10Wide(rt.scale() - in_scale_ + 1);
+          arrow::Decimal256 num = WideOf(dec128_[k]) * Pow10Wide(rt.scale() - in_scale_ + 1);
           arrow::Decimal256 q, r;
           DivMod(num, arrow::Decimal256(n), &q, &r);
           arrow::Decimal256 v = RescaleHalfUp(q, 1, 0);
@@ -263,11 +303,12 @@ class SumAccumulator : public GroupedAccumulator {
           break;
         case SumKind::kDecimal: {
           const int p = static_cast<const arrow::Decimal128Type&>(*sum_type_).precision();
-          if (!FitsPrecision(decsum_[k], p)) {
+          const arrow::Decimal256 sum = WideOf(dec128_[k]);
+          if (!FitsPrecision(sum, p)) {
             if (ansi_) return DecimalOverflowError();
             RETURN_NOT_OK(out->Null());
           } else {
-            RETURN_NOT_OK(out->Dec(Narrow(decsum_[k])));
+            RETURN_NOT_OK(out->Dec(Narrow(sum)));
           }
           break;
         }
@@ -288,8 +329,9 @@ class SumAccumulator : public GroupedAccumulator {
   bool avg_, ansi_;
   bool double_for_integral_ = false;
   std::vector<int64_t> isum_;
+  std::vector<__int128> dec128_;  // decimal sums (unscaled, below sum_limit_)
+  __int128 sum_limit_ = 0;        // 10^(the sum type's precision)
   std::vector<double> dsum_;
-  std::vector<arrow::Decimal256> decsum_;
   std::vector<int64_t> count_;
   std::vector<bool> overflow_;
 };

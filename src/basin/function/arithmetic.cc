@@ -6,6 +6,8 @@
 #include <limits>
 
 #include <arrow/compute/api.h>
+#include <arrow/util/bit_util.h>
+#include <arrow/util/bitmap_ops.h>
 
 #include "basin/function/cast.h"
 #include "basin/function/decimal_math.h"
@@ -512,10 +514,131 @@ std::optional<arrow::Datum> ArrowFastPath(Op op, const ArithTypes& types,
   return *r;
 }
 
+// + - * over whole decimal batches (arrays or scalars of decimal128) in 128-bit integers: the
+// same HALF_UP rounding and precision check as DecimalRow, without a per-row builder. Gives
+// nullopt when a row leaves 128 bits or the result precision; the row path then runs the
+// batch and reports the error (or null) for that row.
+std::optional<arrow::Datum> DecimalBatchFast(Op op, const std::vector<arrow::Datum>& args,
+                                             int sa, int sb, const TypePtr& out_type,
+                                             int64_t length) {
+  if (op != Op::kAdd && op != Op::kSubtract && op != Op::kMultiply) return std::nullopt;
+  if (out_type->id() != arrow::Type::DECIMAL128) return std::nullopt;
+  if (AllScalar(args)) return std::nullopt;
+  for (const auto& arg : args) {
+    if (arg.type()->id() != arrow::Type::DECIMAL128) return std::nullopt;
+    if (arg.is_scalar() && !arg.scalar()->is_valid) return std::nullopt;
+    if (!arg.is_scalar() && !arg.is_array()) return std::nullopt;
+  }
+  const int rs = Dec(out_type).scale();
+  const Int128* pow10 = Pow10Int128();
+  int result_scale;
+  Int128 scale_a = 1, scale_b = 1;
+  if (op == Op::kMultiply) {
+    result_scale = sa + sb;
+  } else {
+    result_scale = std::max(sa, sb);
+    scale_a = pow10[result_scale - sa];
+    scale_b = pow10[result_scale - sb];
+  }
+  if (result_scale < rs || result_scale - rs > 38) return std::nullopt;
+  const Int128 divisor = pow10[result_scale - rs];
+  const Int128 limit = pow10[Dec(out_type).precision()];
+  // Values as 128-bit integers (little-endian two's complement, as Arrow stores them).
+  auto values = [](const arrow::Datum& d, Int128* constant) -> const Int128* {
+    if (d.is_scalar()) {
+      const auto& v = static_cast<const arrow::Decimal128Scalar&>(*d.scalar()).value;
+      *constant = static_cast<Int128>(static_cast<unsigned __int128>(v.high_bits()) << 64 |
+                                      v.low_bits());
+      return nullptr;
+    }
+    const auto& a = *d.array();
+    return reinterpret_cast<const Int128*>(a.buffers[1]->data()) + a.offset;
+  };
+  Int128 ca = 0, cb = 0;
+  const Int128* va = values(args[0], &ca);
+  const Int128* vb = values(args[1], &cb);
+  auto out_values = arrow::AllocateBuffer(length * 16);
+  if (!out_values.ok()) return std::nullopt;
+  auto* out = reinterpret_cast<Int128*>((*out_values)->mutable_data());
+  // Row i's result; true when it leaves 128 bits or the result precision.
+  auto row = [&](int64_t i, Int128* result) {
+    const Int128 x = va ? va[i] : ca;
+    const Int128 y = vb ? vb[i] : cb;
+    Int128 r;
+    bool over;
+    if (op == Op::kMultiply) {
+      over = __builtin_mul_overflow(x, y, &r);
+    } else {
+      Int128 wx, wy;
+      over = __builtin_mul_overflow(x, scale_a, &wx) | __builtin_mul_overflow(y, scale_b, &wy);
+      over |= op == Op::kAdd ? __builtin_add_overflow(wx, wy, &r) : __builtin_sub_overflow(wx, wy, &r);
+    }
+    if (divisor != 1) {
+      Int128 q = r / divisor;
+      const Int128 rem = r % divisor;
+      if ((rem < 0 ? -rem : rem) * 2 >= divisor) q += r < 0 ? -1 : 1;
+      r = q;
+    }
+    *result = r;
+    return over || r >= limit || r <= -limit;
+  };
+  bool over = false;
+  for (int64_t i = 0; i < length; ++i) over |= row(i, &out[i]);
+  std::vector<const arrow::ArrayData*> arrays;  // the inputs that may hold nulls
+  for (const auto& arg : args) {
+    if (arg.is_array() && arg.array()->MayHaveNulls()) arrays.push_back(arg.array().get());
+  }
+  if (over) {
+    // Null rows hold arbitrary values: only a valid row's overflow sends the batch to the row
+    // path, which raises the error (or gives null in try_ mode).
+    for (int64_t i = 0; i < length; ++i) {
+      bool valid = true;
+      for (const auto* a : arrays) {
+        valid &= arrow::bit_util::GetBit(a->buffers[0]->data(), a->offset + i);
+      }
+      Int128 r;
+      if (valid && row(i, &r)) return std::nullopt;
+    }
+  }
+  // Validity: the AND of the inputs'.
+  std::shared_ptr<arrow::Buffer> validity;
+  int64_t null_count = 0;
+  if (arrays.size() == 1) {
+    const auto* a = arrays[0];
+    if (a->offset == 0) {
+      validity = a->buffers[0];
+    } else {
+      auto copied = arrow::internal::CopyBitmap(arrow::default_memory_pool(),
+                                                a->buffers[0]->data(), a->offset, length);
+      if (!copied.ok()) return std::nullopt;
+      validity = std::move(copied).ValueUnsafe();
+    }
+  } else if (arrays.size() == 2) {
+    auto anded = arrow::internal::BitmapAnd(arrow::default_memory_pool(),
+                                            arrays[0]->buffers[0]->data(), arrays[0]->offset,
+                                            arrays[1]->buffers[0]->data(), arrays[1]->offset,
+                                            length, 0);
+    if (!anded.ok()) return std::nullopt;
+    validity = std::move(anded).ValueUnsafe();
+  }
+  if (validity) null_count = length - arrow::internal::CountSetBits(validity->data(), 0, length);
+  if (null_count == 0) validity = nullptr;
+  auto data = arrow::ArrayData::Make(out_type, length,
+                                     {validity, std::shared_ptr<arrow::Buffer>(std::move(*out_values))},
+                                     null_count);
+  return arrow::Datum(data);
+}
+
 std::shared_ptr<const ScalarKernel> NumericKernel(Op op, bool try_mode, ArithTypes types) {
   return MakeKernel([op, try_mode, types](const std::vector<arrow::Datum>& args, int64_t length,
                                           const EvalContext& context) -> Result<arrow::Datum> {
     if (auto fast = ArrowFastPath(op, types, args)) return *fast;
+    if (IsDecimal(*types.left)) {
+      if (auto fast = DecimalBatchFast(op, args, Dec(types.left).scale(),
+                                       Dec(types.right).scale(), types.result, length)) {
+        return *fast;
+      }
+    }
     const bool scalar = AllScalar(args);
     const int64_t n = scalar ? 1 : length;
     ArgReader a(args[0]), b(args[1]);
