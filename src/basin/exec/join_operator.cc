@@ -9,11 +9,14 @@
 // hash partitions of spill files by their keys, and each pair of partitions is joined in turn.
 
 #include <deque>
+#include <mutex>
 
 #include <arrow/array/concatenate.h>
 #include <arrow/compute/api.h>
 
+#include "basin/exec/join_key_table.h"
 #include "basin/exec/operator.h"
+#include "basin/exec/ordered_batch_map.h"
 #include "basin/exec/row_grouper.h"
 #include "basin/exec/row_hash.h"
 #include "basin/exec/spill_file.h"
@@ -103,7 +106,10 @@ class JoinOperator : public Operator {
     pair_schema_ = arrow::schema(fields);
   }
 
-  ~JoinOperator() override { context_->memory().Release(reserved_); }
+  ~JoinOperator() override {
+    probe_map_.reset();  // waits for probe tasks, which use the members below
+    context_->memory().Release(reserved_);
+  }
 
   Result<std::shared_ptr<arrow::RecordBatch>> Next() override {
     while (true) {
@@ -130,6 +136,25 @@ class JoinOperator : public Operator {
       }
       return BuildTable(build_);
     }
+    if (ParallelProbe()) {
+      if (!probe_map_) {
+        for (const auto& key : keys_) RETURN_NOT_OK(PrepareSubqueries(*key.left, context_));
+        if (residual_) RETURN_NOT_OK(PrepareSubqueries(*residual_, context_));
+        probe_map_ = std::make_unique<OrderedBatchMap>(
+            left_.get(),
+            [this](const std::shared_ptr<arrow::RecordBatch>& batch) { return ProbeToBatch(*batch); },
+            context_);
+      }
+      ASSIGN_OR_RAISE(auto out, probe_map_->Next());
+      if (out) {
+        pending_.push_back(std::move(out));
+        return Status::OK();
+      }
+      probe_map_.reset();
+      finished_ = true;
+      left_.reset();
+      return Status::OK();
+    }
     std::shared_ptr<arrow::RecordBatch> probe;
     if (partitioned_) {
       if (probe_reader_ && probe_batch_ < probe_reader_->num_batches()) {
@@ -138,7 +163,12 @@ class JoinOperator : public Operator {
     } else if (left_) {
       ASSIGN_OR_RAISE(probe, left_->Next());
     }
-    if (probe) return Probe(*probe);
+    if (probe) {
+      std::vector<std::shared_ptr<arrow::RecordBatch>> out;
+      RETURN_NOT_OK(Probe(*probe, &build_matched_, &out));
+      for (auto& batch : out) pending_.push_back(std::move(batch));
+      return Status::OK();
+    }
     RETURN_NOT_OK(EmitUnmatchedBuild());
     if (partitioned_ && partition_ < kJoinPartitions) return LoadPartition();
     finished_ = true;
@@ -266,65 +296,117 @@ class JoinOperator : public Operator {
     return BuildTable(build_);
   }
 
+  // Probe batches run on the pool, several at once, when the join needs no shared state
+  // between them (no record of matched build rows) and the build side is in memory.
+  bool ParallelProbe() const {
+    if (partitioned_ || context_->options().threads < 2 || !context_->pool()) return false;
+    return type_ == JoinType::kInner || type_ == JoinType::kLeft ||
+           type_ == JoinType::kLeftSemi || type_ == JoinType::kLeftAnti ||
+           type_ == JoinType::kCross;
+  }
+
   Status BuildTable(const std::shared_ptr<arrow::RecordBatch>& build) {
     const int64_t n = build->num_rows();
     build_matched_.assign(static_cast<size_t>(n), false);
     row_start_.clear();
     rows_by_group_.clear();
     grouper_.reset();
+    key_table_.reset();
     if (keys_.empty() || n == 0) return Status::OK();
     ASSIGN_OR_RAISE(auto keys, EvalKeys(*build, true));
     std::vector<std::shared_ptr<arrow::DataType>> types;
+    bool null_safe = false;
     for (const auto& key : keys) types.push_back(key->type());
-    ASSIGN_OR_RAISE(grouper_, RowGrouper::Make(types));
-    ASSIGN_OR_RAISE(auto ids, grouper_->Consume(keys, n));
-    const uint32_t groups = grouper_->num_groups();
-    // Rows per group in row order (CSR); rows with a null key (not null-safe) are left out.
-    std::vector<int64_t> counts(groups + 1, 0);
-    std::vector<bool> usable(static_cast<size_t>(n), true);
-    for (size_t k = 0; k < keys.size(); ++k) {
-      if (keys_[k].null_safe || keys[k]->null_count() == 0) continue;
-      for (int64_t i = 0; i < n; ++i) {
-        if (keys[k]->IsNull(i)) usable[static_cast<size_t>(i)] = false;
+    for (const auto& key : keys_) null_safe = null_safe || key.null_safe;
+    std::vector<uint32_t> ids;
+    uint32_t groups = 0;
+    if (!null_safe && JoinKeyTable::Supports(types)) {
+      key_table_ = std::make_unique<JoinKeyTable>();
+      RETURN_NOT_OK(key_table_->Build(keys, n, &ids));  // null keys get no group
+      groups = key_table_->num_groups();
+    } else {
+      ASSIGN_OR_RAISE(grouper_, RowGrouper::Make(types));
+      ASSIGN_OR_RAISE(auto grouped, grouper_->Consume(keys, n));
+      groups = grouper_->num_groups();
+      ids.assign(grouped->raw_values(), grouped->raw_values() + n);
+      // Rows with a null key (not null-safe) match nothing.
+      for (size_t k = 0; k < keys.size(); ++k) {
+        if (keys_[k].null_safe || keys[k]->null_count() == 0) continue;
+        for (int64_t i = 0; i < n; ++i) {
+          if (keys[k]->IsNull(i)) ids[static_cast<size_t>(i)] = JoinKeyTable::kNoGroup;
+        }
       }
     }
+    // Rows per group in row order (CSR).
+    std::vector<int64_t> counts(groups + 1, 0);
     for (int64_t i = 0; i < n; ++i) {
-      if (usable[static_cast<size_t>(i)]) ++counts[ids->Value(i) + 1];
+      const uint32_t g = ids[static_cast<size_t>(i)];
+      if (g != JoinKeyTable::kNoGroup) ++counts[g + 1];
     }
     for (uint32_t g = 0; g < groups; ++g) counts[g + 1] += counts[g];
     row_start_ = counts;
     rows_by_group_.assign(static_cast<size_t>(counts[groups]), 0);
     std::vector<int64_t> fill(counts.begin(), counts.end() - 1);
     for (int64_t i = 0; i < n; ++i) {
-      if (usable[static_cast<size_t>(i)]) rows_by_group_[fill[ids->Value(i)]++] = i;
+      const uint32_t g = ids[static_cast<size_t>(i)];
+      if (g != JoinKeyTable::kNoGroup) rows_by_group_[fill[g]++] = i;
     }
     return Status::OK();
   }
 
-  Status Probe(const arrow::RecordBatch& probe) {
+  // The build group of each probe row (kNoGroup: no match possible).
+  Status LookupGroups(const arrow::RecordBatch& probe, std::vector<uint32_t>* ids) {
     const int64_t n = probe.num_rows();
-    const int64_t build_rows = build_ ? build_->num_rows() : 0;
-    std::shared_ptr<arrow::UInt32Array> ids;
-    std::vector<bool> probe_usable(static_cast<size_t>(n), true);
-    if (!keys_.empty()) {
-      ASSIGN_OR_RAISE(auto keys, EvalKeys(probe, false));
-      for (size_t k = 0; k < keys.size(); ++k) {
-        if (keys_[k].null_safe || keys[k]->null_count() == 0) continue;
-        for (int64_t i = 0; i < n; ++i) {
-          if (keys[k]->IsNull(i)) probe_usable[static_cast<size_t>(i)] = false;
-        }
-      }
-      if (grouper_) {
-        ASSIGN_OR_RAISE(ids, grouper_->Lookup(keys, n));
+    ids->assign(static_cast<size_t>(n), JoinKeyTable::kNoGroup);
+    if (!key_table_ && !grouper_) return Status::OK();
+    ASSIGN_OR_RAISE(auto keys, EvalKeys(probe, false));
+    if (key_table_) {
+      key_table_->Lookup(keys, n, ids->data());
+      return Status::OK();
+    }
+    std::shared_ptr<arrow::UInt32Array> found;
+    {
+      std::lock_guard<std::mutex> lock(grouper_mutex_);  // the grouper is not thread-safe
+      ASSIGN_OR_RAISE(found, grouper_->Lookup(keys, n));
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      if (!found->IsNull(i)) (*ids)[static_cast<size_t>(i)] = found->Value(i);
+    }
+    for (size_t k = 0; k < keys.size(); ++k) {
+      if (keys_[k].null_safe || keys[k]->null_count() == 0) continue;
+      for (int64_t i = 0; i < n; ++i) {
+        if (keys[k]->IsNull(i)) (*ids)[static_cast<size_t>(i)] = JoinKeyTable::kNoGroup;
       }
     }
+    return Status::OK();
+  }
+
+  // One probe batch's output as one batch (on a pool thread).
+  Result<std::shared_ptr<arrow::RecordBatch>> ProbeToBatch(const arrow::RecordBatch& probe) {
+    std::vector<std::shared_ptr<arrow::RecordBatch>> out;
+    RETURN_NOT_OK(Probe(probe, /*build_matched=*/nullptr, &out));
+    if (out.empty()) return std::shared_ptr<arrow::RecordBatch>();
+    if (out.size() == 1) return out[0];
+    return arrow::ConcatenateRecordBatches(out);
+  }
+
+  // Joins one probe batch against the build side, appending output batches to `out`. Build
+  // rows that matched are marked in `build_matched` (right and full joins; else nullptr).
+  Status Probe(const arrow::RecordBatch& probe, std::vector<bool>* build_matched,
+               std::vector<std::shared_ptr<arrow::RecordBatch>>* out) {
+    const int64_t n = probe.num_rows();
+    const int64_t build_rows = build_ ? build_->num_rows() : 0;
+    std::vector<uint32_t> ids;
+    if (!keys_.empty()) RETURN_NOT_OK(LookupGroups(probe, &ids));
     std::vector<bool> probe_matched(static_cast<size_t>(n), false);
     std::vector<int64_t> left_rows;
     std::vector<int64_t> right_rows;
-    const int64_t chunk = std::max<int64_t>(batch_size_, 1024);
+    // In parallel mode a batch's pairs become one output batch: cut only very large outputs.
+    const int64_t chunk = build_matched ? std::max<int64_t>(batch_size_, 1024)
+                                        : std::max<int64_t>(batch_size_, int64_t{1} << 20);
     auto flush = [&]() -> Status {
       if (left_rows.empty()) return Status::OK();
-      RETURN_NOT_OK(CheckPairs(probe, &left_rows, &right_rows, &probe_matched));
+      RETURN_NOT_OK(CheckPairs(probe, &left_rows, &right_rows, &probe_matched, build_matched, out));
       left_rows.clear();
       right_rows.clear();
       return Status::OK();
@@ -338,8 +420,8 @@ class JoinOperator : public Operator {
         }
         continue;
       }
-      if (!ids || !probe_usable[static_cast<size_t>(i)] || ids->IsNull(i)) continue;
-      uint32_t g = ids->Value(i);
+      const uint32_t g = ids[static_cast<size_t>(i)];
+      if (g == JoinKeyTable::kNoGroup) continue;
       for (int64_t k = row_start_[g]; k < row_start_[g + 1]; ++k) {
         left_rows.push_back(i);
         right_rows.push_back(rows_by_group_[static_cast<size_t>(k)]);
@@ -356,8 +438,8 @@ class JoinOperator : public Operator {
       }
       if (!rows.empty()) {
         ASSIGN_OR_RAISE(auto columns, TakeColumns(probe, rows));
-        pending_.push_back(arrow::RecordBatch::Make(schema_, static_cast<int64_t>(rows.size()),
-                                                    std::move(columns)));
+        out->push_back(arrow::RecordBatch::Make(schema_, static_cast<int64_t>(rows.size()),
+                                                std::move(columns)));
       }
     } else if (type_ == JoinType::kLeft || type_ == JoinType::kFull) {
       for (int64_t i = 0; i < n; ++i) {
@@ -365,15 +447,19 @@ class JoinOperator : public Operator {
       }
       if (!rows.empty()) {
         std::vector<int64_t> nulls(rows.size(), -1);
-        RETURN_NOT_OK(EmitPairs(probe, rows, nulls));
+        ASSIGN_OR_RAISE(auto batch, PairBatch(probe, rows, nulls));
+        out->push_back(std::move(batch));
       }
     }
     return Status::OK();
   }
 
-  // Keeps the candidate pairs that pass the residual condition.
+  // Keeps the candidate pairs that pass the residual condition and emits them.
   Status CheckPairs(const arrow::RecordBatch& probe, std::vector<int64_t>* left_rows,
-                    std::vector<int64_t>* right_rows, std::vector<bool>* probe_matched) {
+                    std::vector<int64_t>* right_rows, std::vector<bool>* probe_matched,
+                    std::vector<bool>* build_matched,
+                    std::vector<std::shared_ptr<arrow::RecordBatch>>* out) {
+    const bool semi_anti = type_ == JoinType::kLeftSemi || type_ == JoinType::kLeftAnti;
     if (residual_) {
       ASSIGN_OR_RAISE(auto pairs, PairBatch(probe, *left_rows, *right_rows));
       ASSIGN_OR_RAISE(auto mask, EvaluatePredicate(*residual_, *pairs, context_->eval(),
@@ -388,23 +474,25 @@ class JoinOperator : public Operator {
       }
       left_rows->resize(kept);
       right_rows->resize(kept);
-      if (static_cast<int64_t>(kept) == mask->length() && type_ != JoinType::kLeftSemi &&
-          type_ != JoinType::kLeftAnti) {
-        for (size_t k = 0; k < kept; ++k) {
-          (*probe_matched)[static_cast<size_t>((*left_rows)[k])] = true;
-          build_matched_[static_cast<size_t>((*right_rows)[k])] = true;
-        }
-        pending_.push_back(pairs);
+      if (static_cast<int64_t>(kept) == mask->length() && !semi_anti) {
+        MarkMatched(*left_rows, *right_rows, probe_matched, build_matched);
+        out->push_back(pairs);
         return Status::OK();
       }
     }
-    for (size_t k = 0; k < left_rows->size(); ++k) {
-      (*probe_matched)[static_cast<size_t>((*left_rows)[k])] = true;
-      build_matched_[static_cast<size_t>((*right_rows)[k])] = true;
-    }
-    if (type_ == JoinType::kLeftSemi || type_ == JoinType::kLeftAnti) return Status::OK();
-    if (left_rows->empty()) return Status::OK();
-    return EmitPairs(probe, *left_rows, *right_rows);
+    MarkMatched(*left_rows, *right_rows, probe_matched, build_matched);
+    if (semi_anti || left_rows->empty()) return Status::OK();
+    ASSIGN_OR_RAISE(auto batch, PairBatch(probe, *left_rows, *right_rows));
+    out->push_back(std::move(batch));
+    return Status::OK();
+  }
+
+  static void MarkMatched(const std::vector<int64_t>& left_rows,
+                          const std::vector<int64_t>& right_rows,
+                          std::vector<bool>* probe_matched, std::vector<bool>* build_matched) {
+    for (int64_t row : left_rows) (*probe_matched)[static_cast<size_t>(row)] = true;
+    if (!build_matched) return;
+    for (int64_t row : right_rows) (*build_matched)[static_cast<size_t>(row)] = true;
   }
 
   Result<std::shared_ptr<arrow::RecordBatch>> PairBatch(const arrow::RecordBatch& probe,
@@ -423,13 +511,6 @@ class JoinOperator : public Operator {
     }
     return arrow::RecordBatch::Make(pair_schema_, static_cast<int64_t>(left_rows.size()),
                                     std::move(columns));
-  }
-
-  Status EmitPairs(const arrow::RecordBatch& probe, const std::vector<int64_t>& left_rows,
-                   const std::vector<int64_t>& right_rows) {
-    ASSIGN_OR_RAISE(auto batch, PairBatch(probe, left_rows, right_rows));
-    pending_.push_back(batch);
-    return Status::OK();
   }
 
   Status EmitUnmatchedBuild() {
@@ -466,7 +547,10 @@ class JoinOperator : public Operator {
   bool finished_ = false;
   int64_t reserved_ = 0;
   std::shared_ptr<arrow::RecordBatch> build_;
-  std::unique_ptr<RowGrouper> grouper_;
+  std::unique_ptr<RowGrouper> grouper_;        // keys JoinKeyTable cannot take
+  std::unique_ptr<JoinKeyTable> key_table_;    // integer-like keys
+  std::mutex grouper_mutex_;
+  std::unique_ptr<OrderedBatchMap> probe_map_;  // parallel probing
   std::vector<int64_t> row_start_;
   std::vector<int64_t> rows_by_group_;
   std::vector<bool> build_matched_;

@@ -1,0 +1,79 @@
+#include "basin/exec/join_key_table.h"
+
+#include <gtest/gtest.h>
+
+namespace basin::exec {
+namespace {
+
+std::shared_ptr<arrow::Array> Int64s(const std::vector<std::optional<int64_t>>& values) {
+  arrow::Int64Builder b;
+  for (const auto& v : values) {
+    EXPECT_TRUE((v ? b.Append(*v) : b.AppendNull()).ok());
+  }
+  return b.Finish().ValueOrDie();
+}
+
+std::shared_ptr<arrow::Array> Int32s(const std::vector<std::optional<int32_t>>& values) {
+  arrow::Int32Builder b;
+  for (const auto& v : values) {
+    EXPECT_TRUE((v ? b.Append(*v) : b.AppendNull()).ok());
+  }
+  return b.Finish().ValueOrDie();
+}
+
+constexpr uint32_t kNo = JoinKeyTable::kNoGroup;
+
+TEST(JoinKeyTableTest, SupportsIntegerLikeKeysOfOneOrTwoColumns) {
+  EXPECT_TRUE(JoinKeyTable::Supports({arrow::int64()}));
+  EXPECT_TRUE(JoinKeyTable::Supports({arrow::int32(), arrow::date32()}));
+  EXPECT_TRUE(JoinKeyTable::Supports({arrow::timestamp(arrow::TimeUnit::MICRO, "UTC")}));
+  EXPECT_FALSE(JoinKeyTable::Supports({arrow::utf8()}));
+  EXPECT_FALSE(JoinKeyTable::Supports({arrow::float64()}));
+  EXPECT_FALSE(JoinKeyTable::Supports({arrow::int64(), arrow::int64(), arrow::int64()}));
+  EXPECT_FALSE(JoinKeyTable::Supports({}));
+}
+
+TEST(JoinKeyTableTest, GroupsInOrderOfFirstAppearanceAndNullKeysGetNone) {
+  JoinKeyTable table;
+  std::vector<uint32_t> ids;
+  ASSERT_TRUE(table.Build({Int64s({5, -1, 5, std::nullopt, -1, 0, INT64_MIN})}, 7, &ids).ok());
+  EXPECT_EQ(ids, (std::vector<uint32_t>{0, 1, 0, kNo, 1, 2, 3}));
+  EXPECT_EQ(table.num_groups(), 4u);
+  std::vector<uint32_t> found(6);
+  table.Lookup({Int64s({0, 7, std::nullopt, INT64_MIN, 5, -1})}, 6, found.data());
+  EXPECT_EQ(found, (std::vector<uint32_t>{2, kNo, kNo, 3, 0, 1}));
+}
+
+TEST(JoinKeyTableTest, TwoColumnKeysCompareBothColumns) {
+  JoinKeyTable table;
+  std::vector<uint32_t> ids;
+  auto a = Int32s({1, 1, 2, 2, 1});
+  auto b = Int64s({10, 20, 10, std::nullopt, 10});
+  ASSERT_TRUE(table.Build({a, b}, 5, &ids).ok());
+  EXPECT_EQ(ids, (std::vector<uint32_t>{0, 1, 2, kNo, 0}));
+  std::vector<uint32_t> found(4);
+  table.Lookup({Int32s({2, 1, 3, 2}), Int64s({10, 20, 10, std::nullopt})}, 4, found.data());
+  EXPECT_EQ(found, (std::vector<uint32_t>{2, 1, kNo, kNo}));
+}
+
+TEST(JoinKeyTableTest, SlicedInputsAndManyKeys) {
+  arrow::Int64Builder b;
+  for (int64_t i = 0; i < 100000; ++i) ASSERT_TRUE(b.Append(i * 7919 % 50000).ok());
+  auto keys = b.Finish().ValueOrDie();
+  JoinKeyTable table;
+  std::vector<uint32_t> ids;
+  ASSERT_TRUE(table.Build({keys}, keys->length(), &ids).ok());
+  EXPECT_EQ(table.num_groups(), 50000u);
+  auto slice = keys->Slice(50000, 10);
+  std::vector<uint32_t> found(10);
+  table.Lookup({slice}, 10, found.data());
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(found[static_cast<size_t>(i)], ids[50000 + i]);
+  // A table never built finds nothing.
+  JoinKeyTable empty;
+  std::vector<uint32_t> none(1);
+  empty.Lookup({Int64s({1})}, 1, none.data());
+  EXPECT_EQ(none[0], kNo);
+}
+
+}  // namespace
+}  // namespace basin::exec
