@@ -29,6 +29,11 @@ using plan::JoinType;
 
 constexpr int kJoinPartitions = 8;
 
+// What a join emits besides its pairs: for a semi or anti join whose left side is the smaller
+// one, the left side is built and the right side probes; the build rows that matched (semi) or
+// did not (anti) come out at the end.
+enum class BuildOutput { kNone, kSemi, kAnti };
+
 struct EquiKey {
   plan::ExprPtr left;   // over the left input
   plan::ExprPtr right;  // over the right input (columns renumbered)
@@ -91,8 +96,10 @@ Result<arrow::ArrayVector> TakeColumns(const arrow::RecordBatch& batch,
 class JoinOperator : public Operator {
  public:
   JoinOperator(const plan::PlanNode& node, OperatorPtr left, OperatorPtr right,
-               std::vector<EquiKey> keys, plan::ExprPtr residual, QueryContext* context)
+               std::vector<EquiKey> keys, plan::ExprPtr residual, QueryContext* context,
+               BuildOutput build_output)
       : type_(node.join_type),
+        build_output_(build_output),
         left_(std::move(left)),
         right_(std::move(right)),
         keys_(std::move(keys)),
@@ -300,6 +307,7 @@ class JoinOperator : public Operator {
   // between them (no record of matched build rows) and the build side is in memory.
   bool ParallelProbe() const {
     if (partitioned_ || context_->options().threads < 2 || !context_->pool()) return false;
+    if (build_output_ != BuildOutput::kNone) return false;
     return type_ == JoinType::kInner || type_ == JoinType::kLeft ||
            type_ == JoinType::kLeftSemi || type_ == JoinType::kLeftAnti ||
            type_ == JoinType::kCross;
@@ -474,14 +482,17 @@ class JoinOperator : public Operator {
       }
       left_rows->resize(kept);
       right_rows->resize(kept);
-      if (static_cast<int64_t>(kept) == mask->length() && !semi_anti) {
+      if (static_cast<int64_t>(kept) == mask->length() && !semi_anti &&
+          build_output_ == BuildOutput::kNone) {
         MarkMatched(*left_rows, *right_rows, probe_matched, build_matched);
         out->push_back(pairs);
         return Status::OK();
       }
     }
     MarkMatched(*left_rows, *right_rows, probe_matched, build_matched);
-    if (semi_anti || left_rows->empty()) return Status::OK();
+    if (semi_anti || build_output_ != BuildOutput::kNone || left_rows->empty()) {
+      return Status::OK();
+    }
     ASSIGN_OR_RAISE(auto batch, PairBatch(probe, *left_rows, *right_rows));
     out->push_back(std::move(batch));
     return Status::OK();
@@ -514,6 +525,19 @@ class JoinOperator : public Operator {
   }
 
   Status EmitUnmatchedBuild() {
+    if (build_output_ != BuildOutput::kNone) {
+      if (!build_) return Status::OK();
+      const bool want = build_output_ == BuildOutput::kSemi;
+      std::vector<int64_t> rows;
+      for (int64_t j = 0; j < build_->num_rows(); ++j) {
+        if (build_matched_[static_cast<size_t>(j)] == want) rows.push_back(j);
+      }
+      if (rows.empty()) return Status::OK();
+      ASSIGN_OR_RAISE(auto columns, TakeColumns(*build_, rows));
+      pending_.push_back(arrow::RecordBatch::Make(schema_, static_cast<int64_t>(rows.size()),
+                                                  std::move(columns)));
+      return Status::OK();
+    }
     if (type_ != JoinType::kRight && type_ != JoinType::kFull) return Status::OK();
     if (!build_) return Status::OK();
     std::vector<int64_t> rows;
@@ -536,6 +560,7 @@ class JoinOperator : public Operator {
 
   int right_width_ = 0;
   JoinType type_;
+  BuildOutput build_output_;
   OperatorPtr left_;
   OperatorPtr right_;
   std::vector<EquiKey> keys_;
@@ -566,7 +591,8 @@ class JoinOperator : public Operator {
 };
 
 Result<OperatorPtr> MakeJoin(const plan::PlanNode& node, OperatorPtr left, OperatorPtr right,
-                             bool use_keys, QueryContext* context) {
+                             bool use_keys, QueryContext* context,
+                             BuildOutput build_output = BuildOutput::kNone) {
   const int left_width = left->schema()->num_fields();
   std::vector<EquiKey> keys;
   std::vector<plan::ExprPtr> residual;
@@ -604,7 +630,7 @@ Result<OperatorPtr> MakeJoin(const plan::PlanNode& node, OperatorPtr left, Opera
     residual_expr = conj;
   }
   return std::make_unique<JoinOperator>(node, std::move(left), std::move(right), std::move(keys),
-                                        residual_expr, context);
+                                        residual_expr, context, build_output);
 }
 
 // Puts the columns of a mirrored join (right ++ left) back in the plan's order (left ++ right).
@@ -651,6 +677,20 @@ Result<OperatorPtr> MakeHashJoin(const plan::PlanNode& node, OperatorPtr left, O
   const bool mirror = node.broadcast_side == "left" &&
                       (node.join_type == JoinType::kInner || node.join_type == JoinType::kLeft ||
                        node.join_type == JoinType::kRight || node.join_type == JoinType::kFull);
+  const bool semi_anti =
+      node.join_type == JoinType::kLeftSemi || node.join_type == JoinType::kLeftAnti;
+  if (semi_anti && node.broadcast_side == "left") {
+    // Build the (smaller) left side; the right side probes it. The output is left rows only.
+    plan::PlanNode mirrored = node;
+    mirrored.join_type = JoinType::kInner;
+    if (node.condition) {
+      mirrored.condition = MirrorColumns(node.condition, left->schema()->num_fields(),
+                                         right->schema()->num_fields());
+    }
+    return MakeJoin(mirrored, std::move(right), std::move(left), /*use_keys=*/true, context,
+                    node.join_type == JoinType::kLeftSemi ? BuildOutput::kSemi
+                                                          : BuildOutput::kAnti);
+  }
   if (!mirror) return MakeJoin(node, std::move(left), std::move(right), /*use_keys=*/true, context);
   const int left_width = left->schema()->num_fields();
   const int right_width = right->schema()->num_fields();

@@ -1,8 +1,10 @@
 #include <algorithm>
 #include <map>
+#include <limits>
 #include <set>
 #include <string>
 
+#include "basin/optimizer/cardinality.h"
 #include "basin/optimizer/column_references.h"
 #include "basin/optimizer/optimizer.h"
 
@@ -48,63 +50,6 @@ void Flatten(const PlanPtr& node, int offset, std::vector<Leaf>* leaves,
     return;
   }
   leaves->push_back(Leaf{FormJoins(node), offset, node->schema->num_fields(), 0, broadcast});
-}
-
-double Estimate(const PlanNode& node) {
-  switch (node.kind) {
-    case PlanKind::kScan: return node.estimated_rows >= 0 ? static_cast<double>(node.estimated_rows) : 1e6;
-    case PlanKind::kValues: return node.values ? static_cast<double>(node.values->num_rows()) : 1;
-    case PlanKind::kRange:
-      return std::max<double>(1, static_cast<double>(node.range_end - node.range_start) /
-                                     static_cast<double>(std::max<int64_t>(1, node.range_step)));
-    case PlanKind::kFilter: {
-      std::vector<ExprPtr> parts;
-      SplitConjuncts(node.condition, &parts);
-      double rows = Estimate(*node.children[0]);
-      for (const auto& p : parts) {
-        bool equality = p->kind == plan::ExprKind::kCall && p->scalar && p->scalar->name == "=";
-        rows *= equality ? 0.1 : 0.5;
-      }
-      return std::max(1.0, rows);
-    }
-    case PlanKind::kAggregate: return std::max(1.0, Estimate(*node.children[0]) * 0.1);
-    case PlanKind::kLimit: return node.limit >= 0 ? static_cast<double>(node.limit) : Estimate(*node.children[0]);
-    case PlanKind::kJoin: {
-      double l = Estimate(*node.children[0]);
-      double r = Estimate(*node.children[1]);
-      if (node.join_type == JoinType::kLeftSemi || node.join_type == JoinType::kLeftAnti) return l;
-      return std::max(l, r);
-    }
-    default:
-      return node.children.empty() ? 1e6 : Estimate(*node.children[0]);
-  }
-}
-
-// An upper bound of the distinct values of output column `column` of `node`, -1 when unknown.
-double Distinct(const PlanNode& node, int column) {
-  switch (node.kind) {
-    case PlanKind::kScan:
-      if (column < static_cast<int>(node.column_distinct.size())) return node.column_distinct[column];
-      return -1;
-    case PlanKind::kFilter:
-    case PlanKind::kSort:
-    case PlanKind::kLimit: {
-      double d = Distinct(*node.children[0], column);
-      return d < 0 ? d : std::min(d, Estimate(node));
-    }
-    case PlanKind::kProject: {
-      if (column >= static_cast<int>(node.exprs.size())) return -1;
-      const auto& e = node.exprs[column];
-      if (e->kind != plan::ExprKind::kColumn) return -1;
-      return Distinct(*node.children[0], e->column_index);
-    }
-    case PlanKind::kJoin: {
-      int left = node.children[0]->schema->num_fields();
-      if (column < left) return Distinct(*node.children[0], column);
-      return Distinct(*node.children[1], column - left);
-    }
-    default: return -1;
-  }
 }
 
 PlanPtr MakeFilter(PlanPtr child, ExprPtr condition) {
@@ -184,6 +129,116 @@ void FactorOrs(std::vector<ExprPtr>* conjuncts) {
   *conjuncts = out;
 }
 
+constexpr size_t kMaxExactLeaves = 12;
+
+bool IsColumnEquality(const ExprPtr& e) {
+  return e->kind == plan::ExprKind::kCall && e->scalar && e->scalar->name == "=" &&
+         e->children.size() == 2 && e->children[0]->kind == plan::ExprKind::kColumn &&
+         e->children[1]->kind == plan::ExprKind::kColumn;
+}
+
+// The join order after `start` (indexes of the other leaves) minimizing the sum of estimated
+// intermediate results over left-deep trees, or empty when there are too many leaves. A set's
+// result size does not depend on the order: the product of its relations' rows and of the
+// selectivities of the conditions inside it (1 / the larger distinct count for a column
+// equality, 0.5 otherwise). Relations connected to what is joined so far come before cross
+// products.
+template <typename DistinctFn, typename LeafOfFn>
+std::vector<int> BestJoinOrder(const std::vector<Leaf>& leaves, size_t start,
+                               const std::vector<ExprPtr>& conjuncts,
+                               const std::vector<std::set<int>>& conjunct_leaves,
+                               const std::vector<bool>& used, DistinctFn distinct_of,
+                               LeafOfFn leaf_of) {
+  const size_t n = leaves.size();
+  if (n < 3 || n > kMaxExactLeaves) return {};
+  // Bit k of a mask stands for leaf others[k].
+  std::vector<int> others;
+  std::vector<int> bit_of(n, -1);
+  for (size_t i = 0; i < n; ++i) {
+    if (i == start) continue;
+    bit_of[i] = static_cast<int>(others.size());
+    others.push_back(static_cast<int>(i));
+  }
+  const size_t m = others.size();
+  struct Condition {
+    uint32_t mask = 0;  // the leaves it reads, start excluded
+    double selectivity = 1;
+  };
+  std::vector<Condition> conditions;
+  for (size_t c = 0; c < conjuncts.size(); ++c) {
+    if (used[c] || HasSubquery(conjuncts[c]) || conjunct_leaves[c].size() < 2) continue;
+    Condition cond;
+    bool known = true;
+    for (int l : conjunct_leaves[c]) {
+      if (l < 0) known = false;
+      else if (static_cast<size_t>(l) != start) cond.mask |= 1u << bit_of[l];
+    }
+    if (!known) continue;
+    const auto& e = conjuncts[c];
+    if (IsColumnEquality(e) && leaf_of(e->children[0]->column_index) !=
+                                   leaf_of(e->children[1]->column_index)) {
+      cond.selectivity = 1.0 / std::max(1.0, std::max(distinct_of(e->children[0]->column_index),
+                                                      distinct_of(e->children[1]->column_index)));
+    } else {
+      cond.selectivity = 0.5;
+    }
+    conditions.push_back(cond);
+  }
+  const uint32_t full = (1u << m) - 1;
+  std::vector<double> rows(full + 1, 0);
+  for (uint32_t mask = 0; mask <= full; ++mask) {
+    double r = leaves[start].rows;
+    for (size_t k = 0; k < m; ++k) {
+      if (mask & (1u << k)) r *= leaves[static_cast<size_t>(others[k])].rows;
+    }
+    for (const auto& cond : conditions) {
+      if ((cond.mask & mask) == cond.mask) r *= cond.selectivity;
+    }
+    rows[mask] = std::max(1.0, r);
+  }
+  // Whether leaf k joins the set `mask` (plus start) through a condition.
+  auto connects = [&](size_t k, uint32_t mask) {
+    for (size_t c = 0; c < conjuncts.size(); ++c) {
+      if (used[c] || HasSubquery(conjuncts[c]) || conjunct_leaves[c].size() < 2) continue;
+      if (!conjunct_leaves[c].count(others[k])) continue;
+      bool inside = true;
+      for (int l : conjunct_leaves[c]) {
+        if (l == others[k]) continue;
+        inside = inside && l >= 0 && (static_cast<size_t>(l) == start ||
+                                      (mask & (1u << bit_of[l])) != 0);
+      }
+      if (inside) return true;
+    }
+    return false;
+  };
+  // cost[mask]: (cross products used, sum of intermediate rows) of the best order of mask.
+  const double kInf = std::numeric_limits<double>::infinity();
+  std::vector<std::pair<int, double>> cost(full + 1, {INT32_MAX, kInf});
+  std::vector<int8_t> last(full + 1, -1);
+  cost[0] = {0, 0};
+  for (uint32_t mask = 1; mask <= full; ++mask) {
+    for (size_t k = 0; k < m; ++k) {
+      if (!(mask & (1u << k))) continue;
+      const uint32_t prev = mask & ~(1u << k);
+      if (cost[prev].second == kInf) continue;
+      std::pair<int, double> c = {cost[prev].first + (connects(k, prev) ? 0 : 1),
+                                  cost[prev].second + rows[mask]};
+      if (c < cost[mask]) {
+        cost[mask] = c;
+        last[mask] = static_cast<int8_t>(k);
+      }
+    }
+  }
+  std::vector<int> order(m);
+  uint32_t mask = full;
+  for (size_t step = m; step-- > 0;) {
+    const int k = last[mask];
+    order[step] = others[static_cast<size_t>(k)];
+    mask &= ~(1u << k);
+  }
+  return order;
+}
+
 // Rebuilds a tree of inner joins (with the conjuncts of a filter above it) as a left-deep tree:
 // the largest relation first, then always the smallest relation connected to it by a condition.
 PlanPtr Reorder(const PlanPtr& tree, const std::vector<ExprPtr>& filter_conjuncts,
@@ -237,11 +292,23 @@ PlanPtr Reorder(const PlanPtr& tree, const std::vector<ExprPtr>& filter_conjunct
     if (d < 0) d = l < 0 ? rows : leaves[l].rows;
     return std::max(1.0, std::min(d, rows));
   };
+  // With up to kMaxExactLeaves relations, the order after the first is the one that minimizes
+  // the sum of the estimated intermediate results (dynamic programming over subsets); beyond
+  // that, a greedy choice: the connected relation giving the smallest next result.
+  std::vector<int> order = BestJoinOrder(leaves, start, conjuncts, conjunct_leaves, used,
+                                         [&](int column) {
+                                           int l = leaf_of(column);
+                                           double d = l < 0 ? -1 : Distinct(*leaves[l].plan, column - leaves[l].offset);
+                                           return d < 0 || l < 0 ? (l < 0 ? 1e6 : leaves[l].rows)
+                                                                 : std::min(d, leaves[l].rows);
+                                         },
+                                         leaf_of);
   for (size_t step = 1; step < leaves.size(); ++step) {
     int best = -1;
     bool best_connected = false;
     double best_rows = 0;
     for (size_t i = 0; i < leaves.size(); ++i) {
+      if (!order.empty() && static_cast<int>(i) != order[step - 1]) continue;
       if (joined[i]) continue;
       bool connected = false;
       // The smallest output any connecting equality predicts: |cur| * |leaf| / max(distinct).

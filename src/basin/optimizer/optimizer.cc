@@ -41,6 +41,7 @@ Result<plan::PlanPtr> Optimize(const plan::PlanPtr& plan) {
   current = OptimizeNestedPlans(current);
   current = PushFiltersIntoScan(current);
   current = PruneScanColumns(current);
+  current = ChooseBuildSide(current);
   return current;
 }
 

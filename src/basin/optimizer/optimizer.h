@@ -24,6 +24,10 @@ plan::PlanPtr FormJoins(const plan::PlanPtr& plan);
 /// aggregate subqueries (equality correlation) become an aggregate joined to the outer rows.
 plan::PlanPtr DecorrelateSubqueries(const plan::PlanPtr& plan);
 
+/// Rule: joins whose left input is estimated to be much smaller than the right one build the
+/// left side (inner and outer joins mirrored; semi/anti joins build their left rows).
+plan::PlanPtr ChooseBuildSide(const plan::PlanPtr& plan);
+
 /// Rule: a Scan reads only the columns the plan above it uses.
 plan::PlanPtr PruneScanColumns(const plan::PlanPtr& plan);
 

@@ -118,5 +118,40 @@ TEST_F(SessionTest, UncorrelatedInSubqueryFiltersItsTableBelowTheJoin) {
             50);
 }
 
+// A semi or anti join whose left side is much smaller than its right builds the left side (the
+// plan says so) and gives the same rows as building the right side: duplicates, null keys, a
+// residual condition, and no match at all.
+TEST_F(SessionTest, SmallLeftSideOfSemiAndAntiJoinsIsBuilt) {
+  Session s(SessionOptions{dir_.string()});
+  ASSERT_TRUE(s.Sql("CREATE TABLE facts AS SELECT id % 500 AS k, id AS v FROM range(20000)").ok());
+  ASSERT_TRUE(s.Sql("CREATE TABLE few AS SELECT * FROM VALUES (1, 'a'), (1, 'b'), (7, 'c'), "
+                    "(NULL, 'd'), (600, 'e'), (499, 'f') AS t(k, name)")
+                  .ok());
+  const std::string exists =
+      "SELECT count(*) FROM few WHERE EXISTS (SELECT 1 FROM facts WHERE facts.k = few.k "
+      "AND facts.v > 19000)";
+  auto explained = s.Sql("EXPLAIN " + exists);
+  ASSERT_TRUE(explained.ok()) << explained.status().ToString();
+  std::string plan =
+      std::static_pointer_cast<arrow::StringScalar>(*(*explained)->column(0)->GetScalar(0))
+          ->ToString();
+  EXPECT_NE(plan.find("LeftSemi"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("[broadcast left]"), std::string::npos) << plan;
+  // k = 1, 7 and 499 occur in facts with v > 19000 (19001, 19007, 19499): 4 rows of few.
+  EXPECT_EQ(Count(s, exists), 4);
+  EXPECT_EQ(Count(s, "SELECT count(*) FROM few WHERE NOT EXISTS (SELECT 1 FROM facts WHERE "
+                     "facts.k = few.k AND facts.v > 19000)"),
+            2);
+  EXPECT_EQ(Count(s, "SELECT count(*) FROM few WHERE EXISTS (SELECT 1 FROM facts WHERE "
+                     "facts.k = few.k AND facts.v < 0)"),
+            0);
+  EXPECT_EQ(Count(s, "SELECT count(*) FROM few WHERE NOT EXISTS (SELECT 1 FROM facts WHERE "
+                     "facts.k = few.k AND facts.v < 0)"),
+            6);
+  // NOT IN is null-aware: a null on the left is unknown, so it is not kept.
+  EXPECT_EQ(Count(s, "SELECT count(*) FROM few WHERE k NOT IN (SELECT k FROM facts)"), 1);
+  EXPECT_EQ(Count(s, "SELECT count(*) FROM few WHERE k IN (SELECT k FROM facts)"), 4);
+}
+
 }  // namespace
 }  // namespace basin::session
