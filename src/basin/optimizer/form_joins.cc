@@ -140,14 +140,14 @@ bool IsColumnEquality(const ExprPtr& e) {
 // The join order after `start` (indexes of the other leaves) minimizing the sum of estimated
 // intermediate results over left-deep trees, or empty when there are too many leaves. A set's
 // result size does not depend on the order: the product of its relations' rows and of the
-// selectivities of the conditions inside it (1 / the larger distinct count for a column
-// equality, 0.5 otherwise). Relations connected to what is joined so far come before cross
+// selectivities of the conditions inside it (EquiJoinSelectivity for the column equalities
+// between two relations, 0.5 for any other condition). Relations connected to what is joined so far come before cross
 // products.
-template <typename DistinctFn, typename LeafOfFn>
+template <typename DomainFn, typename LeafOfFn>
 std::vector<int> BestJoinOrder(const std::vector<Leaf>& leaves, size_t start,
                                const std::vector<ExprPtr>& conjuncts,
                                const std::vector<std::set<int>>& conjunct_leaves,
-                               const std::vector<bool>& used, DistinctFn distinct_of,
+                               const std::vector<bool>& used, DomainFn domain_of,
                                LeafOfFn leaf_of) {
   const size_t n = leaves.size();
   if (n < 3 || n > kMaxExactLeaves) return {};
@@ -165,6 +165,8 @@ std::vector<int> BestJoinOrder(const std::vector<Leaf>& leaves, size_t start,
     double selectivity = 1;
   };
   std::vector<Condition> conditions;
+  // Column equalities between the same two relations form one key (EquiJoinSelectivity).
+  std::map<std::pair<int, int>, std::pair<KeySide, KeySide>> keys;
   for (size_t c = 0; c < conjuncts.size(); ++c) {
     if (used[c] || HasSubquery(conjuncts[c]) || conjunct_leaves[c].size() < 2) continue;
     Condition cond;
@@ -175,13 +177,29 @@ std::vector<int> BestJoinOrder(const std::vector<Leaf>& leaves, size_t start,
     }
     if (!known) continue;
     const auto& e = conjuncts[c];
-    if (IsColumnEquality(e) && leaf_of(e->children[0]->column_index) !=
-                                   leaf_of(e->children[1]->column_index)) {
-      cond.selectivity = 1.0 / std::max(1.0, std::max(distinct_of(e->children[0]->column_index),
-                                                      distinct_of(e->children[1]->column_index)));
-    } else {
-      cond.selectivity = 0.5;
+    if (IsColumnEquality(e) && conjunct_leaves[c].size() == 2) {
+      int a = e->children[0]->column_index, b = e->children[1]->column_index;
+      if (leaf_of(a) > leaf_of(b)) std::swap(a, b);
+      const auto la = static_cast<size_t>(leaf_of(a)), lb = static_cast<size_t>(leaf_of(b));
+      auto [it, added] = keys.try_emplace({leaf_of(a), leaf_of(b)});
+      auto& [side_a, side_b] = it->second;
+      if (added) {
+        side_a = KeySide{leaves[la].rows, BaseRows(*leaves[la].plan), {}};
+        side_b = KeySide{leaves[lb].rows, BaseRows(*leaves[lb].plan), {}};
+      }
+      side_a.domain_distinct.push_back(domain_of(a));
+      side_b.domain_distinct.push_back(domain_of(b));
+      continue;
     }
+    cond.selectivity = 0.5;
+    conditions.push_back(cond);
+  }
+  for (const auto& [pair, sides] : keys) {
+    Condition cond;
+    for (int l : {pair.first, pair.second}) {
+      if (static_cast<size_t>(l) != start) cond.mask |= 1u << bit_of[l];
+    }
+    cond.selectivity = EquiJoinSelectivity(sides.first, sides.second);
     conditions.push_back(cond);
   }
   const uint32_t full = (1u << m) - 1;
@@ -298,9 +316,9 @@ PlanPtr Reorder(const PlanPtr& tree, const std::vector<ExprPtr>& filter_conjunct
   std::vector<int> order = BestJoinOrder(leaves, start, conjuncts, conjunct_leaves, used,
                                          [&](int column) {
                                            int l = leaf_of(column);
-                                           double d = l < 0 ? -1 : Distinct(*leaves[l].plan, column - leaves[l].offset);
-                                           return d < 0 || l < 0 ? (l < 0 ? 1e6 : leaves[l].rows)
-                                                                 : std::min(d, leaves[l].rows);
+                                           return l < 0 ? -1.0
+                                                        : DomainDistinct(*leaves[l].plan,
+                                                                         column - leaves[l].offset);
                                          },
                                          leaf_of);
   for (size_t step = 1; step < leaves.size(); ++step) {
