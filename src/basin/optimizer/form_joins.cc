@@ -129,6 +129,70 @@ void FactorOrs(std::vector<ExprPtr>* conjuncts) {
   *conjuncts = out;
 }
 
+bool Deterministic(const ExprPtr& e) {
+  if (!e) return true;
+  if (e->kind == plan::ExprKind::kCall && e->scalar && !e->scalar->deterministic) return false;
+  for (const auto& c : e->children) {
+    if (!Deterministic(c)) return false;
+  }
+  return true;
+}
+
+// An OR over several relations whose every branch restricts relation L implies the OR of those
+// restrictions on L alone (Spark's PushExtraPredicateThroughJoin): for TPC-H q07,
+// `(n1 = 'FRANCE' AND n2 = 'GERMANY') OR (n1 = 'GERMANY' AND n2 = 'FRANCE')` gives
+// `n1 = 'FRANCE' OR n1 = 'GERMANY'` on n1 and the same on n2. The derived conjuncts are added
+// (they then filter their relation below the joins); the OR stays for the join.
+template <typename LeafOfFn>
+void DeriveRelationFilters(std::vector<ExprPtr>* conjuncts,
+                           std::vector<std::set<int>>* conjunct_leaves, LeafOfFn leaf_of) {
+  const size_t original = conjuncts->size();
+  for (size_t c = 0; c < original; ++c) {
+    const ExprPtr e = (*conjuncts)[c];
+    if (e->kind != plan::ExprKind::kOr || (*conjunct_leaves)[c].size() < 2 || HasSubquery(e) ||
+        !Deterministic(e)) {
+      continue;
+    }
+    std::vector<ExprPtr> branches;
+    Disjuncts(e, &branches);
+    const std::set<int> leaves = (*conjunct_leaves)[c];  // a copy: the vector grows below
+    for (int l : leaves) {
+      if (l < 0) continue;
+      ExprPtr derived;
+      bool every_branch = true;
+      for (const auto& branch : branches) {
+        std::vector<ExprPtr> parts, mine;
+        SplitConjuncts(branch, &parts);
+        for (const auto& part : parts) {
+          std::set<int> columns;
+          CollectColumns(part, &columns);
+          bool only_l = !columns.empty();
+          for (int column : columns) only_l = only_l && leaf_of(column) == l;
+          if (only_l) mine.push_back(part);
+        }
+        if (mine.empty()) {
+          every_branch = false;
+          break;
+        }
+        ExprPtr restriction = AndAll(mine);
+        if (!derived) {
+          derived = restriction;
+        } else {
+          auto either = std::make_shared<plan::Expr>();
+          either->kind = plan::ExprKind::kOr;
+          either->type = arrow::boolean();
+          either->children = {derived, restriction};
+          either->name = "(" + derived->name + " OR " + restriction->name + ")";
+          derived = either;
+        }
+      }
+      if (!every_branch || !derived) continue;
+      conjuncts->push_back(derived);
+      conjunct_leaves->push_back({l});
+    }
+  }
+}
+
 constexpr size_t kMaxExactLeaves = 12;
 
 bool IsColumnEquality(const ExprPtr& e) {
@@ -279,6 +343,8 @@ PlanPtr Reorder(const PlanPtr& tree, const std::vector<ExprPtr>& filter_conjunct
     CollectColumns(conjuncts[c], &cols);
     for (int col : cols) conjunct_leaves[c].insert(leaf_of(col));
   }
+  DeriveRelationFilters(&conjuncts, &conjunct_leaves, leaf_of);
+  used.resize(conjuncts.size(), false);
   // Conjuncts over one relation filter it directly.
   for (size_t c = 0; c < conjuncts.size(); ++c) {
     // An uncorrelated subquery (q18's `o_orderkey IN (SELECT ...)`) moves with its conjunct.

@@ -153,5 +153,29 @@ TEST_F(SessionTest, SmallLeftSideOfSemiAndAntiJoinsIsBuilt) {
   EXPECT_EQ(Count(s, "SELECT count(*) FROM few WHERE k IN (SELECT k FROM facts)"), 4);
 }
 
+// An OR across relations whose every branch restricts one relation filters that relation below
+// the join as well (TPC-H q07's pair of nations); the OR itself still decides the pairs.
+TEST_F(SessionTest, OrOverRelationsDerivesAFilterForEachRelation) {
+  Session s(SessionOptions{dir_.string()});
+  ASSERT_TRUE(s.Sql("CREATE TABLE a AS SELECT id, id % 10 AS x FROM range(1000)").ok());
+  ASSERT_TRUE(s.Sql("CREATE TABLE b AS SELECT id, id % 7 AS y FROM range(1000)").ok());
+  const std::string query =
+      "SELECT count(*) FROM a, b WHERE a.id = b.id AND "
+      "((a.x = 1 AND b.y = 2) OR (a.x = 2 AND b.y = 1))";
+  auto explained = s.Sql("EXPLAIN " + query);
+  ASSERT_TRUE(explained.ok()) << explained.status().ToString();
+  std::string plan =
+      std::static_pointer_cast<arrow::StringScalar>(*(*explained)->column(0)->GetScalar(0))
+          ->ToString();
+  EXPECT_NE(plan.find("Filter ((#1 = cast(1 as bigint)) OR (#1 = cast(2 as bigint)))"),
+            std::string::npos)
+      << plan;
+  EXPECT_NE(plan.find("Filter ((#1 = cast(2 as bigint)) OR (#1 = cast(1 as bigint)))"),
+            std::string::npos)
+      << plan;
+  // ids with id % 70 = 51 (x = 1, y = 2) or id % 70 = 22 (x = 2, y = 1): 14 each below 1000.
+  EXPECT_EQ(Count(s, query), 28);
+}
+
 }  // namespace
 }  // namespace basin::session
