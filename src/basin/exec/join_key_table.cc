@@ -1,27 +1,9 @@
 #include "basin/exec/join_key_table.h"
 
+#include <algorithm>
 #include <bit>
 
 namespace basin::exec {
-
-namespace {
-
-// The value of row i of an integer-like column, sign-extended to 64 bits.
-inline uint64_t ValueAt(const arrow::ArrayData& a, int64_t i) {
-  const int64_t k = a.offset + i;
-  switch (a.type->byte_width()) {
-    case 1:
-      return static_cast<uint64_t>(static_cast<int64_t>(a.GetValues<int8_t>(1, 0)[k]));
-    case 2:
-      return static_cast<uint64_t>(static_cast<int64_t>(a.GetValues<int16_t>(1, 0)[k]));
-    case 4:
-      return static_cast<uint64_t>(static_cast<int64_t>(a.GetValues<int32_t>(1, 0)[k]));
-    default:
-      return static_cast<uint64_t>(a.GetValues<int64_t>(1, 0)[k]);
-  }
-}
-
-}  // namespace
 
 bool JoinKeyTable::Supports(const std::vector<std::shared_ptr<arrow::DataType>>& types) {
   if (types.empty() || types.size() > 2) return false;
@@ -42,20 +24,43 @@ bool JoinKeyTable::Supports(const std::vector<std::shared_ptr<arrow::DataType>>&
   return true;
 }
 
-bool JoinKeyTable::KeyAt(const arrow::ArrayVector& keys, int64_t i, uint64_t* a, uint64_t* b) {
-  const auto& first = *keys[0]->data();
-  if (first.MayHaveNulls() && !arrow::bit_util::GetBit(first.buffers[0]->data(), first.offset + i))
-    return false;
-  *a = ValueAt(first, i);
-  *b = 0;
-  if (keys.size() > 1) {
-    const auto& second = *keys[1]->data();
-    if (second.MayHaveNulls() &&
-        !arrow::bit_util::GetBit(second.buffers[0]->data(), second.offset + i))
-      return false;
-    *b = ValueAt(second, i);
+void JoinKeyTable::ReadKeys(const arrow::ArrayVector& keys, int64_t begin, int64_t n,
+                            uint64_t* a, uint64_t* b, uint8_t* valid) {
+  std::fill(valid, valid + n, uint8_t{1});
+  for (size_t k = 0; k < keys.size(); ++k) {
+    const auto& data = *keys[k]->data();
+    uint64_t* out = k == 0 ? a : b;
+    const int64_t first = data.offset + begin;
+    switch (data.type->byte_width()) {
+      case 1: {
+        const auto* v = data.GetValues<int8_t>(1, 0) + first;
+        for (int64_t i = 0; i < n; ++i) out[i] = static_cast<uint64_t>(static_cast<int64_t>(v[i]));
+        break;
+      }
+      case 2: {
+        const auto* v = data.GetValues<int16_t>(1, 0) + first;
+        for (int64_t i = 0; i < n; ++i) out[i] = static_cast<uint64_t>(static_cast<int64_t>(v[i]));
+        break;
+      }
+      case 4: {
+        const auto* v = data.GetValues<int32_t>(1, 0) + first;
+        for (int64_t i = 0; i < n; ++i) out[i] = static_cast<uint64_t>(static_cast<int64_t>(v[i]));
+        break;
+      }
+      default: {
+        const auto* v = data.GetValues<int64_t>(1, 0) + first;
+        for (int64_t i = 0; i < n; ++i) out[i] = static_cast<uint64_t>(v[i]);
+        break;
+      }
+    }
+    if (data.MayHaveNulls()) {
+      const uint8_t* bits = data.buffers[0]->data();
+      for (int64_t i = 0; i < n; ++i) {
+        valid[i] &= arrow::bit_util::GetBit(bits, first + i) ? 1 : 0;
+      }
+    }
   }
-  return true;
+  if (keys.size() == 1) std::fill(b, b + n, uint64_t{0});
 }
 
 uint64_t JoinKeyTable::Hash(uint64_t a, uint64_t b) {
@@ -69,6 +74,10 @@ uint64_t JoinKeyTable::Hash(uint64_t a, uint64_t b) {
   return h;
 }
 
+namespace {
+constexpr int64_t kBlock = 1024;  // rows hashed (and their slots prefetched) at once
+}  // namespace
+
 Status JoinKeyTable::Build(const arrow::ArrayVector& keys, int64_t length,
                            std::vector<uint32_t>* ids) {
   if (length >= static_cast<int64_t>(kNoGroup) / 2) {
@@ -76,47 +85,70 @@ Status JoinKeyTable::Build(const arrow::ArrayVector& keys, int64_t length,
   }
   uint64_t capacity = 16;
   while (capacity < static_cast<uint64_t>(length) * 2) capacity <<= 1;
-  slots_.assign(capacity, Slot{});
+  two_columns_ = keys.size() > 1;
+  groups_.assign(capacity, kNoGroup);
+  a_.assign(capacity, 0);
+  b_.assign(two_columns_ ? capacity : 0, 0);
   mask_ = capacity - 1;
-  groups_ = 0;
+  groups_count_ = 0;
   ids->assign(static_cast<size_t>(length), kNoGroup);
-  for (int64_t i = 0; i < length; ++i) {
-    uint64_t a, b;
-    if (!KeyAt(keys, i, &a, &b)) continue;
-    uint64_t s = Hash(a, b) & mask_;
-    while (true) {
-      Slot& slot = slots_[s];
-      if (slot.group == kNoGroup) {
-        slot.a = a;
-        slot.b = b;
-        slot.group = groups_++;
-        (*ids)[static_cast<size_t>(i)] = slot.group;
-        break;
+  uint64_t a[kBlock], b[kBlock];
+  uint8_t valid[kBlock];
+  for (int64_t begin = 0; begin < length; begin += kBlock) {
+    const int64_t n = std::min(kBlock, length - begin);
+    ReadKeys(keys, begin, n, a, b, valid);
+    for (int64_t i = 0; i < n; ++i) {
+      if (!valid[i]) continue;
+      uint64_t s = Hash(a[i], b[i]) & mask_;
+      while (true) {
+        const uint32_t g = groups_[s];
+        if (g == kNoGroup) {
+          groups_[s] = groups_count_;
+          a_[s] = a[i];
+          if (two_columns_) b_[s] = b[i];
+          (*ids)[static_cast<size_t>(begin + i)] = groups_count_++;
+          break;
+        }
+        if (a_[s] == a[i] && (!two_columns_ || b_[s] == b[i])) {
+          (*ids)[static_cast<size_t>(begin + i)] = g;
+          break;
+        }
+        s = (s + 1) & mask_;
       }
-      if (slot.a == a && slot.b == b) {
-        (*ids)[static_cast<size_t>(i)] = slot.group;
-        break;
-      }
-      s = (s + 1) & mask_;
     }
   }
   return Status::OK();
 }
 
 void JoinKeyTable::Lookup(const arrow::ArrayVector& keys, int64_t length, uint32_t* ids) const {
-  for (int64_t i = 0; i < length; ++i) {
-    uint64_t a, b;
-    ids[i] = kNoGroup;
-    if (slots_.empty() || !KeyAt(keys, i, &a, &b)) continue;
-    uint64_t s = Hash(a, b) & mask_;
-    while (true) {
-      const Slot& slot = slots_[s];
-      if (slot.group == kNoGroup) break;
-      if (slot.a == a && slot.b == b) {
-        ids[i] = slot.group;
-        break;
+  if (groups_.empty()) {
+    std::fill(ids, ids + length, kNoGroup);
+    return;
+  }
+  uint64_t a[kBlock], b[kBlock], slot[kBlock];
+  uint8_t valid[kBlock];
+  for (int64_t begin = 0; begin < length; begin += kBlock) {
+    const int64_t n = std::min(kBlock, length - begin);
+    ReadKeys(keys, begin, n, a, b, valid);
+    // Hash the block and prefetch its slots, so that the cache misses overlap.
+    for (int64_t i = 0; i < n; ++i) {
+      slot[i] = Hash(a[i], b[i]) & mask_;
+      __builtin_prefetch(&groups_[slot[i]]);
+    }
+    uint32_t* out = ids + begin;
+    for (int64_t i = 0; i < n; ++i) {
+      out[i] = kNoGroup;
+      if (!valid[i]) continue;
+      uint64_t s = slot[i];
+      while (true) {
+        const uint32_t g = groups_[s];
+        if (g == kNoGroup) break;
+        if (a_[s] == a[i] && (!two_columns_ || b_[s] == b[i])) {
+          out[i] = g;
+          break;
+        }
+        s = (s + 1) & mask_;
       }
-      s = (s + 1) & mask_;
     }
   }
 }

@@ -29,20 +29,23 @@ class JoinKeyTable {
   /// Writes the group of each probe row (kNoGroup when absent or a key is null) to `ids`.
   void Lookup(const arrow::ArrayVector& keys, int64_t length, uint32_t* ids) const;
 
-  uint32_t num_groups() const { return groups_; }
+  uint32_t num_groups() const { return groups_count_; }
 
  private:
-  struct Slot {
-    uint64_t a = 0, b = 0;
-    uint32_t group = kNoGroup;
-  };
-  // Reads row `i` of every key column; false when one is null.
-  static bool KeyAt(const arrow::ArrayVector& keys, int64_t i, uint64_t* a, uint64_t* b);
+  // The keys of rows [begin, begin + n) as 64-bit words (`b` all zero for one column) and
+  // whether each row's key is free of nulls.
+  static void ReadKeys(const arrow::ArrayVector& keys, int64_t begin, int64_t n, uint64_t* a,
+                       uint64_t* b, uint8_t* valid);
   static uint64_t Hash(uint64_t a, uint64_t b);
 
-  std::vector<Slot> slots_;
+  // Open addressing with linear probing, in separate arrays: the probe loop touches the
+  // 4-byte group of a slot first and its key only when the slot is taken.
+  std::vector<uint32_t> groups_;  // kNoGroup: empty
+  std::vector<uint64_t> a_;
+  std::vector<uint64_t> b_;       // second key column (empty for one)
   uint64_t mask_ = 0;
-  uint32_t groups_ = 0;
+  uint32_t groups_count_ = 0;
+  bool two_columns_ = false;
 };
 
 }  // namespace basin::exec

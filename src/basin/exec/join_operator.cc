@@ -8,6 +8,7 @@
 // Grace spill: when the build side does not fit the memory limit, both inputs are split into
 // hash partitions of spill files by their keys, and each pair of partitions is joined in turn.
 
+#include <atomic>
 #include <deque>
 #include <mutex>
 
@@ -158,6 +159,7 @@ class JoinOperator : public Operator {
         return Status::OK();
       }
       probe_map_.reset();
+      RETURN_NOT_OK(EmitUnmatchedBuild());
       finished_ = true;
       left_.reset();
       return Status::OK();
@@ -303,19 +305,15 @@ class JoinOperator : public Operator {
     return BuildTable(build_);
   }
 
-  // Probe batches run on the pool, several at once, when the join needs no shared state
-  // between them (no record of matched build rows) and the build side is in memory.
+  // Probe batches run on the pool, several at once, when the build side is in memory (the
+  // build rows that matched are marked atomically).
   bool ParallelProbe() const {
-    if (partitioned_ || context_->options().threads < 2 || !context_->pool()) return false;
-    if (build_output_ != BuildOutput::kNone) return false;
-    return type_ == JoinType::kInner || type_ == JoinType::kLeft ||
-           type_ == JoinType::kLeftSemi || type_ == JoinType::kLeftAnti ||
-           type_ == JoinType::kCross;
+    return !partitioned_ && context_->options().threads >= 2 && context_->pool();
   }
 
   Status BuildTable(const std::shared_ptr<arrow::RecordBatch>& build) {
     const int64_t n = build->num_rows();
-    build_matched_.assign(static_cast<size_t>(n), false);
+    build_matched_.assign(static_cast<size_t>(n), 0);
     row_start_.clear();
     rows_by_group_.clear();
     grouper_.reset();
@@ -392,15 +390,15 @@ class JoinOperator : public Operator {
   // One probe batch's output as one batch (on a pool thread).
   Result<std::shared_ptr<arrow::RecordBatch>> ProbeToBatch(const arrow::RecordBatch& probe) {
     std::vector<std::shared_ptr<arrow::RecordBatch>> out;
-    RETURN_NOT_OK(Probe(probe, /*build_matched=*/nullptr, &out));
+    RETURN_NOT_OK(Probe(probe, &build_matched_, &out));
     if (out.empty()) return std::shared_ptr<arrow::RecordBatch>();
     if (out.size() == 1) return out[0];
     return arrow::ConcatenateRecordBatches(out);
   }
 
   // Joins one probe batch against the build side, appending output batches to `out`. Build
-  // rows that matched are marked in `build_matched` (right and full joins; else nullptr).
-  Status Probe(const arrow::RecordBatch& probe, std::vector<bool>* build_matched,
+  // rows that matched are marked in `build_matched` (atomically: probes run in parallel).
+  Status Probe(const arrow::RecordBatch& probe, std::vector<uint8_t>* build_matched,
                std::vector<std::shared_ptr<arrow::RecordBatch>>* out) {
     const int64_t n = probe.num_rows();
     const int64_t build_rows = build_ ? build_->num_rows() : 0;
@@ -410,8 +408,8 @@ class JoinOperator : public Operator {
     std::vector<int64_t> left_rows;
     std::vector<int64_t> right_rows;
     // In parallel mode a batch's pairs become one output batch: cut only very large outputs.
-    const int64_t chunk = build_matched ? std::max<int64_t>(batch_size_, 1024)
-                                        : std::max<int64_t>(batch_size_, int64_t{1} << 20);
+    const int64_t chunk = ParallelProbe() ? std::max<int64_t>(batch_size_, int64_t{1} << 20)
+                                          : std::max<int64_t>(batch_size_, 1024);
     auto flush = [&]() -> Status {
       if (left_rows.empty()) return Status::OK();
       RETURN_NOT_OK(CheckPairs(probe, &left_rows, &right_rows, &probe_matched, build_matched, out));
@@ -465,7 +463,7 @@ class JoinOperator : public Operator {
   // Keeps the candidate pairs that pass the residual condition and emits them.
   Status CheckPairs(const arrow::RecordBatch& probe, std::vector<int64_t>* left_rows,
                     std::vector<int64_t>* right_rows, std::vector<bool>* probe_matched,
-                    std::vector<bool>* build_matched,
+                    std::vector<uint8_t>* build_matched,
                     std::vector<std::shared_ptr<arrow::RecordBatch>>* out) {
     const bool semi_anti = type_ == JoinType::kLeftSemi || type_ == JoinType::kLeftAnti;
     if (residual_) {
@@ -500,10 +498,13 @@ class JoinOperator : public Operator {
 
   static void MarkMatched(const std::vector<int64_t>& left_rows,
                           const std::vector<int64_t>& right_rows,
-                          std::vector<bool>* probe_matched, std::vector<bool>* build_matched) {
+                          std::vector<bool>* probe_matched, std::vector<uint8_t>* build_matched) {
     for (int64_t row : left_rows) (*probe_matched)[static_cast<size_t>(row)] = true;
     if (!build_matched) return;
-    for (int64_t row : right_rows) (*build_matched)[static_cast<size_t>(row)] = true;
+    for (int64_t row : right_rows) {
+      std::atomic_ref<uint8_t>((*build_matched)[static_cast<size_t>(row)])
+          .store(1, std::memory_order_relaxed);
+    }
   }
 
   Result<std::shared_ptr<arrow::RecordBatch>> PairBatch(const arrow::RecordBatch& probe,
@@ -530,7 +531,7 @@ class JoinOperator : public Operator {
       const bool want = build_output_ == BuildOutput::kSemi;
       std::vector<int64_t> rows;
       for (int64_t j = 0; j < build_->num_rows(); ++j) {
-        if (build_matched_[static_cast<size_t>(j)] == want) rows.push_back(j);
+        if ((build_matched_[static_cast<size_t>(j)] != 0) == want) rows.push_back(j);
       }
       if (rows.empty()) return Status::OK();
       ASSIGN_OR_RAISE(auto columns, TakeColumns(*build_, rows));
@@ -578,7 +579,7 @@ class JoinOperator : public Operator {
   std::unique_ptr<OrderedBatchMap> probe_map_;  // parallel probing
   std::vector<int64_t> row_start_;
   std::vector<int64_t> rows_by_group_;
-  std::vector<bool> build_matched_;
+  std::vector<uint8_t> build_matched_;  // 1: the build row matched (written atomically)
   std::deque<std::shared_ptr<arrow::RecordBatch>> pending_;
   bool partitioned_ = false;
   std::vector<std::string> build_paths_;
