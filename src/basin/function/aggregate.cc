@@ -167,25 +167,31 @@ class SumAccumulator : public GroupedAccumulator {
         break;
       case SumKind::kDecimal: {
         const arrow::Decimal128 v = r.Dec(i);
-        return AddDecimal(g, static_cast<__int128>(
-                                 static_cast<unsigned __int128>(v.high_bits()) << 64 | v.low_bits()));
+        if (!AddDecimal(g, static_cast<__int128>(static_cast<unsigned __int128>(v.high_bits()) << 64 |
+                                                 v.low_bits()))) {
+          return SumOverflow();
+        }
+        break;
       }
     }
     return Status::OK();
   }
   // Adds to a decimal sum in 128 bits. As in Spark, a running sum that leaves the sum type's
-  // precision overflows the group: an error under ANSI, else null (try_sum, try_avg).
-  Status AddDecimal(uint32_t g, __int128 v) {
-    if (overflow_[g]) return Status::OK();
+  // precision overflows the group: an error under ANSI (false here, SumOverflow() says it),
+  // else null (try_sum, try_avg).
+  bool AddDecimal(uint32_t g, __int128 v) {
     __int128& sum = dec128_[g];
     if (__builtin_add_overflow(sum, v, &sum) || sum >= sum_limit_ || sum <= -sum_limit_) {
-      overflow_[g] = true;
-      if (ansi_) {
-        return ArithmeticOverflow("Overflow in sum of decimals",
-                                  avg_ ? "try_avg" : "try_sum");
+      if (!overflow_[g]) {
+        overflow_[g] = true;
+        if (ansi_) return false;
       }
+      sum = 0;  // the group stays null; keep the sum in range
     }
-    return Status::OK();
+    return true;
+  }
+  Status SumOverflow() const {
+    return ArithmeticOverflow("Overflow in sum of decimals", avg_ ? "try_avg" : "try_sum");
   }
   static arrow::Decimal256 WideOf(__int128 v) {
     return Widen(arrow::Decimal128(static_cast<int64_t>(v >> 64),
@@ -197,11 +203,13 @@ class SumAccumulator : public GroupedAccumulator {
       const auto& data = *args[0].array();
       const auto* values = reinterpret_cast<const __int128*>(data.buffers[1]->data()) + data.offset;
       const uint8_t* valid = data.MayHaveNulls() ? data.buffers[0]->data() : nullptr;
+      bool fits = true;
       for (int64_t i = 0; i < length; ++i) {
         if (valid && !arrow::bit_util::GetBit(valid, data.offset + i)) continue;
         ++count_[g[i]];
-        RETURN_NOT_OK(AddDecimal(g[i], values[i]));
+        fits &= AddDecimal(g[i], values[i]);
       }
+      if (!fits) return SumOverflow();
       return Status::OK();
     }
     ArgReader r(args[0]);

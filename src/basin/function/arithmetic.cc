@@ -566,8 +566,21 @@ std::optional<arrow::Datum> DecimalBatchFast(Op op, const std::vector<arrow::Dat
     const Int128 y = vb ? vb[i] : cb;
     Int128 r;
     bool over;
+    const int64_t x64 = static_cast<int64_t>(x), y64 = static_cast<int64_t>(y);
+    const bool small = x64 == x && y64 == y;  // both fit 64 bits: the usual case
     if (op == Op::kMultiply) {
-      over = __builtin_mul_overflow(x, y, &r);
+      if (small) {
+        r = static_cast<Int128>(x64) * y64;  // one 64x64->128 multiply, cannot overflow
+        over = false;
+      } else {
+        over = __builtin_mul_overflow(x, y, &r);
+      }
+    } else if (small && scale_a <= INT64_MAX && scale_b <= INT64_MAX) {
+      // |x * scale_a| < 2^126: the sum of two such products fits 128 bits.
+      const Int128 wx = static_cast<Int128>(x64) * static_cast<int64_t>(scale_a);
+      const Int128 wy = static_cast<Int128>(y64) * static_cast<int64_t>(scale_b);
+      r = op == Op::kAdd ? wx + wy : wx - wy;
+      over = false;
     } else {
       Int128 wx, wy;
       over = __builtin_mul_overflow(x, scale_a, &wx) | __builtin_mul_overflow(y, scale_b, &wy);
