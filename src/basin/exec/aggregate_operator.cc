@@ -12,7 +12,11 @@
 // aggregates do not spill: their de-duplication state stays in memory.)
 //
 // Threads: group keys, arguments and FILTER masks are evaluated on the pool, several batches at
-// once; the hash table and accumulators are updated on the operator's thread.
+// once. The hash table and accumulators are updated on the operator's thread, or, when every
+// aggregate merges the same in any order and nothing can spill, in one partial table per
+// thread ("lanes") that are merged at the end.
+
+#include <mutex>
 
 #include <arrow/array/concatenate.h>
 #include <arrow/compute/api.h>
@@ -140,15 +144,89 @@ class AggregateOperator : public Operator {
     return Status::OK();
   }
 
+  // Per-thread partial tables ("lanes") merged at the end, when every aggregate merges the
+  // same in any order, nothing may spill (no memory limit) and there is no DISTINCT.
+  bool UseLanes() const {
+    if (context_->options().threads < 2 || !context_->pool()) return false;
+    if (context_->options().memory_limit_bytes > 0 || has_distinct_) return false;
+    for (const auto& agg : node_.aggregates) {
+      if (agg->kind == plan::ExprKind::kGroupingId) continue;
+      if (!agg->aggregate || !agg->aggregate->merge_order_free) return false;
+    }
+    return true;
+  }
+
+  // Each input batch is evaluated and consumed on the pool by whichever lane is free; then the
+  // other lanes' groups and states are merged into this operator's table.
+  Status ConsumeWithLanes() {
+    const int threads = context_->options().threads;
+    std::vector<std::unique_ptr<AggregateOperator>> others;
+    std::vector<AggregateOperator*> free_lanes{this};
+    for (int i = 1; i < threads; ++i) {
+      others.push_back(std::make_unique<AggregateOperator>(node_, nullptr, context_));
+      RETURN_NOT_OK(others.back()->Init());
+      free_lanes.push_back(others.back().get());
+    }
+    std::mutex mutex;
+    {
+      // At most `threads` batches are in flight, so a lane is always free.
+      OrderedBatchMap map(
+          child_.get(),
+          [&](const std::shared_ptr<arrow::RecordBatch>& batch)
+              -> Result<std::shared_ptr<arrow::RecordBatch>> {
+            ASSIGN_OR_RAISE(auto evaluated, EvaluateInputs(batch));
+            AggregateOperator* lane;
+            {
+              std::lock_guard<std::mutex> lock(mutex);
+              lane = free_lanes.back();
+              free_lanes.pop_back();
+            }
+            Status status = lane->ConsumeBatch(*evaluated);
+            {
+              std::lock_guard<std::mutex> lock(mutex);
+              free_lanes.push_back(lane);
+            }
+            RETURN_NOT_OK(status);
+            return std::shared_ptr<arrow::RecordBatch>();  // nothing to hand out
+          },
+          context_);
+      ASSIGN_OR_RAISE(auto none, map.Next());  // runs the whole input
+      if (none) return InternalError("aggregate lanes returned a batch");
+    }
+    child_.reset();
+    for (auto& lane : others) {
+      std::vector<uint32_t> ids;
+      int64_t n = 1;
+      if (grouper_) {
+        n = lane->grouper_->num_groups();
+        if (n == 0) continue;
+        ASSIGN_OR_RAISE(auto keys, lane->grouper_->Uniques());
+        ASSIGN_OR_RAISE(auto merged, grouper_->Consume(keys, n));
+        ids.assign(merged->raw_values(), merged->raw_values() + n);
+        num_groups_ = grouper_->num_groups();
+      } else {
+        ids.assign(1, 0);
+      }
+      for (size_t a = 0; a < accumulators_.size(); ++a) {
+        RETURN_NOT_OK(accumulators_[a]->Resize(num_groups_));
+        ASSIGN_OR_RAISE(auto state, lane->accumulators_[a]->State());
+        RETURN_NOT_OK(accumulators_[a]->Merge(state, ids.data(), n));
+      }
+    }
+    ASSIGN_OR_RAISE(output_, FinalizeTable());
+    return Status::OK();
+  }
+
   Status ConsumeAll() {
     // Keys, arguments and FILTER masks are evaluated on the pool, several batches at once;
-    // the hash table is updated on this thread.
+    // the hash table is updated on this thread (or on per-thread lanes, see UseLanes).
     std::vector<plan::ExprPtr> exprs = node_.group_by;
     for (const auto& agg : node_.aggregates) {
       for (const auto& child : agg->children) exprs.push_back(child);
       if (agg->filter) exprs.push_back(agg->filter);
     }
     for (const auto& expr : exprs) RETURN_NOT_OK(PrepareSubqueries(*expr, context_));
+    if (UseLanes()) return ConsumeWithLanes();
     OrderedBatchMap map(
         child_.get(),
         [this](const std::shared_ptr<arrow::RecordBatch>& batch) { return EvaluateInputs(batch); },

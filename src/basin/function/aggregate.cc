@@ -1146,15 +1146,32 @@ void RegisterAggregates(FunctionTable* table) {
       return b;
     };
   };
-  table->AddAggregate("count", count(false));
-  table->AddAggregate("count_if", count(true));
-  table->AddAggregate("sum", SumBinder(false, false));
-  table->AddAggregate("try_sum", SumBinder(false, true));
-  table->AddAggregate("avg", SumBinder(true, false));
-  table->AddAggregate("mean", SumBinder(true, false));
-  table->AddAggregate("try_avg", SumBinder(true, true));
-  table->AddAggregate("min", PickBinder(PickKind::kMin));
-  table->AddAggregate("max", PickBinder(PickKind::kMax));
+  // Marks what a binder binds as merge_order_free: always (kAny), when no argument is a
+  // floating-point number (kExact: float sums depend on the order of additions), or when the
+  // arguments are decimals (kDecimal: avg sums integers in a double, as Spark does).
+  enum class Free { kAny, kExact, kDecimal };
+  auto order_free = [](AggregateBinder binder, Free when) -> AggregateBinder {
+    return [binder, when](const std::string& name,
+                          const std::vector<TypePtr>& args) -> Result<BoundAggregate> {
+      ARROW_ASSIGN_OR_RAISE(auto bound, binder(name, args));
+      bool free = true;
+      for (const auto& t : bound.arg_types) {
+        if (when == Free::kExact) free = free && !IsFloating(*t);
+        if (when == Free::kDecimal) free = free && IsDecimal(*t);
+      }
+      bound.merge_order_free = free;
+      return bound;
+    };
+  };
+  table->AddAggregate("count", order_free(count(false), Free::kAny));
+  table->AddAggregate("count_if", order_free(count(true), Free::kAny));
+  table->AddAggregate("sum", order_free(SumBinder(false, false), Free::kExact));
+  table->AddAggregate("try_sum", order_free(SumBinder(false, true), Free::kExact));
+  table->AddAggregate("avg", order_free(SumBinder(true, false), Free::kDecimal));
+  table->AddAggregate("mean", order_free(SumBinder(true, false), Free::kDecimal));
+  table->AddAggregate("try_avg", order_free(SumBinder(true, true), Free::kDecimal));
+  table->AddAggregate("min", order_free(PickBinder(PickKind::kMin), Free::kAny));
+  table->AddAggregate("max", order_free(PickBinder(PickKind::kMax), Free::kAny));
   table->AddAggregate("first", PickBinder(PickKind::kFirst));
   table->AddAggregate("first_value", PickBinder(PickKind::kFirst));
   table->AddAggregate("any_value", PickBinder(PickKind::kFirst));

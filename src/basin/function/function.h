@@ -75,6 +75,10 @@ struct BoundAggregate {
   std::vector<TypePtr> state_types;
   /// True when the result does not depend on duplicates (min, max, ...).
   bool ignores_duplicates = false;
+  /// True when merging partial states in any order gives the same result, bit for bit (count,
+  /// exact sums, min, max, ...): the aggregate may run in per-thread partial tables. Not for
+  /// first/last/collect_list (input order) or floating-point sums (rounding order).
+  bool merge_order_free = false;
   std::function<std::unique_ptr<GroupedAccumulator>(const EvalContext&)> make;
 };
 
