@@ -546,8 +546,14 @@ Result<ExprPtr> ExpressionBinder::BindAggregateCall(const sql::Expr& e) {
     args.push_back(plan::Literal(std::make_shared<arrow::BooleanScalar>(true)));
   }
   std::vector<TypePtr> types;
-  for (const auto& a : args) types.push_back(a->type);
-  ASSIGN_OR_RAISE(auto bound, analyzer_->registry().BindAggregate(name, types));
+  std::vector<arrow::Datum> constants;
+  for (const auto& a : args) {
+    types.push_back(a->type);
+    // Literal arguments are passed on (kll_sketch_agg_*'s k is checked at analysis time).
+    constants.push_back(a->kind == ExprKind::kLiteral ? arrow::Datum(a->literal) : arrow::Datum());
+  }
+  ASSIGN_OR_RAISE(auto bound,
+                  analyzer_->registry().BindAggregateWithConstants(name, types, constants));
   for (size_t i = 0; i < args.size() && i < bound.arg_types.size(); ++i) {
     if (bound.arg_types[i]) { ASSIGN_OR_RAISE(args[i], Coerce(args[i], bound.arg_types[i])); }
   }

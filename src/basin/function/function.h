@@ -106,6 +106,13 @@ class Registry {
   /// Binds an aggregate function (count, sum, avg, min, max, collect_list, ...).
   virtual Result<BoundAggregate> BindAggregate(const std::string& name,
                                                const std::vector<TypePtr>& arg_types) const = 0;
+  /// Binds an aggregate function some of whose arguments are constants known at analysis time
+  /// (kll_sketch_agg_*'s k), passed as BindScalarWithConstants passes them.
+  virtual Result<BoundAggregate> BindAggregateWithConstants(
+      const std::string& name, const std::vector<TypePtr>& arg_types,
+      const std::vector<arrow::Datum>& constants) const {
+    return BindAggregate(name, arg_types);
+  }
   /// Lists every function name, sorted (SHOW FUNCTIONS).
   virtual std::vector<std::string> Names() const = 0;
 };

@@ -258,6 +258,14 @@ void FunctionTable::AddAggregate(const std::string& name, AggregateBinder binder
   aggregates_[name] = std::move(binder);
 }
 
+void FunctionTable::AddAggregateWithConstants(const std::string& name,
+                                              ConstantAggregateBinder binder) {
+  constant_aggregates_[name] = binder;
+  AddAggregate(name, [binder](const std::string& n, const std::vector<TypePtr>& args) {
+    return binder(n, args, std::vector<arrow::Datum>(args.size()));
+  });
+}
+
 namespace {
 // Binds one fixed-parameter signature: arguments are implicitly cast to `params`.
 Result<BoundScalar> BindFixedSignature(const std::string& fname, const std::vector<TypePtr>& args,

@@ -113,6 +113,11 @@ using ConstantBinder = std::function<Result<BoundScalar>(
     const std::string& name, const std::vector<TypePtr>& args,
     const std::vector<arrow::Datum>& constants)>;
 
+/// Binds an aggregate function that reads constant arguments (empty Datum for non-constants).
+using ConstantAggregateBinder = std::function<Result<BoundAggregate>(
+    const std::string& name, const std::vector<TypePtr>& args,
+    const std::vector<arrow::Datum>& constants)>;
+
 /// The table that each function family registers into.
 class FunctionTable {
  public:
@@ -123,6 +128,9 @@ class FunctionTable {
   void AddScalarWithConstants(const std::string& name, ConstantBinder binder);
   /// Registers aggregate function `name` (lower case).
   void AddAggregate(const std::string& name, AggregateBinder binder);
+  /// Registers aggregate function `name` whose binding reads constant arguments (kll_sketch_agg's
+  /// k); BindAggregate without constants calls it with empty Datums.
+  void AddAggregateWithConstants(const std::string& name, ConstantAggregateBinder binder);
   /// Registers a scalar function with fixed parameter types: arguments are implicitly cast to
   /// `params` (Spark's ANSI implicit casts) and `row` computes one value.
   void AddFixed(const std::string& name, std::vector<TypePtr> params, TypePtr return_type,
@@ -142,11 +150,15 @@ class FunctionTable {
   const std::map<std::string, ScalarBinder>& scalars() const { return scalars_; }
   const std::map<std::string, AggregateBinder>& aggregates() const { return aggregates_; }
   const std::map<std::string, ConstantBinder>& constant_scalars() const { return constant_scalars_; }
+  const std::map<std::string, ConstantAggregateBinder>& constant_aggregates() const {
+    return constant_aggregates_;
+  }
 
  private:
   std::map<std::string, ConstantBinder> constant_scalars_;
   std::map<std::string, ScalarBinder> scalars_;
   std::map<std::string, AggregateBinder> aggregates_;
+  std::map<std::string, ConstantAggregateBinder> constant_aggregates_;
 };
 
 // Registration entry points of each family.
@@ -174,6 +186,8 @@ void RegisterMoreMapAndArrayFunctions(FunctionTable* table);
 void RegisterMoreJsonFunctions(FunctionTable* table);
 void RegisterRandomFunctions(FunctionTable* table);
 void RegisterNumberFormatFunctions(FunctionTable* table);
+/// Registers the kll_sketch_* family (kll_functions.cc).
+void RegisterKllFunctions(FunctionTable* table);
 
 // Type predicates.
 bool IsIntegral(const arrow::DataType& t);

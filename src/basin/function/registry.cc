@@ -48,6 +48,7 @@ class BuiltinRegistryImpl : public Registry {
     RegisterAggregates(&table_);
     RegisterMoreAggregates(&table_);
     RegisterMoreScalarFunctions(&table_);
+    RegisterKllFunctions(&table_);
   }
 
   std::optional<FunctionKind> KindOf(const std::string& name) const override {
@@ -91,6 +92,19 @@ class BuiltinRegistryImpl : public Registry {
     auto it = table_.aggregates().find(n);
     if (it == table_.aggregates().end()) return Unresolved(name);
     ARROW_ASSIGN_OR_RAISE(auto bound, it->second(n, arg_types));
+    bound.name = n;
+    return bound;
+  }
+
+  Result<BoundAggregate> BindAggregateWithConstants(
+      const std::string& name, const std::vector<TypePtr>& arg_types,
+      const std::vector<arrow::Datum>& constants) const override {
+    const std::string n = ToLowerAscii(name);
+    auto it = table_.constant_aggregates().find(n);
+    if (it == table_.constant_aggregates().end()) return BindAggregate(name, arg_types);
+    std::vector<arrow::Datum> padded = constants;
+    padded.resize(arg_types.size());
+    ARROW_ASSIGN_OR_RAISE(auto bound, it->second(n, arg_types, padded));
     bound.name = n;
     return bound;
   }
