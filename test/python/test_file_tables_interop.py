@@ -6,6 +6,7 @@ Basin reads, as an external table, the folders Spark writes.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 
 import pyarrow.parquet as pq
@@ -122,10 +123,39 @@ def test_basin_reads_spark_partitioned_folder(basin, spark, tmp_path, fmt):
     assert len(ours) == 4
     assert basin_rows(basin, f"SELECT typeof(p), typeof(d) FROM {fmt}.`{folder}` LIMIT 1") == \
         [("string", "date")]
-    # A table over the folder reads the same rows, and a filter on a partition column works.
+    # A table over the folder lists no partitions (Spark keeps the list in its catalog) until
+    # MSCK REPAIR TABLE finds the folders; then it reads the same rows, and a filter on a
+    # partition column works.
     basin.run("sql", "-e", f"CREATE TABLE ext (id INT, s STRING, p STRING, d DATE) USING {fmt} "
                            f"PARTITIONED BY (p, d) LOCATION '{folder}'")
+    assert basin_rows(basin, "SELECT * FROM ext") == []
+    basin.run("sql", "-e", "MSCK REPAIR TABLE ext")
     assert basin_rows(basin, "SELECT * FROM ext") == sorted(PART_ROWS, key=repr)
     assert basin_rows(basin, "SELECT id FROM ext WHERE p IS NULL") == [(2,), (4,)]
     assert basin_rows(basin, "SELECT id, p FROM ext WHERE p = 'a/b:c%d=e f#?'") == \
         [(3, "a/b:c%d=e f#?")]
+
+
+def test_partition_ddl_folders(basin, spark):
+    """ALTER TABLE ADD / DROP PARTITION make and remove the folders Spark reads."""
+    basin.run("sql", "-e", "CREATE TABLE pd (id INT, p STRING, n INT) USING parquet "
+                           "PARTITIONED BY (p, n)")
+    basin.run("sql", "-e", "INSERT INTO pd VALUES (1, 'a', 1), (2, 'b/c', 2), (3, NULL, 3)")
+    folder = basin.scratch / "warehouse" / "main" / "default" / "pd"
+    basin.run("sql", "-e", "ALTER TABLE pd ADD PARTITION (p='new', n=4)")
+    # An added partition is an empty folder, as Spark makes it.
+    assert (folder / "p=new" / "n=4").is_dir()
+    assert not any((folder / "p=new" / "n=4").iterdir())
+    basin.run("sql", "-e", "ALTER TABLE pd DROP PARTITION (p='b/c', n=2)")
+    # Dropping a partition of a managed table deletes its folder (the parent stays).
+    assert not (folder / "p=b%2Fc" / "n=2").exists()
+    assert (folder / "p=b%2Fc").is_dir()
+    out = basin.run("sql", "-e", "SHOW PARTITIONS pd", "--format", "jsonl").stdout
+    assert [json.loads(line)["partition"] for line in out.splitlines()] == ["p=__HIVE_DEFAULT_PARTITION__/n=3", "p=a/n=1", "p=new/n=4"]
+    expected = [(1, "a", 1), (3, None, 3)]
+    assert basin_rows(basin, "SELECT * FROM pd") == sorted(expected, key=repr)
+    assert spark_rows(spark.read.parquet(str(folder))) == sorted(expected, key=repr)
+    # Rows for an added partition land in its folder, readable by Spark.
+    basin.run("sql", "-e", "INSERT INTO pd PARTITION (p='new', n=4) VALUES (4)")
+    expected.append((4, "new", 4))
+    assert spark_rows(spark.read.parquet(str(folder))) == sorted(expected, key=repr)

@@ -2027,7 +2027,8 @@ Result<plan::PlanPtr> DeltaTableScan(const std::string& path, const TimeTravelSp
 Result<plan::PlanPtr> DeclaredFileScan(
     const std::string& format, const std::string& path,
     const std::vector<std::pair<std::string, std::string>>& options,
-    std::shared_ptr<arrow::Schema> schema, std::vector<std::string> partition_columns) {
+    std::shared_ptr<arrow::Schema> schema, std::vector<std::string> partition_columns,
+    std::optional<std::vector<plan::ScanSource::Partition>> partitions) {
   using F = plan::ScanSource::Format;
   const std::string f = Lower(format);
   auto node = std::make_shared<PlanNode>();
@@ -2040,6 +2041,7 @@ Result<plan::PlanPtr> DeclaredFileScan(
   node->scan.options = options;
   node->scan.table_schema = schema;
   node->scan.partition_columns = std::move(partition_columns);
+  node->scan.partitions = std::move(partitions);
   node->schema = std::move(schema);
   AddMetadataColumn(node.get());
   return PlanPtr(node);

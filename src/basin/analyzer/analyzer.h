@@ -86,10 +86,12 @@ Result<plan::PlanPtr> FileScan(const std::string& format, const std::string& pat
 
 /// Returns a plan that scans the files of a table with a declared `schema` (no inference):
 /// `format` is parquet, json, csv or text; the values of `partition_columns` (columns of
-/// `schema`) come from the `name=value` folders below `path`.
+/// `schema`) come from the `name=value` folders below `path`, or from `partitions` when the
+/// catalog lists them (only those are read).
 Result<plan::PlanPtr> DeclaredFileScan(
     const std::string& format, const std::string& path,
     const std::vector<std::pair<std::string, std::string>>& options,
-    std::shared_ptr<arrow::Schema> schema, std::vector<std::string> partition_columns);
+    std::shared_ptr<arrow::Schema> schema, std::vector<std::string> partition_columns,
+    std::optional<std::vector<plan::ScanSource::Partition>> partitions = std::nullopt);
 
 }  // namespace basin::analyzer

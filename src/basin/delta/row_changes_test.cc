@@ -350,8 +350,14 @@ TEST(ChangeDataFeedWriteProtocolTest, LegacyWriterVersionFourAndTableFeaturesAre
   auto root = dir.Table();
   CreateCdf(root, CdfCase{false, false});
   auto snapshot = Snapshot::Load(root).ValueOrDie();
-  EXPECT_EQ(snapshot->protocol().min_writer_version, 4);
+  // A new table gets table features, as delta-spark 4.4 writes it.
+  EXPECT_EQ(snapshot->protocol().min_writer_version, 7);
+  EXPECT_TRUE(snapshot->protocol().HasWriterFeature("changeDataFeed"));
   EXPECT_TRUE(CheckWriteSupported(snapshot->protocol(), snapshot->metadata()).ok());
+  Protocol legacy;
+  legacy.min_reader_version = 1;
+  legacy.min_writer_version = 4;
+  EXPECT_TRUE(CheckWriteSupported(legacy, snapshot->metadata()).ok());
   Protocol features;
   features.min_reader_version = 1;
   features.min_writer_version = 7;

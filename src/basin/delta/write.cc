@@ -600,9 +600,12 @@ bool HasNtz(const arrow::DataType& type) {
   return false;
 }
 
-// Returns the protocol a new table with `configuration` and `schema` needs.
+// Returns the protocol a table with `configuration` and `schema` needs. For a `new_table`, as
+// delta-spark 4.4 creates one: (1, 2) when that is enough, else table features (writer 7) that
+// list every feature in use plus appendOnly and invariants (which (1, 2) has), with reader 3
+// only for reader-writer table features and reader 2 for column mapping alone.
 Protocol RequiredProtocol(const std::map<std::string, std::string>& config,
-                          const arrow::Schema& schema) {
+                          const arrow::Schema& schema, bool new_table = false) {
   static const std::set<std::string> kReaderWriterFeatures = {
       "columnMapping", "deletionVectors", "timestampNtz", "v2Checkpoint",
       "typeWidening",  "typeWidening-preview", "vacuumProtocolCheck", "variantType",
@@ -644,12 +647,13 @@ Protocol RequiredProtocol(const std::map<std::string, std::string>& config,
     if (key.rfind("delta.feature.", 0) == 0) features.insert(key.substr(14));
   }
   Protocol protocol;
-  if (features.empty()) {
+  if (features.empty() && (!new_table || writer <= 2)) {
     protocol.min_reader_version = reader;
     protocol.min_writer_version = writer;
     return protocol;
   }
   features.insert(legacy.begin(), legacy.end());
+  if (new_table) features.insert({"appendOnly", "invariants"});
   std::vector<std::string> reader_features, writer_features;
   for (const auto& f : features) {
     writer_features.push_back(f);
@@ -657,7 +661,9 @@ Protocol RequiredProtocol(const std::map<std::string, std::string>& config,
   }
   protocol.min_writer_version = 7;
   protocol.writer_features = writer_features;
-  if (!reader_features.empty()) {
+  if (new_table && reader_features == std::vector<std::string>{"columnMapping"}) {
+    protocol.min_reader_version = 2;  // column mapping's legacy reader version is enough
+  } else if (!reader_features.empty()) {
     protocol.min_reader_version = 3;
     protocol.reader_features = reader_features;
   } else {
@@ -989,7 +995,7 @@ Result<WriteResult> WriteTable(const io::Location& table_root,
     }
     ASSIGN_OR_RAISE(metadata.schema_string, types::SchemaToDeltaJson(*schema));
     metadata_changed = true;
-    Protocol required = RequiredProtocol(metadata.configuration, *schema);
+    Protocol required = RequiredProtocol(metadata.configuration, *schema, !snapshot);
     if (!snapshot) {
       new_protocol = required;
     } else if (required.min_reader_version > snapshot->protocol().min_reader_version ||

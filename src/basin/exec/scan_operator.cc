@@ -398,8 +398,55 @@ class ScanOperator : public Operator {
       }
     } else {
       if (!table_schema) return InternalError("a file scan needs its table schema");
+      // A partition column's value from its folder text; one that does not parse as the
+      // column's type reads as null.
+      auto partition_value =
+          [&](const std::string& name,
+              const std::optional<std::string>& text) -> Result<std::shared_ptr<arrow::Scalar>> {
+        auto field = table_schema->GetFieldByName(name);
+        if (!field) return InternalError("partition column " + name + " is not in the schema");
+        std::shared_ptr<arrow::Scalar> value = arrow::MakeNullScalar(field->type());
+        if (text && field->type()->id() != arrow::Type::NA) {
+          auto parsed = delta::ParsePartitionValue(text, field->type(),
+                                                   context_->options().eval.session_time_zone);
+          if (parsed.ok()) value = *parsed;
+        }
+        return value;
+      };
+      if (source_.partitions) {
+        // The partitions the catalog lists, each from its own folder.
+        for (const auto& partition : *source_.partitions) {
+          io::Location folder = root.Child(partition.folder);
+          if (!partition.location.empty()) {
+            ASSIGN_OR_RAISE(folder, io::ResolveLocation(partition.location));
+          }
+          ASSIGN_OR_RAISE(auto listed, io::ListInputFiles(folder));
+          std::vector<std::shared_ptr<arrow::Scalar>> values;
+          for (size_t p = 0; p < source_.partition_columns.size(); ++p) {
+            ASSIGN_OR_RAISE(
+                auto value,
+                partition_value(source_.partition_columns[p],
+                                p < partition.values.size() ? partition.values[p] : std::nullopt));
+            values.push_back(std::move(value));
+          }
+          for (const auto& entry : listed) {
+            FileInfo file;
+            file.path = entry.path();
+            file.location = io::Location{folder.fs, entry.path()};
+            file.size = entry.size();
+            file.modification_time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            entry.mtime().time_since_epoch())
+                                            .count();
+            file.partition_values = values;
+            files_.push_back(std::move(file));
+          }
+        }
+      }
       // The file, the visible files below the folder, or the matches of a glob pattern.
-      ASSIGN_OR_RAISE(auto listed, io::ListInputFiles(root));
+      std::vector<arrow::fs::FileInfo> listed;
+      if (!source_.partitions) {
+        ASSIGN_OR_RAISE(listed, io::ListInputFiles(root));
+      }
       std::string prefix = root.path;
       while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
       prefix += '/';
@@ -419,19 +466,11 @@ class ScanOperator : public Operator {
           // Spark reads a partitioned folder's data from its partition folders only.
           if (folders.empty()) continue;
           for (const auto& name : source_.partition_columns) {
-            auto field = table_schema->GetFieldByName(name);
-            if (!field) return InternalError("partition column " + name + " is not in the schema");
             std::optional<std::string> text;
             for (const auto& folder : folders) {
               if (SameName(folder.name, name)) text = folder.value;
             }
-            // A value that does not parse as the column's type reads as null.
-            std::shared_ptr<arrow::Scalar> value = arrow::MakeNullScalar(field->type());
-            if (text && field->type()->id() != arrow::Type::NA) {
-              auto parsed = delta::ParsePartitionValue(text, field->type(),
-                                                       context_->options().eval.session_time_zone);
-              if (parsed.ok()) value = *parsed;
-            }
+            ASSIGN_OR_RAISE(auto value, partition_value(name, text));
             file.partition_values.push_back(value);
           }
         }

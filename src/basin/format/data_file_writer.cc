@@ -198,7 +198,8 @@ Result<io::Location> WritePartFile(const io::Location& dir, const std::string& f
 Result<std::vector<std::string>> WritePartitionedFiles(
     const io::Location& dir, const std::string& format, const arrow::Table& table,
     const std::vector<std::string>& partition_columns,
-    const std::map<std::string, std::string>& options, bool replace_partitions) {
+    const std::map<std::string, std::string>& options, bool replace_partitions,
+    const std::map<std::string, io::Location>& folder_locations) {
   std::vector<int> partition_index;
   for (const auto& name : partition_columns) {
     int i = table.schema()->GetFieldIndex(name);
@@ -239,7 +240,8 @@ Result<std::vector<std::string>> WritePartitionedFiles(
     RETURN_NOT_OK(indices.AppendValues(rows_of[folder]));
     ASSIGN_OR_RAISE(auto index_array, indices.Finish());
     ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(data, index_array));
-    auto target = dir.Child(folder);
+    auto custom = folder_locations.find(folder);
+    auto target = custom != folder_locations.end() ? custom->second : dir.Child(folder);
     if (replace_partitions) {
       RETURN_NOT_OK(target.fs->DeleteDirContents(target.path, /*missing_dir_ok=*/true));
     }

@@ -38,10 +38,12 @@ Result<io::Location> WritePartFile(const io::Location& dir, const std::string& f
 /// The partition columns of `table` must be strings holding each value as Spark casts it to
 /// text (null for null). With `replace_partitions`, each folder written to is emptied first
 /// (dynamic partition overwrite). Writes nothing for no rows; returns the folders written,
-/// relative to `dir`, in the order their first rows come.
+/// relative to `dir`, in the order their first rows come. Rows of a folder named in
+/// `folder_locations` go to that location instead.
 Result<std::vector<std::string>> WritePartitionedFiles(
     const io::Location& dir, const std::string& format, const arrow::Table& table,
     const std::vector<std::string>& partition_columns,
-    const std::map<std::string, std::string>& options, bool replace_partitions);
+    const std::map<std::string, std::string>& options, bool replace_partitions,
+    const std::map<std::string, io::Location>& folder_locations = {});
 
 }  // namespace basin::format

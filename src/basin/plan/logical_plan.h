@@ -58,6 +58,16 @@ struct ScanSource {
   /// Other formats: the columns of `table_schema` whose values come from each file's Hive-style
   /// `name=value` folders below `path` (partition columns) instead of from the file.
   std::vector<std::string> partition_columns;
+  /// A file table whose catalog entry lists its partitions: read those only, each from its
+  /// folder `folder` below `path` or its own `location` (a path or URI), with the partition
+  /// column values of `values` (text as the folders hold it, in `partition_columns` order;
+  /// nullopt for null). Unset: discover the folders.
+  struct Partition {
+    std::vector<std::optional<std::string>> values;
+    std::string folder;
+    std::string location;
+  };
+  std::optional<std::vector<Partition>> partitions;
 };
 
 struct PlanNode {

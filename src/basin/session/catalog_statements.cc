@@ -374,19 +374,12 @@ Result<StatementResult> Session::CreateTableStatement(sql::Statement& statement,
     if (format == "delta" && k.rfind("delta.", 0) == 0) properties[k] = v;
   }
 
-  // CTAS: the query's rows, cast to the column list when one is given (Spark requires matching
-  // column counts).
+  // CTAS: the query's rows. The parser refuses a column list there (Spark's
+  // "Schema may not be specified in a Create Table As Select (CTAS) statement").
   std::shared_ptr<arrow::Table> data;
   if (create.as_query) {
+    if (!fields.empty()) return InternalError("a CTAS with a column list got past the parser");
     ASSIGN_OR_RAISE(data, RunQueryAst(*create.as_query));
-    if (!fields.empty()) {
-      if (fields.size() != static_cast<size_t>(data->num_columns())) {
-        return UserError("UNSUPPORTED_FEATURE.TABLE_OPERATION",
-                         "The column list of CREATE TABLE ... AS SELECT must match the query's "
-                         "columns.");
-      }
-      ASSIGN_OR_RAISE(data, StoreAssign(data, arrow::schema(fields), "CREATE TABLE"));
-    }
   }
 
   if (format != "delta") {
@@ -463,12 +456,13 @@ Result<StatementResult> Session::CreateTableStatement(sql::Statement& statement,
       }
     }
     RETURN_NOT_OK(root.fs->CreateDir(root.path, /*recursive=*/true));
+    FileTableWrite write;
+    write.format = format;
+    write.options = options;
+    write.partition_columns = partition_by;
+    std::vector<std::string> written;
     if (data) {
-      FileTableWrite write;
-      write.format = format;
-      write.options = options;
-      write.partition_columns = partition_by;
-      RETURN_NOT_OK(WriteFileTableRows(root, data, write, ExecutionOptions().eval));
+      ASSIGN_OR_RAISE(written, WriteFileTableRows(root, data, write, ExecutionOptions().eval));
     }
     catalog::TableInfo info;
     info.catalog = name.catalog;
@@ -481,6 +475,12 @@ Result<StatementResult> Session::CreateTableStatement(sql::Statement& statement,
     info.properties = properties;
     for (const auto& [k, v] : create.options) info.properties["option." + k] = v;
     SetFileTablePartitionColumns(partition_by, &info.properties);
+    if (!partition_by.empty()) {
+      // The metastore lists the partitions (Spark's default for partitioned tables); a CTAS
+      // lists the ones it wrote, folders already in a LOCATION wait for MSCK REPAIR TABLE.
+      SetFileTablePartitionsInCatalog(&info.properties);
+      RecordFileTableWrite(write, written, &info.properties);
+    }
     if (!fields.empty()) {
       ASSIGN_OR_RAISE(info.view_schema_json, types::SchemaToDeltaJson(*arrow::schema(fields)));
     }
@@ -544,13 +544,8 @@ Result<StatementResult> Session::CreateTableStatement(sql::Statement& statement,
     options.table_properties = properties;
     options.description = create.comment;
     options.no_empty_file = !create.as_query;
-    // Nothing to compute for an empty new table; CTAS rows come from the query as they are.
-    bool generated = false;
-    for (const auto& c : create.columns) generated = generated || c.generated_as != nullptr;
-    if (generated && create.as_query) {
-      return UserError("UNSUPPORTED_FEATURE.TABLE_OPERATION",
-                       "CREATE TABLE ... AS SELECT with generated columns is not supported yet.");
-    }
+    // Nothing to compute for an empty new table; CTAS rows come from the query as they are (a
+    // CTAS has no column list, so no generated columns).
     options.constraints_checked = true;
     options.cluster_by = cluster_by;
     if (table_exists) {
@@ -741,6 +736,10 @@ Result<StatementResult> Session::ShowStatement(sql::Statement& statement,
     }
     return w.ExpectEnd();
   };
+  if (w.Accept("PARTITIONS")) {
+    ASSIGN_OR_RAISE(auto n, w.Name());
+    return PartitionStatement("SHOW PARTITIONS", n, w, std::move(result));
+  }
   if (w.Accept("CATALOGS")) {
     std::optional<std::string> pattern;
     RETURN_NOT_OK(like_pattern(&pattern));

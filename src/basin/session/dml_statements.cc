@@ -20,6 +20,7 @@
 #include "basin/session/file_table.h"
 #include "basin/session/session.h"
 #include "basin/session/session_internal.h"
+#include "basin/session/statement_words.h"
 #include "basin/sql/parser.h"
 #include "basin/types/schema_json.h"
 
@@ -713,7 +714,23 @@ Result<StatementResult> Session::InsertStatement(sql::Statement& statement,
         Lower(GetConfig("spark.sql.sources.partitionOverwriteMode").value_or("static")) ==
         "dynamic";
     write.static_values = static_texts;
-    RETURN_NOT_OK(WriteFileTableRows(root, rows, write, ExecutionOptions().eval));
+    const bool listed = table.info && !partition_columns.empty() &&
+                        FileTablePartitionsInCatalog(table.info->properties);
+    if (listed) {
+      for (const auto& partition : FileTablePartitions(table.info->properties)) {
+        if (!partition.location.empty()) {
+          write.partition_locations[partition.folder] = partition.location;
+        }
+      }
+    }
+    ASSIGN_OR_RAISE(auto written, WriteFileTableRows(root, rows, write, ExecutionOptions().eval));
+    if (listed) {
+      // The catalog lists the partitions written (and no longer the ones overwritten).
+      ASSIGN_OR_RAISE(auto* store, Metastore());
+      catalog::TableInfo info = *table.info;
+      RecordFileTableWrite(write, written, &info.properties);
+      if (info.properties != table.info->properties) RETURN_NOT_OK(store->AlterTable(info));
+    }
     return result;
   }
   std::shared_ptr<arrow::Schema> identity_schema;
@@ -749,6 +766,15 @@ Result<StatementResult> Session::DeleteStatement(sql::Statement& statement,
                                                  StatementResult result) {
   bool truncate = statement.kind == sql::StatementKind::kTruncate;
   ASSIGN_OR_RAISE(auto table, GetTable(statement.name, /*table_only=*/true));
+  if (truncate && table.format != "delta") {
+    StatementWords w(statement.words);
+    return PartitionStatement("TRUNCATE TABLE", statement.name, w, result);
+  }
+  if (truncate && !statement.words.empty()) {
+    return UserError("DELTA_TRUNCATE_TABLE_PARTITION_NOT_SUPPORTED",
+                     "Operation not allowed: TRUNCATE TABLE on Delta tables does not support "
+                     "partition predicates; use DELETE to delete specific partitions or rows.");
+  }
   if (table.format != "delta") {
     return UserError("UNSUPPORTED_FEATURE.TABLE_OPERATION",
                      "DELETE supports Delta tables only.");

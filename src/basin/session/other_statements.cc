@@ -291,6 +291,17 @@ Result<StatementResult> Session::RunOtherStatement(sql::Statement& statement) {
     if (w.Accept("VIEW")) return AlterView(statement, result);
     RETURN_NOT_OK(w.Expect("TABLE"));
     ASSIGN_OR_RAISE(auto name, w.Name());
+    if (w.At("ADD") && (w.At("PARTITION", 1) || w.At("IF", 1))) {
+      w.Next();
+      return PartitionStatement("ALTER TABLE ... ADD PARTITION ...", name, w, result);
+    }
+    if (w.At("DROP") && (w.At("PARTITION", 1) || w.At("IF", 1))) {
+      w.Next();
+      return PartitionStatement("ALTER TABLE ... DROP PARTITION ...", name, w, result);
+    }
+    if (w.AcceptAll({"RECOVER", "PARTITIONS"})) {
+      return PartitionStatement("ALTER TABLE ... RECOVER PARTITIONS", name, w, result);
+    }
     ASSIGN_OR_RAISE(auto table, GetTable(name, /*table_only=*/true));
     if (w.AcceptAll({"RENAME", "TO"})) {
       ASSIGN_OR_RAISE(auto new_name, w.Name());
@@ -787,6 +798,10 @@ Result<StatementResult> Session::RunOtherStatement(sql::Statement& statement) {
     }
     return UserError("UNSUPPORTED_FEATURE",
                      "This ALTER TABLE form is not supported yet: " + statement.text + ".");
+  }
+  if (w.AcceptAll({"MSCK", "REPAIR", "TABLE"})) {
+    ASSIGN_OR_RAISE(auto name, w.Name());
+    return PartitionStatement("MSCK REPAIR TABLE", name, w, result);
   }
   if (w.Accept("CREATE")) {
     if (w.Accept("CATALOG")) {

@@ -177,9 +177,28 @@ class Session::CatalogView : public analyzer::Catalog {
       if (!table->info->view_schema_json.empty()) {
         // A table of data files with a declared schema: scan with it (no inference).
         ASSIGN_OR_RAISE(auto schema, types::SchemaFromDeltaJson(table->info->view_schema_json));
-        ASSIGN_OR_RAISE(auto plan, analyzer::DeclaredFileScan(
-                                       table->format, table->location, options, schema,
-                                       FileTablePartitionColumns(table->info->properties)));
+        auto partition_columns = FileTablePartitionColumns(table->info->properties);
+        std::optional<std::vector<plan::ScanSource::Partition>> partitions;
+        if (!partition_columns.empty() && FileTablePartitionsInCatalog(table->info->properties)) {
+          partitions.emplace();
+          for (const auto& listed : FileTablePartitions(table->info->properties)) {
+            plan::ScanSource::Partition partition;
+            auto values = PartitionFolderValues(listed.folder);
+            for (const auto& column : partition_columns) {
+              std::optional<std::string> value;
+              for (const auto& [name, v] : values) {
+                if (Lower(name) == Lower(column)) value = v;
+              }
+              partition.values.push_back(value);
+            }
+            partition.folder = listed.folder;
+            partition.location = listed.location;
+            partitions->push_back(std::move(partition));
+          }
+        }
+        ASSIGN_OR_RAISE(auto plan,
+                        analyzer::DeclaredFileScan(table->format, table->location, options, schema,
+                                                   partition_columns, std::move(partitions)));
         return std::optional<plan::PlanPtr>(plan);
       }
       ASSIGN_OR_RAISE(auto plan, analyzer::FileScan(table->format, table->location, options));

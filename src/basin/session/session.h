@@ -194,6 +194,15 @@ class Session {
   Result<std::optional<StatementResult>> RunDeltaStatement(sql::Statement& statement);
   /// ALTER, CREATE CATALOG / FUNCTION, COMMENT ON, CACHE / UNCACHE / CLEAR CACHE, REFRESH.
   Result<StatementResult> RunOtherStatement(sql::Statement& statement);
+  /// SHOW PARTITIONS, ALTER TABLE ... ADD / DROP PARTITION, ALTER TABLE ... RECOVER PARTITIONS,
+  /// MSCK REPAIR TABLE and TRUNCATE TABLE of a file table (`command`, as Spark names it in
+  /// errors) on table `name`; `w` is after the table name.
+  Result<StatementResult> PartitionStatement(const std::string& command,
+                                             const std::vector<std::string>& name,
+                                             StatementWords& w, StatementResult result);
+  /// Casts a PARTITION (...) value to the column's type and back to its folder text.
+  Result<std::optional<std::string>> PartitionSpecValue(const std::optional<std::string>& value,
+                                                        const arrow::DataType& type);
   /// Returns the cached rows of a table when CACHE TABLE holds its current version.
   Result<std::optional<plan::PlanPtr>> CachedRelation(const TableName& name,
                                                       const std::string& location);

@@ -433,4 +433,25 @@ Status ValueErrorAt(std::string_view error_class, std::string_view sqlstate,
   return WithClass(error_class, sqlstate, std::move(out));
 }
 
+Status OperationNotAllowedAt(std::string_view message, std::string_view text, const SourcePos& pos,
+                             int end_offset) {
+  std::string out = "Operation not allowed: " + std::string(message) + ".\n== SQL (line " +
+                    std::to_string(pos.line) + ", position " + std::to_string(pos.column + 1) +
+                    ") ==\n";
+  // Each line of the statement, then carets under the part of it inside the statement.
+  size_t start = static_cast<size_t>(std::max(0, pos.offset - pos.column));
+  const size_t end = std::min(text.size(), static_cast<size_t>(std::max(0, end_offset)));
+  while (start < end) {
+    size_t nl = text.find('\n', start);
+    size_t line_end = nl == std::string_view::npos ? text.size() : nl;
+    size_t from = std::max(start, static_cast<size_t>(pos.offset));
+    size_t to = std::min(line_end, end);
+    out += std::string(text.substr(start, std::min(line_end, end) - start)) + "\n";
+    out += std::string(from - start, ' ') + std::string(to > from ? to - from : 1, '^') + "\n";
+    if (nl == std::string_view::npos) break;
+    start = nl + 1;
+  }
+  return WithClass("_LEGACY_ERROR_TEMP_0035", "", std::move(out));
+}
+
 }  // namespace basin::sql

@@ -51,4 +51,10 @@ Status ValueErrorAt(std::string_view error_class, std::string_view sqlstate,
                     std::string_view message, std::string_view text, const SourcePos& pos,
                     int end_offset);
 
+/// Returns Spark's _LEGACY_ERROR_TEMP_0035 "Operation not allowed: <message>." for the statement
+/// from `pos` to `end_offset` of `text`, every line of it under a caret line:
+/// "== SQL (line L, position P) ==\n<line>\n^^^^".
+Status OperationNotAllowedAt(std::string_view message, std::string_view text, const SourcePos& pos,
+                             int end_offset);
+
 }  // namespace basin::sql

@@ -2470,6 +2470,8 @@ class Parser {
       RETURN_NOT_OK(Expect("TABLE"));
       s->kind = StatementKind::kTruncate;
       ASSIGN_OR_RAISE(s->name, MultipartName());
+      // TRUNCATE TABLE t PARTITION (...): the clause is kept as words.
+      if (At("PARTITION")) s->words = RestAsWords();
       return Status::OK();
     }
     if (InList(Cur().text,
@@ -2717,6 +2719,21 @@ class Parser {
       }
       if (Accept("AS") || AtQueryStart()) {
         ASSIGN_OR_RAISE(t.as_query, Query());
+        // Spark's parser refuses a column list (with or without generated columns, defaults,
+        // ...) and typed partition columns in CREATE / REPLACE TABLE ... AS SELECT.
+        const char* kind = t.replace || t.or_replace ? "Replace Table As Select (RTAS) statement"
+                                                     : "Create Table As Select (CTAS) statement";
+        if (!t.columns.empty()) {
+          return OperationNotAllowedAt(std::string("Schema may not be specified in a ") + kind,
+                                       text_, s->pos, tokens_[p_ - 1].end_offset);
+        }
+        if (!t.partition_columns.empty()) {
+          return OperationNotAllowedAt(
+              std::string("Partition column types may not be specified in ") +
+                  (t.replace || t.or_replace ? "Replace Table As Select (RTAS)"
+                                             : "Create Table As Select (CTAS)"),
+              text_, s->pos, tokens_[p_ - 1].end_offset);
+        }
       }
       return Status::OK();
     }

@@ -599,6 +599,31 @@ TEST(ParserTest, LiteralErrorPointsAtTheLiteral) {
       << r.status().message();
 }
 
+TEST(ParserTest, CtasWithAColumnListIsRefusedAsSparkDoes) {
+  auto r = ParseStatement(
+      "CREATE TABLE t (a INT, b INT GENERATED ALWAYS AS (a * 2)) USING delta AS\n  SELECT 1 AS a");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(ErrorClass(r.status()), "_LEGACY_ERROR_TEMP_0035");
+  EXPECT_NE(r.status().message().find(
+                "Operation not allowed: Schema may not be specified in a Create Table As Select "
+                "(CTAS) statement.\n== SQL (line 1, position 1) ==\nCREATE TABLE t (a INT, b INT "
+                "GENERATED ALWAYS AS (a * 2)) USING delta AS\n" +
+                std::string(72, '^') + "\n  SELECT 1 AS a\n" + std::string(15, '^') + "\n"),
+            std::string::npos)
+      << r.status().message();
+  r = ParseStatement("REPLACE TABLE t (a INT) USING delta AS SELECT 1 AS a");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("Replace Table As Select (RTAS) statement."),
+            std::string::npos);
+  r = ParseStatement("CREATE TABLE t USING parquet PARTITIONED BY (p STRING) AS SELECT 1 AS p");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("Partition column types may not be specified in Create "
+                                      "Table As Select (CTAS)."),
+            std::string::npos);
+  EXPECT_TRUE(
+      ParseStatement("CREATE TABLE t USING delta PARTITIONED BY (p) AS SELECT 1 AS p").ok());
+}
+
 TEST(ParserTest, KeywordsAreCaseInsensitiveAndIdentifiersKeepCase) {
   EXPECT_EQ(DumpStatement("select MyCol AS Alias from Db.Tbl where X between 1 and 2"),
             "(SELECT (AS MyCol Alias) (FROM (TABLE Db.Tbl)) (WHERE (BETWEEN X 1 2)))");
