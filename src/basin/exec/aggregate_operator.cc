@@ -145,10 +145,11 @@ class AggregateOperator : public Operator {
   }
 
   // Per-thread partial tables ("lanes") merged at the end, when every aggregate merges the
-  // same in any order, nothing may spill (no memory limit) and there is no DISTINCT.
+  // same in any order and there is no DISTINCT. A lane over the memory limit spills to its own
+  // partition files; the partitions of all lanes are then merged together.
   bool UseLanes() const {
     if (context_->options().threads < 2 || !context_->pool()) return false;
-    if (context_->options().memory_limit_bytes > 0 || has_distinct_) return false;
+    if (has_distinct_) return false;
     for (const auto& agg : node_.aggregates) {
       if (agg->kind == plan::ExprKind::kGroupingId) continue;
       if (!agg->aggregate || !agg->aggregate->merge_order_free) return false;
@@ -194,6 +195,29 @@ class AggregateOperator : public Operator {
       if (none) return InternalError("aggregate lanes returned a batch");
     }
     child_.reset();
+    bool spilled = !partition_writers_.empty();
+    for (auto& lane : others) spilled = spilled || !lane->partition_writers_.empty();
+    if (spilled) {
+      // Every lane writes what it holds to its partitions; each partition is then merged from
+      // the files of all lanes (Next() finalizes them one at a time).
+      std::vector<AggregateOperator*> lanes{this};
+      for (auto& lane : others) lanes.push_back(lane.get());
+      for (auto* lane : lanes) {
+        if (lane->grouper_ && lane->grouper_->num_groups() > 0) RETURN_NOT_OK(lane->SpillTable());
+        for (auto& writer : lane->partition_writers_) RETURN_NOT_OK(writer->Close());
+        lane->partition_writers_.clear();
+      }
+      for (auto& lane : others) {
+        if (lane->partition_paths_.empty()) continue;
+        if (state_widths_.empty()) state_widths_ = lane->state_widths_;
+        if (partition_paths_.empty()) partition_paths_.resize(lane->partition_paths_.size());
+        for (size_t p = 0; p < lane->partition_paths_.size(); ++p) {
+          for (auto& path : lane->partition_paths_[p]) partition_paths_[p].push_back(path);
+        }
+        lane->partition_paths_.clear();
+      }
+      return Status::OK();
+    }
     for (auto& lane : others) {
       std::vector<uint32_t> ids;
       int64_t n = 1;
@@ -471,7 +495,7 @@ class AggregateOperator : public Operator {
         std::string path = context_->NewSpillPath();
         ASSIGN_OR_RAISE(auto writer, SpillWriter::Open(path, spill_schema_));
         partition_writers_.push_back(std::move(writer));
-        partition_paths_.push_back(path);
+        partition_paths_.push_back({path});
       }
     }
     auto hashes = HashRows(keys, rows);
@@ -492,10 +516,11 @@ class AggregateOperator : public Operator {
     return ResetTable();
   }
 
-  Result<std::shared_ptr<arrow::RecordBatch>> MergePartition(const std::string& path) {
+  Result<std::shared_ptr<arrow::RecordBatch>> MergePartition(const std::vector<std::string>& paths) {
     RETURN_NOT_OK(ResetTable());
-    ASSIGN_OR_RAISE(auto reader, SpillReader::Open(path));
     const size_t num_keys = key_types_.size();
+    for (const auto& path : paths) {
+    ASSIGN_OR_RAISE(auto reader, SpillReader::Open(path));
     for (int b = 0; b < reader->num_batches(); ++b) {
       RETURN_NOT_OK(context_->CheckCancel());
       ASSIGN_OR_RAISE(auto batch, reader->Read(b));
@@ -513,6 +538,7 @@ class AggregateOperator : public Operator {
         column += state_widths_[a];
         RETURN_NOT_OK(accumulators_[a]->Merge(state, ids->raw_values(), n));
       }
+    }
     }
     if (grouper_->num_groups() == 0) return std::shared_ptr<arrow::RecordBatch>();
     return FinalizeTable();
@@ -534,7 +560,8 @@ class AggregateOperator : public Operator {
   bool spill_after_batch_ = false;
   std::shared_ptr<arrow::Schema> spill_schema_;
   std::vector<std::unique_ptr<SpillWriter>> partition_writers_;
-  std::vector<std::string> partition_paths_;
+  // The spill files of each hash partition (one per lane that spilled).
+  std::vector<std::vector<std::string>> partition_paths_;
   std::vector<int> state_widths_;
   int next_partition_ = 0;
   bool done_ = false;
