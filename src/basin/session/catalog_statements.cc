@@ -182,6 +182,17 @@ Result<std::optional<Session::Table>> Session::FindTable(const TableName& name) 
 Result<Session::Table> Session::GetTable(const std::vector<std::string>& name, bool table_only) {
   ASSIGN_OR_RAISE(auto qualified, Qualify(name));
   ASSIGN_OR_RAISE(auto table, FindTable(qualified));
+  if (!table && name.size() == 2 && Lower(name[0]) == "delta") {
+    // delta.`path`: the Delta table at that path (its case kept), when no schema is `delta`.
+    std::error_code ec;
+    if (std::filesystem::is_directory(std::filesystem::path(name[1]) / "_delta_log", ec)) {
+      Table by_path;
+      by_path.name = qualified;
+      by_path.location = name[1];
+      by_path.format = "delta";
+      table = std::move(by_path);
+    }
+  }
   if (!table) {
     return UserError("TABLE_OR_VIEW_NOT_FOUND",
                      "The table or view " + JoinName(name) +
@@ -271,28 +282,58 @@ Result<StatementResult> Session::CreateTableStatement(sql::Statement& statement,
                      "The data source '" + format + "' is not supported for tables.");
   }
   bool replace = create.or_replace || create.replace;
-  ASSIGN_OR_RAISE(auto existing, FindTable(name));
-  if (existing && existing->is_view) {
-    return TableExistsError(name.Quoted());
+  // CREATE TABLE delta.`/path` makes a Delta table at that path without a catalog entry, as
+  // delta-spark does (unless a schema named `delta` exists).
+  bool by_path = false;
+  if (create.name.size() == 2 && Lower(create.name[0]) == "delta" && format == "delta") {
+    ASSIGN_OR_RAISE(auto delta_schema, store->GetSchema(name.catalog, create.name[0]));
+    by_path = !delta_schema;
   }
-  if (existing && !replace) {
-    if (create.if_not_exists) return result;
-    return TableExistsError(name.Quoted());
-  }
-  if (!existing && create.replace && !create.or_replace) {
-    return UserError("TABLE_OR_VIEW_NOT_FOUND",
-                     "The table or view " + name.Quoted() + " cannot be found (REPLACE TABLE).");
-  }
-  ASSIGN_OR_RAISE(auto schema_info, store->GetSchema(name.catalog, name.schema));
-  if (!schema_info) {
-    return SchemaNotFoundError(name.catalog, name.schema);
+  std::optional<Table> existing;
+  if (by_path) {
+    if (create.location && *create.location != create.name[1]) {
+      return UserError("DELTA_CREATE_TABLE_IDENTIFIER_LOCATION_MISMATCH",
+                       "Creating path-based Delta table with a different location isn't "
+                       "supported. Identifier: delta.`" + create.name[1] +
+                           "`, Location: " + *create.location);
+    }
+    ASSIGN_OR_RAISE(auto root, io::ResolveLocation(create.name[1]));
+    const bool exists = delta::Snapshot::Load(root).ok();
+    const std::string quoted = "`delta`.`" + create.name[1] + "`";
+    if (exists && !replace) {
+      if (create.if_not_exists) return result;
+      return TableExistsError(quoted);
+    }
+    if (!exists && create.replace && !create.or_replace) {
+      return UserError("TABLE_OR_VIEW_NOT_FOUND",
+                       "The table or view " + quoted + " cannot be found (REPLACE TABLE).");
+    }
+  } else {
+    ASSIGN_OR_RAISE(existing, FindTable(name));
+    if (existing && existing->is_view) {
+      return TableExistsError(name.Quoted());
+    }
+    if (existing && !replace) {
+      if (create.if_not_exists) return result;
+      return TableExistsError(name.Quoted());
+    }
+    if (!existing && create.replace && !create.or_replace) {
+      return UserError("TABLE_OR_VIEW_NOT_FOUND",
+                       "The table or view " + name.Quoted() + " cannot be found (REPLACE TABLE).");
+    }
+    ASSIGN_OR_RAISE(auto schema_info, store->GetSchema(name.catalog, name.schema));
+    if (!schema_info) {
+      return SchemaNotFoundError(name.catalog, name.schema);
+    }
   }
 
-  // The location: LOCATION makes an external table; else the managed folder (or the existing
-  // table's folder when replacing).
-  bool external = create.location.has_value();
+  // The location: LOCATION (or a path name) makes an external table; else the managed folder
+  // (or the existing table's folder when replacing).
+  bool external = create.location.has_value() || by_path;
   std::string location;
-  if (external) {
+  if (by_path) {
+    location = create.name[1];
+  } else if (external) {
     location = *create.location;
   } else if (existing && !existing->location.empty()) {
     location = existing->location;
@@ -507,7 +548,7 @@ Result<StatementResult> Session::CreateTableStatement(sql::Statement& statement,
       info.type = external ? catalog::TableType::kExternal : catalog::TableType::kManaged;
       info.location = location;
       info.comment = create.comment ? create.comment : (*snapshot)->metadata().description;
-      RETURN_NOT_OK(store->CreateTable(info, replace));
+      if (!by_path) RETURN_NOT_OK(store->CreateTable(info, replace));
       return result;
     }
     ASSIGN_OR_RAISE(data, arrow::Table::MakeEmpty(schema));
@@ -586,7 +627,7 @@ Result<StatementResult> Session::CreateTableStatement(sql::Statement& statement,
   info.type = external ? catalog::TableType::kExternal : catalog::TableType::kManaged;
   info.location = location;
   info.comment = create.comment;
-  RETURN_NOT_OK(store->CreateTable(info, replace));
+  if (!by_path) RETURN_NOT_OK(store->CreateTable(info, replace));
   InvalidateCache();
   return result;
 }
