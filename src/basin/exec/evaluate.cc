@@ -206,9 +206,55 @@ class Evaluator {
   }
 
  private:
+  // True when evaluating `expr` on rows that would not reach it cannot change the result: it
+  // cannot raise an error and is deterministic (comparisons, IN lists, LIKE, IS NULL, AND/OR/NOT
+  // of such, over columns, literals and casts of literals, which Spark folds at planning).
+  static bool Harmless(const Expr& expr) {
+    switch (expr.kind) {
+      case ExprKind::kColumn:
+      case ExprKind::kLiteral:
+        return true;
+      case ExprKind::kCast:
+        return expr.children.size() == 1 && expr.children[0]->kind == ExprKind::kLiteral;
+      case ExprKind::kIsNull:
+      case ExprKind::kInList:
+      case ExprKind::kAnd:
+      case ExprKind::kOr:
+        break;
+      case ExprKind::kCall: {
+        static const std::set<std::string> kSafe = {
+            "=", "==", "<", "<=", ">", ">=", "!=", "<>", "<=>", "not", "!", "like", "ilike",
+            "startswith", "endswith", "contains", "isnull", "isnotnull"};
+        if (!expr.scalar || !expr.scalar->deterministic || !kSafe.count(expr.scalar->name)) {
+          return false;
+        }
+        break;
+      }
+      default:
+        return false;
+    }
+    for (const auto& child : expr.children) {
+      if (!child || !Harmless(*child)) return false;
+    }
+    return true;
+  }
+
   Result<arrow::Datum> EvalLogical(const Expr& expr, const arrow::RecordBatch& input) {
     const bool is_and = expr.kind == ExprKind::kAnd;
     const int64_t n = input.num_rows();
+    bool harmless = true;
+    for (size_t c = 1; c < expr.children.size(); ++c) {
+      harmless = harmless && Harmless(*expr.children[c]);
+    }
+    if (harmless && expr.children.size() > 1) {
+      // Every child over the whole batch, combined bitmap-wise: no row lists, takes or scatter.
+      ASSIGN_OR_RAISE(auto acc, Eval(*expr.children[0], input));
+      for (size_t c = 1; c < expr.children.size(); ++c) {
+        ASSIGN_OR_RAISE(auto next, Eval(*expr.children[c], input));
+        ASSIGN_OR_RAISE(acc, cp::CallFunction(is_and ? "and_kleene" : "or_kleene", {acc, next}));
+      }
+      return acc;
+    }
     Rows all(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) all[static_cast<size_t>(i)] = i;
     ASSIGN_OR_RAISE(auto acc, EvalRows(*expr.children.at(0), input, all));
