@@ -1,3 +1,4 @@
+#include "basin/optimizer/column_references.h"
 #include "basin/optimizer/optimizer.h"
 
 #include <utility>
@@ -11,15 +12,15 @@ using plan::PlanKind;
 using plan::PlanNode;
 using plan::PlanPtr;
 
-// Marks the input columns `e` reads; a subquery anywhere marks every column (its outer
-// references address the input by position).
+// Marks the input columns `e` reads; a correlated subquery marks every column (its outer
+// references address the input by position); an uncorrelated one reads none.
 void Uses(const ExprPtr& e, std::vector<bool>* used, bool* all) {
   if (!e) return;
   if (e->kind == ExprKind::kColumn && e->column_index >= 0 &&
       e->column_index < static_cast<int>(used->size())) {
     (*used)[e->column_index] = true;
   }
-  if (e->subquery) *all = true;
+  if (e->subquery && PlanHasOuterColumns(*e->subquery)) *all = true;
   for (const auto& c : e->children) Uses(c, used, all);
   if (e->filter) Uses(e->filter, used, all);
   if (e->window) {

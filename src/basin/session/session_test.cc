@@ -204,5 +204,22 @@ TEST_F(SessionTest, CreateTableByDeltaPath) {
             "DELTA_CREATE_TABLE_IDENTIFIER_LOCATION_MISMATCH");
 }
 
+// A scan under a filter with an uncorrelated subquery still reads only the columns used (a
+// correlated one keeps them all: its outer references address the input by position).
+TEST_F(SessionTest, UncorrelatedSubqueryFilterKeepsScanColumnsPruned) {
+  Session s(SessionOptions{dir_.string()});
+  ASSERT_TRUE(s.Sql("CREATE TABLE wide AS SELECT id, id * 2 AS a, 'x' AS note FROM range(100)").ok());
+  const std::string query =
+      "SELECT count(a) FROM wide WHERE id NOT IN (SELECT id FROM range(50))";
+  auto explained = s.Sql("EXPLAIN " + query);
+  ASSERT_TRUE(explained.ok()) << explained.status().ToString();
+  std::string plan =
+      std::static_pointer_cast<arrow::StringScalar>(*(*explained)->column(0)->GetScalar(0))
+          ->ToString();
+  EXPECT_NE(plan.find("[id, a]"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("note"), std::string::npos) << plan;
+  EXPECT_EQ(Count(s, query), 50);
+}
+
 }  // namespace
 }  // namespace basin::session
