@@ -784,10 +784,12 @@ grpc::Status ConnectService::Config(grpc::ServerContext* context,
       pair->set_value(*value);
     }
   } else if (operation.has_get_with_default()) {
+    // spark.conf.get(key, default): the value set in the session, else the caller's default
+    // (Spark's SQLConf.getConfString(key, default) does not fall back to the key's own default).
     for (const auto& kv : operation.get_with_default().pairs()) {
       auto* pair = response->add_pairs();
       pair->set_key(kv.key());
-      if (auto value = basin.GetConfig(kv.key())) {
+      if (auto value = basin.GetSetConfig(kv.key())) {
         pair->set_value(*value);
       } else if (kv.has_value()) {
         pair->set_value(kv.value());

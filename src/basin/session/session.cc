@@ -286,6 +286,13 @@ std::optional<std::string> Session::GetConfig(const std::string& key) const {
   return std::nullopt;
 }
 
+std::optional<std::string> Session::GetSetConfig(const std::string& key) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = config_.find(key);
+  if (it != config_.end()) return it->second;
+  return std::nullopt;
+}
+
 Status Session::SetConfig(const std::string& key, const std::string& value) {
   if (key == "spark.sql.ansi.enabled" || key == "spark.sql.caseSensitive") {
     std::string v = Lower(value);

@@ -113,6 +113,8 @@ class Session {
 
   /// Returns the value of configuration `key`, or its default.
   std::optional<std::string> GetConfig(const std::string& key) const;
+  /// Returns the value `key` was set to in this session (not a default), if any.
+  std::optional<std::string> GetSetConfig(const std::string& key) const;
   /// Sets configuration `key`; invalid values of known keys are refused.
   Status SetConfig(const std::string& key, const std::string& value);
 

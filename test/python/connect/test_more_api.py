@@ -406,3 +406,17 @@ def test_make_interval_is_a_calendar_interval(spark):
     assert row.s == "1 years 2 months 3 days"
     df = spark.createDataFrame([(2147483647,)], ["num"])
     assert df.select(F.isnull(F.try_make_interval("num")).alias("n")).first().n is True
+
+
+def test_conf_get_with_default_gives_the_callers_default_when_unset(spark):
+    # As Spark's SQLConf.getConfString(key, default): a key's own default is not used here.
+    key = "spark.sql.sources.partitionOverwriteMode"
+    spark.conf.unset(key)
+    assert spark.conf.get(key, None) is None
+    assert spark.conf.get(key, "dynamic") == "dynamic"
+    assert spark.conf.get(key) == "STATIC"
+    spark.conf.set(key, "DYNAMIC")
+    try:
+        assert spark.conf.get(key, None) == "DYNAMIC"
+    finally:
+        spark.conf.unset(key)
