@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <bit>
 
+#include "basin/exec/row_hash.h"
+
 namespace basin::exec {
 
 bool JoinKeyTable::Supports(const std::vector<std::shared_ptr<arrow::DataType>>& types) {
@@ -64,14 +66,8 @@ void JoinKeyTable::ReadKeys(const arrow::ArrayVector& keys, int64_t begin, int64
 }
 
 uint64_t JoinKeyTable::Hash(uint64_t a, uint64_t b) {
-  // Two rounds of a 64-bit finalizer over both words.
-  uint64_t h = a * 0x9E3779B97F4A7C15ULL ^ std::rotl(b * 0xC2B2AE3D27D4EB4FULL, 31);
-  h ^= h >> 33;
-  h *= 0xFF51AFD7ED558CCDULL;
-  h ^= h >> 33;
-  h *= 0xC4CEB9FE1A85EC53ULL;
-  h ^= h >> 33;
-  return h;
+  // Both words folded into one, then the 64-bit finalizer.
+  return Mix64(a * 0x9E3779B97F4A7C15ULL ^ std::rotl(b * 0xC2B2AE3D27D4EB4FULL, 31));
 }
 
 namespace {

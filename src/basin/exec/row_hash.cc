@@ -7,14 +7,6 @@ namespace basin::exec {
 
 namespace {
 
-uint64_t Mix(uint64_t h) {
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
-  return h;
-}
 
 uint64_t HashBytes(const void* data, size_t size) {
   // FNV-1a; speed matters less than spreading rows evenly over partitions.
@@ -39,7 +31,7 @@ uint64_t HashCell(const arrow::Array& array, int64_t row) {
     return HashBytes(view.data(), view.size());
   }
   if (type.id() == arrow::Type::BOOL) {
-    return Mix(static_cast<const arrow::BooleanArray&>(array).Value(row) ? 2 : 1);
+    return Mix64(static_cast<const arrow::BooleanArray&>(array).Value(row) ? 2 : 1);
   }
   if (arrow::is_fixed_width(type.id()) && type.id() != arrow::Type::NA) {
     int width = type.byte_width();
@@ -55,12 +47,21 @@ uint64_t HashCell(const arrow::Array& array, int64_t row) {
 
 }  // namespace
 
+uint64_t Mix64(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
 std::vector<uint64_t> HashRows(const arrow::ArrayVector& keys, int64_t length) {
   std::vector<uint64_t> hashes(static_cast<size_t>(length), 0x12345678ULL);
   for (const auto& key : keys) {
     for (int64_t i = 0; i < length; ++i) {
       auto& h = hashes[static_cast<size_t>(i)];
-      h = Mix(h * 31 + HashCell(*key, i));
+      h = Mix64(h * 31 + HashCell(*key, i));
     }
   }
   return hashes;

@@ -78,21 +78,34 @@ void SplitConjuncts(const plan::ExprPtr& e, std::vector<plan::ExprPtr>* out) {
   }
 }
 
-plan::ExprPtr AndAll(const std::vector<plan::ExprPtr>& conjuncts) {
+namespace {
+
+plan::ExprPtr Chain(const std::vector<plan::ExprPtr>& parts, plan::ExprKind kind,
+                    const char* word) {
   plan::ExprPtr result;
-  for (const auto& c : conjuncts) {
+  for (const auto& c : parts) {
     if (!result) {
       result = c;
       continue;
     }
     auto e = std::make_shared<plan::Expr>();
-    e->kind = plan::ExprKind::kAnd;
+    e->kind = kind;
     e->type = arrow::boolean();
     e->children = {result, c};
-    e->name = "(" + result->name + " AND " + c->name + ")";
+    e->name = "(" + result->name + " " + word + " " + c->name + ")";
     result = e;
   }
   return result;
+}
+
+}  // namespace
+
+plan::ExprPtr AndAll(const std::vector<plan::ExprPtr>& conjuncts) {
+  return Chain(conjuncts, plan::ExprKind::kAnd, "AND");
+}
+
+plan::ExprPtr OrAll(const std::vector<plan::ExprPtr>& disjuncts) {
+  return Chain(disjuncts, plan::ExprKind::kOr, "OR");
 }
 
 }  // namespace basin::optimizer

@@ -37,4 +37,7 @@ void SplitConjuncts(const plan::ExprPtr& expr, std::vector<plan::ExprPtr>* out);
 /// Joins `conjuncts` with AND (null when empty).
 plan::ExprPtr AndAll(const std::vector<plan::ExprPtr>& conjuncts);
 
+/// Joins `disjuncts` with OR (nullptr when empty).
+plan::ExprPtr OrAll(const std::vector<plan::ExprPtr>& disjuncts);
+
 }  // namespace basin::optimizer

@@ -111,16 +111,7 @@ void FactorOrs(std::vector<ExprPtr>* conjuncts) {
       if (remaining.empty()) some_branch_empty = true;
       auto conj = AndAll(remaining);
       if (!conj) continue;
-      if (!rest) {
-        rest = conj;
-      } else {
-        auto e = std::make_shared<plan::Expr>();
-        e->kind = plan::ExprKind::kOr;
-        e->type = arrow::boolean();
-        e->children = {rest, conj};
-        e->name = "(" + rest->name + " OR " + conj->name + ")";
-        rest = e;
-      }
+      rest = rest ? OrAll({rest, conj}) : conj;
     }
     out.insert(out.end(), common.begin(), common.end());
     // A branch left with nothing is always true: the OR then adds no condition.
@@ -175,16 +166,7 @@ void DeriveRelationFilters(std::vector<ExprPtr>* conjuncts,
           break;
         }
         ExprPtr restriction = AndAll(mine);
-        if (!derived) {
-          derived = restriction;
-        } else {
-          auto either = std::make_shared<plan::Expr>();
-          either->kind = plan::ExprKind::kOr;
-          either->type = arrow::boolean();
-          either->children = {derived, restriction};
-          either->name = "(" + derived->name + " OR " + restriction->name + ")";
-          derived = either;
-        }
+        derived = derived ? OrAll({derived, restriction}) : restriction;
       }
       if (!every_branch || !derived) continue;
       conjuncts->push_back(derived);
