@@ -335,13 +335,7 @@ class JoinOperator : public Operator {
       ASSIGN_OR_RAISE(auto grouped, grouper_->Consume(keys, n));
       groups = grouper_->num_groups();
       ids.assign(grouped->raw_values(), grouped->raw_values() + n);
-      // Rows with a null key (not null-safe) match nothing.
-      for (size_t k = 0; k < keys.size(); ++k) {
-        if (keys_[k].null_safe || keys[k]->null_count() == 0) continue;
-        for (int64_t i = 0; i < n; ++i) {
-          if (keys[k]->IsNull(i)) ids[static_cast<size_t>(i)] = JoinKeyTable::kNoGroup;
-        }
-      }
+      DropNullKeys(keys, &ids);
     }
     // Rows per group in row order (CSR).
     std::vector<int64_t> counts(groups + 1, 0);
@@ -378,13 +372,18 @@ class JoinOperator : public Operator {
     for (int64_t i = 0; i < n; ++i) {
       if (!found->IsNull(i)) (*ids)[static_cast<size_t>(i)] = found->Value(i);
     }
+    DropNullKeys(keys, ids);
+    return Status::OK();
+  }
+
+  // Rows with a null key (not null-safe) match nothing: their group becomes kNoGroup.
+  void DropNullKeys(const arrow::ArrayVector& keys, std::vector<uint32_t>* ids) const {
     for (size_t k = 0; k < keys.size(); ++k) {
       if (keys_[k].null_safe || keys[k]->null_count() == 0) continue;
-      for (int64_t i = 0; i < n; ++i) {
+      for (int64_t i = 0; i < keys[k]->length(); ++i) {
         if (keys[k]->IsNull(i)) (*ids)[static_cast<size_t>(i)] = JoinKeyTable::kNoGroup;
       }
     }
-    return Status::OK();
   }
 
   // One probe batch's output as one batch (on a pool thread).

@@ -222,60 +222,9 @@ const Int128* Pow10Int128() {
   return table;
 }
 
-// True when `d` is a 64-bit value sign-extended to 128 bits.
-bool FitsInt64(const arrow::Decimal128& d, int64_t* out) {
-  const int64_t low = static_cast<int64_t>(d.low_bits());
-  if (d.high_bits() != (low < 0 ? -1 : 0)) return false;
-  *out = low;
-  return true;
-}
-
-// The common case of + - * on decimals whose unscaled values fit in 64 bits, computed in 128
-// bits with the same HALF_UP rounding and precision check as the general path. Returns false
-// when the general path must run.
-bool DecimalRowFast(Op op, const arrow::Decimal128& a, int sa, const arrow::Decimal128& b, int sb,
-                    const TypePtr& out_type, int rs, OutBuilder& out, Status* status) {
-  if (op != Op::kAdd && op != Op::kSubtract && op != Op::kMultiply) return false;
-  if (out_type->id() != arrow::Type::DECIMAL128) return false;
-  int64_t x, y;
-  if (!FitsInt64(a, &x) || !FitsInt64(b, &y)) return false;
-  const Int128* pow10 = Pow10Int128();
-  Int128 result;
-  int result_scale;
-  if (op == Op::kMultiply) {
-    result = static_cast<Int128>(x) * y;
-    result_scale = sa + sb;
-  } else {
-    const int s = std::max(sa, sb);
-    if (s - sa > 18 || s - sb > 18) return false;
-    Int128 wx = static_cast<Int128>(x) * pow10[s - sa];
-    Int128 wy = static_cast<Int128>(y) * pow10[s - sb];
-    result = op == Op::kAdd ? wx + wy : wx - wy;
-    result_scale = s;
-  }
-  if (result_scale < rs || result_scale - rs > 38) return false;
-  if (result_scale > rs) {
-    const Int128 divisor = pow10[result_scale - rs];
-    Int128 q = result / divisor;
-    Int128 r = result % divisor;
-    Int128 twice = (r < 0 ? -r : r) * 2;
-    if (twice >= divisor) q += result < 0 ? -1 : 1;
-    result = q;
-  }
-  const int precision = Dec(out_type).precision();
-  Int128 magnitude = result < 0 ? -result : result;
-  if (magnitude >= pow10[precision]) return false;  // the general path reports the overflow
-  arrow::Decimal128 value(static_cast<int64_t>(result >> 64),
-                          static_cast<uint64_t>(static_cast<unsigned __int128>(result)));
-  *status = out.Dec(value);
-  return true;
-}
-
 Status DecimalRow(Op op, const arrow::Decimal128& a, int sa, const arrow::Decimal128& b, int sb,
                   const TypePtr& out_type, bool raise, OutBuilder& out) {
   const int rs = out_type->id() == arrow::Type::DECIMAL128 ? Dec(out_type).scale() : 0;
-  Status fast_status;
-  if (DecimalRowFast(op, a, sa, b, sb, out_type, rs, out, &fast_status)) return fast_status;
   arrow::Decimal256 wa = Widen(a), wb = Widen(b);
   arrow::Decimal256 result;
   int result_scale = 0;

@@ -11,6 +11,12 @@ using plan::JoinType;
 using plan::PlanKind;
 using plan::PlanNode;
 
+bool IsColumnEquality(const ExprPtr& e) {
+  return e->kind == plan::ExprKind::kCall && e->scalar && e->scalar->name == "=" &&
+         e->children.size() == 2 && e->children[0]->kind == plan::ExprKind::kColumn &&
+         e->children[1]->kind == plan::ExprKind::kColumn;
+}
+
 double Estimate(const PlanNode& node) {
   switch (node.kind) {
     case PlanKind::kScan: return node.estimated_rows >= 0 ? static_cast<double>(node.estimated_rows) : 1e6;
@@ -44,10 +50,7 @@ double Estimate(const PlanNode& node) {
         KeySide a{l, BaseRows(*node.children[0]), {}};
         KeySide b{r, BaseRows(*node.children[1]), {}};
         for (const auto& p : parts) {
-          const bool column_equality =
-              p->kind == plan::ExprKind::kCall && p->scalar && p->scalar->name == "=" &&
-              p->children.size() == 2 && p->children[0]->kind == plan::ExprKind::kColumn &&
-              p->children[1]->kind == plan::ExprKind::kColumn;
+          const bool column_equality = IsColumnEquality(p);
           int x = column_equality ? p->children[0]->column_index : -1;
           int y = column_equality ? p->children[1]->column_index : -1;
           if (x > y) std::swap(x, y);

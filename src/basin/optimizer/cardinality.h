@@ -10,6 +10,9 @@
 
 namespace basin::optimizer {
 
+/// True for `column = column` (the equalities join keys and estimates are made of).
+bool IsColumnEquality(const plan::ExprPtr& e);
+
 /// Estimated output rows of `node` (at least 1; 1e6 when nothing is known).
 double Estimate(const plan::PlanNode& node);
 

@@ -177,12 +177,6 @@ void DeriveRelationFilters(std::vector<ExprPtr>* conjuncts,
 
 constexpr size_t kMaxExactLeaves = 12;
 
-bool IsColumnEquality(const ExprPtr& e) {
-  return e->kind == plan::ExprKind::kCall && e->scalar && e->scalar->name == "=" &&
-         e->children.size() == 2 && e->children[0]->kind == plan::ExprKind::kColumn &&
-         e->children[1]->kind == plan::ExprKind::kColumn;
-}
-
 // The join order after `start` (indexes of the other leaves) minimizing the sum of estimated
 // intermediate results over left-deep trees, or empty when there are too many leaves. A set's
 // result size does not depend on the order: the product of its relations' rows and of the
@@ -391,9 +385,7 @@ PlanPtr Reorder(const PlanPtr& tree, const std::vector<ExprPtr>& filter_conjunct
         if (!covered || !touches_current) continue;
         connected = true;
         const auto& e = conjuncts[c];
-        if (e->kind == plan::ExprKind::kCall && e->scalar && e->scalar->name == "=" &&
-            e->children.size() == 2 && e->children[0]->kind == plan::ExprKind::kColumn &&
-            e->children[1]->kind == plan::ExprKind::kColumn) {
+        if (IsColumnEquality(e)) {
           int a = e->children[0]->column_index, b = e->children[1]->column_index;
           if (leaf_of(a) == static_cast<int>(i)) std::swap(a, b);
           double da = distinct_of(a, current_rows);
