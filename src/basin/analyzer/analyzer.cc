@@ -3670,7 +3670,9 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
 
   // Assemble: Aggregate -> HAVING -> Window -> QUALIFY -> Project -> DISTINCT -> Sort -> trim.
   PlanPtr current = input.plan;
-  int base_width = static_cast<int>(input.columns.size());
+  // The physical width: a FROM-less input (OneRow) has a column its scope does not list.
+  int base_width = input.plan && input.plan->schema ? input.plan->schema->num_fields()
+                                                    : static_cast<int>(input.columns.size());
   if (aggregate) {
     for (size_t i = 0; i < agg.groups.size(); ++i) {
       if (types::ContainsVariant(*agg.groups[i]->type)) {

@@ -161,12 +161,13 @@ ScalarBinder ElementAtBinder(bool try_mode) {
       return b;
     }
     RETURN_NOT_OK(NeedArray(name, args[0], 0));
-    if (!ImplicitCastTarget(args[1], arrow::int32())) {
+    const bool subscript = name == "get" || name == "get_array_item";
+    // element_at takes an integral index below BIGINT as it is; get(array, i) casts (ANSI).
+    if (subscript ? !ImplicitCastTarget(args[1], arrow::int32()) : !IntegralUpToInt(*args[1])) {
       return UnexpectedInputType(name, 1, "INT", *args[1], name);
     }
     b.arg_types = {args[0], arrow::int32()};
     b.return_type = ElementType(args[0]);
-    const bool subscript = name == "get" || name == "get_array_item";
     b.kernel = RowKernel(b.return_type, [try_mode, subscript](const S& a, int64_t i, OutBuilder& out,
                                                                const EvalContext& ctx) -> Status {
       const auto& l = ListAt(a[0]);
@@ -846,7 +847,7 @@ void RegisterMoreCollectionFunctions(FunctionTable* table) {
   table->AddScalar("array_repeat", [](const std::string& name, const std::vector<TypePtr>& args)
                                        -> Result<BoundScalar> {
     if (args.size() != 2) return WrongNumArgs(name, "2", args.size());
-    if (!ImplicitCastTarget(args[1], arrow::int32())) return UnexpectedInputType(name, 1, "INT", *args[1], name);
+    if (!IntegralUpToInt(*args[1])) return UnexpectedInputType(name, 1, "INT", *args[1], name);
     BoundScalar b;
     b.name = name;
     b.arg_types = {args[0], arrow::int32()};

@@ -366,6 +366,12 @@ Status RequireStringArgs(const std::string& name, const std::vector<TypePtr>& ar
   return Status::OK();
 }
 
+bool IntegralUpToInt(const arrow::DataType& t) {
+  const auto id = t.id();
+  return id == arrow::Type::INT32 || id == arrow::Type::INT16 || id == arrow::Type::INT8 ||
+         id == arrow::Type::NA;
+}
+
 bool NumericInputAccepts(const TypePtr& from, const TypePtr& to) {
   if (ImplicitCastTarget(from, to)) return true;
   const auto id = from->id();
@@ -492,6 +498,10 @@ TypePtr ImplicitCastTarget(const TypePtr& from, const TypePtr& to) {
       if (IsIntegral(*from)) return DecimalForIntegral(*from);
       return nullptr;
     }
+    // An integral parameter takes any number, cast with ANSI store-assignment rules (overflow
+    // raises CAST_OVERFLOW at run time), as AnsiTypeCoercion.implicitCast does for a concrete
+    // expected type: repeat('a', 2L), substring(s, 2.0D).
+    if (IsIntegral(*to)) return to;
     if (IsDecimal(*from)) return IsFloating(*to) ? to : nullptr;
     return NumericRank(*from) <= NumericRank(*to) ? to : nullptr;
   }

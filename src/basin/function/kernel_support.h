@@ -211,6 +211,9 @@ TypePtr ImplicitCastTarget(const TypePtr& from, const TypePtr& to);
 /// for a parameter of numeric type `to`: an implicit cast, or any number or string (cast at run
 /// time with ANSI store-assignment rules, so overflow raises CAST_OVERFLOW).
 bool NumericInputAccepts(const TypePtr& from, const TypePtr& to);
+/// True for TINYINT, SMALLINT, INT and NULL: what Spark's functions that take an INT without
+/// narrowing accept (date_add's days, element_at's index, array_repeat's count).
+bool IntegralUpToInt(const arrow::DataType& t);
 /// The arguments of make_timestamp and its _ntz/_ltz/try_ forms: year, month, day, hour and
 /// minute as INT, seconds as DECIMAL(16,6), then an optional zone (up to `max_args`). Fills
 /// `b->name` and `b->arg_types`; WRONG_NUM_ARGS or UNEXPECTED_INPUT_TYPE otherwise.

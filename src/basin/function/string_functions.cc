@@ -630,7 +630,8 @@ Result<BoundScalar> BindFormatNumber(const std::string& name, const std::vector<
   TypePtr t = args[0];
   if (IsNull(*t)) t = arrow::float64();
   if (!IsNumeric(*t)) return UnexpectedInputType(name, 0, "NUMERIC", *args[0], name);
-  if (!ImplicitCastTarget(args[1], arrow::int32())) {
+  // FormatNumber expects its digits as INT or a format STRING, with no numeric narrowing.
+  if (!IntegralUpToInt(*args[1])) {
     return UnexpectedInputType(name, 1, "INT", *args[1], name);
   }
   BoundScalar b;
