@@ -237,6 +237,10 @@ class ExpressionBinder {
   Result<ExprPtr> BindInAggregation(const sql::Expr& e);
   Result<ExprPtr> BindColumn(const sql::Expr& e);
   Result<ExprPtr> BindFunction(const sql::Expr& e);
+  /// Widens the THEN and ELSE values of a bound CASE to one type and makes the CASE.
+  Result<ExprPtr> MakeCase(std::vector<ExprPtr> whens, std::vector<ExprPtr> thens,
+                           ExprPtr otherwise, const std::string& display,
+                           const sql::SourcePos& pos);
   Result<ExprPtr> BindAggregateCall(const sql::Expr& e);
   Result<ExprPtr> BindWindowCall(const sql::Expr& e);
   // listagg(x[, sep]) WITHIN GROUP (ORDER BY key): the (key, x) pairs are collected, sorted and
@@ -1040,6 +1044,39 @@ Result<std::optional<ExprPtr>> ExpressionBinder::BindSqlFunction(const sql::Expr
   return std::optional<ExprPtr>(named);
 }
 
+Result<ExprPtr> ExpressionBinder::MakeCase(std::vector<ExprPtr> whens, std::vector<ExprPtr> thens,
+                                           ExprPtr otherwise, const std::string& display,
+                                           const sql::SourcePos& pos) {
+  TypePtr type = thens.empty() ? arrow::null() : thens[0]->type;
+  auto widen = [&](const ExprPtr& v) -> Status {
+    auto common = function::CommonType(type, v->type);
+    if (!common) {
+      return UserError("DATATYPE_MISMATCH.DATA_DIFF_TYPES",
+                       "Cannot resolve " + Quote(display) +
+                           " due to data type mismatch: Input to `casewhen` should all be the "
+                           "same type, but it's [" + type->ToString() + ", " +
+                           v->type->ToString() + "]." + PosText(pos));
+    }
+    type = *common;
+    return Status::OK();
+  };
+  for (const auto& t : thens) RETURN_NOT_OK(widen(t));
+  if (otherwise) RETURN_NOT_OK(widen(otherwise));
+  std::vector<ExprPtr> children;
+  for (size_t k = 0; k < whens.size(); ++k) {
+    children.push_back(whens[k]);
+    ASSIGN_OR_RAISE(auto t, Coerce(thens[k], type));
+    children.push_back(t);
+  }
+  if (otherwise) {
+    ASSIGN_OR_RAISE(otherwise, Coerce(otherwise, type));
+    children.push_back(otherwise);
+  }
+  auto out = MakeExpr(ExprKind::kCase, type, std::move(children), display);
+  std::const_pointer_cast<plan::Expr>(out)->has_else = otherwise != nullptr;
+  return out;
+}
+
 Result<ExprPtr> ExpressionBinder::BindFunction(const sql::Expr& e) {
   std::string name = Lower(e.name_parts.back());
   if (e.name_parts.size() > 1 || !analyzer_->registry().KindOf(name)) {
@@ -1054,6 +1091,53 @@ Result<ExprPtr> ExpressionBinder::BindFunction(const sql::Expr& e) {
   if (e.over) return BindWindowCall(e);
   if (IsAggregateCall(e)) return BindAggregateCall(e);
   std::string display = AutoColumnName(e);
+  // Spark's cast aliases: int(x) is CAST(x AS INT), named after x.
+  static const std::map<std::string, std::string> kCastAliases = {
+      {"boolean", "boolean"}, {"tinyint", "tinyint"},     {"smallint", "smallint"},
+      {"int", "int"},         {"bigint", "bigint"},       {"float", "float"},
+      {"double", "double"},   {"decimal", "decimal"},     {"binary", "binary"},
+      {"string", "string"},   {"date", "date"},           {"timestamp", "timestamp"}};
+  if (auto alias = kCastAliases.find(name);
+      alias != kCastAliases.end() && !analyzer_->registry().KindOf(name)) {
+    if (e.children.size() != 1) {
+      return UserError("WRONG_NUM_ARGS.WITHOUT_SUGGESTION",
+                       "The `" + name + "` requires 1 parameters but the actual number is " +
+                           std::to_string(e.children.size()) +
+                           ". Please, refer to "
+                           "'https://spark.apache.org/docs/latest/sql-ref-functions.html' for a "
+                           "fix.");
+    }
+    ASSIGN_OR_RAISE(auto a, Bind(*e.children[0]));
+    ASSIGN_OR_RAISE(auto syntax, sql::ParseDataType(alias->second));
+    ASSIGN_OR_RAISE(auto type, ToArrowType(syntax));
+    if (!function::CanCast(*a->type, *type)) {
+      return function::CastMismatchError(*a->type, *type, display, PosText(e.pos));
+    }
+    auto out = plan::CastTo(a, type);
+    std::const_pointer_cast<plan::Expr>(out)->name = AutoColumnName(*e.children[0]);
+    if (analyzer_->options().eval.ansi) {
+      std::const_pointer_cast<plan::Expr>(out)->nullable = a->nullable;
+    }
+    return out;
+  }
+  // decode(expr, search, result, ..., [default]): the first result whose search value equals
+  // expr (NULL equals NULL), as Spark rewrites it to CASE; decode(bin, charset) is a function.
+  if (name == "decode" && e.children.size() > 2) {
+    ASSIGN_OR_RAISE(auto subject, Bind(*e.children[0]));
+    std::vector<ExprPtr> whens, thens;
+    for (size_t i = 1; i + 1 < e.children.size(); i += 2) {
+      ASSIGN_OR_RAISE(auto search, Bind(*e.children[i]));
+      ASSIGN_OR_RAISE(auto test, CallScalar("<=>", {subject, search}, "", e.pos));
+      ASSIGN_OR_RAISE(auto result, Bind(*e.children[i + 1]));
+      whens.push_back(test);
+      thens.push_back(result);
+    }
+    ExprPtr otherwise;
+    if (e.children.size() % 2 == 0) {
+      ASSIGN_OR_RAISE(otherwise, Bind(*e.children.back()));
+    }
+    return MakeCase(std::move(whens), std::move(thens), std::move(otherwise), display, e.pos);
+  }
   // Lazily evaluated forms.
   if (name == "coalesce" || name == "nvl" || name == "ifnull") {
     if (e.children.empty()) {
@@ -1686,34 +1770,7 @@ Result<ExprPtr> ExpressionBinder::BindNode(const sql::Expr& e) {
       }
       ExprPtr otherwise;
       if (e.has_else) { ASSIGN_OR_RAISE(otherwise, Bind(*e.children.back())); }
-      TypePtr type = thens.empty() ? arrow::null() : thens[0]->type;
-      auto widen = [&](const ExprPtr& v) -> Status {
-        auto common = function::CommonType(type, v->type);
-        if (!common) {
-          return UserError("DATATYPE_MISMATCH.DATA_DIFF_TYPES",
-                           "Cannot resolve " + Quote(display) +
-                               " due to data type mismatch: Input to `casewhen` should all be the "
-                               "same type, but it's [" + type->ToString() + ", " +
-                               v->type->ToString() + "]." + PosText(e.pos));
-        }
-        type = *common;
-        return Status::OK();
-      };
-      for (const auto& t : thens) RETURN_NOT_OK(widen(t));
-      if (otherwise) RETURN_NOT_OK(widen(otherwise));
-      std::vector<ExprPtr> children;
-      for (size_t k = 0; k < whens.size(); ++k) {
-        children.push_back(whens[k]);
-        ASSIGN_OR_RAISE(auto t, Coerce(thens[k], type));
-        children.push_back(t);
-      }
-      if (otherwise) {
-        ASSIGN_OR_RAISE(otherwise, Coerce(otherwise, type));
-        children.push_back(otherwise);
-      }
-      auto out = MakeExpr(ExprKind::kCase, type, std::move(children), display);
-      std::const_pointer_cast<plan::Expr>(out)->has_else = otherwise != nullptr;
-      return out;
+      return MakeCase(std::move(whens), std::move(thens), std::move(otherwise), display, e.pos);
     }
     case K::kCast: {
       ASSIGN_OR_RAISE(auto a, Bind(*e.children[0]));

@@ -186,6 +186,7 @@ void RegisterMoreMapAndArrayFunctions(FunctionTable* table);
 void RegisterMoreJsonFunctions(FunctionTable* table);
 void RegisterRandomFunctions(FunctionTable* table);
 void RegisterNumberFormatFunctions(FunctionTable* table);
+void RegisterCharsetFunctions(FunctionTable* table);
 /// Registers the kll_sketch_* family (kll_functions.cc).
 void RegisterKllFunctions(FunctionTable* table);
 

@@ -1,5 +1,5 @@
 // Registers the Spark 4 scalar functions that live in the more_*_functions.cc files,
-// random_functions.cc and number_format_functions.cc.
+// random_functions.cc, number_format_functions.cc and charset_functions.cc.
 
 #include "basin/function/kernel_support.h"
 
@@ -13,6 +13,7 @@ void RegisterMoreScalarFunctions(FunctionTable* table) {
   RegisterMoreJsonFunctions(table);
   RegisterRandomFunctions(table);
   RegisterNumberFormatFunctions(table);
+  RegisterCharsetFunctions(table);
 }
 
 }  // namespace basin::function
