@@ -882,6 +882,11 @@ Result<ExprPtr> ExpressionBinder::BindColumn(const sql::Expr& e) {
       return field_access(var, 1);
     }
   }
+  if (e.scope_index >= 0 && e.scope_index < static_cast<int>(scope_->size()) &&
+      Same((*scope_)[e.scope_index].name, parts[0])) {
+    const auto& c = (*scope_)[e.scope_index];
+    return field_access(plan::Column(e.scope_index, c.type, c.name, c.nullable), 1);
+  }
   if (e.plan_id >= 0) {
     // A DataFrame's column (df["id"]): the nearest column of that DataFrame with the name.
     int best = -1, best_depth = -1;

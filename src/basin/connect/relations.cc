@@ -609,7 +609,10 @@ Result<sql::QueryPtr> WithColumnsQuery(const proto::WithColumns& with, PlanTrans
       if (SameName(name, with.aliases(j).name(0))) found = j;
     }
     if (found < 0) {
-      q->select_items.push_back(Item(ColumnExpr({name})));
+      // By position: after a join, two input columns may share the name.
+      auto column = ColumnExpr({name});
+      column->scope_index = i;
+      q->select_items.push_back(Item(std::move(column)));
       continue;
     }
     ASSIGN_OR_RAISE(auto e, t.Expression(with.aliases(found).expr()));

@@ -261,6 +261,9 @@ struct Expr {
   /// kColumn / kStar built by Spark Connect: the DataFrame (plan id) the name was taken from,
   /// as in `df["id"]`; -1 otherwise. The analyzer prefers that DataFrame's column.
   int64_t plan_id = -1;
+  /// kColumn built by Spark Connect: the column's position among the FROM relation's columns
+  /// (which may share its name with another, as after a join); -1 otherwise.
+  int scope_index = -1;
 
   Expr();
   ~Expr();

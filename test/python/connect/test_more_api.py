@@ -420,3 +420,19 @@ def test_conf_get_with_default_gives_the_callers_default_when_unset(spark):
         assert spark.conf.get(key, None) == "DYNAMIC"
     finally:
         spark.conf.unset(key)
+
+
+@pytest.mark.parametrize("build", ["replace", "add"])
+def test_with_column_after_a_join_with_shared_names_matches_spark(spark, ref_spark, build):
+    # Both sides of the join have colC: withColumn must keep both, by position.
+    def run(session):
+        left = session.createDataFrame([("a", "b", "c")], "colA string, colB string, colC string")
+        right = session.createDataFrame([("c", "d", "e")], "colC string, colD string, colE string")
+        joined = left.join(right, left["colC"] == right["colC"])
+        if build == "replace":
+            out = joined.withColumn("colB", F.concat(left["colB"], F.lit("x")))
+        else:
+            out = joined.withColumn("colF", F.lit(1))
+        return out.columns, [tuple(r) for r in out.collect()]
+
+    assert run(spark) == run(ref_spark)
