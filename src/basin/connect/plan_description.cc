@@ -4,12 +4,15 @@
 #include <functional>
 #include <set>
 
+#include <google/protobuf/text_format.h>
 #include <nlohmann/json.hpp>
 
 #include "basin/connect/column_metadata.h"
+#include "basin/connect/expression_text.h"
 #include "basin/connect/data_type.h"
 #include "basin/delta/scan.h"
 #include "basin/delta/snapshot.h"
+#include "basin/exec/physical_plan_text.h"
 #include "basin/io/file_system.h"
 #include "basin/types/schema_json.h"
 
@@ -130,16 +133,104 @@ Status CollectInputFiles(const plan::PlanNode& node, std::set<std::string>* file
   return Status::OK();
 }
 
-std::string ExplainText(const plan::PlanPtr& analyzed, const plan::PlanPtr& optimized,
+// An expression of the client's plan as SQL text, or its kind when it has none.
+std::string ExpressionSummary(const pb::Expression& expression, PlanTranslator& translator) {
+  auto syntax = translator.Expression(expression);
+  if (syntax.ok()) {
+    auto text = ExpressionText(**syntax);
+    if (text.ok()) return *text;
+  }
+  const auto* kind = expression.GetDescriptor()->FindOneofByName("expr_type");
+  const auto* set = kind ? expression.GetReflection()->GetOneofFieldDescriptor(expression, kind)
+                         : nullptr;
+  return set ? set->name() : "?";
+}
+
+// The client's plan as it arrived, unresolved: one line per relation, "'" + its kind and its
+// arguments (names, literals, expressions as SQL), as Spark's parsed logical plan shows them.
+void UnresolvedPlanLines(const pb::Relation& relation, PlanTranslator& translator,
+                         const std::string& prefix, const std::string& connector,
+                         std::string* out) {
+  namespace gp = google::protobuf;
+  const gp::Reflection* reflection = relation.GetReflection();
+  const gp::OneofDescriptor* rel_type = relation.GetDescriptor()->FindOneofByName("rel_type");
+  const gp::FieldDescriptor* set = rel_type ? reflection->GetOneofFieldDescriptor(relation, rel_type)
+                                            : nullptr;
+  if (!set || set->cpp_type() != gp::FieldDescriptor::CPPTYPE_MESSAGE) {
+    *out += prefix + connector + "'Unknown\n";
+    return;
+  }
+  const gp::Message& body = reflection->GetMessage(relation, set);
+  const gp::Reflection* r = body.GetReflection();
+  std::vector<const gp::FieldDescriptor*> fields;
+  r->ListFields(body, &fields);
+  std::string args;
+  std::vector<const pb::Relation*> children;
+  auto add = [&](const std::string& text) { args += (args.empty() ? " " : ", ") + text; };
+  for (const gp::FieldDescriptor* f : fields) {
+    const bool is_relation = f->cpp_type() == gp::FieldDescriptor::CPPTYPE_MESSAGE &&
+                             f->message_type() == pb::Relation::descriptor();
+    const bool is_expression = f->cpp_type() == gp::FieldDescriptor::CPPTYPE_MESSAGE &&
+                               f->message_type() == pb::Expression::descriptor();
+    const int n = f->is_repeated() ? r->FieldSize(body, f) : 1;
+    std::vector<std::string> items;
+    for (int k = 0; k < n; ++k) {
+      if (is_relation) {
+        children.push_back(static_cast<const pb::Relation*>(
+            f->is_repeated() ? &r->GetRepeatedMessage(body, f, k) : &r->GetMessage(body, f)));
+      } else if (is_expression) {
+        const auto& e = static_cast<const pb::Expression&>(
+            f->is_repeated() ? r->GetRepeatedMessage(body, f, k) : r->GetMessage(body, f));
+        items.push_back(ExpressionSummary(e, translator));
+      } else if (f->type() == gp::FieldDescriptor::TYPE_BYTES) {
+        // Row data (a local relation's Arrow stream) is shown by its size only.
+        const std::string bytes =
+            f->is_repeated() ? r->GetRepeatedString(body, f, k) : r->GetString(body, f);
+        items.push_back(f->name() + "=<" + std::to_string(bytes.size()) + " bytes>");
+      } else if (f->cpp_type() == gp::FieldDescriptor::CPPTYPE_STRING) {
+        items.push_back(f->is_repeated() ? r->GetRepeatedString(body, f, k)
+                                         : r->GetString(body, f));
+      } else if (f->cpp_type() != gp::FieldDescriptor::CPPTYPE_MESSAGE) {
+        std::string text;
+        if (f->is_repeated()) {
+          gp::TextFormat::PrintFieldValueToString(body, f, k, &text);
+        } else {
+          gp::TextFormat::PrintFieldValueToString(body, f, -1, &text);
+        }
+        items.push_back(f->name() + "=" + text);
+      } else {
+        items.push_back(f->name());
+      }
+    }
+    if (is_relation) continue;
+    if (f->is_repeated()) {
+      std::string list;
+      for (const auto& item : items) list += (list.empty() ? "" : ", ") + item;
+      add("[" + list + "]");
+    } else if (!items.empty()) {
+      add(items[0]);
+    }
+  }
+  *out += prefix + connector + "'" + set->message_type()->name() + args + "\n";
+  const std::string child_prefix =
+      prefix + (connector.empty() ? "" : connector == "+- " ? "   " : ":  ");
+  for (size_t i = 0; i < children.size(); ++i) {
+    UnresolvedPlanLines(*children[i], translator, child_prefix,
+                        i + 1 == children.size() ? "+- " : ":- ", out);
+  }
+}
+
+std::string ExplainText(const std::string& parsed, const plan::PlanPtr& analyzed,
+                        const plan::PlanPtr& optimized,
                         pb::AnalyzePlanRequest::Explain::ExplainMode mode) {
   using M = pb::AnalyzePlanRequest::Explain;
-  std::string physical = "== Physical Plan ==\n" + plan::ToString(*optimized);
+  std::string physical = "== Physical Plan ==\n" + exec::PhysicalPlanText(*optimized);
   switch (mode) {
     case M::EXPLAIN_MODE_EXTENDED:
     case M::EXPLAIN_MODE_COST:
-      return "== Parsed Logical Plan ==\n" + plan::ToString(*analyzed) +
-             "\n== Analyzed Logical Plan ==\n" + plan::ToString(*analyzed) +
-             "\n== Optimized Logical Plan ==\n" + plan::ToString(*optimized) + "\n" + physical;
+      return "== Parsed Logical Plan ==\n" + parsed + "\n== Analyzed Logical Plan ==\n" +
+             plan::ToString(*analyzed) + "\n== Optimized Logical Plan ==\n" +
+             plan::ToString(*optimized) + "\n" + physical;
     case M::EXPLAIN_MODE_FORMATTED:
       return physical + "\n";
     case M::EXPLAIN_MODE_CODEGEN:
@@ -201,8 +292,10 @@ Status AnalyzeRequest(const pb::AnalyzePlanRequest& request, TranslationContext 
       ASSIGN_OR_RAISE(auto relation, root(request.explain().plan()));
       ASSIGN_OR_RAISE(auto analyzed, translator.Plan(*relation, /*optimize=*/false));
       ASSIGN_OR_RAISE(auto optimized, translator.Plan(*relation, /*optimize=*/true));
+      std::string parsed;
+      UnresolvedPlanLines(*relation, translator, "", "", &parsed);
       response->mutable_explain()->set_explain_string(
-          ExplainText(analyzed, optimized, request.explain().explain_mode()));
+          ExplainText(parsed, analyzed, optimized, request.explain().explain_mode()));
       return Status::OK();
     }
     case R::kTreeString: {

@@ -15,6 +15,7 @@
 #include <arrow/array/concatenate.h>
 #include <arrow/compute/api.h>
 
+#include "basin/exec/join_condition.h"
 #include "basin/exec/join_key_table.h"
 #include "basin/exec/operator.h"
 #include "basin/exec/ordered_batch_map.h"
@@ -34,53 +35,6 @@ constexpr int kJoinPartitions = 8;
 // one, the left side is built and the right side probes; the build rows that matched (semi) or
 // did not (anti) come out at the end.
 enum class BuildOutput { kNone, kSemi, kAnti };
-
-struct EquiKey {
-  plan::ExprPtr left;   // over the left input
-  plan::ExprPtr right;  // over the right input (columns renumbered)
-  bool null_safe = false;
-};
-
-void SplitConjuncts(const plan::ExprPtr& expr, std::vector<plan::ExprPtr>* out) {
-  if (expr->kind == plan::ExprKind::kAnd) {
-    for (const auto& child : expr->children) SplitConjuncts(child, out);
-  } else {
-    out->push_back(expr);
-  }
-}
-
-// Which sides an expression reads: bit 1 left, bit 2 right; -1 when it cannot move sides.
-int SidesOf(const plan::Expr& expr, int left_width) {
-  int sides = 0;
-  if (expr.kind == plan::ExprKind::kColumn) return expr.column_index < left_width ? 1 : 2;
-  if (expr.kind == plan::ExprKind::kOuterColumn || expr.subquery) return -1;
-  if (expr.kind == plan::ExprKind::kCall && expr.scalar && !expr.scalar->deterministic) return -1;
-  for (const auto& child : expr.children) {
-    if (!child) continue;
-    int s = SidesOf(*child, left_width);
-    if (s < 0) return -1;
-    sides |= s;
-  }
-  return sides;
-}
-
-plan::ExprPtr ShiftColumns(const plan::ExprPtr& expr, int shift) {
-  auto copy = std::make_shared<plan::Expr>(*expr);
-  if (copy->kind == plan::ExprKind::kColumn) copy->column_index -= shift;
-  for (auto& child : copy->children) {
-    if (child) child = ShiftColumns(child, shift);
-  }
-  return copy;
-}
-
-bool IsEquality(const plan::Expr& expr, bool* null_safe) {
-  if (expr.kind != plan::ExprKind::kCall || !expr.scalar || expr.children.size() != 2) {
-    return false;
-  }
-  const std::string& name = expr.scalar->name;
-  *null_safe = name == "<=>" || name == "equal_null" || name == "equal_null_safe";
-  return *null_safe || name == "=" || name == "==" || name == "equal";
-}
 
 // Takes `rows` of `batch`; a row index of -1 gives an all-null row.
 Result<arrow::ArrayVector> TakeColumns(const arrow::RecordBatch& batch,
@@ -593,44 +547,10 @@ class JoinOperator : public Operator {
 Result<OperatorPtr> MakeJoin(const plan::PlanNode& node, OperatorPtr left, OperatorPtr right,
                              bool use_keys, QueryContext* context,
                              BuildOutput build_output = BuildOutput::kNone) {
-  const int left_width = left->schema()->num_fields();
-  std::vector<EquiKey> keys;
-  std::vector<plan::ExprPtr> residual;
-  if (node.condition) {
-    std::vector<plan::ExprPtr> conjuncts;
-    SplitConjuncts(node.condition, &conjuncts);
-    for (const auto& conjunct : conjuncts) {
-      bool null_safe = false;
-      if (use_keys && node.join_type != JoinType::kCross && IsEquality(*conjunct, &null_safe)) {
-        int a = SidesOf(*conjunct->children[0], left_width);
-        int b = SidesOf(*conjunct->children[1], left_width);
-        if (a == 1 && b == 2) {
-          keys.push_back(
-              {conjunct->children[0], ShiftColumns(conjunct->children[1], left_width), null_safe});
-          continue;
-        }
-        if (a == 2 && b == 1) {
-          keys.push_back(
-              {conjunct->children[1], ShiftColumns(conjunct->children[0], left_width), null_safe});
-          continue;
-        }
-      }
-      residual.push_back(conjunct);
-    }
-  }
-  plan::ExprPtr residual_expr;
-  if (residual.size() == 1) {
-    residual_expr = residual[0];
-  } else if (residual.size() > 1) {
-    auto conj = std::make_shared<plan::Expr>();
-    conj->kind = plan::ExprKind::kAnd;
-    conj->type = arrow::boolean();
-    conj->children = residual;
-    conj->name = "and";
-    residual_expr = conj;
-  }
-  return std::make_unique<JoinOperator>(node, std::move(left), std::move(right), std::move(keys),
-                                        residual_expr, context, build_output);
+  JoinCondition split = SplitJoinCondition(node, left->schema()->num_fields(), use_keys);
+  return std::make_unique<JoinOperator>(node, std::move(left), std::move(right),
+                                        std::move(split.keys), std::move(split.residual), context,
+                                        build_output);
 }
 
 // Puts the columns of a mirrored join (right ++ left) back in the plan's order (left ++ right).

@@ -138,7 +138,7 @@ std::string ToString(const Expr& expr) {
       return expr.literal->ToString();
     }
     case ExprKind::kColumn:
-      return "#" + std::to_string(expr.column_index);
+      return expr.name + "#" + std::to_string(expr.column_index);
     case ExprKind::kOuterColumn:
       return "outer(#" + std::to_string(expr.column_index) + ")";
     case ExprKind::kLambdaVariable:

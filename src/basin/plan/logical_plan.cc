@@ -2,9 +2,7 @@
 
 namespace basin::plan {
 
-namespace {
-
-std::string ExprList(const std::vector<ExprPtr>& exprs, const arrow::Schema* names) {
+std::string ExprListString(const std::vector<ExprPtr>& exprs, const arrow::Schema* names) {
   std::string out;
   for (size_t i = 0; i < exprs.size(); ++i) {
     if (i) out += ", ";
@@ -54,6 +52,8 @@ const char* FormatName(ScanSource::Format format) {
   return "?";
 }
 
+namespace {
+
 std::string NodeLine(const PlanNode& node) {
   switch (node.kind) {
     case PlanKind::kScan: {
@@ -75,18 +75,18 @@ std::string NodeLine(const PlanNode& node) {
         out += "]";
       }
       if (!node.pushed_filters.empty()) {
-        out += " PushedFilters: [" + ExprList(node.pushed_filters, nullptr) + "]";
+        out += " PushedFilters: [" + ExprListString(node.pushed_filters, nullptr) + "]";
       }
       return out;
     }
     case PlanKind::kValues:
       return "Values [" + std::to_string(node.values ? node.values->num_rows() : 0) + " rows]";
     case PlanKind::kProject:
-      return "Project [" + ExprList(node.exprs, node.schema.get()) + "]";
+      return "Project [" + ExprListString(node.exprs, node.schema.get()) + "]";
     case PlanKind::kFilter:
       return "Filter " + (node.condition ? ToString(*node.condition) : std::string("?"));
     case PlanKind::kAggregate: {
-      std::string out = "Aggregate [group: " + ExprList(node.group_by, nullptr) + "]";
+      std::string out = "Aggregate [group: " + ExprListString(node.group_by, nullptr) + "]";
       if (!node.grouping_sets.empty()) {
         out += " [sets: ";
         for (size_t s = 0; s < node.grouping_sets.size(); ++s) {
@@ -98,10 +98,10 @@ std::string NodeLine(const PlanNode& node) {
         }
         out += "]";
       }
-      return out + " [" + ExprList(node.aggregates, nullptr) + "]";
+      return out + " [" + ExprListString(node.aggregates, nullptr) + "]";
     }
     case PlanKind::kWindow:
-      return "Window [" + ExprList(node.exprs, nullptr) + "]";
+      return "Window [" + ExprListString(node.exprs, nullptr) + "]";
     case PlanKind::kJoin: {
       std::string out = std::string("Join ") + JoinTypeName(node.join_type);
       if (node.condition) out += " " + ToString(*node.condition);
@@ -128,7 +128,7 @@ std::string NodeLine(const PlanNode& node) {
     }
     case PlanKind::kGenerate:
       return "Generate " + node.generator + (node.outer ? " outer" : "") + "(" +
-             ExprList(node.generator_args, nullptr) + ")";
+             ExprListString(node.generator_args, nullptr) + ")";
     case PlanKind::kDistinct:
       return "Distinct";
     case PlanKind::kRange:

@@ -144,5 +144,12 @@ struct PlanNode {
 
 /// Renders the tree for EXPLAIN, one node per line, children indented.
 std::string ToString(const PlanNode& plan);
+/// Renders expressions for EXPLAIN, comma-separated, each followed by " AS name" (the matching
+/// field of `names`, when given) where it is not a plain column reference.
+std::string ExprListString(const std::vector<ExprPtr>& exprs, const arrow::Schema* names);
+/// Spark's name of a join type: "Inner", "LeftOuter", "LeftSemi", ...
+const char* JoinTypeName(JoinType type);
+/// The format a scan reads: "delta", "parquet", ...
+const char* FormatName(ScanSource::Format format);
 
 }  // namespace basin::plan

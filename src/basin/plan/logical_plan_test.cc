@@ -26,11 +26,11 @@ TEST(LogicalPlanTest, RendersExpressions) {
   auto a = Column(0, arrow::int64(), "a");
   auto one = Literal(arrow::MakeScalar(int64_t{1}));
   auto sum = Call(Fn("+", arrow::int64()), {a, one});
-  EXPECT_EQ(ToString(*sum), "(#0 + 1)");
+  EXPECT_EQ(ToString(*sum), "(a#0 + 1)");
   EXPECT_EQ(sum->name, "+(a, 1)");
   EXPECT_EQ(ToString(*Call(Fn("upper", arrow::utf8()), {Literal(arrow::MakeScalar("x"))})),
             "upper('x')");
-  EXPECT_EQ(ToString(*CastTo(a, arrow::utf8())), "cast(#0 as string)");
+  EXPECT_EQ(ToString(*CastTo(a, arrow::utf8())), "cast(a#0 as string)");
   EXPECT_EQ(ToString(*Literal(arrow::MakeNullScalar(arrow::int32()))), "NULL");
 }
 
@@ -72,9 +72,9 @@ TEST(LogicalPlanTest, RendersATreeWithIndentedChildren) {
   aggregate->aggregates = {agg_expr};
 
   EXPECT_EQ(ToString(*aggregate),
-            "Aggregate [group: #0] [sum(#1)]\n"
-            "  Project [#0, (#1 + 1) AS x]\n"
-            "    Filter (#2 > 5)\n"
+            "Aggregate [group: k#0] [sum(x#1)]\n"
+            "  Project [k#0, (v#1 + 1) AS x]\n"
+            "    Filter (w#2 > 5)\n"
             "      Values [0 rows]\n");
 }
 

@@ -9,6 +9,7 @@
 
 #include "basin/analyzer/analyzer.h"
 #include "basin/delta/snapshot.h"
+#include "basin/exec/physical_plan_text.h"
 #include "basin/optimizer/optimizer.h"
 #include "basin/session/file_table.h"
 #include "basin/session/session_internal.h"
@@ -527,12 +528,12 @@ Result<StatementResult> Session::ExecuteStatement(sql::Statement& statement) {
       ASSIGN_OR_RAISE(auto optimized, optimizer::Optimize(analyzed));
       std::string text;
       if (statement.explain_mode == sql::ExplainMode::kSimple) {
-        text = "== Physical Plan ==\n" + plan::ToString(*optimized);
+        text = "== Physical Plan ==\n" + exec::PhysicalPlanText(*optimized);
       } else {
         text = "== Parsed Logical Plan ==\n" + sql::ToString(*inner.query) +
                "\n\n== Analyzed Logical Plan ==\n" + plan::ToString(*analyzed) +
                "\n== Optimized Logical Plan ==\n" + plan::ToString(*optimized) +
-               "\n== Physical Plan ==\n" + plan::ToString(*optimized);
+               "\n== Physical Plan ==\n" + exec::PhysicalPlanText(*optimized);
       }
       result.table = StringTable({"plan"}, {{text}});
       return result;

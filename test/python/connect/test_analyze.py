@@ -111,9 +111,12 @@ def test_broadcast_hint_survives_join_reordering(spark):
     big = spark.range(1000).withColumn("k", F.col("id") % 3)
     small = spark.createDataFrame([(0, "zero"), (1, "one"), (2, "two")], "k long, name string")
     plan = big.join(F.broadcast(small), on="k")._explain_string(extended=False)
-    assert "[broadcast right]" in plan
+    assert "BroadcastHashJoin" in plan and "BuildRight" in plan
     plan = F.broadcast(small).join(big, on="k")._explain_string(extended=False)
-    assert "[broadcast" in plan
+    # Join reordering may put the small side on either input; it is the one built.
+    side = "BuildLeft" if "BuildLeft" in plan else "BuildRight"
+    built = plan.split(":- ")[1] if side == "BuildLeft" else plan.split("+- ")[-1]
+    assert "BroadcastHashJoin" in plan and built.startswith("LocalTableScan"), plan
     assert big.join(F.broadcast(small), on="k").count() == 1000
 
 
@@ -138,3 +141,26 @@ def test_local_rows_of_types_delta_cannot_store(spark, ref_spark):
     ours, theirs = build(spark), build(ref_spark)
     assert ours.schema == theirs.schema
     assert ours.collect() == theirs.collect()
+
+
+def test_extended_explain_shows_the_clients_plan_and_spark_operator_names(spark):
+    from pyspark.sql import functions as F
+
+    left = spark.createDataFrame([(1, "1"), (2, "2")], ("key", "value"))
+    right = spark.createDataFrame([(1, "1"), (2, "2")], ("key", "value"))
+    text = left.join(right.hint("broadcast"), "key")._explain_string(extended=True)
+    # The physical plan names the operator once; the logical plans keep Basin's own names.
+    assert text.count("BroadcastHashJoin") == 1, text
+    physical = text.split("== Physical Plan ==")[1]
+    assert "BroadcastHashJoin [key#0], [key#0], Inner, BuildRight" in physical, physical
+    assert "LocalTableScan [key#0, value#1]" in physical
+    assert "Broadcast" in left.crossJoin(F.broadcast(right))._explain_string(extended=True)
+    # The parsed plan is the client's plan as sent, hints and their arguments included.
+    hinted = spark.range(100).toDF("id").hint("my awesome hint", 1.2345, "what", ["itworks1"])
+    parsed = hinted._explain_string(extended=True).split("== Analyzed Logical Plan ==")[0]
+    assert "'Hint my awesome hint" in parsed and "1.2345" in parsed, parsed
+    assert "what" in parsed and "itworks1" in parsed and "'Range" in parsed, parsed
+    # Limit over Sort runs as one top-N operator.
+    top = spark.sql("SELECT id FROM range(10) ORDER BY id DESC LIMIT 3")._explain_string(
+        extended=False)
+    assert top.startswith("== Physical Plan ==\nTakeOrderedAndProject(limit=3"), top
