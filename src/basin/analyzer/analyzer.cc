@@ -1101,7 +1101,8 @@ Result<ExprPtr> ExpressionBinder::BindFunction(const sql::Expr& e) {
       {"boolean", "boolean"}, {"tinyint", "tinyint"},     {"smallint", "smallint"},
       {"int", "int"},         {"bigint", "bigint"},       {"float", "float"},
       {"double", "double"},   {"decimal", "decimal"},     {"binary", "binary"},
-      {"string", "string"},   {"date", "date"},           {"timestamp", "timestamp"}};
+      {"string", "string"},   {"date", "date"},           {"timestamp", "timestamp"},
+      {"time", "time"}};
   if (auto alias = kCastAliases.find(name);
       alias != kCastAliases.end() && !analyzer_->registry().KindOf(name)) {
     if (e.children.size() != 1) {
@@ -1258,6 +1259,11 @@ Result<ExprPtr> ExpressionBinder::BindFunction(const sql::Expr& e) {
       call_args.push_back(args[i]);
     }
     return CallScalar("named_struct", std::move(call_args), display, e.pos);
+  }
+  if (name == "current_time" && e.children.empty()) {
+    // current_time() is current_time(6), and is named so.
+    return CallScalar("current_time", {plan::Literal(std::make_shared<arrow::Int32Scalar>(6))},
+                      "current_time(6)", e.pos);
   }
   auto kind = analyzer_->registry().KindOf(name);
   if (kind && *kind == function::FunctionKind::kWindow) {
@@ -1784,6 +1790,16 @@ Result<ExprPtr> ExpressionBinder::BindNode(const sql::Expr& e) {
         return function::CastMismatchError(*a->type, *type, display, PosText(e.pos));
       }
       auto out = plan::CastTo(a, type, e.try_cast);
+      if (e.type->kind == sql::TypeKind::kTime && e.type->precision < 6 &&
+          a->type->id() == arrow::Type::TIME64) {
+        // A TIME cast to a smaller precision drops the extra fraction digits (a string cast to
+        // TIME(p) keeps them, as in Spark).
+        ASSIGN_OR_RAISE(
+            out, CallScalar(
+                     "cut_time_precision",
+                     {out, plan::Literal(std::make_shared<arrow::Int32Scalar>(e.type->precision))},
+                     display, e.pos));
+      }
       std::const_pointer_cast<plan::Expr>(out)->name = display;
       // Under ANSI a cast fails rather than giving null: it is null only where its input is.
       if (!e.try_cast && analyzer_->options().eval.ansi) {
@@ -1894,6 +1910,10 @@ std::shared_ptr<arrow::DataType> CanonicalType(const std::shared_ptr<arrow::Data
     case arrow::Type::LARGE_STRING: return arrow::utf8();
     case arrow::Type::BINARY_VIEW:
     case arrow::Type::LARGE_BINARY: return arrow::binary();
+    // Parquet TIME(MILLIS|MICROS) columns (Spark writes MICROS) are TIME in nanoseconds.
+    case arrow::Type::TIME32:
+    case arrow::Type::TIME64:
+      return arrow::time64(arrow::TimeUnit::NANO);
     case arrow::Type::LIST:
     case arrow::Type::LARGE_LIST:
     case arrow::Type::LIST_VIEW:

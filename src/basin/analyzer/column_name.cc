@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "basin/function/cast.h"
+
 namespace basin::analyzer {
 namespace {
 
@@ -85,6 +87,11 @@ std::string AutoColumnName(const sql::Expr& e) {
         case sql::LiteralKind::kDate: return "DATE '" + e.text + "'";
         case sql::LiteralKind::kTimestamp: return "TIMESTAMP '" + e.text + "'";
         case sql::LiteralKind::kTimestampNtz: return "TIMESTAMP_NTZ '" + e.text + "'";
+        case sql::LiteralKind::kTime: {
+          // Spark names a TIME literal by its value ("TIME '1:2'" is TIME '01:02:00').
+          auto nanos = function::ParseTime(e.text);
+          return "TIME '" + (nanos ? function::FormatTime(*nanos) : e.text) + "'";
+        }
         case sql::LiteralKind::kBinary: return "X'" + e.text + "'";
         case sql::LiteralKind::kInterval: return "INTERVAL '" + e.text + "'";
         case sql::LiteralKind::kBoolean: return Lower(e.text);
@@ -145,10 +152,16 @@ std::string AutoColumnName(const sql::Expr& e) {
              " AS " + (e.type ? TypeName(*e.type) : "?") + ")";
     case K::kFunction: {
       std::string name = Lower(e.name_parts.empty() ? "" : e.name_parts.back());
+      // The cast alias time(x) is named after x, as Spark shows an implicit cast.
+      if (name == "time" && e.children.size() == 1 && e.name_parts.size() == 1) {
+        return AutoColumnName(*e.children[0]);
+      }
       std::string args;
       if (name == "count" && e.children.size() == 1 && e.children[0]->kind == K::kStar &&
           e.children[0]->name_parts.empty()) {
         args = "1";
+      } else if (name == "current_time" && e.children.empty()) {
+        args = "6";  // named with its default precision, as Spark does
       } else {
         args = Join(e.children);
         // aggregate/reduce without a finish lambda are named with Spark's identity finish.

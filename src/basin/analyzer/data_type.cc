@@ -5,6 +5,7 @@
 
 #include <arrow/util/decimal.h>
 
+#include "basin/function/cast.h"
 #include "basin/types/variant_type.h"
 
 namespace basin::analyzer {
@@ -179,6 +180,8 @@ Result<std::shared_ptr<arrow::DataType>> ToArrowType(const sql::DataTypeSyntax& 
     case K::kDate: return arrow::date32();
     case K::kTimestamp: return arrow::timestamp(arrow::TimeUnit::MICRO, "UTC");
     case K::kTimestampNtz: return arrow::timestamp(arrow::TimeUnit::MICRO);
+    case K::kTime:
+      return arrow::time64(arrow::TimeUnit::NANO);
     case K::kYearMonthInterval: return arrow::month_interval();
     case K::kDayTimeInterval: return arrow::duration(arrow::TimeUnit::MICRO);
     case K::kCalendarInterval: return arrow::month_day_nano_interval();
@@ -295,6 +298,11 @@ Result<std::shared_ptr<arrow::Scalar>> LiteralValue(const sql::Expr& literal,
         return BadLiteral(literal, ntz ? "TIMESTAMP_NTZ" : "TIMESTAMP");
       }
       return cast->scalar();
+    }
+    case L::kTime: {
+      auto nanos = function::ParseTime(text);
+      if (!nanos) return BadLiteral(literal, "TIME");
+      return std::make_shared<arrow::Time64Scalar>(*nanos, arrow::TimeUnit::NANO);
     }
     case L::kInterval: return IntervalValue(literal);
   }

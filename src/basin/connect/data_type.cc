@@ -77,6 +77,9 @@ Result<DataType> ToProtoType(const arrow::DataType& type) {
       }
       break;
     }
+    case arrow::Type::TIME64:
+      out.mutable_time()->set_precision(6);
+      break;
     case arrow::Type::INTERVAL_MONTHS: {
       out.mutable_year_month_interval()->set_start_field(0);
       out.mutable_year_month_interval()->set_end_field(1);
@@ -164,6 +167,8 @@ Result<std::shared_ptr<arrow::DataType>> FromProtoType(const DataType& type) {
     case DataType::kDate: return arrow::date32();
     case DataType::kTimestamp: return arrow::timestamp(arrow::TimeUnit::MICRO, "UTC");
     case DataType::kTimestampNtz: return arrow::timestamp(arrow::TimeUnit::MICRO);
+    case DataType::kTime:
+      return arrow::time64(arrow::TimeUnit::NANO);
     case DataType::kCalendarInterval: return arrow::month_day_nano_interval();
     case DataType::kYearMonthInterval: return arrow::month_interval();
     case DataType::kDayTimeInterval: return arrow::duration(arrow::TimeUnit::MICRO);

@@ -204,6 +204,8 @@ class Writer {
         return "TIMESTAMP " + QuoteString(e.text);
       case L::kTimestampNtz:
         return "TIMESTAMP_NTZ " + QuoteString(e.text);
+      case L::kTime:
+        return "TIME " + QuoteString(e.text);
       case L::kInterval: {
         std::string out = "INTERVAL";
         for (const auto& part : e.interval) {

@@ -262,6 +262,12 @@ Result<sql::DataTypeSyntax> TypeSyntax(const proto::DataType& type) {
     case D::kDate: return SimpleType(K::kDate);
     case D::kTimestamp: return SimpleType(K::kTimestamp);
     case D::kTimestampNtz: return SimpleType(K::kTimestampNtz);
+    case D::kTime: {
+      sql::DataTypeSyntax s;
+      s.kind = K::kTime;
+      s.precision = type.time().has_precision() ? type.time().precision() : 6;
+      return s;
+    }
     case D::kCalendarInterval: return SimpleType(K::kCalendarInterval);
     case D::kVariant: return SimpleType(K::kVariant);
     case D::kChar: {
@@ -881,6 +887,20 @@ Result<std::shared_ptr<arrow::Scalar>> LiteralScalar(const Expression::Literal& 
     case L::kTimestampNtz:
       return std::make_shared<arrow::TimestampScalar>(literal.timestamp_ntz(),
                                                       arrow::timestamp(arrow::TimeUnit::MICRO));
+    case L::kTime: {
+      // Nanoseconds of the day, cut to the literal's precision (6 when not given).
+      const int precision = literal.time().has_precision() ? literal.time().precision() : 6;
+      int64_t unit = 1;
+      for (int k = precision; k < 9; ++k) unit *= 10;
+      const int64_t nanos = literal.time().nano();
+      if (nanos < 0 || nanos >= 86400LL * 1000000000LL || precision < 0 || precision > 6) {
+        return UserError("INVALID_TYPED_LITERAL",
+                         "The value of the typed literal \"TIME\" is "
+                         "invalid: " +
+                             std::to_string(nanos) + ".");
+      }
+      return std::make_shared<arrow::Time64Scalar>(nanos - nanos % unit, arrow::TimeUnit::NANO);
+    }
     case L::kCalendarInterval: {
       const auto& i = literal.calendar_interval();
       return std::make_shared<arrow::MonthDayNanoIntervalScalar>(

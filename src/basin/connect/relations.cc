@@ -577,7 +577,64 @@ Result<sql::QueryPtr> ProjectQuery(const proto::Project& project, PlanTranslator
   return q;
 }
 
+namespace {
+
+// Collects the first name part of the columns `e` names (col("a"), col("a.b")), through
+// function calls, aliases and casts.
+void ReferencedNames(const proto::Expression& e, std::vector<std::string>* out) {
+  switch (e.expr_type_case()) {
+    case proto::Expression::kUnresolvedAttribute: {
+      const std::string& id = e.unresolved_attribute().unparsed_identifier();
+      out->push_back(id.substr(0, id.find('.')));
+      break;
+    }
+    case proto::Expression::kUnresolvedFunction:
+      for (const auto& a : e.unresolved_function().arguments()) ReferencedNames(a, out);
+      break;
+    case proto::Expression::kAlias:
+      ReferencedNames(e.alias().expr(), out);
+      break;
+    case proto::Expression::kCast:
+      ReferencedNames(e.cast().expr(), out);
+      break;
+    default:
+      break;
+  }
+}
+
+bool HasField(const arrow::Schema& schema, const std::string& name) {
+  for (const auto& f : schema.fields()) {
+    if (SameName(f->name(), name)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Result<sql::QueryPtr> FilterQuery(const proto::Filter& filter, PlanTranslator& t) {
+  if (filter.input().has_project() && filter.input().project().has_input()) {
+    // df.select("i").where(col("t") > 1): a condition on columns the projection dropped is
+    // checked below the projection, as Spark's analyzer adds the missing columns and drops
+    // them again.
+    std::vector<std::string> names;
+    ReferencedNames(filter.condition(), &names);
+    ASSIGN_OR_RAISE(auto shown, t.Schema(filter.input()));
+    ASSIGN_OR_RAISE(auto below, t.Schema(filter.input().project().input()));
+    bool missing = false, resolvable = true;
+    for (const auto& name : names) {
+      if (HasField(*shown, name)) continue;
+      missing = true;
+      resolvable &= HasField(*below, name);
+    }
+    if (missing && resolvable) {
+      proto::Relation pushed = filter.input();
+      proto::Relation inner;
+      *inner.mutable_filter()->mutable_input() = filter.input().project().input();
+      *inner.mutable_filter()->mutable_condition() = filter.condition();
+      *pushed.mutable_project()->mutable_input() = std::move(inner);
+      return t.Query(pushed);
+    }
+  }
   ExpressionInput scope(filter.input());
   ASSIGN_OR_RAISE(auto q, Over(filter.input(), t));
   ASSIGN_OR_RAISE(q->where, t.Expression(filter.condition()));

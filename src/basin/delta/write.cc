@@ -898,6 +898,43 @@ Result<std::shared_ptr<arrow::Table>> PartitionValuesTable(const std::vector<Add
 
 }  // namespace
 
+namespace {
+
+// Appends "path: TimeType(p)" for every TIME under `type` (Spark's names in the error).
+void FindUnsupportedTypes(const std::string& path, const arrow::DataType& type,
+                          std::vector<std::string>* found) {
+  if (type.id() == arrow::Type::TIME64) {
+    found->push_back(path + ": TimeType(6)");
+    return;
+  }
+  if (type.id() == arrow::Type::STRUCT) {
+    for (const auto& f : type.fields())
+      FindUnsupportedTypes(path + "." + f->name(), *f->type(), found);
+    return;
+  }
+  if (type.id() == arrow::Type::LIST) {
+    FindUnsupportedTypes(path + "[]", *type.field(0)->type(), found);
+    return;
+  }
+  for (const auto& f : type.fields()) FindUnsupportedTypes(path, *f->type(), found);
+}
+
+}  // namespace
+
+Status CheckSupportedTypes(const arrow::Schema& schema) {
+  std::vector<std::string> found;
+  for (const auto& f : schema.fields()) FindUnsupportedTypes(f->name(), *f->type(), &found);
+  if (found.empty()) return Status::OK();
+  std::string list;
+  for (const auto& f : found) list += (list.empty() ? "" : ", ") + f;
+  return UserError("DELTA_UNSUPPORTED_DATA_TYPES",
+                   "Found columns using unsupported data types: [" + list +
+                       "]. You can set 'spark.databricks.delta.schema.typeCheck.enabled' to "
+                       "'false' to disable the type check. Disabling this type check may allow "
+                       "users to create unsupported Delta tables and should only be used when "
+                       "trying to read/write legacy tables.");
+}
+
 Result<WriteResult> WriteTable(const io::Location& table_root,
                                const std::shared_ptr<arrow::Table>& input,
                                const WriteOptions& options) {
@@ -993,6 +1030,7 @@ Result<WriteResult> WriteTable(const io::Location& table_root,
       schema = arrow::schema(fields);
       metadata.configuration["delta.columnMapping.maxColumnId"] = std::to_string(max_id);
     }
+    RETURN_NOT_OK(CheckSupportedTypes(*schema));
     ASSIGN_OR_RAISE(metadata.schema_string, types::SchemaToDeltaJson(*schema));
     metadata_changed = true;
     Protocol required = RequiredProtocol(metadata.configuration, *schema, !snapshot);
@@ -1044,6 +1082,7 @@ Result<WriteResult> WriteTable(const io::Location& table_root,
         schema = arrow::schema(fields);
         metadata.configuration["delta.columnMapping.maxColumnId"] = std::to_string(max_id);
       }
+      RETURN_NOT_OK(CheckSupportedTypes(*schema));
       ASSIGN_OR_RAISE(metadata.schema_string, types::SchemaToDeltaJson(*schema));
       metadata_changed = true;
       Protocol required = RequiredProtocol(metadata.configuration, *schema);

@@ -67,6 +67,10 @@ struct WriteResult {
   int64_t num_bytes = 0;
 };
 
+/// Fails with DELTA_UNSUPPORTED_DATA_TYPES when `schema` has a column (or nested field) of a type
+/// that Delta tables cannot hold (TIME), as delta-spark's type check does.
+Status CheckSupportedTypes(const arrow::Schema& schema);
+
 /// Writes `data` to the Delta table at `table_root` (created if absent).
 Result<WriteResult> WriteTable(const io::Location& table_root,
                                const std::shared_ptr<arrow::Table>& data,

@@ -18,6 +18,7 @@ bool JoinKeyTable::Supports(const std::vector<std::shared_ptr<arrow::DataType>>&
       case arrow::Type::DATE32:
       case arrow::Type::DATE64:
       case arrow::Type::TIMESTAMP:
+      case arrow::Type::TIME64:
         break;
       default:
         return false;

@@ -164,10 +164,22 @@ Status WriteDataFile(const std::string& format, const arrow::Table& table,
                           .compression(compression)
                           ->enable_store_decimal_as_integer()
                           ->build();
-    return parquet::arrow::WriteTable(table, arrow::default_memory_pool(),
-                                      std::shared_ptr<arrow::io::OutputStream>(
-                                          out, [](arrow::io::OutputStream*) {}),
-                                      /*chunk_size=*/1 << 20, properties);
+    // TIME columns as TIME(MICROS), the unit Spark writes and the only one it reads (a TIME has
+    // at most microsecond precision).
+    std::shared_ptr<arrow::Table> written =
+        arrow::Table::Make(table.schema(), table.columns(), table.num_rows());
+    for (int i = 0; i < table.num_columns(); ++i) {
+      if (table.schema()->field(i)->type()->id() != arrow::Type::TIME64) continue;
+      auto micros = arrow::time64(arrow::TimeUnit::MICRO);
+      ASSIGN_OR_RAISE(auto cast, arrow::compute::Cast(table.column(i), micros,
+                                                      arrow::compute::CastOptions::Unsafe()));
+      ASSIGN_OR_RAISE(written, written->SetColumn(i, table.schema()->field(i)->WithType(micros),
+                                                  cast.chunked_array()));
+    }
+    return parquet::arrow::WriteTable(
+        *written, arrow::default_memory_pool(),
+        std::shared_ptr<arrow::io::OutputStream>(out, [](arrow::io::OutputStream*) {}),
+        /*chunk_size=*/1 << 20, properties);
   }
   if (f == "json") return WriteJsonLines(table, out);
   if (f == "csv") return WriteCsv(table, options, out);

@@ -661,6 +661,36 @@ std::optional<Result<BoundScalar>> BindDatetimeArithmetic(Op op, const std::stri
   };
   const bool add = op == Op::kAdd;
   const int64_t sign = add ? 1 : -1;
+  // TIME +/- a day-time interval stays within the day (DATETIME_OVERFLOW otherwise).
+  if (!add && lid == arrow::Type::TIME64 && rid == arrow::Type::TIME64) {
+    // TIME - TIME is the day-time interval between them.
+    return make(l, r, arrow::duration(arrow::TimeUnit::MICRO),
+                [](int64_t a, int64_t b, OutBuilder& out, const EvalContext&) {
+                  return out.Int((a - b) / 1000);
+                });
+  }
+  if ((lid == arrow::Type::TIME64 && (rid == arrow::Type::DURATION || rid == arrow::Type::NA)) ||
+      (add && (lid == arrow::Type::DURATION || lid == arrow::Type::NA) &&
+       rid == arrow::Type::TIME64)) {
+    const bool time_left = lid == arrow::Type::TIME64;
+    const TypePtr interval = arrow::duration(arrow::TimeUnit::MICRO);
+    return make(
+        time_left ? l : interval, time_left ? interval : r, TimeType(),
+        [sign, time_left](int64_t a, int64_t b, OutBuilder& out, const EvalContext&) -> Status {
+          const int64_t nanos = time_left ? a : b;
+          const int64_t micros = time_left ? b : a;
+          int64_t moved;
+          if (__builtin_mul_overflow(micros, 1000, &moved) ||
+              __builtin_add_overflow(nanos, sign * moved, &moved) || moved < 0 ||
+              moved >= kNanosPerDay) {
+            return UserError("DATETIME_OVERFLOW", std::string("Datetime operation overflow: ") +
+                                                      (sign > 0 ? "add" : "subtract") +
+                                                      " an interval to the time value TIME '" +
+                                                      FormatTime(nanos) + "'.");
+          }
+          return out.Int(moved);
+        });
+  }
   if (lid == arrow::Type::DATE32 && (IsIntegral(*r) || (IsStringLike(*r) && add))) {
     TypePtr rt = IsIntegral(*r) && rid != arrow::Type::INT64 ? r : arrow::int32();
     return make(l, rt, arrow::date32(),
@@ -754,6 +784,26 @@ ConstantBinder ArithmeticBinder(Op op, bool try_mode) {
     if (op == Op::kAdd || op == Op::kSubtract) {
       auto dt = BindDatetimeArithmetic(op, name, args[0], args[1]);
       if (dt) return std::move(*dt);
+    }
+    const bool time_left = args[0]->id() == arrow::Type::TIME64;
+    if ((time_left || args[1]->id() == arrow::Type::TIME64) &&
+        !(op == Op::kAdd && args[0]->id() == arrow::Type::DATE32)) {
+      // No other arithmetic takes a TIME (DATE + TIME is date_add's error, below).
+      const TypePtr& other = time_left ? args[1] : args[0];
+      if (IsStringLike(*other)) {
+        return DataTypeMismatch(
+            "BINARY_OP_WRONG_TYPE",
+            "Cannot resolve \"" + name +
+                "\" due to data type mismatch: the binary operator "
+                "requires the input type (\"NUMERIC\" or \"INTERVAL DAY TO SECOND\" or \"INTERVAL "
+                "YEAR TO MONTH\" or \"INTERVAL\"), not \"TIME(6)\".");
+      }
+      return DataTypeMismatch("BINARY_OP_DIFF_TYPES",
+                              "Cannot resolve \"" + name +
+                                  "\" due to data type mismatch: the left and right "
+                                  "operands of the binary operator have incompatible types (\"" +
+                                  SqlTypeName(*args[0]) + "\" and \"" + SqlTypeName(*args[1]) +
+                                  "\").");
     }
     ARROW_ASSIGN_OR_RAISE(auto types, ResolveNumeric(op, name, args[0], args[1], constants));
     BoundScalar b;

@@ -315,6 +315,13 @@ Status CastRow(const ArgReader& in, int64_t i, const TypePtr& target, bool ansi,
         if (secs < lo || secs > hi) return ansi || try_cast ? overflow() : out.Int(WrapIntegral(secs, tid));
         return out.Int(secs);
       }
+      if (from.id() == arrow::Type::TIME64) {
+        // Whole seconds of the day.
+        const int64_t secs = in.Int(i) / kNanosPerSecond;
+        if (secs < lo || secs > hi)
+          return ansi || try_cast ? overflow() : out.Int(WrapIntegral(secs, tid));
+        return out.Int(secs);
+      }
       break;
     }
     case arrow::Type::FLOAT:
@@ -357,6 +364,10 @@ Status CastRow(const ArgReader& in, int64_t i, const TypePtr& target, bool ansi,
                          dt.precision(), dt.scale(), &of);
       } else if (IsTimestamp(from)) {
         arrow::Decimal256 w = RescaleHalfUp(arrow::Decimal256(in.Int(i)), 6, dt.scale());
+        if (FitsPrecision(w, dt.precision())) v = Narrow(w);
+      } else if (from.id() == arrow::Type::TIME64) {
+        // Seconds of the day with their fraction.
+        arrow::Decimal256 w = RescaleHalfUp(arrow::Decimal256(in.Int(i)), 9, dt.scale());
         if (FitsPrecision(w, dt.precision())) v = Narrow(w);
       } else {
         break;
@@ -427,6 +438,15 @@ Status CastRow(const ArgReader& in, int64_t i, const TypePtr& target, bool ansi,
         if (!FitsPrecision(w, 18)) return overflow();
         return out.Int(static_cast<int64_t>(Narrow(w).low_bits()));
       }
+      break;
+    }
+    case arrow::Type::TIME64: {
+      if (IsStringLike(from)) {
+        auto t = ParseTime(in.Str(i));
+        if (!t) return invalid();
+        return out.Int(*t);
+      }
+      if (from.id() == arrow::Type::TIME64) return out.Int(in.Int(i));
       break;
     }
     case arrow::Type::BINARY:
@@ -679,6 +699,8 @@ Result<std::string> ValueToString(const arrow::Array& array, int64_t i,
       }
       return FormatLocalTimestamp(micros);
     }
+    case arrow::Type::TIME64:
+      return FormatTime(r.Int(0));
     case arrow::Type::LIST: {
       const auto& list = static_cast<const arrow::ListArray&>(array);
       std::string out = "[";
@@ -827,6 +849,50 @@ std::optional<int64_t> ParseTimestamp(std::string_view text, const std::string& 
   return *utc;
 }
 
+std::optional<int64_t> ParseTime(std::string_view text) {
+  std::string_view s = TrimAll(text);
+  // A leading 'T' (ISO 8601's time designator) is allowed.
+  if (!s.empty() && s[0] == 'T') s.remove_prefix(1);
+  size_t pos = 0;
+  int64_t h = 0, m = 0, sec = 0, frac = 0;
+  if (!ParseDigits(s, &pos, 1, 2, &h)) return std::nullopt;
+  if (pos >= s.size() || s[pos] != ':') return std::nullopt;
+  ++pos;
+  if (!ParseDigits(s, &pos, 1, 2, &m)) return std::nullopt;
+  if (pos < s.size() && s[pos] == ':') {
+    ++pos;
+    if (!ParseDigits(s, &pos, 1, 2, &sec)) return std::nullopt;
+    if (pos < s.size() && s[pos] == '.') {
+      ++pos;
+      int n = 0;
+      while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) {
+        if (n < 6) frac = frac * 10 + (s[pos] - '0');
+        ++n;
+        ++pos;
+      }
+      for (int k = std::min(n, 6); k < 6; ++k) frac *= 10;
+    }
+  }
+  if (pos != s.size() || h > 23 || m > 59 || sec > 59) return std::nullopt;
+  return ((h * 3600 + m * 60 + sec) * kMicrosPerSecond + frac) * 1000;
+}
+
+std::string FormatTime(int64_t nanos) {
+  const int64_t secs = nanos / kNanosPerSecond;
+  const int64_t frac = nanos % kNanosPerSecond;
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%02lld:%02lld:%02lld", static_cast<long long>(secs / 3600),
+                static_cast<long long>((secs / 60) % 60), static_cast<long long>(secs % 60));
+  std::string out = buf;
+  if (frac != 0) {
+    std::snprintf(buf, sizeof(buf), ".%09lld", static_cast<long long>(frac));
+    std::string f(buf);
+    while (f.back() == '0') f.pop_back();
+    out += f;
+  }
+  return out;
+}
+
 std::optional<int64_t> ParseInteger(std::string_view text, int64_t min, int64_t max,
                                     bool* overflow) {
   if (overflow) *overflow = false;
@@ -893,6 +959,7 @@ std::string SqlValue(const arrow::Array& array, int64_t i, const EvalContext& co
   const auto& t = *array.type();
   if (IsStringLike(t)) return "'" + s + "'";
   if (t.id() == arrow::Type::DATE32) return "DATE '" + s + "'";
+  if (t.id() == arrow::Type::TIME64) return "TIME '" + s + "'";
   if (IsTimestamp(t)) {
     return (static_cast<const arrow::TimestampType&>(t).timezone().empty() ? "TIMESTAMP_NTZ '"
                                                                           : "TIMESTAMP '") +
@@ -949,9 +1016,11 @@ bool CanCast(const arrow::DataType& from, const arrow::DataType& to) {
   if (types::IsVariantType(to)) return false;
   const auto f = from.id(), t = to.id();
   if (IsStringLike(from)) {
-    return IsNumeric(to) || t == arrow::Type::BOOL || t == arrow::Type::DATE32 ||
-           IsTimestamp(to) || t == arrow::Type::BINARY;
+    return IsNumeric(to) || t == arrow::Type::BOOL || t == arrow::Type::DATE32 || IsTimestamp(to) ||
+           t == arrow::Type::TIME64 || t == arrow::Type::BINARY;
   }
+  // A TIME casts to another TIME precision and to seconds of the day (integral or decimal).
+  if (f == arrow::Type::TIME64) return t == arrow::Type::TIME64 || IsIntegral(to) || IsDecimal(to);
   if (IsNumeric(from) || f == arrow::Type::BOOL) {
     return IsNumeric(to) || t == arrow::Type::BOOL ||
            (IsTimestamp(to) && !static_cast<const arrow::TimestampType&>(to).timezone().empty()) ||

@@ -32,6 +32,12 @@ std::optional<int32_t> ParseDate(std::string_view text);
 /// Parses a timestamp as Spark's cast does; text without a zone is read in `zone` (or as
 /// wall-clock time when `zone` is empty, for timestamp_ntz). Returns micros since the epoch.
 std::optional<int64_t> ParseTimestamp(std::string_view text, const std::string& zone);
+/// Parses a time of day as Spark's cast does ("H:m", "H:m:s", "H:m:s.fffffffff", trimmed),
+/// giving nanoseconds of the day with the fraction cut to microseconds (TIME(6)).
+std::optional<int64_t> ParseTime(std::string_view text);
+/// Formats nanoseconds of the day as Spark prints a TIME: "HH:mm:ss" and the fraction of the
+/// second without trailing zeros.
+std::string FormatTime(int64_t nanos);
 /// Parses an integer as Spark's cast does (trimmed, fraction digits ignored); nullopt when
 /// malformed or outside [min, max].
 std::optional<int64_t> ParseInteger(std::string_view text, int64_t min, int64_t max,

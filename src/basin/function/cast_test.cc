@@ -1,6 +1,7 @@
 #include <arrow/api.h>
 #include <gtest/gtest.h>
 
+#include "basin/function/cast.h"
 #include "basin/function/function_test_support.h"
 
 namespace basin::function {
@@ -17,6 +18,20 @@ using arrow::int32;
 using arrow::int64;
 using arrow::int8;
 using arrow::utf8;
+
+TEST(CastTest, Time) {
+  const auto time = arrow::time64(arrow::TimeUnit::NANO);
+  EXPECT_EQ(CastRender(A(utf8(), R"(["1:2", " 12:34:56.1234567 ", "T01:02:03.", null])"), time),
+            "01:02:00 | 12:34:56.123456 | 01:02:03 | NULL");
+  EXPECT_EQ(CastRender(A(utf8(), R"(["24:00:00"])"), time), "ERROR:CAST_INVALID_INPUT");
+  EXPECT_EQ(CastRender(A(utf8(), R"(["12"])"), time, true), "NULL");
+  EXPECT_EQ(CastRender(A(time, "[45296500000000]"), int64()), "45296");
+  EXPECT_EQ(CastRender(A(time, "[45296500000000]"), decimal128(10, 2)), "45296.50");
+  EXPECT_EQ(CastRender(A(time, "[45296500000000]"), int8()), "ERROR:CAST_OVERFLOW");
+  EXPECT_EQ(FormatTime(45296120000000), "12:34:56.12");
+  EXPECT_FALSE(CanCast(*time, *arrow::timestamp(arrow::TimeUnit::MICRO, "UTC")));
+  EXPECT_FALSE(CanCast(*int32(), *time));
+}
 
 TEST(CastTest, StringToNumbers) {
   EXPECT_EQ(CastRender(A(utf8(), R"([" 12 ", "-3", "+4", null])"), int32()), "12 | -3 | 4 | NULL");

@@ -38,7 +38,8 @@ std::optional<TypePtr> CommonType(const TypePtr& a, const TypePtr& b) {
   // A string meets another atomic type as that type (ANSI: the string is cast).
   if (IsStringLike(*a) && !IsStringLike(*b)) {
     if (IsNumeric(*b) || b->id() == arrow::Type::DATE32 || IsTimestamp(*b) ||
-        b->id() == arrow::Type::BOOL || b->id() == arrow::Type::BINARY) {
+        b->id() == arrow::Type::TIME64 || b->id() == arrow::Type::BOOL ||
+        b->id() == arrow::Type::BINARY) {
       return IsIntegral(*b) ? arrow::int64() : b;
     }
     return std::nullopt;

@@ -168,6 +168,9 @@ Seed HashValueWith(const arrow::Array& a, int64_t i, Seed seed, IntFn int_fn, Lo
       return long_fn(static_cast<uint64_t>(static_cast<const arrow::TimestampArray&>(a).Value(i)), seed);
     case arrow::Type::DURATION:
       return long_fn(static_cast<uint64_t>(static_cast<const arrow::DurationArray&>(a).Value(i)), seed);
+    case arrow::Type::TIME64:
+      return long_fn(static_cast<uint64_t>(static_cast<const arrow::Time64Array&>(a).Value(i)),
+                     seed);
     case arrow::Type::FLOAT: {
       float f = static_cast<const arrow::FloatArray&>(a).Value(i);
       if (f == 0.0f) f = 0.0f;

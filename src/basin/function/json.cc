@@ -82,6 +82,7 @@ Status WriteJson(const arrow::Array& a, int64_t i, const EvalContext& ctx, std::
       AppendQuoted(static_cast<const arrow::StringArray&>(a).GetView(i), out);
       return Status::OK();
     case arrow::Type::DATE32:
+    case arrow::Type::TIME64:
     case arrow::Type::BINARY: {
       ARROW_ASSIGN_OR_RAISE(auto s, ValueToString(a, i, ctx));
       AppendQuoted(s, out);

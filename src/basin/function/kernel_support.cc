@@ -40,6 +40,8 @@ int64_t ArgReader::Int(int64_t i) const {
       return static_cast<const arrow::Date32Array&>(*array_).Value(k);
     case arrow::Type::TIMESTAMP:
       return static_cast<const arrow::TimestampArray&>(*array_).Value(k);
+    case arrow::Type::TIME64:
+      return static_cast<const arrow::Time64Array&>(*array_).Value(k);
     case arrow::Type::DURATION:
       return static_cast<const arrow::DurationArray&>(*array_).Value(k);
     case arrow::Type::INTERVAL_MONTHS:
@@ -127,6 +129,8 @@ Status OutBuilder::Int(int64_t v) {
       return static_cast<arrow::Date32Builder&>(*builder_).Append(static_cast<int32_t>(v));
     case arrow::Type::TIMESTAMP:
       return static_cast<arrow::TimestampBuilder&>(*builder_).Append(v);
+    case arrow::Type::TIME64:
+      return static_cast<arrow::Time64Builder&>(*builder_).Append(v);
     case arrow::Type::DURATION:
       return static_cast<arrow::DurationBuilder&>(*builder_).Append(v);
     case arrow::Type::INTERVAL_MONTHS:
@@ -426,6 +430,8 @@ std::string SqlTypeName(const arrow::DataType& type) {
     case arrow::Type::TIMESTAMP:
       return static_cast<const arrow::TimestampType&>(type).timezone().empty() ? "TIMESTAMP_NTZ"
                                                                              : "TIMESTAMP";
+    case arrow::Type::TIME64:
+      return "TIME(6)";
     case arrow::Type::DECIMAL128: {
       const auto& d = static_cast<const arrow::Decimal128Type&>(type);
       return "DECIMAL(" + std::to_string(d.precision()) + "," + std::to_string(d.scale()) + ")";
@@ -482,6 +488,7 @@ TypePtr AdjustedDecimal(int precision, int scale) {
 
 TypePtr TimestampType() { return arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"); }
 TypePtr TimestampNtzType() { return arrow::timestamp(arrow::TimeUnit::MICRO); }
+TypePtr TimeType() { return arrow::time64(arrow::TimeUnit::NANO); }
 
 int NumericRank(const arrow::DataType& t) { return types::NumericRank(t.id()); }
 
@@ -519,6 +526,7 @@ TypePtr ImplicitCastTarget(const TypePtr& from, const TypePtr& to) {
       case arrow::Type::DOUBLE:
       case arrow::Type::DATE32:
       case arrow::Type::TIMESTAMP:
+      case arrow::Type::TIME64:
       case arrow::Type::BOOL:
       case arrow::Type::BINARY:
         return to;
@@ -529,7 +537,8 @@ TypePtr ImplicitCastTarget(const TypePtr& from, const TypePtr& to) {
   if (IsStringLike(*to)) {
     // Atomic values become strings where a function expects one.
     if (IsNumeric(*from) || from->id() == arrow::Type::DATE32 || IsTimestamp(*from) ||
-        from->id() == arrow::Type::BOOL || from->id() == arrow::Type::BINARY) {
+        from->id() == arrow::Type::TIME64 || from->id() == arrow::Type::BOOL ||
+        from->id() == arrow::Type::BINARY) {
       return to;
     }
     return nullptr;

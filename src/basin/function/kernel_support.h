@@ -187,6 +187,9 @@ void RegisterMoreJsonFunctions(FunctionTable* table);
 void RegisterRandomFunctions(FunctionTable* table);
 void RegisterNumberFormatFunctions(FunctionTable* table);
 void RegisterCharsetFunctions(FunctionTable* table);
+/// Registers the TIME functions (time_functions.cc) and the TIME forms of hour, minute, second,
+/// extract and make_timestamp*. Must run after the date and time families it extends.
+void RegisterTimeFunctions(FunctionTable* table);
 /// Registers the kll_sketch_* family (kll_functions.cc).
 void RegisterKllFunctions(FunctionTable* table);
 
@@ -229,6 +232,8 @@ TypePtr AdjustedDecimal(int precision, int scale);
 TypePtr TimestampType();
 /// Spark's timestamp_ntz type.
 TypePtr TimestampNtzType();
+/// Spark's TIME type: nanoseconds of the day.
+TypePtr TimeType();
 
 // Errors with Spark's error classes.
 Status ArithmeticOverflow(std::string_view message, std::string_view try_function);
@@ -279,5 +284,7 @@ inline int64_t FloorMod(int64_t a, int64_t b) { return a - FloorDiv(a, b) * b; }
 
 constexpr int64_t kMicrosPerSecond = 1000000;
 constexpr int64_t kMicrosPerDay = 86400LL * 1000000;
+constexpr int64_t kNanosPerSecond = 1000000000;
+constexpr int64_t kNanosPerDay = 86400LL * kNanosPerSecond;
 
 }  // namespace basin::function

@@ -60,6 +60,7 @@ bool UsesArrowCompare(const arrow::DataType& t) {
     case arrow::Type::BINARY:
     case arrow::Type::DATE32:
     case arrow::Type::TIMESTAMP:
+    case arrow::Type::TIME64:
     case arrow::Type::DURATION:
       return true;
     default:

@@ -49,6 +49,7 @@ class BuiltinRegistryImpl : public Registry {
     RegisterMoreAggregates(&table_);
     RegisterMoreScalarFunctions(&table_);
     RegisterKllFunctions(&table_);
+    RegisterTimeFunctions(&table_);
   }
 
   std::optional<FunctionKind> KindOf(const std::string& name) const override {

@@ -434,6 +434,7 @@ Result<StatementResult> Session::RunOtherStatement(sql::Statement& statement) {
                          {"position", nullptr}});
       }
       if (mapping) metadata.configuration["delta.columnMapping.maxColumnId"] = std::to_string(max_id);
+      RETURN_NOT_OK(delta::CheckSupportedTypes(*arrow::schema(fields)));
       ASSIGN_OR_RAISE(metadata.schema_string, types::SchemaToDeltaJson(*arrow::schema(fields)));
       RETURN_NOT_OK(CommitMetadata(table.location, metadata, "ADD COLUMNS",
                                    {{"columns", added.dump()}}, snapshot));

@@ -58,6 +58,8 @@ Result<std::shared_ptr<arrow::DataType>> ToArrowType(const DataTypeSyntax& type)
       return arrow::timestamp(arrow::TimeUnit::MICRO, "UTC");
     case TypeKind::kTimestampNtz:
       return arrow::timestamp(arrow::TimeUnit::MICRO);
+    case TypeKind::kTime:
+      return arrow::time64(arrow::TimeUnit::NANO);
     case TypeKind::kYearMonthInterval:
       return arrow::month_interval();
     case TypeKind::kDayTimeInterval:

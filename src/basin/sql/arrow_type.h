@@ -1,7 +1,8 @@
 #pragma once
 
 // Maps parsed SQL types to Arrow types, with the same conventions as types/schema_json.h:
-// timestamp = timestamp(us, "UTC"), timestamp_ntz = timestamp(us), list elements are a nullable
+// timestamp = timestamp(us, "UTC"), timestamp_ntz = timestamp(us), time(p) =
+// time64(ns) (nanoseconds of the day, whatever the precision), list elements are a nullable
 // field "element", map keys a non-null "key" and values a nullable "value".
 
 #include <memory>

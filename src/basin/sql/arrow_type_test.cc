@@ -31,6 +31,10 @@ TEST(ArrowTypeTest, Primitives) {
   EXPECT_EQ(ArrowOf("date"), "date32[day]");
   EXPECT_EQ(ArrowOf("timestamp"), "timestamp[us, tz=UTC]");
   EXPECT_EQ(ArrowOf("timestamp_ntz"), "timestamp[us]");
+  EXPECT_EQ(ArrowOf("time"), "time64[ns]");
+  EXPECT_EQ(ArrowOf("TIME(3)"), "time64[ns]");
+  EXPECT_EQ(ArrowOf("time(6) without time zone"), "time64[ns]");
+  EXPECT_EQ(ArrowOf("time(7)"), "PARSE ERROR");
   EXPECT_EQ(ArrowOf("interval year to month"), "month_interval");
   EXPECT_EQ(ArrowOf("interval day to second"), "duration[us]");
   EXPECT_EQ(ArrowOf("void"), "null");

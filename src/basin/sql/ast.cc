@@ -180,6 +180,8 @@ std::string LiteralToString(const Expr& e) {
       return "TIMESTAMP " + QuoteString(e.text);
     case LiteralKind::kTimestampNtz:
       return "TIMESTAMP_NTZ " + QuoteString(e.text);
+    case LiteralKind::kTime:
+      return "TIME " + QuoteString(e.text);
     case LiteralKind::kInterval: {
       std::string out = "(INTERVAL";
       for (const auto& p : e.interval) {
@@ -308,6 +310,8 @@ std::string ToString(const DataTypeSyntax& t) {
       return "timestamp";
     case TypeKind::kTimestampNtz:
       return "timestamp_ntz";
+    case TypeKind::kTime:
+      return "time(" + std::to_string(t.precision) + ")";
     case TypeKind::kCalendarInterval:
       return "interval";
     case TypeKind::kYearMonthInterval:

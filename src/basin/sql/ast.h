@@ -66,6 +66,7 @@ enum class TypeKind {
   kDate,               ///< date
   kTimestamp,          ///< timestamp, timestamp_ltz (session time zone)
   kTimestampNtz,       ///< timestamp_ntz
+  kTime,               ///< time [(precision)]: a time of day, precision 0..6 (default 6)
   kYearMonthInterval,  ///< interval year [to month], interval month
   kDayTimeInterval,    ///< interval day [to hour|minute|second], hour ..., minute ..., second
   kCalendarInterval,   ///< interval (no fields)
@@ -81,7 +82,8 @@ enum class IntervalField { kYear, kMonth, kDay, kHour, kMinute, kSecond };
 /// A data type as written in SQL.
 struct DataTypeSyntax {
   TypeKind kind = TypeKind::kNull;
-  /// kDecimal: precision and scale (defaults 10 and 0 when not written, as in Spark).
+  /// kDecimal: precision and scale (defaults 10 and 0 when not written, as in Spark); kTime:
+  /// the fraction digits of the seconds (6 when not written).
   int precision = 10;
   int scale = 0;
   /// kVarChar / kChar: the length.
@@ -151,6 +153,7 @@ enum class LiteralKind {
   kDate,          ///< DATE '...': text is the string
   kTimestamp,     ///< TIMESTAMP '...' / TIMESTAMP_LTZ '...'
   kTimestampNtz,  ///< TIMESTAMP_NTZ '...'
+  kTime,          ///< TIME '...'
   kInterval,      ///< INTERVAL ...: see `interval`
 };
 

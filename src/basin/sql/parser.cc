@@ -842,6 +842,7 @@ class Parser {
           {"TIMESTAMP", LiteralKind::kTimestamp},
           {"TIMESTAMP_LTZ", LiteralKind::kTimestamp},
           {"TIMESTAMP_NTZ", LiteralKind::kTimestampNtz},
+          {"TIME", LiteralKind::kTime},
           {"X", LiteralKind::kBinary}};
       for (const auto& [word, kind] : kTyped) {
         if (At(word)) {
@@ -1453,6 +1454,28 @@ class Parser {
       return simple(TypeKind::kTimestamp);
     }
     if (name == "TIMESTAMP_NTZ") return simple(TypeKind::kTimestampNtz);
+    if (name == "TIME") {
+      t.kind = TypeKind::kTime;
+      t.precision = 6;
+      if (AcceptOp("(")) {
+        ASSIGN_OR_RAISE(t.precision, SmallInteger());
+        int close_end = Cur().end_offset;
+        RETURN_NOT_OK(ExpectOp(")"));
+        if (t.precision > 6) {
+          return ValueErrorAt("UNSUPPORTED_TIME_PRECISION", "0A001",
+                              "The seconds precision " + std::to_string(t.precision) +
+                                  " of the TIME data type is out of the supported range [0, 6].",
+                              text_, pos, close_end);
+        }
+      }
+      // TIME [(p)] WITHOUT TIME ZONE is the same type.
+      if (At2("WITHOUT", "TIME")) {
+        Advance();
+        Advance();
+        if (!Accept("ZONE")) return Unexpected();
+      }
+      return t;
+    }
     if (name == "VOID" || name == "NULL") return simple(TypeKind::kNull);
     if (name == "VARIANT") return simple(TypeKind::kVariant);
     if (name == "DECIMAL" || name == "DEC" || name == "NUMERIC") {

@@ -79,6 +79,12 @@ Result<std::shared_ptr<arrow::DataType>> TypeFromDeltaJson(const json& type) {
     if (name == "timestamp_ntz") return arrow::timestamp(arrow::TimeUnit::MICRO);
     if (name == "void" || name == "null") return arrow::null();
     if (name == "variant") return VariantType();
+    // Spark's TIME(p) (nanoseconds of the day); Delta tables cannot hold it, views and local
+    // relations can.
+    static const std::regex kTime(R"(time\(\s*[0-6]\s*\))");
+    if (name == "time" || std::regex_match(name, kTime)) {
+      return arrow::time64(arrow::TimeUnit::NANO);
+    }
     static const std::regex kDecimal(R"(decimal\(\s*(\d+)\s*,\s*(-?\d+)\s*\))");
     std::smatch m;
     if (std::regex_match(name, m, kDecimal)) {
@@ -162,6 +168,8 @@ Result<json> TypeToDeltaJson(const arrow::DataType& type) {
       const auto& ts = static_cast<const arrow::TimestampType&>(type);
       return json(ts.timezone().empty() ? "timestamp_ntz" : "timestamp");
     }
+    case Type::TIME64:
+      return json("time(6)");
     case Type::NA: return json("void");
     case Type::DECIMAL32:
     case Type::DECIMAL64:

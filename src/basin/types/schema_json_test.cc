@@ -68,6 +68,16 @@ TEST(SchemaJson, SparkTypeNames) {
   EXPECT_EQ(SparkTypeName(*arrow::int64()), "bigint");
   EXPECT_EQ(SparkTypeName(*arrow::int32()), "int");
   EXPECT_EQ(SparkTypeName(*arrow::decimal128(5, 1)), "decimal(5,1)");
+  EXPECT_EQ(SparkTypeName(*arrow::time64(arrow::TimeUnit::NANO)), "time(6)");
+}
+
+TEST(SchemaJson, ReadsSparkTimeTypes) {
+  for (const char* name : {"time", "time(6)", "time(0)"}) {
+    auto type = TypeFromDeltaJson(nlohmann::json(name));
+    ASSERT_TRUE(type.ok()) << name;
+    EXPECT_TRUE((*type)->Equals(*arrow::time64(arrow::TimeUnit::NANO))) << name;
+  }
+  EXPECT_FALSE(TypeFromDeltaJson(nlohmann::json("time(7)")).ok());
 }
 
 }  // namespace basin::types
