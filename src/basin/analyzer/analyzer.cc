@@ -19,9 +19,13 @@
 #include "basin/analyzer/data_type.h"
 #include "basin/delta/snapshot.h"
 #include "basin/format/data_file_reader.h"
+#include "basin/format/data_file_writer.h"
 #include "basin/format/partition_path.h"
 #include "basin/function/kernel_support.h"
 #include "basin/io/file_system.h"
+#include "basin/types/numeric_rank.h"
+#include "basin/types/schema_json.h"
+#include "basin/types/user_defined_type.h"
 #include "basin/types/variant_type.h"
 
 namespace basin::analyzer {
@@ -63,6 +67,8 @@ struct ScopeColumn {
   // Spark Connect DataFrames this column belongs to: (plan id, depth), depth 0 for the
   // DataFrame that produced it, one more for each DataFrame it passed through unchanged.
   std::vector<std::pair<int64_t, int>> plan_ids;
+  // The Spark UDT the column holds (types/user_defined_type.h), kept by plain references.
+  std::optional<types::UserDefinedType> udt;
 };
 
 // The depth at which `c` belongs to DataFrame `plan_id`, or -1.
@@ -81,7 +87,10 @@ struct Bound {
 
 std::shared_ptr<arrow::Schema> SchemaOf(const std::vector<ScopeColumn>& columns) {
   arrow::FieldVector fields;
-  for (const auto& c : columns) fields.push_back(arrow::field(c.name, c.type, c.nullable));
+  for (const auto& c : columns) {
+    auto field = arrow::field(c.name, c.type, c.nullable);
+    fields.push_back(c.udt ? types::WithUserDefinedType(field, *c.udt) : field);
+  }
   return arrow::schema(fields);
 }
 
@@ -92,6 +101,7 @@ std::vector<ScopeColumn> ColumnsOf(const PlanNode& plan, const std::string& qual
   for (const auto& f : plan.schema->fields()) {
     ScopeColumn c{qualifier, f->name(), f->type(), f->nullable(), false};
     c.metadata = f->metadata() && f->metadata()->Contains(kMetadataMarker);
+    c.udt = types::UserDefinedTypeOf(*f);
     out.push_back(c);
   }
   return out;
@@ -115,12 +125,43 @@ void AddMetadataColumn(PlanNode* node) {
   node->with_metadata_column = true;
 }
 
+// The output field `name` of `e` over `input`: a plain column reference keeps the UDT its input
+// column holds.
+std::shared_ptr<arrow::Field> OutputField(const std::string& name, const ExprPtr& e, bool nullable,
+                                          const arrow::Schema& input) {
+  auto field = arrow::field(name, e->type, nullable);
+  if (e->kind == ExprKind::kColumn && e->column_index >= 0 &&
+      e->column_index < input.num_fields()) {
+    return types::WithUserDefinedTypeOf(field, *input.field(e->column_index));
+  }
+  return field;
+}
+
+// The output field of aggregate `a` over `input`: aggregates that give back one of their input
+// values (first, last, min, max, any_value) of a UDT column give that UDT.
+std::shared_ptr<arrow::Field> AggregateField(const plan::Expr& a, const arrow::Schema& input) {
+  auto field = arrow::field(a.name, a.type, true);
+  // The value is the first argument (first/last take an ignore-nulls flag after it).
+  if (a.kind != ExprKind::kAggregate || !a.aggregate || a.children.empty()) return field;
+  const auto& name = a.aggregate->name;
+  if (name != "first" && name != "last" && name != "min" && name != "max" &&
+      name != "any_value" && name != "first_value" && name != "last_value") {
+    return field;
+  }
+  const auto& child = *a.children[0];
+  if (child.kind != ExprKind::kColumn || child.column_index < 0 ||
+      child.column_index >= input.num_fields()) {
+    return field;
+  }
+  return types::WithUserDefinedTypeOf(field, *input.field(child.column_index));
+}
+
 PlanPtr MakeProject(PlanPtr child, std::vector<ExprPtr> exprs, std::vector<std::string> names) {
   auto node = std::make_shared<PlanNode>();
   node->kind = PlanKind::kProject;
   arrow::FieldVector fields;
   for (size_t i = 0; i < exprs.size(); ++i) {
-    fields.push_back(arrow::field(names[i], exprs[i]->type, exprs[i]->nullable));
+    fields.push_back(OutputField(names[i], exprs[i], exprs[i]->nullable, *child->schema));
   }
   node->schema = arrow::schema(fields);
   node->exprs = std::move(exprs);
@@ -256,6 +297,13 @@ class ExpressionBinder {
   Result<ExprPtr> BindLambda(const sql::Expr& lambda,
                              const std::vector<std::pair<TypePtr, bool>>& params,
                              size_t min_params, const std::string& display);
+  // CAST(a AS STRING) of a column holding a Scala UDT that Spark ships and prints with its own
+  // toString (ExamplePointUDT: "(x, y)"); nullopt for every other value, which prints as its
+  // sqlType does (Python UDTs included).
+  Result<std::optional<ExprPtr>> UserDefinedText(const ExprPtr& a, const std::string& display,
+                                                 const sql::SourcePos& pos);
+  // The UDT held by the scope column `a` refers to, if `a` is a plain column reference.
+  const std::optional<types::UserDefinedType>& ColumnUserDefinedType(const ExprPtr& a) const;
   Result<ExprPtr> CallScalar(const std::string& name, std::vector<ExprPtr> args,
                              const std::string& display, const sql::SourcePos& pos);
   Result<ExprPtr> Coerce(ExprPtr e, const TypePtr& type);
@@ -564,6 +612,14 @@ Result<ExprPtr> ExpressionBinder::BindAggregateCall(const sql::Expr& e) {
   auto agg = std::make_shared<plan::Expr>();
   agg->kind = ExprKind::kAggregate;
   agg->type = bound.return_type;
+  if (args.size() == 1 && agg->type->id() == arrow::Type::LIST &&
+      (bound.name == "collect_list" || bound.name == "collect_set" || bound.name == "array_agg")) {
+    // Collecting a UDT column gives an array of that UDT.
+    if (const auto& udt = ColumnUserDefinedType(args[0])) {
+      const auto& element = static_cast<const arrow::ListType&>(*agg->type).value_field();
+      agg->type = arrow::list(types::WithUserDefinedType(element, *udt));
+    }
+  }
   agg->aggregate = std::make_shared<function::BoundAggregate>(std::move(bound));
   agg->children = std::move(args);
   agg->distinct = e.distinct;
@@ -1542,6 +1598,35 @@ Result<std::optional<ExprPtr>> ExpressionBinder::BindHigherOrder(const std::stri
   return std::optional<ExprPtr>(out);
 }
 
+const std::optional<types::UserDefinedType>& ExpressionBinder::ColumnUserDefinedType(
+    const ExprPtr& a) const {
+  static const std::optional<types::UserDefinedType> kNone;
+  if (a->kind != ExprKind::kColumn || a->column_index < 0 ||
+      a->column_index >= static_cast<int>(scope_->size())) {
+    return kNone;
+  }
+  return (*scope_)[static_cast<size_t>(a->column_index)].udt;
+}
+
+Result<std::optional<ExprPtr>> ExpressionBinder::UserDefinedText(const ExprPtr& a,
+                                                                 const std::string& display,
+                                                                 const sql::SourcePos& pos) {
+  const auto& udt = ColumnUserDefinedType(a);
+  if (!udt || types::ShippedUdtText(*udt) != types::UdtText::kPoint ||
+      a->type->id() != arrow::Type::LIST) {
+    return std::nullopt;
+  }
+  auto text = [](std::string s) { return plan::Literal(std::make_shared<arrow::StringScalar>(s)); };
+  auto coordinate = [&](int64_t i) -> Result<ExprPtr> {
+    auto index = plan::Literal(std::make_shared<arrow::Int32Scalar>(static_cast<int32_t>(i)));
+    ASSIGN_OR_RAISE(auto value, CallScalar("get_array_item", {a, index}, display, pos));
+    return plan::CastTo(value, arrow::utf8());
+  };
+  ASSIGN_OR_RAISE(auto x, coordinate(0));
+  ASSIGN_OR_RAISE(auto y, coordinate(1));
+  return CallScalar("concat", {text("("), x, text(", "), y, text(")")}, display, pos);
+}
+
 Result<ExprPtr> ExpressionBinder::BindNode(const sql::Expr& e) {
   using K = sql::ExprKind;
   std::string display = AutoColumnName(e);
@@ -1789,6 +1874,17 @@ Result<ExprPtr> ExpressionBinder::BindNode(const sql::Expr& e) {
       if (!function::CanCast(*a->type, *type)) {
         return function::CastMismatchError(*a->type, *type, display, PosText(e.pos));
       }
+      if (type->id() == arrow::Type::STRING) {
+        ASSIGN_OR_RAISE(auto text, UserDefinedText(a, display, e.pos));
+        if (text) return *text;
+      } else if (ColumnUserDefinedType(a)) {
+        // A UDT casts only to a string (Spark's Cast.canCast).
+        return UserError("DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION",
+                         "Cannot resolve \"" + display +
+                             "\" due to data type mismatch: cannot cast UDT(\"" +
+                             function::SqlTypeName(*a->type) + "\") to \"" +
+                             function::SqlTypeName(*type) + "\"." + PosText(e.pos));
+      }
       auto out = plan::CastTo(a, type, e.try_cast);
       if (e.type->kind == sql::TypeKind::kTime && e.type->precision < 6 &&
           a->type->id() == arrow::Type::TIME64) {
@@ -1821,6 +1917,16 @@ Result<ExprPtr> ExpressionBinder::BindNode(const sql::Expr& e) {
         std::string field(static_cast<const arrow::StringScalar&>(*i->literal).view());
         return CallScalar("get_struct_field", {a, i},
                           AutoColumnName(*e.children[0]) + "." + field, e.pos);
+      }
+      if (a->type->id() == arrow::Type::MAP) {
+        // m[k] with integer keys of two widths compares them as the wider type (Spark's
+        // GetMapValue coercion): a key that does not fit the map's key type matches nothing.
+        const auto& key_type = static_cast<const arrow::MapType&>(*a->type).key_type();
+        if (!i->type->Equals(*key_type) &&
+            types::IsIntegralRank(types::NumericRank(i->type->id())) &&
+            types::IsIntegralRank(types::NumericRank(key_type->id()))) {
+          i = plan::CastTo(i, key_type, /*try_cast=*/true);
+        }
       }
       return CallScalar("element_at", {a, i}, display, e.pos);
     }
@@ -2010,6 +2116,17 @@ Result<PlanPtr> ParquetScan(const std::string& path,
   auto plain = schema->RemoveMetadata();
   for (const auto& f : plain->fields()) fields.push_back(f->WithType(CanonicalType(f->type())));
   node->scan.table_schema = arrow::schema(fields);
+  // Spark's schema in the file names the user-defined types its columns hold.
+  if (auto kv = reader->parquet_reader()->metadata()->key_value_metadata()) {
+    auto spark_json = kv->Get(format::kSparkSchemaKey);
+    if (spark_json.ok()) {
+      auto spark_schema = types::SchemaFromDeltaJson(*spark_json);
+      if (spark_schema.ok()) {
+        node->scan.table_schema =
+            types::WithUserDefinedTypesOf(node->scan.table_schema, **spark_schema);
+      }
+    }
+  }
   RETURN_NOT_OK(AddPartitionColumns(location, files, node.get()));
   node->schema = node->scan.table_schema;
   AddMetadataColumn(node.get());
@@ -3325,6 +3442,7 @@ Result<Bound> QueryAnalyzer::AnalyzeSetOp(const sql::Query& q) {
     ScopeColumn c{"", left.columns[i].name, types[i],
                   left.columns[i].nullable || right.columns[i].nullable, false};
     if (q.set_op != sql::SetOpKind::kUnion) c.nullable = left.columns[i].nullable;
+    c.udt = left.columns[i].udt;
     cols.push_back(c);
   }
   node->schema = SchemaOf(cols);
@@ -3774,10 +3892,10 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
     arrow::FieldVector fields;
     for (size_t i = 0; i < agg.groups.size(); ++i) {
       bool nullable = agg.groups[i]->nullable || agg.has_grouping_id;
-      fields.push_back(arrow::field(agg.group_names[i], agg.groups[i]->type, nullable));
+      fields.push_back(OutputField(agg.group_names[i], agg.groups[i], nullable, *current->schema));
     }
     if (agg.has_grouping_id) fields.push_back(arrow::field("spark_grouping_id", arrow::int64(), false));
-    for (const auto& a : agg.aggregates) fields.push_back(arrow::field(a->name, a->type, true));
+    for (const auto& a : agg.aggregates) fields.push_back(AggregateField(*a, *current->schema));
     node->schema = arrow::schema(fields);
     current = node;
     base_width = static_cast<int>(fields.size());
@@ -3816,6 +3934,7 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
     out_columns.push_back(ScopeColumn{"", select_names[i], select_exprs[i]->type,
                                       select_exprs[i]->nullable, false});
     if (i < items.size() && items[i].metadata) out_columns.back().metadata = true;
+    out_columns.back().udt = types::UserDefinedTypeOf(*current->schema->field(i));
     // A column passed through unchanged stays a column of the DataFrames it came from.
     const auto& e = select_exprs[i];
     if (!aggregate && e->kind == ExprKind::kColumn && e->column_index >= 0 &&

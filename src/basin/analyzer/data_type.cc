@@ -166,6 +166,14 @@ Result<std::shared_ptr<arrow::DataType>> ToArrowType(const sql::DataTypeSyntax& 
     case K::kFloat: return arrow::float32();
     case K::kDouble: return arrow::float64();
     case K::kDecimal:
+      if (type.scale < 0) {
+        // Spark allows these only under spark.sql.legacy.allowNegativeScaleOfDecimal, which
+        // Basin does not implement.
+        return UserError("NEGATIVE_SCALE_DISALLOWED",
+                         "Negative scale is not allowed: '" + std::to_string(type.scale) +
+                             "'. Set the config \"spark.sql.legacy.allowNegativeScaleOfDecimal\" "
+                             "to \"true\" to allow it.");
+      }
       if (type.precision < 1 || type.precision > 38 || type.scale < 0 ||
           type.scale > type.precision) {
         return UserError("DECIMAL_PRECISION_EXCEEDS_MAX_PRECISION",

@@ -24,6 +24,7 @@
 #include "basin/session/file_table.h"
 #include "basin/sql/parser.h"
 #include "basin/types/schema_json.h"
+#include "basin/types/user_defined_type.h"
 
 namespace basin::connect {
 
@@ -273,7 +274,10 @@ Result<std::shared_ptr<arrow::Table>> InputTable(const pb::Relation& input,
                                                  PlanTranslator& translator) {
   ASSIGN_OR_RAISE(auto plan, translator.Plan(input));
   ASSIGN_OR_RAISE(auto reader, translator.session().Run(plan));
-  return reader->ToTable();
+  ASSIGN_OR_RAISE(auto table, reader->ToTable());
+  // The user-defined types of the columns are in the plan's schema, not in the batches'.
+  auto schema = types::WithUserDefinedTypesOf(table->schema(), *plan->schema);
+  return arrow::Table::Make(std::move(schema), table->columns(), table->num_rows());
 }
 
 // The same type with every nested field nullable (struct fields, list elements, map values).

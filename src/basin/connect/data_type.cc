@@ -9,6 +9,7 @@
 #include "basin/sql/arrow_type.h"
 #include "basin/sql/parser.h"
 #include "basin/types/schema_json.h"
+#include "basin/types/user_defined_type.h"
 
 namespace basin::connect {
 
@@ -33,6 +34,35 @@ bool IsVariant(const arrow::DataType& type) {
   return type.field(0)->name() == "value" && type.field(1)->name() == "metadata" &&
          type.field(0)->type()->id() == arrow::Type::BINARY &&
          type.field(1)->type()->id() == arrow::Type::BINARY;
+}
+
+// The Connect type of what `field` holds: its UDT (around its sqlType) when it holds one.
+Result<DataType> FieldProtoType(const arrow::Field& field) {
+  ASSIGN_OR_RAISE(auto sql_type, ToProtoType(*field.type()));
+  auto udt = types::UserDefinedTypeOf(field);
+  if (!udt) return sql_type;
+  DataType out;
+  auto* u = out.mutable_udt();
+  u->set_type("udt");
+  if (!udt->jvm_class.empty()) u->set_jvm_class(udt->jvm_class);
+  std::string python_class = types::ReportedPythonClass(*udt);
+  if (!python_class.empty()) u->set_python_class(python_class);
+  if (udt->jvm_class.empty() && !udt->serialized_python_class.empty()) {
+    u->set_serialized_python_class(udt->serialized_python_class);
+  }
+  *u->mutable_sql_type() = std::move(sql_type);
+  return out;
+}
+
+// A field of the Connect type `type`; a UDT becomes its sqlType, marked on the field.
+Result<std::shared_ptr<arrow::Field>> FieldFromProto(std::string name, const DataType& type,
+                                                     bool nullable) {
+  ASSIGN_OR_RAISE(auto arrow_type, FromProtoType(type));
+  auto field = arrow::field(std::move(name), std::move(arrow_type), nullable);
+  if (!type.has_udt()) return field;
+  const auto& u = type.udt();
+  types::UserDefinedType udt{u.jvm_class(), u.python_class(), u.serialized_python_class()};
+  return types::WithUserDefinedType(field, udt);
 }
 
 }  // namespace
@@ -95,15 +125,15 @@ Result<DataType> ToProtoType(const arrow::DataType& type) {
     case arrow::Type::LARGE_LIST:
     case arrow::Type::FIXED_SIZE_LIST: {
       const auto& list = static_cast<const arrow::BaseListType&>(type);
-      ASSIGN_OR_RAISE(auto element, ToProtoType(*list.value_type()));
+      ASSIGN_OR_RAISE(auto element, FieldProtoType(*list.value_field()));
       *out.mutable_array()->mutable_element_type() = std::move(element);
       out.mutable_array()->set_contains_null(list.value_field()->nullable());
       break;
     }
     case arrow::Type::MAP: {
       const auto& map = static_cast<const arrow::MapType&>(type);
-      ASSIGN_OR_RAISE(auto key, ToProtoType(*map.key_type()));
-      ASSIGN_OR_RAISE(auto value, ToProtoType(*map.item_type()));
+      ASSIGN_OR_RAISE(auto key, FieldProtoType(*map.key_field()));
+      ASSIGN_OR_RAISE(auto value, FieldProtoType(*map.item_field()));
       *out.mutable_map()->mutable_key_type() = std::move(key);
       *out.mutable_map()->mutable_value_type() = std::move(value);
       out.mutable_map()->set_value_contains_null(map.item_field()->nullable());
@@ -117,7 +147,7 @@ Result<DataType> ToProtoType(const arrow::DataType& type) {
       for (const auto& field : type.fields()) {
         auto* f = out.mutable_struct_()->add_fields();
         f->set_name(field->name());
-        ASSIGN_OR_RAISE(auto child, ToProtoType(*field->type()));
+        ASSIGN_OR_RAISE(auto child, FieldProtoType(*field));
         *f->mutable_data_type() = std::move(child);
         f->set_nullable(field->nullable());
         if (auto metadata = SparkMetadata(*field)) f->set_metadata(*metadata);
@@ -137,7 +167,7 @@ Result<DataType> ToProtoSchema(const arrow::Schema& schema) {
   for (const auto& field : schema.fields()) {
     auto* f = fields->add_fields();
     f->set_name(field->name());
-    ASSIGN_OR_RAISE(auto child, ToProtoType(*field->type()));
+    ASSIGN_OR_RAISE(auto child, FieldProtoType(*field));
     *f->mutable_data_type() = std::move(child);
     f->set_nullable(field->nullable());
     if (auto metadata = SparkMetadata(*field)) f->set_metadata(*metadata);
@@ -173,21 +203,21 @@ Result<std::shared_ptr<arrow::DataType>> FromProtoType(const DataType& type) {
     case DataType::kYearMonthInterval: return arrow::month_interval();
     case DataType::kDayTimeInterval: return arrow::duration(arrow::TimeUnit::MICRO);
     case DataType::kArray: {
-      ASSIGN_OR_RAISE(auto element, FromProtoType(type.array().element_type()));
-      return arrow::list(arrow::field("element", element, type.array().contains_null()));
+      ASSIGN_OR_RAISE(auto element, FieldFromProto("element", type.array().element_type(),
+                                                   type.array().contains_null()));
+      return arrow::list(std::move(element));
     }
     case DataType::kMap: {
-      ASSIGN_OR_RAISE(auto key, FromProtoType(type.map().key_type()));
-      ASSIGN_OR_RAISE(auto value, FromProtoType(type.map().value_type()));
-      return std::make_shared<arrow::MapType>(
-          arrow::field("key", key, false),
-          arrow::field("value", value, type.map().value_contains_null()));
+      ASSIGN_OR_RAISE(auto key, FieldFromProto("key", type.map().key_type(), false));
+      ASSIGN_OR_RAISE(auto value, FieldFromProto("value", type.map().value_type(),
+                                                 type.map().value_contains_null()));
+      return std::make_shared<arrow::MapType>(std::move(key), std::move(value));
     }
     case DataType::kStruct: {
       arrow::FieldVector fields;
       for (const auto& f : type.struct_().fields()) {
-        ASSIGN_OR_RAISE(auto child, FromProtoType(f.data_type()));
-        fields.push_back(arrow::field(f.name(), child, f.nullable()));
+        ASSIGN_OR_RAISE(auto child, FieldFromProto(f.name(), f.data_type(), f.nullable()));
+        fields.push_back(std::move(child));
       }
       return arrow::struct_(fields);
     }
@@ -206,6 +236,19 @@ Result<std::shared_ptr<arrow::DataType>> FromProtoType(const DataType& type) {
 
 namespace {
 
+Result<std::shared_ptr<arrow::DataType>> TypeFromSparkJson(const nlohmann::json& type);
+
+// A field of Spark's JSON `type`; a UDT becomes its sqlType, marked on the field.
+Result<std::shared_ptr<arrow::Field>> FieldFromSparkJson(std::string name,
+                                                         const nlohmann::json& type,
+                                                         bool nullable) {
+  ASSIGN_OR_RAISE(auto arrow_type, TypeFromSparkJson(type));
+  auto field = arrow::field(std::move(name), std::move(arrow_type), nullable);
+  if (!type.is_object() || type.value("type", nlohmann::json()) != "udt") return field;
+  ASSIGN_OR_RAISE(auto udt, types::UserDefinedTypeFromJson(type));
+  return types::WithUserDefinedType(field, udt);
+}
+
 // Spark's JSON form of a type (what clients send for local relations). Delta's reader knows the
 // types a table may hold; types only queries have (intervals, ...) are read by their SQL name.
 Result<std::shared_ptr<arrow::DataType>> TypeFromSparkJson(const nlohmann::json& type) {
@@ -223,21 +266,24 @@ Result<std::shared_ptr<arrow::DataType>> TypeFromSparkJson(const nlohmann::json&
   if (kind == "struct") {
     arrow::FieldVector fields;
     for (const auto& f : type.value("fields", nlohmann::json::array())) {
-      ASSIGN_OR_RAISE(auto t, TypeFromSparkJson(f.at("type")));
-      fields.push_back(arrow::field(f.at("name").get<std::string>(), t,
-                                    f.value("nullable", true)));
+      ASSIGN_OR_RAISE(auto field, FieldFromSparkJson(f.at("name").get<std::string>(), f.at("type"),
+                                                     f.value("nullable", true)));
+      fields.push_back(std::move(field));
     }
     return arrow::struct_(fields);
   }
   if (kind == "array") {
-    ASSIGN_OR_RAISE(auto element, TypeFromSparkJson(type.at("elementType")));
-    return arrow::list(arrow::field("element", element, type.value("containsNull", true)));
+    ASSIGN_OR_RAISE(auto element, FieldFromSparkJson("element", type.at("elementType"),
+                                                     type.value("containsNull", true)));
+    return arrow::list(std::move(element));
   }
   if (kind == "map") {
-    ASSIGN_OR_RAISE(auto key, TypeFromSparkJson(type.at("keyType")));
-    ASSIGN_OR_RAISE(auto value, TypeFromSparkJson(type.at("valueType")));
-    return arrow::map(key, arrow::field("value", value, type.value("valueContainsNull", true)));
+    ASSIGN_OR_RAISE(auto key, FieldFromSparkJson("key", type.at("keyType"), false));
+    ASSIGN_OR_RAISE(auto value, FieldFromSparkJson("value", type.at("valueType"),
+                                                   type.value("valueContainsNull", true)));
+    return std::make_shared<arrow::MapType>(std::move(key), std::move(value));
   }
+  if (kind == "udt" && type.contains("sqlType")) return TypeFromSparkJson(type["sqlType"]);
   return types::TypeFromDeltaJson(type);
 }
 
@@ -257,28 +303,108 @@ Result<std::shared_ptr<arrow::Schema>> SchemaFromSparkJson(const std::string& te
 
 }  // namespace
 
-Result<std::shared_ptr<arrow::DataType>> ParseTypeString(const std::string& text) {
+namespace {
+
+// A type string read as ParseTypeString reads it, with the syntax of what was parsed: one type
+// (also the struct<...> fallback) or a field list.
+struct ParsedTypeString {
+  std::shared_ptr<arrow::DataType> type;
+  std::optional<sql::DataTypeSyntax> single;
+  std::vector<sql::ColumnDefinition> columns;
+};
+
+Result<ParsedTypeString> ReadTypeString(const std::string& text) {
+  ParsedTypeString out;
   size_t start = text.find_first_not_of(" \t\r\n");
   if (start != std::string::npos && text[start] == '{') {
     ASSIGN_OR_RAISE(auto schema, SchemaFromSparkJson(text));
-    return arrow::struct_(schema->fields());
+    out.type = arrow::struct_(schema->fields());
+    return out;
   }
   // A single type first ("bigint", "array<int>"), then a field list ("a int, b string").
   auto single = sql::ParseDataType(text);
-  if (single.ok()) return sql::ToArrowType(*single);
+  if (single.ok()) {
+    ASSIGN_OR_RAISE(out.type, sql::ToArrowType(*single));
+    out.single = std::move(*single);
+    return out;
+  }
   auto columns = sql::ParseTableSchema(text);
   if (!columns.ok()) {
     // Spark's last resort: the fields of a struct type, "a: int, b: string".
     auto as_struct = sql::ParseDataType("struct<" + text + ">");
-    if (as_struct.ok()) return sql::ToArrowType(*as_struct);
-    return single.status();
+    if (!as_struct.ok()) return single.status();
+    ASSIGN_OR_RAISE(out.type, sql::ToArrowType(*as_struct));
+    out.single = std::move(*as_struct);
+    return out;
   }
   arrow::FieldVector fields;
   for (const auto& column : *columns) {
     ASSIGN_OR_RAISE(auto field, sql::ToArrowField(column));
     fields.push_back(field);
   }
-  return arrow::struct_(fields);
+  out.type = arrow::struct_(fields);
+  out.columns = std::move(*columns);
+  return out;
+}
+
+// Puts back the CHAR(n) / VARCHAR(n) of `syntax` into `type` (Basin holds them as strings).
+void RestoreCharVarchar(const sql::DataTypeSyntax& syntax, DataType* type) {
+  using K = sql::TypeKind;
+  switch (syntax.kind) {
+    case K::kChar:
+      type->Clear();
+      type->mutable_char_()->set_length(syntax.length);
+      break;
+    case K::kVarChar:
+      type->Clear();
+      type->mutable_var_char()->set_length(syntax.length);
+      break;
+    case K::kArray:
+      if (type->has_array() && syntax.children.size() == 1) {
+        RestoreCharVarchar(syntax.children[0], type->mutable_array()->mutable_element_type());
+      }
+      break;
+    case K::kMap:
+      if (type->has_map() && syntax.children.size() == 2) {
+        RestoreCharVarchar(syntax.children[0], type->mutable_map()->mutable_key_type());
+        RestoreCharVarchar(syntax.children[1], type->mutable_map()->mutable_value_type());
+      }
+      break;
+    case K::kStruct:
+      if (type->has_struct_() &&
+          type->struct_().fields_size() == static_cast<int>(syntax.children.size())) {
+        for (size_t i = 0; i < syntax.children.size(); ++i) {
+          RestoreCharVarchar(syntax.children[i],
+                             type->mutable_struct_()->mutable_fields(static_cast<int>(i))
+                                 ->mutable_data_type());
+        }
+      }
+      break;
+    default: break;
+  }
+}
+
+}  // namespace
+
+Result<std::shared_ptr<arrow::DataType>> ParseTypeString(const std::string& text) {
+  ASSIGN_OR_RAISE(auto parsed, ReadTypeString(text));
+  return parsed.type;
+}
+
+Result<DataType> ParseTypeStringToProto(const std::string& text) {
+  ASSIGN_OR_RAISE(auto parsed, ReadTypeString(text));
+  ASSIGN_OR_RAISE(auto out, ToProtoType(*parsed.type));
+  if (parsed.single) {
+    RestoreCharVarchar(*parsed.single, &out);
+  } else if (out.has_struct_() &&
+             out.struct_().fields_size() == static_cast<int>(parsed.columns.size())) {
+    for (size_t i = 0; i < parsed.columns.size(); ++i) {
+      RestoreCharVarchar(parsed.columns[i].type,
+                         out.mutable_struct_()->mutable_fields(static_cast<int>(i))
+                             ->mutable_data_type());
+    }
+  }
+  return out;
 }
 
 Result<std::shared_ptr<arrow::Schema>> ParseSchemaString(const std::string& text) {

@@ -24,6 +24,9 @@ Result<std::shared_ptr<arrow::DataType>> FromProtoType(const spark::connect::Dat
 /// Parses a type string as clients send it: Spark's JSON ("{"type":"struct",...}"), a DDL
 /// field list ("a int, b string"), or a single type ("bigint").
 Result<std::shared_ptr<arrow::DataType>> ParseTypeString(const std::string& text);
+/// Like ParseTypeString, as the Connect type Spark's DDL parsing gives (AnalyzePlan DDLParse):
+/// CHAR(n) and VARCHAR(n) stay char and varchar there.
+Result<spark::connect::DataType> ParseTypeStringToProto(const std::string& text);
 /// Like ParseTypeString, for a schema: a struct type's fields, or one field "value" for a
 /// single non-struct type.
 Result<std::shared_ptr<arrow::Schema>> ParseSchemaString(const std::string& text);

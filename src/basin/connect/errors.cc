@@ -24,9 +24,10 @@ std::vector<std::string> ExceptionClasses(const std::string& error_class,
     return {"org.apache.spark.SparkException", "java.lang.Exception", "java.lang.Throwable"};
   }
   // Spark's legacy classes number query-compilation errors _LEGACY_ERROR_TEMP_1xxx; transpose
-  // checks its input (even the row count) while analyzing.
+  // checks its input (even the row count) while analyzing; a negative decimal scale is refused
+  // while analyzing too, under SQLSTATE 0A000.
   if (error_class.rfind("_LEGACY_ERROR_TEMP_1", 0) == 0 ||
-      error_class.rfind("TRANSPOSE_", 0) == 0) {
+      error_class.rfind("TRANSPOSE_", 0) == 0 || error_class == "NEGATIVE_SCALE_DISALLOWED") {
     return {"org.apache.spark.sql.AnalysisException", "java.lang.Exception",
             "java.lang.Throwable"};
   }

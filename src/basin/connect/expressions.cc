@@ -346,6 +346,15 @@ Result<sql::DataTypeSyntax> TypeSyntax(const proto::DataType& type) {
 Result<sql::ExprPtr> CastOf(const Expression::Cast& cast, PlanTranslator& t) {
   ASSIGN_OR_RAISE(auto child, t.Expression(cast.expr()));
   auto e = MakeExpr(sql::ExprKind::kCast);
+  if (cast.has_type() && cast.type().has_udt()) {
+    // Only a column of the same UDT casts to a UDT in Spark; Basin's plans cannot name a UDT
+    // as a cast's target, so every such cast is refused as Spark refuses the others.
+    return UserError("DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION",
+                     "Cannot resolve the cast due to data type mismatch: cannot cast to UDT(\"" +
+                         (cast.type().udt().has_python_class() ? cast.type().udt().python_class()
+                                                               : cast.type().udt().jvm_class()) +
+                         "\").");
+  }
   if (cast.has_type()) {
     ASSIGN_OR_RAISE(auto type, TypeSyntax(cast.type()));
     e->type = std::make_unique<sql::DataTypeSyntax>(std::move(type));

@@ -15,6 +15,7 @@
 #include "basin/exec/physical_plan_text.h"
 #include "basin/io/file_system.h"
 #include "basin/types/schema_json.h"
+#include "basin/types/user_defined_type.h"
 
 namespace basin::connect {
 
@@ -33,28 +34,30 @@ std::string TypeName(const arrow::DataType& type) {
 void TreeLines(const arrow::DataType& type, const std::string& prefix, int depth, int level,
                std::string* out) {
   if (level > 0 && depth > level) return;
-  auto line = [&](const std::string& name, const arrow::DataType& t, const std::string& tail) {
-    *out += prefix + " |-- " + name + ": " + TypeName(t) + tail + "\n";
-    TreeLines(t, prefix + " |   ", depth + 1, level, out);
+  // A field holding a UDT prints the UDT's name and nothing below it, as Spark does.
+  auto line = [&](const std::string& name, const arrow::Field& f, const std::string& tail) {
+    auto udt = types::UserDefinedTypeOf(f);
+    *out += prefix + " |-- " + name + ": " +
+            (udt ? types::UserDefinedTypeName(*udt) : TypeName(*f.type())) + tail + "\n";
+    if (!udt) TreeLines(*f.type(), prefix + " |   ", depth + 1, level, out);
   };
   switch (type.id()) {
     case arrow::Type::STRUCT:
       for (const auto& f : type.fields()) {
-        line(f->name(), *f->type(),
-             std::string(" (nullable = ") + (f->nullable() ? "true" : "false") + ")");
+        line(f->name(), *f, std::string(" (nullable = ") + (f->nullable() ? "true" : "false") + ")");
       }
       break;
     case arrow::Type::LIST:
     case arrow::Type::LARGE_LIST: {
       const auto& element = type.field(0);
-      line("element", *element->type(),
+      line("element", *element,
            std::string(" (containsNull = ") + (element->nullable() ? "true" : "false") + ")");
       break;
     }
     case arrow::Type::MAP: {
       const auto& map = static_cast<const arrow::MapType&>(type);
-      line("key", *map.key_type(), "");
-      line("value", *map.item_type(),
+      line("key", *map.key_field(), "");
+      line("value", *map.item_field(),
            std::string(" (valueContainsNull = ") + (map.item_field()->nullable() ? "true" : "false") +
                ")");
       break;
@@ -326,8 +329,8 @@ Status AnalyzeRequest(const pb::AnalyzePlanRequest& request, TranslationContext 
       response->mutable_spark_version()->set_version("4.2.0");
       return Status::OK();
     case R::kDdlParse: {
-      ASSIGN_OR_RAISE(auto type, ParseTypeString(request.ddl_parse().ddl_string()));
-      ASSIGN_OR_RAISE(*response->mutable_ddl_parse()->mutable_parsed(), ToProtoType(*type));
+      ASSIGN_OR_RAISE(*response->mutable_ddl_parse()->mutable_parsed(),
+                      ParseTypeStringToProto(request.ddl_parse().ddl_string()));
       return Status::OK();
     }
     case R::kJsonToDdl: {

@@ -21,6 +21,7 @@
 #include "basin/io/file_system.h"
 #include "basin/types/numeric_rank.h"
 #include "basin/types/schema_json.h"
+#include "basin/types/user_defined_type.h"
 #include "basin/sql/parser.h"
 
 namespace basin::connect {
@@ -54,18 +55,22 @@ std::shared_ptr<arrow::DataType> BasinType(const std::shared_ptr<arrow::DataType
     case arrow::Type::LARGE_LIST:
     case arrow::Type::FIXED_SIZE_LIST: {
       const auto& list = static_cast<const arrow::BaseListType&>(*type);
-      return arrow::list(arrow::field("element", BasinType(list.value_type()), true));
+      return arrow::list(types::WithUserDefinedTypeOf(
+          arrow::field("element", BasinType(list.value_type()), true), *list.value_field()));
     }
     case arrow::Type::MAP: {
       const auto& map = static_cast<const arrow::MapType&>(*type);
       return std::make_shared<arrow::MapType>(
-          arrow::field("key", BasinType(map.key_type()), false),
-          arrow::field("value", BasinType(map.item_type()), true));
+          types::WithUserDefinedTypeOf(arrow::field("key", BasinType(map.key_type()), false),
+                                       *map.key_field()),
+          types::WithUserDefinedTypeOf(arrow::field("value", BasinType(map.item_type()), true),
+                                       *map.item_field()));
     }
     case arrow::Type::STRUCT: {
       arrow::FieldVector fields;
       for (const auto& f : type->fields()) {
-        fields.push_back(arrow::field(f->name(), BasinType(f->type()), f->nullable()));
+        fields.push_back(types::WithUserDefinedTypeOf(
+            arrow::field(f->name(), BasinType(f->type()), f->nullable()), *f));
       }
       return arrow::struct_(fields);
     }
@@ -116,7 +121,8 @@ Result<std::shared_ptr<arrow::Table>> LocalTable(const std::vector<std::string>&
     if (!target) return UserError("INVALID_PLAN_INPUT", "A local relation needs data or a schema.");
     arrow::FieldVector fields;
     for (const auto& f : target->fields()) {
-      fields.push_back(arrow::field(f->name(), BasinType(f->type()), f->nullable()));
+      fields.push_back(types::WithUserDefinedTypeOf(
+          arrow::field(f->name(), BasinType(f->type()), f->nullable()), *f));
     }
     return arrow::Table::MakeEmpty(arrow::schema(fields));
   }
@@ -145,7 +151,8 @@ Result<std::shared_ptr<arrow::Table>> LocalTable(const std::vector<std::string>&
     }
     ASSIGN_OR_RAISE(column, CastColumn(column, type));
     bool nullable = field->nullable() || column->null_count() > 0;
-    fields.push_back(arrow::field(field->name(), type, nullable));
+    fields.push_back(
+        types::WithUserDefinedTypeOf(arrow::field(field->name(), type, nullable), *field));
     columns.push_back(column);
   }
   return arrow::Table::Make(arrow::schema(fields), columns, table->num_rows());

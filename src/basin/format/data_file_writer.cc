@@ -11,6 +11,8 @@
 #include "basin/base/uuid.h"
 #include "basin/format/json_lines.h"
 #include "basin/format/partition_path.h"
+#include "basin/types/schema_json.h"
+#include "basin/types/user_defined_type.h"
 
 namespace basin::format {
 namespace {
@@ -176,10 +178,17 @@ Status WriteDataFile(const std::string& format, const arrow::Table& table,
       ASSIGN_OR_RAISE(written, written->SetColumn(i, table.schema()->field(i)->WithType(micros),
                                                   cast.chunked_array()));
     }
-    return parquet::arrow::WriteTable(
-        *written, arrow::default_memory_pool(),
-        std::shared_ptr<arrow::io::OutputStream>(out, [](arrow::io::OutputStream*) {}),
-        /*chunk_size=*/1 << 20, properties);
+    std::shared_ptr<arrow::io::OutputStream> sink(out, [](arrow::io::OutputStream*) {});
+    ASSIGN_OR_RAISE(auto writer, parquet::arrow::FileWriter::Open(
+                                     *written->schema(), arrow::default_memory_pool(), sink,
+                                     properties));
+    RETURN_NOT_OK(writer->WriteTable(*written, /*chunk_size=*/1 << 20));
+    if (types::HoldsUserDefinedType(*table.schema())) {
+      ASSIGN_OR_RAISE(auto spark_schema, types::SchemaToDeltaJson(*table.schema()));
+      RETURN_NOT_OK(writer->AddKeyValueMetadata(
+          arrow::KeyValueMetadata::Make({kSparkSchemaKey}, {spark_schema})));
+    }
+    return writer->Close();
   }
   if (f == "json") return WriteJsonLines(table, out);
   if (f == "csv") return WriteCsv(table, options, out);

@@ -16,12 +16,17 @@
 
 namespace basin::format {
 
+/// The Parquet key-value metadata key under which Spark keeps the schema (its JSON) of the files
+/// it writes; Spark's readers take user-defined types back from it.
+inline constexpr char kSparkSchemaKey[] = "org.apache.spark.sql.parquet.row.metadata";
+
 /// True for the formats WriteDataFile writes: parquet, json, csv, text.
 bool IsWritableFileFormat(const std::string& format);
 
 /// Writes `table` as one data file of `format` to `out`. Options (keys lower case) are Spark's:
 /// csv `header`, `sep`/`delimiter`, `nullvalue`; parquet `compression`. Text needs one string
-/// column. Types a format cannot hold give UNSUPPORTED_DATA_TYPE_FOR_DATASOURCE.
+/// column. Types a format cannot hold give UNSUPPORTED_DATA_TYPE_FOR_DATASOURCE. Parquet files
+/// of columns holding user-defined types keep Spark's schema under kSparkSchemaKey.
 Status WriteDataFile(const std::string& format, const arrow::Table& table,
                      const std::map<std::string, std::string>& options,
                      arrow::io::OutputStream* out);

@@ -1574,7 +1574,13 @@ class Parser {
       }
       do {
         ASSIGN_OR_RAISE(auto field_name, AnyName());
-        AcceptOp(":");
+        if (Cur().kind == TokenKind::kParameter && Cur().text != "?") {
+          // "a:int": the lexer read ":int" as a named parameter; here it is a colon and the
+          // name of the field's type.
+          tokens_[p_].kind = TokenKind::kWord;
+        } else {
+          AcceptOp(":");
+        }
         ASSIGN_OR_RAISE(auto field_type, DataType());
         bool nullable = true;
         if (At("NOT") && IsWord(Ahead(1), "NULL")) {

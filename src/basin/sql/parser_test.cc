@@ -969,5 +969,13 @@ TEST(ParserTest, TpchStyleQueries) {
   for (const char* q : queries) EXPECT_TRUE(ParseStatement(q).ok()) << q;
 }
 
+TEST(ParserTest, StructFieldsTakeAColonWithoutSpaces) {
+  // "a:int" lexes ":int" as a named parameter; in a struct type it is the field's type.
+  auto t = ParseDataType("struct<a:int,B:string, c: array<long>>").ValueOrDie();
+  ASSERT_EQ(t.field_names.size(), 3u);
+  EXPECT_EQ(t.field_names[1], "B");
+  EXPECT_EQ(ToString(t), "struct<a:int,B:string,c:array<bigint>>");
+}
+
 }  // namespace
 }  // namespace basin::sql

@@ -4,6 +4,7 @@
 
 #include <arrow/util/key_value_metadata.h>
 
+#include "basin/types/user_defined_type.h"
 #include "basin/types/variant_type.h"
 
 namespace basin::types {
@@ -32,7 +33,9 @@ json MetadataToJson(const std::shared_ptr<const arrow::KeyValueMetadata>& metada
   for (int64_t i = 0; i < metadata->size(); ++i) {
     const std::string& key = metadata->key(i);
     const std::string& value = metadata->value(i);
-    if (key.rfind("PARQUET:", 0) == 0 || key.rfind("ARROW:", 0) == 0) {
+    // The UDT mark is written as the field's type (TypeToDeltaJson), not as metadata.
+    if (key.rfind("PARQUET:", 0) == 0 || key.rfind("ARROW:", 0) == 0 ||
+        key == kUserDefinedTypeKey) {
       continue;
     }
     // Values were stored as JSON text unless they were strings; parse back what parses.
@@ -48,16 +51,42 @@ json MetadataToJson(const std::shared_ptr<const arrow::KeyValueMetadata>& metada
   return out;
 }
 
+bool IsUserDefinedJson(const json& type) {
+  return type.is_object() && type.value("type", json()) == "udt";
+}
+
+// A field of the JSON `type`; a UDT becomes its sqlType, with the UDT marked on the field.
+Result<std::shared_ptr<arrow::Field>> TypedField(
+    std::string name, const json& type, bool nullable,
+    std::shared_ptr<const arrow::KeyValueMetadata> metadata = nullptr) {
+  if (!IsUserDefinedJson(type)) {
+    ASSIGN_OR_RAISE(auto plain, TypeFromDeltaJson(type));
+    return arrow::field(std::move(name), std::move(plain), nullable, std::move(metadata));
+  }
+  if (!type.contains("sqlType")) return Unsupported(type.dump());
+  ASSIGN_OR_RAISE(auto sql_type, TypeFromDeltaJson(type["sqlType"]));
+  ASSIGN_OR_RAISE(auto udt, UserDefinedTypeFromJson(type));
+  return WithUserDefinedType(
+      arrow::field(std::move(name), std::move(sql_type), nullable, std::move(metadata)), udt);
+}
+
+// The JSON type of `field`: its UDT around its type's JSON when it holds one.
+Result<json> FieldTypeToJson(const arrow::Field& field) {
+  ASSIGN_OR_RAISE(auto type, TypeToDeltaJson(*field.type()));
+  auto udt = UserDefinedTypeOf(field);
+  if (!udt) return type;
+  return UserDefinedTypeToJson(*udt, std::move(type));
+}
+
 Result<std::shared_ptr<arrow::Field>> FieldFromJson(const json& field) {
   if (!field.is_object() || !field.contains("name") || !field["name"].is_string() ||
       !field.contains("type")) {
     return UserError("DELTA_INVALID_LOG_ENTRY",
                      "A schema field needs a name and a type: " + field.dump());
   }
-  ASSIGN_OR_RAISE(auto type, TypeFromDeltaJson(field["type"]));
   bool nullable = field.value("nullable", true);
-  auto metadata = MetadataFromJson(field);
-  return arrow::field(field["name"].get<std::string>(), type, nullable, metadata);
+  return TypedField(field["name"].get<std::string>(), field["type"], nullable,
+                    MetadataFromJson(field));
 }
 
 }  // namespace
@@ -113,17 +142,21 @@ Result<std::shared_ptr<arrow::DataType>> TypeFromDeltaJson(const json& type) {
   }
   if (kind == "array") {
     if (!type.contains("elementType")) return Unsupported(type.dump());
-    ASSIGN_OR_RAISE(auto element, TypeFromDeltaJson(type["elementType"]));
     bool contains_null = type.value("containsNull", true);
-    return arrow::list(arrow::field("element", element, contains_null));
+    ASSIGN_OR_RAISE(auto element, TypedField("element", type["elementType"], contains_null));
+    return arrow::list(std::move(element));
   }
   if (kind == "map") {
     if (!type.contains("keyType") || !type.contains("valueType")) return Unsupported(type.dump());
-    ASSIGN_OR_RAISE(auto key, TypeFromDeltaJson(type["keyType"]));
-    ASSIGN_OR_RAISE(auto value, TypeFromDeltaJson(type["valueType"]));
     bool value_contains_null = type.value("valueContainsNull", true);
-    return std::make_shared<arrow::MapType>(arrow::field("key", key, false),
-                                            arrow::field("value", value, value_contains_null));
+    ASSIGN_OR_RAISE(auto key, TypedField("key", type["keyType"], false));
+    ASSIGN_OR_RAISE(auto value, TypedField("value", type["valueType"], value_contains_null));
+    return std::make_shared<arrow::MapType>(std::move(key), std::move(value));
+  }
+  if (kind == "udt") {
+    // A UDT on its own (not the type of a field) is its sqlType.
+    if (!type.contains("sqlType")) return Unsupported(type.dump());
+    return TypeFromDeltaJson(type["sqlType"]);
   }
   return Unsupported("'" + kind + "'");
 }
@@ -181,7 +214,7 @@ Result<json> TypeToDeltaJson(const arrow::DataType& type) {
       if (IsVariantType(type)) return json("variant");
       json fields = json::array();
       for (const auto& field : type.fields()) {
-        ASSIGN_OR_RAISE(auto child, TypeToDeltaJson(*field->type()));
+        ASSIGN_OR_RAISE(auto child, FieldTypeToJson(*field));
         fields.push_back({{"name", field->name()},
                           {"type", child},
                           {"nullable", field->nullable()},
@@ -194,13 +227,13 @@ Result<json> TypeToDeltaJson(const arrow::DataType& type) {
     case Type::FIXED_SIZE_LIST:
     case Type::LIST_VIEW: {
       const auto& element = type.field(0);
-      ASSIGN_OR_RAISE(auto child, TypeToDeltaJson(*element->type()));
+      ASSIGN_OR_RAISE(auto child, FieldTypeToJson(*element));
       return json{{"type", "array"}, {"elementType", child}, {"containsNull", element->nullable()}};
     }
     case Type::MAP: {
       const auto& map = static_cast<const arrow::MapType&>(type);
-      ASSIGN_OR_RAISE(auto key, TypeToDeltaJson(*map.key_type()));
-      ASSIGN_OR_RAISE(auto value, TypeToDeltaJson(*map.item_type()));
+      ASSIGN_OR_RAISE(auto key, FieldTypeToJson(*map.key_field()));
+      ASSIGN_OR_RAISE(auto value, FieldTypeToJson(*map.item_field()));
       return json{{"type", "map"},
                   {"keyType", key},
                   {"valueType", value},

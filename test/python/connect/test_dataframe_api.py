@@ -144,6 +144,9 @@ CASES = [
      False),
     ("hof_in_aggregation", lambda s: arrays(s).groupBy((F.col("k") % 2).alias("g")).agg(
         F.transform(F.collect_list("k"), lambda x: x + 1).alias("t")), False),
+    # A map looked up with a key of another integer type (Spark's GetMapValue coercion).
+    ("map_item_of_long_key", lambda s: s.range(3).withColumn(
+        "mapped", F.create_map(F.lit(0), F.lit(100), F.lit(1), F.lit(200))[F.col("id")]), True),
 ]
 
 
