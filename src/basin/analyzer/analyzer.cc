@@ -965,9 +965,11 @@ Result<ExprPtr> ExpressionBinder::BindColumn(const sql::Expr& e) {
       return field_access(plan::Column(best, c.type, c.name, c.nullable), 1);
     }
   }
-  for (size_t q = 0; q < parts.size(); ++q) {
-    // Try: parts[0..q) qualifier, parts[q] column, rest are struct fields.
-    if (q > 1) break;
+  // Try: parts[0..q) qualifier, parts[q] column, rest are struct fields; as in Spark, a
+  // qualified match (`b.id`: column id of relation b) wins over a struct field of a column
+  // (field id of a column named b).
+  const size_t most_qualifier_parts = parts.size() > 1 ? 1 : 0;
+  for (size_t q = most_qualifier_parts + 1; q-- > 0;) {
     std::vector<int> hits;
     find(*scope_, q, &hits);
     if (hits.size() > 1) {
@@ -999,7 +1001,7 @@ Result<ExprPtr> ExpressionBinder::BindColumn(const sql::Expr& e) {
   if (outer_) {
     for (auto it = outer_->rbegin(); it != outer_->rend(); ++it) {
       const auto& scope = **it;
-      for (size_t q = 0; q < parts.size() && q <= 1; ++q) {
+      for (size_t q = most_qualifier_parts + 1; q-- > 0;) {
         std::vector<int> hits;
         find(scope, q, &hits);
         if (hits.size() == 1) {
@@ -1284,7 +1286,18 @@ Result<ExprPtr> ExpressionBinder::BindFunction(const sql::Expr& e) {
             if (col.hidden || col.metadata) continue;
             if (!c->name_parts.empty() && !Same(col.qualifier, c->name_parts.back())) continue;
             names.push_back(col.name);
-            args.push_back(plan::Column(static_cast<int>(i), col.type, col.name, col.nullable));
+            if (aggregation_) {
+              // Over GROUP BY each column must be a grouping column (MISSING_AGGREGATION).
+              sql::Expr ref;
+              ref.kind = sql::ExprKind::kColumn;
+              ref.pos = c->pos;
+              if (!col.qualifier.empty()) ref.name_parts.push_back(col.qualifier);
+              ref.name_parts.push_back(col.name);
+              ASSIGN_OR_RAISE(auto v, Bind(ref));
+              args.push_back(v);
+            } else {
+              args.push_back(plan::Column(static_cast<int>(i), col.type, col.name, col.nullable));
+            }
           }
           continue;
         }

@@ -1,4 +1,5 @@
-// Distinct: streams the first occurrence of every distinct row (nulls equal each other).
+// Distinct: streams the first occurrence of every distinct row (nulls equal each other; floating
+// values normalized as in grouping, so -0.0 comes out as 0.0).
 
 #include <arrow/compute/api.h>
 
@@ -33,6 +34,9 @@ class DistinctOperator : public Operator {
         }
         ASSIGN_OR_RAISE(grouper_, RowGrouper::Make(types));
       }
+      // Spark's Distinct is an aggregate over normalized keys: -0.0 comes out as 0.0.
+      ASSIGN_OR_RAISE(auto columns, NormalizeFloatingKeys(batch->columns()));
+      batch = arrow::RecordBatch::Make(batch->schema(), batch->num_rows(), std::move(columns));
       ASSIGN_OR_RAISE(auto ids, grouper_->Consume(batch->columns(), batch->num_rows()));
       arrow::BooleanBuilder mask;
       RETURN_NOT_OK(mask.Reserve(batch->num_rows()));

@@ -122,6 +122,8 @@ class Evaluator {
         if (!expr.scalar || !expr.scalar->kernel) {
           return InternalError("call of " + expr.name + " has no kernel");
         }
+        if (DivisorFirst(expr)) return EvalGuarded(expr, input, 1);
+        if (LeftFirst(expr)) return EvalGuarded(expr, input, 0);
         std::vector<arrow::Datum> args;
         args.reserve(expr.children.size());
         for (const auto& child : expr.children) {
@@ -206,6 +208,64 @@ class Evaluator {
   }
 
  private:
+  // Spark's `/`, `%` and `div` (DivModLike) evaluate the divisor first and the dividend only
+  // where the divisor is not null, so a dividend that would fail (overflow) is not evaluated.
+  static bool DivisorFirst(const Expr& expr) {
+    if (expr.children.size() != 2 || !expr.scalar) return false;
+    const std::string& name = expr.scalar->name;
+    return name == "/" || name == "%" || name == "div";
+  }
+
+  // Spark's other binary operators evaluate the right operand only where the left one is not
+  // null; that matters only when the right operand can fail.
+  static bool LeftFirst(const Expr& expr) {
+    if (expr.children.size() != 2 || !expr.scalar) return false;
+    static const std::set<std::string> kLeftFirst = {
+        "+", "-", "*", "=", "!=", "<", "<=", ">", ">=", "&", "|", "^", "nullif"};
+    return kLeftFirst.count(expr.scalar->name) && !Harmless(*expr.children[1]);
+  }
+
+  // Evaluates children[guard] first and the other operand only where it is not null; the
+  // result is null where it is null.
+  Result<arrow::Datum> EvalGuarded(const Expr& expr, const arrow::RecordBatch& input,
+                                   size_t guard) {
+    const int64_t n = input.num_rows();
+    const size_t other = 1 - guard;
+    ASSIGN_OR_RAISE(auto first, Eval(*expr.children[guard], input));
+    if (first.is_scalar() && !first.scalar()->is_valid) {
+      return arrow::Datum(arrow::MakeNullScalar(expr.type));
+    }
+    if (first.is_scalar() || first.null_count() == 0) {
+      ASSIGN_OR_RAISE(auto second, Eval(*expr.children[other], input));
+      std::vector<arrow::Datum> args(2);
+      args[guard] = first;
+      args[other] = second;
+      return expr.scalar->kernel->Execute(args, n, context_);
+    }
+    ASSIGN_OR_RAISE(auto firsts, AsArray(first, n, nullptr));
+    Rows valid;
+    Rows invalid;
+    for (int64_t i = 0; i < n; ++i) {
+      (firsts->IsValid(i) ? valid : invalid).push_back(i);
+    }
+    std::vector<Piece> pieces;
+    if (!valid.empty()) {
+      ASSIGN_OR_RAISE(auto second, EvalRows(*expr.children[other], input, valid));
+      ASSIGN_OR_RAISE(auto taken, cp::Take(firsts, *IndexArray(valid)));
+      const auto count = static_cast<int64_t>(valid.size());
+      std::vector<arrow::Datum> args(2);
+      args[guard] = arrow::Datum(taken);
+      args[other] = arrow::Datum(second);
+      ASSIGN_OR_RAISE(auto result, expr.scalar->kernel->Execute(args, count, context_));
+      ASSIGN_OR_RAISE(auto values, AsArray(result, count, expr.type));
+      pieces.push_back({std::move(valid), values});
+    }
+    ASSIGN_OR_RAISE(auto nulls,
+                    arrow::MakeArrayOfNull(expr.type, static_cast<int64_t>(invalid.size())));
+    pieces.push_back({std::move(invalid), nulls});
+    return Scatter(std::move(pieces), n, expr.type);
+  }
+
   // True when evaluating `expr` on rows that would not reach it cannot change the result: it
   // cannot raise an error and is deterministic (comparisons, IN lists, LIKE, IS NULL, AND/OR/NOT
   // of such, over columns, literals and casts of literals, which Spark folds at planning).

@@ -1,7 +1,8 @@
 #pragma once
 
 // Dense ids for distinct key rows (null keys equal each other), over Arrow's hash Grouper. Used
-// by aggregation, distinct, set operations and the hash join.
+// by aggregation, distinct, set operations and the hash join. Floating-point keys are compared as
+// Spark compares them (NormalizeFloatingNumbers): -0.0 equals 0.0 and every NaN equals every NaN.
 
 #include <memory>
 #include <vector>
@@ -12,6 +13,10 @@
 #include "basin/base/status.h"
 
 namespace basin::exec {
+
+/// Returns `keys` with -0.0 replaced by 0.0 and every NaN by one NaN in FLOAT and DOUBLE
+/// columns (columns without such values are returned as they are).
+Result<arrow::ArrayVector> NormalizeFloatingKeys(const arrow::ArrayVector& keys);
 
 /// Assigns group ids 0, 1, 2... to distinct rows of key columns.
 class RowGrouper {

@@ -1,5 +1,6 @@
 #include "basin/exec/row_hash.h"
 
+#include <cmath>
 #include <cstring>
 #include <string_view>
 
@@ -29,6 +30,17 @@ uint64_t HashCell(const arrow::Array& array, int64_t row) {
   if (arrow::is_large_binary_like(type.id())) {
     auto view = static_cast<const arrow::LargeBinaryArray&>(array).GetView(row);
     return HashBytes(view.data(), view.size());
+  }
+  // -0.0 and 0.0, and all NaNs, are equal keys (see NormalizeFloatingKeys), so hash alike.
+  if (type.id() == arrow::Type::DOUBLE || type.id() == arrow::Type::FLOAT) {
+    double v = type.id() == arrow::Type::DOUBLE
+                   ? static_cast<const arrow::DoubleArray&>(array).Value(row)
+                   : static_cast<const arrow::FloatArray&>(array).Value(row);
+    if (std::isnan(v)) return Mix64(0x7ff8000000000000ULL);
+    if (v == 0) v = 0;
+    uint64_t bits;
+    std::memcpy(&bits, &v, sizeof(bits));
+    return Mix64(bits);
   }
   if (type.id() == arrow::Type::BOOL) {
     return Mix64(static_cast<const arrow::BooleanArray&>(array).Value(row) ? 2 : 1);

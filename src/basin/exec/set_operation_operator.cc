@@ -47,6 +47,8 @@ class SetOperationOperator : public Operator {
         if (batch->num_rows() == 0) continue;
         ASSIGN_OR_RAISE(batch, ConformBatch(batch, schema_));
         if (all_) return batch;
+        ASSIGN_OR_RAISE(auto columns, NormalizeFloatingKeys(batch->columns()));
+        batch = arrow::RecordBatch::Make(batch->schema(), batch->num_rows(), std::move(columns));
         ASSIGN_OR_RAISE(auto ids, Ids(*batch));
         ASSIGN_OR_RAISE(auto kept, Keep(batch, *ids, [this](uint32_t id) {
                           bool first = !emitted_[id];
@@ -61,6 +63,9 @@ class SetOperationOperator : public Operator {
       if (!batch) return nullptr;
       if (batch->num_rows() == 0) continue;
       ASSIGN_OR_RAISE(batch, ConformBatch(batch, schema_));
+      // As in Spark (an aggregate over normalized keys), -0.0 comes out as 0.0.
+      ASSIGN_OR_RAISE(auto columns, NormalizeFloatingKeys(batch->columns()));
+      batch = arrow::RecordBatch::Make(batch->schema(), batch->num_rows(), std::move(columns));
       ASSIGN_OR_RAISE(auto ids, Ids(*batch));
       std::shared_ptr<arrow::RecordBatch> kept;
       if (kind_ == SetOpKind::kIntersect && all_) {

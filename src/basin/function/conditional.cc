@@ -4,6 +4,8 @@
 
 #include <random>
 
+#include <arrow/compute/api.h>
+
 #include "basin/function/kernel_support.h"
 #include "basin/function/value_order.h"
 #include "basin/types/variant_type.h"
@@ -113,8 +115,10 @@ Result<BoundScalar> BindNullIf(const std::string& name, const std::vector<TypePt
   BoundScalar b;
   b.name = name;
   b.arg_types = {t, t};
-  b.return_type = t;
-  b.kernel = RowKernel(
+  // Spark compares in the common type but returns the first argument's value and type
+  // (nullif(a, b) is if(a = b, NULL, a)).
+  b.return_type = args[0]->id() == arrow::Type::NA ? t : args[0];
+  auto compare = RowKernel(
       t,
       [](const S& a, int64_t i, OutBuilder& out, const EvalContext&) -> Status {
         if (a[0].IsNull(i)) return out.Null();
@@ -125,6 +129,16 @@ Result<BoundScalar> BindNullIf(const std::string& name, const std::vector<TypePt
         return out.CopyFrom(*a[0].array(), a[0].Index(i));
       },
       false);
+  b.kernel = compare;
+  if (!b.return_type->Equals(*t)) {
+    // The first argument was widened to compare; its values narrow back without loss.
+    TypePtr out_type = b.return_type;
+    b.kernel = MakeKernel([compare, out_type](const std::vector<arrow::Datum>& a, int64_t n,
+                                              const EvalContext& ctx) -> Result<arrow::Datum> {
+      ARROW_ASSIGN_OR_RAISE(auto wide, compare->Execute(a, n, ctx));
+      return arrow::compute::Cast(wide, out_type);
+    });
+  }
   return b;
 }
 

@@ -131,6 +131,9 @@ ScalarBinder ParseBinder(bool to_date, bool try_mode, bool unix_seconds, bool nt
                                              ntz ? "UTC" : ctx.session_time_zone));
       } else if (IsTimestamp(t)) {
         utc = a[0].Int(i);
+        // Spark divides a timestamp's microseconds by 10^6 rounding toward zero (so
+        // 1969-12-31 23:59:59.5 is 0), unlike unix_seconds, which rounds down.
+        if (unix_seconds) return out.Int(utc / kMicrosPerSecond);
         if (to_date) {
           ARROW_ASSIGN_OR_RAISE(auto local, LocalMicros(a[0], i, ctx));
           return out.Int(FloorDiv(local, kMicrosPerDay));

@@ -104,7 +104,8 @@ Result<BoundScalar> BindRound(const std::string& name, const std::vector<TypePtr
       digits = static_cast<int>(r.Int(0));
     }
     if (digits < 0) {
-      b.return_type = AdjustedDecimal(p - s + 1 - digits, 0);
+      // Spark: the integral digits plus one for a carry, and at least -digits + 1 digits.
+      b.return_type = AdjustedDecimal(std::max(p - s + 1, 1 - digits), 0);
     } else {
       const int new_scale = std::min(s, digits);
       b.return_type = AdjustedDecimal(p - s + 1 + new_scale, new_scale);

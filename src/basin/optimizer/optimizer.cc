@@ -36,7 +36,8 @@ plan::PlanPtr OptimizeNestedPlans(const plan::PlanPtr& node) {
 }  // namespace
 
 Result<plan::PlanPtr> Optimize(const plan::PlanPtr& plan) {
-  auto current = DecorrelateSubqueries(plan);
+  auto current = PropagateNulls(plan);
+  current = DecorrelateSubqueries(current);
   current = FormJoins(current);
   current = OptimizeNestedPlans(current);
   current = PushFiltersIntoScan(current);

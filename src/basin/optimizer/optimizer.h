@@ -28,6 +28,13 @@ plan::PlanPtr DecorrelateSubqueries(const plan::PlanPtr& plan);
 /// left side (inner and outer joins mirrored; semi/anti joins build their left rows).
 plan::PlanPtr ChooseBuildSide(const plan::PlanPtr& plan);
 
+/// Rule: as Spark's NullPropagation, an operator that is null when any argument is null
+/// (arithmetic, comparisons, casts, NOT...) with a NULL literal argument becomes a NULL literal,
+/// so its other arguments are not evaluated (and cannot fail); CASE branches under a NULL
+/// condition and NULL literals in COALESCE are dropped; numeric casts and nullif of constants
+/// are computed first, and in a filter or join condition a NULL is false.
+plan::PlanPtr PropagateNulls(const plan::PlanPtr& plan);
+
 /// Rule: a Scan reads only the columns the plan above it uses.
 plan::PlanPtr PruneScanColumns(const plan::PlanPtr& plan);
 
