@@ -206,14 +206,23 @@ Result<OperatorPtr> BuildOperator(const plan::PlanPtr& plan, QueryContext* conte
       return MakeSort(node, std::move(input), -1, context);
     }
     case PlanKind::kLimit: {
-      // Sort under Limit becomes a top-N sort that keeps offset + limit rows.
-      if (node.limit >= 0 && !node.children.empty() && node.children[0] &&
-          node.children[0]->kind == PlanKind::kSort) {
-        const auto& sort = *node.children[0];
-        if (sort.children.empty()) return InternalError("Sort without input");
-        ASSIGN_OR_RAISE(auto sort_input, BuildOperator(sort.children[0], context));
-        ASSIGN_OR_RAISE(auto top,
-                        MakeSort(sort, std::move(sort_input), node.limit + node.offset, context));
+      // Sort under Limit becomes a top-N sort that keeps offset + limit rows. Projections
+      // between them work row by row, so they run on the kept rows only, as in Spark's
+      // TakeOrderedAndProject.
+      std::vector<const plan::PlanNode*> projects;
+      const plan::PlanNode* below = node.children.empty() ? nullptr : node.children[0].get();
+      while (below && below->kind == PlanKind::kProject && !below->children.empty()) {
+        projects.push_back(below);
+        below = below->children[0].get();
+      }
+      if (node.limit >= 0 && below && below->kind == PlanKind::kSort) {
+        if (below->children.empty()) return InternalError("Sort without input");
+        ASSIGN_OR_RAISE(auto sort_input, BuildOperator(below->children[0], context));
+        ASSIGN_OR_RAISE(OperatorPtr top, MakeSort(*below, std::move(sort_input),
+                                                  node.limit + node.offset, context));
+        for (auto it = projects.rbegin(); it != projects.rend(); ++it) {
+          ASSIGN_OR_RAISE(top, MakeProject(**it, std::move(top), context));
+        }
         return MakeLimit(node, std::move(top), context);
       }
       ASSIGN_OR_RAISE(auto input, child(0));

@@ -108,12 +108,23 @@ Line NodeLine(const PlanNode& node) {
     case PlanKind::kJoin: return JoinLine(node);
     case PlanKind::kSort: return {"Sort " + SortKeys(node.sort_keys) + ", true", only_child()};
     case PlanKind::kLimit: {
+      // BuildOperator makes a top-N sort of Limit over Sort, with any projections between
+      // them run on the kept rows.
+      const PlanNode* top_project = nullptr;
       const PlanNode* child = node.children[0].get();
+      while (child && child->kind == PlanKind::kProject && !child->children.empty()) {
+        if (!top_project) top_project = child;
+        child = child->children[0].get();
+      }
       if (node.limit >= 0 && child && child->kind == PlanKind::kSort) {
-        // BuildOperator makes a top-N sort of Limit over Sort.
         std::string text = "TakeOrderedAndProject(limit=" + std::to_string(node.limit);
         if (node.offset) text += ", offset=" + std::to_string(node.offset);
-        text += ", orderBy=" + SortKeys(child->sort_keys) + ", output=" + Columns(node) + ")";
+        text += ", orderBy=" + SortKeys(child->sort_keys) + ", output=" +
+                (top_project
+                     ? "[" + plan::ExprListString(top_project->exprs, top_project->schema.get()) +
+                           "]"
+                     : Columns(node)) +
+                ")";
         return {text, {child->children[0].get()}};
       }
       std::string text = "GlobalLimit " + std::to_string(node.limit);

@@ -436,3 +436,19 @@ def test_with_column_after_a_join_with_shared_names_matches_spark(spark, ref_spa
         return out.columns, [tuple(r) for r in out.collect()]
 
     assert run(spark) == run(ref_spark)
+
+
+def test_order_by_then_select_then_limit_runs_as_top_n_like_spark(spark, ref_spark):
+    # Limit over a projection over a sort is one top-N operator whose projection runs on the
+    # kept rows only (Spark's TakeOrderedAndProject): the division by zero at id = 5 is never
+    # computed, on either server.
+    def run(session):
+        ordered = session.range(10).orderBy(F.col("id").desc())
+        ratio = ordered.select((F.lit(10) / (F.col("id") - 5)).alias("r")).limit(3)
+        doubled = ordered.select((F.col("id") * 2).alias("d")).limit(2).offset(1)
+        return outcome(lambda: rows(ratio)), outcome(lambda: rows(doubled))
+
+    assert run(spark) == run(ref_spark)
+    plan = (spark.range(10).orderBy(F.col("id").desc()).select("id").limit(3)
+            ._explain_string(extended=False))
+    assert "TakeOrderedAndProject(limit=3" in plan and "Sort" not in plan, plan
