@@ -218,6 +218,8 @@ bool NumericInputAccepts(const TypePtr& from, const TypePtr& to);
 /// True for TINYINT, SMALLINT, INT and NULL: what Spark's functions that take an INT without
 /// narrowing accept (date_add's days, element_at's index, array_repeat's count).
 bool IntegralUpToInt(const arrow::DataType& t);
+/// Appends the UTF-8 bytes of code point `cp` to `out`.
+void AppendUtf8(uint32_t cp, std::string* out);
 /// The arguments of make_timestamp and its _ntz/_ltz/try_ forms: year, month, day, hour and
 /// minute as INT, seconds as DECIMAL(16,6), then an optional zone (up to `max_args`). Fills
 /// `b->name` and `b->arg_types`; WRONG_NUM_ARGS or UNEXPECTED_INPUT_TYPE otherwise.

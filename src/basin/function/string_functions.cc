@@ -49,23 +49,6 @@ uint32_t DecodeAt(std::string_view s, size_t i, size_t* len) {
   return cp;
 }
 
-void Encode(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else {
-    out->push_back(static_cast<char>(0xf0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  }
-}
 
 locale_t Utf8Locale() {
   static locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
@@ -104,7 +87,7 @@ std::string ChangeCase(std::string_view s, bool upper) {
       // Java's full case mapping: sharp s upper-cases to "SS".
       out += "SS";
     } else {
-      Encode(MapCase(cp, upper), &out);
+      AppendUtf8(MapCase(cp, upper), &out);
     }
     i += len;
   }
@@ -383,7 +366,7 @@ Result<std::string> FormatString(std::string_view format, const std::vector<ArgR
       piece = buf;
     } else if (lower == 'c') {
       std::string s;
-      Encode(static_cast<uint32_t>(a[idx].Int(row)), &s);
+      AppendUtf8(static_cast<uint32_t>(a[idx].Int(row)), &s);
       piece = s;
     } else {
       return UserError("INVALID_PARAMETER_VALUE",
@@ -668,6 +651,24 @@ Result<BoundScalar> BindFormatNumber(const std::string& name, const std::vector<
 
 }  // namespace
 
+void AppendUtf8(uint32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xc0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xe0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  } else {
+    out->push_back(static_cast<char>(0xf0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  }
+}
+
 void RegisterStringFunctions(FunctionTable* table) {
   const TypePtr s = arrow::utf8(), i32 = arrow::int32(), i64 = arrow::int64(), b = arrow::binary();
   for (const char* n : {"length", "char_length", "character_length", "len", "octet_length",
@@ -786,7 +787,7 @@ void RegisterStringFunctions(FunctionTable* table) {
     for (size_t k = 0; k < v.size();) {
       size_t len;
       uint32_t cp = DecodeAt(v, k, &len);
-      Encode(MapCase(cp, start), &r);
+      AppendUtf8(MapCase(cp, start), &r);
       start = cp == ' ';
       k += len;
     }
@@ -805,9 +806,9 @@ void RegisterStringFunctions(FunctionTable* table) {
       size_t idx = 0;
       while (idx < f.size() && f[idx] != cp) ++idx;
       if (idx == f.size()) {
-        Encode(cp, &r);
+        AppendUtf8(cp, &r);
       } else if (idx < t.size()) {
-        Encode(t[idx], &r);
+        AppendUtf8(t[idx], &r);
       }
     }
     return out.Str(r);
@@ -822,7 +823,7 @@ void RegisterStringFunctions(FunctionTable* table) {
     const int64_t n = a[0].Int(i);
     if (n < 0) return out.Str("");
     std::string r;
-    Encode(static_cast<uint32_t>(n & 0xff), &r);
+    AppendUtf8(static_cast<uint32_t>(n & 0xff), &r);
     return out.Str(r);
   };
   table->AddFixed("chr", {i64}, s, chr);
