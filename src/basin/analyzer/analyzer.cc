@@ -278,6 +278,9 @@ class ExpressionBinder {
   Result<ExprPtr> BindInAggregation(const sql::Expr& e);
   Result<ExprPtr> BindColumn(const sql::Expr& e);
   Result<ExprPtr> BindFunction(const sql::Expr& e);
+  /// `expr` (struct field accesses over a grouping key) rebuilt over the aggregate's output,
+  /// or null when it is not one.
+  ExprPtr FieldOfGroupKey(const ExprPtr& expr) const;
   /// Widens the THEN and ELSE values of a bound CASE to one type and makes the CASE.
   Result<ExprPtr> MakeCase(std::vector<ExprPtr> whens, std::vector<ExprPtr> thens,
                            ExprPtr otherwise, const std::string& display,
@@ -346,6 +349,9 @@ class QueryAnalyzer {
  private:
   Result<Bound> AnalyzeBody(const sql::Query& q);
   Result<Bound> AnalyzeSelect(const sql::Query& q);
+  /// Spark's TimeWindowing: when `q` calls window(ts, duration[, slide[, start]]), reads
+  /// `input` with one row per window holding ts, in a `window` column that window(...) names.
+  Result<Bound> AddTimeWindows(const sql::Query& q, Bound input);
   Result<Bound> AnalyzeSetOp(const sql::Query& q);
   Result<Bound> AnalyzeValues(const std::vector<std::vector<sql::ExprPtr>>& rows,
                               const sql::SourcePos& pos);
@@ -424,6 +430,25 @@ Result<ExprPtr> ExpressionBinder::CallScalar(const std::string& name, std::vecto
   return plan::Call(fn, std::move(args), display);
 }
 
+ExprPtr ExpressionBinder::FieldOfGroupKey(const ExprPtr& expr) const {
+  if (!aggregation_) return nullptr;
+  const std::string key = plan::ToString(*expr);
+  for (size_t i = 0; i < aggregation_->groups.size(); ++i) {
+    if (aggregation_->group_keys[i] == key) {
+      return plan::Column(static_cast<int>(i), expr->type, expr->name, expr->nullable);
+    }
+  }
+  if (expr->kind != ExprKind::kCall || !expr->scalar ||
+      expr->scalar->name != "get_struct_field" || expr->children.empty()) {
+    return nullptr;
+  }
+  auto base = FieldOfGroupKey(expr->children[0]);
+  if (!base) return nullptr;
+  auto copy = std::make_shared<plan::Expr>(*expr);
+  copy->children[0] = base;
+  return copy;
+}
+
 Result<ExprPtr> ExpressionBinder::Bind(const sql::Expr& e) {
   if (aggregation_) return BindInAggregation(e);
   return BindNode(e);
@@ -492,6 +517,8 @@ Result<ExprPtr> ExpressionBinder::BindInAggregation(const sql::Expr& e) {
           (*plain)->kind != ExprKind::kScalarSubquery) {
         return plain;
       }
+      // A field of a grouping struct (GROUP BY s ... SELECT s.a): the field of the group key.
+      if (auto field = FieldOfGroupKey(*plain)) return field;
       if (e.kind == sql::ExprKind::kColumn && aliases_ && e.name_parts.size() == 1) {
         // HAVING: an alias of the select list wins over a non-grouped input column.
         for (const auto& [alias, expr] : *aliases_) {
@@ -1154,6 +1181,15 @@ Result<ExprPtr> ExpressionBinder::BindFunction(const sql::Expr& e) {
   if (e.over) return BindWindowCall(e);
   if (IsAggregateCall(e)) return BindAggregateCall(e);
   std::string display = AutoColumnName(e);
+  if (name == "window" && !analyzer_->registry().KindOf(name)) {
+    // The time window the query's input was expanded by (AddTimeWindows).
+    for (size_t i = 0; i < scope_->size(); ++i) {
+      const auto& c = (*scope_)[i];
+      if (c.metadata && c.name == "window" && c.type->id() == arrow::Type::STRUCT) {
+        return plan::Column(static_cast<int>(i), c.type, "window", false);
+      }
+    }
+  }
   // Spark's cast aliases: int(x) is CAST(x AS INT), named after x.
   static const std::map<std::string, std::string> kCastAliases = {
       {"boolean", "boolean"}, {"tinyint", "tinyint"},     {"smallint", "smallint"},
@@ -3462,6 +3498,182 @@ Result<Bound> QueryAnalyzer::AnalyzeSetOp(const sql::Query& q) {
   return Bound{node, cols};
 }
 
+namespace {
+
+// The first window(...) call in `e`, or null.
+const sql::Expr* FindTimeWindow(const sql::Expr* e) {
+  if (!e) return nullptr;
+  if (e->kind == sql::ExprKind::kFunction && !e->over && e->name_parts.size() == 1 &&
+      Lower(e->name_parts[0]) == "window") {
+    return e;
+  }
+  // A subquery's windows are its own (it is not among the children).
+  for (const auto& c : e->children) {
+    if (auto found = FindTimeWindow(c.get())) return found;
+  }
+  return nullptr;
+}
+
+// A window duration in microseconds: an integer literal, or a string of "<n> <unit>" pairs
+// (week, day, hour, minute, second, millisecond, microsecond), as Spark's TimeWindow reads it.
+// `e` is the bound argument (Spark Connect sends literals as parameters).
+Result<int64_t> WindowDuration(const plan::Expr& bound) {
+  const auto& value = bound.literal;
+  if (bound.kind == ExprKind::kLiteral && value && value->is_valid &&
+      (value->type->id() == arrow::Type::INT32 || value->type->id() == arrow::Type::INT64)) {
+    return value->type->id() == arrow::Type::INT32
+               ? static_cast<int64_t>(static_cast<const arrow::Int32Scalar&>(*value).value)
+               : static_cast<const arrow::Int64Scalar&>(*value).value;
+  }
+  if (bound.kind != ExprKind::kLiteral || !value || !value->is_valid ||
+      value->type->id() != arrow::Type::STRING) {
+    return UserError("INVALID_PARAMETER_VALUE" /* Spark: a plain AnalysisException */,
+                     "The duration and time inputs to window must be an integer, long or string "
+                     "literal.");
+  }
+  const std::string written(static_cast<const arrow::StringScalar&>(*value).view());
+  const std::string text = Lower(written);
+  std::istringstream in(text);
+  std::string word;
+  int64_t total = 0;
+  bool any = false;
+  auto bad = [&]() {
+    return UserError("CANNOT_PARSE_INTERVAL",
+                     "Unable to parse '" + written +
+                         "'. Please ensure that the value provided is in a valid format for "
+                         "defining an interval. You can reference the documentation for the "
+                         "correct format. If the issue persists, please double check that the "
+                         "input value is not null or empty and try again.");
+  };
+  std::vector<std::string> words;
+  while (in >> word) words.push_back(word);
+  size_t k = 0;
+  if (k < words.size() && words[k] == "interval") ++k;
+  if (k == words.size()) return bad();
+  for (; k < words.size(); k += 2) {
+    if (k + 1 >= words.size()) return bad();
+    int64_t n = 0;
+    try {
+      size_t used = 0;
+      n = std::stoll(words[k], &used);
+      if (used != words[k].size()) return bad();
+    } catch (...) {
+      return bad();
+    }
+    std::string unit = words[k + 1];
+    if (unit.size() > 1 && unit.back() == 's') unit.pop_back();
+    int64_t scale = 0;
+    if (unit == "week") scale = 7 * 86400000000LL;
+    else if (unit == "day") scale = 86400000000LL;
+    else if (unit == "hour") scale = 3600000000LL;
+    else if (unit == "minute") scale = 60000000LL;
+    else if (unit == "second") scale = 1000000LL;
+    else if (unit == "millisecond") scale = 1000LL;
+    else if (unit == "microsecond") scale = 1LL;
+    else if (unit == "month" || unit == "year") {
+      return UserError("INVALID_PARAMETER_VALUE" /* Spark: a plain AnalysisException */,
+                       "Intervals greater than a month is not supported (" + written + ").");
+    } else {
+      return bad();
+    }
+    total += n * scale;
+    any = true;
+  }
+  if (!any) return bad();
+  return total;
+}
+
+}  // namespace
+
+Result<Bound> QueryAnalyzer::AddTimeWindows(const sql::Query& q, Bound input) {
+  const sql::Expr* call = nullptr;
+  for (const auto& s : q.select_items) {
+    if (!call) call = FindTimeWindow(s.expr.get());
+  }
+  if (!call) call = FindTimeWindow(q.where.get());
+  if (!call && q.group_by) {
+    for (const auto& item : q.group_by->items) {
+      if (!call) call = FindTimeWindow(item.expr.get());
+    }
+  }
+  if (!call) call = FindTimeWindow(q.having.get());
+  if (!call) return input;
+  if (registry_->KindOf("window")) return input;
+  const std::string display = AutoColumnName(*call);
+  if (call->children.size() < 2 || call->children.size() > 4) {
+    return UserError("WRONG_NUM_ARGS.WITHOUT_SUGGESTION",
+                     "The `window` requires [2, 3, 4] parameters but the actual number is " +
+                         std::to_string(call->children.size()) + ".");
+  }
+  ExpressionBinder binder(this, &input.columns, &outer_scopes);
+  ASSIGN_OR_RAISE(auto ts, binder.Bind(*call->children[0]));
+  if (!function::IsTimestamp(*ts->type)) {
+    return UserError("DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE",
+                     "Cannot resolve " + Quote(display) +
+                         " due to data type mismatch: The first parameter requires the "
+                         "(\"TIMESTAMP\" or \"TIMESTAMP WITHOUT TIME ZONE\") type, however " +
+                         Quote(AutoColumnName(*call->children[0])) + " has the type \"" +
+                         function::SqlTypeName(*ts->type) + "\"." + PosText(call->pos));
+  }
+  std::vector<int64_t> durations;
+  for (size_t k = 1; k < call->children.size(); ++k) {
+    ASSIGN_OR_RAISE(auto bound, binder.Bind(*call->children[k]));
+    ASSIGN_OR_RAISE(int64_t micros, WindowDuration(*bound));
+    durations.push_back(micros);
+  }
+  const int64_t window = durations[0];
+  const int64_t slide = durations.size() > 1 ? durations[1] : window;
+  const int64_t start = durations.size() > 2 ? durations[2] : 0;
+  auto mismatch = [&](const std::string& sub, const std::string& message) {
+    return UserError("DATATYPE_MISMATCH." + sub, "Cannot resolve " + Quote(display) +
+                                                     " due to data type mismatch: " + message +
+                                                     PosText(call->pos));
+  };
+  if (window <= 0) {
+    return mismatch("VALUE_OUT_OF_RANGE",
+                    "The `window_duration` must be between (0, 9223372036854775807] (current "
+                    "value = " + std::to_string(window) + ").");
+  }
+  if (slide <= 0) {
+    return mismatch("VALUE_OUT_OF_RANGE",
+                    "The `slide_duration` must be between (0, 9223372036854775807] (current "
+                    "value = " + std::to_string(slide) + ").");
+  }
+  if (slide > window) {
+    return mismatch("PARAMETER_CONSTRAINT_VIOLATION",
+                    "The `slide_duration`(" + std::to_string(slide) +
+                        "L) must be <= the `window_duration`(" + std::to_string(window) + "L).");
+  }
+  if (std::abs(start) >= slide) {
+    return mismatch("PARAMETER_CONSTRAINT_VIOLATION",
+                    "The absolute value of `start_time`(" + std::to_string(start) +
+                        "L) must be < the `slide_duration`(" + std::to_string(slide) + "L).");
+  }
+  auto literal = [](int64_t v) { return plan::Literal(std::make_shared<arrow::Int64Scalar>(v)); };
+  ASSIGN_OR_RAISE(auto fn, registry_->BindScalar("__time_windows", {ts->type, arrow::int64(),
+                                                                    arrow::int64(),
+                                                                    arrow::int64()}));
+  auto windows = plan::Call(std::make_shared<function::BoundScalar>(std::move(fn)),
+                            {ts, literal(window), literal(slide), literal(start)}, display);
+  auto element = static_cast<const arrow::ListType&>(*windows->type).value_type();
+  auto node = std::make_shared<PlanNode>();
+  node->kind = PlanKind::kGenerate;
+  node->children = {input.plan};
+  node->generator = "explode";
+  node->generator_args = {windows};
+  std::vector<ScopeColumn> cols = input.columns;
+  // A FROM-less input (OneRow) has a physical column its scope does not list.
+  for (int i = static_cast<int>(cols.size()); i < input.plan->schema->num_fields(); ++i) {
+    cols.push_back(ScopeColumn{"", input.plan->schema->field(i)->name(),
+                               input.plan->schema->field(i)->type(), false, true});
+  }
+  ScopeColumn window_column{"", "window", element, false, false};
+  window_column.metadata = true;  // named by window(...), never part of `*`
+  cols.push_back(window_column);
+  node->schema = SchemaOf(cols);
+  return Bound{node, cols};
+}
+
 Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
   Bound input;
   if (q.from) {
@@ -3469,6 +3681,7 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
   } else {
     input = Bound{OneRow(), {}};
   }
+  ASSIGN_OR_RAISE(input, AddTimeWindows(q, std::move(input)));
   // Hints: BROADCAST(t) on a join's side.
   // (Recorded on joins by the optimizer later; accepted and ignored here when unknown.)
   ExpressionBinder plain(this, &input.columns, &outer_scopes);

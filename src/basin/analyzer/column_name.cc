@@ -1,6 +1,7 @@
 #include "basin/analyzer/column_name.h"
 
 #include <cctype>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -152,9 +153,17 @@ std::string AutoColumnName(const sql::Expr& e) {
              " AS " + (e.type ? TypeName(*e.type) : "?") + ")";
     case K::kFunction: {
       std::string name = Lower(e.name_parts.empty() ? "" : e.name_parts.back());
-      // The cast alias time(x) is named after x, as Spark shows an implicit cast.
-      if (name == "time" && e.children.size() == 1 && e.name_parts.size() == 1) {
+      // The cast aliases (int(x), date(x), time(x), ...) are named after x, as Spark shows an
+      // implicit cast.
+      static const std::set<std::string> kCastAliases = {
+          "boolean", "tinyint", "smallint", "int",    "bigint",    "float", "double",
+          "decimal", "binary",  "string",   "date",   "timestamp", "time"};
+      if (kCastAliases.count(name) && e.children.size() == 1 && e.name_parts.size() == 1) {
         return AutoColumnName(*e.children[0]);
+      }
+      // A time window is the column `window` (analyzer AddTimeWindows).
+      if (name == "window" && !e.over && e.name_parts.size() == 1 && e.children.size() >= 2) {
+        return "window";
       }
       std::string args;
       if (name == "count" && e.children.size() == 1 && e.children[0]->kind == K::kStar &&

@@ -61,11 +61,79 @@ Result<arrow::ArrayVector> NormalizeFloatingKeys(const arrow::ArrayVector& keys)
   return out;
 }
 
+namespace {
+
+// The types a key becomes when struct keys are split: a struct gives a boolean (its validity)
+// then its fields' types, recursively.
+void FlatTypes(const std::shared_ptr<arrow::DataType>& type, std::vector<arrow::TypeHolder>* out) {
+  if (type->id() != arrow::Type::STRUCT) {
+    out->push_back(type);
+    return;
+  }
+  out->push_back(arrow::boolean());
+  for (const auto& f : type->fields()) FlatTypes(f->type(), out);
+}
+
+void FlatArrays(const std::shared_ptr<arrow::Array>& array, arrow::ArrayVector* out) {
+  if (array->type_id() != arrow::Type::STRUCT) {
+    out->push_back(array);
+    return;
+  }
+  const auto& s = static_cast<const arrow::StructArray&>(*array);
+  arrow::BooleanBuilder valid;
+  (void)valid.Reserve(s.length());
+  for (int64_t i = 0; i < s.length(); ++i) valid.UnsafeAppend(s.IsValid(i));
+  std::shared_ptr<arrow::Array> validity;
+  (void)valid.Finish(&validity);
+  out->push_back(validity);
+  for (int k = 0; k < s.num_fields(); ++k) {
+    auto field = s.field(k);  // the field sliced to the struct's rows
+    FlatArrays(field, out);
+  }
+}
+
+// Rebuilds a key of `type` from the flat arrays at `*next` (see FlatTypes).
+Result<std::shared_ptr<arrow::Array>> Unflatten(const std::shared_ptr<arrow::DataType>& type,
+                                                const arrow::ArrayVector& flat, size_t* next) {
+  if (type->id() != arrow::Type::STRUCT) return flat[(*next)++];
+  const auto& validity = static_cast<const arrow::BooleanArray&>(*flat[(*next)++]);
+  arrow::ArrayVector children;
+  for (const auto& f : type->fields()) {
+    ASSIGN_OR_RAISE(auto child, Unflatten(f->type(), flat, next));
+    children.push_back(child);
+  }
+  arrow::TypedBufferBuilder<bool> bits;
+  RETURN_NOT_OK(bits.Reserve(validity.length()));
+  int64_t nulls = 0;
+  for (int64_t i = 0; i < validity.length(); ++i) {
+    const bool valid = validity.IsValid(i) && validity.Value(i);
+    nulls += valid ? 0 : 1;
+    bits.UnsafeAppend(valid);
+  }
+  ASSIGN_OR_RAISE(auto bitmap, bits.Finish());
+  return std::make_shared<arrow::StructArray>(type, validity.length(), children,
+                                              nulls ? bitmap : nullptr, nulls);
+}
+
+}  // namespace
+
+arrow::ArrayVector RowGrouper::Flatten(const arrow::ArrayVector& keys) const {
+  if (!has_struct_) return keys;
+  arrow::ArrayVector out;
+  for (const auto& key : keys) FlatArrays(key, &out);
+  return out;
+}
+
 Result<std::unique_ptr<RowGrouper>> RowGrouper::Make(
     const std::vector<std::shared_ptr<arrow::DataType>>& types) {
   auto out = std::unique_ptr<RowGrouper>(new RowGrouper());
   out->exec_context_ = std::make_unique<arrow::compute::ExecContext>();
-  std::vector<arrow::TypeHolder> holders(types.begin(), types.end());
+  out->types_ = types;
+  std::vector<arrow::TypeHolder> holders;
+  for (const auto& type : types) {
+    out->has_struct_ |= type->id() == arrow::Type::STRUCT;
+    FlatTypes(type, &holders);
+  }
   auto grouper = arrow::compute::Grouper::Make(holders, out->exec_context_.get());
   if (!grouper.ok()) {
     std::string names;
@@ -80,7 +148,7 @@ Result<std::unique_ptr<RowGrouper>> RowGrouper::Make(
 
 Result<std::shared_ptr<arrow::UInt32Array>> RowGrouper::Consume(const arrow::ArrayVector& keys,
                                                                 int64_t length) {
-  ASSIGN_OR_RAISE(auto normalized, NormalizeFloatingKeys(keys));
+  ASSIGN_OR_RAISE(auto normalized, NormalizeFloatingKeys(Flatten(keys)));
   std::vector<arrow::Datum> values(normalized.begin(), normalized.end());
   arrow::compute::ExecBatch batch(std::move(values), length);
   arrow::compute::ExecSpan span(batch);
@@ -90,7 +158,7 @@ Result<std::shared_ptr<arrow::UInt32Array>> RowGrouper::Consume(const arrow::Arr
 
 Result<std::shared_ptr<arrow::UInt32Array>> RowGrouper::Lookup(const arrow::ArrayVector& keys,
                                                                int64_t length) {
-  ASSIGN_OR_RAISE(auto normalized, NormalizeFloatingKeys(keys));
+  ASSIGN_OR_RAISE(auto normalized, NormalizeFloatingKeys(Flatten(keys)));
   std::vector<arrow::Datum> values(normalized.begin(), normalized.end());
   arrow::compute::ExecBatch batch(std::move(values), length);
   arrow::compute::ExecSpan span(batch);
@@ -100,8 +168,15 @@ Result<std::shared_ptr<arrow::UInt32Array>> RowGrouper::Lookup(const arrow::Arra
 
 Result<arrow::ArrayVector> RowGrouper::Uniques() {
   ASSIGN_OR_RAISE(auto batch, grouper_->GetUniques());
+  arrow::ArrayVector flat;
+  for (const auto& value : batch.values) flat.push_back(value.make_array());
+  if (!has_struct_) return flat;
   arrow::ArrayVector out;
-  for (const auto& value : batch.values) out.push_back(value.make_array());
+  size_t next = 0;
+  for (const auto& type : types_) {
+    ASSIGN_OR_RAISE(auto key, Unflatten(type, flat, &next));
+    out.push_back(key);
+  }
   return out;
 }
 

@@ -37,8 +37,13 @@ class RowGrouper {
   uint32_t num_groups() const { return grouper_->num_groups(); }
 
  private:
+  /// Splits struct keys into their fields (and a validity column), which Arrow's grouper takes.
+  arrow::ArrayVector Flatten(const arrow::ArrayVector& keys) const;
+
   std::unique_ptr<arrow::compute::Grouper> grouper_;
   std::unique_ptr<arrow::compute::ExecContext> exec_context_;
+  std::vector<std::shared_ptr<arrow::DataType>> types_;  // the keys as given
+  bool has_struct_ = false;
 };
 
 }  // namespace basin::exec

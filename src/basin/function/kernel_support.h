@@ -187,6 +187,7 @@ void RegisterMoreJsonFunctions(FunctionTable* table);
 void RegisterRandomFunctions(FunctionTable* table);
 void RegisterNumberFormatFunctions(FunctionTable* table);
 void RegisterCharsetFunctions(FunctionTable* table);
+void RegisterTimeWindowFunctions(FunctionTable* table);
 /// Registers the TIME functions (time_functions.cc) and the TIME forms of hour, minute, second,
 /// extract and make_timestamp*. Must run after the date and time families it extends.
 void RegisterTimeFunctions(FunctionTable* table);

@@ -1,5 +1,5 @@
 // Registers the Spark 4 scalar functions that live in the more_*_functions.cc files,
-// random_functions.cc, number_format_functions.cc and charset_functions.cc.
+// random_functions.cc, number_format_functions.cc, charset_functions.cc and time_window_functions.cc.
 
 #include "basin/function/kernel_support.h"
 
@@ -14,6 +14,7 @@ void RegisterMoreScalarFunctions(FunctionTable* table) {
   RegisterRandomFunctions(table);
   RegisterNumberFormatFunctions(table);
   RegisterCharsetFunctions(table);
+  RegisterTimeWindowFunctions(table);
 }
 
 }  // namespace basin::function

@@ -452,3 +452,23 @@ def test_order_by_then_select_then_limit_runs_as_top_n_like_spark(spark, ref_spa
     plan = (spark.range(10).orderBy(F.col("id").desc()).select("id").limit(3)
             ._explain_string(extended=False))
     assert "TakeOrderedAndProject(limit=3" in plan and "Sort" not in plan, plan
+
+
+def test_time_window_aggregation_matches_spark(spark, ref_spark):
+    # groupBy(window(...)) as PySpark's own test_window_time writes it, and a sliding window.
+    import datetime
+
+    def run(session):
+        df = session.createDataFrame(
+            [(datetime.datetime(2016, 3, 11, 9, 0, 7), 1), (datetime.datetime(2016, 3, 11, 9, 0, 12), 2),
+             (None, 3)], ["date", "val"])
+        tumbling = df.groupBy(F.window("date", "5 seconds")).agg(F.sum("val").alias("sum"))
+        a = tumbling.select(tumbling.window.end.cast("string").alias("end"),
+                            F.window_time(tumbling.window).cast("string").alias("window_time"),
+                            "sum")
+        sliding = df.groupBy(F.window("date", "10 seconds", "5 seconds")).agg(
+            F.sum("val").alias("sum"))
+        b = sliding.select(sliding.window.start.cast("string").alias("start"), "sum")
+        return rows(a), rows(b), a.columns, tumbling.columns
+
+    assert run(spark) == run(ref_spark)
