@@ -390,13 +390,14 @@ void RegisterDatetimeFunctions(FunctionTable* table) {
   table->AddFixed("date_add", {date, i32}, date, date_add(1));
   table->AddFixed("dateadd", {date, i32}, date, date_add(1));
   table->AddFixed("date_sub", {date, i32}, date, date_add(-1));
-  // Spark's DateAdd/DateSub expect their day count as it is (ExpectsInputTypes): no BIGINT.
+  // Spark's DateAdd/DateSub expect their day count as it is (ExpectsInputTypes): no BIGINT; a
+  // string is cast to INT by Spark's date-arithmetic coercion.
   for (const char* fname : {"date_add", "dateadd", "date_sub"}) {
     ScalarBinder fixed = table->scalars().at(fname);
     table->AddScalar(fname, [fixed](const std::string& name, const std::vector<TypePtr>& args)
                                 -> Result<BoundScalar> {
       if (args.size() == 2) {
-        if (!IntegralUpToInt(*args[1])) {
+        if (!IntegralUpToInt(*args[1]) && !IsStringLike(*args[1])) {
           return UnexpectedInputType(name, 1, "(\"INT\" or \"SMALLINT\" or \"TINYINT\")",
                                      *args[1], name);
         }
