@@ -83,6 +83,21 @@ bool ParseDigits(std::string_view s, size_t* pos, int min_digits, int max_digits
   return true;
 }
 
+// Reads the digits of a seconds fraction at `*pos` as microseconds (digits past the sixth are
+// dropped) and returns how many digits there were.
+int ParseMicrosFraction(std::string_view s, size_t* pos, int64_t* micros) {
+  int n = 0;
+  int64_t v = 0;
+  while (*pos < s.size() && std::isdigit(static_cast<unsigned char>(s[*pos]))) {
+    if (n < 6) v = v * 10 + (s[*pos] - '0');
+    ++n;
+    ++*pos;
+  }
+  for (int k = std::min(n, 6); k < 6; ++k) v *= 10;
+  *micros = v;
+  return n;
+}
+
 bool ValidDate(int64_t y, int64_t m, int64_t d) {
   if (m < 1 || m > 12 || d < 1) return false;
   static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -817,14 +832,7 @@ std::optional<int64_t> ParseTimestamp(std::string_view text, const std::string& 
         if (!ParseDigits(s, &pos, 1, 2, &sec)) return std::nullopt;
         if (pos < s.size() && s[pos] == '.') {
           ++pos;
-          int n = 0;
-          while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) {
-            if (n < 6) frac = frac * 10 + (s[pos] - '0');
-            ++n;
-            ++pos;
-          }
-          if (n > 9) return std::nullopt;
-          for (int k = std::min(n, 6); k < 6; ++k) frac *= 10;
+          if (ParseMicrosFraction(s, &pos, &frac) > 9) return std::nullopt;
         }
       }
       if (h > 23 || m > 59 || sec > 59) return std::nullopt;
@@ -864,13 +872,7 @@ std::optional<int64_t> ParseTime(std::string_view text) {
     if (!ParseDigits(s, &pos, 1, 2, &sec)) return std::nullopt;
     if (pos < s.size() && s[pos] == '.') {
       ++pos;
-      int n = 0;
-      while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) {
-        if (n < 6) frac = frac * 10 + (s[pos] - '0');
-        ++n;
-        ++pos;
-      }
-      for (int k = std::min(n, 6); k < 6; ++k) frac *= 10;
+      ParseMicrosFraction(s, &pos, &frac);
     }
   }
   if (pos != s.size() || h > 23 || m > 59 || sec > 59) return std::nullopt;
