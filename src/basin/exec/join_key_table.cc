@@ -83,31 +83,35 @@ Status JoinKeyTable::Build(const arrow::ArrayVector& keys, int64_t length,
   uint64_t capacity = 16;
   while (capacity < static_cast<uint64_t>(length) * 2) capacity <<= 1;
   two_columns_ = keys.size() > 1;
-  groups_.assign(capacity, kNoGroup);
-  a_.assign(capacity, 0);
+  slots_.assign(capacity, Slot{0, kNoGroup});
   b_.assign(two_columns_ ? capacity : 0, 0);
   mask_ = capacity - 1;
   groups_count_ = 0;
   ids->assign(static_cast<size_t>(length), kNoGroup);
-  uint64_t a[kBlock], b[kBlock];
+  uint64_t a[kBlock], b[kBlock], slot[kBlock];
   uint8_t valid[kBlock];
   for (int64_t begin = 0; begin < length; begin += kBlock) {
     const int64_t n = std::min(kBlock, length - begin);
     ReadKeys(keys, begin, n, a, b, valid);
     for (int64_t i = 0; i < n; ++i) {
+      slot[i] = Hash(a[i], b[i]) & mask_;
+      __builtin_prefetch(&slots_[slot[i]], 1);
+    }
+    uint32_t* out = ids->data() + begin;
+    for (int64_t i = 0; i < n; ++i) {
       if (!valid[i]) continue;
-      uint64_t s = Hash(a[i], b[i]) & mask_;
+      uint64_t s = slot[i];
       while (true) {
-        const uint32_t g = groups_[s];
-        if (g == kNoGroup) {
-          groups_[s] = groups_count_;
-          a_[s] = a[i];
+        Slot& here = slots_[s];
+        if (here.group == kNoGroup) {
+          here.group = groups_count_;
+          here.a = a[i];
           if (two_columns_) b_[s] = b[i];
-          (*ids)[static_cast<size_t>(begin + i)] = groups_count_++;
+          out[i] = groups_count_++;
           break;
         }
-        if (a_[s] == a[i] && (!two_columns_ || b_[s] == b[i])) {
-          (*ids)[static_cast<size_t>(begin + i)] = g;
+        if (here.a == a[i] && (!two_columns_ || b_[s] == b[i])) {
+          out[i] = here.group;
           break;
         }
         s = (s + 1) & mask_;
@@ -118,7 +122,7 @@ Status JoinKeyTable::Build(const arrow::ArrayVector& keys, int64_t length,
 }
 
 void JoinKeyTable::Lookup(const arrow::ArrayVector& keys, int64_t length, uint32_t* ids) const {
-  if (groups_.empty()) {
+  if (slots_.empty()) {
     std::fill(ids, ids + length, kNoGroup);
     return;
   }
@@ -130,7 +134,7 @@ void JoinKeyTable::Lookup(const arrow::ArrayVector& keys, int64_t length, uint32
     // Hash the block and prefetch its slots, so that the cache misses overlap.
     for (int64_t i = 0; i < n; ++i) {
       slot[i] = Hash(a[i], b[i]) & mask_;
-      __builtin_prefetch(&groups_[slot[i]]);
+      __builtin_prefetch(&slots_[slot[i]]);
     }
     uint32_t* out = ids + begin;
     for (int64_t i = 0; i < n; ++i) {
@@ -138,10 +142,10 @@ void JoinKeyTable::Lookup(const arrow::ArrayVector& keys, int64_t length, uint32
       if (!valid[i]) continue;
       uint64_t s = slot[i];
       while (true) {
-        const uint32_t g = groups_[s];
-        if (g == kNoGroup) break;
-        if (a_[s] == a[i] && (!two_columns_ || b_[s] == b[i])) {
-          out[i] = g;
+        const Slot& here = slots_[s];
+        if (here.group == kNoGroup) break;
+        if (here.a == a[i] && (!two_columns_ || b_[s] == b[i])) {
+          out[i] = here.group;
           break;
         }
         s = (s + 1) & mask_;

@@ -38,11 +38,15 @@ class JoinKeyTable {
                        uint64_t* b, uint8_t* valid);
   static uint64_t Hash(uint64_t a, uint64_t b);
 
-  // Open addressing with linear probing, in separate arrays: the probe loop touches the
-  // 4-byte group of a slot first and its key only when the slot is taken.
-  std::vector<uint32_t> groups_;  // kNoGroup: empty
-  std::vector<uint64_t> a_;
-  std::vector<uint64_t> b_;       // second key column (empty for one)
+  // Open addressing with linear probing. A slot holds the first key word and the group side by
+  // side, so a probe costs one cache miss; the second word (two columns) is read only when the
+  // first matches.
+  struct Slot {
+    uint64_t a;
+    uint32_t group;  // kNoGroup: empty
+  };
+  std::vector<Slot> slots_;
+  std::vector<uint64_t> b_;  // second key column (empty for one)
   uint64_t mask_ = 0;
   uint32_t groups_count_ = 0;
   bool two_columns_ = false;

@@ -270,6 +270,7 @@ class JoinOperator : public Operator {
     build_matched_.assign(static_cast<size_t>(n), 0);
     row_start_.clear();
     rows_by_group_.clear();
+    unique_keys_ = false;
     grouper_.reset();
     key_table_.reset();
     if (keys_.empty() || n == 0) return Status::OK();
@@ -305,6 +306,8 @@ class JoinOperator : public Operator {
       const uint32_t g = ids[static_cast<size_t>(i)];
       if (g != JoinKeyTable::kNoGroup) rows_by_group_[fill[g]++] = i;
     }
+    unique_keys_ = true;
+    for (uint32_t g = 0; g < groups && unique_keys_; ++g) unique_keys_ = counts[g + 1] - counts[g] == 1;
     return Status::OK();
   }
 
@@ -360,6 +363,7 @@ class JoinOperator : public Operator {
     std::vector<bool> probe_matched(static_cast<size_t>(n), false);
     std::vector<int64_t> left_rows;
     std::vector<int64_t> right_rows;
+    int64_t n_done = 0;  // probe rows whose candidate pairs are listed
     // In parallel mode a batch's pairs become one output batch: cut only very large outputs.
     const int64_t chunk = ParallelProbe() ? std::max<int64_t>(batch_size_, int64_t{1} << 20)
                                           : std::max<int64_t>(batch_size_, 1024);
@@ -370,7 +374,25 @@ class JoinOperator : public Operator {
       right_rows.clear();
       return Status::OK();
     };
-    for (int64_t i = 0; i < n; ++i) {
+    left_rows.reserve(static_cast<size_t>(std::min(n, chunk)));
+    right_rows.reserve(static_cast<size_t>(std::min(n, chunk)));
+    if (unique_keys_) {
+      // A key of the build side is on one row only (a primary key): group g's row is
+      // rows_by_group_[g], and a probe row has one candidate at most.
+      left_rows.resize(static_cast<size_t>(n));
+      right_rows.resize(static_cast<size_t>(n));
+      size_t pairs = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        const uint32_t g = ids[static_cast<size_t>(i)];
+        if (g == JoinKeyTable::kNoGroup) continue;
+        left_rows[pairs] = i;
+        right_rows[pairs++] = rows_by_group_[g];
+      }
+      left_rows.resize(pairs);
+      right_rows.resize(pairs);
+      n_done = n;
+    }
+    for (int64_t i = n_done; i < n; ++i) {
       if (keys_.empty()) {
         for (int64_t j = 0; j < build_rows; ++j) {
           left_rows.push_back(i);
@@ -532,6 +554,7 @@ class JoinOperator : public Operator {
   std::unique_ptr<OrderedBatchMap> probe_map_;  // parallel probing
   std::vector<int64_t> row_start_;
   std::vector<int64_t> rows_by_group_;
+  bool unique_keys_ = false;  // every build key is on one row
   std::vector<uint8_t> build_matched_;  // 1: the build row matched (written atomically)
   std::deque<std::shared_ptr<arrow::RecordBatch>> pending_;
   bool partitioned_ = false;

@@ -463,6 +463,75 @@ std::optional<arrow::Datum> ArrowFastPath(Op op, const ArithTypes& types,
   return *r;
 }
 
+// The operands and constants of one batch of decimal + - * (see DecimalBatchFast).
+struct DecimalBatchInputs {
+  const Int128* va;  // null: the constant ca
+  const Int128* vb;  // null: the constant cb
+  Int128 ca, cb;
+  Int128 scale_a, scale_b;  // + -: each operand's factor to the common scale
+  Int128 divisor;           // 10^(digits dropped to reach the result scale)
+  Int128 limit;             // 10^(result precision)
+  int64_t divisor64;        // the divisor when it fits 64 bits, else 0
+};
+
+// Row i's result; true when it leaves 128 bits or the result precision.
+template <Op kOp>
+inline bool DecimalBatchRow(const DecimalBatchInputs& in, int64_t i, Int128* result) {
+  const Int128 x = in.va ? in.va[i] : in.ca;
+  const Int128 y = in.vb ? in.vb[i] : in.cb;
+  Int128 r;
+  bool over;
+  const int64_t x64 = static_cast<int64_t>(x), y64 = static_cast<int64_t>(y);
+  const bool small = x64 == x && y64 == y;  // both fit 64 bits: the usual case
+  if constexpr (kOp == Op::kMultiply) {
+    if (small) {
+      r = static_cast<Int128>(x64) * y64;  // one 64x64->128 multiply, cannot overflow
+      over = false;
+    } else {
+      over = __builtin_mul_overflow(x, y, &r);
+    }
+  } else {
+    if (small && in.scale_a <= INT64_MAX && in.scale_b <= INT64_MAX) {
+      // |x * scale_a| < 2^126: the sum of two such products fits 128 bits.
+      const Int128 wx = static_cast<Int128>(x64) * static_cast<int64_t>(in.scale_a);
+      const Int128 wy = static_cast<Int128>(y64) * static_cast<int64_t>(in.scale_b);
+      r = kOp == Op::kAdd ? wx + wy : wx - wy;
+      over = false;
+    } else {
+      Int128 wx, wy;
+      over = __builtin_mul_overflow(x, in.scale_a, &wx) | __builtin_mul_overflow(y, in.scale_b, &wy);
+      over |= kOp == Op::kAdd ? __builtin_add_overflow(wx, wy, &r)
+                              : __builtin_sub_overflow(wx, wy, &r);
+    }
+  }
+  if (in.divisor != 1) {
+    const int64_t r64 = static_cast<int64_t>(r);
+    if (r64 == r && in.divisor64 != 0) {
+      // The usual case: a 64-bit division instead of the much slower 128-bit one.
+      int64_t q = r64 / in.divisor64;
+      const int64_t rem = r64 % in.divisor64;
+      if ((rem < 0 ? -rem : rem) * 2 >= in.divisor64) q += r64 < 0 ? -1 : 1;  // < 2 * 10^18
+      r = q;
+    } else {
+      Int128 q = r / in.divisor;
+      const Int128 rem = r % in.divisor;
+      if ((rem < 0 ? -rem : rem) * 2 >= in.divisor) q += r < 0 ? -1 : 1;
+      r = q;
+    }
+  }
+  *result = r;
+  return over || r >= in.limit || r <= -in.limit;
+}
+
+// Every row of a batch; true when some row (valid or not) overflows. Taking the inputs by
+// value keeps them in registers across the loop.
+template <Op kOp>
+[[gnu::noinline]] bool DecimalBatchLoop(const DecimalBatchInputs in, int64_t length, Int128* out) {
+  bool over = false;
+  for (int64_t i = 0; i < length; ++i) over |= DecimalBatchRow<kOp>(in, i, &out[i]);
+  return over;
+}
+
 // + - * over whole decimal batches (arrays or scalars of decimal128) in 128-bit integers: the
 // same HALF_UP rounding and precision check as DecimalRow, without a per-row builder. Gives
 // nullopt when a row leaves 128 bits or the result precision; the row path then runs the
@@ -491,6 +560,8 @@ std::optional<arrow::Datum> DecimalBatchFast(Op op, const std::vector<arrow::Dat
   }
   if (result_scale < rs || result_scale - rs > 38) return std::nullopt;
   const Int128 divisor = pow10[result_scale - rs];
+  // The divisor as 64 bits when it fits (10^18 at most), else 0.
+  const int64_t divisor64 = result_scale - rs <= 18 ? static_cast<int64_t>(divisor) : 0;
   const Int128 limit = pow10[Dec(out_type).precision()];
   // Values as 128-bit integers (little-endian two's complement, as Arrow stores them).
   auto values = [](const arrow::Datum& d, Int128* constant) -> const Int128* {
@@ -509,43 +580,29 @@ std::optional<arrow::Datum> DecimalBatchFast(Op op, const std::vector<arrow::Dat
   auto out_values = arrow::AllocateBuffer(length * 16);
   if (!out_values.ok()) return std::nullopt;
   auto* out = reinterpret_cast<Int128*>((*out_values)->mutable_data());
-  // Row i's result; true when it leaves 128 bits or the result precision.
-  auto row = [&](int64_t i, Int128* result) {
-    const Int128 x = va ? va[i] : ca;
-    const Int128 y = vb ? vb[i] : cb;
-    Int128 r;
-    bool over;
-    const int64_t x64 = static_cast<int64_t>(x), y64 = static_cast<int64_t>(y);
-    const bool small = x64 == x && y64 == y;  // both fit 64 bits: the usual case
-    if (op == Op::kMultiply) {
-      if (small) {
-        r = static_cast<Int128>(x64) * y64;  // one 64x64->128 multiply, cannot overflow
-        over = false;
-      } else {
-        over = __builtin_mul_overflow(x, y, &r);
-      }
-    } else if (small && scale_a <= INT64_MAX && scale_b <= INT64_MAX) {
-      // |x * scale_a| < 2^126: the sum of two such products fits 128 bits.
-      const Int128 wx = static_cast<Int128>(x64) * static_cast<int64_t>(scale_a);
-      const Int128 wy = static_cast<Int128>(y64) * static_cast<int64_t>(scale_b);
-      r = op == Op::kAdd ? wx + wy : wx - wy;
-      over = false;
-    } else {
-      Int128 wx, wy;
-      over = __builtin_mul_overflow(x, scale_a, &wx) | __builtin_mul_overflow(y, scale_b, &wy);
-      over |= op == Op::kAdd ? __builtin_add_overflow(wx, wy, &r) : __builtin_sub_overflow(wx, wy, &r);
+  const DecimalBatchInputs in{va, vb, ca, cb, scale_a, scale_b, divisor, limit, divisor64};
+  auto row = [&](int64_t i, Int128* result) {  // for the overflow re-check below
+    switch (op) {
+      case Op::kMultiply:
+        return DecimalBatchRow<Op::kMultiply>(in, i, result);
+      case Op::kAdd:
+        return DecimalBatchRow<Op::kAdd>(in, i, result);
+      default:
+        return DecimalBatchRow<Op::kSubtract>(in, i, result);
     }
-    if (divisor != 1) {
-      Int128 q = r / divisor;
-      const Int128 rem = r % divisor;
-      if ((rem < 0 ? -rem : rem) * 2 >= divisor) q += r < 0 ? -1 : 1;
-      r = q;
-    }
-    *result = r;
-    return over || r >= limit || r <= -limit;
   };
-  bool over = false;
-  for (int64_t i = 0; i < length; ++i) over |= row(i, &out[i]);
+  bool over;
+  switch (op) {
+    case Op::kMultiply:
+      over = DecimalBatchLoop<Op::kMultiply>(in, length, out);
+      break;
+    case Op::kAdd:
+      over = DecimalBatchLoop<Op::kAdd>(in, length, out);
+      break;
+    default:
+      over = DecimalBatchLoop<Op::kSubtract>(in, length, out);
+      break;
+  }
   std::vector<const arrow::ArrayData*> arrays;  // the inputs that may hold nulls
   for (const auto& arg : args) {
     if (arg.is_array() && arg.array()->MayHaveNulls()) arrays.push_back(arg.array().get());
