@@ -32,12 +32,6 @@ class JoinKeyTable {
   uint32_t num_groups() const { return groups_count_; }
 
  private:
-  // The keys of rows [begin, begin + n) as 64-bit words (`b` all zero for one column) and
-  // whether each row's key is free of nulls.
-  static void ReadKeys(const arrow::ArrayVector& keys, int64_t begin, int64_t n, uint64_t* a,
-                       uint64_t* b, uint8_t* valid);
-  static uint64_t Hash(uint64_t a, uint64_t b);
-
   // Open addressing with linear probing. A slot holds the first key word and the group side by
   // side, so a probe costs one cache miss; the second word (two columns) is read only when the
   // first matches.

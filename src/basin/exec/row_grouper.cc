@@ -5,6 +5,8 @@
 
 #include <arrow/compute/exec.h>
 
+#include "basin/exec/integer_keys.h"
+
 namespace basin::exec {
 namespace {
 
@@ -127,6 +129,11 @@ arrow::ArrayVector RowGrouper::Flatten(const arrow::ArrayVector& keys) const {
 Result<std::unique_ptr<RowGrouper>> RowGrouper::Make(
     const std::vector<std::shared_ptr<arrow::DataType>>& types) {
   auto out = std::unique_ptr<RowGrouper>(new RowGrouper());
+  if (IsIntegerKey(types)) {
+    out->integers_ = std::make_unique<IntegerKeyGrouper>(types);
+    out->types_ = types;
+    return out;
+  }
   out->exec_context_ = std::make_unique<arrow::compute::ExecContext>();
   out->types_ = types;
   std::vector<arrow::TypeHolder> holders;
@@ -148,6 +155,12 @@ Result<std::unique_ptr<RowGrouper>> RowGrouper::Make(
 
 Result<std::shared_ptr<arrow::UInt32Array>> RowGrouper::Consume(const arrow::ArrayVector& keys,
                                                                 int64_t length) {
+  if (integers_) {
+    ASSIGN_OR_RAISE(auto buffer, arrow::AllocateBuffer(length * 4));
+    RETURN_NOT_OK(integers_->Consume(keys, length,
+                                     reinterpret_cast<uint32_t*>(buffer->mutable_data())));
+    return std::make_shared<arrow::UInt32Array>(length, std::move(buffer));
+  }
   ASSIGN_OR_RAISE(auto normalized, NormalizeFloatingKeys(Flatten(keys)));
   std::vector<arrow::Datum> values(normalized.begin(), normalized.end());
   arrow::compute::ExecBatch batch(std::move(values), length);
@@ -158,6 +171,20 @@ Result<std::shared_ptr<arrow::UInt32Array>> RowGrouper::Consume(const arrow::Arr
 
 Result<std::shared_ptr<arrow::UInt32Array>> RowGrouper::Lookup(const arrow::ArrayVector& keys,
                                                                int64_t length) {
+  if (integers_) {
+    ASSIGN_OR_RAISE(auto buffer, arrow::AllocateBuffer(length * 4));
+    auto* ids = reinterpret_cast<uint32_t*>(buffer->mutable_data());
+    integers_->Lookup(keys, length, ids);
+    ASSIGN_OR_RAISE(auto validity, arrow::AllocateBitmap(length));
+    int64_t missing = 0;
+    for (int64_t i = 0; i < length; ++i) {
+      const bool found = ids[i] != UINT32_MAX;
+      missing += found ? 0 : 1;
+      arrow::bit_util::SetBitTo(validity->mutable_data(), i, found);
+    }
+    return std::make_shared<arrow::UInt32Array>(length, std::move(buffer),
+                                                missing ? std::move(validity) : nullptr, missing);
+  }
   ASSIGN_OR_RAISE(auto normalized, NormalizeFloatingKeys(Flatten(keys)));
   std::vector<arrow::Datum> values(normalized.begin(), normalized.end());
   arrow::compute::ExecBatch batch(std::move(values), length);
@@ -167,6 +194,7 @@ Result<std::shared_ptr<arrow::UInt32Array>> RowGrouper::Lookup(const arrow::Arra
 }
 
 Result<arrow::ArrayVector> RowGrouper::Uniques() {
+  if (integers_) return integers_->Uniques();
   ASSIGN_OR_RAISE(auto batch, grouper_->GetUniques());
   arrow::ArrayVector flat;
   for (const auto& value : batch.values) flat.push_back(value.make_array());

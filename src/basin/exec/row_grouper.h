@@ -1,6 +1,7 @@
 #pragma once
 
-// Dense ids for distinct key rows (null keys equal each other), over Arrow's hash Grouper. Used
+// Dense ids for distinct key rows (null keys equal each other), over Arrow's hash Grouper, or an
+// IntegerKeyGrouper for keys of one or two integer-like columns. Used
 // by aggregation, distinct, set operations and the hash join. Floating-point keys are compared as
 // Spark compares them (NormalizeFloatingNumbers): -0.0 equals 0.0 and every NaN equals every NaN.
 
@@ -11,6 +12,7 @@
 #include <arrow/compute/row/grouper.h>
 
 #include "basin/base/status.h"
+#include "basin/exec/integer_key_grouper.h"
 
 namespace basin::exec {
 
@@ -34,13 +36,16 @@ class RowGrouper {
   /// Returns the key columns of every group, in group id order.
   Result<arrow::ArrayVector> Uniques();
   /// Returns the number of groups.
-  uint32_t num_groups() const { return grouper_->num_groups(); }
+  uint32_t num_groups() const {
+    return integers_ ? integers_->num_groups() : grouper_->num_groups();
+  }
 
  private:
   /// Splits struct keys into their fields (and a validity column), which Arrow's grouper takes.
   arrow::ArrayVector Flatten(const arrow::ArrayVector& keys) const;
 
-  std::unique_ptr<arrow::compute::Grouper> grouper_;
+  std::unique_ptr<IntegerKeyGrouper> integers_;  // keys of one or two integer-like columns
+  std::unique_ptr<arrow::compute::Grouper> grouper_;  // other keys
   std::unique_ptr<arrow::compute::ExecContext> exec_context_;
   std::vector<std::shared_ptr<arrow::DataType>> types_;  // the keys as given
   bool has_struct_ = false;

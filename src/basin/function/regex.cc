@@ -4,7 +4,9 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include <cstring>
 #include <list>
+#include <optional>
 #include <unordered_map>
 
 #include "basin/function/kernel_support.h"
@@ -216,6 +218,81 @@ bool LikeMatch(std::string_view s, std::string_view p, char escape) {
   return pi == p.size();
 }
 
+// A LIKE pattern made of literal pieces between '%' wildcards only (no '_', no escape), matched
+// with memmem instead of the character-by-character backtracking of LikeMatch: the common
+// `col LIKE '%word%'`, `'prefix%'` and `'%a%b%'`. UTF-8 needs no care here: a valid literal
+// found byte-wise always starts on a character boundary.
+class LiteralLikePattern {
+ public:
+  static std::optional<LiteralLikePattern> Compile(std::string_view p, char escape) {
+    if (p.find('_') != std::string_view::npos || p.find(escape) != std::string_view::npos) {
+      return std::nullopt;
+    }
+    LiteralLikePattern out;
+    size_t start = 0;
+    while (true) {
+      const size_t end = p.find('%', start);
+      out.pieces_.emplace_back(p.substr(start, end == std::string_view::npos ? p.npos : end - start));
+      if (end == std::string_view::npos) break;
+      start = end + 1;
+    }
+    return out;
+  }
+
+  bool Match(std::string_view s) const {
+    if (pieces_.size() == 1) return s == pieces_[0];
+    const std::string& prefix = pieces_.front();
+    const std::string& suffix = pieces_.back();
+    if (s.size() < prefix.size() + suffix.size()) return false;
+    if (s.compare(0, prefix.size(), prefix) != 0) return false;
+    if (s.compare(s.size() - suffix.size(), suffix.size(), suffix) != 0) return false;
+    // The middle pieces, leftmost first, between the prefix and the suffix.
+    const char* at = s.data() + prefix.size();
+    const char* end = s.data() + s.size() - suffix.size();
+    for (size_t k = 1; k + 1 < pieces_.size(); ++k) {
+      const std::string& piece = pieces_[k];
+      if (piece.empty()) continue;
+      const void* found = memmem(at, static_cast<size_t>(end - at), piece.data(), piece.size());
+      if (!found) return false;
+      at = static_cast<const char*>(found) + piece.size();
+    }
+    return true;
+  }
+
+ private:
+  std::vector<std::string> pieces_;  // the text between wildcards; at least one
+};
+
+// `strings LIKE pattern` for a constant pattern of literal pieces: the result bitmap written
+// directly, nulls where the string is null. Nullopt when the arguments do not have that shape.
+std::optional<Result<arrow::Datum>> LikeLiteralBatch(const std::vector<arrow::Datum>& args,
+                                                     int64_t length) {
+  if (args.size() != 2 || !args[0].is_array() || !args[1].is_scalar()) return std::nullopt;
+  if (args[0].type()->id() != arrow::Type::STRING || !args[1].scalar()->is_valid ||
+      args[1].type()->id() != arrow::Type::STRING) {
+    return std::nullopt;
+  }
+  const auto pattern = LiteralLikePattern::Compile(
+      static_cast<const arrow::StringScalar&>(*args[1].scalar()).view(), '\\');
+  if (!pattern) return std::nullopt;
+  const arrow::StringArray strings(args[0].array());
+  auto bits = arrow::AllocateBitmap(length);
+  if (!bits.ok()) return Result<arrow::Datum>(bits.status());
+  uint8_t* out = (*bits)->mutable_data();
+  for (int64_t i = 0; i < length; ++i) {
+    arrow::bit_util::SetBitTo(out, i, !strings.IsNull(i) && pattern->Match(strings.GetView(i)));
+  }
+  std::shared_ptr<arrow::Buffer> validity;
+  if (strings.null_count() > 0) {
+    auto copied = arrow::internal::CopyBitmap(arrow::default_memory_pool(),
+                                              strings.null_bitmap_data(), strings.offset(), length);
+    if (!copied.ok()) return Result<arrow::Datum>(copied.status());
+    validity = std::move(copied).ValueUnsafe();
+  }
+  return Result<arrow::Datum>(arrow::Datum(arrow::ArrayData::Make(
+      arrow::boolean(), length, {validity, std::move(bits).ValueUnsafe()}, strings.null_count())));
+}
+
 std::string FoldCase(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -243,6 +320,13 @@ Result<BoundScalar> BindLike(const std::string& name, const std::vector<TypePtr>
     if (fold) return out.Bool(LikeMatch(FoldCase(a[0].Str(i)), FoldCase(a[1].Str(i)), escape));
     return out.Bool(LikeMatch(a[0].Str(i), a[1].Str(i), escape));
   });
+  if (!fold) {
+    b.kernel = MakeKernel([rows = b.kernel](const std::vector<arrow::Datum>& args, int64_t length,
+                                            const EvalContext& context) -> Result<arrow::Datum> {
+      if (auto batch = LikeLiteralBatch(args, length)) return std::move(*batch);
+      return rows->Execute(args, length, context);
+    });
+  }
   return b;
 }
 

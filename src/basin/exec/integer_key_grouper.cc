@@ -1,0 +1,142 @@
+#include "basin/exec/integer_key_grouper.h"
+
+#include <algorithm>
+
+#include "basin/exec/integer_keys.h"
+
+namespace basin::exec {
+
+namespace {
+constexpr int64_t kBlock = 1024;  // rows hashed (and their slots prefetched) at once
+}  // namespace
+
+IntegerKeyGrouper::IntegerKeyGrouper(std::vector<std::shared_ptr<arrow::DataType>> types)
+    : types_(std::move(types)),
+      two_columns_(types_.size() > 1),
+      slots_(1024, Slot{0, kEmpty, 0}),
+      mask_(1023) {}
+
+uint64_t IntegerKeyGrouper::Find(uint64_t hash, uint64_t a, uint64_t b, uint8_t nulls) const {
+  uint64_t s = hash & mask_;
+  while (true) {
+    const Slot& here = slots_[s];
+    if (here.group == kEmpty) return s;
+    if (here.a == a && here.nulls == nulls && (!two_columns_ || group_b_[here.group] == b)) {
+      return s;
+    }
+    s = (s + 1) & mask_;
+  }
+}
+
+void IntegerKeyGrouper::Grow() {
+  const uint64_t capacity = slots_.size() * 2;
+  slots_.assign(capacity, Slot{0, kEmpty, 0});
+  mask_ = capacity - 1;
+  uint64_t slot[kBlock];
+  const uint32_t groups = num_groups();
+  for (uint32_t begin = 0; begin < groups; begin += kBlock) {
+    const uint32_t n = std::min<uint32_t>(kBlock, groups - begin);
+    for (uint32_t i = 0; i < n; ++i) {
+      slot[i] = HashIntegerKey(group_a_[begin + i], group_b_[begin + i]) & mask_;
+      __builtin_prefetch(&slots_[slot[i]], 1);
+    }
+    for (uint32_t i = 0; i < n; ++i) {
+      const uint32_t g = begin + i;
+      uint64_t s = slot[i];
+      while (slots_[s].group != kEmpty) s = (s + 1) & mask_;
+      slots_[s] = Slot{group_a_[g], g, group_nulls_[g]};
+    }
+  }
+}
+
+Status IntegerKeyGrouper::Consume(const arrow::ArrayVector& keys, int64_t length,
+                                  uint32_t* ids) {
+  if (static_cast<uint64_t>(num_groups()) + static_cast<uint64_t>(length) >= kEmpty / 2) {
+    return Status::Invalid("too many groups for one hash table");
+  }
+  uint64_t a[kBlock], b[kBlock], hash[kBlock];
+  uint8_t nulls[kBlock];
+  for (int64_t begin = 0; begin < length; begin += kBlock) {
+    const int64_t n = std::min(kBlock, length - begin);
+    // At most half full after this block, so that probes stay short.
+    while ((static_cast<uint64_t>(num_groups()) + static_cast<uint64_t>(n)) * 2 > slots_.size()) {
+      Grow();
+    }
+    ReadIntegerKeys(keys, begin, n, a, b, nulls);
+    for (int64_t i = 0; i < n; ++i) {
+      hash[i] = HashIntegerKey(a[i], b[i]);
+      __builtin_prefetch(&slots_[hash[i] & mask_]);
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      const uint64_t s = Find(hash[i], a[i], b[i], nulls[i]);
+      if (slots_[s].group == kEmpty) {
+        slots_[s] = Slot{a[i], num_groups(), nulls[i]};
+        group_a_.push_back(a[i]);
+        group_b_.push_back(b[i]);
+        group_nulls_.push_back(nulls[i]);
+      }
+      ids[begin + i] = slots_[s].group;
+    }
+  }
+  return Status::OK();
+}
+
+void IntegerKeyGrouper::Lookup(const arrow::ArrayVector& keys, int64_t length,
+                               uint32_t* ids) const {
+  uint64_t a[kBlock], b[kBlock], hash[kBlock];
+  uint8_t nulls[kBlock];
+  for (int64_t begin = 0; begin < length; begin += kBlock) {
+    const int64_t n = std::min(kBlock, length - begin);
+    ReadIntegerKeys(keys, begin, n, a, b, nulls);
+    for (int64_t i = 0; i < n; ++i) {
+      hash[i] = HashIntegerKey(a[i], b[i]);
+      __builtin_prefetch(&slots_[hash[i] & mask_]);
+    }
+    for (int64_t i = 0; i < n; ++i) ids[begin + i] = slots_[Find(hash[i], a[i], b[i], nulls[i])].group;
+  }
+}
+
+Result<arrow::ArrayVector> IntegerKeyGrouper::Uniques() const {
+  const int64_t n = num_groups();
+  arrow::ArrayVector out;
+  for (size_t k = 0; k < types_.size(); ++k) {
+    const auto& type = types_[k];
+    const std::vector<uint64_t>& words = k == 0 ? group_a_ : group_b_;
+    const int width = type->byte_width();
+    ARROW_ASSIGN_OR_RAISE(auto values, arrow::AllocateBuffer(n * width));
+    uint8_t* data = values->mutable_data();
+    for (int64_t g = 0; g < n; ++g) {
+      const auto v = static_cast<int64_t>(words[static_cast<size_t>(g)]);
+      switch (width) {
+        case 1:
+          reinterpret_cast<int8_t*>(data)[g] = static_cast<int8_t>(v);
+          break;
+        case 2:
+          reinterpret_cast<int16_t*>(data)[g] = static_cast<int16_t>(v);
+          break;
+        case 4:
+          reinterpret_cast<int32_t*>(data)[g] = static_cast<int32_t>(v);
+          break;
+        default:
+          reinterpret_cast<int64_t*>(data)[g] = v;
+          break;
+      }
+    }
+    const auto bit = static_cast<uint8_t>(1u << k);
+    int64_t null_count = 0;
+    for (uint8_t nulls : group_nulls_) null_count += (nulls & bit) ? 1 : 0;
+    std::shared_ptr<arrow::Buffer> validity;
+    if (null_count > 0) {
+      ARROW_ASSIGN_OR_RAISE(validity, arrow::AllocateBitmap(n));
+      uint8_t* bits = validity->mutable_data();
+      for (int64_t g = 0; g < n; ++g) {
+        arrow::bit_util::SetBitTo(bits, g, (group_nulls_[static_cast<size_t>(g)] & bit) == 0);
+      }
+    }
+    out.push_back(arrow::MakeArray(
+        arrow::ArrayData::Make(type, n, {validity, std::move(values)}, null_count)));
+  }
+  return out;
+}
+
+}  // namespace basin::exec

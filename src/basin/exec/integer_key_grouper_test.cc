@@ -1,0 +1,92 @@
+#include "basin/exec/integer_key_grouper.h"
+
+#include <gtest/gtest.h>
+
+#include <arrow/array/util.h>
+
+#include "basin/exec/integer_keys.h"
+
+namespace basin::exec {
+namespace {
+
+template <typename Builder, typename T>
+std::shared_ptr<arrow::Array> Column(std::shared_ptr<arrow::DataType> type,
+                                     const std::vector<std::optional<T>>& values) {
+  Builder b(type, arrow::default_memory_pool());
+  for (const auto& v : values) {
+    EXPECT_TRUE((v ? b.Append(*v) : b.AppendNull()).ok());
+  }
+  return b.Finish().ValueOrDie();
+}
+
+std::shared_ptr<arrow::Array> Int64s(const std::vector<std::optional<int64_t>>& values) {
+  return Column<arrow::Int64Builder>(arrow::int64(), values);
+}
+
+std::vector<uint32_t> Consume(IntegerKeyGrouper& grouper, const arrow::ArrayVector& keys) {
+  std::vector<uint32_t> ids(static_cast<size_t>(keys[0]->length()));
+  EXPECT_TRUE(grouper.Consume(keys, keys[0]->length(), ids.data()).ok());
+  return ids;
+}
+
+TEST(IntegerKeyGrouperTest, AcceptsIntegerLikeKeysOfOneOrTwoColumns) {
+  EXPECT_TRUE(IsIntegerKey({arrow::int8()}));
+  EXPECT_TRUE(IsIntegerKey({arrow::int32(), arrow::date32()}));
+  EXPECT_TRUE(IsIntegerKey({arrow::timestamp(arrow::TimeUnit::MICRO, "UTC")}));
+  EXPECT_FALSE(IsIntegerKey({arrow::utf8()}));
+  EXPECT_FALSE(IsIntegerKey({arrow::float64()}));
+  EXPECT_FALSE(IsIntegerKey({arrow::int64(), arrow::int64(), arrow::int64()}));
+}
+
+TEST(IntegerKeyGrouperTest, NullIsAGroupOfItsOwnApartFromZero) {
+  IntegerKeyGrouper grouper({arrow::int64()});
+  auto ids = Consume(grouper, {Int64s({0, std::nullopt, 0, std::nullopt, -7, INT64_MIN})});
+  EXPECT_EQ(ids, (std::vector<uint32_t>{0, 1, 0, 1, 2, 3}));
+  ASSERT_EQ(grouper.num_groups(), 4u);
+  auto uniques = grouper.Uniques().ValueOrDie();
+  ASSERT_EQ(uniques.size(), 1u);
+  EXPECT_TRUE(uniques[0]->Equals(*Int64s({0, std::nullopt, -7, INT64_MIN})))
+      << uniques[0]->ToString();
+}
+
+TEST(IntegerKeyGrouperTest, TwoColumnsCompareBothWordsAndBothNulls) {
+  IntegerKeyGrouper grouper({arrow::int32(), arrow::date32()});
+  auto a = Column<arrow::Int32Builder, int32_t>(arrow::int32(),
+                                                {1, 1, 2, std::nullopt, 1, std::nullopt});
+  auto b = Column<arrow::Date32Builder, int32_t>(arrow::date32(),
+                                                 {10, 11, 10, 10, 10, std::nullopt});
+  auto ids = Consume(grouper, {a, b});
+  EXPECT_EQ(ids, (std::vector<uint32_t>{0, 1, 2, 3, 0, 4}));
+  auto uniques = grouper.Uniques().ValueOrDie();
+  ASSERT_EQ(uniques.size(), 2u);
+  EXPECT_TRUE(uniques[0]->Equals(*Column<arrow::Int32Builder, int32_t>(
+      arrow::int32(), {1, 1, 2, std::nullopt, std::nullopt})));
+  EXPECT_TRUE(uniques[1]->Equals(*Column<arrow::Date32Builder, int32_t>(
+      arrow::date32(), {10, 11, 10, 10, std::nullopt})));
+  EXPECT_EQ(uniques[1]->type()->id(), arrow::Type::DATE32);
+}
+
+TEST(IntegerKeyGrouperTest, KeepsIdsAcrossBatchesWhileTheTableGrows) {
+  IntegerKeyGrouper grouper({arrow::int16()});
+  for (int round = 0; round < 2; ++round) {
+    std::vector<std::optional<int16_t>> values;
+    for (int v = -20000; v < 20000; ++v) values.push_back(static_cast<int16_t>(v));
+    auto ids = Consume(grouper, {Column<arrow::Int16Builder, int16_t>(arrow::int16(), values)});
+    for (size_t i = 0; i < ids.size(); ++i) ASSERT_EQ(ids[i], i);
+  }
+  EXPECT_EQ(grouper.num_groups(), 40000u);
+  auto uniques = grouper.Uniques().ValueOrDie();
+  EXPECT_EQ(std::static_pointer_cast<arrow::Int16Array>(uniques[0])->Value(39999), 19999);
+}
+
+TEST(IntegerKeyGrouperTest, LookupFindsConsumedKeysOnly) {
+  IntegerKeyGrouper grouper({arrow::int64()});
+  Consume(grouper, {Int64s({3, std::nullopt, 4})});
+  auto probe = Int64s({4, 5, std::nullopt, 3});
+  std::vector<uint32_t> ids(4);
+  grouper.Lookup({probe}, 4, ids.data());
+  EXPECT_EQ(ids, (std::vector<uint32_t>{2, UINT32_MAX, 1, 0}));
+}
+
+}  // namespace
+}  // namespace basin::exec
