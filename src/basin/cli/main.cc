@@ -30,9 +30,17 @@ std::string Usage() {
          "the catalog; by default the catalog is SQLite inside the warehouse.\n";
 }
 
+// Arrow's allocator (mimalloc, linked inside libarrow) reads its settings from the environment
+// when it first allocates, which happens after main starts. By default it returns freed memory
+// to the kernel after 10 ms, so a query that frees and allocates batch buffers all the time pays
+// the kernel's zeroing of fresh pages again and again; 1 s keeps that memory for reuse within a
+// query (docs/decisions/0003-allocator-purge-delay.md). A value given by the user wins.
+void SetAllocatorSettings() { ::setenv("MIMALLOC_PURGE_DELAY", "1000", /*overwrite=*/0); }
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  SetAllocatorSettings();
   std::vector<std::string> args(argv + 1, argv + argc);
   // --warehouse is accepted anywhere; it selects the warehouse for every command.
   for (size_t i = 0; i < args.size(); ++i) {
