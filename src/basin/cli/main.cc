@@ -32,10 +32,14 @@ std::string Usage() {
 
 // Arrow's allocator (mimalloc, linked inside libarrow) reads its settings from the environment
 // when it first allocates, which happens after main starts. By default it returns freed memory
-// to the kernel after 10 ms, so a query that frees and allocates batch buffers all the time pays
-// the kernel's zeroing of fresh pages again and again; 1 s keeps that memory for reuse within a
-// query (docs/decisions/0003-allocator-purge-delay.md). A value given by the user wins.
-void SetAllocatorSettings() { ::setenv("MIMALLOC_PURGE_DELAY", "1000", /*overwrite=*/0); }
+// to the kernel after 10 ms and commits arena memory on demand, so a query that frees and
+// allocates batch buffers all the time pays the kernel's zeroing of fresh pages again and again.
+// Keeping freed memory for 1 s and committing arenas eagerly lets the next batches reuse it
+// (docs/decisions/0003-allocator-purge-delay.md). Values given by the user win.
+void SetAllocatorSettings() {
+  ::setenv("MIMALLOC_PURGE_DELAY", "1000", /*overwrite=*/0);
+  ::setenv("MIMALLOC_ARENA_EAGER_COMMIT", "1", /*overwrite=*/0);
+}
 
 }  // namespace
 
