@@ -1,6 +1,8 @@
 // The `basin` command: dispatches to its subcommands and turns errors into a message on stderr
 // and a non-zero exit status.
 
+#include <sys/prctl.h>
+
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -30,15 +32,16 @@ std::string Usage() {
          "the catalog; by default the catalog is SQLite inside the warehouse.\n";
 }
 
-// Arrow's allocator (mimalloc, linked inside libarrow) reads its settings from the environment
-// when it first allocates, which happens after main starts. By default it returns freed memory
-// to the kernel after 10 ms and commits arena memory on demand, so a query that frees and
-// allocates batch buffers all the time pays the kernel's zeroing of fresh pages again and again.
-// Keeping freed memory for 1 s and committing arenas eagerly lets the next batches reuse it
-// (docs/decisions/0003-allocator-purge-delay.md). Values given by the user win.
+// Arrow's allocator (mimalloc, linked inside libarrow) returns freed memory to the kernel after
+// 10 ms by default, so a query that frees and allocates batch buffers all the time pays the
+// kernel's zeroing of fresh pages again and again, 2 MiB at a time with transparent huge pages.
+// Basin keeps freed memory for 1 s (mimalloc reads that option when it first purges, after
+// main starts) and turns transparent huge pages off for the process (mimalloc's own switch is
+// read before main). See docs/decisions/0003-allocator-purge-delay.md. A delay given by the
+// user wins.
 void SetAllocatorSettings() {
   ::setenv("MIMALLOC_PURGE_DELAY", "1000", /*overwrite=*/0);
-  ::setenv("MIMALLOC_ARENA_EAGER_COMMIT", "1", /*overwrite=*/0);
+  ::prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);  // best effort: a failure leaves the defaults
 }
 
 }  // namespace
