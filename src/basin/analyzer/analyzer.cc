@@ -427,7 +427,13 @@ Result<ExprPtr> ExpressionBinder::CallScalar(const std::string& name, std::vecto
     if (bound.arg_types[i]) { ASSIGN_OR_RAISE(args[i], Coerce(args[i], bound.arg_types[i])); }
   }
   auto fn = std::make_shared<function::BoundScalar>(std::move(bound));
-  return plan::Call(fn, std::move(args), display);
+  auto call = plan::Call(fn, std::move(args), display);
+  // Spark's constructors (CreateNamedStruct, CreateArray, CreateMap) are never null themselves,
+  // whatever their elements hold.
+  if (name == "named_struct" || name == "array" || name == "map") {
+    std::const_pointer_cast<plan::Expr>(call)->nullable = false;
+  }
+  return call;
 }
 
 ExprPtr ExpressionBinder::FieldOfGroupKey(const ExprPtr& expr) const {

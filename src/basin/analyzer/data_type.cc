@@ -7,6 +7,7 @@
 
 #include "basin/function/cast.h"
 #include "basin/types/variant_type.h"
+#include "basin/types/year_month_interval_type.h"
 
 namespace basin::analyzer {
 namespace {
@@ -35,6 +36,8 @@ Result<std::shared_ptr<arrow::Scalar>> IntervalValue(const sql::Expr& literal) {
   int64_t months = 0;
   int64_t micros = 0;
   bool has_months = false, has_micros = false;
+  // Which year-month units the literal names: INTERVAL '1' YEAR is an INTERVAL YEAR.
+  bool year_unit = false, month_unit = false;
   auto bad = [&] {
     return UserError("INVALID_INTERVAL_FORMAT",
                      "Error parsing interval literal '" + literal.text + "'.");
@@ -68,6 +71,9 @@ Result<std::shared_ptr<arrow::Scalar>> IntervalValue(const sql::Expr& literal) {
         if (v->type->id() == arrow::Type::INTERVAL_MONTHS) {
           months += std::static_pointer_cast<arrow::MonthIntervalScalar>(v)->value;
           has_months = true;
+          const auto fields = types::YearMonthFieldsOf(*v->type);
+          year_unit |= fields.start == types::YearMonthField::kYear;
+          month_unit |= fields.end == types::YearMonthField::kMonth;
         } else {
           micros += std::static_pointer_cast<arrow::DurationScalar>(v)->value;
           has_micros = true;
@@ -97,6 +103,7 @@ Result<std::shared_ptr<arrow::Scalar>> IntervalValue(const sql::Expr& literal) {
         if (nums.size() != 2) return bad();
         months += sign * (std::stoll(nums[0]) * 12 + std::stoll(nums[1]));
         has_months = true;
+        year_unit = month_unit = true;
         continue;
       }
       static const std::vector<std::string> order = {"DAY", "HOUR", "MINUTE", "SECOND"};
@@ -120,9 +127,9 @@ Result<std::shared_ptr<arrow::Scalar>> IntervalValue(const sql::Expr& literal) {
     double v;
     if (!ParseNumber(value, &v)) return bad();
     if (unit == "YEAR") {
-      months += static_cast<int64_t>(v * 12), has_months = true;
+      months += static_cast<int64_t>(v * 12), has_months = true, year_unit = true;
     } else if (unit == "MONTH") {
-      months += static_cast<int64_t>(v), has_months = true;
+      months += static_cast<int64_t>(v), has_months = true, month_unit = true;
     } else if (unit == "WEEK") {
       micros += static_cast<int64_t>(std::llround(v * 7 * 86'400'000'000.0)), has_micros = true;
     } else if (unit == "DAY") {
@@ -147,7 +154,11 @@ Result<std::shared_ptr<arrow::Scalar>> IntervalValue(const sql::Expr& literal) {
                          literal.text + "'.");
   }
   if (has_months) {
-    return std::make_shared<arrow::MonthIntervalScalar>(static_cast<int32_t>(months));
+    types::YearMonthFields fields;
+    if (!month_unit) fields.end = types::YearMonthField::kYear;
+    if (!year_unit) fields.start = types::YearMonthField::kMonth;
+    return std::make_shared<arrow::MonthIntervalScalar>(static_cast<int32_t>(months),
+                                                        types::YearMonthInterval(fields));
   }
   return std::make_shared<arrow::DurationScalar>(micros, arrow::TimeUnit::MICRO);
 }
@@ -190,7 +201,12 @@ Result<std::shared_ptr<arrow::DataType>> ToArrowType(const sql::DataTypeSyntax& 
     case K::kTimestampNtz: return arrow::timestamp(arrow::TimeUnit::MICRO);
     case K::kTime:
       return arrow::time64(arrow::TimeUnit::NANO);
-    case K::kYearMonthInterval: return arrow::month_interval();
+    case K::kYearMonthInterval:
+      return types::YearMonthInterval(
+          {type.start_field == sql::IntervalField::kYear ? types::YearMonthField::kYear
+                                                         : types::YearMonthField::kMonth,
+           type.end_field == sql::IntervalField::kYear ? types::YearMonthField::kYear
+                                                       : types::YearMonthField::kMonth});
     case K::kDayTimeInterval: return arrow::duration(arrow::TimeUnit::MICRO);
     case K::kCalendarInterval: return arrow::month_day_nano_interval();
     case K::kArray: {

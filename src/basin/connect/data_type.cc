@@ -10,6 +10,7 @@
 #include "basin/sql/parser.h"
 #include "basin/types/schema_json.h"
 #include "basin/types/user_defined_type.h"
+#include "basin/types/year_month_interval_type.h"
 
 namespace basin::connect {
 
@@ -111,8 +112,9 @@ Result<DataType> ToProtoType(const arrow::DataType& type) {
       out.mutable_time()->set_precision(6);
       break;
     case arrow::Type::INTERVAL_MONTHS: {
-      out.mutable_year_month_interval()->set_start_field(0);
-      out.mutable_year_month_interval()->set_end_field(1);
+      const auto fields = types::YearMonthFieldsOf(type);
+      out.mutable_year_month_interval()->set_start_field(static_cast<int>(fields.start));
+      out.mutable_year_month_interval()->set_end_field(static_cast<int>(fields.end));
       break;
     }
     case arrow::Type::DURATION: {
@@ -200,7 +202,16 @@ Result<std::shared_ptr<arrow::DataType>> FromProtoType(const DataType& type) {
     case DataType::kTime:
       return arrow::time64(arrow::TimeUnit::NANO);
     case DataType::kCalendarInterval: return arrow::month_day_nano_interval();
-    case DataType::kYearMonthInterval: return arrow::month_interval();
+    case DataType::kYearMonthInterval: {
+      // Spark's field numbers: 0 YEAR, 1 MONTH; one field written alone means both ends.
+      const auto& i = type.year_month_interval();
+      const int start = i.has_start_field() ? i.start_field() : 0;
+      const int end = i.has_end_field() ? i.end_field() : (i.has_start_field() ? start : 1);
+      auto field = [](int n) {
+        return n == 0 ? types::YearMonthField::kYear : types::YearMonthField::kMonth;
+      };
+      return types::YearMonthInterval({field(start), field(end)});
+    }
     case DataType::kDayTimeInterval: return arrow::duration(arrow::TimeUnit::MICRO);
     case DataType::kArray: {
       ASSIGN_OR_RAISE(auto element, FieldFromProto("element", type.array().element_type(),
@@ -347,7 +358,9 @@ Result<ParsedTypeString> ReadTypeString(const std::string& text) {
   return out;
 }
 
-// Puts back the CHAR(n) / VARCHAR(n) of `syntax` into `type` (Basin holds them as strings).
+// Puts back the CHAR(n) / VARCHAR(n) of `syntax` into `type` (Basin holds them as strings), the
+// fields of a year-month interval and the precision of a TIME (the SQL layer's Arrow types carry
+// neither).
 void RestoreCharVarchar(const sql::DataTypeSyntax& syntax, DataType* type) {
   using K = sql::TypeKind;
   switch (syntax.kind) {
@@ -358,6 +371,17 @@ void RestoreCharVarchar(const sql::DataTypeSyntax& syntax, DataType* type) {
     case K::kVarChar:
       type->Clear();
       type->mutable_var_char()->set_length(syntax.length);
+      break;
+    case K::kTime:
+      type->Clear();
+      type->mutable_time()->set_precision(syntax.precision);
+      break;
+    case K::kYearMonthInterval:
+      type->Clear();
+      type->mutable_year_month_interval()->set_start_field(
+          syntax.start_field == sql::IntervalField::kYear ? 0 : 1);
+      type->mutable_year_month_interval()->set_end_field(
+          syntax.end_field == sql::IntervalField::kYear ? 0 : 1);
       break;
     case K::kArray:
       if (type->has_array() && syntax.children.size() == 1) {

@@ -64,6 +64,11 @@ std::vector<std::string> ExceptionClasses(const std::string& error_class,
     return {"org.apache.spark.SparkDateTimeException", "java.time.DateTimeException",
             "java.lang.RuntimeException", "java.lang.Exception", "java.lang.Throwable"};
   }
+  // Spark raises a failed variant cast as a SparkRuntimeException although its SQLSTATE is 22023.
+  if (error_class == "INVALID_VARIANT_CAST") {
+    return {"org.apache.spark.SparkRuntimeException", "java.lang.RuntimeException",
+            "java.lang.Exception", "java.lang.Throwable"};
+  }
   if (sql_state == "22023" || error_class.rfind("INVALID_PARAMETER_VALUE", 0) == 0 ||
       error_class.rfind("INVALID_CONF_VALUE", 0) == 0) {
     return {"org.apache.spark.SparkIllegalArgumentException",
@@ -96,6 +101,7 @@ SparkError DescribeError(const Status& status) {
     error.error_class = *error_class;
     error.sql_state = SqlStateOf(*error_class);
     error.message = SparkMessage(status.message(), error.sql_state);
+    error.parameters = ErrorParametersOf(status);
   } else {
     error.error_class = "INTERNAL_ERROR";
     error.sql_state = "XX000";
@@ -114,7 +120,9 @@ grpc::Status ToGrpcStatus(const SparkError& error, const std::string& error_id) 
   metadata["classes"] = nlohmann::json(error.classes).dump();
   metadata["errorClass"] = error.error_class;
   if (!error.sql_state.empty()) metadata["sqlState"] = error.sql_state;
-  metadata["messageParameters"] = "{}";
+  nlohmann::json parameters = nlohmann::json::object();
+  for (const auto& [key, value] : error.parameters) parameters[key] = value;
+  metadata["messageParameters"] = parameters.dump();
   if (!error_id.empty()) metadata["errorId"] = error_id;
   // The status message is what older clients show; keep it bounded like Spark does.
   std::string message = error.message;
@@ -144,6 +152,9 @@ void FillErrorDetails(const SparkError& error, spark::connect::FetchErrorDetails
   auto* throwable = e->mutable_spark_throwable();
   throwable->set_error_class(error.error_class);
   if (!error.sql_state.empty()) throwable->set_sql_state(error.sql_state);
+  for (const auto& [key, value] : error.parameters) {
+    (*throwable->mutable_message_parameters())[key] = value;
+  }
 }
 
 }  // namespace basin::connect

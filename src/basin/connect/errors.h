@@ -10,6 +10,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "basin/base/error_parameters.h"
 #include "basin/base/status.h"
 #include "spark/connect/base.pb.h"
 
@@ -21,6 +22,7 @@ struct SparkError {
   std::string error_class;           ///< e.g. TABLE_OR_VIEW_NOT_FOUND; INTERNAL_ERROR for bugs
   std::string sql_state;
   std::string message;               ///< "[CLASS] text SQLSTATE: xxxxx"
+  ErrorParameters parameters;        ///< the message parameters, when the error names them
 };
 
 /// Describes `status` (not OK) as the exception Spark raises for that error class.

@@ -7,10 +7,12 @@
 #include <arrow/ipc/reader.h>
 
 #include <algorithm>
+#include <functional>
 #include <random>
 #include <regex>
 
 #include "basin/analyzer/analyzer.h"
+#include "basin/base/error_parameters.h"
 #include "basin/analyzer/column_name.h"
 #include "basin/connect/arrow_stream.h"
 #include "basin/connect/data_type.h"
@@ -283,6 +285,38 @@ Result<std::optional<int>> ResolvedColumnIndex(const proto::Relation& input,
   const auto& node = **plan;
   if (node.kind == plan::PlanKind::kProject && node.exprs.size() == 1 &&
       node.exprs[0]->kind == plan::ExprKind::kColumn) {
+    return std::optional<int>(node.exprs[0]->column_index);
+  }
+  return std::optional<int>();
+}
+
+// The input column that `column` (df["name"], with a plan id) names when that DataFrame's column
+// is still in `input`, or nothing. The analyzer falls back to any column of the name when the
+// DataFrame's own column is gone (withColumn replaced it); a one-row relation holding a column of
+// that name beside the input makes such a fallback ambiguous, so only the DataFrame's own column
+// resolves.
+Result<std::optional<int>> ResolvedOwnColumnIndex(const proto::Relation& input,
+                                                  const proto::Expression& column,
+                                                  int input_columns, PlanTranslator& t) {
+  const std::string& identifier = column.unresolved_attribute().unparsed_identifier();
+  auto decoy = std::make_unique<sql::Query>();
+  decoy->select_items.push_back(Item(t.Literal(arrow::MakeNullScalar(arrow::null())),
+                                     identifier.substr(0, identifier.find('.'))));
+  auto join = std::make_unique<sql::Relation>();
+  join->kind = sql::RelationKind::kJoin;
+  join->join_type = sql::JoinType::kCross;
+  ASSIGN_OR_RAISE(join->left, t.FromRelation(input));
+  join->right = SubqueryRelation(std::move(decoy));
+  auto q = std::make_unique<sql::Query>();
+  q->from = std::move(join);
+  ASSIGN_OR_RAISE(auto e, t.Expression(column));
+  q->select_items.push_back(Item(std::move(e)));
+  auto plan = t.PlanQuery(*q, /*optimize=*/false);
+  if (!plan.ok()) return std::optional<int>();
+  const auto& node = **plan;
+  if (node.kind == plan::PlanKind::kProject && node.exprs.size() == 1 &&
+      node.exprs[0]->kind == plan::ExprKind::kColumn && node.exprs[0]->column_index >= 0 &&
+      node.exprs[0]->column_index < input_columns) {
     return std::optional<int>(node.exprs[0]->column_index);
   }
   return std::optional<int>();
@@ -740,10 +774,19 @@ Result<sql::QueryPtr> DropQuery(const proto::Drop& drop, PlanTranslator& t) {
   };
   for (const auto& name : drop.column_names()) drop_name(name);
   for (const auto& column : drop.columns()) {
-    ASSIGN_OR_RAISE(auto index, ResolvedColumnIndex(drop.input(), column, t));
+    // df["x"] names one DataFrame's column: when the input no longer holds it, Spark drops
+    // nothing rather than another column of that name.
+    const bool own = column.has_unresolved_attribute() &&
+                     column.unresolved_attribute().has_plan_id();
+    std::optional<int> index;
+    if (own) {
+      ASSIGN_OR_RAISE(index, ResolvedOwnColumnIndex(drop.input(), column, schema->num_fields(), t));
+    } else {
+      ASSIGN_OR_RAISE(index, ResolvedColumnIndex(drop.input(), column, t));
+    }
     if (index && *index >= 0 && *index < schema->num_fields()) {
       dropped[*index] = true;
-    } else if (column.has_unresolved_attribute()) {
+    } else if (column.has_unresolved_attribute() && !own) {
       drop_name(column.unresolved_attribute().unparsed_identifier());
     }
   }
@@ -1287,8 +1330,21 @@ bool CanStoreAssign(const arrow::DataType& from, const arrow::DataType& to) {
                 from.id() == arrow::Type::MAP;
   if (to.id() == arrow::Type::STRING) return !nested;
   if (from.id() != to.id() || !nested || from.num_fields() != to.num_fields()) return false;
+  // Struct fields pair up by name when every name has a match (ConformedExpr then puts them in
+  // order), by position otherwise.
+  std::vector<const arrow::Field*> sources;
+  for (int i = 0; i < to.num_fields() && to.id() == arrow::Type::STRUCT; ++i) {
+    for (const auto& candidate : from.fields()) {
+      if (SameName(candidate->name(), to.field(i)->name())) {
+        sources.push_back(candidate.get());
+        break;
+      }
+    }
+  }
+  const bool by_name = sources.size() == static_cast<size_t>(to.num_fields());
   for (int i = 0; i < from.num_fields(); ++i) {
-    if (!CanStoreAssign(*from.field(i)->type(), *to.field(i)->type())) return false;
+    const arrow::Field& source = by_name ? *sources[static_cast<size_t>(i)] : *from.field(i);
+    if (!CanStoreAssign(*source.type(), *to.field(i)->type())) return false;
   }
   return true;
 }
@@ -1315,6 +1371,71 @@ Status CheckNullability(const arrow::Field& from, const arrow::Field& to,
     }
   }
   return Status::OK();
+}
+
+sql::ExprPtr CastExpr(sql::ExprPtr e, const sql::DataTypeSyntax& type) {
+  auto cast = std::make_unique<sql::Expr>();
+  cast->kind = sql::ExprKind::kCast;
+  cast->type = std::make_unique<sql::DataTypeSyntax>(type);
+  cast->children.push_back(std::move(e));
+  return cast;
+}
+
+// `source()` (a value of field `from`) as field `to` of DataFrame.to: nested struct fields are
+// matched by name (case-insensitive) and put in `to`'s order before the cast, which itself goes
+// by position.
+Result<sql::ExprPtr> ConformedExpr(const std::function<sql::ExprPtr()>& source,
+                                   const arrow::Field& from, const arrow::Field& to,
+                                   PlanTranslator& t) {
+  ASSIGN_OR_RAISE(auto type, sql::ParseDataType(types::SparkTypeName(*to.type())));
+  const auto& from_type = *from.type();
+  const auto& to_type = *to.type();
+  if (from_type.id() != arrow::Type::STRUCT || to_type.id() != arrow::Type::STRUCT ||
+      from_type.num_fields() != to_type.num_fields()) {
+    return CastExpr(source(), type);
+  }
+  bool same_order = true;
+  std::vector<int> matches;
+  for (int i = 0; i < to_type.num_fields(); ++i) {
+    int found = -1;
+    for (int j = 0; j < from_type.num_fields() && found < 0; ++j) {
+      if (SameName(from_type.field(j)->name(), to_type.field(i)->name())) found = j;
+    }
+    if (found < 0) return CastExpr(source(), type);
+    same_order &= found == i;
+    matches.push_back(found);
+  }
+  bool nested_structs = false;
+  for (const auto& f : to_type.fields()) nested_structs |= f->type()->id() == arrow::Type::STRUCT;
+  if (same_order && !nested_structs) return CastExpr(source(), type);
+  std::vector<sql::ExprPtr> args;
+  for (int i = 0; i < to_type.num_fields(); ++i) {
+    const auto& inner = *from_type.field(matches[static_cast<size_t>(i)]);
+    auto field = [&source, &inner]() {
+      auto access = std::make_unique<sql::Expr>();
+      access->kind = sql::ExprKind::kField;
+      access->text = inner.name();
+      access->children.push_back(source());
+      return access;
+    };
+    args.push_back(StringLiteralExpr(to_type.field(i)->name()));
+    ASSIGN_OR_RAISE(auto value, ConformedExpr(field, inner, *to_type.field(i), t));
+    args.push_back(std::move(value));
+  }
+  auto rebuilt = FunctionExpr("named_struct", std::move(args));
+  if (from.nullable()) {
+    // A null struct stays null rather than becoming a struct of nulls.
+    std::vector<sql::ExprPtr> branches;
+    branches.push_back(FunctionExpr("isnull", [&] {
+      std::vector<sql::ExprPtr> one;
+      one.push_back(source());
+      return one;
+    }()));
+    branches.push_back(CastExpr(t.Literal(arrow::MakeNullScalar(arrow::null())), type));
+    branches.push_back(std::move(rebuilt));
+    rebuilt = FunctionExpr("if", std::move(branches));
+  }
+  return CastExpr(std::move(rebuilt), type);
 }
 
 }  // namespace
@@ -1345,15 +1466,17 @@ Result<sql::QueryPtr> ToSchemaQuery(const proto::ToSchema& to_schema, PlanTransl
       RETURN_NOT_OK(CheckNullability(*found, *field, ""));
     }
     ASSIGN_OR_RAISE(auto type, sql::ParseDataType(types::SparkTypeName(*field->type())));
-    auto cast = std::make_unique<sql::Expr>();
-    cast->kind = sql::ExprKind::kCast;
-    cast->type = std::make_unique<sql::DataTypeSyntax>(std::move(type));
+    sql::ExprPtr value;
     if (!found && field->nullable()) {
-      cast->children.push_back(t.Literal(arrow::MakeNullScalar(arrow::null())));
+      value = CastExpr(t.Literal(arrow::MakeNullScalar(arrow::null())), type);
+    } else if (found) {
+      const std::string name = field->name();
+      ASSIGN_OR_RAISE(value, ConformedExpr([&name] { return ColumnExpr({name}); }, *found,
+                                           *field, t));
     } else {
-      cast->children.push_back(ColumnExpr({field->name()}));
+      value = CastExpr(ColumnExpr({field->name()}), type);
     }
-    q->select_items.push_back(Item(std::move(cast), field->name()));
+    q->select_items.push_back(Item(std::move(value), field->name()));
   }
   return q;
 }
@@ -1454,7 +1577,7 @@ bool IsNestedType(const arrow::DataType& type) {
 
 Status InvalidIndexColumn(const std::string& reason) {
   return UserError("TRANSPOSE_INVALID_INDEX_COLUMN",
-                   "Invalid index column for TRANSPOSE because: " + reason);
+                   "Invalid index column for TRANSPOSE because: " + reason, {{"reason", reason}});
 }
 
 }  // namespace
@@ -1512,10 +1635,12 @@ Result<sql::QueryPtr> TransposeQuery(const proto::Transpose& transpose, PlanTran
     }
     auto next = TightestCommonType(common, type);
     if (!next) {
+      const std::string dt1 = "\"" + function::SqlTypeName(*common) + "\"";
+      const std::string dt2 = "\"" + function::SqlTypeName(*type) + "\"";
       return UserError("TRANSPOSE_NO_LEAST_COMMON_TYPE",
-                       "Transpose requires non-index columns to share a least common type, but \"" +
-                           function::SqlTypeName(*common) + "\" and \"" +
-                           function::SqlTypeName(*type) + "\" do not.");
+                       "Transpose requires non-index columns to share a least common type, but " +
+                           dt1 + " and " + dt2 + " do not.",
+                       {{"dt1", dt1}, {"dt2", dt2}});
     }
     common = next;
   }
@@ -1552,7 +1677,9 @@ Result<sql::QueryPtr> TransposeQuery(const proto::Transpose& transpose, PlanTran
     return UserError("TRANSPOSE_EXCEED_ROW_LIMIT",
                      "Number of rows exceeds the allowed limit of " + std::to_string(max_values) +
                          " for TRANSPOSE. If this was intended, set spark.sql.transposeMaxValues "
-                         "to at least the current row count.");
+                         "to at least the current row count.",
+                     {{"maxValues", std::to_string(max_values)},
+                      {"config", "spark.sql.transposeMaxValues"}});
   }
   ASSIGN_OR_RAISE(auto batch, rows->CombineChunksToBatch());
   // The new table: "key" (the value columns' names), then one column per non-null index value.

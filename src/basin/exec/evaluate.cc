@@ -115,7 +115,11 @@ class Evaluator {
         return arrow::Datum(input.column(expr.column_index));
       case ExprKind::kCast: {
         ASSIGN_OR_RAISE(auto value, Eval(*expr.children.at(0), input));
-        if (value.type()->Equals(*expr.type)) return value;
+        // Arrow calls all year-month interval types equal; their fields still differ.
+        if (value.type()->Equals(*expr.type) &&
+            value.type()->id() != arrow::Type::INTERVAL_MONTHS) {
+          return value;
+        }
         return function::Cast(value, expr.type, expr.try_cast, context_);
       }
       case ExprKind::kCall: {

@@ -7,10 +7,12 @@
 
 #include "basin/function/decimal_math.h"
 #include "basin/function/kernel_support.h"
+#include "basin/function/to_variant.h"
 #include "basin/function/variant_cast.h"
 #include "basin/types/civil_time.h"
 #include "basin/types/variant.h"
 #include "basin/types/variant_type.h"
+#include "basin/types/year_month_interval_type.h"
 
 namespace basin::function {
 
@@ -491,6 +493,34 @@ Status CastRow(const ArgReader& in, int64_t i, const TypePtr& target, bool ansi,
                        SqlTypeName(from) + "\" to \"" + SqlTypeName(*target) + "\".");
 }
 
+// Casts between year-month interval types (Arrow calls them all equal): the values take the
+// target's fields, and an INTERVAL YEAR target drops the months beyond whole years, as Spark
+// does.
+Result<std::shared_ptr<arrow::Array>> CastYearMonthInterval(
+    const std::shared_ptr<arrow::Array>& in, const TypePtr& target) {
+  const auto from = types::YearMonthFieldsOf(*in->type());
+  const auto to = types::YearMonthFieldsOf(*target);
+  if (from == to) return in;
+  const bool whole_years = to.end == types::YearMonthField::kYear &&
+                           from.end == types::YearMonthField::kMonth;
+  if (!whole_years) {
+    auto data = in->data()->Copy();
+    data->type = target;
+    return arrow::MakeArray(data);
+  }
+  const auto& months = static_cast<const arrow::MonthIntervalArray&>(*in);
+  arrow::MonthIntervalBuilder b(target, arrow::default_memory_pool());
+  RETURN_NOT_OK(b.Reserve(in->length()));
+  for (int64_t i = 0; i < in->length(); ++i) {
+    if (in->IsNull(i)) {
+      b.UnsafeAppendNull();
+    } else {
+      b.UnsafeAppend(months.Value(i) / 12 * 12);
+    }
+  }
+  return b.Finish();
+}
+
 // Returns `n` nulls of `type`. A null VARIANT still has (empty) value and metadata children,
 // which are declared non-nullable, so Parquet writers accept it.
 Result<std::shared_ptr<arrow::Array>> NullsOf(const TypePtr& type, int64_t n) {
@@ -516,6 +546,10 @@ Result<std::shared_ptr<arrow::Array>> NullsOf(const TypePtr& type, int64_t n) {
 Result<std::shared_ptr<arrow::Array>> CastArray(const std::shared_ptr<arrow::Array>& in,
                                                 const TypePtr& target, bool try_cast,
                                                 const EvalContext& context) {
+  if (in->type_id() == arrow::Type::INTERVAL_MONTHS &&
+      target->id() == arrow::Type::INTERVAL_MONTHS) {
+    return CastYearMonthInterval(in, target);
+  }
   if (in->type()->Equals(*target)) return in;
   const int64_t n = in->length();
   if (in->type_id() == arrow::Type::NA) return NullsOf(target, n);
@@ -533,6 +567,7 @@ Result<std::shared_ptr<arrow::Array>> CastArray(const std::shared_ptr<arrow::Arr
                      "data type mismatch: cannot cast \"" +
                          SqlTypeName(*in->type()) + "\" to \"" + SqlTypeName(*target) + "\".");
   }
+  if (types::IsVariantType(*target)) return EncodeAsVariant(in, /*objects=*/false);
   const bool ansi = context.ansi && !try_cast;
   if (target->id() == arrow::Type::STRING) {
     arrow::StringBuilder b;
@@ -752,12 +787,8 @@ Result<std::string> ValueToString(const arrow::Array& array, int64_t i,
       const auto v = static_cast<const arrow::MonthDayNanoIntervalArray&>(array).GetValue(i);
       return CalendarIntervalText(v.months, v.days, v.nanoseconds / 1000);
     }
-    case arrow::Type::INTERVAL_MONTHS: {
-      const int64_t m = r.Int(0);
-      const int64_t a = m < 0 ? -m : m;
-      return std::string("INTERVAL '") + (m < 0 ? "-" : "") + std::to_string(a / 12) + "-" +
-             std::to_string(a % 12) + "' YEAR TO MONTH";
-    }
+    case arrow::Type::INTERVAL_MONTHS:
+      return types::YearMonthIntervalText(r.Int(0), types::YearMonthFieldsOf(type));
     case arrow::Type::DURATION: {
       const int64_t us = r.Int(0);
       const bool neg = us < 0;
@@ -1015,7 +1046,7 @@ bool CanCast(const arrow::DataType& from, const arrow::DataType& to) {
   if (from.Equals(to) || from.id() == arrow::Type::NA) return true;
   if (to.id() == arrow::Type::STRING) return true;
   if (types::IsVariantType(from)) return CanCastVariantTo(to);
-  if (types::IsVariantType(to)) return false;
+  if (types::IsVariantType(to)) return CanEncodeAsVariant(from, /*objects=*/false);
   const auto f = from.id(), t = to.id();
   if (IsStringLike(from)) {
     return IsNumeric(to) || t == arrow::Type::BOOL || t == arrow::Type::DATE32 || IsTimestamp(to) ||

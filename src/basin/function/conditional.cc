@@ -9,6 +9,7 @@
 #include "basin/function/kernel_support.h"
 #include "basin/function/value_order.h"
 #include "basin/types/variant_type.h"
+#include "basin/types/year_month_interval_type.h"
 
 namespace basin::function {
 
@@ -35,7 +36,7 @@ std::string SimpleString(const arrow::DataType& t) {
       return out + ">";
     }
     case arrow::Type::INTERVAL_MONTHS:
-      return "interval year to month";
+      return types::YearMonthIntervalName(types::YearMonthFieldsOf(t));
     case arrow::Type::DURATION:
       return "interval day to second";
     default:

@@ -9,6 +9,7 @@
 
 #include "basin/types/schema_json.h"
 #include "basin/types/variant_type.h"
+#include "basin/types/year_month_interval_type.h"
 
 namespace basin::function {
 
@@ -452,8 +453,11 @@ std::string SqlTypeName(const arrow::DataType& type) {
       }
       return out + ">";
     }
-    case arrow::Type::INTERVAL_MONTHS:
-      return "INTERVAL YEAR TO MONTH";
+    case arrow::Type::INTERVAL_MONTHS: {
+      std::string name = types::YearMonthIntervalName(types::YearMonthFieldsOf(type));
+      for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      return name;
+    }
     case arrow::Type::DURATION:
       return "INTERVAL DAY TO SECOND";
     case arrow::Type::INTERVAL_MONTH_DAY_NANO:

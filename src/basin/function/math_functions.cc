@@ -2,6 +2,8 @@
 // the transcendental functions, pow, sign, greatest/least, rand with a seed.
 
 #include <cmath>
+#include <mutex>
+#include <optional>
 #include <random>
 
 #include "basin/function/cast.h"
@@ -279,6 +281,24 @@ class XorShiftRandom {
     const int64_t lo = static_cast<int64_t>(Next(27));
     return static_cast<double>((hi << 27) + lo) * (1.0 / static_cast<double>(1LL << 53));
   }
+  /// Returns the next standard normal value the way java.util.Random.nextGaussian does: the
+  /// polar method, two values per accepted pair, the second one kept for the next call.
+  double NextGaussian() {
+    if (spare_gaussian_) {
+      const double v = *spare_gaussian_;
+      spare_gaussian_.reset();
+      return v;
+    }
+    double v1, v2, s;
+    do {
+      v1 = 2 * NextDouble() - 1;
+      v2 = 2 * NextDouble() - 1;
+      s = v1 * v1 + v2 * v2;
+    } while (s >= 1 || s == 0);
+    const double multiplier = std::sqrt(-2 * std::log(s) / s);
+    spare_gaussian_ = v2 * multiplier;
+    return v1 * multiplier;
+  }
 
  private:
   static uint64_t Hash(int64_t seed) {
@@ -317,6 +337,41 @@ class XorShiftRandom {
     return h;
   }
   uint64_t seed_;
+  std::optional<double> spare_gaussian_;
+};
+
+// rand/randn over the batches of one query: Spark draws one sequence per partition, so the
+// generator lives in the kernel and goes on from batch to batch instead of restarting.
+class RandKernel : public ScalarKernel {
+ public:
+  explicit RandKernel(bool normal) : normal_(normal) {}
+  Result<arrow::Datum> Execute(const std::vector<arrow::Datum>& args, int64_t length,
+                               const EvalContext&) const override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!rng_) {
+      int64_t seed;
+      if (args.empty()) {
+        seed = static_cast<int64_t>(std::random_device()()) << 32 | std::random_device()();
+      } else {
+        ArgReader r(args[0]);
+        seed = r.IsNull(0) ? 0 : r.Int(0);
+      }
+      // Basin runs a query as one partition: Spark's seed + partitionIndex with index 0.
+      rng_.emplace(seed);
+    }
+    arrow::DoubleBuilder b;
+    RETURN_NOT_OK(b.Reserve(length));
+    for (int64_t i = 0; i < length; ++i) {
+      b.UnsafeAppend(normal_ ? rng_->NextGaussian() : rng_->NextDouble());
+    }
+    ARROW_ASSIGN_OR_RAISE(auto arr, b.Finish());
+    return arrow::Datum(arr);
+  }
+
+ private:
+  bool normal_;
+  mutable std::mutex mutex_;
+  mutable std::optional<XorShiftRandom> rng_;
 };
 
 Result<BoundScalar> BindRand(const std::string& name, const std::vector<TypePtr>& args) {
@@ -331,27 +386,7 @@ Result<BoundScalar> BindRand(const std::string& name, const std::vector<TypePtr>
   }
   b.return_type = arrow::float64();
   b.deterministic = false;
-  const bool normal = name == "randn";
-  b.kernel = MakeKernel([normal](const std::vector<arrow::Datum>& args, int64_t length,
-                                 const EvalContext&) -> Result<arrow::Datum> {
-    int64_t seed;
-    if (args.empty()) {
-      seed = static_cast<int64_t>(std::random_device()()) << 32 | std::random_device()();
-    } else {
-      ArgReader r(args[0]);
-      seed = r.IsNull(0) ? 0 : r.Int(0);
-    }
-    XorShiftRandom rng(seed);
-    std::mt19937_64 gen(static_cast<uint64_t>(seed));
-    std::normal_distribution<double> dist;
-    arrow::DoubleBuilder b;
-    RETURN_NOT_OK(b.Reserve(length));
-    for (int64_t i = 0; i < length; ++i) {
-      b.UnsafeAppend(normal ? dist(gen) : rng.NextDouble());
-    }
-    ARROW_ASSIGN_OR_RAISE(auto arr, b.Finish());
-    return arrow::Datum(arr);
-  });
+  b.kernel = std::make_shared<RandKernel>(name == "randn");
   return b;
 }
 

@@ -1,6 +1,7 @@
 // Spark's VARIANT functions: parse_json, try_parse_json, is_variant_null, variant_get,
-// try_variant_get, schema_of_variant, and the variant side of CAST (variant_cast.h). A variant is
-// the struct<value, metadata> of types::VariantType(); its bytes follow VariantEncoding.md.
+// try_variant_get, schema_of_variant, schema_of_variant_agg, to_variant_object, and the variant
+// side of CAST (variant_cast.h, to_variant.h). A variant is the struct<value, metadata> of
+// types::VariantType(); its bytes follow VariantEncoding.md.
 
 #include "basin/function/variant_cast.h"
 
@@ -9,8 +10,10 @@
 #include <functional>
 #include <optional>
 
+#include "basin/base/error_parameters.h"
 #include "basin/function/cast.h"
 #include "basin/function/kernel_support.h"
+#include "basin/function/to_variant.h"
 #include "basin/types/variant.h"
 #include "basin/types/variant_type.h"
 
@@ -330,9 +333,11 @@ Result<TypePtr> ParseTargetType(std::string_view text) {
 }
 
 Status InvalidVariantCast(const std::string& json, const arrow::DataType& target) {
-  return UserError("INVALID_VARIANT_CAST", "The variant value `" + json +
-                                               "` cannot be cast into `\"" + SqlTypeName(target) +
-                                               "\"`. Please use `try_variant_get` instead.");
+  const std::string type = "\"" + SqlTypeName(target) + "\"";
+  return UserError("INVALID_VARIANT_CAST",
+                   "The variant value `" + json + "` cannot be cast into `" + type +
+                       "`. Please use `try_variant_get` instead.",
+                   {{"value", json}, {"dataType", type}});
 }
 
 }  // namespace
@@ -344,11 +349,13 @@ Result<std::shared_ptr<arrow::Scalar>> CastVariantValue(std::string_view metadat
   ARROW_ASSIGN_OR_RAISE(auto v, VariantValue::Make(value));
   if (IsVariantNull(v)) return arrow::MakeNullScalar(target);
   if (target->id() == arrow::Type::STRING) {
-    if (v.basic_type() == VariantBasicType::kShortString ||
-        (v.basic_type() == VariantBasicType::kPrimitive &&
-         v.primitive() == VariantPrimitive::kString)) {
-      ARROW_ASSIGN_OR_RAISE(auto natural, NaturalScalar(v));
-      return *natural;
+    // A scalar prints as its own type casts to STRING (a date unquoted, a timestamp in the session
+    // time zone, NaN as NaN); objects and arrays print as JSON.
+    ARROW_ASSIGN_OR_RAISE(auto natural, NaturalScalar(v));
+    if (natural && *natural) {
+      if ((*natural)->type->id() == arrow::Type::STRING) return *natural;
+      ARROW_ASSIGN_OR_RAISE(auto text, Cast(arrow::Datum(*natural), target, try_cast, context));
+      return text.scalar();
     }
     ARROW_ASSIGN_OR_RAISE(auto bytes, v.Bytes());
     ARROW_ASSIGN_OR_RAISE(auto json,
@@ -357,7 +364,12 @@ Result<std::shared_ptr<arrow::Scalar>> CastVariantValue(std::string_view metadat
   }
   ARROW_ASSIGN_OR_RAISE(auto natural, NaturalScalar(v));
   std::shared_ptr<arrow::Scalar> result;
-  if (natural && *natural) {
+  // Only casts ANSI mode allows apply: BINARY comes from BINARY or STRING, not from numbers.
+  const bool allowed =
+      natural && *natural &&
+      (target->id() != arrow::Type::BINARY || (*natural)->type->id() == arrow::Type::BINARY ||
+       (*natural)->type->id() == arrow::Type::STRING);
+  if (allowed) {
     auto cast = Cast(arrow::Datum(*natural), target, /*try_cast=*/true, context);
     if (cast.ok() && cast->scalar()->is_valid) result = cast->scalar();
   }
@@ -531,55 +543,257 @@ ConstantBinder VariantGetBinder(bool try_get) {
   };
 }
 
-// Spark's schema_of_variant: the SQL type that describes a value (objects as OBJECT<...>).
-Result<std::string> SchemaOf(const types::VariantMetadata& metadata, const VariantValue& v) {
-  switch (v.basic_type()) {
-    case VariantBasicType::kShortString:
-      return std::string("STRING");
-    case VariantBasicType::kObject: {
-      ARROW_ASSIGN_OR_RAISE(auto n, v.NumElements());
+// The type schema_of_variant gives a value (objects as OBJECT<...>); schema_of_variant_agg merges
+// the shapes of many values.
+struct VariantShape {
+  enum class Kind { kVoid, kAtomic, kDecimal, kObject, kArray, kVariant };
+  Kind kind = Kind::kVoid;
+  std::string atomic;  ///< kAtomic: BIGINT, DOUBLE, STRING, ...
+  int precision = 0;   ///< kDecimal
+  int scale = 0;       ///< kDecimal
+  /// kObject: the fields sorted by name; kArray: one element named "".
+  std::vector<std::pair<std::string, VariantShape>> children;
+};
+
+VariantShape AtomicShape(std::string name) {
+  VariantShape shape;
+  shape.kind = VariantShape::Kind::kAtomic;
+  shape.atomic = std::move(name);
+  return shape;
+}
+
+VariantShape KindShape(VariantShape::Kind kind) {
+  VariantShape shape;
+  shape.kind = kind;
+  return shape;
+}
+
+VariantShape DecimalShape(int precision, int scale) {
+  VariantShape shape;
+  shape.kind = VariantShape::Kind::kDecimal;
+  shape.precision = precision;
+  shape.scale = scale;
+  return shape;
+}
+
+bool SameShape(const VariantShape& a, const VariantShape& b) {
+  if (a.kind != b.kind || a.atomic != b.atomic || a.precision != b.precision ||
+      a.scale != b.scale || a.children.size() != b.children.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.children.size(); ++i) {
+    if (a.children[i].first != b.children[i].first ||
+        !SameShape(a.children[i].second, b.children[i].second)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Spark's SchemaOfVariant.mergeSchema: nulls give way, integers and decimals widen to a decimal
+// that holds both, floating point absorbs other numbers, TIMESTAMP absorbs TIMESTAMP_NTZ, arrays
+// merge their elements and objects their fields by name; anything else is VARIANT.
+VariantShape MergeShapes(const VariantShape& a, const VariantShape& b) {
+  using K = VariantShape::Kind;
+  if (a.kind == K::kVoid) return b;
+  if (b.kind == K::kVoid) return a;
+  if (SameShape(a, b)) return a;
+  auto is_integral = [](const VariantShape& s) {
+    return s.kind == K::kAtomic && s.atomic == "BIGINT";
+  };
+  auto is_floating = [](const VariantShape& s) {
+    return s.kind == K::kAtomic && (s.atomic == "DOUBLE" || s.atomic == "FLOAT");
+  };
+  auto is_numeric = [&](const VariantShape& s) {
+    return is_integral(s) || is_floating(s) || s.kind == K::kDecimal;
+  };
+  if (is_numeric(a) && is_numeric(b)) {
+    if (is_floating(a) || is_floating(b)) return AtomicShape("DOUBLE");
+    // A BIGINT holds up to 20 digits: DECIMAL(20,0).
+    const VariantShape x = is_integral(a) ? DecimalShape(20, 0) : a;
+    const VariantShape y = is_integral(b) ? DecimalShape(20, 0) : b;
+    const int scale = std::max(x.scale, y.scale);
+    const int digits = std::max(x.precision - x.scale, y.precision - y.scale);
+    return DecimalShape(std::min(digits + scale, 38), std::min(scale, 38));
+  }
+  if (a.kind == K::kAtomic && b.kind == K::kAtomic &&
+      ((a.atomic == "TIMESTAMP" && b.atomic == "TIMESTAMP_NTZ") ||
+       (a.atomic == "TIMESTAMP_NTZ" && b.atomic == "TIMESTAMP"))) {
+    return AtomicShape("TIMESTAMP");
+  }
+  if (a.kind == K::kArray && b.kind == K::kArray) {
+    VariantShape out = KindShape(K::kArray);
+    out.children.emplace_back("", MergeShapes(a.children[0].second, b.children[0].second));
+    return out;
+  }
+  if (a.kind == K::kObject && b.kind == K::kObject) {
+    VariantShape out = KindShape(K::kObject);
+    size_t i = 0, j = 0;
+    while (i < a.children.size() || j < b.children.size()) {
+      if (j == b.children.size() ||
+          (i < a.children.size() && a.children[i].first < b.children[j].first)) {
+        out.children.push_back(a.children[i++]);
+      } else if (i == a.children.size() || b.children[j].first < a.children[i].first) {
+        out.children.push_back(b.children[j++]);
+      } else {
+        out.children.emplace_back(a.children[i].first,
+                                  MergeShapes(a.children[i].second, b.children[j].second));
+        ++i, ++j;
+      }
+    }
+    return out;
+  }
+  return KindShape(K::kVariant);
+}
+
+std::string ShapeText(const VariantShape& shape) {
+  switch (shape.kind) {
+    case VariantShape::Kind::kVoid: return "VOID";
+    case VariantShape::Kind::kAtomic: return shape.atomic;
+    case VariantShape::Kind::kDecimal:
+      return "DECIMAL(" + std::to_string(shape.precision) + "," + std::to_string(shape.scale) + ")";
+    case VariantShape::Kind::kVariant: return "VARIANT";
+    case VariantShape::Kind::kArray: return "ARRAY<" + ShapeText(shape.children[0].second) + ">";
+    case VariantShape::Kind::kObject: {
       std::string out = "OBJECT<";
-      for (uint32_t k = 0; k < n; ++k) {
-        ARROW_ASSIGN_OR_RAISE(auto field, v.Field(k));
-        ARROW_ASSIGN_OR_RAISE(auto name, metadata.Name(field.first));
-        ARROW_ASSIGN_OR_RAISE(auto child, SchemaOf(metadata, field.second));
-        out += (k ? ", " : "") + std::string(name) + ": " + child;
+      for (size_t k = 0; k < shape.children.size(); ++k) {
+        out += (k ? ", " : "") + shape.children[k].first + ": " +
+               ShapeText(shape.children[k].second);
       }
       return out + ">";
     }
+  }
+  return "VARIANT";
+}
+
+// The aggregate state of schema_of_variant_agg: a shape written as a prefix code (V void, X
+// variant, A<len>:<name> atomic, D<p>,<s>; decimal, R<element> array, O<n>; then <len>:<name>
+// and the shape of each field), read back by ReadShape.
+void WriteShape(const VariantShape& shape, std::string* out) {
+  auto counted = [&](const std::string& text) {
+    *out += std::to_string(text.size()) + ":" + text;
+  };
+  switch (shape.kind) {
+    case VariantShape::Kind::kVoid: *out += "V"; return;
+    case VariantShape::Kind::kVariant: *out += "X"; return;
+    case VariantShape::Kind::kAtomic: *out += "A"; counted(shape.atomic); return;
+    case VariantShape::Kind::kDecimal:
+      *out += "D" + std::to_string(shape.precision) + "," + std::to_string(shape.scale) + ";";
+      return;
+    case VariantShape::Kind::kArray:
+      *out += "R";
+      WriteShape(shape.children[0].second, out);
+      return;
+    case VariantShape::Kind::kObject:
+      *out += "O" + std::to_string(shape.children.size()) + ";";
+      for (const auto& [name, child] : shape.children) {
+        counted(name);
+        WriteShape(child, out);
+      }
+      return;
+  }
+}
+
+Result<VariantShape> ReadShape(std::string_view text, size_t* pos) {
+  auto bad = [] { return InternalError("malformed schema_of_variant_agg state"); };
+  auto number = [&](char end) -> Result<size_t> {
+    size_t stop = text.find(end, *pos);
+    if (stop == std::string_view::npos || stop == *pos) return bad();
+    size_t value = 0;
+    for (size_t k = *pos; k < stop; ++k) {
+      if (text[k] < '0' || text[k] > '9') return bad();
+      value = value * 10 + static_cast<size_t>(text[k] - '0');
+    }
+    *pos = stop + 1;
+    return value;
+  };
+  auto counted = [&]() -> Result<std::string> {
+    ARROW_ASSIGN_OR_RAISE(size_t n, number(':'));
+    if (*pos + n > text.size()) return bad();
+    std::string out(text.substr(*pos, n));
+    *pos += n;
+    return out;
+  };
+  if (*pos >= text.size()) return bad();
+  const char tag = text[(*pos)++];
+  switch (tag) {
+    case 'V': return KindShape(VariantShape::Kind::kVoid);
+    case 'X': return KindShape(VariantShape::Kind::kVariant);
+    case 'A': {
+      ARROW_ASSIGN_OR_RAISE(auto name, counted());
+      return AtomicShape(std::move(name));
+    }
+    case 'D': {
+      ARROW_ASSIGN_OR_RAISE(size_t precision, number(','));
+      ARROW_ASSIGN_OR_RAISE(size_t scale, number(';'));
+      return DecimalShape(static_cast<int>(precision), static_cast<int>(scale));
+    }
+    case 'R': {
+      VariantShape out = KindShape(VariantShape::Kind::kArray);
+      ARROW_ASSIGN_OR_RAISE(auto element, ReadShape(text, pos));
+      out.children.emplace_back("", std::move(element));
+      return out;
+    }
+    case 'O': {
+      VariantShape out = KindShape(VariantShape::Kind::kObject);
+      ARROW_ASSIGN_OR_RAISE(size_t n, number(';'));
+      for (size_t k = 0; k < n; ++k) {
+        ARROW_ASSIGN_OR_RAISE(auto name, counted());
+        ARROW_ASSIGN_OR_RAISE(auto child, ReadShape(text, pos));
+        out.children.emplace_back(std::move(name), std::move(child));
+      }
+      return out;
+    }
+    default: return bad();
+  }
+}
+
+Result<VariantShape> ShapeOf(const types::VariantMetadata& metadata, const VariantValue& v) {
+  switch (v.basic_type()) {
+    case VariantBasicType::kShortString:
+      return AtomicShape("STRING");
+    case VariantBasicType::kObject: {
+      ARROW_ASSIGN_OR_RAISE(auto n, v.NumElements());
+      VariantShape out = KindShape(VariantShape::Kind::kObject);
+      // Fields are stored sorted by name.
+      for (uint32_t k = 0; k < n; ++k) {
+        ARROW_ASSIGN_OR_RAISE(auto field, v.Field(k));
+        ARROW_ASSIGN_OR_RAISE(auto name, metadata.Name(field.first));
+        ARROW_ASSIGN_OR_RAISE(auto child, ShapeOf(metadata, field.second));
+        out.children.emplace_back(std::string(name), std::move(child));
+      }
+      return out;
+    }
     case VariantBasicType::kArray: {
       ARROW_ASSIGN_OR_RAISE(auto n, v.NumElements());
-      std::optional<std::string> element;
+      VariantShape element;
       for (uint32_t k = 0; k < n; ++k) {
         ARROW_ASSIGN_OR_RAISE(auto e, v.Element(k));
-        ARROW_ASSIGN_OR_RAISE(auto s, SchemaOf(metadata, e));
-        if (s == "VOID") continue;
-        if (!element) {
-          element = s;
-        } else if (*element != s) {
-          element = "VARIANT";
-        }
+        ARROW_ASSIGN_OR_RAISE(auto s, ShapeOf(metadata, e));
+        element = MergeShapes(element, s);
       }
-      return "ARRAY<" + element.value_or("VOID") + ">";
+      VariantShape out = KindShape(VariantShape::Kind::kArray);
+      out.children.emplace_back("", std::move(element));
+      return out;
     }
     case VariantBasicType::kPrimitive:
       break;
   }
   switch (v.primitive()) {
     case VariantPrimitive::kNull:
-      return std::string("VOID");
+      return KindShape(VariantShape::Kind::kVoid);
     case VariantPrimitive::kTrue:
     case VariantPrimitive::kFalse:
-      return std::string("BOOLEAN");
+      return AtomicShape("BOOLEAN");
     case VariantPrimitive::kInt8:
     case VariantPrimitive::kInt16:
     case VariantPrimitive::kInt32:
     case VariantPrimitive::kInt64:
-      return std::string("BIGINT");
+      return AtomicShape("BIGINT");
     case VariantPrimitive::kDouble:
-      return std::string("DOUBLE");
+      return AtomicShape("DOUBLE");
     case VariantPrimitive::kFloat:
-      return std::string("FLOAT");
+      return AtomicShape("FLOAT");
     case VariantPrimitive::kDecimal4:
     case VariantPrimitive::kDecimal8:
     case VariantPrimitive::kDecimal16: {
@@ -596,26 +810,131 @@ Result<std::string> SchemaOf(const types::VariantMetadata& metadata, const Varia
       }
       int digits = static_cast<int>(abs.ToIntegerString().size());
       if (abs == arrow::Decimal128(0)) digits = 1;
-      const int precision = std::max(digits, scale);
-      return "DECIMAL(" + std::to_string(precision) + "," + std::to_string(scale) + ")";
+      return DecimalShape(std::max(digits, scale), scale);
     }
     case VariantPrimitive::kDate:
-      return std::string("DATE");
+      return AtomicShape("DATE");
     case VariantPrimitive::kTimestamp:
-      return std::string("TIMESTAMP");
+      return AtomicShape("TIMESTAMP");
     case VariantPrimitive::kTimestampNtz:
-      return std::string("TIMESTAMP_NTZ");
+      return AtomicShape("TIMESTAMP_NTZ");
     case VariantPrimitive::kBinary:
-      return std::string("BINARY");
+      return AtomicShape("BINARY");
     case VariantPrimitive::kString:
-      return std::string("STRING");
+      return AtomicShape("STRING");
     case VariantPrimitive::kTime:
-      return std::string("TIME(6)");
+      return AtomicShape("TIME(6)");
     case VariantPrimitive::kUuid:
-      return std::string("UUID");
+      return AtomicShape("UUID");
     default:
-      return std::string("VARIANT");
+      return KindShape(VariantShape::Kind::kVariant);
   }
+}
+
+// The shape of row i of `in` (checked first).
+Result<VariantShape> RowShape(std::string_view metadata_bytes, std::string_view value_bytes) {
+  RETURN_NOT_OK(types::ValidateVariant(metadata_bytes, value_bytes));
+  ARROW_ASSIGN_OR_RAISE(auto metadata, types::VariantMetadata::Parse(metadata_bytes));
+  ARROW_ASSIGN_OR_RAISE(auto v, VariantValue::Make(value_bytes));
+  return ShapeOf(metadata, v);
+}
+
+// schema_of_variant_agg(v): the merged shape of the group's non-null variants ("VOID" when there
+// are none). State: the shape in WriteShape's code.
+class SchemaOfVariantAccumulator : public GroupedAccumulator {
+ public:
+  Status Resize(int64_t n) override {
+    shapes_.resize(static_cast<size_t>(n));
+    return Status::OK();
+  }
+  Status Update(const std::vector<arrow::Datum>& args, const uint32_t* g,
+                int64_t length) override {
+    ArgReader arg(args[0]);
+    if (arg.type()->id() == arrow::Type::NA) return Status::OK();
+    VariantReader variants(arg);
+    for (int64_t i = 0; i < length; ++i) {
+      if (variants.IsNull(i)) continue;
+      ARROW_ASSIGN_OR_RAISE(auto shape, RowShape(variants.Metadata(i), variants.Value(i)));
+      shapes_[g[i]] = MergeShapes(shapes_[g[i]], shape);
+    }
+    return Status::OK();
+  }
+  Result<std::vector<std::shared_ptr<arrow::Array>>> State() override {
+    arrow::BinaryBuilder b;
+    for (const auto& shape : shapes_) {
+      std::string code;
+      WriteShape(shape, &code);
+      RETURN_NOT_OK(b.Append(code));
+    }
+    ARROW_ASSIGN_OR_RAISE(auto out, b.Finish());
+    return std::vector<std::shared_ptr<arrow::Array>>{out};
+  }
+  Status Merge(const std::vector<std::shared_ptr<arrow::Array>>& state, const uint32_t* g,
+               int64_t length) override {
+    const auto& codes = static_cast<const arrow::BinaryArray&>(*state[0]);
+    for (int64_t i = 0; i < length; ++i) {
+      if (codes.IsNull(i)) continue;
+      size_t pos = 0;
+      ARROW_ASSIGN_OR_RAISE(auto shape, ReadShape(codes.GetView(i), &pos));
+      shapes_[g[i]] = MergeShapes(shapes_[g[i]], shape);
+    }
+    return Status::OK();
+  }
+  Result<std::shared_ptr<arrow::Array>> Finalize() override {
+    arrow::StringBuilder b;
+    for (const auto& shape : shapes_) RETURN_NOT_OK(b.Append(ShapeText(shape)));
+    return b.Finish();
+  }
+
+ private:
+  std::vector<VariantShape> shapes_;
+};
+
+Result<BoundAggregate> BindSchemaOfVariantAgg(const std::string& name,
+                                              const std::vector<TypePtr>& args) {
+  if (args.size() != 1) return WrongNumArgs(name, "1", args.size());
+  RETURN_NOT_OK(RequireVariant(name, args, 0));
+  BoundAggregate b;
+  b.name = name;
+  b.arg_types = {args[0]->id() == arrow::Type::NA ? args[0] : types::VariantType()};
+  b.return_type = arrow::utf8();
+  b.state_types = {arrow::binary()};
+  b.merge_order_free = true;
+  b.make = [](const EvalContext&) -> std::unique_ptr<GroupedAccumulator> {
+    return std::make_unique<SchemaOfVariantAccumulator>();
+  };
+  return b;
+}
+
+// to_variant_object(x): x (an array, struct or map with string keys, nested at will) as a
+// variant whose structs and maps are objects.
+Result<BoundScalar> BindToVariantObject(const std::string& name,
+                                        const std::vector<TypePtr>& args) {
+  if (args.size() != 1) return WrongNumArgs(name, "1", args.size());
+  const auto& from = *args[0];
+  const bool nested = from.id() == arrow::Type::LIST || from.id() == arrow::Type::MAP ||
+                      (from.id() == arrow::Type::STRUCT && !types::IsVariantType(from));
+  if (!nested || !CanEncodeAsVariant(from, /*objects=*/true)) {
+    return UserError("DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION",
+                     "Cannot resolve \"" + name + "\" due to data type mismatch: cannot cast \"" +
+                         SqlTypeName(from) + "\" to \"VARIANT\".");
+  }
+  BoundScalar b;
+  b.name = name;
+  b.arg_types = {args[0]};
+  b.return_type = types::VariantType();
+  b.kernel = MakeKernel([](const std::vector<arrow::Datum>& args, int64_t,
+                           const EvalContext&) -> Result<arrow::Datum> {
+    if (args[0].is_scalar()) {
+      ARROW_ASSIGN_OR_RAISE(auto one, arrow::MakeArrayFromScalar(*args[0].scalar(), 1));
+      ARROW_ASSIGN_OR_RAISE(auto encoded, EncodeAsVariant(one, /*objects=*/true));
+      ARROW_ASSIGN_OR_RAISE(auto scalar, encoded->GetScalar(0));
+      return arrow::Datum(scalar);
+    }
+    ARROW_ASSIGN_OR_RAISE(auto encoded, EncodeAsVariant(args[0].make_array(), /*objects=*/true));
+    return arrow::Datum(encoded);
+  });
+  return b;
 }
 
 }  // namespace
@@ -655,6 +974,8 @@ ScalarBinder OneVariantBinder(
 }
 
 void RegisterVariantFunctions(FunctionTable* table) {
+  table->AddScalar("to_variant_object", BindToVariantObject);
+  table->AddAggregate("schema_of_variant_agg", BindSchemaOfVariantAgg);
   table->AddScalar("parse_json", ParseJsonBinder(false));
   table->AddScalar("try_parse_json", ParseJsonBinder(true));
   table->AddScalarWithConstants("variant_get", VariantGetBinder(false));
@@ -673,8 +994,8 @@ void RegisterVariantFunctions(FunctionTable* table) {
                                       ARROW_ASSIGN_OR_RAISE(auto metadata,
                                                             types::VariantMetadata::Parse(in.Metadata(i)));
                                       ARROW_ASSIGN_OR_RAISE(auto v, VariantValue::Make(in.Value(i)));
-                                      ARROW_ASSIGN_OR_RAISE(auto schema, SchemaOf(metadata, v));
-                                      return out.Str(schema);
+                                      ARROW_ASSIGN_OR_RAISE(auto shape, ShapeOf(metadata, v));
+                                      return out.Str(ShapeText(shape));
                                     }));
 }
 

@@ -905,7 +905,19 @@ Result<StatementResult> Session::ShowStatement(sql::Statement& statement,
       std::string full = f.catalog + "." + f.schema + "." + f.name;
       if (!pattern || MatchesShowPattern(*pattern, f.name)) rows.push_back({full});
     }
-    for (const auto& name : function::BuiltinRegistry().Names()) {
+    // Functions the analyzer resolves itself (special forms, higher-order functions, casts
+    // written as type names, current_*) are not in the registry; Spark lists them all.
+    static const char* const kAnalyzerFunctions[] = {
+        "aggregate", "between", "bigint", "binary", "boolean", "case", "cast", "coalesce",
+        "current_catalog", "current_database", "current_schema", "current_user", "date",
+        "decimal", "double", "exists", "filter", "float", "forall", "grouping", "grouping_id",
+        "in", "int", "map_filter", "map_zip_with", "range", "reduce", "session_user", "smallint",
+        "string", "time", "timestamp", "tinyint", "transform", "transform_keys",
+        "transform_values", "user", "when", "window", "zip_with"};
+    std::set<std::string> builtin;
+    for (const auto& name : function::BuiltinRegistry().Names()) builtin.insert(name);
+    for (const char* name : kAnalyzerFunctions) builtin.insert(name);
+    for (const auto& name : builtin) {
       if (!pattern || MatchesShowPattern(*pattern, name)) rows.push_back({name});
     }
     std::sort(rows.begin(), rows.end());

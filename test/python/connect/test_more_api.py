@@ -220,6 +220,38 @@ def test_transpose_matches_spark(spark, ref_spark, name, build):
     same_on_both(spark, ref_spark, lambda s: (lambda df: (df.schema, df.collect()))(build(s)))
 
 
+def error_with_parameters(build):
+    """The error class and message parameters of the error `build()` raises, or None."""
+    try:
+        build()
+    except Exception as e:  # noqa: BLE001 - the error itself is what is compared
+        return (e.getCondition(), e.getMessageParameters())
+    return None
+
+
+TRANSPOSE_ERROR_CASES = [c for c in TRANSPOSE_CASES if c[0] in (
+    "no_common_type", "no_common_decimal", "array_index", "expression_index", "too_many_rows")]
+
+
+@pytest.mark.parametrize("name,build", TRANSPOSE_ERROR_CASES,
+                         ids=[c[0] for c in TRANSPOSE_ERROR_CASES])
+def test_transpose_error_parameters_match_spark(spark, ref_spark, name, build):
+    ours = error_with_parameters(lambda: build(spark).collect())
+    assert ours is not None and ours[1], ours
+    assert ours == error_with_parameters(lambda: build(ref_spark).collect())
+
+
+def test_transpose_row_limit_parameters(spark):
+    spark.conf.set("spark.sql.transposeMaxValues", "0")
+    try:
+        got = error_with_parameters(
+            lambda: spark.createDataFrame([("x", "y")], "a string, b string").transpose().collect())
+    finally:
+        spark.conf.unset("spark.sql.transposeMaxValues")
+    assert got == ("TRANSPOSE_EXCEED_ROW_LIMIT",
+                   {"maxValues": "0", "config": "spark.sql.transposeMaxValues"})
+
+
 # 5. spark.sql.crossJoin.enabled=false
 
 def test_implicit_cartesian_product_fails_like_spark(spark, ref_spark):
@@ -282,7 +314,30 @@ TO_CASES = [
         StructType([StructField("z", IntegerType(), False)]))),
     ("overflow", lambda s: s.createDataFrame([(2 ** 40,)], "x long").to(
         StructType([StructField("x", IntegerType())]))),
+    # struct(...) is never null itself, so it fits a non-nullable struct field.
+    ("struct_not_null", lambda s: nullable_rows(s).select(F.struct("x", "y").alias("st")).to(
+        StructType([StructField("st", StructType([StructField("x", StringType()),
+                                                  StructField("y", StringType())]), False)]))),
+    # Nested struct fields are matched by name and put in the schema's order.
+    ("struct_fields_by_name", lambda s: nullable_rows(s).select(F.struct("y", "x").alias("st")).to(
+        StructType([StructField("st", StructType([StructField("X", StringType()),
+                                                  StructField("y", StringType())]), False)]))),
+    ("nullable_struct_fields_by_name", lambda s: s.sql(
+        "SELECT IF(id = 0, NULL, named_struct('b', id, 'a', named_struct('q', 1, 'p', 'z'))) st "
+        "FROM range(2)").to(StructType([StructField("st", StructType([
+            StructField("a", StructType([StructField("p", StringType()),
+                                         StructField("q", LongType())])),
+            StructField("b", StringType())]))]))),
 ]
+
+
+def test_constructors_are_not_nullable_like_spark(spark, ref_spark):
+    sql = "SELECT struct(1, 'a') s, named_struct('a', id) t, array(id) u, map('k', id) m FROM range(1)"
+
+    def nullability(session):
+        return [f.nullable for f in session.sql(sql).schema.fields]
+
+    assert nullability(spark) == nullability(ref_spark) == [False] * 4
 
 
 @pytest.mark.parametrize("name,build", TO_CASES, ids=[c[0] for c in TO_CASES])
@@ -433,6 +488,24 @@ def test_with_column_after_a_join_with_shared_names_matches_spark(spark, ref_spa
             out = joined.withColumn("colB", F.concat(left["colB"], F.lit("x")))
         else:
             out = joined.withColumn("colF", F.lit(1))
+        return out.columns, [tuple(r) for r in out.collect()]
+
+    assert run(spark) == run(ref_spark)
+
+
+@pytest.mark.parametrize("how", ["replaced_column", "kept_column", "by_name"])
+def test_drop_column_of_a_join_input_matches_spark(spark, ref_spark, how):
+    # withColumn("colB", ...) replaces the joined colB: left["colB"] then names no column of the
+    # result and drop() keeps everything, as in Spark; a column that did pass through is dropped.
+    def run(session):
+        left = session.createDataFrame([("a", "b", "c")], "colA string, colB string, colC string")
+        right = session.createDataFrame([("c", "d", "e")], "colC string, colD string, colE string")
+        joined = left.join(right, left["colC"] == right["colC"]).withColumn(
+            "colB", F.when(left["colB"] == "b", F.concat(left["colB"], F.lit("x")))
+            .otherwise(left["colB"]))
+        column = {"replaced_column": left["colB"], "kept_column": left["colA"],
+                  "by_name": F.col("colB")}[how]
+        out = joined.drop(column)
         return out.columns, [tuple(r) for r in out.collect()]
 
     assert run(spark) == run(ref_spark)

@@ -19,6 +19,12 @@ DDL = [
     "A:int, B:string",
     "a struct<x:int, y:char(2)>",
     "struct<a:int,b:array<long>>",
+    "interval year",
+    "interval month",
+    "a interval year to month, b interval month",
+    "time(5)",
+    "time( 6 )",
+    "a time(3), b array<time(0)>",
 ]
 
 

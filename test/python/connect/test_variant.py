@@ -69,3 +69,42 @@ def test_errors_match_spark(spark, ref_spark, sql):
         return info.value.getCondition()
 
     assert error_class(spark) == error_class(ref_spark)
+
+
+CAST_TO_VARIANT = [
+    "select cast(Date('2021-01-01') as variant) d0, cast(Date('1800-12-31') as variant) d1",
+    "select cast(Float(5.5) as variant) f0, cast(Float(-5.5) as variant) f1",
+    "select cast(binary(x'324FA69E') as variant) b",
+    "select cast(cast('1940-01-01 12:33:01.123' as timestamp_ntz) as variant) t0, "
+    "cast(cast('1940-01-01 12:35:13.123+7:30' as timestamp) as variant) t1",
+    "select cast(array(1, null, 3) as variant) a, cast(123.456BD as variant) d",
+    "select to_variant_object(named_struct('z', 1, 'a', array(1, 2), 'm', map('k', 'v'))) o",
+]
+
+
+@pytest.mark.parametrize("sql", CAST_TO_VARIANT)
+def test_values_cast_to_variant_match_spark(spark, ref_spark, sql):
+    def run(session):
+        row = session.sql(sql).collect()[0]
+        return [(type(v).__name__, v.toJson(), repr(v.toPython())) for v in row]
+
+    assert run(spark) == run(ref_spark)
+
+
+def test_schema_of_variant_agg_matches_spark(spark, ref_spark):
+    sql = ("select k, schema_of_variant_agg(parse_json(j)) s from values (1, '{\"a\": 1}'), "
+           "(1, '{\"b\": 2.5}'), (2, '[1, \"x\"]'), (2, null) as t(k, j) group by k order by k")
+    assert spark.sql(sql).collect() == ref_spark.sql(sql).collect()
+
+
+def test_invalid_variant_cast_parameters_match_spark(spark, ref_spark):
+    def run(session):
+        try:
+            session.sql("select variant_get(parse_json('{\"a\": 1}'), '$.a', 'binary')").collect()
+        except Exception as e:  # noqa: BLE001 - the error itself is what is compared
+            return type(e).__name__, e.getCondition(), e.getMessageParameters()
+        return None
+
+    got = run(spark)
+    assert got == run(ref_spark)
+    assert got[2] == {"value": "1", "dataType": '"BINARY"'}
