@@ -16,6 +16,7 @@
 #include "basin/delta/data_skipping.h"
 #include "basin/delta/deletion_vector.h"
 #include "basin/delta/partition_value.h"
+#include "basin/format/dictionary_strings.h"
 #include "basin/format/variant_shredding.h"
 #include "basin/types/schema_json.h"
 
@@ -228,6 +229,11 @@ class DataFileBatches : public arrow::RecordBatchReader {
       properties.set_use_threads(true);  // columns of a batch are decoded in parallel
       parquet::arrow::FileReaderBuilder builder;
       RETURN_NOT_OK(builder.Open(*opened));
+      // Strings stored with a dictionary come as dictionary arrays, expanded in ReadNext.
+      for (int column :
+           format::FullyDictionaryEncodedStringColumns(*builder.raw_reader()->metadata())) {
+        properties.set_read_dictionary(column, true);
+      }
       builder.properties(properties);
       auto reader = builder.Build();
       if (!reader.ok()) {
@@ -325,9 +331,13 @@ class DataFileBatches : public arrow::RecordBatchReader {
           }
           continue;
         }
+        std::shared_ptr<arrow::Array> column = read->column(source.index);
+        if (column->type_id() == arrow::Type::DICTIONARY) {
+          ASSIGN_OR_RAISE(column, format::ExpandDictionary(
+                                      static_cast<const arrow::DictionaryArray&>(*column)));
+        }
         ASSIGN_OR_RAISE(auto adapted,
-                        Adapt(read->column(source.index), output_->field(static_cast<int>(i))->type(),
-                              mapping_));
+                        Adapt(column, output_->field(static_cast<int>(i))->type(), mapping_));
         columns.push_back(adapted);
       }
       auto batch = arrow::RecordBatch::Make(output_, n, std::move(columns));
