@@ -19,9 +19,13 @@ Status JoinKeyTable::Build(const arrow::ArrayVector& keys, int64_t length,
   if (length >= static_cast<int64_t>(kNoGroup) / 2) {
     return Status::Invalid("join build side too large for one hash table");
   }
+  two_columns_ = keys.size() > 1;
+  direct_.clear();
+  slots_.clear();
+  groups_count_ = 0;
+  if (!two_columns_ && BuildDirect(keys, length, ids)) return Status::OK();
   uint64_t capacity = 16;
   while (capacity < static_cast<uint64_t>(length) * 2) capacity <<= 1;
-  two_columns_ = keys.size() > 1;
   slots_.assign(capacity, Slot{0, kNoGroup});
   b_.assign(two_columns_ ? capacity : 0, 0);
   mask_ = capacity - 1;
@@ -60,13 +64,64 @@ Status JoinKeyTable::Build(const arrow::ArrayVector& keys, int64_t length,
   return Status::OK();
 }
 
+bool JoinKeyTable::BuildDirect(const arrow::ArrayVector& keys, int64_t length,
+                               std::vector<uint32_t>* ids) {
+  uint64_t a[kBlock], b[kBlock];
+  uint8_t nulls[kBlock];
+  int64_t low = INT64_MAX, high = INT64_MIN;
+  for (int64_t begin = 0; begin < length; begin += kBlock) {
+    const int64_t n = std::min(kBlock, length - begin);
+    ReadIntegerKeys(keys, begin, n, a, b, nulls);
+    for (int64_t i = 0; i < n; ++i) {
+      if (nulls[i]) continue;
+      const auto v = static_cast<int64_t>(a[i]);
+      low = std::min(low, v);
+      high = std::max(high, v);
+    }
+  }
+  if (low > high) return false;  // no key at all
+  const unsigned __int128 range = static_cast<unsigned __int128>(
+      static_cast<__int128>(high) - static_cast<__int128>(low) + 1);
+  if (range > static_cast<unsigned __int128>(std::max<int64_t>(4 * length, 1024))) return false;
+  min_ = low;
+  max_ = high;
+  direct_.assign(static_cast<size_t>(range), kNoGroup);
+  ids->assign(static_cast<size_t>(length), kNoGroup);
+  for (int64_t begin = 0; begin < length; begin += kBlock) {
+    const int64_t n = std::min(kBlock, length - begin);
+    ReadIntegerKeys(keys, begin, n, a, b, nulls);
+    uint32_t* out = ids->data() + begin;
+    for (int64_t i = 0; i < n; ++i) {
+      if (nulls[i]) continue;
+      uint32_t& group = direct_[static_cast<uint64_t>(static_cast<int64_t>(a[i])) -
+                                static_cast<uint64_t>(min_)];
+      if (group == kNoGroup) group = groups_count_++;
+      out[i] = group;
+    }
+  }
+  return true;
+}
+
 void JoinKeyTable::Lookup(const arrow::ArrayVector& keys, int64_t length, uint32_t* ids) const {
+  uint64_t a[kBlock], b[kBlock], slot[kBlock];
+  uint8_t nulls[kBlock];
+  if (!direct_.empty()) {
+    const uint64_t span = static_cast<uint64_t>(max_) - static_cast<uint64_t>(min_);
+    for (int64_t begin = 0; begin < length; begin += kBlock) {
+      const int64_t n = std::min(kBlock, length - begin);
+      ReadIntegerKeys(keys, begin, n, a, b, nulls);
+      uint32_t* out = ids + begin;
+      for (int64_t i = 0; i < n; ++i) {
+        const uint64_t at = a[i] - static_cast<uint64_t>(min_);  // wraps below min_
+        out[i] = !nulls[i] && at <= span ? direct_[at] : kNoGroup;
+      }
+    }
+    return;
+  }
   if (slots_.empty()) {
     std::fill(ids, ids + length, kNoGroup);
     return;
   }
-  uint64_t a[kBlock], b[kBlock], slot[kBlock];
-  uint8_t nulls[kBlock];
   for (int64_t begin = 0; begin < length; begin += kBlock) {
     const int64_t n = std::min(kBlock, length - begin);
     ReadIntegerKeys(keys, begin, n, a, b, nulls);

@@ -22,7 +22,8 @@ class JoinKeyTable {
   /// True when keys of these types can use the table.
   static bool Supports(const std::vector<std::shared_ptr<arrow::DataType>>& types);
 
-  /// Builds the table from the build side's key columns: ids[i] is row i's group (kNoGroup
+  /// Builds the table from the build side's key columns (one column of keys whose range is at
+  /// most four times their count, or 1,024, is addressed directly instead of hashed): ids[i] is row i's group (kNoGroup
   /// when a key is null). Groups are numbered in order of first appearance.
   Status Build(const arrow::ArrayVector& keys, int64_t length, std::vector<uint32_t>* ids);
 
@@ -32,6 +33,9 @@ class JoinKeyTable {
   uint32_t num_groups() const { return groups_count_; }
 
  private:
+  // Builds direct_ when the keys (one column) allow it; false leaves the table to hashing.
+  bool BuildDirect(const arrow::ArrayVector& keys, int64_t length, std::vector<uint32_t>* ids);
+
   // Open addressing with linear probing. A slot holds the first key word and the group side by
   // side, so a probe costs one cache miss; the second word (two columns) is read only when the
   // first matches.
@@ -41,6 +45,11 @@ class JoinKeyTable {
   };
   std::vector<Slot> slots_;
   std::vector<uint64_t> b_;  // second key column (empty for one)
+  // One column of keys within a small range (primary keys 1..n): the group of key k is
+  // direct_[k - min_], kNoGroup for none; no hashing, and 4 bytes per key of the range.
+  std::vector<uint32_t> direct_;
+  int64_t min_ = 0;
+  int64_t max_ = -1;
   uint64_t mask_ = 0;
   uint32_t groups_count_ = 0;
   bool two_columns_ = false;

@@ -77,3 +77,34 @@ TEST(JoinKeyTableTest, SlicedInputsAndManyKeys) {
 
 }  // namespace
 }  // namespace basin::exec
+
+namespace basin::exec {
+namespace {
+
+TEST(JoinKeyTableTest, DenseKeysAreAddressedDirectlyWithTheSameGroups) {
+  // Keys within a small range (here -3..4 for 6 rows, with a null): first-appearance groups,
+  // and probes below, above and inside the range.
+  JoinKeyTable table;
+  std::vector<uint32_t> ids;
+  ASSERT_TRUE(table.Build({Int64s({4, -3, 4, std::nullopt, 0, 2})}, 6, &ids).ok());
+  EXPECT_EQ(ids, (std::vector<uint32_t>{0, 1, 0, JoinKeyTable::kNoGroup, 2, 3}));
+  EXPECT_EQ(table.num_groups(), 4u);
+  auto probe = Int64s({-4, -3, 1, 2, 4, 5, std::nullopt, INT64_MIN, INT64_MAX});
+  std::vector<uint32_t> found(9);
+  table.Lookup({probe}, 9, found.data());
+  const uint32_t no = JoinKeyTable::kNoGroup;
+  EXPECT_EQ(found, (std::vector<uint32_t>{no, 1, no, 3, 0, no, no, no, no}));
+}
+
+TEST(JoinKeyTableTest, KeysAtBothEndsOfInt64AreHashed) {
+  JoinKeyTable table;
+  std::vector<uint32_t> ids;
+  ASSERT_TRUE(table.Build({Int64s({INT64_MIN, INT64_MAX, 0})}, 3, &ids).ok());
+  EXPECT_EQ(ids, (std::vector<uint32_t>{0, 1, 2}));
+  std::vector<uint32_t> found(3);
+  table.Lookup({Int64s({INT64_MAX, 1, INT64_MIN})}, 3, found.data());
+  EXPECT_EQ(found, (std::vector<uint32_t>{1, JoinKeyTable::kNoGroup, 0}));
+}
+
+}  // namespace
+}  // namespace basin::exec
