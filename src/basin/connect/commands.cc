@@ -322,6 +322,44 @@ Result<std::shared_ptr<arrow::Table>> AsNullable(const std::shared_ptr<arrow::Ta
   return arrow::Table::Make(arrow::schema(fields), columns, table->num_rows());
 }
 
+// The partitions Spark would write a DataFrame from, when its plan sets their number: the input
+// of the write is (below column-wise steps that keep partitions) repartition(n) or
+// range(..., numPartitions=n), n files per folder; or coalesce(n), at most n. Nothing for plans
+// whose partitioning Basin does not model (a shuffle by keys, a join, an aggregate, ...).
+struct WritePartitions {
+  int64_t count = 0;
+  bool at_most = false;
+};
+std::optional<WritePartitions> PartitionsOf(const pb::Relation& relation) {
+  const pb::Relation* r = &relation;
+  while (true) {
+    switch (r->rel_type_case()) {
+      case pb::Relation::kProject: r = &r->project().input(); continue;
+      case pb::Relation::kFilter: r = &r->filter().input(); continue;
+      case pb::Relation::kWithColumns: r = &r->with_columns().input(); continue;
+      case pb::Relation::kWithColumnsRenamed: r = &r->with_columns_renamed().input(); continue;
+      case pb::Relation::kDrop: r = &r->drop().input(); continue;
+      case pb::Relation::kToDf: r = &r->to_df().input(); continue;
+      case pb::Relation::kSubqueryAlias: r = &r->subquery_alias().input(); continue;
+      case pb::Relation::kRepartition: {
+        const int64_t n = r->repartition().num_partitions();
+        if (n <= 0) return std::nullopt;
+        if (r->repartition().shuffle()) return WritePartitions{n, false};
+        // coalesce(n) merges its input's partitions: min(n, their number) when known.
+        auto input = PartitionsOf(r->repartition().input());
+        if (input && !input->at_most) return WritePartitions{std::min(n, input->count), false};
+        return WritePartitions{n, true};
+      }
+      case pb::Relation::kRange:
+        if (!r->range().has_num_partitions() || r->range().num_partitions() <= 0) {
+          return std::nullopt;
+        }
+        return WritePartitions{r->range().num_partitions(), false};
+      default: return std::nullopt;
+    }
+  }
+}
+
 // df.write.format("delta").save(path): delta-spark's DataFrameWriter semantics, which
 // delta::WriteTable implements.
 Status WriteDeltaPath(const pb::WriteOperation& write, const Options& options,
@@ -371,6 +409,10 @@ Status WriteDeltaPath(const pb::WriteOperation& write, const Options& options,
   }
   if (auto description = Option(options, "description")) w.description = description;
   ASSIGN_OR_RAISE(auto root, io::ResolveLocation(write.path()));
+  if (auto partitions = PartitionsOf(write.input())) {
+    w.partitions = partitions->count;
+    w.partitions_at_most = partitions->at_most;
+  }
   ASSIGN_OR_RAISE(auto data, InputTable(write.input(), translator));
   ASSIGN_OR_RAISE(data, AsNullable(data));
   return delta::WriteTable(root, data, w).status();
@@ -427,7 +469,20 @@ Status WriteFilePath(const pb::WriteOperation& write, const std::string& format,
   std::map<std::string, std::string> options;
   for (const auto& [k, v] : write.options()) options[Lower(k)] = v;
   if (partitions.empty()) {
-    RETURN_NOT_OK(format::WritePartFile(root, format, *data, options).status());
+    // One part file, or one per partition Spark would write from (as many as there are rows at
+    // most; coalesce(n) keeps the one file).
+    int64_t files = 1;
+    if (auto p = PartitionsOf(write.input()); p && !p->at_most) {
+      files = std::max<int64_t>(1, std::min(p->count, data->num_rows()));
+    }
+    const int64_t rows = data->num_rows();
+    for (int64_t f = 0; f < files; ++f) {
+      // Rows spread evenly, as range() spreads them over its partitions.
+      const int64_t begin = f * rows / files;
+      auto slice = files == 1 ? data : data->Slice(begin, (f + 1) * rows / files - begin);
+      RETURN_NOT_OK(
+          format::WritePartFile(root, format, *slice, options, static_cast<int>(f)).status());
+    }
   } else {
     session::FileTableWrite file_write;
     file_write.format = format;

@@ -428,12 +428,14 @@ std::shared_ptr<arrow::Table> ToPhysical(const std::shared_ptr<arrow::Table>& da
 class FileWriter {
  public:
   FileWriter(io::Location root, const Metadata& metadata, std::shared_ptr<arrow::Schema> schema,
-             int64_t max_rows_per_file, int64_t target_file_bytes)
+             const WriteOptions& options)
       : root_(std::move(root)),
         metadata_(metadata),
         schema_(std::move(schema)),
-        max_rows_(std::max<int64_t>(1, max_rows_per_file)),
-        target_bytes_(std::max<int64_t>(1, target_file_bytes)) {}
+        max_rows_(std::max<int64_t>(1, options.max_rows_per_file)),
+        target_bytes_(std::max<int64_t>(1, options.target_file_bytes)),
+        partitions_(options.partitions),
+        partitions_at_most_(options.partitions_at_most) {}
 
   Status Write(const std::shared_ptr<arrow::Table>& data) {
     const auto& partition_columns = metadata_.partition_columns;
@@ -518,8 +520,14 @@ class FileWriter {
     int64_t by_size = total_rows == 0 ? 1 : std::max<int64_t>(1, (bytes + target_bytes_ - 1) / target_bytes_);
     int64_t by_rows = (total_rows + max_rows_ - 1) / max_rows_;
     int64_t num_files = std::max<int64_t>(1, std::max(by_size, by_rows));
+    if (partitions_ && *partitions_ > 0) {
+      // Spark writes a file per partition that has rows (repartition(n)), or at most n
+      // (coalesce(n)); it splits files by maxRecordsPerFile only, never by size.
+      const int64_t wanted = partitions_at_most_ ? std::min(by_size, *partitions_)
+                                                 : std::min(*partitions_, total_rows);
+      num_files = std::max<int64_t>(1, std::max(wanted, by_rows));
+    }
     if (total_rows == 0 && !files_.empty()) return Status::OK();
-    int64_t per_file = std::max<int64_t>(1, (total_rows + num_files - 1) / num_files);
 
     struct Job {
       size_t index;
@@ -527,8 +535,11 @@ class FileWriter {
       std::shared_ptr<arrow::Table> slice;
     };
     std::vector<Job> jobs;
-    for (int64_t offset = 0; offset < total_rows || jobs.empty(); offset += per_file) {
-      auto slice = rows->Slice(offset, per_file);
+    if (total_rows > 0) num_files = std::min(num_files, total_rows);
+    for (int64_t f = 0; f < num_files; ++f) {
+      // Rows spread evenly over the files (an empty first write gets one empty file).
+      const int64_t begin = f * total_rows / num_files;
+      auto slice = rows->Slice(begin, (f + 1) * total_rows / num_files - begin);
       char part[32];
       std::snprintf(part, sizeof(part), "part-%05d-", static_cast<int>(files_.size()));
       std::string name = dir + part + NewUuid() + ".c000.snappy.parquet";
@@ -579,6 +590,8 @@ class FileWriter {
   std::shared_ptr<arrow::Schema> schema_;
   int64_t max_rows_;
   int64_t target_bytes_;
+  std::optional<int64_t> partitions_;
+  bool partitions_at_most_;
   std::vector<WrittenFile> files_;
 };
 
@@ -1171,8 +1184,7 @@ Result<WriteResult> WriteTable(const io::Location& table_root,
     txn.MarkFilesRead(paths);
   }
 
-  FileWriter writer(table_root, metadata, schema, options.max_rows_per_file,
-                    options.target_file_bytes);
+  FileWriter writer(table_root, metadata, schema, options);
   Status written = Status::OK();
   if (!(options.no_empty_file && data->num_rows() == 0)) written = writer.Write(data);
   if (written.ok() && kept_rows) written = writer.Write(kept_rows);
@@ -1225,8 +1237,7 @@ Result<std::vector<AddFile>> WriteDataFiles(const io::Location& table_root,
                                             const std::shared_ptr<arrow::Table>& data) {
   ASSIGN_OR_RAISE(auto schema, types::SchemaFromDeltaJson(metadata.schema_string));
   WriteOptions defaults;
-  FileWriter writer(table_root, metadata, schema, defaults.max_rows_per_file,
-                    defaults.target_file_bytes);
+  FileWriter writer(table_root, metadata, schema, defaults);
   Status written = writer.Write(data);
   if (!written.ok()) {
     writer.Abort();

@@ -36,6 +36,12 @@ struct WriteOptions {
   std::optional<Txn> txn;
   /// Most rows per data file.
   int64_t max_rows_per_file = 10'000'000;
+  /// The number of partitions Spark would write the rows from, when the DataFrame sets one
+  /// (repartition(n), range(..., numPartitions)): each partition folder then gets that many files
+  /// (no more than its rows, and more only when max_rows_per_file asks). With
+  /// `partitions_at_most` (coalesce(n)) it is an upper bound on the files of a folder instead.
+  std::optional<int64_t> partitions;
+  bool partitions_at_most = false;
   /// Target size of a data file's rows in memory (Arrow buffers); files on disk come out at
   /// about half of it. Larger writes are split into files of about this size, written two
   /// at a time.

@@ -1,5 +1,7 @@
 #include "basin/format/data_file_writer.h"
 
+#include <cstdio>
+
 #include <unordered_map>
 
 #include <arrow/array.h>
@@ -200,7 +202,8 @@ Status WriteDataFile(const std::string& format, const arrow::Table& table,
 
 Result<io::Location> WritePartFile(const io::Location& dir, const std::string& format,
                                    const arrow::Table& table,
-                                   const std::map<std::string, std::string>& options) {
+                                   const std::map<std::string, std::string>& options,
+                                   int part) {
   const std::string f = Lower(format);
   if (!IsWritableFileFormat(f)) {
     return UserError("UNSUPPORTED_FEATURE",
@@ -209,7 +212,9 @@ Result<io::Location> WritePartFile(const io::Location& dir, const std::string& f
   }
   RETURN_NOT_OK(dir.fs->CreateDir(dir.path, /*recursive=*/true));
   // Spark's part file names; the UUID keeps writers from colliding.
-  auto file = dir.Child("part-00000-" + NewUuid() + "-c000." + Extension(f, options));
+  char prefix[32];
+  std::snprintf(prefix, sizeof(prefix), "part-%05d-", part);
+  auto file = dir.Child(prefix + NewUuid() + "-c000." + Extension(f, options));
   ASSIGN_OR_RAISE(auto out, file.fs->OpenOutputStream(file.path));
   RETURN_NOT_OK(WriteDataFile(f, table, options, out.get()));
   RETURN_NOT_OK(out->Close());

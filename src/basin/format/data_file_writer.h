@@ -32,10 +32,12 @@ Status WriteDataFile(const std::string& format, const arrow::Table& table,
                      arrow::io::OutputStream* out);
 
 /// Writes `table` into the folder `dir` (created when missing) as a new part file named as
-/// Spark names them (part-...-basin.snappy.parquet, .json, .csv, .txt); returns its location.
+/// Spark names them (part-<part>-<uuid>-c000.snappy.parquet, .json, .csv, .txt, with `part` the
+/// number of the task that Spark would have written it from); returns its location.
 Result<io::Location> WritePartFile(const io::Location& dir, const std::string& format,
                                    const arrow::Table& table,
-                                   const std::map<std::string, std::string>& options);
+                                   const std::map<std::string, std::string>& options,
+                                   int part = 0);
 
 /// Writes `table` as Spark writes a partitioned table of `format`: one part file per
 /// combination of the values of `partition_columns`, in the Hive-style folder

@@ -63,3 +63,44 @@ def test_catalog_like_spark(spark, ref_spark):
     db = unique("vs_db")
     ours, theirs = both(spark, ref_spark, catalog_story, (db,), (db,))
     assert ours == theirs
+
+
+def file_counts_story(session, root):
+    """How many files a write makes when the DataFrame sets its partitions: range's
+    numPartitions, repartition(n), coalesce(n), through column-wise steps."""
+    from pathlib import Path
+
+    from pyspark.sql import functions as F
+
+    def parquet_files(path):
+        return len(list(Path(path).glob("part-*.parquet")))
+
+    def delta_files(path):
+        return session.sql(f"DESCRIBE DETAIL delta.`{path}`").collect()[0]["numFiles"]
+
+    counts = {}
+    session.range(1, 100, 1, 10).write.parquet(f"{root}/range10")
+    counts["range10"] = parquet_files(f"{root}/range10")
+    session.range(0, 9, 1, 4).write.parquet(f"{root}/range4")
+    counts["range4"] = parquet_files(f"{root}/range4")
+    session.range(0, 9, 1, 4).write.format("delta").save(f"{root}/range4_delta")
+    counts["range4_delta"] = delta_files(f"{root}/range4_delta")
+    session.range(0, 1000).repartition(3).write.format("delta").save(f"{root}/repartition3")
+    counts["repartition3"] = delta_files(f"{root}/repartition3")
+    (session.range(0, 1000).repartition(5).withColumn("x", F.col("id") * 2).select("id", "x")
+     .write.parquet(f"{root}/repartition5"))
+    counts["repartition5"] = parquet_files(f"{root}/repartition5")
+    session.range(0, 1000, 1, 8).coalesce(2).write.format("delta").save(f"{root}/coalesce2")
+    counts["coalesce2"] = delta_files(f"{root}/coalesce2")
+    session.createDataFrame([(1, "a"), (2, "b")], "id INT, v STRING").coalesce(1).write \
+        .format("delta").save(f"{root}/coalesce1")
+    counts["coalesce1"] = delta_files(f"{root}/coalesce1")
+    counts["rows"] = session.read.format("delta").load(f"{root}/repartition3").count()
+    return counts
+
+
+def test_partitions_set_the_number_of_files_like_spark(spark, ref_spark, tmp_path):
+    ours, theirs = both(spark, ref_spark, file_counts_story, (str(tmp_path / "ours"),),
+                        (str(tmp_path / "theirs"),))
+    assert ours == theirs
+    assert ours["range10"] == 10 and ours["repartition3"] == 3
