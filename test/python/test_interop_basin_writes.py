@@ -357,8 +357,9 @@ def test_basin_deletes_rows(basin, peer_read, tmp_path, deletion_vectors):
         assert metrics["numDeletionVectorsUpdated"] == "1" and metrics["numAddedFiles"] == "0"
     else:
         assert metrics["numRemovedFiles"] == "1" and metrics["numAddedFiles"] == "1"
-        # The first delete rewrote both files into one of 89 rows; this one keeps 79 of them.
-        assert metrics["numCopiedRows"] == "79"
+        # The first delete rewrote each file into one (ids 10-59 and 60-99 but 75); this one
+        # touches the first only and keeps 40 of its 50 rows.
+        assert metrics["numCopiedRows"] == "40"
     assert_same_table(peer_read(path), expected, "peer after basin deletes")
     assert_same_table(basin.read(path), expected, "basin after its deletes")
     assert_same_table(peer_read(path, version=first["version"]),
@@ -371,6 +372,43 @@ def test_basin_deletes_rows(basin, peer_read, tmp_path, deletion_vectors):
     assert gone["operationMetrics"]["numRemovedFiles"] == "1"
     assert_same_table(peer_read(path), _without(data, lambda i: i < 20 or i >= 60),
                       "peer after whole-file delete")
+
+
+def test_sql_delete_rewrites_only_touched_files(basin, peer_read, tmp_path):
+    """A SQL DELETE (no deletion vectors) over three files of 5,000 rows rewrites the two files
+    that have matching rows, each into one file, and keeps the third. The rewritten files store
+    their all-distinct numeric columns without a dictionary; the peers read the same rows."""
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "sql-delete"
+    parts = [plain_rows(0, 5000), plain_rows(5000, 5000), plain_rows(10000, 5000)]
+    for part in parts:
+        basin.write(path, part)
+    before = set(data_files(path))
+    proc = basin.run("sql", "-e",
+                     f"DELETE FROM delta.`{path}` WHERE id % 5000 < 100 AND id < 10000")
+    assert "200" in proc.stdout
+    data = pa.concat_tables(parts)
+    expected = _without(data, lambda i: i % 5000 < 100 and i < 10000)
+    assert_same_table(peer_read(path), expected, "peer after SQL delete")
+    last = max(commit_versions(path))
+    actions = [json.loads(line) for line in
+               (Path(path) / "_delta_log" / f"{last:020d}.json").read_text().splitlines()]
+    metrics = next(a["commitInfo"] for a in actions if "commitInfo" in a)["operationMetrics"]
+    assert metrics["numDeletedRows"] == "200"
+    assert metrics["numRemovedFiles"] == "2" and metrics["numAddedFiles"] == "2"
+    assert metrics["numCopiedRows"] == "9800"
+    added = [a["add"] for a in actions if "add" in a]
+    removed = {a["remove"]["path"] for a in actions if "remove" in a}
+    assert sorted(json.loads(a["stats"])["numRecords"] for a in added) == [4900, 4900]
+    after = set(data_files(path))
+    assert len(before - removed) == 1 and (before - removed) <= after  # the third file stays
+    for a in added:
+        meta = pq.read_metadata(Path(path) / a["path"])
+        encodings = {meta.schema.column(i).name: meta.row_group(0).column(i).encodings
+                     for i in range(meta.num_columns)}
+        assert "RLE_DICTIONARY" not in encodings["id"], encodings
+        assert "RLE_DICTIONARY" not in encodings["score"], encodings
 
 
 @pytest.mark.spark

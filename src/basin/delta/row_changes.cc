@@ -6,9 +6,12 @@
 #include <cstdint>
 #include <deque>
 #include <future>
+#include <thread>
 
 #include <arrow/array/util.h>
 #include <arrow/compute/api.h>
+#include <arrow/util/bit_util.h>
+#include <arrow/util/bitmap_ops.h>
 
 #include "basin/delta/data_skipping.h"
 #include "basin/delta/deletion_vector.h"
@@ -66,16 +69,17 @@ std::optional<std::string> LooseStats(const std::optional<std::string>& stats) {
 // Keeps the rows of `data` whose positions are not in `deleted`.
 Result<std::shared_ptr<arrow::Table>> DropRows(const std::shared_ptr<arrow::Table>& data,
                                                const Roaring64Map& deleted) {
-  arrow::BooleanBuilder keep;
-  RETURN_NOT_OK(keep.Reserve(data->num_rows()));
-  for (int64_t i = 0; i < data->num_rows(); ++i) {
-    keep.UnsafeAppend(!deleted.contains(static_cast<uint64_t>(i)));
+  const int64_t n = data->num_rows();
+  ASSIGN_OR_RAISE(auto bits, arrow::AllocateEmptyBitmap(n));
+  arrow::bit_util::SetBitsTo(bits->mutable_data(), 0, n, true);
+  for (uint64_t row : deleted) {
+    if (row >= static_cast<uint64_t>(n)) break;
+    arrow::bit_util::ClearBit(bits->mutable_data(), static_cast<int64_t>(row));
   }
-  ASSIGN_OR_RAISE(auto mask, keep.Finish());
+  auto mask = std::make_shared<arrow::BooleanArray>(n, std::move(bits));
   ASSIGN_OR_RAISE(auto kept, cp::Filter(data, mask));
   return kept.table();
 }
-
 
 bool ChangeDataFeedEnabled(const Snapshot& snapshot) {
   auto it = snapshot.metadata().configuration.find("delta.enableChangeDataFeed");
@@ -288,40 +292,81 @@ Result<RowChangeResult> CommitRowChanges(const std::shared_ptr<const Snapshot>& 
       if (file.deletion_vector) result.deletion_vectors_removed += 1;
     }
   }
-  // Copy-on-write: read the touched files in parallel and keep the rows that stay.
+  std::vector<AddFile> new_files;
+  // Copy-on-write. Without new rows or a new schema, every touched file is rewritten on its own
+  // into one new file (in the same partition), several files at a time, so that no more than a
+  // few files are held in memory and the layout of the table is kept; otherwise the rows that
+  // stay are written together with the new rows.
+  const bool file_by_file =
+      !(changes.new_rows && changes.new_rows->num_rows() > 0) && !changes.new_metadata;
   {
-    std::vector<std::future<Result<std::shared_ptr<arrow::Table>>>> reads;
-    auto read_one = [&snapshot](const AddFile* file) {
-      return ReadDataFile(snapshot, *file, nullptr, /*apply_deletion_vector=*/false);
+    const size_t workers = std::clamp<size_t>(std::thread::hardware_concurrency(), 2, 4);
+    struct Rewritten {
+      Status status;
+      int64_t copied_rows = 0;
+      std::shared_ptr<arrow::Table> kept;  // without file_by_file: written below
+      std::vector<AddFile> files;          // with file_by_file
     };
-    const size_t ahead = 4;
-    std::vector<Result<std::shared_ptr<arrow::Table>>> data(rewrites.size(),
-                                                            Status::UnknownError("not read"));
+    auto rewrite_one = [&snapshot, &root, file_by_file](const Rewrite& rewrite) {
+      Rewritten out;
+      auto data = ReadDataFile(snapshot, *rewrite.file, nullptr, /*apply_deletion_vector=*/false);
+      if (!data.ok()) {
+        out.status = data.status();
+        return std::make_pair(std::move(out), std::shared_ptr<arrow::Table>());
+      }
+      auto kept = DropRows(*data, rewrite.deleted);
+      if (!kept.ok()) {
+        out.status = kept.status();
+        return std::make_pair(std::move(out), std::shared_ptr<arrow::Table>());
+      }
+      out.copied_rows = (*kept)->num_rows();
+      if (!file_by_file) {
+        out.kept = *kept;
+      } else if (out.copied_rows > 0) {
+        auto files = WriteDataFiles(root, snapshot->metadata(), *kept);
+        if (files.ok()) {
+          out.files = std::move(*files);
+        } else {
+          out.status = files.status();
+        }
+      }
+      // The change data feed takes its old images from the file's rows below.
+      return std::make_pair(std::move(out), rewrite.touched != SIZE_MAX
+                                                ? *data
+                                                : std::shared_ptr<arrow::Table>());
+    };
+    using Outcome = std::pair<Rewritten, std::shared_ptr<arrow::Table>>;
+    std::vector<Outcome> outcomes(rewrites.size());
     size_t next = 0;
-    std::deque<std::pair<size_t, std::future<Result<std::shared_ptr<arrow::Table>>>>> flight;
+    std::deque<std::pair<size_t, std::future<Outcome>>> flight;
     while (next < rewrites.size() || !flight.empty()) {
-      while (next < rewrites.size() && flight.size() < ahead) {
-        flight.emplace_back(next, std::async(std::launch::async, read_one, rewrites[next].file));
+      while (next < rewrites.size() && flight.size() < workers) {
+        flight.emplace_back(next, std::async(std::launch::async, rewrite_one,
+                                             std::cref(rewrites[next])));
         ++next;
       }
       auto [index, future] = std::move(flight.front());
       flight.pop_front();
-      data[index] = future.get();
+      outcomes[index] = future.get();
+      if (!outcomes[index].first.status.ok()) next = rewrites.size();  // start no more
     }
+    Status failed;
     for (size_t i = 0; i < rewrites.size(); ++i) {
-      if (!data[i].ok()) {
-        cleanup();
-        return data[i].status();
-      }
-      if (rewrites[i].touched != SIZE_MAX) touched[rewrites[i].touched].data = *data[i];
-      ASSIGN_OR_RAISE(auto kept, DropRows(*data[i], rewrites[i].deleted));
-      result.copied_rows += kept->num_rows();
-      copied.push_back(kept);
+      auto& [rewritten, data] = outcomes[i];
+      if (!rewritten.status.ok() && failed.ok()) failed = rewritten.status;
+      for (auto& f : rewritten.files) new_files.push_back(std::move(f));
+      if (rewrites[i].touched != SIZE_MAX) touched[rewrites[i].touched].data = std::move(data);
+      result.copied_rows += rewritten.copied_rows;
+      if (rewritten.kept) copied.push_back(std::move(rewritten.kept));
+    }
+    if (!failed.ok()) {
+      cleanup();
+      for (const auto& f : new_files) (void)root.fs->DeleteFile(root.Child(UriDecode(f.path)).path);
+      return failed;
     }
   }
   if (changes.new_rows && changes.new_rows->num_rows() > 0) copied.push_back(changes.new_rows);
 
-  std::vector<AddFile> new_files;
   if (!copied.empty()) {
     // With new metadata (schema evolution) copied rows lack the new columns: they become null.
     auto concat_options = arrow::ConcatenateTablesOptions::Defaults();

@@ -3,7 +3,8 @@
 // Row-level changes, the primitive under DELETE, UPDATE and MERGE: some rows of some live files go
 // away, new rows come in, in one commit. With delta.enableDeletionVectors the removed rows are
 // marked in a deletion vector (PROTOCOL.md, "Deletion Vectors"); otherwise each touched file is
-// rewritten without them ("copy on write").
+// rewritten without them ("copy on write"): into one new file of its own when the change adds no
+// rows (DELETE), so that untouched files are never read and the table keeps its file layout.
 
 #include <map>
 #include <optional>
@@ -65,7 +66,8 @@ struct RowChangeResult {
 
 /// Applies `changes` to the files of `snapshot` and commits them as one transaction that read
 /// `snapshot`. A file whose rows all go is removed; otherwise it gets a deletion vector (when the
-/// table enables them) or is rewritten. A path that is not live gives DELTA_FILE_NOT_FOUND;
+/// table enables them) or is rewritten: without new rows or new metadata each file into one new
+/// file, several files at a time; else the rows kept are written together with the new rows. A path that is not live gives DELTA_FILE_NOT_FOUND;
 /// a concurrent commit that removed a touched file fails the commit with Delta's conflict error.
 Result<RowChangeResult> CommitRowChanges(const std::shared_ptr<const Snapshot>& snapshot,
                                          const RowChanges& changes);

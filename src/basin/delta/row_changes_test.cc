@@ -115,6 +115,56 @@ TEST_P(RowChangesTest, UpdatedRowsAreAddedInTheSameCommit) {
   EXPECT_EQ(LiveRows(root), 10);
 }
 
+// Four files of ten rows (ids 0-9, 10-19, ...), as four appends.
+void CreateFourFiles(const io::Location& root, bool deletion_vectors) {
+  for (int64_t f = 0; f < 4; ++f) {
+    arrow::Int64Builder ids;
+    for (int64_t i = 0; i < 10; ++i) ASSERT_TRUE(ids.Append(f * 10 + i).ok());
+    WriteOptions options;
+    options.mode = f == 0 ? SaveMode::kErrorIfExists : SaveMode::kAppend;
+    if (deletion_vectors) options.table_properties["delta.enableDeletionVectors"] = "true";
+    auto r = WriteTable(root,
+                        arrow::Table::Make(arrow::schema({arrow::field("id", arrow::int64())}),
+                                           {ids.Finish().ValueOrDie()}),
+                        options);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+}
+
+TEST_P(RowChangesTest, OnlyTouchedFilesChangeAndEachRewriteIsOneFile) {
+  TempDir dir;
+  auto root = dir.Table();
+  CreateFourFiles(root, GetParam());
+  auto before = Snapshot::Load(root).ValueOrDie();
+  ASSERT_EQ(before->files().size(), 4u);
+  std::string untouched;  // the file of ids 20-29
+  for (const auto& f : before->files()) {
+    auto stats = nlohmann::json::parse(f.stats.value_or("{}"));
+    if (stats["minValues"]["id"] == 20) untouched = f.path;
+  }
+  ASSERT_FALSE(untouched.empty());
+  // One row of the first two files, every row of the last; the third file is not touched.
+  auto r = DeleteWhere(root, "id = 3 OR id = 14 OR id >= 30");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->metrics["numDeletedRows"], "12");
+  EXPECT_EQ(r->metrics["numRemovedFiles"], GetParam() ? "1" : "3");
+  EXPECT_EQ(r->metrics["numAddedFiles"], GetParam() ? "0" : "2");
+  EXPECT_EQ(r->metrics["numCopiedRows"], GetParam() ? "0" : "18");
+  EXPECT_EQ(r->metrics["numDeletionVectorsAdded"], GetParam() ? "2" : "0");
+  auto after = Snapshot::Load(root).ValueOrDie();
+  ASSERT_EQ(after->files().size(), 3u);
+  std::set<std::string> paths;
+  for (const auto& f : after->files()) {
+    paths.insert(f.path);
+    auto stats = nlohmann::json::parse(f.stats.value_or("{}"));
+    int64_t live = stats["numRecords"].get<int64_t>();
+    if (f.deletion_vector) live -= f.deletion_vector->cardinality;
+    EXPECT_EQ(live, f.path == untouched ? 10 : 9) << f.path;
+  }
+  EXPECT_EQ(paths.count(untouched), 1u);
+  EXPECT_EQ(LiveRows(root), 28);
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, RowChangesTest, ::testing::Values(true, false),
                          [](const auto& info) { return info.param ? "DeletionVectors" : "Rewrite"; });
 

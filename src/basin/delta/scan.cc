@@ -259,6 +259,9 @@ class DataFileBatches : public arrow::RecordBatchReader {
       if (!leaves.empty()) {
         std::vector<int> row_groups(static_cast<size_t>(file_reader_->num_row_groups()));
         for (size_t i = 0; i < row_groups.size(); ++i) row_groups[i] = static_cast<int>(i);
+        // One column has nothing to decode in parallel: handing it to another thread and
+        // waiting for it only adds two context switches per batch.
+        if (leaves.size() == 1) file_reader_->set_use_threads(false);
         auto batches = file_reader_->GetRecordBatchReader(row_groups, leaves);
         if (!batches.ok()) {
           return UserError("FAILED_READ_FILE", "Cannot read the data file " + location.path +

@@ -31,6 +31,7 @@
 #include "basin/delta/snapshot.h"
 #include "basin/delta/transaction.h"
 #include "basin/delta/type_widening.h"
+#include "basin/format/parquet_dictionary.h"
 #include "basin/types/civil_time.h"
 #include "basin/types/schema_json.h"
 #include "basin/types/variant_type.h"
@@ -278,10 +279,12 @@ Status WriteParquet(const io::Location& file, const arrow::Table& input) {
     ASSIGN_OR_RAISE(auto out, file.fs->OpenOutputStream(file.path));
     // Decimals of precision <= 18 are stored as INT32/INT64, as Spark writes them: smaller files
     // and far cheaper to decode than big-endian fixed-length bytes.
-    auto props = parquet::WriterProperties::Builder()
-                     .compression(parquet::Compression::SNAPPY)
-                     ->enable_store_decimal_as_integer()
-                     ->build();
+    parquet::WriterProperties::Builder builder;
+    builder.compression(parquet::Compression::SNAPPY)->enable_store_decimal_as_integer();
+    for (const auto& column : format::NearlyDistinctColumns(table)) {
+      builder.disable_dictionary(column);
+    }
+    auto props = builder.build();
     // Columns of a row group are encoded in parallel on Arrow's CPU pool.
     auto arrow_props =
         parquet::ArrowWriterProperties::Builder().store_schema()->set_use_threads(true)->build();

@@ -7,6 +7,7 @@
 // memory holds a few chunks whatever the files' sizes.
 
 #include <deque>
+#include <mutex>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -573,6 +574,7 @@ class ScanOperator : public Operator {
     std::shared_ptr<arrow::RecordBatchReader> reader;
     int64_t position = 0;  // physical rows read so far (row ids)
     std::shared_ptr<Roaring64Map> deleted;  // row ids: the file's deletion vector
+    std::shared_ptr<arrow::Array> ordinal;  // row ids: the file's ordinal, repeated
     arrow::Future<std::shared_ptr<arrow::RecordBatch>> pending;
   };
 
@@ -717,14 +719,15 @@ class ScanOperator : public Operator {
       const std::shared_ptr<arrow::RecordBatch>& batch, FileStream* stream, int64_t first_row) {
     const FileInfo& file = files_[stream->index];
     const int64_t n = batch->num_rows();
-    arrow::Int64Builder rows;
-    RETURN_NOT_OK(rows.Reserve(n));
-    for (int64_t i = 0; i < n; ++i) rows.UnsafeAppend(first_row + i);
-    ASSIGN_OR_RAISE(auto row_array, rows.Finish());
-    auto ordinal = file_ordinals_.find(file.add->path);
-    if (ordinal == file_ordinals_.end()) return InternalError("scanned file is not live");
-    ASSIGN_OR_RAISE(auto path_array,
-                    arrow::MakeArrayFromScalar(arrow::Int64Scalar(ordinal->second), n));
+    ASSIGN_OR_RAISE(auto row_array, RowPositions(first_row, n));
+    if (!stream->ordinal || stream->ordinal->length() < n) {
+      auto ordinal = file_ordinals_.find(file.add->path);
+      if (ordinal == file_ordinals_.end()) return InternalError("scanned file is not live");
+      // Sized by the first batch, the longest but for the last: one array per file.
+      ASSIGN_OR_RAISE(stream->ordinal,
+                      arrow::MakeArrayFromScalar(arrow::Int64Scalar(ordinal->second), n));
+    }
+    auto path_array = stream->ordinal->Slice(0, n);
     arrow::ArrayVector columns = batch->columns();
     if (with_metadata_) {
       ASSIGN_OR_RAISE(auto meta,
@@ -751,9 +754,36 @@ class ScanOperator : public Operator {
     return filtered.record_batch();
   }
 
+  // Row ids: the positions first_row .. first_row + n - 1, a slice of one array of positions
+  // that all files share (grown on demand, up to 2M rows = 16 MiB, which a batch kept downstream
+  // keeps alive), so that a scan does not write two numbers per row.
+  Result<std::shared_ptr<arrow::Array>> RowPositions(int64_t first_row, int64_t n) {
+    constexpr int64_t kMaxShared = int64_t{1} << 21;
+    const int64_t end = first_row + n;
+    if (end > kMaxShared) {
+      arrow::Int64Builder rows;
+      RETURN_NOT_OK(rows.Reserve(n));
+      for (int64_t i = 0; i < n; ++i) rows.UnsafeAppend(first_row + i);
+      return rows.Finish();
+    }
+    std::lock_guard<std::mutex> lock(positions_mutex_);
+    if (!positions_ || positions_->length() < end) {
+      int64_t length = std::max<int64_t>(ChunkRows(), positions_ ? positions_->length() : 0);
+      while (length < end) length *= 2;
+      length = std::min(length, kMaxShared);
+      arrow::Int64Builder rows;
+      RETURN_NOT_OK(rows.Reserve(length));
+      for (int64_t i = 0; i < length; ++i) rows.UnsafeAppend(i);
+      ASSIGN_OR_RAISE(positions_, rows.Finish());
+    }
+    return positions_->Slice(first_row, n);
+  }
+
   ScanSource source_;
   bool with_metadata_;
   bool with_row_id_;
+  std::mutex positions_mutex_;
+  std::shared_ptr<arrow::Array> positions_;
   std::unordered_map<std::string, int64_t> file_ordinals_;  // row ids: path -> live file index
   QueryContext* context_;
   int64_t batch_size_;

@@ -428,7 +428,18 @@ std::optional<arrow::Datum> RemainderByConstant(const arrow::ArrayData& in, int6
   if (d == -1) {
     std::fill(out + in.offset, out + total, CType{0});
   } else {
-    for (int64_t i = in.offset; i < total; ++i) out[i] = static_cast<CType>(x[i] % d);
+    if (d > 0 && static_cast<uint64_t>(d) <= UINT32_MAX) {
+      // Non-negative values below 2^32 take a 32-bit division, several times cheaper than a
+      // 64-bit one; the others (negative ones keep the dividend's sign) the general one.
+      const auto d32 = static_cast<uint32_t>(d);
+      for (int64_t i = in.offset; i < total; ++i) {
+        out[i] = x[i] >= 0 && static_cast<uint64_t>(x[i]) <= UINT32_MAX
+                     ? static_cast<CType>(static_cast<uint32_t>(x[i]) % d32)
+                     : static_cast<CType>(x[i] % d);
+      }
+    } else {
+      for (int64_t i = in.offset; i < total; ++i) out[i] = static_cast<CType>(x[i] % d);
+    }
   }
   auto data = arrow::ArrayData::Make(type, in.length,
                                      {in.buffers[0], std::shared_ptr<arrow::Buffer>(std::move(*buffer))},
