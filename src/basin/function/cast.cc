@@ -1,6 +1,7 @@
 #include "basin/function/cast.h"
 
 #include <charconv>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -98,6 +99,27 @@ int ParseMicrosFraction(std::string_view s, size_t* pos, int64_t* micros) {
   for (int k = std::min(n, 6); k < 6; ++k) v *= 10;
   *micros = v;
   return n;
+}
+
+// Reads "H[H]:M[M][:S[S][.fraction]]" at `*pos` (the fraction as microseconds); false when the
+// text there does not have that form or the fraction has more than `max_fraction_digits` digits.
+// Ranges (hour <= 23, ...) are the caller's to check.
+bool ParseClock(std::string_view s, size_t* pos, int64_t* h, int64_t* m, int64_t* sec,
+                int64_t* frac, int max_fraction_digits) {
+  *h = *m = *sec = *frac = 0;
+  if (!ParseDigits(s, pos, 1, 2, h)) return false;
+  if (*pos >= s.size() || s[*pos] != ':') return false;
+  ++*pos;
+  if (!ParseDigits(s, pos, 1, 2, m)) return false;
+  if (*pos < s.size() && s[*pos] == ':') {
+    ++*pos;
+    if (!ParseDigits(s, pos, 1, 2, sec)) return false;
+    if (*pos < s.size() && s[*pos] == '.') {
+      ++*pos;
+      if (ParseMicrosFraction(s, pos, frac) > max_fraction_digits) return false;
+    }
+  }
+  return true;
 }
 
 bool ValidDate(int64_t y, int64_t m, int64_t d) {
@@ -854,18 +876,7 @@ std::optional<int64_t> ParseTimestamp(std::string_view text, const std::string& 
     if (s[pos] != ' ' && s[pos] != 'T') return std::nullopt;
     ++pos;
     if (pos < s.size()) {
-      if (!ParseDigits(s, &pos, 1, 2, &h)) return std::nullopt;
-      if (pos >= s.size() || s[pos] != ':') return std::nullopt;
-      ++pos;
-      if (!ParseDigits(s, &pos, 1, 2, &m)) return std::nullopt;
-      if (pos < s.size() && s[pos] == ':') {
-        ++pos;
-        if (!ParseDigits(s, &pos, 1, 2, &sec)) return std::nullopt;
-        if (pos < s.size() && s[pos] == '.') {
-          ++pos;
-          if (ParseMicrosFraction(s, &pos, &frac) > 9) return std::nullopt;
-        }
-      }
+      if (!ParseClock(s, &pos, &h, &m, &sec, &frac, 9)) return std::nullopt;
       if (h > 23 || m > 59 || sec > 59) return std::nullopt;
       zone_text = s.substr(pos);
     }
@@ -894,18 +905,7 @@ std::optional<int64_t> ParseTime(std::string_view text) {
   if (!s.empty() && s[0] == 'T') s.remove_prefix(1);
   size_t pos = 0;
   int64_t h = 0, m = 0, sec = 0, frac = 0;
-  if (!ParseDigits(s, &pos, 1, 2, &h)) return std::nullopt;
-  if (pos >= s.size() || s[pos] != ':') return std::nullopt;
-  ++pos;
-  if (!ParseDigits(s, &pos, 1, 2, &m)) return std::nullopt;
-  if (pos < s.size() && s[pos] == ':') {
-    ++pos;
-    if (!ParseDigits(s, &pos, 1, 2, &sec)) return std::nullopt;
-    if (pos < s.size() && s[pos] == '.') {
-      ++pos;
-      ParseMicrosFraction(s, &pos, &frac);
-    }
-  }
+  if (!ParseClock(s, &pos, &h, &m, &sec, &frac, INT_MAX)) return std::nullopt;
   if (pos != s.size() || h > 23 || m > 59 || sec > 59) return std::nullopt;
   return ((h * 3600 + m * 60 + sec) * kMicrosPerSecond + frac) * 1000;
 }
