@@ -657,8 +657,22 @@ Result<ExprPtr> ExpressionBinder::BindAggregateCall(const sql::Expr& e) {
   agg->children = std::move(args);
   agg->distinct = e.distinct;
   agg->name = AutoColumnName(e);
+  for (const auto& child : agg->children) {
+    if (!plan::IsDeterministic(child)) {
+      return UserError("AGGREGATE_FUNCTION_WITH_NONDETERMINISTIC_EXPRESSION",
+                       "Non-deterministic expression \"" + agg->name +
+                           "\" should not appear in the arguments of an aggregate function." +
+                           PosText(e.pos));
+    }
+  }
   if (e.filter) {
     ASSIGN_OR_RAISE(auto filter, BindPlain(*e.filter));
+    if (!plan::IsDeterministic(filter)) {
+      return UserError("INVALID_AGGREGATE_FILTER.NON_DETERMINISTIC",
+                       "The FILTER expression \"" + AutoColumnName(*e.filter) +
+                           "\" in an aggregate function is invalid. Expected a deterministic "
+                           "FILTER expression." + PosText(e.filter->pos));
+    }
     if (filter->type->id() != arrow::Type::BOOL) {
       return UserError("DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN",
                        "FILTER expression " + Quote(AutoColumnName(*e.filter)) +

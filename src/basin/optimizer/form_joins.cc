@@ -120,15 +120,6 @@ void FactorOrs(std::vector<ExprPtr>* conjuncts) {
   *conjuncts = out;
 }
 
-bool Deterministic(const ExprPtr& e) {
-  if (!e) return true;
-  if (e->kind == plan::ExprKind::kCall && e->scalar && !e->scalar->deterministic) return false;
-  for (const auto& c : e->children) {
-    if (!Deterministic(c)) return false;
-  }
-  return true;
-}
-
 // An OR over several relations whose every branch restricts relation L implies the OR of those
 // restrictions on L alone (Spark's PushExtraPredicateThroughJoin): for TPC-H q07,
 // `(n1 = 'FRANCE' AND n2 = 'GERMANY') OR (n1 = 'GERMANY' AND n2 = 'FRANCE')` gives
@@ -141,7 +132,7 @@ void DeriveRelationFilters(std::vector<ExprPtr>* conjuncts,
   for (size_t c = 0; c < original; ++c) {
     const ExprPtr e = (*conjuncts)[c];
     if (e->kind != plan::ExprKind::kOr || (*conjunct_leaves)[c].size() < 2 || HasSubquery(e) ||
-        !Deterministic(e)) {
+        !plan::IsDeterministic(e)) {
       continue;
     }
     std::vector<ExprPtr> branches;

@@ -127,6 +127,15 @@ std::string ToString(const SortKey& key) {
          (key.nulls_first ? " NULLS FIRST" : " NULLS LAST");
 }
 
+bool IsDeterministic(const ExprPtr& expr) {
+  if (!expr) return true;
+  if (expr->kind == ExprKind::kCall && expr->scalar && !expr->scalar->deterministic) return false;
+  for (const auto& child : expr->children) {
+    if (!IsDeterministic(child)) return false;
+  }
+  return true;
+}
+
 std::string ToString(const Expr& expr) {
   switch (expr.kind) {
     case ExprKind::kLiteral: {

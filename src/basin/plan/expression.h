@@ -114,6 +114,10 @@ ExprPtr CastTo(ExprPtr input, TypePtr type, bool try_cast = false);
 ExprPtr Call(std::shared_ptr<const function::BoundScalar> fn, std::vector<ExprPtr> args,
              std::string name = "");
 
+/// Returns false when `expr` (null: true) calls a nondeterministic function (rand, uuid, ...)
+/// anywhere inside.
+bool IsDeterministic(const ExprPtr& expr);
+
 /// Renders an expression for EXPLAIN, e.g. "(#0 + 1)".
 std::string ToString(const Expr& expr);
 /// Renders a sort key for EXPLAIN, e.g. "#0 ASC NULLS FIRST".
