@@ -36,6 +36,8 @@ TEST(IntegerKeyGrouperTest, AcceptsIntegerLikeKeysOfOneOrTwoColumns) {
   EXPECT_FALSE(IsIntegerKey({arrow::utf8()}));
   EXPECT_FALSE(IsIntegerKey({arrow::float64()}));
   EXPECT_FALSE(IsIntegerKey({arrow::int64(), arrow::int64(), arrow::int64()}));
+  EXPECT_FALSE(IsIntegerKey({}));
+  EXPECT_TRUE(IsIntegerKey({arrow::int64()}));
 }
 
 TEST(IntegerKeyGrouperTest, NullIsAGroupOfItsOwnApartFromZero) {

@@ -6,10 +6,6 @@
 
 namespace basin::exec {
 
-bool JoinKeyTable::Supports(const std::vector<std::shared_ptr<arrow::DataType>>& types) {
-  return IsIntegerKey(types);
-}
-
 namespace {
 constexpr int64_t kBlock = 1024;  // rows hashed (and their slots prefetched) at once
 }  // namespace

@@ -1,8 +1,9 @@
 #pragma once
 
 // A hash table from join keys to dense group ids for keys of one or two integer-like columns
-// (integers, dates, timestamps): the common case of equi-joins. After Build it is read-only, so
-// many threads may probe it at once (the RowGrouper that serves other key types may not be).
+// (integers, dates, timestamps; exec/integer_keys.h IsIntegerKey): the common case of
+// equi-joins. After Build it is read-only, so many threads may probe it at once (the RowGrouper
+// that serves other key types may not be).
 
 #include <cstdint>
 #include <memory>
@@ -18,9 +19,6 @@ class JoinKeyTable {
  public:
   /// The id of a row with no group: a null key, or (Lookup) a key the build side lacks.
   static constexpr uint32_t kNoGroup = UINT32_MAX;
-
-  /// True when keys of these types can use the table.
-  static bool Supports(const std::vector<std::shared_ptr<arrow::DataType>>& types);
 
   /// Builds the table from the build side's key columns (one column of keys whose range is at
   /// most four times their count, or 1,024, is addressed directly instead of hashed): ids[i] is row i's group (kNoGroup

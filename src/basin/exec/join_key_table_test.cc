@@ -23,16 +23,6 @@ std::shared_ptr<arrow::Array> Int32s(const std::vector<std::optional<int32_t>>& 
 
 constexpr uint32_t kNo = JoinKeyTable::kNoGroup;
 
-TEST(JoinKeyTableTest, SupportsIntegerLikeKeysOfOneOrTwoColumns) {
-  EXPECT_TRUE(JoinKeyTable::Supports({arrow::int64()}));
-  EXPECT_TRUE(JoinKeyTable::Supports({arrow::int32(), arrow::date32()}));
-  EXPECT_TRUE(JoinKeyTable::Supports({arrow::timestamp(arrow::TimeUnit::MICRO, "UTC")}));
-  EXPECT_FALSE(JoinKeyTable::Supports({arrow::utf8()}));
-  EXPECT_FALSE(JoinKeyTable::Supports({arrow::float64()}));
-  EXPECT_FALSE(JoinKeyTable::Supports({arrow::int64(), arrow::int64(), arrow::int64()}));
-  EXPECT_FALSE(JoinKeyTable::Supports({}));
-}
-
 TEST(JoinKeyTableTest, GroupsInOrderOfFirstAppearanceAndNullKeysGetNone) {
   JoinKeyTable table;
   std::vector<uint32_t> ids;

@@ -16,6 +16,7 @@
 #include <arrow/compute/api.h>
 
 #include "basin/exec/join_condition.h"
+#include "basin/exec/integer_keys.h"
 #include "basin/exec/join_key_table.h"
 #include "basin/exec/operator.h"
 #include "basin/exec/ordered_batch_map.h"
@@ -281,7 +282,7 @@ class JoinOperator : public Operator {
     for (const auto& key : keys_) null_safe = null_safe || key.null_safe;
     std::vector<uint32_t> ids;
     uint32_t groups = 0;
-    if (!null_safe && JoinKeyTable::Supports(types)) {
+    if (!null_safe && IsIntegerKey(types)) {
       key_table_ = std::make_unique<JoinKeyTable>();
       RETURN_NOT_OK(key_table_->Build(keys, n, &ids));  // null keys get no group
       groups = key_table_->num_groups();
