@@ -16,6 +16,7 @@
 #include "basin/delta/data_skipping.h"
 #include "basin/delta/deletion_vector.h"
 #include "basin/delta/partition_value.h"
+#include "basin/format/decimal_widening.h"
 #include "basin/format/dictionary_strings.h"
 #include "basin/format/variant_shredding.h"
 #include "basin/types/schema_json.h"
@@ -69,6 +70,18 @@ int FindSourceField(const arrow::FieldVector& source, const arrow::Field& target
 Result<std::shared_ptr<arrow::Array>> Adapt(const std::shared_ptr<arrow::Array>& input,
                                             const std::shared_ptr<arrow::DataType>& target,
                                             Mapping mapping);
+
+// A file column of another scalar type than the table's (type widening), cast safely.
+Result<std::shared_ptr<arrow::Array>> CastToTableType(const std::shared_ptr<arrow::Array>& input,
+                                                      const std::shared_ptr<arrow::DataType>& target) {
+  arrow::compute::CastOptions options = arrow::compute::CastOptions::Safe(target);
+  auto cast = arrow::compute::Cast(*input, target, options);
+  if (cast.ok()) return *cast;
+  return UserError("DELTA_UNSUPPORTED_TYPE_CHANGE",
+                   "A data file column of type " + input->type()->ToString() +
+                       " cannot be read as the table type " + target->ToString() + ": " +
+                       cast.status().message());
+}
 
 // Rebuilds a struct array with the table's field names, order and types.
 Result<std::shared_ptr<arrow::Array>> AdaptStruct(const arrow::StructArray& source,
@@ -127,6 +140,16 @@ Result<std::shared_ptr<arrow::Array>> Adapt(const std::shared_ptr<arrow::Array>&
     return arrow::MakeArrayOfNull(target, input->length());
   }
   switch (target->id()) {
+    case arrow::Type::DECIMAL128: {
+      // Files are read with Parquet's smallest decimal types: 32- and 64-bit decimals widen
+      // here in one pass, then rescale like any other decimal if the table's type differs.
+      if (input->type_id() == arrow::Type::DECIMAL32 ||
+          input->type_id() == arrow::Type::DECIMAL64) {
+        ASSIGN_OR_RAISE(auto wide, format::WidenDecimal(*input));
+        return Adapt(wide, target, mapping);
+      }
+      return CastToTableType(input, target);
+    }
     case arrow::Type::STRUCT: {
       if (input->type_id() != arrow::Type::STRUCT) break;
       // A shredded variant keeps part of its value in typed_value columns (VariantShredding.md):
@@ -169,15 +192,8 @@ Result<std::shared_ptr<arrow::Array>> Adapt(const std::shared_ptr<arrow::Array>&
       data->child_data = {entries};
       return arrow::MakeArray(data);
     }
-    default: {
-      arrow::compute::CastOptions options = arrow::compute::CastOptions::Safe(target);
-      auto cast = arrow::compute::Cast(*input, target, options);
-      if (cast.ok()) return *cast;
-      return UserError("DELTA_UNSUPPORTED_TYPE_CHANGE",
-                       "A data file column of type " + input->type()->ToString() +
-                           " cannot be read as the table type " + target->ToString() + ": " +
-                           cast.status().message());
-    }
+    default:
+      return CastToTableType(input, target);
   }
   return UserError("DELTA_UNSUPPORTED_TYPE_CHANGE",
                    "A data file column of type " + input->type()->ToString() +
@@ -227,6 +243,9 @@ class DataFileBatches : public arrow::RecordBatchReader {
       properties.set_coerce_int96_timestamp_unit(arrow::TimeUnit::MICRO);
       properties.set_batch_size(batch_size_);
       properties.set_use_threads(true);  // columns of a batch are decoded in parallel
+      // Decimals of up to 18 digits come as 32/64-bit decimals, without Parquet's per-value
+      // conversion to 128 bits; Adapt widens them in one pass.
+      properties.set_smallest_decimal_enabled(true);
       parquet::arrow::FileReaderBuilder builder;
       RETURN_NOT_OK(builder.Open(*opened));
       // Strings stored with a dictionary come as dictionary arrays, expanded in ReadNext.

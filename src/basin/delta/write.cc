@@ -285,9 +285,11 @@ Status WriteParquet(const io::Location& file, const arrow::Table& input) {
       builder.disable_dictionary(column);
     }
     auto props = builder.build();
-    // Columns of a row group are encoded in parallel on Arrow's CPU pool.
-    auto arrow_props =
-        parquet::ArrowWriterProperties::Builder().store_schema()->set_use_threads(true)->build();
+    // Columns of a row group are encoded in parallel on Arrow's CPU pool. No Arrow schema is
+    // stored in the footer (Spark writes none either: the table's schema is in the log); with
+    // one, readers must take its decimal128 for decimals that the file holds as 32/64-bit
+    // integers, instead of reading them as the smaller decimals they are.
+    auto arrow_props = parquet::ArrowWriterProperties::Builder().set_use_threads(true)->build();
     RETURN_NOT_OK(parquet::arrow::WriteTable(table, arrow::default_memory_pool(), out,
                                              std::max<int64_t>(1, std::min<int64_t>(
                                                                       table.num_rows(), 1 << 20)),
