@@ -3,6 +3,13 @@
 namespace basin::exec {
 
 OrderedBatchMap::OrderedBatchMap(Operator* child, Fn fn, QueryContext* context)
+    : child_(child),
+      fn_([fn = std::move(fn)](const std::shared_ptr<arrow::RecordBatch>& batch, int64_t) {
+        return fn(batch);
+      }),
+      context_(context) {}
+
+OrderedBatchMap::OrderedBatchMap(Operator* child, FnAt fn, QueryContext* context)
     : child_(child), fn_(std::move(fn)), context_(context) {}
 
 OrderedBatchMap::~OrderedBatchMap() {
@@ -21,12 +28,14 @@ Result<std::shared_ptr<arrow::RecordBatch>> OrderedBatchMap::Next() {
         break;
       }
       if (batch->num_rows() == 0) continue;
+      const int64_t first_row = rows_;
+      rows_ += batch->num_rows();
       if (pool) {
-        ASSIGN_OR_RAISE(auto future, pool->Submit(fn_, batch));
+        ASSIGN_OR_RAISE(auto future, pool->Submit(fn_, batch, first_row));
         in_flight_.push_back(std::move(future));
       } else {
-        in_flight_.push_back(
-            arrow::Future<std::shared_ptr<arrow::RecordBatch>>::MakeFinished(fn_(batch)));
+        in_flight_.push_back(arrow::Future<std::shared_ptr<arrow::RecordBatch>>::MakeFinished(
+            fn_(batch, first_row)));
       }
       // Without a pool there is nothing to overlap: map one batch at a time.
       if (!pool) break;

@@ -19,9 +19,13 @@ class OrderedBatchMap {
  public:
   using Fn = std::function<Result<std::shared_ptr<arrow::RecordBatch>>(
       const std::shared_ptr<arrow::RecordBatch>&)>;
+  /// A function that also takes the batch's first row among the child's rows.
+  using FnAt = std::function<Result<std::shared_ptr<arrow::RecordBatch>>(
+      const std::shared_ptr<arrow::RecordBatch>&, int64_t first_row)>;
 
   /// Maps `child`'s batches with `fn`; keeps up to options().threads batches in flight.
   OrderedBatchMap(Operator* child, Fn fn, QueryContext* context);
+  OrderedBatchMap(Operator* child, FnAt fn, QueryContext* context);
   /// Waits for the batches still in flight.
   ~OrderedBatchMap();
 
@@ -30,9 +34,10 @@ class OrderedBatchMap {
 
  private:
   Operator* child_;
-  Fn fn_;
+  FnAt fn_;
   QueryContext* context_;
   bool child_done_ = false;
+  int64_t rows_ = 0;  // rows pulled from the child so far
   std::deque<arrow::Future<std::shared_ptr<arrow::RecordBatch>>> in_flight_;
 };
 

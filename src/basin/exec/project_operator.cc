@@ -20,7 +20,9 @@ class ProjectOperator : public Operator {
       for (const auto& expr : exprs_) RETURN_NOT_OK(PrepareSubqueries(*expr, context_));
       map_ = std::make_unique<OrderedBatchMap>(
           child_.get(),
-          [this](const std::shared_ptr<arrow::RecordBatch>& batch) { return Project(batch); },
+          [this](const std::shared_ptr<arrow::RecordBatch>& batch, int64_t first_row) {
+            return Project(batch, first_row);
+          },
           context_);
     }
     return map_->Next();
@@ -28,12 +30,13 @@ class ProjectOperator : public Operator {
 
  private:
   Result<std::shared_ptr<arrow::RecordBatch>> Project(
-      const std::shared_ptr<arrow::RecordBatch>& batch) const {
+      const std::shared_ptr<arrow::RecordBatch>& batch, int64_t first_row) const {
+    function::EvalContext eval = context_->eval();
+    eval.first_row = first_row;
     arrow::ArrayVector columns;
     columns.reserve(exprs_.size());
     for (const auto& expr : exprs_) {
-      ASSIGN_OR_RAISE(auto column,
-                      EvaluateToArray(*expr, *batch, context_->eval(), context_->subqueries()));
+      ASSIGN_OR_RAISE(auto column, EvaluateToArray(*expr, *batch, eval, context_->subqueries()));
       columns.push_back(std::move(column));
     }
     return ConformBatch(arrow::RecordBatch::Make(schema_, batch->num_rows(), std::move(columns)),

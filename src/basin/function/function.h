@@ -26,6 +26,9 @@ struct EvalContext {
   bool ansi = true;
   /// The value of current_timestamp() for the statement, microseconds since the epoch UTC.
   int64_t statement_time_micros = 0;
+  /// Where the batch being evaluated starts among its operator's input rows, for
+  /// monotonically_increasing_id(); -1 where the operator does not count rows.
+  int64_t first_row = -1;
 };
 
 /// Runs a bound scalar function over a batch. Each argument is an array of `length` rows or a

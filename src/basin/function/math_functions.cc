@@ -390,6 +390,52 @@ Result<BoundScalar> BindRand(const std::string& name, const std::vector<TypePtr>
   return b;
 }
 
+// monotonically_increasing_id(): Spark gives row r of partition p the id (p << 33) + r. Basin
+// runs a query as one partition, so the ids are the row positions 0, 1, 2, ... of the operator
+// that evaluates it (Project counts its input rows into EvalContext::first_row).
+class MonotonicallyIncreasingIdKernel : public ScalarKernel {
+ public:
+  Result<arrow::Datum> Execute(const std::vector<arrow::Datum>&, int64_t length,
+                               const EvalContext& context) const override {
+    if (context.first_row < 0) {
+      return UserError("UNSUPPORTED_FEATURE",
+                       "The feature is not supported: monotonically_increasing_id() outside "
+                       "of a SELECT list.");
+    }
+    ARROW_ASSIGN_OR_RAISE(auto values, arrow::AllocateBuffer(length * 8));
+    auto* out = reinterpret_cast<int64_t*>(values->mutable_data());
+    for (int64_t i = 0; i < length; ++i) out[i] = context.first_row + i;
+    return arrow::Datum(arrow::ArrayData::Make(
+        arrow::int64(), length, {nullptr, std::shared_ptr<arrow::Buffer>(std::move(values))}, 0));
+  }
+};
+
+Result<BoundScalar> BindMonotonicallyIncreasingId(const std::string& name,
+                                                  const std::vector<TypePtr>& args) {
+  if (!args.empty()) return WrongNumArgs(name, "0", args.size());
+  BoundScalar b;
+  b.name = name;
+  b.return_type = arrow::int64();
+  b.deterministic = false;
+  b.kernel = std::make_shared<MonotonicallyIncreasingIdKernel>();
+  return b;
+}
+
+// spark_partition_id(): the partition of the row; Basin runs a query as one partition, 0.
+Result<BoundScalar> BindSparkPartitionId(const std::string& name,
+                                         const std::vector<TypePtr>& args) {
+  if (!args.empty()) return WrongNumArgs(name, "0", args.size());
+  BoundScalar b;
+  b.name = name;
+  b.return_type = arrow::int32();
+  b.deterministic = false;
+  b.kernel = MakeKernel([](const std::vector<arrow::Datum>&, int64_t length,
+                           const EvalContext&) -> Result<arrow::Datum> {
+    return arrow::MakeArrayFromScalar(arrow::Int32Scalar(0), length);
+  });
+  return b;
+}
+
 Result<BoundScalar> BindLog(const std::string& name, const std::vector<TypePtr>& args) {
   if (args.empty() || args.size() > 2) return WrongNumArgs(name, "[1, 2]", args.size());
   BoundScalar b;
@@ -445,6 +491,8 @@ void RegisterMath(FunctionTable* table) {
   table->AddScalar("rand", BindRand);
   table->AddScalar("random", BindRand);
   table->AddScalar("randn", BindRand);
+  table->AddScalar("monotonically_increasing_id", BindMonotonicallyIncreasingId);
+  table->AddScalar("spark_partition_id", BindSparkPartitionId);
   table->AddScalar("ln", BindLog);
   table->AddScalar("log", BindLog);
   AddDoubleFunction(table, "sqrt", [](double x) { return std::sqrt(x); });
