@@ -31,7 +31,7 @@ struct ExecOptions {
   /// Worker threads for scans and per-batch pipelines.
   int threads = 2;
   /// Target rows per batch for operators that build their output (sort, aggregate, join...).
-  int64_t batch_size = 8192;
+  int64_t batch_size = 65536;
   /// Memory that blocking operators may hold before they spill; 0 = unlimited.
   int64_t memory_limit_bytes = 0;
   /// Folder for spill files (Arrow IPC); the system temp folder when empty.

@@ -87,7 +87,7 @@ const std::map<std::string, std::string>& Defaults() {
       // DYNAMIC only those written.
       {"spark.sql.sources.partitionOverwriteMode", "STATIC"},
       {"basin.exec.threads", "2"},
-      {"basin.exec.batchSize", "8192"},
+      {"basin.exec.batchSize", "65536"},
       {"basin.exec.spillDir", ""},
   };
   return *defaults;
@@ -413,7 +413,7 @@ exec::ExecOptions Session::ExecutionOptions() const {
           std::chrono::system_clock::now().time_since_epoch())
           .count();
   options.threads = std::stoi(GetConfig("basin.exec.threads").value_or("2"));
-  options.batch_size = std::stoll(GetConfig("basin.exec.batchSize").value_or("8192"));
+  options.batch_size = std::stoll(GetConfig("basin.exec.batchSize").value_or("65536"));
   options.memory_limit_bytes = ParseMemorySize(GetConfig("spark.driver.memory").value_or("0"))
                                    .ValueOr(0);
   options.spill_dir = GetConfig("basin.exec.spillDir").value_or("");
