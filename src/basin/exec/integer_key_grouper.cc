@@ -68,6 +68,11 @@ Status IntegerKeyGrouper::Consume(const arrow::ArrayVector& keys, int64_t length
       __builtin_prefetch(&slots_[hash[i] & mask_]);
     }
     for (int64_t i = 0; i < n; ++i) {
+      // A run of equal keys (sorted or clustered input) takes the previous row's group.
+      if (i > 0 && a[i] == a[i - 1] && b[i] == b[i - 1] && nulls[i] == nulls[i - 1]) {
+        ids[begin + i] = ids[begin + i - 1];
+        continue;
+      }
       const uint64_t s = Find(hash[i], a[i], b[i], nulls[i]);
       if (slots_[s].group == kEmpty) {
         slots_[s] = Slot{a[i], num_groups(), nulls[i]};

@@ -51,6 +51,21 @@ TEST(IntegerKeyGrouperTest, NullIsAGroupOfItsOwnApartFromZero) {
       << uniques[0]->ToString();
 }
 
+TEST(IntegerKeyGrouperTest, RunsOfEqualKeysShareAGroupButNotAcrossNullsOrSecondWords) {
+  IntegerKeyGrouper grouper({arrow::int64()});
+  auto ids = Consume(grouper, {Int64s({5, 5, 5, 0, std::nullopt, std::nullopt, 0, 5, 0})});
+  EXPECT_EQ(ids, (std::vector<uint32_t>{0, 0, 0, 1, 2, 2, 1, 0, 1}));
+  IntegerKeyGrouper pairs({arrow::int32(), arrow::int32()});
+  auto a = Column<arrow::Int32Builder, int32_t>(arrow::int32(), {7, 7, 7, 7, 7});
+  auto b = Column<arrow::Int32Builder, int32_t>(arrow::int32(), {1, 1, 2, std::nullopt, 1});
+  EXPECT_EQ(Consume(pairs, {a, b}), (std::vector<uint32_t>{0, 0, 1, 2, 0}));
+  // A run that crosses the grouper's 1,024-row blocks keeps its group.
+  std::vector<std::optional<int64_t>> long_run(3000, 42);
+  long_run[1500] = 43;
+  auto run_ids = Consume(grouper, {Int64s(long_run)});
+  for (size_t i = 0; i < run_ids.size(); ++i) EXPECT_EQ(run_ids[i], i == 1500 ? 4u : 3u) << i;
+}
+
 TEST(IntegerKeyGrouperTest, TwoColumnsCompareBothWordsAndBothNulls) {
   IntegerKeyGrouper grouper({arrow::int32(), arrow::date32()});
   auto a = Column<arrow::Int32Builder, int32_t>(arrow::int32(),
