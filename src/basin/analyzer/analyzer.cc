@@ -1210,6 +1210,47 @@ Result<ExprPtr> ExpressionBinder::BindFunction(const sql::Expr& e) {
       }
     }
   }
+  if ((name == "input_file_name" || name == "input_file_block_start" ||
+       name == "input_file_block_length") &&
+      e.children.empty()) {
+    // The file of the row being read: a field of the hidden `_metadata` column of the scan in
+    // scope; "" (or -1) where no file is read, and an error over several sources, as in Spark.
+    int found = -1, sources = 0;
+    for (size_t i = 0; i < scope_->size(); ++i) {
+      const auto& c = (*scope_)[i];
+      if (c.metadata && c.name == "_metadata" && c.type->id() == arrow::Type::STRUCT) {
+        found = static_cast<int>(i);
+        ++sources;
+      }
+    }
+    const std::string display_name = name + "()";
+    if (sources > 1) {
+      return UserError("MULTI_SOURCES_UNSUPPORTED_FOR_EXPRESSION",
+                       "The expression \"" + display_name +
+                           "\" does not support more than one source.");
+    }
+    if (found < 0) {
+      if (name == "input_file_name") {
+        return plan::Literal(std::make_shared<arrow::StringScalar>(""), display_name);
+      }
+      return plan::Literal(std::make_shared<arrow::Int64Scalar>(-1), display_name);
+    }
+    const auto& c = (*scope_)[static_cast<size_t>(found)];
+    auto metadata = plan::Column(found, c.type, c.name, false);
+    const std::string field = name == "input_file_name"          ? "file_path"
+                              : name == "input_file_block_start" ? "file_block_start"
+                                                                 : "file_block_length";
+    ASSIGN_OR_RAISE(auto value,
+                    CallScalar("get_struct_field",
+                               {metadata, plan::Literal(std::make_shared<arrow::StringScalar>(field))},
+                               display_name, e.pos));
+    if (name != "input_file_name") return value;
+    // _metadata.file_path is `file:/dir/f`; input_file_name() gives `file:///dir/f`.
+    return CallScalar("regexp_replace",
+                      {value, plan::Literal(std::make_shared<arrow::StringScalar>("^file:/+")),
+                       plan::Literal(std::make_shared<arrow::StringScalar>("file:///"))},
+                      display_name, e.pos);
+  }
   // Spark's cast aliases: int(x) is CAST(x AS INT), named after x.
   static const std::map<std::string, std::string> kCastAliases = {
       {"boolean", "boolean"}, {"tinyint", "tinyint"},     {"smallint", "smallint"},

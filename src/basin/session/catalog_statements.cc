@@ -911,7 +911,8 @@ Result<StatementResult> Session::ShowStatement(sql::Statement& statement,
         "aggregate", "between", "bigint", "binary", "boolean", "case", "cast", "coalesce",
         "current_catalog", "current_database", "current_schema", "current_user", "date",
         "decimal", "double", "exists", "filter", "float", "forall", "grouping", "grouping_id",
-        "in", "int", "map_filter", "map_zip_with", "range", "reduce", "session_user", "smallint",
+        "in", "input_file_block_length", "input_file_block_start", "input_file_name", "int",
+        "map_filter", "map_zip_with", "range", "reduce", "session_user", "smallint",
         "string", "time", "timestamp", "tinyint", "transform", "transform_keys",
         "transform_values", "user", "when", "window", "zip_with"};
     std::set<std::string> builtin;
