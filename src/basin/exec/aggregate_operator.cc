@@ -133,6 +133,7 @@ class AggregateOperator : public Operator {
     distinct_.resize(node_.aggregates.size());
     distinct_seen_.assign(node_.aggregates.size(), {});
     grouper_.reset();
+    grouper_bytes_ = 0;
     num_groups_ = 0;
     if (!key_types_.empty()) {
       ASSIGN_OR_RAISE(grouper_, RowGrouper::Make(key_types_));
@@ -351,12 +352,19 @@ class AggregateOperator : public Operator {
       ids = id_array->raw_values();
       int64_t groups = grouper_->num_groups();
       if (groups > num_groups_) {
-        // Account for the new groups: their keys plus a little state per aggregate.
-        int64_t key_bytes = 0;
-        for (const auto& key : keys) key_bytes += BatchBytesOf(*key);
-        int64_t per_row = n > 0 ? key_bytes / n + 1 : 1;
-        int64_t bytes = (groups - num_groups_) *
-                        (per_row + 16 * static_cast<int64_t>(accumulators_.size() + 1));
+        // Account for the new groups: a little state per aggregate, and the hash table: its
+        // measured growth when the grouper knows it, else the keys' bytes plus 16 per group.
+        int64_t bytes = (groups - num_groups_) * 16 * static_cast<int64_t>(accumulators_.size());
+        const int64_t table_bytes = grouper_->memory_bytes();
+        if (table_bytes >= 0) {
+          bytes += std::max<int64_t>(0, table_bytes - grouper_bytes_);
+          grouper_bytes_ = table_bytes;
+        } else {
+          int64_t key_bytes = 0;
+          for (const auto& key : keys) key_bytes += BatchBytesOf(*key);
+          const int64_t per_row = n > 0 ? key_bytes / n + 1 : 1;
+          bytes += (groups - num_groups_) * (per_row + 16);
+        }
         num_groups_ = groups;
         for (auto& acc : accumulators_) RETURN_NOT_OK(acc->Resize(num_groups_));
         if (context_->memory().TryReserve(bytes)) {
@@ -557,6 +565,7 @@ class AggregateOperator : public Operator {
   std::vector<std::unique_ptr<RowGrouper>> distinct_;
   std::vector<std::vector<bool>> distinct_seen_;
   int64_t reserved_ = 0;
+  int64_t grouper_bytes_ = 0;  // grouper_->memory_bytes() when last accounted
   bool spill_after_batch_ = false;
   std::shared_ptr<arrow::Schema> spill_schema_;
   std::vector<std::unique_ptr<SpillWriter>> partition_writers_;

@@ -90,5 +90,30 @@ TEST(AggregateOperatorTest, SpillsPartialStateUnderATinyMemoryLimit) {
   for (const auto& row : rows) EXPECT_EQ(row.substr(row.find(',')), ",4");
 }
 
+TEST(AggregateOperatorTest, CountsTheIntegerKeyTableItHoldsAgainstTheLimit) {
+  // 100,000 integer groups: the hash table's slots and key words take about 6 MB besides the
+  // sums' 1.6 MB. A 6 MB limit holds the old estimate (keys plus 16 bytes per group, ~4 MB)
+  // but not the table itself, so the aggregate must spill.
+  arrow::Int64Builder keys;
+  arrow::Int64Builder values;
+  for (int i = 0; i < 200000; ++i) {
+    ASSERT_TRUE(keys.Append((i * 7919) % 100000).ok());
+    ASSERT_TRUE(values.Append(1).ok());
+  }
+  auto table = arrow::Table::Make(
+      arrow::schema({arrow::field("k", arrow::int64()), arrow::field("v", arrow::int64())}),
+      {keys.Finish().ValueOrDie(), values.Finish().ValueOrDie()});
+  auto plan = Aggregate(Values(table), {Col(0)}, {Agg("sum", {Col(1)})});
+  auto total = Aggregate(plan, {}, {Agg("count", {}), Agg("sum", {Col(1)})});
+  ExecOptions options;
+  options.threads = 1;
+  options.batch_size = 10000;
+  options.memory_limit_bytes = 6 * 1024 * 1024;
+  int64_t spills = 0;
+  options.progress = [&](const Progress& p) { spills = p.spill_files; };
+  EXPECT_EQ(RunPlan(total, options), (V{"100000,200000"}));
+  EXPECT_GT(spills, 0);
+}
+
 }  // namespace
 }  // namespace basin::exec

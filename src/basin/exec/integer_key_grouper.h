@@ -28,6 +28,12 @@ class IntegerKeyGrouper {
   Result<arrow::ArrayVector> Uniques() const;
 
   uint32_t num_groups() const { return static_cast<uint32_t>(group_nulls_.size()); }
+  /// Returns the bytes the table holds: its slots and every group's key words.
+  int64_t memory_bytes() const {
+    return static_cast<int64_t>(slots_.capacity() * sizeof(Slot) +
+                                (group_a_.capacity() + group_b_.capacity()) * sizeof(uint64_t) +
+                                group_nulls_.capacity());
+  }
 
  private:
   static constexpr uint32_t kEmpty = UINT32_MAX;

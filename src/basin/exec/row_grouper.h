@@ -39,6 +39,8 @@ class RowGrouper {
   uint32_t num_groups() const {
     return integers_ ? integers_->num_groups() : grouper_->num_groups();
   }
+  /// Returns the bytes of the hash table when known (integer keys), else -1.
+  int64_t memory_bytes() const { return integers_ ? integers_->memory_bytes() : -1; }
 
  private:
   /// Splits struct keys into their fields (and a validity column), which Arrow's grouper takes.
