@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cctype>
 #include <functional>
+#include <map>
 #include <set>
 
 #include <arrow/compute/api.h>
@@ -64,9 +65,17 @@ struct ScopeColumn {
   bool nullable = true;
   bool hidden = false;  // USING-join duplicates: reachable by qualifier only
   bool metadata = false;  // the _metadata column of a file scan: by name only, never in `*`
-  // Spark Connect DataFrames this column belongs to: (plan id, depth), depth 0 for the
-  // DataFrame that produced it, one more for each DataFrame it passed through unchanged.
-  std::vector<std::pair<int64_t, int>> plan_ids;
+  // A USING-join duplicate carried through a DataFrame's `SELECT *, ...` (withColumn): reachable
+  // only by its DataFrame (df2["a"], df2["*"]), and dropped where the rows leave the query.
+  bool carried = false;
+  // Spark Connect DataFrames this column belongs to, depth 0 for the DataFrame that produced
+  // it, one more for each DataFrame it passed through unchanged.
+  struct PlanIdTag {
+    int64_t plan_id;
+    int depth;
+    int ordinal;  // the column's position in that DataFrame (df["*"] keeps its order), or -1
+  };
+  std::vector<PlanIdTag> plan_ids;
   // The Spark UDT the column holds (types/user_defined_type.h), kept by plain references.
   std::optional<types::UserDefinedType> udt;
 };
@@ -74,10 +83,22 @@ struct ScopeColumn {
 // The depth at which `c` belongs to DataFrame `plan_id`, or -1.
 int PlanIdDepth(const ScopeColumn& c, int64_t plan_id) {
   int best = -1;
-  for (const auto& [id, depth] : c.plan_ids) {
-    if (id == plan_id && (best < 0 || depth < best)) best = depth;
+  for (const auto& tag : c.plan_ids) {
+    if (tag.plan_id == plan_id && (best < 0 || tag.depth < best)) best = tag.depth;
   }
   return best;
+}
+
+// The position of `c` in DataFrame `plan_id` (at its nearest depth), or -1.
+int PlanIdOrdinal(const ScopeColumn& c, int64_t plan_id) {
+  int best_depth = -1, ordinal = -1;
+  for (const auto& tag : c.plan_ids) {
+    if (tag.plan_id == plan_id && (best_depth < 0 || tag.depth < best_depth)) {
+      best_depth = tag.depth;
+      ordinal = tag.ordinal;
+    }
+  }
+  return ordinal;
 }
 
 struct Bound {
@@ -310,6 +331,11 @@ class ExpressionBinder {
   Result<ExprPtr> CallScalar(const std::string& name, std::vector<ExprPtr> args,
                              const std::string& display, const sql::SourcePos& pos);
   Result<ExprPtr> Coerce(ExprPtr e, const TypePtr& type);
+  /// Casts the values of `*args[i]` for the chosen `i` (all when `indexes` is empty) to STRING
+  /// when ANSI mode is off and they mix strings with other atomic types: Spark's legacy
+  /// TypeCoercion.stringPromotion for the wider common type of array, map, coalesce, if and
+  /// CASE. Boolean and binary values take no part in it (their mix with strings stays an error).
+  Status PromoteStrings(std::vector<ExprPtr>* args, const std::vector<size_t>& indexes = {});
 
   QueryAnalyzer* analyzer_;
   const std::vector<ScopeColumn>* scope_;
@@ -341,10 +367,7 @@ class QueryAnalyzer {
   // Scopes of enclosing queries, innermost last (for correlated references).
   std::vector<const std::vector<ScopeColumn>*> outer_scopes;
 
-  Result<PlanPtr> AnalyzeSubquery(const sql::Query& q) {
-    ASSIGN_OR_RAISE(auto bound, AnalyzeQuery(q));
-    return bound.plan;
-  }
+  Result<PlanPtr> AnalyzeSubquery(const sql::Query& q);
 
  private:
   Result<Bound> AnalyzeBody(const sql::Query& q);
@@ -411,9 +434,49 @@ Result<ExprPtr> ExpressionBinder::Coerce(ExprPtr e, const TypePtr& type) {
   return plan::CastTo(std::move(e), type);
 }
 
+Status ExpressionBinder::PromoteStrings(std::vector<ExprPtr>* args,
+                                        const std::vector<size_t>& indexes) {
+  if (analyzer_->options().eval.ansi) return Status::OK();
+  std::vector<size_t> chosen = indexes;
+  if (chosen.empty()) {
+    for (size_t i = 0; i < args->size(); ++i) chosen.push_back(i);
+  }
+  bool any_string = false, any_other = false;
+  for (size_t i : chosen) {
+    if (ColumnUserDefinedType((*args)[i])) return Status::OK();
+    const auto& type = *(*args)[i]->type;
+    switch (type.id()) {
+      case arrow::Type::STRING: any_string = true; break;
+      case arrow::Type::NA: break;
+      case arrow::Type::BOOL:
+      case arrow::Type::BINARY:
+      case arrow::Type::LIST:
+      case arrow::Type::MAP:
+      case arrow::Type::STRUCT:
+      case arrow::Type::EXTENSION: return Status::OK();
+      default: any_other = true;
+    }
+  }
+  if (!any_string || !any_other) return Status::OK();
+  for (size_t i : chosen) {
+    auto& a = (*args)[i];
+    if (a->type->id() == arrow::Type::STRING || a->type->id() == arrow::Type::NA) continue;
+    ASSIGN_OR_RAISE(a, Coerce(a, arrow::utf8()));
+  }
+  return Status::OK();
+}
+
 Result<ExprPtr> ExpressionBinder::CallScalar(const std::string& name, std::vector<ExprPtr> args,
                                              const std::string& display,
                                              const sql::SourcePos& pos) {
+  if (name == "array") {
+    RETURN_NOT_OK(PromoteStrings(&args));
+  } else if (name == "map" && args.size() % 2 == 0 && !args.empty()) {
+    std::vector<size_t> keys, values;
+    for (size_t i = 0; i < args.size(); ++i) (i % 2 == 0 ? keys : values).push_back(i);
+    RETURN_NOT_OK(PromoteStrings(&args, keys));
+    RETURN_NOT_OK(PromoteStrings(&args, values));
+  }
   std::vector<TypePtr> types;
   std::vector<arrow::Datum> constants;
   for (const auto& a : args) {
@@ -429,8 +492,10 @@ Result<ExprPtr> ExpressionBinder::CallScalar(const std::string& name, std::vecto
   auto fn = std::make_shared<function::BoundScalar>(std::move(bound));
   auto call = plan::Call(fn, std::move(args), display);
   // Spark's constructors (CreateNamedStruct, CreateArray, CreateMap) are never null themselves,
-  // whatever their elements hold.
-  if (name == "named_struct" || name == "array" || name == "map") {
+  // whatever their elements hold; nor are row ids (monotonically_increasing_id).
+  if (name == "named_struct" || name == "array" || name == "map" ||
+      name == "monotonically_increasing_id" || name == "distributed_sequence_id" ||
+      name == "spark_partition_id") {
     std::const_pointer_cast<plan::Expr>(call)->nullable = false;
   }
   return call;
@@ -1157,6 +1222,12 @@ Result<std::optional<ExprPtr>> ExpressionBinder::BindSqlFunction(const sql::Expr
 Result<ExprPtr> ExpressionBinder::MakeCase(std::vector<ExprPtr> whens, std::vector<ExprPtr> thens,
                                            ExprPtr otherwise, const std::string& display,
                                            const sql::SourcePos& pos) {
+  if (otherwise) thens.push_back(otherwise);
+  RETURN_NOT_OK(PromoteStrings(&thens));
+  if (otherwise) {
+    otherwise = thens.back();
+    thens.pop_back();
+  }
   TypePtr type = thens.empty() ? arrow::null() : thens[0]->type;
   auto widen = [&](const ExprPtr& v) -> Status {
     auto common = function::CommonType(type, v->type);
@@ -1329,6 +1400,13 @@ Result<ExprPtr> ExpressionBinder::BindFunction(const sql::Expr& e) {
       }
       args.push_back(a);
     }
+    RETURN_NOT_OK(PromoteStrings(&args));
+    bool strings = false, only_strings = true;
+    for (const auto& a : args) {
+      strings |= a->type->id() == arrow::Type::STRING;
+      only_strings &= a->type->id() == arrow::Type::STRING || a->type->id() == arrow::Type::NA;
+    }
+    if (strings && only_strings) type = arrow::utf8();
     for (auto& a : args) { ASSIGN_OR_RAISE(a, Coerce(a, type)); }
     auto out = MakeExpr(ExprKind::kCoalesce, type, std::move(args), display);
     return out;
@@ -1343,6 +1421,10 @@ Result<ExprPtr> ExpressionBinder::BindFunction(const sql::Expr& e) {
     ASSIGN_OR_RAISE(auto a, Bind(*e.children[1]));
     ASSIGN_OR_RAISE(auto b, Bind(*e.children[2]));
     ASSIGN_OR_RAISE(cond, Coerce(cond, arrow::boolean()));
+    std::vector<ExprPtr> branches{a, b};
+    RETURN_NOT_OK(PromoteStrings(&branches));
+    a = branches[0];
+    b = branches[1];
     auto common = function::CommonType(a->type, b->type);
     if (!common) {
       return UserError("DATATYPE_MISMATCH.DATA_DIFF_TYPES",
@@ -2504,8 +2586,32 @@ Result<int64_t> ConstantInteger(const sql::Expr& e, const function::EvalContext&
   return n;
 }
 
+// Drops the columns a query carries only for DataFrame references above it (USING-join
+// duplicates, and with `metadata_too` the _metadata columns), where its rows leave it.
+Bound WithoutCarried(Bound bound, bool metadata_too) {
+  std::vector<ExprPtr> exprs;
+  std::vector<std::string> names;
+  std::vector<ScopeColumn> kept;
+  for (size_t i = 0; i < bound.columns.size(); ++i) {
+    const auto& c = bound.columns[i];
+    if (c.carried || (metadata_too && c.metadata)) continue;
+    exprs.push_back(plan::Column(static_cast<int>(i), c.type, c.name, c.nullable));
+    names.push_back(c.name);
+    kept.push_back(c);
+  }
+  if (kept.size() == bound.columns.size() ||
+      bound.plan->schema->num_fields() != static_cast<int>(bound.columns.size())) {
+    return bound;
+  }
+  bound.plan = MakeProject(bound.plan, exprs, names);
+  bound.columns = std::move(kept);
+  return bound;
+}
+
 Result<Bound> Renamed(Bound bound, const std::optional<std::string>& alias,
                       const std::vector<std::string>& column_aliases, const sql::SourcePos& pos) {
+  // An alias makes a new relation: what was carried for the DataFrames below stops here.
+  if (alias || !column_aliases.empty()) bound = WithoutCarried(std::move(bound), false);
   if (!column_aliases.empty()) {
     // Aliases name the visible columns; hidden _metadata columns are dropped here.
     std::vector<ScopeColumn> visible;
@@ -3394,9 +3500,13 @@ Result<Bound> QueryAnalyzer::AnalyzeRelation(const sql::Relation& r) {
   RETURN_NOT_OK(bound.status());
   Bound b = std::move(*bound);
   if (r.plan_id >= 0) {
+    int ordinal = 0;
     for (auto& c : b.columns) {
-      for (auto& [id, depth] : c.plan_ids) ++depth;
-      c.plan_ids.emplace_back(r.plan_id, 0);
+      for (auto& tag : c.plan_ids) ++tag.depth;
+      // Hidden columns (USING-join duplicates, _metadata) are reachable through the DataFrame
+      // but are none of its own columns: no position, so df["*"] leaves them out.
+      bool own = !c.hidden && !c.metadata;
+      c.plan_ids.push_back(ScopeColumn::PlanIdTag{r.plan_id, 0, own ? ordinal++ : -1});
     }
   }
   if (r.sample) {
@@ -3488,6 +3598,8 @@ Result<Bound> QueryAnalyzer::AnalyzeValues(const std::vector<std::vector<sql::Ex
 Result<Bound> QueryAnalyzer::AnalyzeSetOp(const sql::Query& q) {
   ASSIGN_OR_RAISE(auto left, AnalyzeQuery(*q.left));
   ASSIGN_OR_RAISE(auto right, AnalyzeQuery(*q.right));
+  left = WithoutCarried(std::move(left), true);
+  right = WithoutCarried(std::move(right), true);
   const char* op_name = q.set_op == sql::SetOpKind::kUnion       ? "UNION"
                         : q.set_op == sql::SetOpKind::kIntersect ? "INTERSECT"
                                                                  : "EXCEPT";
@@ -3776,6 +3888,7 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
     std::string name;
     bool metadata = false;            // a hidden _metadata column carried through `*`
     bool aliased = false;             // `expr AS name`: visible to later items (lateral alias)
+    bool carried = false;             // a USING-join duplicate carried through `*`
   };
   // Generators in the SELECT list (SELECT explode(xs) AS x, ...) run as Generate nodes over the
   // filtered input, in SELECT order, as LATERAL VIEWs do (several give their cross product).
@@ -3829,13 +3942,29 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
         excluded.insert(hits.begin(), hits.end());
       }
       bool any = false;
-      for (size_t i = 0; i < input.columns.size(); ++i) {
+      if (s.expr->plan_id >= 0) {
+        // df["*"]: the columns of that DataFrame in its own order, wherever they are now; a
+        // USING join's hidden duplicate counts (df2["*"] after df1.join(df2, "a") has df2's a).
+        std::map<int, size_t> by_ordinal;  // position in the DataFrame -> input column
+        for (size_t i = 0; i < input.columns.size(); ++i) {
+          const auto& c = input.columns[i];
+          if (c.metadata || excluded.count(i)) continue;
+          if (generated_start >= 0 && static_cast<int>(i) >= generated_start) continue;
+          int ordinal = PlanIdOrdinal(c, s.expr->plan_id);
+          if (ordinal < 0) continue;
+          auto [it, inserted] = by_ordinal.emplace(ordinal, i);
+          if (!inserted && input.columns[it->second].hidden && !c.hidden) it->second = i;
+        }
+        for (const auto& [ordinal, i] : by_ordinal) {
+          items.push_back(Item{nullptr, static_cast<int>(i), input.columns[i].name});
+          any = true;
+        }
+      }
+      for (size_t i = 0; i < input.columns.size() && s.expr->plan_id < 0; ++i) {
         const auto& c = input.columns[i];
         if (c.hidden || c.metadata || excluded.count(i)) continue;
         if (generated_start >= 0 && static_cast<int>(i) >= generated_start) continue;
-        if (s.expr->plan_id >= 0) {
-          if (PlanIdDepth(c, s.expr->plan_id) < 0) continue;
-        } else if (!s.expr->name_parts.empty() && !Same(c.qualifier, s.expr->name_parts.back())) {
+        if (!s.expr->name_parts.empty() && !Same(c.qualifier, s.expr->name_parts.back())) {
           continue;
         }
         items.push_back(Item{nullptr, static_cast<int>(i), c.name});
@@ -3887,6 +4016,15 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
       bool selected = false;
       for (const auto& item : items) selected = selected || Same(item.name, input.columns[i].name);
       if (!selected) items.push_back(Item{nullptr, static_cast<int>(i), input.columns[i].name, true});
+    }
+    // So does a Spark Connect join's USING duplicate, which the DataFrames it came from still
+    // reach: df1.join(df2, "a").withColumn("c", ...).select(df2["a"]).
+    for (size_t i = 0; i < input.columns.size(); ++i) {
+      const auto& c = input.columns[i];
+      if (!c.hidden || c.metadata || c.plan_ids.empty()) continue;
+      Item item{nullptr, static_cast<int>(i), c.name};
+      item.carried = true;
+      items.push_back(item);
     }
   }
 
@@ -4221,13 +4359,17 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
     out_columns.push_back(ScopeColumn{"", select_names[i], select_exprs[i]->type,
                                       select_exprs[i]->nullable, false});
     if (i < items.size() && items[i].metadata) out_columns.back().metadata = true;
+    if (i < items.size() && items[i].carried) {
+      out_columns.back().hidden = true;
+      out_columns.back().carried = true;
+    }
     out_columns.back().udt = types::UserDefinedTypeOf(*current->schema->field(i));
     // A column passed through unchanged stays a column of the DataFrames it came from.
     const auto& e = select_exprs[i];
     if (!aggregate && e->kind == ExprKind::kColumn && e->column_index >= 0 &&
         e->column_index < static_cast<int>(input.columns.size())) {
       out_columns.back().plan_ids = input.columns[e->column_index].plan_ids;
-      for (auto& [id, depth] : out_columns.back().plan_ids) ++depth;
+      for (auto& tag : out_columns.back().plan_ids) ++tag.depth;
     }
   }
   if (q.distinct) {
@@ -4516,24 +4658,16 @@ Result<Bound> QueryAnalyzer::AnalyzeQuery(const sql::Query& q) {
   return result;
 }
 
+Result<PlanPtr> QueryAnalyzer::AnalyzeSubquery(const sql::Query& q) {
+  ASSIGN_OR_RAISE(auto bound, AnalyzeQuery(q));
+  return WithoutCarried(std::move(bound), true).plan;
+}
+
 Result<plan::PlanPtr> AnalyzeQuery(const sql::Query& query, const AnalyzerOptions& options) {
   QueryAnalyzer analyzer(options);
   ASSIGN_OR_RAISE(auto bound, analyzer.AnalyzeQuery(query));
-  // Hidden _metadata columns carried through `*` are not part of the result.
-  bool hidden = false;
-  for (const auto& c : bound.columns) hidden = hidden || c.metadata;
-  if (hidden && bound.plan->schema->num_fields() == static_cast<int>(bound.columns.size())) {
-    std::vector<ExprPtr> exprs;
-    std::vector<std::string> names;
-    for (size_t i = 0; i < bound.columns.size(); ++i) {
-      const auto& c = bound.columns[i];
-      if (c.metadata) continue;
-      exprs.push_back(plan::Column(static_cast<int>(i), c.type, c.name, c.nullable));
-      names.push_back(c.name);
-    }
-    return MakeProject(bound.plan, exprs, names);
-  }
-  return bound.plan;
+  // Hidden columns carried through `*` are not part of the result.
+  return WithoutCarried(std::move(bound), true).plan;
 }
 
 Result<plan::ExprPtr> AnalyzeExpression(const sql::Expr& expr, const plan::PlanNode& input,

@@ -33,6 +33,7 @@ const std::unordered_map<std::string_view, std::string_view>& SqlStates() {
       {"NUMERIC_VALUE_OUT_OF_RANGE", "22003"},
       {"CAST_INVALID_INPUT", "22018"},
       {"UNRESOLVED_ROUTINE", "42883"},
+      {"PARTITION_TRANSFORM_EXPRESSION_NOT_IN_PARTITIONED_BY", "42S23"},
       {"DATATYPE_MISMATCH", "42K09"},
       {"WRONG_NUM_ARGS", "42605"},
       {"INVALID_ARRAY_INDEX", "22003"},

@@ -592,13 +592,16 @@ Status RunWriteOperationV2(const pb::WriteOperationV2& write, PlanTranslator& tr
           : SourceName(translator.session().GetConfig("spark.sql.sources.default").value_or("parquet"));
   std::vector<std::string> partitions;
   for (const auto& column : write.partitioning_columns()) {
-    ASSIGN_OR_RAISE(auto expr, translator.Expression(column));
-    if (expr->kind != sql::ExprKind::kColumn || expr->name_parts.size() != 1) {
+    auto expr = translator.Expression(column);
+    if (!expr.ok() || (*expr)->kind != sql::ExprKind::kColumn ||
+        (*expr)->name_parts.size() != 1) {
+      // A transform fails to translate outside partitionedBy() (years(), bucket(), ...).
+      if (!expr.ok() && !column.has_unresolved_function()) return expr.status();
       return UserError("UNSUPPORTED_FEATURE",
                        "partitionedBy() supports plain columns only in Basin (not transforms "
                        "such as years() or bucket()).");
     }
-    partitions.push_back(expr->name_parts[0]);
+    partitions.push_back((*expr)->name_parts[0]);
   }
   std::vector<std::string> clustering(write.clustering_columns().begin(),
                                       write.clustering_columns().end());

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "basin/connect/data_type.h"
+#include "basin/connect/expression_text.h"
 #include "basin/connect/relation_queries.h"
 #include "basin/connect/translator.h"
 #include "basin/sql/parser.h"
@@ -160,6 +161,21 @@ Result<sql::ExprPtr> FunctionOf(const Expression::UnresolvedFunction& f, PlanTra
       {"^", B::kBitXor}};
   if (auto it = kBinary.find(name); it != kBinary.end() && f.arguments_size() == 2) {
     return BinaryOf(it->second, f, t);
+  }
+  if (((name == "years" || name == "months" || name == "days" || name == "hours") &&
+       f.arguments_size() == 1) ||
+      (name == "bucket" && f.arguments_size() == 2)) {
+    // Partition transforms (pyspark.sql.functions.partitioning) mean something only in
+    // DataFrameWriterV2.partitionedBy(); Spark's Connect planner rejects them anywhere else.
+    std::string args;
+    for (const auto& a : f.arguments()) {
+      ASSIGN_OR_RAISE(auto arg, t.Expression(a));
+      auto text = ExpressionText(*arg);
+      args += (args.empty() ? "" : ", ") + (text.ok() ? *text : std::string("?"));
+    }
+    return UserError("PARTITION_TRANSFORM_EXPRESSION_NOT_IN_PARTITIONED_BY",
+                     "The expression \"" + name + "(" + args +
+                         ")\" must be inside 'partitionedBy'.");
   }
   if ((name == "not" || name == "negative" || name == "~" || name == "isNull" ||
        name == "isNotNull") &&

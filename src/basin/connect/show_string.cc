@@ -28,9 +28,8 @@ Result<ShownRows> ShowRows(const proto::Relation& input, int num_rows, int trunc
   q->limit = IntegerLiteralExpr(static_cast<int64_t>(num_rows) + 1);
   ASSIGN_OR_RAISE(auto table, RunQuery(t, *q));
   ShownRows out;
-  for (const auto& field : table->schema()->fields()) {
-    out.headers.push_back(Truncate(field->name(), truncate));
-  }
+  // Spark truncates the cells only; column names are shown whole.
+  for (const auto& field : table->schema()->fields()) out.headers.push_back(field->name());
   int64_t shown = std::min<int64_t>(num_rows, table->num_rows());
   out.has_more = table->num_rows() > num_rows;
   out.rows.assign(shown, {});
@@ -150,7 +149,8 @@ Result<sql::QueryPtr> HtmlStringQuery(const proto::HtmlString& html, PlanTransla
     text += "</tr>\n";
   }
   text += "</table>\n";
-  if (shown.has_more) text += MoreRows(num_rows);
+  // Unlike the text grid, Spark ends the HTML note with a newline.
+  if (shown.has_more) text += MoreRows(num_rows) + "\n";
   return StringCell("html_string", std::move(text), t);
 }
 

@@ -22,7 +22,9 @@ class FilterOperator : public Operator {
       RETURN_NOT_OK(PrepareSubqueries(*condition_, context_));
       map_ = std::make_unique<OrderedBatchMap>(
           child_.get(),
-          [this](const std::shared_ptr<arrow::RecordBatch>& batch) { return Filter(batch); },
+          [this](const std::shared_ptr<arrow::RecordBatch>& batch, int64_t first_row) {
+            return Filter(batch, first_row);
+          },
           context_);
     }
     return map_->Next();
@@ -30,9 +32,11 @@ class FilterOperator : public Operator {
 
  private:
   Result<std::shared_ptr<arrow::RecordBatch>> Filter(
-      const std::shared_ptr<arrow::RecordBatch>& batch) const {
-    ASSIGN_OR_RAISE(auto mask, EvaluatePredicate(*condition_, *batch, context_->eval(),
-                                                 context_->subqueries()));
+      const std::shared_ptr<arrow::RecordBatch>& batch, int64_t first_row) const {
+    function::EvalContext eval = context_->eval();
+    eval.first_row = first_row;
+    ASSIGN_OR_RAISE(auto mask,
+                    EvaluatePredicate(*condition_, *batch, eval, context_->subqueries()));
     if (mask->true_count() == 0) return std::shared_ptr<arrow::RecordBatch>();
     if (mask->true_count() == batch->num_rows()) return ConformBatch(batch, schema_);
     ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(arrow::Datum(batch), arrow::Datum(mask)));

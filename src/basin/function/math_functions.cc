@@ -392,15 +392,16 @@ Result<BoundScalar> BindRand(const std::string& name, const std::vector<TypePtr>
 
 // monotonically_increasing_id(): Spark gives row r of partition p the id (p << 33) + r. Basin
 // runs a query as one partition, so the ids are the row positions 0, 1, 2, ... of the operator
-// that evaluates it (Project counts its input rows into EvalContext::first_row).
+// that evaluates it (Project and Filter count their input rows into EvalContext::first_row).
+// distributed_sequence_id() (pandas-on-Spark's default index) is the same sequence.
 class MonotonicallyIncreasingIdKernel : public ScalarKernel {
  public:
   Result<arrow::Datum> Execute(const std::vector<arrow::Datum>&, int64_t length,
                                const EvalContext& context) const override {
     if (context.first_row < 0) {
       return UserError("UNSUPPORTED_FEATURE",
-                       "The feature is not supported: monotonically_increasing_id() outside "
-                       "of a SELECT list.");
+                       "The feature is not supported: row ids (monotonically_increasing_id, "
+                       "distributed_sequence_id) outside of a SELECT list or WHERE clause.");
     }
     ARROW_ASSIGN_OR_RAISE(auto values, arrow::AllocateBuffer(length * 8));
     auto* out = reinterpret_cast<int64_t*>(values->mutable_data());
@@ -412,9 +413,17 @@ class MonotonicallyIncreasingIdKernel : public ScalarKernel {
 
 Result<BoundScalar> BindMonotonicallyIncreasingId(const std::string& name,
                                                   const std::vector<TypePtr>& args) {
-  if (!args.empty()) return WrongNumArgs(name, "0", args.size());
   BoundScalar b;
   b.name = name;
+  if (name == "distributed_sequence_id" && args.size() == 1) {
+    // pandas-on-Spark passes whether to cache the input first, which changes nothing here.
+    if (args[0]->id() != arrow::Type::BOOL) {
+      return UnexpectedInputType(name, 0, "\"BOOLEAN\"", *args[0], name);
+    }
+    b.arg_types = {arrow::boolean()};
+  } else if (!args.empty()) {
+    return WrongNumArgs(name, "0", args.size());
+  }
   b.return_type = arrow::int64();
   b.deterministic = false;
   b.kernel = std::make_shared<MonotonicallyIncreasingIdKernel>();
@@ -492,6 +501,7 @@ void RegisterMath(FunctionTable* table) {
   table->AddScalar("random", BindRand);
   table->AddScalar("randn", BindRand);
   table->AddScalar("monotonically_increasing_id", BindMonotonicallyIncreasingId);
+  table->AddScalar("distributed_sequence_id", BindMonotonicallyIncreasingId);
   table->AddScalar("spark_partition_id", BindSparkPartitionId);
   table->AddScalar("ln", BindLog);
   table->AddScalar("log", BindLog);

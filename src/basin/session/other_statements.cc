@@ -978,7 +978,20 @@ Result<StatementResult> Session::RunOtherStatement(sql::Statement& statement) {
     }
     RETURN_NOT_OK(w.ExpectEnd());
     ASSIGN_OR_RAISE(auto table, GetTable(name, /*table_only=*/false));
-    if (table.is_view || table.format != "delta") return result;  // views are recomputed
+    if (table.is_view) return result;  // views are recomputed
+    if (table.format != "delta") {
+      // Data files have no log to tell a change: the rows stay until REFRESH TABLE or a write.
+      CachedTable cached;
+      cached.location = table.location;
+      cached.files = true;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        cache_[table.name.Quoted()] = cached;
+      }
+      ASSIGN_OR_RAISE(auto rows, Sql("SELECT * FROM " + table.name.Quoted()));
+      (void)rows;  // read now, as Spark's cacheTable fills the cache on the first action
+      return result;
+    }
     ASSIGN_OR_RAISE(auto root, io::ResolveLocation(table.location));
     ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(root));
     ASSIGN_OR_RAISE(auto data,
@@ -1013,7 +1026,13 @@ Result<StatementResult> Session::RunOtherStatement(sql::Statement& statement) {
     return result;
   }
   if (w.Accept("REFRESH")) {
-    // Basin reads the log on every query: there is nothing stale to refresh.
+    // Basin reads a Delta log on every query: only cached rows of data-file tables go stale.
+    if (w.Accept("TABLE")) {
+      ASSIGN_OR_RAISE(auto name, w.Name());
+      RETURN_NOT_OK(w.ExpectEnd());
+      ASSIGN_OR_RAISE(auto table, GetTable(name, /*table_only=*/false));
+      if (!table.is_view && table.format != "delta") ForgetCachedFiles(table.location);
+    }
     return result;
   }
   std::string text = statement.text;

@@ -200,9 +200,11 @@ class Session::CatalogView : public analyzer::Catalog {
         ASSIGN_OR_RAISE(auto plan,
                         analyzer::DeclaredFileScan(table->format, table->location, options, schema,
                                                    partition_columns, std::move(partitions)));
+        ASSIGN_OR_RAISE(plan, session_->CachedFileRelation(qualified, table->location, plan));
         return std::optional<plan::PlanPtr>(plan);
       }
       ASSIGN_OR_RAISE(auto plan, analyzer::FileScan(table->format, table->location, options));
+      ASSIGN_OR_RAISE(plan, session_->CachedFileRelation(qualified, table->location, plan));
       return std::optional<plan::PlanPtr>(plan);
     }
     if (!time_travel.version && !time_travel.timestamp) {
@@ -459,10 +461,44 @@ void Session::InvalidateCache() {
   std::lock_guard<std::mutex> lock(mutex_);
   for (auto it = cache_.begin(); it != cache_.end();) {
     std::error_code ec;
+    const std::filesystem::path location(it->second.location);
     bool gone = it->second.location.empty() ||
-                !std::filesystem::is_directory(
-                    std::filesystem::path(it->second.location) / "_delta_log", ec);
+                (it->second.files
+                     ? !std::filesystem::is_directory(location, ec)
+                     : !std::filesystem::is_directory(location / "_delta_log", ec));
+    // A write may have changed a data-file table: its rows are read again on next use.
+    if (!gone && it->second.files) it->second.data = nullptr;
     it = gone ? cache_.erase(it) : std::next(it);
+  }
+}
+
+Result<plan::PlanPtr> Session::CachedFileRelation(const TableName& name,
+                                                  const std::string& location,
+                                                  plan::PlanPtr scan) {
+  std::shared_ptr<arrow::Table> data;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = cache_.find(name.Quoted());
+    if (it == cache_.end() || !it->second.files || it->second.location != location) return scan;
+    data = it->second.data;
+  }
+  if (!data) {
+    ASSIGN_OR_RAISE(data, exec::ExecuteToTable(scan, ExecutionOptions()));
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = cache_.find(name.Quoted());
+    if (it != cache_.end() && it->second.files) it->second.data = data;
+  }
+  auto node = std::make_shared<plan::PlanNode>();
+  node->kind = plan::PlanKind::kValues;
+  node->values = data;
+  node->schema = data->schema();
+  return node;
+}
+
+void Session::ForgetCachedFiles(const std::string& location) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& [name, cached] : cache_) {
+    if (cached.files && cached.location == location) cached.data = nullptr;
   }
 }
 

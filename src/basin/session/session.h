@@ -208,6 +208,14 @@ class Session {
   /// Returns the cached rows of a table when CACHE TABLE holds its current version.
   Result<std::optional<plan::PlanPtr>> CachedRelation(const TableName& name,
                                                       const std::string& location);
+  /// Returns the rows CACHE TABLE holds for a table of data files (no log says when its files
+  /// change), reading them with `scan` first when REFRESH TABLE or a write let them go; returns
+  /// `scan` itself when the table is not cached.
+  Result<plan::PlanPtr> CachedFileRelation(const TableName& name, const std::string& location,
+                                           plan::PlanPtr scan);
+  /// Lets go of the cached rows of the data-file table at `location` (they are read again on
+  /// next use, as Spark re-caches a table after writing it).
+  void ForgetCachedFiles(const std::string& location);
   /// A plan over information_schema.`name` (catalogs, schemata, tables, columns, views).
   Result<std::optional<plan::PlanPtr>> InformationSchema(const TableName& name);
   /// Namespaces of views being analyzed (unqualified names inside a view resolve there).
@@ -237,7 +245,8 @@ class Session {
   struct CachedTable {
     std::string location;  ///< Delta root, to check the version ("" for views)
     int64_t version = -1;
-    std::shared_ptr<arrow::Table> data;
+    bool files = false;  ///< a table of data files: kept until REFRESH TABLE or a write
+    std::shared_ptr<arrow::Table> data;  ///< null for a data-file table to read again
   };
   std::map<std::string, CachedTable> cache_;  ///< qualified lower-case name -> data
 
