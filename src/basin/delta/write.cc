@@ -19,6 +19,7 @@
 #include <arrow/util/byte_size.h>
 #include <arrow/util/decimal.h>
 #include <arrow/util/key_value_metadata.h>
+#include <arrow/util/thread_pool.h>
 #include <parquet/arrow/reader.h>
 #include <parquet/arrow/writer.h>
 #include <parquet/exception.h>
@@ -255,6 +256,9 @@ struct WrittenFile {
   int64_t rows = 0;
 };
 
+// Rows per row group of the data files written (Arrow's default maximum).
+constexpr int64_t kRowGroupRows = int64_t{1} << 20;
+
 Status WriteParquet(const io::Location& file, const arrow::Table& input) {
   // Null variants may come with null children; the Parquet writer wants them non-null.
   std::shared_ptr<arrow::Table> filled;
@@ -285,15 +289,38 @@ Status WriteParquet(const io::Location& file, const arrow::Table& input) {
       builder.disable_dictionary(column);
     }
     auto props = builder.build();
-    // Columns of a row group are encoded in parallel on Arrow's CPU pool. No Arrow schema is
-    // stored in the footer (Spark writes none either: the table's schema is in the log); with
-    // one, readers must take its decimal128 for decimals that the file holds as 32/64-bit
-    // integers, instead of reading them as the smaller decimals they are.
-    auto arrow_props = parquet::ArrowWriterProperties::Builder().set_use_threads(true)->build();
-    RETURN_NOT_OK(parquet::arrow::WriteTable(table, arrow::default_memory_pool(), out,
-                                             std::max<int64_t>(1, std::min<int64_t>(
-                                                                      table.num_rows(), 1 << 20)),
-                                             props, arrow_props));
+    const int64_t rows = table.num_rows();
+    const int64_t group_rows = std::max<int64_t>(1, std::min<int64_t>(rows, kRowGroupRows));
+    // No Arrow schema is stored in the footer (Spark writes none either: the table's schema is
+    // in the log); with one, readers must take its decimal128 for decimals that the file holds
+    // as 32/64-bit integers, instead of reading them as the smaller decimals they are.
+    if (rows == 0) {
+      auto arrow_props = parquet::ArrowWriterProperties::Builder().build();
+      RETURN_NOT_OK(parquet::arrow::WriteTable(table, arrow::default_memory_pool(), out, group_rows,
+                                               props, arrow_props));
+      return out->Close();
+    }
+    // The columns of a row group are encoded in parallel on Arrow's CPU pool; Arrow does that
+    // only for buffered row groups (WriteTable encodes one column after the other). A thread of
+    // that pool must not wait for its own pool, so it encodes the columns itself.
+    const bool parallel = !arrow::internal::GetCpuThreadPool()->OwnsThisThread();
+    auto arrow_props =
+        parquet::ArrowWriterProperties::Builder().set_use_threads(parallel)->build();
+    ASSIGN_OR_RAISE(auto writer,
+                    parquet::arrow::FileWriter::Open(*table.schema(), arrow::default_memory_pool(),
+                                                     out, props, arrow_props));
+    for (int64_t offset = 0; offset < rows; offset += group_rows) {
+      RETURN_NOT_OK(writer->NewBufferedRowGroup());
+      arrow::TableBatchReader batches(table.Slice(offset, group_rows));
+      batches.set_chunksize(group_rows);
+      std::shared_ptr<arrow::RecordBatch> batch;
+      while (true) {
+        RETURN_NOT_OK(batches.ReadNext(&batch));
+        if (!batch) break;
+        RETURN_NOT_OK(writer->WriteRecordBatch(*batch));
+      }
+    }
+    RETURN_NOT_OK(writer->Close());
     return out->Close();
   } catch (const parquet::ParquetException& e) {
     return Status::IOError("cannot write ", file.path, ": ", e.what());

@@ -7,9 +7,10 @@
 #include <arrow/api.h>
 #include <arrow/io/memory.h>
 #include <arrow/util/decimal.h>
+#include <arrow/util/thread_pool.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <parquet/file_reader.h>
+#include <nlohmann/json.hpp>
 
 #include "basin/delta/checkpoint_writer.h"
 #include "basin/delta/data_skipping.h"
@@ -364,6 +365,62 @@ TEST(WriteTableTest, ShortDecimalsAreStoredAsIntegersAsSparkWritesThem) {
   auto combined = (*read)->CombineChunks();
   ASSERT_TRUE(combined.ok());
   EXPECT_TRUE((*combined)->Equals(*data)) << (*combined)->ToString();
+}
+
+// Data files are written a row group of 2^20 rows at a time, the columns of a group encoded in
+// parallel on Arrow's CPU pool; a thread of that pool encodes them itself (waiting for its own
+// pool could deadlock). Either way the rows come back as written, in order, in chunks or not.
+TEST(WriteTableTest, RowGroupsOfChunkedRowsFromAnyThread) {
+  const int64_t n = (int64_t{1} << 20) + 1000;
+  arrow::Int64Builder ids;
+  arrow::StringBuilder names;
+  ASSERT_TRUE(ids.Reserve(n).ok());
+  for (int64_t i = 0; i < n; ++i) {
+    ids.UnsafeAppend(n - i);
+    ASSERT_TRUE(
+        (i % 7 == 0 ? names.AppendNull() : names.Append("n" + std::to_string(i % 100))).ok());
+  }
+  auto whole = arrow::Table::Make(
+      arrow::schema({arrow::field("id", arrow::int64()), arrow::field("name", arrow::utf8())}),
+      {ids.Finish().ValueOrDie(), names.Finish().ValueOrDie()});
+  // Three chunks of uneven sizes, one across the row group boundary.
+  std::vector<std::shared_ptr<arrow::Table>> parts = {whole->Slice(0, 1000),
+                                                      whole->Slice(1000, (int64_t{1} << 20)),
+                                                      whole->Slice(1000 + (int64_t{1} << 20))};
+  auto chunked = arrow::ConcatenateTables(parts).ValueOrDie();
+  ASSERT_EQ(chunked->column(0)->num_chunks(), 3);
+  for (bool on_pool : {false, true}) {
+    TempTable t;
+    WriteOptions options = Mode(SaveMode::kErrorIfExists);
+    options.target_file_bytes = int64_t{1} << 40;  // one file
+    Result<WriteResult> written;
+    if (on_pool) {
+      auto task = arrow::internal::GetCpuThreadPool()->Submit(
+          [&] { return WriteTable(t.root(), chunked, options); });
+      ASSERT_TRUE(task.ok());
+      written = task->result().ValueOrDie();
+    } else {
+      written = WriteTable(t.root(), chunked, options);
+    }
+    ASSERT_TRUE(written.ok()) << written.status().ToString();
+    auto snapshot = Load(t.root());
+    ASSERT_EQ(snapshot->files().size(), 1u);
+    auto file = io::ReadWholeFile(t.root().Child(snapshot->files()[0].path));
+    ASSERT_TRUE(file.ok());
+    auto reader = parquet::ParquetFileReader::Open(
+        std::make_shared<arrow::io::BufferReader>(arrow::Buffer::FromString(*file)));
+    ASSERT_EQ(reader->metadata()->num_row_groups(), 2) << on_pool;
+    EXPECT_EQ(reader->metadata()->RowGroup(0)->num_rows(), int64_t{1} << 20);
+    EXPECT_EQ(reader->metadata()->RowGroup(1)->num_rows(), 1000);
+    auto read = ReadSnapshot(snapshot);
+    ASSERT_TRUE(read.ok()) << read.status().ToString();
+    auto combined = (*read)->CombineChunks().ValueOrDie();
+    EXPECT_TRUE(combined->Equals(*whole)) << on_pool;
+    auto stats = nlohmann::json::parse(*snapshot->files()[0].stats);
+    EXPECT_EQ(stats["numRecords"], n);
+    EXPECT_EQ(stats["minValues"]["id"], 1);
+    EXPECT_EQ(stats["maxValues"]["id"], n);
+  }
 }
 
 TEST(PartitionValueTest, ZoneLessTimestampIsWallClockTimeInTheSessionZone) {

@@ -6,6 +6,7 @@
 // being read by a task on the query's thread pool, and chunks are handed out in file order, so
 // memory holds a few chunks whatever the files' sizes.
 
+#include <algorithm>
 #include <deque>
 #include <mutex>
 #include <unordered_map>
@@ -16,6 +17,8 @@
 #include <arrow/io/api.h>
 #include <arrow/json/api.h>
 #include <parquet/arrow/reader.h>
+#include <parquet/arrow/schema.h>
+#include <parquet/properties.h>
 
 #include "basin/delta/data_skipping.h"
 #include "basin/delta/deletion_vector.h"
@@ -217,6 +220,14 @@ Result<std::shared_ptr<arrow::Array>> MetadataColumn(const FileInfo& file,
   return arrow::MakeArrayFromScalar(*scalar, rows);
 }
 
+void CollectLeaves(const parquet::arrow::SchemaField& field, std::vector<int>* leaves) {
+  if (field.is_leaf()) {
+    leaves->push_back(field.column_index);
+    return;
+  }
+  for (const auto& child : field.children) CollectLeaves(child, leaves);
+}
+
 // Picks `fields` from `table` by name (missing ones become nulls), cast to the field types.
 Result<std::shared_ptr<arrow::Table>> SelectByName(const std::shared_ptr<arrow::Table>& table,
                                                    const arrow::FieldVector& fields) {
@@ -244,15 +255,43 @@ std::string Option(const ScanSource& source, const std::string& key, const std::
   return fallback;
 }
 
+// Reads the top-level columns of a Parquet file that `fields` name (exactly, as SelectByName
+// picks them) and no others: a count reads no column at all, only the row count in the footer.
+// The columns are decoded in parallel when there are several.
+Result<std::shared_ptr<arrow::Table>> ReadParquetColumns(
+    const std::shared_ptr<arrow::io::RandomAccessFile>& input, const arrow::FieldVector& fields) {
+  parquet::arrow::FileReaderBuilder builder;
+  RETURN_NOT_OK(builder.Open(input));
+  parquet::ArrowReaderProperties properties;
+  properties.set_use_threads(true);
+  builder.properties(properties);
+  ASSIGN_OR_RAISE(auto reader, builder.Build());
+  std::shared_ptr<arrow::Schema> file_schema;
+  RETURN_NOT_OK(reader->GetSchema(&file_schema));
+  std::unordered_set<std::string> wanted;
+  for (const auto& field : fields) wanted.insert(field->name());
+  std::vector<int> leaves;
+  arrow::FieldVector read_fields;
+  for (int i = 0; i < file_schema->num_fields(); ++i) {
+    if (!wanted.count(file_schema->field(i)->name())) continue;
+    CollectLeaves(reader->manifest().schema_fields[static_cast<size_t>(i)], &leaves);
+    read_fields.push_back(file_schema->field(i));
+  }
+  if (read_fields.empty()) {
+    return arrow::Table::Make(arrow::schema(arrow::FieldVector{}), arrow::ChunkedArrayVector{},
+                              reader->parquet_reader()->metadata()->num_rows());
+  }
+  if (leaves.size() == 1) reader->set_use_threads(false);
+  return reader->ReadTable(leaves);
+}
+
 Result<std::shared_ptr<arrow::Table>> ReadFormatFile(const ScanSource& source, const FileInfo& file,
                                                      const arrow::FieldVector& fields) {
   ASSIGN_OR_RAISE(auto input, file.location.fs->OpenInputFile(file.location.path));
   std::shared_ptr<arrow::Table> table;
   switch (source.format) {
     case ScanSource::Format::kParquet: {
-      auto opened = parquet::arrow::OpenFile(input, arrow::default_memory_pool());
-      if (!opened.ok()) return opened.status();
-      ASSIGN_OR_RAISE(table, (*opened)->ReadTable());
+      ASSIGN_OR_RAISE(table, ReadParquetColumns(input, fields));
       break;
     }
     case ScanSource::Format::kCsv: {
@@ -723,9 +762,12 @@ class ScanOperator : public Operator {
     if (!stream->ordinal || stream->ordinal->length() < n) {
       auto ordinal = file_ordinals_.find(file.add->path);
       if (ordinal == file_ordinals_.end()) return InternalError("scanned file is not live");
-      // Sized by the first batch, the longest but for the last: one array per file.
-      ASSIGN_OR_RAISE(stream->ordinal,
-                      arrow::MakeArrayFromScalar(arrow::Int64Scalar(ordinal->second), n));
+      // Sized by the first batch, the longest but for the last: one array per file. Filled
+      // directly: MakeArrayFromScalar copies the value in one memcpy call per row.
+      ASSIGN_OR_RAISE(auto values,
+                      arrow::AllocateBuffer(n * static_cast<int64_t>(sizeof(int64_t))));
+      std::fill_n(values->mutable_data_as<int64_t>(), n, ordinal->second);
+      stream->ordinal = std::make_shared<arrow::Int64Array>(n, std::move(values));
     }
     auto path_array = stream->ordinal->Slice(0, n);
     arrow::ArrayVector columns = batch->columns();

@@ -121,6 +121,39 @@ TEST_F(FileScanTest, ParquetFolderSkipsHiddenFiles) {
             (V{"1,x", "1,x", "2,null", "2,null", "null,z", "null,z"}));
 }
 
+TEST_F(FileScanTest, ParquetReadsOnlyTheColumnsItReturns) {
+  // A file with a nested column between two flat ones: the scan reads the leaves of the
+  // columns it returns, in its own order, and a scan of no column only counts the rows.
+  auto point =
+      arrow::struct_({arrow::field("x", arrow::int32()), arrow::field("y", arrow::utf8())});
+  auto fields = arrow::FieldVector{arrow::field("a", arrow::int64()), arrow::field("s", point),
+                                   arrow::field("c", arrow::utf8())};
+  auto table = MakeTable(fields, {"[1, 2, 3]", R"([{"x": 1, "y": "p"}, null, {"x": 3, "y": null}])",
+                                  R"(["u", "v", null])"});
+  std::filesystem::create_directories(dir_ / "nested");
+  auto out =
+      arrow::io::FileOutputStream::Open((dir_ / "nested" / "f.parquet").string()).ValueOrDie();
+  ASSERT_TRUE(parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), out).ok());
+  ASSERT_TRUE(out->Close().ok());
+  auto scan = [&](std::vector<int> projection) {
+    arrow::FieldVector wanted;
+    for (int i : projection) wanted.push_back(fields[static_cast<size_t>(i)]);
+    auto node = NodeOf(plan::PlanKind::kScan, {}, arrow::schema(wanted));
+    node->scan.format = ScanSource::Format::kParquet;
+    node->scan.path = (dir_ / "nested").string();
+    node->scan.table_schema = arrow::schema(fields);
+    node->projection = std::move(projection);
+    return node;
+  };
+  EXPECT_EQ(RunPlan(scan({2, 1})),
+            (V{"u,{x:int32 = 1, y:string = p}", "v,null", "null,{x:int32 = 3, y:string = null}"}));
+  EXPECT_EQ(RunPlan(scan({2})), (V{"u", "v", "null"}));
+  auto counted = ExecuteToTable(scan({}), {});
+  ASSERT_TRUE(counted.ok()) << counted.status().ToString();
+  EXPECT_EQ((*counted)->num_rows(), 3);
+  EXPECT_EQ((*counted)->num_columns(), 0);
+}
+
 TEST_F(FileScanTest, CsvWithHeaderAndJsonLines) {
   // As in Spark, an empty CSV field reads as null.
   EXPECT_EQ(RunPlan(Scan(ScanSource::Format::kCsv, "data.csv", {{"header", "true"}})),

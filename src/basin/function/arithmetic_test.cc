@@ -1,3 +1,7 @@
+#include <limits>
+#include <string>
+#include <vector>
+
 #include <arrow/api.h>
 #include <gtest/gtest.h>
 
@@ -108,6 +112,53 @@ TEST(ArithmeticTest, ScalarsGiveScalars) {
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->is_scalar());
   EXPECT_EQ(Call("+", {A(int32(), "[1, 2]"), Sc(int32(), "10")}), "11 | 12");
+}
+
+// `column % constant` takes a multiply-and-shift path for non-negative values below 2^32 and
+// divisors up to 2^32 - 1: it must agree with the division everywhere, at the edges too.
+TEST(ArithmeticTest, RemainderByConstantAgreesWithDivision) {
+  std::vector<int64_t> values = {0,
+                                 1,
+                                 2,
+                                 3,
+                                 7,
+                                 9,
+                                 10,
+                                 99,
+                                 1000,
+                                 999999,
+                                 1000000,
+                                 1000001,
+                                 2147483647,
+                                 2147483648LL,
+                                 4294967294LL,
+                                 4294967295LL,
+                                 4294967296LL,
+                                 9007199254740993LL,
+                                 -1,
+                                 -7,
+                                 -1000000,
+                                 -4294967296LL};
+  values.push_back(std::numeric_limits<int64_t>::max());
+  values.push_back(std::numeric_limits<int64_t>::min());
+  const std::vector<int64_t> divisors = {
+      1, 2, 3, 7, 10, 641, 1000000, 2147483647, 2147483648LL, 4294967295LL, 4294967296LL, -1, -3};
+  std::string json = "[";
+  for (size_t i = 0; i < values.size(); ++i) json += (i ? ", " : "") + std::to_string(values[i]);
+  json += ", null]";
+  for (int64_t d : divisors) {
+    std::string expected;
+    for (int64_t v : values) {
+      const int64_t r = d == -1 ? 0 : v % d;
+      expected += std::to_string(r) + " | ";
+    }
+    expected += "NULL";
+    EXPECT_EQ(Call("%", {A(int64(), json), Sc(int64(), std::to_string(d))}), expected) << d;
+  }
+  // int columns: every divisor of the fast path, negative dividends by the general one.
+  EXPECT_EQ(Call("%", {A(int32(), "[0, 5, 2147483647, -2147483648, -5, null]"), Sc(int32(), "7")}),
+            "0 | 5 | 1 | -2 | -5 | NULL");
+  EXPECT_EQ(Call("%", {A(int32(), "[2147483647, 12]"), Sc(int32(), "1")}), "0 | 0");
 }
 
 TEST(ArithmeticTest, Comparisons) {

@@ -5,12 +5,15 @@
 // result to delta::CommitRowChanges: the rows to delete by position (deletion vectors or file
 // rewrites) and the rows to add, in one commit that read the snapshot the query scanned.
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <set>
 #include <unordered_map>
 
+#include <arrow/array/concatenate.h>
 #include <arrow/compute/api.h>
+#include <arrow/util/bit_util.h>
 #include <nlohmann/json.hpp>
 
 #include "basin/delta/row_changes.h"
@@ -149,12 +152,45 @@ bool CanStoreAssign(const arrow::DataType& from, const arrow::DataType& to) {
   return from.Equals(to) || from.id() == arrow::Type::NA || function::CanCast(from, to);
 }
 
+// Row positions by the ordinal of their live file (a row id's __basin_file: the file's position
+// in the snapshot's live files, which the scan read at the same version), gathered in a
+// vector and keyed by path once at the end: a string-keyed map lookup per row costs more than
+// the rest of a row's work.
+class RowsByFile {
+ public:
+  explicit RowsByFile(const delta::Snapshot& snapshot) : rows_(snapshot.files().size()) {}
 
+  Roaring64Map& operator[](int64_t ordinal) { return rows_[static_cast<size_t>(ordinal)]; }
 
-// The path of the data file a row id names: its position in the snapshot's live files (the scan
-// read the same version, so the order is the same).
-const std::string& FilePath(const delta::Snapshot& snapshot, int64_t ordinal) {
-  return snapshot.files()[static_cast<size_t>(ordinal)].path;
+  /// Moves the non-empty sets into `out`, keyed by the files' paths.
+  void MoveInto(const delta::Snapshot& snapshot, std::map<std::string, Roaring64Map>* out) {
+    for (size_t i = 0; i < rows_.size(); ++i) {
+      if (!rows_[i].isEmpty()) (*out)[snapshot.files()[i].path] = std::move(rows_[i]);
+    }
+  }
+
+ private:
+  std::vector<Roaring64Map> rows_;
+};
+
+// The rows of the live files a scan reads (all of them, or `only` those), from the files'
+// statistics; nullopt when a file has none.
+std::optional<int64_t> ScannedRows(const delta::Snapshot& snapshot,
+                                   const std::optional<std::vector<std::string>>& only) {
+  std::set<std::string> wanted;
+  if (only) wanted.insert(only->begin(), only->end());
+  int64_t rows = 0;
+  for (const auto& f : snapshot.files()) {
+    if (only && !wanted.count(f.path)) continue;
+    if (!f.stats) return std::nullopt;
+    auto stats = nlohmann::json::parse(*f.stats, nullptr, false);
+    if (!stats.is_object() || !stats.contains("numRecords") ||
+        !stats["numRecords"].is_number_integer()) {
+      return std::nullopt;
+    }
+    rows += stats["numRecords"].get<int64_t>();
+  }
+  return rows;
 }
 
 // A scan of the target at the snapshot's version with the row-id columns (__basin_file,
@@ -243,7 +279,8 @@ Result<std::optional<std::vector<std::string>>> Session::MergeTouchedFiles(
       if (values->IsValid(i)) keys.push_back(values->Value(i));
     }
   }
-  std::sort(keys.begin(), keys.end());
+  // Sources are often in key order already: checking that is one pass, sorting is several.
+  if (!std::is_sorted(keys.begin(), keys.end())) std::sort(keys.begin(), keys.end());
   std::vector<std::string> touched;
   for (const auto& f : snapshot.files()) {
     auto stats = nlohmann::json::parse(f.stats.value_or("{}"), nullptr, false);
@@ -815,10 +852,11 @@ Result<StatementResult> Session::DeleteStatement(sql::Statement& statement,
     ASSIGN_OR_RAISE(auto combined, ids->CombineChunks());
     auto files = std::static_pointer_cast<arrow::Int64Array>(combined->column(0)->chunk(0));
     auto rows = std::static_pointer_cast<arrow::Int64Array>(combined->column(1)->chunk(0));
+    RowsByFile deleted(*snapshot);
     for (int64_t i = 0; i < combined->num_rows(); ++i) {
-      changes.deleted_rows[FilePath(*snapshot, files->Value(i))].add(
-          static_cast<uint64_t>(rows->Value(i)));
+      deleted[files->Value(i)].add(static_cast<uint64_t>(rows->Value(i)));
     }
+    deleted.MoveInto(*snapshot, &changes.deleted_rows);
   }
   if (changes.deleted_rows.empty()) {
     return DeletedRowsResult(0, result, truncate);  // nothing matched: Delta commits nothing
@@ -901,10 +939,11 @@ Result<StatementResult> Session::UpdateStatement(sql::Statement& statement,
   changes.operation = "UPDATE";
   auto files = std::static_pointer_cast<arrow::Int64Array>(combined->column(0)->chunk(0));
   auto positions = std::static_pointer_cast<arrow::Int64Array>(combined->column(1)->chunk(0));
+  RowsByFile updated_rows(*snapshot);
   for (int64_t i = 0; i < combined->num_rows(); ++i) {
-    changes.deleted_rows[FilePath(*snapshot, files->Value(i))].add(
-        static_cast<uint64_t>(positions->Value(i)));
+    updated_rows[files->Value(i)].add(static_cast<uint64_t>(positions->Value(i)));
   }
+  updated_rows.MoveInto(*snapshot, &changes.deleted_rows);
   changes.updated_rows = changes.deleted_rows;
   std::vector<int> value_columns;
   for (int i = 0; i < target->num_fields(); ++i) value_columns.push_back(i + 2);
@@ -1046,18 +1085,26 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
   // Touched files: without NOT MATCHED BY SOURCE clauses only target rows that match a source
   // row matter, so a target file whose key range holds no source key is not read (the
   // "touched files" step of delta-spark's MERGE, here from file statistics).
+  std::optional<std::vector<std::string>> touched_files;
   if (!any_by_source) {
-    ASSIGN_OR_RAISE(auto only, MergeTouchedFiles(statement.text, *merge.condition, target_alias,
-                                                 source_alias, *snapshot));
-    if (only) {
+    ASSIGN_OR_RAISE(touched_files, MergeTouchedFiles(statement.text, *merge.condition, target_alias,
+                                                     source_alias, *snapshot));
+    if (touched_files) {
       auto pruned = std::make_shared<plan::PlanNode>(*node);
-      pruned->scan.only_files = std::move(*only);
+      pruned->scan.only_files = *touched_files;
       statement_relations_[kTargetRelation] = pruned;
     }
   }
   auto join = std::make_unique<sql::Relation>();
   join->kind = sql::RelationKind::kJoin;
   join->left = TableRelation(kTargetRelation, target_alias);
+  // The join builds the target side when it holds no more rows than the source: the target side
+  // carries only its key, the columns the clauses read and the row ids, while the source side
+  // carries all its columns, so the wide source rows then stream through the probe (in parallel)
+  // instead of being gathered into one table and passed over again for the unmatched ones.
+  if (std::optional<int64_t> target_rows = ScannedRows(*snapshot, touched_files)) {
+    join->left->broadcast = *target_rows <= num_source_rows;
+  }
   join->right = std::move(source);
   // Source rows always take part (they are counted and may be inserted); target rows without a
   // match only when a NOT MATCHED BY SOURCE clause may act on them.
@@ -1080,11 +1127,16 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
     sql::MergeMatchKind match;
     sql::MergeActionKind action;
     int condition = -1;  // column index, -1 when unconditional
-    int first_value = -1;
+    std::vector<int> value_columns;  // column index of each target column's value
     std::string condition_text;
   };
   std::vector<ClausePlan> plans;
   int next = 3;
+  // A value that is a plain column (`s.x` of UPDATE SET * and INSERT *, `t.x` of a column an
+  // UPDATE leaves alone) is selected once for every clause that uses it: the same column gives
+  // the same value whichever clause a row takes, and each selected column is a column of every
+  // joined row.
+  std::map<std::string, int> column_values;
   nlohmann::json matched_predicates = nlohmann::json::array();
   nlohmann::json not_matched_predicates = nlohmann::json::array();
   nlohmann::json by_source_predicates = nlohmann::json::array();
@@ -1207,12 +1259,23 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
       case sql::MergeActionKind::kDelete: break;
     }
     if (produces) {
-      plan.first_value = next;
       for (int i = 0; i < target->num_fields(); ++i) {
-        query.select_items.push_back(Item(std::move(values[static_cast<size_t>(i)]),
-                                          "__basin_v" + std::to_string(k) + "_" +
-                                              std::to_string(i)));
-        ++next;
+        auto& value = values[static_cast<size_t>(i)];
+        std::string key;
+        if (value->kind == sql::ExprKind::kColumn) {
+          // Spark Connect columns also name their DataFrame and position.
+          key = std::to_string(value->plan_id) + "\n" + std::to_string(value->scope_index);
+          for (const auto& part : value->name_parts) key += "\n" + Lower(part);
+          auto known = column_values.find(key);
+          if (known != column_values.end()) {
+            plan.value_columns.push_back(known->second);
+            continue;
+          }
+          column_values[key] = next;
+        }
+        plan.value_columns.push_back(next++);
+        query.select_items.push_back(
+            Item(std::move(value), "__basin_v" + std::to_string(k) + "_" + std::to_string(i)));
       }
     }
     std::string action_type = clause.action == sql::MergeActionKind::kDelete ? "delete"
@@ -1231,29 +1294,26 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
   }
 
   ASSIGN_OR_RAISE(auto joined, RunQueryAst(query));
-  ASSIGN_OR_RAISE(joined, joined->CombineChunks());
-  if (joined->num_rows() == 0) {
-    // Nothing joined: every column gets one empty chunk so the code below can index chunk 0.
-    ASSIGN_OR_RAISE(joined, arrow::Table::MakeEmpty(joined->schema()));
-    ASSIGN_OR_RAISE(joined, joined->CombineChunks());
-    arrow::ChunkedArrayVector columns;
-    for (const auto& f : joined->schema()->fields()) {
-      ASSIGN_OR_RAISE(auto empty, arrow::MakeEmptyArray(f->type()));
-      columns.push_back(std::make_shared<arrow::ChunkedArray>(empty));
-    }
-    joined = arrow::Table::Make(joined->schema(), columns, 0);
-  }
   int64_t n = joined->num_rows();
-  auto array = [&](int column) { return joined->column(column)->chunk(0); };
-  auto files = std::static_pointer_cast<arrow::Int64Array>(array(0));
-  auto positions = std::static_pointer_cast<arrow::Int64Array>(array(1));
-  auto source_flag = array(2);
+  // The columns that decide each row's clause, each as one array; the value columns stay in
+  // the join's chunks, and each clause's rows are filtered out of them below.
+  auto array = [&](int column) -> Result<std::shared_ptr<arrow::Array>> {
+    const auto& chunked = joined->column(column);
+    if (chunked->num_chunks() == 1) return chunked->chunk(0);
+    if (chunked->num_chunks() == 0) return arrow::MakeEmptyArray(chunked->type());
+    return arrow::Concatenate(chunked->chunks());
+  };
+  ASSIGN_OR_RAISE(auto file_column, array(0));
+  ASSIGN_OR_RAISE(auto position_column, array(1));
+  ASSIGN_OR_RAISE(auto source_flag, array(2));
+  auto files = std::static_pointer_cast<arrow::Int64Array>(file_column);
+  auto positions = std::static_pointer_cast<arrow::Int64Array>(position_column);
 
   // Decide each row's clause.
   std::vector<std::shared_ptr<arrow::BooleanArray>> conditions(plans.size());
   for (size_t k = 0; k < plans.size(); ++k) {
     if (plans[k].condition >= 0) {
-      auto c = array(plans[k].condition);
+      ASSIGN_OR_RAISE(auto c, array(plans[k].condition));
       if (c->type_id() != arrow::Type::BOOL) {
         return UserError("DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE",
                          "A MERGE clause condition must be a boolean.");
@@ -1271,7 +1331,7 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
       only_unconditional_delete = false;
     }
   }
-  std::unordered_map<int64_t, Roaring64Map> matched_targets;
+  RowsByFile matched_targets(*snapshot);
   for (int64_t r = 0; r < n; ++r) {
     bool has_target = files->IsValid(r);
     bool has_source = source_flag->IsValid(r);
@@ -1322,11 +1382,17 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
     bool is_insert = p.action == sql::MergeActionKind::kInsert ||
                      p.action == sql::MergeActionKind::kInsertAll;
     if (!is_insert) {
+      RowsByFile clause_rows(*snapshot);
       for (int64_t r : rows) {
-        const std::string& file = FilePath(*snapshot, files->Value(r));
-        uint64_t position = static_cast<uint64_t>(positions->Value(r));
-        changes.deleted_rows[file].add(position);
-        if (p.action != sql::MergeActionKind::kDelete) changes.updated_rows[file].add(position);
+        clause_rows[files->Value(r)].add(static_cast<uint64_t>(positions->Value(r)));
+      }
+      std::map<std::string, Roaring64Map> by_path;
+      clause_rows.MoveInto(*snapshot, &by_path);
+      for (auto& [file, positions_of_file] : by_path) {
+        changes.deleted_rows[file] |= positions_of_file;
+        if (p.action != sql::MergeActionKind::kDelete) {
+          changes.updated_rows[file] |= positions_of_file;
+        }
       }
     }
     bool matched = p.match == sql::MergeMatchKind::kMatched;
@@ -1340,14 +1406,13 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
     } else {
       (matched ? matched_updated : by_source_updated) += count;
     }
-    // Gather this clause's value columns for its rows.
-    arrow::Int64Builder indices;
-    RETURN_NOT_OK(indices.AppendValues(rows));
-    ASSIGN_OR_RAISE(auto index_array, indices.Finish());
-    std::vector<int> columns;
-    for (int i = 0; i < target->num_fields(); ++i) columns.push_back(p.first_value + i);
-    ASSIGN_OR_RAISE(auto values, joined->SelectColumns(columns));
-    ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(values, index_array));
+    // Gather this clause's value columns for its rows (in ascending order: a filter, which
+    // works chunk by chunk, where a take would first concatenate the chunks).
+    ASSIGN_OR_RAISE(auto bits, arrow::AllocateEmptyBitmap(n));
+    for (int64_t r : rows) arrow::bit_util::SetBit(bits->mutable_data(), r);
+    auto mask = std::make_shared<arrow::BooleanArray>(n, std::move(bits));
+    ASSIGN_OR_RAISE(auto values, joined->SelectColumns(p.value_columns));
+    ASSIGN_OR_RAISE(auto taken, arrow::compute::Filter(values, mask));
     ASSIGN_OR_RAISE(auto assigned, StoreAssign(taken.table(), target, table.name.Quoted()));
     (is_insert ? inserts : updates).push_back(assigned);
   }
