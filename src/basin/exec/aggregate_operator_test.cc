@@ -65,17 +65,22 @@ TEST(AggregateOperatorTest, SmallBatchesGiveTheSameResult) {
   EXPECT_EQ(Sorted(RunPlan(plan, options)), (V{"a,5", "b,4", "null,8"}));
 }
 
-TEST(AggregateOperatorTest, SpillsPartialStateUnderATinyMemoryLimit) {
-  // 5000 groups, 20000 rows, a memory limit far below the hash table's size.
+// A table (k BIGINT, v BIGINT) of `rows` rows: k = key(i), v = 1.
+std::shared_ptr<arrow::Table> KeysAndOnes(int rows, int64_t (*key)(int)) {
   arrow::Int64Builder keys;
   arrow::Int64Builder values;
-  for (int i = 0; i < 20000; ++i) {
-    ASSERT_TRUE(keys.Append(i % 5000).ok());
-    ASSERT_TRUE(values.Append(1).ok());
+  for (int i = 0; i < rows; ++i) {
+    EXPECT_TRUE(keys.Append(key(i)).ok());
+    EXPECT_TRUE(values.Append(1).ok());
   }
-  auto table = arrow::Table::Make(
+  return arrow::Table::Make(
       arrow::schema({arrow::field("k", arrow::int64()), arrow::field("v", arrow::int64())}),
       {keys.Finish().ValueOrDie(), values.Finish().ValueOrDie()});
+}
+
+TEST(AggregateOperatorTest, SpillsPartialStateUnderATinyMemoryLimit) {
+  // 5000 groups, 20000 rows, a memory limit far below the hash table's size.
+  auto table = KeysAndOnes(20000, [](int i) -> int64_t { return i % 5000; });
   auto plan = Aggregate(Values(table), {Col(0)}, {Agg("sum", {Col(1)})});
   auto total = Aggregate(plan, {}, {Agg("count", {}), Agg("sum", {Col(1)})});
   ExecOptions options;
@@ -94,15 +99,7 @@ TEST(AggregateOperatorTest, CountsTheIntegerKeyTableItHoldsAgainstTheLimit) {
   // 100,000 integer groups: the hash table's slots and key words take about 6 MB besides the
   // sums' 1.6 MB. A 6 MB limit holds the old estimate (keys plus 16 bytes per group, ~4 MB)
   // but not the table itself, so the aggregate must spill.
-  arrow::Int64Builder keys;
-  arrow::Int64Builder values;
-  for (int i = 0; i < 200000; ++i) {
-    ASSERT_TRUE(keys.Append((i * 7919) % 100000).ok());
-    ASSERT_TRUE(values.Append(1).ok());
-  }
-  auto table = arrow::Table::Make(
-      arrow::schema({arrow::field("k", arrow::int64()), arrow::field("v", arrow::int64())}),
-      {keys.Finish().ValueOrDie(), values.Finish().ValueOrDie()});
+  auto table = KeysAndOnes(200000, [](int i) -> int64_t { return (i * 7919) % 100000; });
   auto plan = Aggregate(Values(table), {Col(0)}, {Agg("sum", {Col(1)})});
   auto total = Aggregate(plan, {}, {Agg("count", {}), Agg("sum", {Col(1)})});
   ExecOptions options;

@@ -581,20 +581,9 @@ std::optional<arrow::Datum> DecimalBatchFast(Op op, const std::vector<arrow::Dat
   // The divisor as 64 bits when it fits (10^18 at most), else 0.
   const int64_t divisor64 = result_scale - rs <= 18 ? static_cast<int64_t>(divisor) : 0;
   const Int128 limit = pow10[Dec(out_type).precision()];
-  // Values as 128-bit integers (little-endian two's complement, as Arrow stores them).
-  auto values = [](const arrow::Datum& d, Int128* constant) -> const Int128* {
-    if (d.is_scalar()) {
-      const auto& v = static_cast<const arrow::Decimal128Scalar&>(*d.scalar()).value;
-      *constant = static_cast<Int128>(static_cast<unsigned __int128>(v.high_bits()) << 64 |
-                                      v.low_bits());
-      return nullptr;
-    }
-    const auto& a = *d.array();
-    return reinterpret_cast<const Int128*>(a.buffers[1]->data()) + a.offset;
-  };
   Int128 ca = 0, cb = 0;
-  const Int128* va = values(args[0], &ca);
-  const Int128* vb = values(args[1], &cb);
+  const Int128* va = Decimal128Values(args[0], &ca);
+  const Int128* vb = Decimal128Values(args[1], &cb);
   auto out_values = arrow::AllocateBuffer(length * 16);
   if (!out_values.ok()) return std::nullopt;
   auto* out = reinterpret_cast<Int128*>((*out_values)->mutable_data());
@@ -637,31 +626,11 @@ std::optional<arrow::Datum> DecimalBatchFast(Op op, const std::vector<arrow::Dat
       if (valid && row(i, &r)) return std::nullopt;
     }
   }
-  // Validity: the AND of the inputs'.
-  std::shared_ptr<arrow::Buffer> validity;
   int64_t null_count = 0;
-  if (arrays.size() == 1) {
-    const auto* a = arrays[0];
-    if (a->offset == 0) {
-      validity = a->buffers[0];
-    } else {
-      auto copied = arrow::internal::CopyBitmap(arrow::default_memory_pool(),
-                                                a->buffers[0]->data(), a->offset, length);
-      if (!copied.ok()) return std::nullopt;
-      validity = std::move(copied).ValueUnsafe();
-    }
-  } else if (arrays.size() == 2) {
-    auto anded = arrow::internal::BitmapAnd(arrow::default_memory_pool(),
-                                            arrays[0]->buffers[0]->data(), arrays[0]->offset,
-                                            arrays[1]->buffers[0]->data(), arrays[1]->offset,
-                                            length, 0);
-    if (!anded.ok()) return std::nullopt;
-    validity = std::move(anded).ValueUnsafe();
-  }
-  if (validity) null_count = length - arrow::internal::CountSetBits(validity->data(), 0, length);
-  if (null_count == 0) validity = nullptr;
+  auto validity = AndValidity(args, length, &null_count);
+  if (!validity.ok()) return std::nullopt;
   auto data = arrow::ArrayData::Make(out_type, length,
-                                     {validity, std::shared_ptr<arrow::Buffer>(std::move(*out_values))},
+                                     {*validity, std::shared_ptr<arrow::Buffer>(std::move(*out_values))},
                                      null_count);
   return arrow::Datum(data);
 }

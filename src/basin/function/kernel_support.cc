@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include <arrow/compute/api.h>
+#include <arrow/util/bitmap_ops.h>
 #include <arrow/vendored/datetime.h>
 
 #include "basin/types/schema_json.h"
@@ -197,6 +198,44 @@ bool AllScalar(const std::vector<arrow::Datum>& args) {
     if (!a.is_scalar()) return false;
   }
   return true;
+}
+
+const __int128* Decimal128Values(const arrow::Datum& arg, __int128* constant) {
+  if (arg.is_scalar()) {
+    const auto& v = static_cast<const arrow::Decimal128Scalar&>(*arg.scalar()).value;
+    *constant = static_cast<__int128>(static_cast<unsigned __int128>(v.high_bits()) << 64 |
+                                      v.low_bits());
+    return nullptr;
+  }
+  const auto& a = *arg.array();
+  return reinterpret_cast<const __int128*>(a.buffers[1]->data()) + a.offset;
+}
+
+Result<std::shared_ptr<arrow::Buffer>> AndValidity(const std::vector<arrow::Datum>& args,
+                                                   int64_t length, int64_t* null_count) {
+  std::vector<const arrow::ArrayData*> arrays;  // the arguments that may hold nulls
+  for (const auto& arg : args) {
+    if (arg.is_array() && arg.array()->MayHaveNulls()) arrays.push_back(arg.array().get());
+  }
+  std::shared_ptr<arrow::Buffer> validity;
+  if (arrays.size() == 1 && arrays[0]->offset == 0) {
+    validity = arrays[0]->buffers[0];
+  } else if (!arrays.empty()) {
+    ARROW_ASSIGN_OR_RAISE(validity, arrow::internal::CopyBitmap(arrow::default_memory_pool(),
+                                                                arrays[0]->buffers[0]->data(),
+                                                                arrays[0]->offset, length));
+    for (size_t k = 1; k < arrays.size(); ++k) {
+      ARROW_ASSIGN_OR_RAISE(validity,
+                            arrow::internal::BitmapAnd(arrow::default_memory_pool(),
+                                                       validity->data(), 0,
+                                                       arrays[k]->buffers[0]->data(),
+                                                       arrays[k]->offset, length, 0));
+    }
+  }
+  *null_count = 0;
+  if (validity) *null_count = length - arrow::internal::CountSetBits(validity->data(), 0, length);
+  if (*null_count == 0) validity = nullptr;
+  return validity;
 }
 
 namespace {

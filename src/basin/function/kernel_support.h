@@ -83,6 +83,15 @@ class OutBuilder {
 /// Returns true when every argument is a scalar (the kernel then returns a scalar).
 bool AllScalar(const std::vector<arrow::Datum>& args);
 
+/// The unscaled values of a decimal128 argument as 128-bit integers (Arrow's little-endian
+/// two's complement): the array's values, or nullptr with the scalar's value in `*constant`.
+const __int128* Decimal128Values(const arrow::Datum& arg, __int128* constant);
+
+/// The validity of a result over `args`: the AND of the array arguments' validity bitmaps
+/// (scalars count as valid), or nullptr when no row is null. Sets `*null_count`.
+Result<std::shared_ptr<arrow::Buffer>> AndValidity(const std::vector<arrow::Datum>& args,
+                                                   int64_t length, int64_t* null_count);
+
 /// Signature of a kernel body.
 using KernelFn = std::function<Result<arrow::Datum>(const std::vector<arrow::Datum>&, int64_t,
                                                     const EvalContext&)>;

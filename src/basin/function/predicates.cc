@@ -142,19 +142,9 @@ std::optional<arrow::Datum> CompareDecimals(Cmp cmp, const std::vector<arrow::Da
   }
   if (args[0].is_scalar() && args[1].is_scalar()) return std::nullopt;
   if (!args[0].type()->Equals(*args[1].type())) return std::nullopt;
-  auto values = [](const arrow::Datum& d, Int128* constant) -> const Int128* {
-    if (d.is_scalar()) {
-      const auto& v = static_cast<const arrow::Decimal128Scalar&>(*d.scalar()).value;
-      *constant = static_cast<Int128>(static_cast<unsigned __int128>(v.high_bits()) << 64 |
-                                      v.low_bits());
-      return nullptr;
-    }
-    const auto& a = *d.array();
-    return reinterpret_cast<const Int128*>(a.buffers[1]->data()) + a.offset;
-  };
   Int128 ca = 0, cb = 0;
-  const Int128* va = values(args[0], &ca);
-  const Int128* vb = values(args[1], &cb);
+  const Int128* va = Decimal128Values(args[0], &ca);
+  const Int128* vb = Decimal128Values(args[1], &cb);
   auto bits = arrow::AllocateBitmap(length);
   if (!bits.ok()) return std::nullopt;
   uint8_t* out = (*bits)->mutable_data();
@@ -178,32 +168,12 @@ std::optional<arrow::Datum> CompareDecimals(Cmp cmp, const std::vector<arrow::Da
       CompareDecimalArrays<Cmp::kGe>(va, vb, ca, cb, length, out);
       break;
   }
-  // Validity: the AND of the arrays'.
-  std::vector<const arrow::ArrayData*> arrays;
-  for (const auto& arg : args) {
-    if (arg.is_array() && arg.array()->MayHaveNulls()) arrays.push_back(arg.array().get());
-  }
-  std::shared_ptr<arrow::Buffer> validity;
-  if (arrays.size() == 1) {
-    auto copied = arrow::internal::CopyBitmap(arrow::default_memory_pool(),
-                                              arrays[0]->buffers[0]->data(), arrays[0]->offset,
-                                              length);
-    if (!copied.ok()) return std::nullopt;
-    validity = std::move(copied).ValueUnsafe();
-  } else if (arrays.size() == 2) {
-    auto anded = arrow::internal::BitmapAnd(arrow::default_memory_pool(),
-                                            arrays[0]->buffers[0]->data(), arrays[0]->offset,
-                                            arrays[1]->buffers[0]->data(), arrays[1]->offset,
-                                            length, 0);
-    if (!anded.ok()) return std::nullopt;
-    validity = std::move(anded).ValueUnsafe();
-  }
   int64_t null_count = 0;
-  if (validity) null_count = length - arrow::internal::CountSetBits(validity->data(), 0, length);
-  if (null_count == 0) validity = nullptr;
+  auto validity = AndValidity(args, length, &null_count);
+  if (!validity.ok()) return std::nullopt;
   return arrow::Datum(arrow::ArrayData::Make(
       arrow::boolean(), length,
-      {validity, std::shared_ptr<arrow::Buffer>(std::move(bits).ValueUnsafe())}, null_count));
+      {*validity, std::shared_ptr<arrow::Buffer>(std::move(bits).ValueUnsafe())}, null_count));
 }
 
 Status DiffTypes(const std::string& name, const TypePtr& l, const TypePtr& r) {
