@@ -18,6 +18,7 @@
 
 #include "basin/analyzer/column_name.h"
 #include "basin/analyzer/data_type.h"
+#include "basin/delta/file_stats.h"
 #include "basin/delta/snapshot.h"
 #include "basin/format/data_file_reader.h"
 #include "basin/format/data_file_writer.h"
@@ -2353,12 +2354,8 @@ Result<plan::PlanPtr> DeltaTableScan(const std::string& path, const TimeTravelSp
   node->scan.table_schema = snapshot->schema();
   int64_t rows = 0;
   for (const auto& f : snapshot->files()) {
-    auto stats = nlohmann::json::parse(f.stats.value_or("{}"), nullptr, false);
-    if (stats.is_object() && stats.contains("numRecords") && stats["numRecords"].is_number()) {
-      rows += stats["numRecords"].get<int64_t>();
-    } else {
-      rows += std::max<int64_t>(1, f.size / 64);  // no statistics: guess from the file size
-    }
+    // No statistics: guess from the file size.
+    rows += delta::StatsRecordCount(f).value_or(std::max<int64_t>(1, f.size / 64));
   }
   node->estimated_rows = rows;
   // Distinct values of integer and date columns are bounded by their max - min + 1.

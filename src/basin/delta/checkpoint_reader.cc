@@ -9,6 +9,7 @@
 #include <parquet/exception.h>
 
 #include "basin/format/json_lines.h"
+#include "basin/format/parquet_leaves.h"
 
 namespace basin::delta {
 
@@ -273,14 +274,6 @@ Status ActionsFromTable(const arrow::Table& table, const std::string& source,
   return Status::OK();
 }
 
-void CollectLeaves(const parquet::arrow::SchemaField& field, std::vector<int>* leaves) {
-  if (field.is_leaf()) {
-    leaves->push_back(field.column_index);
-    return;
-  }
-  for (const auto& child : field.children) CollectLeaves(child, leaves);
-}
-
 Status ReadParquetActions(const io::Location& file, const ActionSink& sink,
                           const RowHint& expect_rows) {
   auto opened = file.fs->OpenInputFile(file.path);
@@ -317,7 +310,7 @@ Status ReadParquetActions(const io::Location& file, const ActionSink& sink,
     const auto& manifest = (*reader)->manifest();
     for (const char* key : kActionColumns) {
       int index = schema->GetFieldIndex(key);
-      if (index >= 0) CollectLeaves(manifest.schema_fields[index], &columns);
+      if (index >= 0) format::CollectParquetLeaves(manifest.schema_fields[index], &columns);
     }
     (*reader)->set_use_threads(true);
     if (expect_rows) expect_rows((*reader)->parquet_reader()->metadata()->num_rows());

@@ -283,4 +283,14 @@ Result<std::string> ComputeFileStatsJson(const arrow::Table& data,
   return raw.Splice(stats.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+std::optional<int64_t> StatsRecordCount(const AddFile& file) {
+  if (!file.stats) return std::nullopt;
+  auto stats = nlohmann::json::parse(*file.stats, nullptr, false);
+  if (!stats.is_object() || !stats.contains("numRecords") ||
+      !stats["numRecords"].is_number_integer()) {
+    return std::nullopt;
+  }
+  return stats["numRecords"].get<int64_t>();
+}
+
 }  // namespace basin::delta

@@ -4,12 +4,14 @@
 // (PROTOCOL.md, "Per-file Statistics"), computed the way delta-spark computes them.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include <arrow/table.h>
 #include <nlohmann/json.hpp>
 
 #include "basin/base/status.h"
+#include "basin/delta/actions.h"
 
 namespace basin::delta {
 
@@ -36,5 +38,8 @@ Result<nlohmann::json> ComputeFileStats(const arrow::Table& data,
 /// them), are written here as exact JSON numbers, as delta-spark writes them.
 Result<std::string> ComputeFileStatsJson(const arrow::Table& data,
                                          const FileStatsOptions& options = {});
+
+/// Returns the numRecords of `file`'s statistics, or nullopt when it has none.
+std::optional<int64_t> StatsRecordCount(const AddFile& file);
 
 }  // namespace basin::delta

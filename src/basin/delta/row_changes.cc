@@ -15,6 +15,7 @@
 
 #include "basin/delta/data_skipping.h"
 #include "basin/delta/deletion_vector.h"
+#include "basin/delta/file_stats.h"
 #include "basin/delta/partition_value.h"
 #include "basin/delta/replace_where.h"
 #include "basin/delta/scan.h"
@@ -46,12 +47,7 @@ bool DeletionVectorsEnabled(const Snapshot& snapshot) {
 
 // The number of rows the physical file holds, from its statistics or by reading it.
 Result<int64_t> PhysicalRowCount(const std::shared_ptr<const Snapshot>& snapshot, const AddFile& file) {
-  if (file.stats) {
-    auto stats = nlohmann::json::parse(*file.stats, nullptr, false);
-    if (stats.is_object() && stats.contains("numRecords") && stats["numRecords"].is_number_integer()) {
-      return stats["numRecords"].get<int64_t>();
-    }
-  }
+  if (auto rows = StatsRecordCount(file)) return *rows;
   ASSIGN_OR_RAISE(auto rows, ReadDataFile(snapshot, file, nullptr, /*apply_deletion_vector=*/false));
   return rows->num_rows();
 }

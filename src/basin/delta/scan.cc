@@ -18,6 +18,7 @@
 #include "basin/delta/partition_value.h"
 #include "basin/format/decimal_widening.h"
 #include "basin/format/dictionary_strings.h"
+#include "basin/format/parquet_leaves.h"
 #include "basin/format/variant_shredding.h"
 #include "basin/types/schema_json.h"
 
@@ -200,14 +201,6 @@ Result<std::shared_ptr<arrow::Array>> Adapt(const std::shared_ptr<arrow::Array>&
                        " cannot be read as the table type " + target->ToString() + ".");
 }
 
-void CollectLeaves(const parquet::arrow::SchemaField& field, std::vector<int>* leaves) {
-  if (field.is_leaf()) {
-    leaves->push_back(field.column_index);
-    return;
-  }
-  for (const auto& child : field.children) CollectLeaves(child, leaves);
-}
-
 
 /// Streams one data file of a snapshot in batches of the output schema: the file's columns
 /// (found through column mapping and adapted to the table types), partition values, nulls for
@@ -273,7 +266,7 @@ class DataFileBatches : public arrow::RecordBatchReader {
       top_level.erase(std::unique(top_level.begin(), top_level.end()), top_level.end());
       std::vector<int> leaves;
       for (int index : top_level) {
-        CollectLeaves(file_reader_->manifest().schema_fields[index], &leaves);
+        format::CollectParquetLeaves(file_reader_->manifest().schema_fields[index], &leaves);
       }
       if (!leaves.empty()) {
         std::vector<int> row_groups(static_cast<size_t>(file_reader_->num_row_groups()));

@@ -22,6 +22,7 @@
 
 #include "basin/delta/data_skipping.h"
 #include "basin/delta/deletion_vector.h"
+#include "basin/format/parquet_leaves.h"
 #include "basin/delta/partition_value.h"
 #include "basin/delta/scan.h"
 #include "basin/delta/snapshot.h"
@@ -220,14 +221,6 @@ Result<std::shared_ptr<arrow::Array>> MetadataColumn(const FileInfo& file,
   return arrow::MakeArrayFromScalar(*scalar, rows);
 }
 
-void CollectLeaves(const parquet::arrow::SchemaField& field, std::vector<int>* leaves) {
-  if (field.is_leaf()) {
-    leaves->push_back(field.column_index);
-    return;
-  }
-  for (const auto& child : field.children) CollectLeaves(child, leaves);
-}
-
 // Picks `fields` from `table` by name (missing ones become nulls), cast to the field types.
 Result<std::shared_ptr<arrow::Table>> SelectByName(const std::shared_ptr<arrow::Table>& table,
                                                    const arrow::FieldVector& fields) {
@@ -274,7 +267,7 @@ Result<std::shared_ptr<arrow::Table>> ReadParquetColumns(
   arrow::FieldVector read_fields;
   for (int i = 0; i < file_schema->num_fields(); ++i) {
     if (!wanted.count(file_schema->field(i)->name())) continue;
-    CollectLeaves(reader->manifest().schema_fields[static_cast<size_t>(i)], &leaves);
+    format::CollectParquetLeaves(reader->manifest().schema_fields[static_cast<size_t>(i)], &leaves);
     read_fields.push_back(file_schema->field(i));
   }
   if (read_fields.empty()) {

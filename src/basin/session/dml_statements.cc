@@ -16,6 +16,7 @@
 #include <arrow/util/bit_util.h>
 #include <nlohmann/json.hpp>
 
+#include "basin/delta/file_stats.h"
 #include "basin/delta/row_changes.h"
 #include "basin/delta/snapshot.h"
 #include "basin/delta/write.h"
@@ -182,13 +183,9 @@ std::optional<int64_t> ScannedRows(const delta::Snapshot& snapshot,
   int64_t rows = 0;
   for (const auto& f : snapshot.files()) {
     if (only && !wanted.count(f.path)) continue;
-    if (!f.stats) return std::nullopt;
-    auto stats = nlohmann::json::parse(*f.stats, nullptr, false);
-    if (!stats.is_object() || !stats.contains("numRecords") ||
-        !stats["numRecords"].is_number_integer()) {
-      return std::nullopt;
-    }
-    rows += stats["numRecords"].get<int64_t>();
+    auto n = delta::StatsRecordCount(f);
+    if (!n) return std::nullopt;
+    rows += *n;
   }
   return rows;
 }
@@ -825,9 +822,7 @@ Result<StatementResult> Session::DeleteStatement(sql::Statement& statement,
     // Every row goes: whole files are removed without reading them.
     for (const auto& f : snapshot->files()) {
       Roaring64Map all;
-      auto stats = nlohmann::json::parse(f.stats.value_or("{}"), nullptr, false);
-      int64_t n = -1;
-      if (stats.is_object() && stats.contains("numRecords")) n = stats["numRecords"].get<int64_t>();
+      const int64_t n = delta::StatsRecordCount(f).value_or(-1);
       if (n < 0) break;  // no statistics: count the rows below
       for (int64_t r = 0; r < n; ++r) all.add(static_cast<uint64_t>(r));
       changes.deleted_rows[f.path] = std::move(all);
