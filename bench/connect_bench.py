@@ -106,13 +106,16 @@ def stop_spark_server() -> None:
 
 
 def private_basin(binary: Path, tmp: Path) -> Path:
-    """A copy of the binary, so that a rebuild during the run changes nothing."""
+    """A copy of the binary and of basin-serve next to it (`basin serve` runs that), so that a
+    rebuild during the run changes nothing."""
+    server = binary.parent / "basin-serve"
     for _ in range(120):
-        if binary.exists():
+        if binary.exists() and server.exists():
             break
         time.sleep(1)
     copy = tmp / "basin"
     shutil.copy2(binary, copy)
+    shutil.copy2(server, tmp / "basin-serve")
     return copy
 
 

@@ -122,3 +122,37 @@ def test_write_into_generated_columns_points_to_sql(tmp_path):
     proc = run("sql", "--warehouse", wh, "-e", "INSERT INTO g (a) VALUES (1); SELECT a, b FROM g",
                "--format", "csv")
     assert proc.returncode == 0 and proc.stdout.strip().splitlines()[-1] == "1,2", proc.stdout
+
+
+def test_one_shot_commands_load_no_grpc_or_libpq():
+    """`basin` itself links neither gRPC/protobuf (they live in basin-serve) nor libpq (opened
+    when a PostgreSQL metastore is used): loading them cost every `basin sql -e` ~20 ms."""
+    proc = subprocess.run(["ldd", BASIN], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0
+    for library in ("libgrpc", "libprotobuf", "libpq", "libabsl"):
+        assert library not in proc.stdout, proc.stdout
+
+
+def test_serve_runs_the_server_next_to_basin(tmp_path):
+    proc = run("serve", "--help")
+    assert proc.returncode == 0
+    assert "Usage: basin [--warehouse DIR] serve" in proc.stdout
+    proc = run("--warehouse", tmp_path / "w", "serve", "--port", "x")
+    assert proc.returncode == 1
+    assert "[INVALID_PARAMETER_VALUE] --port must be a number" in proc.stderr
+
+
+def test_serve_without_the_server_executable_says_so(tmp_path):
+    alone = tmp_path / "basin"
+    alone.write_bytes(Path(BASIN).read_bytes())
+    alone.chmod(0o755)
+    proc = subprocess.run([str(alone), "serve"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "cannot start the Spark Connect server" in proc.stderr
+    assert "basin-serve" in proc.stderr
+    # The other commands work without it.
+    proc = subprocess.run([str(alone), "--warehouse", str(tmp_path / "w"), "sql", "-e",
+                           "SELECT 1 + 1 AS two", "--format", "csv"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "2" in proc.stdout

@@ -2,6 +2,7 @@
 // `basin_metastore`. Writers run SERIALIZABLE and are retried on a serialization failure, so
 // concurrent servers behave as if their changes ran one after another.
 
+#include <dlfcn.h>
 #include <libpq-fe.h>
 
 #include <memory>
@@ -12,6 +13,86 @@
 namespace basin::catalog {
 
 namespace {
+
+// libpq is opened when the first PostgreSQL metastore is, not when Basin starts: loading it
+// (and the Kerberos, LDAP and TLS libraries it needs) costs every process about 6 ms, and most
+// never use PostgreSQL (docs/decisions/0008-server-executable.md).
+struct PqApi {
+  decltype(&::PQclear) clear;
+  decltype(&::PQconnectdb) connectdb;
+  decltype(&::PQdb) db;
+  decltype(&::PQerrorMessage) errorMessage;
+  decltype(&::PQexec) exec;
+  decltype(&::PQexecParams) execParams;
+  decltype(&::PQfinish) finish;
+  decltype(&::PQgetisnull) getisnull;
+  decltype(&::PQgetlength) getlength;
+  decltype(&::PQgetvalue) getvalue;
+  decltype(&::PQhost) host;
+  decltype(&::PQnfields) nfields;
+  decltype(&::PQntuples) ntuples;
+  decltype(&::PQport) port;
+  decltype(&::PQreset) reset;
+  decltype(&::PQresultErrorField) resultErrorField;
+  decltype(&::PQresultErrorMessage) resultErrorMessage;
+  decltype(&::PQresultStatus) resultStatus;
+  decltype(&::PQsetNoticeProcessor) setNoticeProcessor;
+  decltype(&::PQstatus) status;
+  decltype(&::PQtransactionStatus) transactionStatus;
+};
+
+template <typename F>
+Status Symbol(void* handle, const char* name, F* out) {
+  *out = reinterpret_cast<F>(::dlsym(handle, name));
+  if (*out == nullptr) {
+    return Status::IOError("libpq has no ", name, ": ", ::dlerror());
+  }
+  return Status::OK();
+}
+
+Result<PqApi> LoadPq() {
+  void* handle = ::dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) {
+    return UserError("INVALID_PARAMETER_VALUE",
+                     std::string("A PostgreSQL metastore needs libpq (libpq.so.5), which cannot be "
+                                 "loaded: ") + ::dlerror());
+  }
+  PqApi api;
+  RETURN_NOT_OK(Symbol(handle, "PQclear", &api.clear));
+  RETURN_NOT_OK(Symbol(handle, "PQconnectdb", &api.connectdb));
+  RETURN_NOT_OK(Symbol(handle, "PQdb", &api.db));
+  RETURN_NOT_OK(Symbol(handle, "PQerrorMessage", &api.errorMessage));
+  RETURN_NOT_OK(Symbol(handle, "PQexec", &api.exec));
+  RETURN_NOT_OK(Symbol(handle, "PQexecParams", &api.execParams));
+  RETURN_NOT_OK(Symbol(handle, "PQfinish", &api.finish));
+  RETURN_NOT_OK(Symbol(handle, "PQgetisnull", &api.getisnull));
+  RETURN_NOT_OK(Symbol(handle, "PQgetlength", &api.getlength));
+  RETURN_NOT_OK(Symbol(handle, "PQgetvalue", &api.getvalue));
+  RETURN_NOT_OK(Symbol(handle, "PQhost", &api.host));
+  RETURN_NOT_OK(Symbol(handle, "PQnfields", &api.nfields));
+  RETURN_NOT_OK(Symbol(handle, "PQntuples", &api.ntuples));
+  RETURN_NOT_OK(Symbol(handle, "PQport", &api.port));
+  RETURN_NOT_OK(Symbol(handle, "PQreset", &api.reset));
+  RETURN_NOT_OK(Symbol(handle, "PQresultErrorField", &api.resultErrorField));
+  RETURN_NOT_OK(Symbol(handle, "PQresultErrorMessage", &api.resultErrorMessage));
+  RETURN_NOT_OK(Symbol(handle, "PQresultStatus", &api.resultStatus));
+  RETURN_NOT_OK(Symbol(handle, "PQsetNoticeProcessor", &api.setNoticeProcessor));
+  RETURN_NOT_OK(Symbol(handle, "PQstatus", &api.status));
+  RETURN_NOT_OK(Symbol(handle, "PQtransactionStatus", &api.transactionStatus));
+  return api;  // the library stays loaded for the life of the process
+}
+
+// The loaded API; LoadedPq() must have succeeded before the first call.
+const PqApi* g_pq = nullptr;
+
+Status LoadedPq() {
+  static const Result<PqApi> loaded = LoadPq();
+  if (!loaded.ok()) return loaded.status();
+  g_pq = &*loaded;
+  return Status::OK();
+}
+
+const PqApi& Pq() { return *g_pq; }
 
 constexpr char kSchemaName[] = "basin_metastore";
 // Serializes first opens (creating the schema and tables); any constant unlikely to be used by
@@ -45,7 +126,7 @@ std::string NumberPlaceholders(const std::string& sql) {
 void IgnoreNotice(void*, const char*) {}
 
 struct ResultDeleter {
-  void operator()(PGresult* result) const { PQclear(result); }
+  void operator()(PGresult* result) const { Pq().clear(result); }
 };
 using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
 
@@ -53,14 +134,14 @@ class PostgresDatabase : public SqlDatabase {
  public:
   PostgresDatabase(PGconn* conn, std::string description)
       : conn_(conn), description_(std::move(description)) {}
-  ~PostgresDatabase() override { PQfinish(conn_); }
+  ~PostgresDatabase() override { Pq().finish(conn_); }
 
   Status Begin(TransactionKind kind) override {
-    if (PQstatus(conn_) != CONNECTION_OK) {
+    if (Pq().status(conn_) != CONNECTION_OK) {
       // The server restarted or the network dropped since the last call: reconnect once.
-      PQreset(conn_);
-      if (PQstatus(conn_) != CONNECTION_OK) {
-        return Status::IOError("metastore ", description_, ": ", PQerrorMessage(conn_));
+      Pq().reset(conn_);
+      if (Pq().status(conn_) != CONNECTION_OK) {
+        return Status::IOError("metastore ", description_, ": ", Pq().errorMessage(conn_));
       }
       RETURN_NOT_OK(Setup());
     }
@@ -80,8 +161,8 @@ class PostgresDatabase : public SqlDatabase {
   Status Commit() override { return Exec("COMMIT"); }
 
   void Rollback() override {
-    if (PQtransactionStatus(conn_) != PQTRANS_IDLE) {
-      ResultPtr(PQexec(conn_, "ROLLBACK"));
+    if (Pq().transactionStatus(conn_) != PQTRANS_IDLE) {
+      ResultPtr(Pq().exec(conn_, "ROLLBACK"));
     }
   }
 
@@ -99,21 +180,21 @@ class PostgresDatabase : public SqlDatabase {
       }
     }
     const std::string numbered = NumberPlaceholders(sql);
-    ResultPtr result(PQexecParams(conn_, numbered.c_str(), static_cast<int>(params.size()), nullptr,
+    ResultPtr result(Pq().execParams(conn_, numbered.c_str(), static_cast<int>(params.size()), nullptr,
                                   values.data(), nullptr, nullptr, 0));
     RETURN_NOT_OK(Check(result.get(), sql));
     std::vector<SqlRow> rows;
-    const int row_count = PQntuples(result.get());
-    const int columns = PQnfields(result.get());
+    const int row_count = Pq().ntuples(result.get());
+    const int columns = Pq().nfields(result.get());
     rows.reserve(row_count);
     for (int r = 0; r < row_count; ++r) {
       SqlRow row(columns);
       for (int c = 0; c < columns; ++c) {
-        if (PQgetisnull(result.get(), r, c)) {
+        if (Pq().getisnull(result.get(), r, c)) {
           continue;
         }
-        row[c] = std::string(PQgetvalue(result.get(), r, c),
-                             static_cast<size_t>(PQgetlength(result.get(), r, c)));
+        row[c] = std::string(Pq().getvalue(result.get(), r, c),
+                             static_cast<size_t>(Pq().getlength(result.get(), r, c)));
       }
       rows.push_back(std::move(row));
     }
@@ -142,26 +223,26 @@ class PostgresDatabase : public SqlDatabase {
 
   /// Sets the session up: no notices on stderr, UTF-8, the metastore schema first on the path.
   Status Setup() {
-    PQsetNoticeProcessor(conn_, IgnoreNotice, nullptr);
+    Pq().setNoticeProcessor(conn_, IgnoreNotice, nullptr);
     RETURN_NOT_OK(Exec("SET client_encoding TO 'UTF8'"));
     return Exec((std::string("SET search_path TO ") + kSchemaName).c_str());
   }
 
  private:
   Status Exec(const char* sql) {
-    ResultPtr result(PQexec(conn_, sql));
+    ResultPtr result(Pq().exec(conn_, sql));
     return Check(result.get(), sql);
   }
 
   Status Check(const PGresult* result, const std::string& sql) {
-    const ExecStatusType status = result != nullptr ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+    const ExecStatusType status = result != nullptr ? Pq().resultStatus(result) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
       return Status::OK();
     }
     const char* sqlstate =
-        result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+        result != nullptr ? Pq().resultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
     std::string code = sqlstate != nullptr ? sqlstate : "";
-    std::string text = result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn_);
+    std::string text = result != nullptr ? Pq().resultErrorMessage(result) : Pq().errorMessage(conn_);
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
       text.pop_back();
     }
@@ -180,25 +261,26 @@ class PostgresDatabase : public SqlDatabase {
 
 // Names the server without a password: host, port and database of the connection.
 std::string Describe(PGconn* conn) {
-  std::string host = PQhost(conn) != nullptr ? PQhost(conn) : "";
-  std::string port = PQport(conn) != nullptr ? PQport(conn) : "";
-  std::string db = PQdb(conn) != nullptr ? PQdb(conn) : "";
+  std::string host = Pq().host(conn) != nullptr ? Pq().host(conn) : "";
+  std::string port = Pq().port(conn) != nullptr ? Pq().port(conn) : "";
+  std::string db = Pq().db(conn) != nullptr ? Pq().db(conn) : "";
   return "PostgreSQL database " + db + " at " + host + ":" + port;
 }
 
 }  // namespace
 
 Result<std::unique_ptr<SqlDatabase>> OpenPostgresDatabase(const std::string& connection) {
-  PGconn* conn = PQconnectdb(connection.c_str());
+  RETURN_NOT_OK(LoadedPq());
+  PGconn* conn = Pq().connectdb(connection.c_str());
   if (conn == nullptr) {
     return Status::OutOfMemory("cannot allocate a PostgreSQL connection");
   }
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string message = PQerrorMessage(conn);
+  if (Pq().status(conn) != CONNECTION_OK) {
+    std::string message = Pq().errorMessage(conn);
     while (!message.empty() && message.back() == '\n') {
       message.pop_back();
     }
-    PQfinish(conn);
+    Pq().finish(conn);
     return Status::IOError("cannot connect to the PostgreSQL metastore: ", message);
   }
   auto database = std::make_unique<PostgresDatabase>(conn, Describe(conn));
