@@ -129,32 +129,66 @@ arrow::ArrayVector RowGrouper::Flatten(const arrow::ArrayVector& keys) const {
 Result<std::unique_ptr<RowGrouper>> RowGrouper::Make(
     const std::vector<std::shared_ptr<arrow::DataType>>& types) {
   auto out = std::unique_ptr<RowGrouper>(new RowGrouper());
+  out->types_ = types;
   if (IsIntegerKey(types)) {
     out->integers_ = std::make_unique<IntegerKeyGrouper>(types);
-    out->types_ = types;
     return out;
   }
-  out->exec_context_ = std::make_unique<arrow::compute::ExecContext>();
-  out->types_ = types;
+  if (auto packing = PlanShortKeyPacking(types)) {
+    out->integers_ = std::make_unique<IntegerKeyGrouper>(packing->packed_types);
+    out->packing_ = std::move(packing);
+    return out;
+  }
+  RETURN_NOT_OK(out->MakeArrowGrouper());
+  return out;
+}
+
+Status RowGrouper::MakeArrowGrouper() {
+  exec_context_ = std::make_unique<arrow::compute::ExecContext>();
   std::vector<arrow::TypeHolder> holders;
-  for (const auto& type : types) {
-    out->has_struct_ |= type->id() == arrow::Type::STRUCT;
+  for (const auto& type : types_) {
+    has_struct_ |= type->id() == arrow::Type::STRUCT;
     FlatTypes(type, &holders);
   }
-  auto grouper = arrow::compute::Grouper::Make(holders, out->exec_context_.get());
+  auto grouper = arrow::compute::Grouper::Make(holders, exec_context_.get());
   if (!grouper.ok()) {
     std::string names;
-    for (const auto& type : types) names += (names.empty() ? "" : ", ") + type->ToString();
+    for (const auto& type : types_) names += (names.empty() ? "" : ", ") + type->ToString();
     return UserError("UNSUPPORTED_FEATURE",
                      "Grouping, joining or comparing rows by keys of type(s) " + names +
                          " is not supported yet: " + grouper.status().message());
   }
-  out->grouper_ = std::move(grouper).ValueUnsafe();
-  return out;
+  grouper_ = std::move(grouper).ValueUnsafe();
+  return Status::OK();
+}
+
+Status RowGrouper::LeavePacking() {
+  ASSIGN_OR_RAISE(auto uniques, Uniques());
+  RETURN_NOT_OK(MakeArrowGrouper());
+  integers_.reset();
+  packing_.reset();
+  if (uniques.empty() || uniques[0]->length() == 0) return Status::OK();
+  // Distinct keys in id order get the ids 0, 1, 2, ... again.
+  ASSIGN_OR_RAISE(auto ids, Consume(uniques, uniques[0]->length()));
+  if (ids->length() > 0 && ids->Value(ids->length() - 1) != ids->length() - 1) {
+    return Status::Invalid("group ids changed when leaving packed string keys");
+  }
+  return Status::OK();
 }
 
 Result<std::shared_ptr<arrow::UInt32Array>> RowGrouper::Consume(const arrow::ArrayVector& keys,
                                                                 int64_t length) {
+  if (packing_) {
+    arrow::ArrayVector packed;
+    ASSIGN_OR_RAISE(bool fits, PackShortKeys(*packing_, keys, length, &packed, nullptr));
+    if (fits) {
+      ASSIGN_OR_RAISE(auto buffer, arrow::AllocateBuffer(length * 4));
+      RETURN_NOT_OK(integers_->Consume(packed, length,
+                                       reinterpret_cast<uint32_t*>(buffer->mutable_data())));
+      return std::make_shared<arrow::UInt32Array>(length, std::move(buffer));
+    }
+    RETURN_NOT_OK(LeavePacking());  // a longer string: Arrow's grouper from here on
+  }
   if (integers_) {
     ASSIGN_OR_RAISE(auto buffer, arrow::AllocateBuffer(length * 4));
     RETURN_NOT_OK(integers_->Consume(keys, length,
@@ -174,7 +208,18 @@ Result<std::shared_ptr<arrow::UInt32Array>> RowGrouper::Lookup(const arrow::Arra
   if (integers_) {
     ASSIGN_OR_RAISE(auto buffer, arrow::AllocateBuffer(length * 4));
     auto* ids = reinterpret_cast<uint32_t*>(buffer->mutable_data());
-    integers_->Lookup(keys, length, ids);
+    if (packing_) {
+      // A string too long to pack was never consumed: not found.
+      arrow::ArrayVector packed;
+      std::vector<uint8_t> too_long;
+      RETURN_NOT_OK(PackShortKeys(*packing_, keys, length, &packed, &too_long).status());
+      integers_->Lookup(packed, length, ids);
+      for (int64_t i = 0; i < length; ++i) {
+        if (too_long[static_cast<size_t>(i)]) ids[i] = UINT32_MAX;
+      }
+    } else {
+      integers_->Lookup(keys, length, ids);
+    }
     ASSIGN_OR_RAISE(auto validity, arrow::AllocateBitmap(length));
     int64_t missing = 0;
     for (int64_t i = 0; i < length; ++i) {
@@ -194,6 +239,10 @@ Result<std::shared_ptr<arrow::UInt32Array>> RowGrouper::Lookup(const arrow::Arra
 }
 
 Result<arrow::ArrayVector> RowGrouper::Uniques() {
+  if (packing_) {
+    ASSIGN_OR_RAISE(auto packed, integers_->Uniques());
+    return UnpackShortKeys(*packing_, types_, packed);
+  }
   if (integers_) return integers_->Uniques();
   ASSIGN_OR_RAISE(auto batch, grouper_->GetUniques());
   arrow::ArrayVector flat;

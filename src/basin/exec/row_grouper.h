@@ -1,11 +1,14 @@
 #pragma once
 
 // Dense ids for distinct key rows (null keys equal each other), over Arrow's hash Grouper, or an
-// IntegerKeyGrouper for keys of one or two integer-like columns. Used
+// IntegerKeyGrouper for keys of one or two integer-like columns, or of one or two columns with
+// short strings packed into integer words (short_string_keys.h: the grouper moves its groups to
+// Arrow's grouper, same ids, when a longer string comes). Used
 // by aggregation, distinct, set operations and the hash join. Floating-point keys are compared as
 // Spark compares them (NormalizeFloatingNumbers): -0.0 equals 0.0 and every NaN equals every NaN.
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <arrow/api.h>
@@ -13,6 +16,7 @@
 
 #include "basin/base/status.h"
 #include "basin/exec/integer_key_grouper.h"
+#include "basin/exec/short_string_keys.h"
 
 namespace basin::exec {
 
@@ -43,10 +47,17 @@ class RowGrouper {
   int64_t memory_bytes() const { return integers_ ? integers_->memory_bytes() : -1; }
 
  private:
+  /// Makes Arrow's grouper for types_ (the generic path).
+  Status MakeArrowGrouper();
+  /// Leaves the packed short-string keys for Arrow's grouper, which gets the groups so far
+  /// in id order (so it gives them the same ids).
+  Status LeavePacking();
+
   /// Splits struct keys into their fields (and a validity column), which Arrow's grouper takes.
   arrow::ArrayVector Flatten(const arrow::ArrayVector& keys) const;
 
   std::unique_ptr<IntegerKeyGrouper> integers_;  // keys of one or two integer-like columns
+  std::optional<ShortKeyPacking> packing_;        // with integers_: short strings packed
   std::unique_ptr<arrow::compute::Grouper> grouper_;  // other keys
   std::unique_ptr<arrow::compute::ExecContext> exec_context_;
   std::vector<std::shared_ptr<arrow::DataType>> types_;  // the keys as given

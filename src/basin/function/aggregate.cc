@@ -180,6 +180,7 @@ class SumAccumulator : public GroupedAccumulator {
   // precision overflows the group: an error under ANSI (false here, SumOverflow() says it),
   // else null (try_sum, try_avg).
   bool AddDecimal(uint32_t g, __int128 v) {
+    bound_known_ = false;
     __int128& sum = dec128_[g];
     if (__builtin_add_overflow(sum, v, &sum) || sum >= sum_limit_ || sum <= -sum_limit_) {
       if (!overflow_[g]) {
@@ -188,6 +189,29 @@ class SumAccumulator : public GroupedAccumulator {
       }
       sum = 0;  // the group stays null; keep the sum in range
     }
+    return true;
+  }
+  // Whether `length` values of decimal(precision) added to any group cannot take a running sum
+  // out of the sum type's range: bound_ (at least every group's |sum|) plus length * 10^precision
+  // stays below the limit. Updates bound_ for that batch when so. Most batches pass, after one
+  // look at every group's sum when the bound is not known.
+  bool BatchCannotOverflow(int precision, int64_t length) {
+    if (checked_only_ || precision > 28 || length > (int64_t{1} << 20)) return false;
+    __int128 step = length;
+    for (int i = 0; i < precision; ++i) step *= 10;  // < 10^34
+    if (!bound_known_ || bound_ + step >= sum_limit_) {
+      bound_ = 0;
+      for (size_t k = 0; k < dec128_.size(); ++k) {
+        const __int128 v = dec128_[k] < 0 ? -dec128_[k] : dec128_[k];
+        if (v > bound_) bound_ = v;
+      }
+      bound_known_ = true;
+      if (bound_ + step >= sum_limit_) {
+        checked_only_ = true;  // sums this large: check every add from now on
+        return false;
+      }
+    }
+    bound_ += step;
     return true;
   }
   Status SumOverflow() const {
@@ -203,6 +227,16 @@ class SumAccumulator : public GroupedAccumulator {
       const auto& data = *args[0].array();
       const auto* values = reinterpret_cast<const __int128*>(data.buffers[1]->data()) + data.offset;
       const uint8_t* valid = data.MayHaveNulls() ? data.buffers[0]->data() : nullptr;
+      if (BatchCannotOverflow(static_cast<const arrow::Decimal128Type&>(*data.type).precision(),
+                              length)) {
+        // No running sum can leave the sum type's precision in this batch: plain adds.
+        for (int64_t i = 0; i < length; ++i) {
+          if (valid && !arrow::bit_util::GetBit(valid, data.offset + i)) continue;
+          ++count_[g[i]];
+          dec128_[g[i]] += values[i];
+        }
+        return Status::OK();
+      }
       bool fits = true;
       for (int64_t i = 0; i < length; ++i) {
         if (valid && !arrow::bit_util::GetBit(valid, data.offset + i)) continue;
@@ -339,6 +373,9 @@ class SumAccumulator : public GroupedAccumulator {
   std::vector<int64_t> isum_;
   std::vector<__int128> dec128_;  // decimal sums (unscaled, below sum_limit_)
   __int128 sum_limit_ = 0;        // 10^(the sum type's precision)
+  __int128 bound_ = 0;            // when bound_known_: at least every group's |sum|
+  bool bound_known_ = true;       // (every sum starts at 0)
+  bool checked_only_ = false;     // sums came near the limit: no unchecked batches
   std::vector<double> dsum_;
   std::vector<int64_t> count_;
   std::vector<bool> overflow_;
