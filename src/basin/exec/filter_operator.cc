@@ -39,8 +39,24 @@ class FilterOperator : public Operator {
                     EvaluatePredicate(*condition_, *batch, eval, context_->subqueries()));
     if (mask->true_count() == 0) return std::shared_ptr<arrow::RecordBatch>();
     if (mask->true_count() == batch->num_rows()) return ConformBatch(batch, schema_);
-    ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(arrow::Datum(batch), arrow::Datum(mask)));
-    return ConformBatch(filtered.record_batch(), schema_);
+    if (mask->true_count() * 2 < batch->num_rows()) {
+      // Few rows kept: Arrow turns the mask into row indices once and takes them from every
+      // column.
+      ASSIGN_OR_RAISE(auto filtered,
+                      arrow::compute::Filter(arrow::Datum(batch), arrow::Datum(mask)));
+      return ConformBatch(filtered.record_batch(), schema_);
+    }
+    // Most rows kept: each column is filtered by the mask itself, which copies runs of kept
+    // rows at once instead of one row per index.
+    arrow::ArrayVector columns;
+    columns.reserve(static_cast<size_t>(batch->num_columns()));
+    for (const auto& column : batch->columns()) {
+      ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(column, arrow::Datum(mask)));
+      columns.push_back(filtered.make_array());
+    }
+    return ConformBatch(arrow::RecordBatch::Make(batch->schema(), mask->true_count(),
+                                                 std::move(columns)),
+                        schema_);
   }
 
   plan::ExprPtr condition_;
