@@ -541,10 +541,69 @@ inline bool DecimalBatchRow(const DecimalBatchInputs& in, int64_t i, Int128* res
   return over || r >= in.limit || r <= -in.limit;
 }
 
+// The largest |value| of `length` decimals, or a negative number when one does not fit 64
+// bits (or is INT64_MIN). A constant (values null) is one value.
+int64_t MaxAbs64(const Int128* values, Int128 constant, int64_t length) {
+  if (values == nullptr) {
+    const auto v = static_cast<int64_t>(constant);
+    return v == constant && v != INT64_MIN ? (v < 0 ? -v : v) : -1;
+  }
+  uint64_t outside = 0;  // bits set when some value leaves 64 bits
+  uint64_t max = 0;
+  for (int64_t i = 0; i < length; ++i) {
+    const auto low = static_cast<int64_t>(values[i]);
+    const auto high = static_cast<int64_t>(values[i] >> 64);
+    outside |= static_cast<uint64_t>(high ^ (low >> 63));
+    const uint64_t magnitude = low < 0 ? 0 - static_cast<uint64_t>(low) : static_cast<uint64_t>(low);
+    max = magnitude > max ? magnitude : max;
+  }
+  return outside != 0 || max > static_cast<uint64_t>(INT64_MAX) ? -1 : static_cast<int64_t>(max);
+}
+
+// + - * of a batch in 64-bit integers when the operands' largest values show that no row can
+// leave 64 bits or the result precision, and no digits are dropped (the usual case: prices,
+// quantities and rates). Returns false when that cannot be shown; the caller then runs the
+// checked 128-bit loop. Null rows take part with whatever their slots hold.
+template <Op kOp>
+bool DecimalBatchLoop64(const DecimalBatchInputs& in, int64_t length, Int128* out) {
+  if (in.divisor != 1) return false;
+  const int64_t max_a = MaxAbs64(in.va, in.ca, length);
+  if (max_a < 0) return false;
+  const int64_t max_b = MaxAbs64(in.vb, in.cb, length);
+  if (max_b < 0) return false;
+  Int128 bound;
+  int64_t scale_a = 1, scale_b = 1;
+  if constexpr (kOp == Op::kMultiply) {
+    bound = static_cast<Int128>(max_a) * max_b;
+  } else {
+    if (in.scale_a > INT64_MAX || in.scale_b > INT64_MAX) return false;
+    scale_a = static_cast<int64_t>(in.scale_a);
+    scale_b = static_cast<int64_t>(in.scale_b);
+    bound = static_cast<Int128>(max_a) * scale_a + static_cast<Int128>(max_b) * scale_b;
+  }
+  if (bound > INT64_MAX || bound >= in.limit) return false;
+  const auto ca = static_cast<int64_t>(in.ca), cb = static_cast<int64_t>(in.cb);
+  for (int64_t i = 0; i < length; ++i) {
+    const int64_t x = in.va ? static_cast<int64_t>(in.va[i]) : ca;
+    const int64_t y = in.vb ? static_cast<int64_t>(in.vb[i]) : cb;
+    int64_t r;
+    if constexpr (kOp == Op::kMultiply) {
+      r = x * y;
+    } else if constexpr (kOp == Op::kAdd) {
+      r = x * scale_a + y * scale_b;
+    } else {
+      r = x * scale_a - y * scale_b;
+    }
+    out[i] = r;
+  }
+  return true;
+}
+
 // Every row of a batch; true when some row (valid or not) overflows. Taking the inputs by
 // value keeps them in registers across the loop.
 template <Op kOp>
 [[gnu::noinline]] bool DecimalBatchLoop(const DecimalBatchInputs in, int64_t length, Int128* out) {
+  if (DecimalBatchLoop64<kOp>(in, length, out)) return false;
   bool over = false;
   for (int64_t i = 0; i < length; ++i) over |= DecimalBatchRow<kOp>(in, i, &out[i]);
   return over;
