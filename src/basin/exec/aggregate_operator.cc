@@ -21,6 +21,7 @@
 #include <arrow/array/concatenate.h>
 #include <arrow/compute/api.h>
 
+#include "basin/exec/key_filter.h"
 #include "basin/exec/operator.h"
 #include "basin/exec/ordered_batch_map.h"
 #include "basin/exec/row_grouper.h"
@@ -85,6 +86,30 @@ class AggregateOperator : public Operator {
   }
 
   ~AggregateOperator() override { context_->memory().Release(reserved_); }
+
+  // Output columns that are group keys: input rows whose keys the filter lacks form groups the
+  // consumer drops, so they are dropped before grouping (not with grouping sets, whose rows
+  // also feed groups where the key is nulled).
+  bool PushKeyFilter(const std::vector<int>& columns,
+                     const std::shared_ptr<const KeyFilter>& filter) override {
+    if (done_ || with_sets_ || columns.empty()) return false;
+    for (int c : columns) {
+      if (c < 0 || static_cast<size_t>(c) >= node_.group_by.size()) return false;
+    }
+    if (!filter) return true;
+    key_filter_ = filter;
+    key_filter_columns_ = columns;
+    // Group keys that are input columns: the input may drop the rows sooner (after a join's
+    // probe, say); the rows that reach here are still filtered.
+    std::vector<int> inputs;
+    for (int c : columns) {
+      const auto& expr = *node_.group_by[static_cast<size_t>(c)];
+      if (expr.kind != plan::ExprKind::kColumn) return true;
+      inputs.push_back(expr.column_index);
+    }
+    if (child_) child_->PushKeyFilter(inputs, filter);
+    return true;
+  }
 
   Status Init() {
     for (const auto& expr : node_.group_by) key_types_.push_back(expr->type);
@@ -276,19 +301,34 @@ class AggregateOperator : public Operator {
   Result<std::shared_ptr<arrow::RecordBatch>> EvaluateInputs(
       const std::shared_ptr<arrow::RecordBatch>& batch) const {
     arrow::ArrayVector columns;
+    std::shared_ptr<arrow::RecordBatch> input = batch;
     auto add = [&](const plan::Expr& expr, bool predicate) -> Status {
       std::shared_ptr<arrow::Array> column;
       if (predicate) {
         ASSIGN_OR_RAISE(column,
-                        EvaluatePredicate(expr, *batch, context_->eval(), context_->subqueries()));
+                        EvaluatePredicate(expr, *input, context_->eval(), context_->subqueries()));
       } else {
         ASSIGN_OR_RAISE(column,
-                        EvaluateToArray(expr, *batch, context_->eval(), context_->subqueries()));
+                        EvaluateToArray(expr, *input, context_->eval(), context_->subqueries()));
       }
       columns.push_back(std::move(column));
       return Status::OK();
     };
     for (const auto& expr : node_.group_by) RETURN_NOT_OK(add(*expr, false));
+    if (key_filter_) {
+      // Rows of groups the join above drops anyway go before the arguments are evaluated.
+      arrow::ArrayVector keys;
+      for (int c : key_filter_columns_) keys.push_back(columns[static_cast<size_t>(c)]);
+      ASSIGN_OR_RAISE(auto keep, key_filter_->Keep(keys, input->num_rows()));
+      if (keep->true_count() < input->num_rows()) {
+        ASSIGN_OR_RAISE(auto kept, arrow::compute::Filter(arrow::Datum(input), arrow::Datum(keep)));
+        input = kept.record_batch();
+        for (auto& column : columns) {
+          ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(column, arrow::Datum(keep)));
+          column = filtered.make_array();
+        }
+      }
+    }
     for (const auto& agg : node_.aggregates) {
       for (const auto& child : agg->children) RETURN_NOT_OK(add(*child, false));
       if (agg->filter) RETURN_NOT_OK(add(*agg->filter, true));
@@ -297,7 +337,7 @@ class AggregateOperator : public Operator {
     for (size_t i = 0; i < columns.size(); ++i) {
       fields.push_back(arrow::field("e" + std::to_string(i), columns[i]->type()));
     }
-    return arrow::RecordBatch::Make(arrow::schema(fields), batch->num_rows(), std::move(columns));
+    return arrow::RecordBatch::Make(arrow::schema(fields), input->num_rows(), std::move(columns));
   }
 
   // `batch` comes from EvaluateInputs.
@@ -556,6 +596,8 @@ class AggregateOperator : public Operator {
   OperatorPtr child_;
   QueryContext* context_;
   int64_t batch_size_;
+  std::shared_ptr<const KeyFilter> key_filter_;  // see PushKeyFilter
+  std::vector<int> key_filter_columns_;          // the group keys it reads
   bool with_sets_ = false;
   bool has_distinct_ = false;
   std::vector<std::shared_ptr<arrow::DataType>> key_types_;

@@ -30,6 +30,12 @@ class FilterOperator : public Operator {
     return map_->Next();
   }
 
+  // A filter keeps its input's columns: a key filter applies below it as well.
+  bool PushKeyFilter(const std::vector<int>& columns,
+                     const std::shared_ptr<const KeyFilter>& filter) override {
+    return !map_ && child_->PushKeyFilter(columns, filter);
+  }
+
  private:
   Result<std::shared_ptr<arrow::RecordBatch>> Filter(
       const std::shared_ptr<arrow::RecordBatch>& batch, int64_t first_row) const {

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <deque>
 #include <mutex>
+#include <optional>
 
 #include <arrow/array/concatenate.h>
 #include <arrow/compute/api.h>
@@ -18,6 +19,7 @@
 #include "basin/exec/join_condition.h"
 #include "basin/exec/integer_keys.h"
 #include "basin/exec/join_key_table.h"
+#include "basin/exec/key_filter.h"
 #include "basin/exec/operator.h"
 #include "basin/exec/ordered_batch_map.h"
 #include "basin/exec/row_grouper.h"
@@ -49,6 +51,29 @@ Result<arrow::ArrayVector> TakeColumns(const arrow::RecordBatch& batch,
   return out;
 }
 
+// Hands out batches already read from an operator, then (when given) the operator's others.
+class ReplayOperator : public Operator {
+ public:
+  ReplayOperator(std::shared_ptr<arrow::Schema> schema,
+                 std::deque<std::shared_ptr<arrow::RecordBatch>> read, OperatorPtr rest)
+      : read_(std::move(read)), rest_(std::move(rest)) {
+    schema_ = std::move(schema);
+  }
+  Result<std::shared_ptr<arrow::RecordBatch>> Next() override {
+    if (!read_.empty()) {
+      auto batch = std::move(read_.front());
+      read_.pop_front();
+      return batch;
+    }
+    if (rest_) return rest_->Next();
+    return nullptr;
+  }
+
+ private:
+  std::deque<std::shared_ptr<arrow::RecordBatch>> read_;
+  OperatorPtr rest_;
+};
+
 class JoinOperator : public Operator {
  public:
   JoinOperator(const plan::PlanNode& node, OperatorPtr left, OperatorPtr right,
@@ -74,6 +99,36 @@ class JoinOperator : public Operator {
     context_->memory().Release(reserved_);
   }
 
+  // Output columns from one side: the filter goes on to that side; when the probe side cannot
+  // use it, probe rows are filtered here before they are looked up. Dropping a row of one side
+  // only removes output rows that carry its key (or, in outer joins, adds rows whose key
+  // columns are null, which a key filter drops too), so this is always allowed.
+  bool PushKeyFilter(const std::vector<int>& columns,
+                     const std::shared_ptr<const KeyFilter>& filter) override {
+    if (started_ || build_output_ != BuildOutput::kNone || columns.empty()) return false;
+    const bool semi_anti = type_ == JoinType::kLeftSemi || type_ == JoinType::kLeftAnti;
+    const int left_width = left_->schema()->num_fields();
+    bool all_left = true, all_right = !semi_anti;
+    for (int c : columns) {
+      all_left = all_left && c >= 0 && c < left_width;
+      all_right = all_right && c >= left_width && c < left_width + right_width_;
+    }
+    if (all_left) {
+      if (left_->PushKeyFilter(columns, filter)) return true;
+      if (filter) {
+        probe_filter_ = filter;
+        probe_filter_columns_ = columns;
+      }
+      return true;
+    }
+    if (all_right) {
+      std::vector<int> shifted;
+      for (int c : columns) shifted.push_back(c - left_width);
+      return right_->PushKeyFilter(shifted, filter);
+    }
+    return false;
+  }
+
   Result<std::shared_ptr<arrow::RecordBatch>> Next() override {
     while (true) {
       RETURN_NOT_OK(context_->CheckCancel());
@@ -92,12 +147,15 @@ class JoinOperator : public Operator {
   Status Step() {
     if (!started_) {
       started_ = true;
+      RETURN_NOT_OK(FilterBuildByProbeKeys());
       RETURN_NOT_OK(ReadBuild());
       if (partitioned_) {
         RETURN_NOT_OK(PartitionProbe());
         return LoadPartition();
       }
-      return BuildTable(build_);
+      RETURN_NOT_OK(BuildTable(build_));
+      FilterProbeByBuildKeys();
+      return Status::OK();
     }
     if (ParallelProbe()) {
       if (!probe_map_) {
@@ -137,6 +195,100 @@ class JoinOperator : public Operator {
     if (partitioned_ && partition_ < kJoinPartitions) return LoadPartition();
     finished_ = true;
     left_.reset();
+    return Status::OK();
+  }
+
+  // The equi keys of one side as plain columns of that side, when they all are and are
+  // integer-like (JoinKeyTable keys) and none is null-safe.
+  std::optional<std::vector<int>> KeyColumns(bool build) const {
+    std::vector<int> columns;
+    std::vector<std::shared_ptr<arrow::DataType>> types;
+    for (const auto& key : keys_) {
+      const plan::Expr& expr = build ? *key.right : *key.left;
+      if (key.null_safe || expr.kind != plan::ExprKind::kColumn) return std::nullopt;
+      columns.push_back(expr.column_index);
+      types.push_back(key.left->type);
+    }
+    if (columns.empty() || !IsIntegerKey(types)) return std::nullopt;
+    return columns;
+  }
+
+  std::vector<std::shared_ptr<arrow::DataType>> ProbeKeyTypes() const {
+    std::vector<std::shared_ptr<arrow::DataType>> types;
+    for (const auto& key : keys_) types.push_back(key.left->type);
+    return types;
+  }
+
+  // Probe rows whose keys the build side lacks produce nothing in inner, right and semi joins
+  // (and when the build rows are the output): the build keys filter the probe side, which
+  // drops them before grouping when it is an aggregate over those keys (q17).
+  void FilterProbeByBuildKeys() {
+    if (!key_table_ || partitioned_) return;
+    if (type_ != JoinType::kInner && type_ != JoinType::kRight && type_ != JoinType::kLeftSemi) {
+      return;
+    }
+    auto columns = KeyColumns(/*build=*/false);
+    if (!columns) return;
+    left_->PushKeyFilter(*columns, std::make_shared<KeyFilter>(key_table_, ProbeKeyTypes()));
+  }
+
+  // Build rows whose keys no probe row has produce nothing unless unmatched build rows are
+  // output (right and full joins, the anti build output). When the build side would drop rows
+  // by a key filter (an aggregate over the keys: q02, q20), the probe side is read first, if it
+  // is small, and its keys filter the build side. Otherwise whatever was read of the probe side
+  // is handed out first when probing.
+  Status FilterBuildByProbeKeys() {
+    if (type_ == JoinType::kRight || type_ == JoinType::kFull ||
+        build_output_ == BuildOutput::kAnti) {
+      return Status::OK();
+    }
+    auto build_columns = KeyColumns(/*build=*/true);
+    auto probe_columns = KeyColumns(/*build=*/false);
+    if (!build_columns || !probe_columns) return Status::OK();
+    if (!right_->PushKeyFilter(*build_columns, nullptr)) return Status::OK();
+    constexpr int64_t kMaxRows = int64_t{1} << 20;
+    std::deque<std::shared_ptr<arrow::RecordBatch>> read;
+    int64_t rows = 0;
+    bool ended = false;
+    while (rows < kMaxRows) {
+      RETURN_NOT_OK(context_->CheckCancel());
+      ASSIGN_OR_RAISE(auto batch, left_->Next());
+      if (!batch) {
+        ended = true;
+        break;
+      }
+      const int64_t bytes = BatchBytes(*batch);
+      if (!context_->memory().TryReserve(bytes)) {
+        read.push_back(std::move(batch));
+        break;
+      }
+      reserved_ += bytes;
+      rows += batch->num_rows();
+      read.push_back(std::move(batch));
+    }
+    if (ended) {
+      // The probe side's keys, all of them, in one table.
+      arrow::ArrayVector keys(keys_.size());
+      std::vector<arrow::ArrayVector> parts(keys_.size());
+      for (const auto& batch : read) {
+        ASSIGN_OR_RAISE(auto batch_keys, EvalKeys(*batch, /*build=*/false));
+        for (size_t k = 0; k < keys_.size(); ++k) parts[k].push_back(batch_keys[k]);
+      }
+      for (size_t k = 0; k < keys_.size(); ++k) {
+        if (parts[k].empty()) {
+          ASSIGN_OR_RAISE(keys[k], arrow::MakeEmptyArray(keys_[k].left->type));
+        } else {
+          ASSIGN_OR_RAISE(keys[k], arrow::Concatenate(parts[k]));
+        }
+      }
+      auto table = std::make_shared<JoinKeyTable>();
+      std::vector<uint32_t> ids;
+      RETURN_NOT_OK(table->Build(keys, rows, &ids));
+      right_->PushKeyFilter(*build_columns, std::make_shared<KeyFilter>(table, ProbeKeyTypes()));
+    }
+    auto schema = left_->schema();
+    left_ = std::make_unique<ReplayOperator>(std::move(schema), std::move(read),
+                                             ended ? nullptr : std::move(left_));
     return Status::OK();
   }
 
@@ -283,7 +435,7 @@ class JoinOperator : public Operator {
     std::vector<uint32_t> ids;
     uint32_t groups = 0;
     if (!null_safe && IsIntegerKey(types)) {
-      key_table_ = std::make_unique<JoinKeyTable>();
+      key_table_ = std::make_shared<JoinKeyTable>();
       RETURN_NOT_OK(key_table_->Build(keys, n, &ids));  // null keys get no group
       groups = key_table_->num_groups();
     } else {
@@ -355,8 +507,22 @@ class JoinOperator : public Operator {
 
   // Joins one probe batch against the build side, appending output batches to `out`. Build
   // rows that matched are marked in `build_matched` (atomically: probes run in parallel).
-  Status Probe(const arrow::RecordBatch& probe, std::vector<uint8_t>* build_matched,
+  Status Probe(const arrow::RecordBatch& unfiltered, std::vector<uint8_t>* build_matched,
                std::vector<std::shared_ptr<arrow::RecordBatch>>* out) {
+    std::shared_ptr<arrow::RecordBatch> kept;  // the probe rows a key filter keeps
+    if (probe_filter_) {
+      arrow::ArrayVector keys;
+      for (int c : probe_filter_columns_) keys.push_back(unfiltered.column(c));
+      ASSIGN_OR_RAISE(auto keep, probe_filter_->Keep(keys, unfiltered.num_rows()));
+      if (keep->true_count() < unfiltered.num_rows()) {
+        auto whole = arrow::RecordBatch::Make(unfiltered.schema(), unfiltered.num_rows(),
+                                              unfiltered.columns());
+        ASSIGN_OR_RAISE(auto filtered,
+                        arrow::compute::Filter(arrow::Datum(whole), arrow::Datum(keep)));
+        kept = filtered.record_batch();
+      }
+    }
+    const arrow::RecordBatch& probe = kept ? *kept : unfiltered;
     const int64_t n = probe.num_rows();
     const int64_t build_rows = build_ ? build_->num_rows() : 0;
     std::vector<uint32_t> ids;
@@ -550,7 +716,9 @@ class JoinOperator : public Operator {
   int64_t reserved_ = 0;
   std::shared_ptr<arrow::RecordBatch> build_;
   std::unique_ptr<RowGrouper> grouper_;        // keys JoinKeyTable cannot take
-  std::unique_ptr<JoinKeyTable> key_table_;    // integer-like keys
+  std::shared_ptr<JoinKeyTable> key_table_;    // integer-like keys (shared with key filters)
+  std::shared_ptr<const KeyFilter> probe_filter_;  // probe rows to keep (PushKeyFilter)
+  std::vector<int> probe_filter_columns_;
   std::mutex grouper_mutex_;
   std::unique_ptr<OrderedBatchMap> probe_map_;  // parallel probing
   std::vector<int64_t> row_start_;

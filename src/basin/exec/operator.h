@@ -78,12 +78,22 @@ class QueryContext {
   std::string spill_dir_;
 };
 
+class KeyFilter;
+
 /// A physical operator: pulls batches from its children and hands out its own.
 class Operator {
  public:
   virtual ~Operator() = default;
   /// Returns the next batch, or nullptr at the end.
   virtual Result<std::shared_ptr<arrow::RecordBatch>> Next() = 0;
+  /// Offers `filter` for the output `columns` (one per filter key): rows whose keys in those
+  /// columns the filter lacks may be dropped, as early as the operator can (the consumer would
+  /// drop them anyway). Returns whether it will (with a null filter: whether it would). Must be
+  /// called before the first Next(); operators that cannot use it return false.
+  virtual bool PushKeyFilter(const std::vector<int>& columns,
+                             const std::shared_ptr<const KeyFilter>& filter) {
+    return false;
+  }
   /// Returns the output schema.
   const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
 

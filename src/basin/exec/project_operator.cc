@@ -28,6 +28,20 @@ class ProjectOperator : public Operator {
     return map_->Next();
   }
 
+  // A key column the projection copies from its input is the same key there.
+  bool PushKeyFilter(const std::vector<int>& columns,
+                     const std::shared_ptr<const KeyFilter>& filter) override {
+    if (map_) return false;
+    std::vector<int> inputs;
+    for (int c : columns) {
+      if (c < 0 || static_cast<size_t>(c) >= exprs_.size()) return false;
+      const auto& expr = *exprs_[static_cast<size_t>(c)];
+      if (expr.kind != plan::ExprKind::kColumn) return false;
+      inputs.push_back(expr.column_index);
+    }
+    return child_->PushKeyFilter(inputs, filter);
+  }
+
  private:
   Result<std::shared_ptr<arrow::RecordBatch>> Project(
       const std::shared_ptr<arrow::RecordBatch>& batch, int64_t first_row) const {
