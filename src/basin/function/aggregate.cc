@@ -191,6 +191,34 @@ class SumAccumulator : public GroupedAccumulator {
     }
     return true;
   }
+  // Few groups (q01's four): consecutive rows mostly add to the same sum, and each add waits
+  // for the previous one's store. Four interleaved copies of the sums take rows in turn, so
+  // four adds are in flight; they are summed into the groups at the end of the batch.
+  static constexpr size_t kSmallGroups = 64;
+  void AddFewGroups(const __int128* values, const uint32_t* g, int64_t length) {
+    const size_t groups = dec128_.size();
+    __int128 sums[4][kSmallGroups] = {};
+    int64_t counts[4][kSmallGroups] = {};
+    int64_t i = 0;
+    for (; i + 4 <= length; i += 4) {
+      sums[0][g[i]] += values[i];
+      ++counts[0][g[i]];
+      sums[1][g[i + 1]] += values[i + 1];
+      ++counts[1][g[i + 1]];
+      sums[2][g[i + 2]] += values[i + 2];
+      ++counts[2][g[i + 2]];
+      sums[3][g[i + 3]] += values[i + 3];
+      ++counts[3][g[i + 3]];
+    }
+    for (; i < length; ++i) {
+      sums[0][g[i]] += values[i];
+      ++counts[0][g[i]];
+    }
+    for (size_t k = 0; k < groups; ++k) {
+      dec128_[k] += sums[0][k] + sums[1][k] + sums[2][k] + sums[3][k];
+      count_[k] += counts[0][k] + counts[1][k] + counts[2][k] + counts[3][k];
+    }
+  }
   // Whether `length` values of decimal(precision) added to any group cannot take a running sum
   // out of the sum type's range: bound_ (at least every group's |sum|) plus length * 10^precision
   // stays below the limit. Updates bound_ for that batch when so. Most batches pass, after one
@@ -230,6 +258,10 @@ class SumAccumulator : public GroupedAccumulator {
       if (BatchCannotOverflow(static_cast<const arrow::Decimal128Type&>(*data.type).precision(),
                               length)) {
         // No running sum can leave the sum type's precision in this batch: plain adds.
+        if (!valid && dec128_.size() <= kSmallGroups) {
+          AddFewGroups(values, g, length);
+          return Status::OK();
+        }
         for (int64_t i = 0; i < length; ++i) {
           if (valid && !arrow::bit_util::GetBit(valid, data.offset + i)) continue;
           ++count_[g[i]];

@@ -541,62 +541,52 @@ inline bool DecimalBatchRow(const DecimalBatchInputs& in, int64_t i, Int128* res
   return over || r >= in.limit || r <= -in.limit;
 }
 
-// The largest |value| of `length` decimals, or a negative number when one does not fit 64
-// bits (or is INT64_MIN). A constant (values null) is one value.
-int64_t MaxAbs64(const Int128* values, Int128 constant, int64_t length) {
-  if (values == nullptr) {
-    const auto v = static_cast<int64_t>(constant);
-    return v == constant && v != INT64_MIN ? (v < 0 ? -v : v) : -1;
-  }
-  uint64_t outside = 0;  // bits set when some value leaves 64 bits
-  uint64_t max = 0;
-  for (int64_t i = 0; i < length; ++i) {
-    const auto low = static_cast<int64_t>(values[i]);
-    const auto high = static_cast<int64_t>(values[i] >> 64);
-    outside |= static_cast<uint64_t>(high ^ (low >> 63));
-    const uint64_t magnitude = low < 0 ? 0 - static_cast<uint64_t>(low) : static_cast<uint64_t>(low);
-    max = magnitude > max ? magnitude : max;
-  }
-  return outside != 0 || max > static_cast<uint64_t>(INT64_MAX) ? -1 : static_cast<int64_t>(max);
-}
-
-// + - * of a batch in 64-bit integers when the operands' largest values show that no row can
-// leave 64 bits or the result precision, and no digits are dropped (the usual case: prices,
-// quantities and rates). Returns false when that cannot be shown; the caller then runs the
-// checked 128-bit loop. Null rows take part with whatever their slots hold.
+// + - * of a batch in 64-bit integers, in one pass, when no digits are dropped (the usual case:
+// prices, quantities and rates). Returns false when some operand or result left 64 bits, or a
+// result may be past the result precision; the caller then runs the checked 128-bit loop,
+// which writes every row again. Null rows take part with whatever their slots hold.
 template <Op kOp>
 bool DecimalBatchLoop64(const DecimalBatchInputs& in, int64_t length, Int128* out) {
   if (in.divisor != 1) return false;
-  const int64_t max_a = MaxAbs64(in.va, in.ca, length);
-  if (max_a < 0) return false;
-  const int64_t max_b = MaxAbs64(in.vb, in.cb, length);
-  if (max_b < 0) return false;
-  Int128 bound;
-  int64_t scale_a = 1, scale_b = 1;
-  if constexpr (kOp == Op::kMultiply) {
-    bound = static_cast<Int128>(max_a) * max_b;
-  } else {
-    if (in.scale_a > INT64_MAX || in.scale_b > INT64_MAX) return false;
-    scale_a = static_cast<int64_t>(in.scale_a);
-    scale_b = static_cast<int64_t>(in.scale_b);
-    bound = static_cast<Int128>(max_a) * scale_a + static_cast<Int128>(max_b) * scale_b;
-  }
-  if (bound > INT64_MAX || bound >= in.limit) return false;
+  if (in.scale_a > INT64_MAX || in.scale_b > INT64_MAX) return false;
+  const auto scale_a = static_cast<int64_t>(in.scale_a);
+  const auto scale_b = static_cast<int64_t>(in.scale_b);
+  // Little-endian 128-bit values: the low word, then the high word.
+  const auto* xa = reinterpret_cast<const int64_t*>(in.va);
+  const auto* xb = reinterpret_cast<const int64_t*>(in.vb);
   const auto ca = static_cast<int64_t>(in.ca), cb = static_cast<int64_t>(in.cb);
+  uint64_t outside = (!xa && ca != in.ca) || (!xb && cb != in.cb) ? 1 : 0;
+  bool overflow = false;
+  uint64_t bound = 0;  // the OR of |result|: at least the largest
   for (int64_t i = 0; i < length; ++i) {
-    const int64_t x = in.va ? static_cast<int64_t>(in.va[i]) : ca;
-    const int64_t y = in.vb ? static_cast<int64_t>(in.vb[i]) : cb;
+    int64_t x = ca, y = cb;
+    if (xa) {
+      x = xa[2 * i];
+      outside |= static_cast<uint64_t>(xa[2 * i + 1] ^ (x >> 63));
+    }
+    if (xb) {
+      y = xb[2 * i];
+      outside |= static_cast<uint64_t>(xb[2 * i + 1] ^ (y >> 63));
+    }
     int64_t r;
     if constexpr (kOp == Op::kMultiply) {
-      r = x * y;
-    } else if constexpr (kOp == Op::kAdd) {
-      r = x * scale_a + y * scale_b;
+      overflow |= __builtin_mul_overflow(x, y, &r);
     } else {
-      r = x * scale_a - y * scale_b;
+      int64_t wx, wy;
+      overflow |= __builtin_mul_overflow(x, scale_a, &wx);
+      overflow |= __builtin_mul_overflow(y, scale_b, &wy);
+      if constexpr (kOp == Op::kAdd) {
+        overflow |= __builtin_add_overflow(wx, wy, &r);
+      } else {
+        overflow |= __builtin_sub_overflow(wx, wy, &r);
+      }
     }
+    const int64_t sign = r >> 63;
+    bound |= static_cast<uint64_t>((r ^ sign) - sign);
     out[i] = r;
   }
-  return true;
+  return outside == 0 && !overflow && bound <= static_cast<uint64_t>(INT64_MAX) &&
+         static_cast<Int128>(bound) < in.limit;
 }
 
 // Every row of a batch; true when some row (valid or not) overflows. Taking the inputs by
