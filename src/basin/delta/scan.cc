@@ -1,5 +1,6 @@
 #include "basin/delta/scan.h"
 
+#include <algorithm>
 #include <set>
 
 #include <arrow/array.h>
@@ -220,7 +221,7 @@ class DataFileBatches : public arrow::RecordBatchReader {
 
   std::shared_ptr<arrow::Schema> schema() const override { return output_; }
 
-  Status Open(const AddFile& file, bool apply_dv) {
+  Status Open(const AddFile& file, bool apply_dv, std::optional<RowGroupRange> range) {
     ASSIGN_OR_RAISE(auto location, DataFileLocation(snapshot_->table_root(), file.path));
     path_ = location.path;
     auto opened = location.fs->OpenInputFile(location.path);
@@ -254,7 +255,17 @@ class DataFileBatches : public arrow::RecordBatchReader {
       }
       file_reader_ = std::move(reader).ValueUnsafe();
       RETURN_NOT_OK(file_reader_->GetSchema(&file_schema));
-      rows_left_ = file_reader_->parquet_reader()->metadata()->num_rows();
+      const auto& metadata = *file_reader_->parquet_reader()->metadata();
+      int first_group = 0, end_group = metadata.num_row_groups();
+      if (range) {
+        first_group = std::clamp(range->begin, 0, end_group);
+        end_group = std::clamp(range->end, first_group, end_group);
+      }
+      rows_left_ = 0;
+      position_ = 0;  // deletion vectors count rows from the start of the file
+      for (int g = 0; g < end_group; ++g) {
+        (g < first_group ? position_ : rows_left_) += metadata.RowGroup(g)->num_rows();
+      }
       // Leaves of the file columns that back the wanted table columns.
       std::vector<int> top_level;
       for (const auto& field : output_->fields()) {
@@ -269,8 +280,8 @@ class DataFileBatches : public arrow::RecordBatchReader {
         format::CollectParquetLeaves(file_reader_->manifest().schema_fields[index], &leaves);
       }
       if (!leaves.empty()) {
-        std::vector<int> row_groups(static_cast<size_t>(file_reader_->num_row_groups()));
-        for (size_t i = 0; i < row_groups.size(); ++i) row_groups[i] = static_cast<int>(i);
+        std::vector<int> row_groups;
+        for (int g = first_group; g < end_group; ++g) row_groups.push_back(g);
         // One column has nothing to decode in parallel: handing it to another thread and
         // waiting for it only adds two context switches per batch.
         if (leaves.size() == 1) file_reader_->set_use_threads(false);
@@ -432,7 +443,7 @@ class FileScanner {
 
   Result<std::shared_ptr<arrow::Table>> Read(const AddFile& file, bool apply_dv = true) {
     DataFileBatches reader(snapshot_, output_, time_zone_, int64_t{1} << 20);
-    RETURN_NOT_OK(reader.Open(file, apply_dv));
+    RETURN_NOT_OK(reader.Open(file, apply_dv, std::nullopt));
     arrow::RecordBatchVector batches;
     while (true) {
       std::shared_ptr<arrow::RecordBatch> batch;
@@ -550,11 +561,30 @@ Result<std::shared_ptr<arrow::Table>> ReadDataFile(const std::shared_ptr<const S
 Result<std::shared_ptr<arrow::RecordBatchReader>> OpenDataFile(
     const std::shared_ptr<const Snapshot>& snapshot, const AddFile& file,
     const std::shared_ptr<arrow::Schema>& output, bool apply_deletion_vector,
-    const std::string& time_zone, int64_t batch_size) {
+    const std::string& time_zone, int64_t batch_size, std::optional<RowGroupRange> row_groups) {
   auto reader = std::make_shared<DataFileBatches>(snapshot, output ? output : snapshot->schema(),
                                                   time_zone, batch_size);
-  RETURN_NOT_OK(reader->Open(file, apply_deletion_vector));
+  RETURN_NOT_OK(reader->Open(file, apply_deletion_vector, row_groups));
   return reader;
+}
+
+Result<int> DataFileRowGroups(const std::shared_ptr<const Snapshot>& snapshot,
+                              const AddFile& file) {
+  ASSIGN_OR_RAISE(auto location, DataFileLocation(snapshot->table_root(), file.path));
+  auto opened = location.fs->OpenInputFile(location.path);
+  if (!opened.ok()) {
+    return UserError("DELTA_FILE_NOT_FOUND_DETAILED",
+                     "File " + location.path + " referenced in the transaction log cannot be "
+                     "found. This occurs when data has been manually deleted from the file "
+                     "system rather than using the table `DELETE` statement.");
+  }
+  try {
+    auto reader = parquet::ParquetFileReader::Open(*opened);
+    return reader->metadata()->num_row_groups();
+  } catch (const parquet::ParquetException& e) {
+    return UserError("FAILED_READ_FILE",
+                     "Cannot read the data file " + location.path + ": " + e.what());
+  }
 }
 
 Result<std::shared_ptr<arrow::Table>> ReadSnapshot(const std::shared_ptr<const Snapshot>& snapshot,

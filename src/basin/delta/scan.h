@@ -45,13 +45,26 @@ Result<std::shared_ptr<arrow::Table>> ReadDataFile(const std::shared_ptr<const S
                                                    bool apply_deletion_vector,
                                                    const std::string& time_zone = "UTC");
 
+/// Row groups [begin, end) of a data file.
+struct RowGroupRange {
+  int begin = 0;
+  int end = 0;
+};
+
 /// Streams one data file like ReadDataFile, in batches of at most `batch_size` rows (the
 /// deletion vector, when applied, may make them shorter). Memory stays bounded by a few batches
-/// whatever the file's size.
+/// whatever the file's size. With `row_groups`, only those row groups are read (the deletion
+/// vector still counts rows from the start of the file), so that one file can be read by
+/// several threads.
 Result<std::shared_ptr<arrow::RecordBatchReader>> OpenDataFile(
     const std::shared_ptr<const Snapshot>& snapshot, const AddFile& file,
     const std::shared_ptr<arrow::Schema>& output, bool apply_deletion_vector,
-    const std::string& time_zone, int64_t batch_size);
+    const std::string& time_zone, int64_t batch_size,
+    std::optional<RowGroupRange> row_groups = std::nullopt);
+
+/// Returns the number of row groups of a data file (reads its footer).
+Result<int> DataFileRowGroups(const std::shared_ptr<const Snapshot>& snapshot,
+                              const AddFile& file);
 
 /// Reads all of the snapshot's rows into one table.
 Result<std::shared_ptr<arrow::Table>> ReadSnapshot(const std::shared_ptr<const Snapshot>& snapshot,

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -43,6 +44,9 @@ struct FileInfo {
   int64_t size = 0;
   int64_t modification_time_ms = 0;
   const delta::AddFile* add = nullptr;  // Delta
+  // Delta: read only these row groups of the file (a few files are split by row group, so
+  // that several threads read them).
+  std::optional<delta::RowGroupRange> row_groups;
   // Non-Delta: the values of the scan's partition columns, from the file's folders.
   arrow::ScalarVector partition_values;
 };
@@ -421,13 +425,33 @@ class ScanOperator : public Operator {
         }
         kept_files_ = std::move(kept);
       }
+      // Fewer files than twice the threads: each row group is read on its own (in order),
+      // so that one large file keeps every thread busy. (Row ids count rows per file, so
+      // scans that need them read whole files.)
+      const bool split = !with_row_id_ &&
+                         kept_files_.size() < 2 * static_cast<size_t>(std::max(
+                                                      1, context_->options().threads)) &&
+                         context_->options().threads > 1;
       for (const auto& add : kept_files_) {
         FileInfo info;
         info.path = root.Child(add.path).path;
         info.size = add.size;
         info.modification_time_ms = add.modification_time;
         info.add = &add;
-        files_.push_back(std::move(info));
+        int groups = 1;
+        if (split) {
+          auto counted = delta::DataFileRowGroups(snapshot_, add);
+          if (counted.ok()) groups = *counted;  // a file that cannot be read fails when read
+        }
+        if (groups <= 1) {
+          files_.push_back(std::move(info));
+          continue;
+        }
+        for (int g = 0; g < groups; ++g) {
+          FileInfo part = info;
+          part.row_groups = delta::RowGroupRange{g, g + 1};
+          files_.push_back(std::move(part));
+        }
       }
     } else {
       if (!table_schema) return InternalError("a file scan needs its table schema");
@@ -633,7 +657,7 @@ class ScanOperator : public Operator {
                         delta::OpenDataFile(snapshot_, *file.add, arrow::schema(data_fields_),
                                             /*apply_deletion_vector=*/!with_row_id_,
                                             context_->options().eval.session_time_zone,
-                                            ChunkRows()));
+                                            ChunkRows(), file.row_groups));
       } else {
         std::shared_ptr<arrow::Table> table;
         if (!source_.partition_columns.empty()) {
