@@ -10,6 +10,7 @@
 #include "basin/delta/checkpoint_reader.h"
 #include "basin/delta/checkpoint_writer.h"
 #include "basin/delta/log_listing.h"
+#include "basin/delta/snapshot_pin.h"
 #include "basin/types/schema_json.h"
 
 namespace basin::delta {
@@ -42,7 +43,47 @@ std::string VersionList(const std::map<int64_t, CommitFile>& commits) {
          std::to_string(commits.rbegin()->first) + "]";
 }
 
+// The snapshots pinned on this thread, innermost last.
+thread_local std::vector<std::shared_ptr<const Snapshot>> pinned_snapshots;
+
+bool SameTable(const io::Location& a, const io::Location& b) {
+  return a.path == b.path && (a.fs == b.fs || (a.fs && b.fs && a.fs->Equals(*b.fs)));
+}
+
 }  // namespace
+
+SnapshotPin::SnapshotPin(std::shared_ptr<const Snapshot> snapshot)
+    : snapshot_(std::move(snapshot)) {
+  if (snapshot_) pinned_snapshots.push_back(snapshot_);
+}
+
+SnapshotPin::~SnapshotPin() {
+  if (!snapshot_) return;
+  auto it = std::find(pinned_snapshots.rbegin(), pinned_snapshots.rend(), snapshot_);
+  if (it != pinned_snapshots.rend()) pinned_snapshots.erase(std::next(it).base());
+}
+
+std::shared_ptr<const Snapshot> SnapshotPin::FindOlder(
+    const io::Location& table_root, int64_t version, std::optional<int64_t> checkpoint_version,
+    const std::vector<std::string>& checkpoint_files) {
+  for (auto it = pinned_snapshots.rbegin(); it != pinned_snapshots.rend(); ++it) {
+    const auto& segment = (*it)->log_segment();
+    if ((*it)->version() < version && SameTable((*it)->table_root(), table_root) &&
+        segment.checkpoint_version == checkpoint_version &&
+        segment.checkpoint_files == checkpoint_files &&
+        (!checkpoint_version || (*it)->version() >= *checkpoint_version)) {
+      return *it;
+    }
+  }
+  return nullptr;
+}
+
+std::shared_ptr<const Snapshot> SnapshotPin::Find(const io::Location& table_root, int64_t version) {
+  for (auto it = pinned_snapshots.rbegin(); it != pinned_snapshots.rend(); ++it) {
+    if ((*it)->version() == version && SameTable((*it)->table_root(), table_root)) return *it;
+  }
+  return nullptr;
+}
 
 /// Reconciles the actions of a checkpoint and the commits after it (PROTOCOL.md, "Action
 /// Reconciliation"). Commits are replayed newest first, so the first action seen for a file,
@@ -84,6 +125,18 @@ class SnapshotBuilder {
           }
         },
         std::move(action));
+  }
+
+  /// Takes the state of an older snapshot of the same table whose log segment is a prefix of the
+  /// one being replayed, in place of its checkpoint and commits: the state reconciled up to
+  /// that version is what replaying them again would give.
+  void ApplySnapshot(const Snapshot& base) {
+    checkpoint_files_ = base.files();
+    checkpoint_tombstones_ = base.tombstones();
+    checkpoint_protocol_ = base.protocol();
+    checkpoint_metadata_ = base.metadata();
+    for (const auto& [id, txn] : base.app_transactions()) checkpoint_txns_.push_back(txn);
+    for (const auto& [name, domain] : base.domain_metadata()) checkpoint_domains_.push_back(domain);
   }
 
   /// Takes the actions of one commit; commits must come newest first.
@@ -340,6 +393,9 @@ Result<std::map<int64_t, int64_t>> TimestampsOf(const io::Location& root,
 
 Result<std::shared_ptr<const Snapshot>> Snapshot::Load(const io::Location& table_root,
                                                        const SnapshotOptions& options) {
+  if (options.version && !options.timestamp_ms) {
+    if (auto pinned = SnapshotPin::Find(table_root, *options.version)) return pinned;
+  }
   ASSIGN_OR_RAISE(auto root_info, table_root.fs->GetFileInfo(table_root.path));
   if (root_info.type() == arrow::fs::FileType::NotFound) {
     return UserError("PATH_NOT_FOUND", "Path does not exist: " + table_root.path + ".");
@@ -390,6 +446,20 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::Load(const io::Location& table
     }
   }
 
+  // A pinned older snapshot stands for the log below its version only while the commit files
+  // it was replayed from are still the ones listed.
+  auto unchanged_below = [&](const std::shared_ptr<const Snapshot>& base) {
+    if (!base) return base;
+    for (const auto& c : base->log_segment().commits) {
+      auto it = listing.commits.find(c.version);
+      if (it == listing.commits.end() || it->second.path != c.path || it->second.size != c.size ||
+          it->second.modification_time != c.modification_time) {
+        return std::shared_ptr<const Snapshot>();
+      }
+    }
+    return base;
+  };
+
   auto commits_contiguous = [&](int64_t from, int64_t to) -> std::optional<int64_t> {
     for (int64_t v = from; v <= to; ++v) {
       if (!listing.commits.count(v)) return v;
@@ -409,20 +479,29 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::Load(const io::Location& table
       continue;
     }
     if (commits_contiguous(cp.version + 1, target)) continue;
-    CommitPrefetch prefetch(table_root, listing.commits, cp.version + 1, target);
+    // A pinned older snapshot replayed from this checkpoint (the one a statement read, loaded
+    // again after its commit) stands for the checkpoint and the commits up to its version.
+    auto base = unchanged_below(SnapshotPin::FindOlder(table_root, target, cp.version, cp.paths));
+    const int64_t replay_from = base ? base->version() + 1 : cp.version + 1;
+    CommitPrefetch prefetch(table_root, listing.commits, replay_from, target);
     SnapshotBuilder builder(table_root);
-    auto read = ReadCheckpoint(
-        table_root, cp.paths, [&](Action&& action) { builder.ApplyCheckpoint(std::move(action)); },
-        [&](int64_t rows) { builder.ExpectCheckpointRows(rows); });
-    if (!read.ok()) {
-      last_error = read;
-      continue;
+    if (base) {
+      builder.ApplySnapshot(*base);
+    } else {
+      auto read = ReadCheckpoint(
+          table_root, cp.paths,
+          [&](Action&& action) { builder.ApplyCheckpoint(std::move(action)); },
+          [&](int64_t rows) { builder.ExpectCheckpointRows(rows); });
+      if (!read.ok()) {
+        last_error = read;
+        continue;
+      }
     }
     LogSegment segment;
     segment.version = target;
     segment.checkpoint_version = cp.version;
     segment.checkpoint_files = cp.paths;
-    for (int64_t v = target; v > cp.version; --v) {
+    for (int64_t v = target; v >= replay_from; --v) {
       ASSIGN_OR_RAISE(auto commit_actions, prefetch.Take(v));
       builder.ApplyCommitNewestFirst(std::move(commit_actions));
     }
@@ -456,11 +535,14 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::Load(const io::Location& table
                          ": version " + std::to_string(*missing) +
                          " is missing while reconstructing version " + std::to_string(target) + ".");
   }
-  CommitPrefetch prefetch(table_root, listing.commits, 0, target);
+  auto base = unchanged_below(SnapshotPin::FindOlder(table_root, target, std::nullopt, {}));
+  const int64_t replay_from = base ? base->version() + 1 : 0;
+  CommitPrefetch prefetch(table_root, listing.commits, replay_from, target);
   SnapshotBuilder builder(table_root);
+  if (base) builder.ApplySnapshot(*base);
   LogSegment segment;
   segment.version = target;
-  for (int64_t v = target; v >= 0; --v) {
+  for (int64_t v = target; v >= replay_from; --v) {
     ASSIGN_OR_RAISE(auto actions, prefetch.Take(v));
     builder.ApplyCommitNewestFirst(std::move(actions));
   }

@@ -7,9 +7,11 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "basin/delta/checkpoint_writer.h"
 #include "basin/delta/log_listing.h"
+#include "basin/delta/snapshot_pin.h"
 
 namespace basin::delta {
 namespace {
@@ -177,6 +179,147 @@ TEST(SnapshotTest, TimeTravelByVersion) {
   auto missing = Load(root, SnapshotOptions{7, std::nullopt});
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(ErrorClassOf(missing.status()), "DELTA_VERSION_NOT_FOUND");
+}
+
+// A pinned snapshot answers loads of its version of its table on the pinning thread, and
+// nothing else: the latest version, another version, another table, another thread, or any
+// load once the pin is gone replay the log.
+TEST(SnapshotTest, PinAnswersLoadsOfItsVersionOnly) {
+  std::string root = ::testing::TempDir() + "/pin_" + std::to_string(::getpid());
+  std::filesystem::remove_all(root);
+  WriteCommit(root, 0,
+              R"({"protocol":{"minReaderVersion":1,"minWriterVersion":2}})" "\n" +
+                  MetadataLine("t") + Add("a", 1));
+  WriteCommit(root, 1, Add("b", 1));
+  auto v1 = Load(root).ValueOrDie();
+  ASSERT_EQ(v1->version(), 1);
+  {
+    SnapshotPin pin(v1);
+    EXPECT_EQ(Load(root, SnapshotOptions{1, std::nullopt}).ValueOrDie(), v1);
+    // The latest version is listed, never assumed: a commit made meanwhile is seen.
+    WriteCommit(root, 2, Remove("a"));
+    auto latest = Load(root).ValueOrDie();
+    EXPECT_EQ(latest->version(), 2);
+    EXPECT_EQ(LiveFiles(*latest), (std::map<std::string, int64_t>{{"b", 1}}));
+    auto v0 = Load(root, SnapshotOptions{0, std::nullopt}).ValueOrDie();
+    EXPECT_EQ(v0->version(), 0);
+    EXPECT_EQ(LiveFiles(*v0), (std::map<std::string, int64_t>{{"a", 1}}));
+    // Time travel by timestamp always resolves the version from the log.
+    EXPECT_NE(Load(root, SnapshotOptions{std::nullopt, latest->timestamp_ms()}).ValueOrDie(),
+              v1);
+    // Another table at the same version.
+    std::string other = root + "_other";
+    std::filesystem::remove_all(other);
+    WriteCommit(other, 0,
+                R"({"protocol":{"minReaderVersion":1,"minWriterVersion":2}})" "\n" +
+                    MetadataLine("o") + Add("x", 1));
+    WriteCommit(other, 1, Add("y", 1));
+    auto other_v1 = Load(other, SnapshotOptions{1, std::nullopt}).ValueOrDie();
+    EXPECT_EQ(LiveFiles(*other_v1), (std::map<std::string, int64_t>{{"x", 1}, {"y", 1}}));
+    std::filesystem::remove_all(other);
+    // Another thread does not see this thread's pins.
+    std::shared_ptr<const Snapshot> elsewhere;
+    std::thread([&] { elsewhere = Load(root, SnapshotOptions{1, std::nullopt}).ValueOrDie(); }).join();
+    ASSERT_NE(elsewhere, nullptr);
+    EXPECT_NE(elsewhere, v1);
+    EXPECT_EQ(LiveFiles(*elsewhere), LiveFiles(*v1));
+    {
+      // Pins nest: the inner one goes, the outer one still answers.
+      SnapshotPin inner(v0);
+      EXPECT_EQ(Load(root, SnapshotOptions{0, std::nullopt}).ValueOrDie(), v0);
+    }
+    EXPECT_NE(Load(root, SnapshotOptions{0, std::nullopt}).ValueOrDie(), v0);
+    EXPECT_EQ(Load(root, SnapshotOptions{1, std::nullopt}).ValueOrDie(), v1);
+  }
+  auto unpinned = Load(root, SnapshotOptions{1, std::nullopt}).ValueOrDie();
+  EXPECT_NE(unpinned, v1);
+  EXPECT_EQ(LiveFiles(*unpinned), LiveFiles(*v1));
+  std::filesystem::remove_all(root);
+}
+
+// The same table state, as a full replay gives it.
+void ExpectSameState(const Snapshot& got, const Snapshot& want) {
+  EXPECT_EQ(got.version(), want.version());
+  std::vector<std::string> got_files, want_files, got_tombstones, want_tombstones;
+  for (const auto& f : got.files()) got_files.push_back(f.path + ":" + std::to_string(f.size));
+  for (const auto& f : want.files()) want_files.push_back(f.path + ":" + std::to_string(f.size));
+  for (const auto& r : got.tombstones()) got_tombstones.push_back(r.path);
+  for (const auto& r : want.tombstones()) want_tombstones.push_back(r.path);
+  EXPECT_EQ(got_files, want_files);  // in log order
+  EXPECT_EQ(got_tombstones, want_tombstones);
+  EXPECT_EQ(got.metadata().name, want.metadata().name);
+  EXPECT_EQ(got.protocol().min_writer_version, want.protocol().min_writer_version);
+  std::map<std::string, int64_t> got_txns, want_txns;
+  for (const auto& [id, txn] : got.app_transactions()) got_txns[id] = txn.version;
+  for (const auto& [id, txn] : want.app_transactions()) want_txns[id] = txn.version;
+  EXPECT_EQ(got_txns, want_txns);
+  std::set<std::string> got_domains, want_domains;
+  for (const auto& [name, d] : got.domain_metadata()) got_domains.insert(name + "=" + d.configuration);
+  for (const auto& [name, d] : want.domain_metadata()) want_domains.insert(name + "=" + d.configuration);
+  EXPECT_EQ(got_domains, want_domains);
+  EXPECT_EQ(got.log_segment().checkpoint_version, want.log_segment().checkpoint_version);
+  EXPECT_EQ(got.log_segment().checkpoint_files, want.log_segment().checkpoint_files);
+  EXPECT_EQ(got.log_segment().commits.size(), want.log_segment().commits.size());
+  EXPECT_EQ(got.timestamp_ms(), want.timestamp_ms());
+}
+
+// A later version loaded while an older one is pinned replays only the newer commits on top of
+// it, and gives the state a full replay gives, with and without a checkpoint underneath.
+TEST(SnapshotTest, PinnedOlderVersionIsExtendedByNewerCommits) {
+  std::string root = ::testing::TempDir() + "/pin_extend_" + std::to_string(::getpid());
+  std::filesystem::remove_all(root);
+  WriteCommit(root, 0,
+              R"({"protocol":{"minReaderVersion":1,"minWriterVersion":2}})" "\n" +
+                  MetadataLine("first") + Add("a", 1) + Add("b", 1) + Add("c", 1) +
+                  R"({"txn":{"appId":"app","version":1}})" "\n" +
+                  R"({"domainMetadata":{"domain":"d1","configuration":"x","removed":false}})" "\n" +
+                  R"({"domainMetadata":{"domain":"d2","configuration":"y","removed":false}})" "\n");
+  WriteCommit(root, 1, Remove("a") + Add("b", 2) +
+                           R"({"txn":{"appId":"app","version":2}})" "\n");
+  auto v1 = Load(root).ValueOrDie();
+  WriteCommit(root, 2, Add("a", 3) + Remove("c") + MetadataLine("second") + Add("d", 1) +
+                           R"({"txn":{"appId":"other","version":7}})" "\n" +
+                           R"({"domainMetadata":{"domain":"d1","configuration":"x","removed":true}})" "\n");
+  WriteCommit(root, 3, Add("b", 4) + Remove("d"));
+  auto full3 = Load(root, SnapshotOptions{3, std::nullopt}).ValueOrDie();
+  {
+    SnapshotPin pin(v1);
+    auto extended = Load(root, SnapshotOptions{3, std::nullopt}).ValueOrDie();
+    EXPECT_NE(extended, full3);
+    ExpectSameState(*extended, *full3);
+    auto latest = Load(root).ValueOrDie();
+    ExpectSameState(*latest, *full3);
+  }
+  // A checkpoint at version 2, a pin of the snapshot read from it, then version 4.
+  auto v2 = Load(root, SnapshotOptions{2, std::nullopt}).ValueOrDie();
+  ASSERT_TRUE(WriteCheckpoint(*v2, 10).ok());
+  auto from_checkpoint = Load(root, SnapshotOptions{3, std::nullopt}).ValueOrDie();
+  ASSERT_EQ(from_checkpoint->log_segment().checkpoint_version, 2);
+  WriteCommit(root, 4, Add("e", 1) + Remove("b"));
+  auto full4 = Load(root).ValueOrDie();
+  {
+    SnapshotPin pin(from_checkpoint);
+    ExpectSameState(*Load(root, SnapshotOptions{4, std::nullopt}).ValueOrDie(), *full4);
+    // A pin replayed without the checkpoint does not stand for it.
+    SnapshotPin other(v1);
+    ExpectSameState(*Load(root).ValueOrDie(), *full4);
+  }
+  {
+    SnapshotPin pin(v1);
+    ExpectSameState(*Load(root).ValueOrDie(), *full4);
+    // The log below the pinned version is not the one it was replayed from any more (the table
+    // was made again): a full replay.
+    std::filesystem::remove_all(root);
+    WriteCommit(root, 0,
+                R"({"protocol":{"minReaderVersion":1,"minWriterVersion":2}})" "\n" +
+                    MetadataLine("again") + Add("z", 9));
+    WriteCommit(root, 1, Add("y", 8) + Add("x", 7));
+    WriteCommit(root, 2, Remove("z"));
+    auto again = Load(root).ValueOrDie();
+    EXPECT_EQ(LiveFiles(*again), (std::map<std::string, int64_t>{{"x", 7}, {"y", 8}}));
+    EXPECT_EQ(again->metadata().name.value_or(""), "again");
+  }
+  std::filesystem::remove_all(root);
 }
 
 TEST(SnapshotTest, TimeTravelByTimestamp) {

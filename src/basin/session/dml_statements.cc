@@ -19,6 +19,7 @@
 #include "basin/delta/file_stats.h"
 #include "basin/delta/row_changes.h"
 #include "basin/delta/snapshot.h"
+#include "basin/delta/snapshot_pin.h"
 #include "basin/delta/write.h"
 #include "basin/function/function.h"
 #include "basin/session/file_table.h"
@@ -815,6 +816,9 @@ Result<StatementResult> Session::DeleteStatement(sql::Statement& statement,
   }
   ASSIGN_OR_RAISE(auto root, io::ResolveLocation(table.location));
   ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(root));
+  // The target's analysis and scan read this snapshot, and the reload after the commit (for a
+  // checkpoint) replays only the new commit on top of it.
+  delta::SnapshotPin pin(snapshot);
   std::string predicate_text;
   delta::RowChanges changes;
   changes.operation = truncate ? "TRUNCATE" : "DELETE";
@@ -873,6 +877,9 @@ Result<StatementResult> Session::UpdateStatement(sql::Statement& statement,
   }
   ASSIGN_OR_RAISE(auto root, io::ResolveLocation(table.location));
   ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(root));
+  // The target's analysis and scan read this snapshot, and the reload after the commit (for a
+  // checkpoint) replays only the new commit on top of it.
+  delta::SnapshotPin pin(snapshot);
   auto target = snapshot->schema();
   ASSIGN_OR_RAISE(auto node, RowIdScan(table.location, *snapshot));
   statement_relations_[kTargetRelation] = node;
@@ -973,6 +980,9 @@ Result<StatementResult> Session::MergeStatement(sql::Statement& statement,
   }
   ASSIGN_OR_RAISE(auto root, io::ResolveLocation(table.location));
   ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(root));
+  // The target's analysis and scan read this snapshot, and the reload after the commit (for a
+  // checkpoint) replays only the new commit on top of it.
+  delta::SnapshotPin pin(snapshot);
   auto target = snapshot->schema();
   ASSIGN_OR_RAISE(auto node, RowIdScan(table.location, *snapshot));
   statement_relations_[kTargetRelation] = node;
