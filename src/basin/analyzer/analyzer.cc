@@ -284,6 +284,8 @@ class ExpressionBinder {
   Result<ExprPtr> Bind(const sql::Expr& e);
   /// Binds a call of a catalog SQL function by inlining its body; nullopt when `e` names none.
   Result<std::optional<ExprPtr>> BindSqlFunction(const sql::Expr& e);
+  /// Binds a call of the session's Python function `udf` (a kPythonUdf named `f(args)`).
+  Result<ExprPtr> BindPythonUdf(const sql::Expr& e, std::shared_ptr<const plan::PythonUdf> udf);
 
   // Binds with no aggregation/window mapping (over the FROM scope).
   Result<ExprPtr> BindPlain(const sql::Expr& e) {
@@ -1165,6 +1167,37 @@ ExprPtr SubstituteParameters(const ExprPtr& e, const std::vector<ExprPtr>& args)
 
 }  // namespace
 
+Result<ExprPtr> ExpressionBinder::BindPythonUdf(const sql::Expr& e,
+                                                std::shared_ptr<const plan::PythonUdf> udf) {
+  if (e.over || e.distinct || e.filter || !e.within_group.empty()) {
+    return UserError("UNSUPPORTED_FEATURE",
+                     "The Python UDF " + Quote(udf->name) +
+                         " is a scalar function: DISTINCT, FILTER, WITHIN GROUP and OVER do not "
+                         "apply to it." + PosText(e.pos));
+  }
+  std::vector<ExprPtr> args;
+  std::string display = udf->name + "(";
+  for (size_t i = 0; i < e.children.size(); ++i) {
+    if (e.children[i]->kind == sql::ExprKind::kNamedArgument) {
+      return UserError("UNSUPPORTED_FEATURE",
+                       "Named arguments of Python UDFs are not supported by Basin." +
+                           PosText(e.pos));
+    }
+    ASSIGN_OR_RAISE(auto arg, Bind(*e.children[i]));
+    display += (i ? ", " : "") + AutoColumnName(*e.children[i]);
+    args.push_back(std::move(arg));
+  }
+  display += ")";
+  auto out = std::make_shared<plan::Expr>();
+  out->kind = ExprKind::kPythonUdf;
+  out->type = udf->return_type;
+  out->nullable = true;
+  out->children = std::move(args);
+  out->name = display;
+  out->python_udf = std::move(udf);
+  return ExprPtr(out);
+}
+
 Result<std::optional<ExprPtr>> ExpressionBinder::BindSqlFunction(const sql::Expr& e) {
   Catalog* catalog = analyzer_->options().catalog;
   if (!catalog || e.over || e.distinct) return std::optional<ExprPtr>();
@@ -1261,6 +1294,11 @@ Result<ExprPtr> ExpressionBinder::MakeCase(std::vector<ExprPtr> whens, std::vect
 
 Result<ExprPtr> ExpressionBinder::BindFunction(const sql::Expr& e) {
   std::string name = Lower(e.name_parts.back());
+  if (Catalog* catalog = analyzer_->options().catalog; catalog && e.name_parts.size() == 1) {
+    // Session functions shadow built-ins, as in Spark's session function registry.
+    ASSIGN_OR_RAISE(auto python, catalog->LookupPythonFunction(e.name_parts[0]));
+    if (python) return BindPythonUdf(e, python);
+  }
   if (e.name_parts.size() > 1 || !analyzer_->registry().KindOf(name)) {
     ASSIGN_OR_RAISE(auto sql_function, BindSqlFunction(e));
     if (sql_function) return *sql_function;

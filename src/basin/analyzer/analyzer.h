@@ -43,6 +43,12 @@ class Catalog {
   virtual Result<std::optional<SqlFunction>> LookupFunction(const std::vector<std::string>& name) {
     return std::optional<SqlFunction>();
   }
+  /// Returns the session's Python function `name` (spark.udf.register, or a DataFrame's udf
+  /// under the name Spark Connect gave it), or null when there is none.
+  virtual Result<std::shared_ptr<const plan::PythonUdf>> LookupPythonFunction(
+      const std::string& name) {
+    return std::shared_ptr<const plan::PythonUdf>();
+  }
   /// Returns the root folder of the Delta table `name`, or nullopt when there is none
   /// (table_changes).
   virtual Result<std::optional<std::string>> LookupTableLocation(

@@ -152,6 +152,8 @@ std::string AutoColumnName(const sql::Expr& e) {
       return std::string(e.try_cast ? "TRY_CAST(" : "CAST(") + AutoColumnName(*e.children[0]) +
              " AS " + (e.type ? TypeName(*e.type) : "?") + ")";
     case K::kFunction: {
+      // A front door's display name (a Python UDF called by a generated name).
+      if (!e.text.empty()) return e.text + "(" + Join(e.children) + ")";
       std::string name = Lower(e.name_parts.empty() ? "" : e.name_parts.back());
       // The cast aliases (int(x), date(x), time(x), ...) are named after x, as Spark shows an
       // implicit cast.

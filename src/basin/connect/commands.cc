@@ -15,6 +15,7 @@
 
 #include "basin/connect/delta_connect.h"
 #include "basin/connect/expression_text.h"
+#include "basin/connect/relation_queries.h"
 #include "basin/connect/arrow_stream.h"
 #include "basin/connect/sql_text.h"
 #include "basin/connect/statement_parameters.h"
@@ -724,8 +725,13 @@ Result<std::vector<spark::connect::ExecutePlanResponse>> RunCommand(
       return Responses{};
     case C::kExtension:
       return RunDeltaCommand(command.extension(), translator);
-    case C::kRegisterFunction:
-      return Unsupported("Registering Python or Scala functions (spark.udf.register)");
+    case C::kRegisterFunction: {
+      // spark.udf.register: the name is callable from SQL in this session.
+      const auto& udf = command.register_function();
+      ASSIGN_OR_RAISE(auto function, PythonFunctionOf(udf));
+      translator.session().RegisterPythonFunction(udf.function_name(), std::move(function));
+      return Responses{};
+    }
     case C::kRegisterTableFunction:
       return Unsupported("Registering user-defined table functions (spark.udtf.register)");
     case C::kRegisterDataSource:

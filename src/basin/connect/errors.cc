@@ -20,6 +20,11 @@ std::vector<std::string> ExceptionClasses(const std::string& error_class,
             "org.apache.spark.sql.AnalysisException", "java.lang.Exception",
             "java.lang.Throwable"};
   }
+  // An exception inside a Python UDF, or its worker dying: pyspark raises PythonException.
+  if (error_class == "PYTHON_EXCEPTION") {
+    return {"org.apache.spark.api.python.PythonException", "org.apache.spark.SparkException",
+            "java.lang.Exception", "java.lang.Throwable"};
+  }
   if (error_class == "INTERNAL_ERROR") {
     return {"org.apache.spark.SparkException", "java.lang.Exception", "java.lang.Throwable"};
   }
@@ -96,6 +101,13 @@ SparkError DescribeError(const Status& status) {
     error.error_class = *legacy;
     error.message = status.message();
     std::string prefix = "[" + *legacy + "] ";
+    if (error.message.rfind(prefix, 0) == 0) error.message = error.message.substr(prefix.size());
+  } else if (ErrorClassOf(status) == std::optional<std::string>("PYTHON_EXCEPTION")) {
+    // As Spark's PythonException: the Python traceback alone (the client adds its preamble).
+    error.error_class = "PYTHON_EXCEPTION";
+    error.sql_state = SqlStateOf(error.error_class);
+    error.message = status.message();
+    const std::string prefix = "[PYTHON_EXCEPTION] ";
     if (error.message.rfind(prefix, 0) == 0) error.message = error.message.substr(prefix.size());
   } else if (auto error_class = ErrorClassOf(status)) {
     error.error_class = *error_class;

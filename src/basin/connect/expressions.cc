@@ -3,6 +3,8 @@
 // everything else is a function call the analyzer resolves by name.
 
 #include <charconv>
+#include <cstdio>
+#include <functional>
 #include <cmath>
 
 #include "basin/connect/data_type.h"
@@ -624,7 +626,67 @@ ExpressionInput::~ExpressionInput() { expression_input = previous_; }
 
 Status PythonUdfUnsupported(const std::string& what) {
   return UserError("UNSUPPORTED_FEATURE",
-                   what + ": Python UDFs are not supported yet by Basin's Spark Connect server.");
+                   what + ": not supported yet by Basin's Spark Connect server (scalar Python UDFs "
+                          "are: udf, pandas_udf, spark.udf.register).");
+}
+
+Result<plan::PythonUdf> PythonFunctionOf(const proto::CommonInlineUserDefinedFunction& udf) {
+  if (!udf.has_python_udf()) {
+    return PythonUdfUnsupported(udf.has_java_udf() ? "Java UDF " + udf.function_name()
+                                                   : "Scala UDF " + udf.function_name());
+  }
+  const auto& python = udf.python_udf();
+  // pyspark's PythonEvalType: the scalar kinds run here; the others name what is missing.
+  switch (python.eval_type()) {
+    case 100:  // SQL_BATCHED_UDF
+    case 101:  // SQL_ARROW_BATCHED_UDF
+    case 200:  // SQL_SCALAR_PANDAS_UDF
+    case 204:  // SQL_SCALAR_PANDAS_ITER_UDF
+    case 250:  // SQL_SCALAR_ARROW_UDF
+    case 251:  // SQL_SCALAR_ARROW_ITER_UDF
+      break;
+    case 202:
+    case 217:
+    case 252:
+    case 254:
+      return PythonUdfUnsupported("grouped aggregate pandas/arrow UDF " + udf.function_name());
+    case 203:
+    case 253:
+      return PythonUdfUnsupported("window aggregate pandas/arrow UDF " + udf.function_name());
+    default:
+      return PythonUdfUnsupported("udf " + udf.function_name() + " of eval type " +
+                                  std::to_string(python.eval_type()));
+  }
+  if (udf.is_distinct()) {
+    return PythonUdfUnsupported("DISTINCT arguments of udf " + udf.function_name());
+  }
+  plan::PythonUdf out;
+  out.name = udf.function_name();
+  out.eval_type = python.eval_type();
+  out.command = python.command();
+  out.python_version = python.python_ver();
+  out.deterministic = udf.deterministic();
+  ASSIGN_OR_RAISE(out.return_type, FromProtoType(python.output_type()));
+  return out;
+}
+
+Result<sql::ExprPtr> PythonUdfCall(const proto::CommonInlineUserDefinedFunction& udf,
+                                   PlanTranslator& t) {
+  ASSIGN_OR_RAISE(auto function, PythonFunctionOf(udf));
+  // The client sends the whole function with every plan; one name per distinct function keeps
+  // the session's registry from growing with each request.
+  std::string identity = function.name + '\0' + std::to_string(function.eval_type) + '\0' +
+                         function.return_type->ToString() + '\0' +
+                         (function.deterministic ? "d" : "n") + '\0' + function.command;
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016zx", std::hash<std::string>{}(identity));
+  std::string key = std::string("__python_udf_") + hex;
+  std::string display = function.name;
+  t.session().RegisterPythonFunction(key, std::move(function));
+  ASSIGN_OR_RAISE(auto args, Arguments(udf.arguments(), t));
+  auto call = FunctionExpr(key, std::move(args));
+  call->text = display;
+  return call;
 }
 
 Result<sql::SortItem> SortItemOf(const proto::Expression& e, PlanTranslator& t) {
@@ -725,7 +787,7 @@ Result<sql::ExprPtr> PlanTranslator::Expression(const proto::Expression& e) {
       return ColumnExpr(std::move(parts));
     }
     case E::kCommonInlineUserDefinedFunction:
-      return PythonUdfUnsupported("udf " + e.common_inline_user_defined_function().function_name());
+      return PythonUdfCall(e.common_inline_user_defined_function(), *this);
     case E::kCallFunction: {
       const auto& c = e.call_function();
       ASSIGN_OR_RAISE(auto args, Arguments(c.arguments(), *this));

@@ -11,6 +11,7 @@
 
 #include "basin/base/status.h"
 #include "basin/connect/translator.h"
+#include "basin/plan/expression.h"
 #include "basin/sql/ast.h"
 #include "spark/connect/expressions.pb.h"
 #include "spark/connect/relations.pb.h"
@@ -80,8 +81,16 @@ class ReferenceScope {
 const proto::Relation* ReferenceById(int64_t plan_id);
 const proto::Relation* ReferenceByAlias(const std::string& alias);
 
-/// Fails with UNSUPPORTED_FEATURE for Python (and other) user-defined functions.
+/// Fails with UNSUPPORTED_FEATURE for the user-defined function kinds not run yet (grouped and
+/// map pandas UDFs, UDTFs, Python data sources, Java/Scala UDFs).
 Status PythonUdfUnsupported(const std::string& what);
+/// Returns the Python function of `udf` (scalar eval types only; others fail naming the
+/// feature), not yet bound to workers.
+Result<plan::PythonUdf> PythonFunctionOf(const proto::CommonInlineUserDefinedFunction& udf);
+/// Registers `udf` in the session under a name of its own (the same for the same function) and
+/// returns a call of it over its arguments.
+Result<sql::ExprPtr> PythonUdfCall(const proto::CommonInlineUserDefinedFunction& udf,
+                                   PlanTranslator& t);
 
 // Relations (relations.cc).
 Result<sql::QueryPtr> ReadQuery(const proto::Read& read, PlanTranslator& t);

@@ -765,12 +765,18 @@ TEST_F(TranslatorTest, WithRelationsForSqlArgumentsAndSubqueries) {
   EXPECT_EQ(Run(WithId(scalar)), "id,m\n2|4");
 }
 
-TEST_F(TranslatorTest, PythonUdfsAreUnsupported) {
-  Expression udf;
-  udf.mutable_common_inline_user_defined_function()->set_function_name("f");
-  auto out = Run(Select(Range(1), {udf}));
+TEST_F(TranslatorTest, UdfKindsNotRunNameTheMissingFeature) {
+  Expression scala;
+  scala.mutable_common_inline_user_defined_function()->set_function_name("f");
+  auto out = Run(Select(Range(1), {scala}));
   EXPECT_NE(out.find("UNSUPPORTED_FEATURE"), std::string::npos) << out;
-  EXPECT_NE(out.find("Python UDFs are not supported yet"), std::string::npos) << out;
+  EXPECT_NE(out.find("Scala UDF f"), std::string::npos) << out;
+  Expression grouped;
+  auto* udf = grouped.mutable_common_inline_user_defined_function();
+  udf->set_function_name("g");
+  udf->mutable_python_udf()->set_eval_type(202);  // SQL_GROUPED_AGG_PANDAS_UDF
+  out = Run(Select(Range(1), {grouped}));
+  EXPECT_NE(out.find("grouped aggregate pandas/arrow UDF g"), std::string::npos) << out;
 }
 
 TEST_F(TranslatorTest, TypeStringsAndProtoTypes) {

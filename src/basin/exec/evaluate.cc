@@ -178,6 +178,18 @@ class Evaluator {
         return slots_[static_cast<size_t>(expr.column_index)];
       case ExprKind::kHigherOrder:
         return EvalHigherOrder(expr, input);
+      case ExprKind::kPythonUdf: {
+        if (!expr.python_udf || !expr.python_udf->kernel) {
+          return InternalError("Python UDF " + expr.name + " has no worker to run it");
+        }
+        std::vector<arrow::Datum> args;
+        args.reserve(expr.children.size());
+        for (const auto& child : expr.children) {
+          ASSIGN_OR_RAISE(auto arg, Eval(*child, input));
+          args.push_back(std::move(arg));
+        }
+        return expr.python_udf->kernel->Execute(args, input.num_rows(), context_);
+      }
       case ExprKind::kLambda:
         return InternalError("lambda expressions are evaluated by their higher-order function");
     }

@@ -11,6 +11,17 @@ void Conjuncts(const plan::ExprPtr& e, std::vector<plan::ExprPtr>* out) {
   }
 }
 
+// Python UDFs run in a worker process per batch of rows; the scan's file and folder skipping
+// evaluates its filters on statistics and partition values instead, so they stay out.
+bool HasPythonUdf(const plan::ExprPtr& e) {
+  if (!e) return false;
+  if (e->kind == plan::ExprKind::kPythonUdf) return true;
+  for (const auto& c : e->children) {
+    if (HasPythonUdf(c)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 plan::PlanPtr PushFiltersIntoScan(const plan::PlanPtr& node) {
@@ -31,7 +42,10 @@ plan::PlanPtr PushFiltersIntoScan(const plan::PlanPtr& node) {
     std::vector<plan::ExprPtr> conjuncts;
     Conjuncts(copy->condition, &conjuncts);
     for (const auto& c : conjuncts) {
-      if (c->kind != plan::ExprKind::kScalarSubquery) scan->pushed_filters.push_back(c);
+      if (c->kind != plan::ExprKind::kScalarSubquery && !HasPythonUdf(c) &&
+          plan::IsDeterministic(c)) {
+        scan->pushed_filters.push_back(c);
+      }
     }
     copy->children[0] = scan;
     return copy;

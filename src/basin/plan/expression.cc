@@ -130,6 +130,9 @@ std::string ToString(const SortKey& key) {
 bool IsDeterministic(const ExprPtr& expr) {
   if (!expr) return true;
   if (expr->kind == ExprKind::kCall && expr->scalar && !expr->scalar->deterministic) return false;
+  if (expr->kind == ExprKind::kPythonUdf && expr->python_udf && !expr->python_udf->deterministic) {
+    return false;
+  }
   for (const auto& child : expr->children) {
     if (!IsDeterministic(child)) return false;
   }
@@ -252,6 +255,13 @@ std::string ToString(const Expr& expr) {
         args += (i ? ", " : "") + ToString(*expr.children[i]);
       }
       return expr.higher_order + "(" + args + ")";
+    }
+    case ExprKind::kPythonUdf: {
+      std::string args;
+      for (size_t i = 0; i < expr.children.size(); ++i) {
+        args += (i ? ", " : "") + ToString(*expr.children[i]);
+      }
+      return (expr.python_udf ? expr.python_udf->name : expr.name) + "(" + args + ")";
     }
   }
   return "?";

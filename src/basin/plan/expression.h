@@ -45,6 +45,20 @@ enum class ExprKind {
   kGroupingId,      ///< grouping_id() of the current grouping set (Aggregate with sets).
   kHigherOrder,     ///< Higher-order function `higher_order` (transform, filter, aggregate, ...)
                     ///< over value arguments and kLambda children, in Spark's argument order.
+  kPythonUdf,       ///< Python user-defined function `python_udf` over `children`, run by a
+                    ///< Python worker process; never folded, pushed into scans or duplicated.
+};
+
+/// A Python user-defined function as pyspark sends it (udf, pandas_udf, spark.udf.register).
+struct PythonUdf {
+  std::string name;            ///< The function's name: `f`, `<lambda>` or the registered name.
+  int eval_type = 100;         ///< pyspark's PythonEvalType (100 batched, 101 arrow, 200 pandas).
+  std::string command;         ///< cloudpickle of (function, return type).
+  std::string python_version;  ///< The client's "major.minor".
+  TypePtr return_type;         ///< The declared return type.
+  bool deterministic = true;
+  /// Runs the function over argument arrays (a Python worker); always returns an array.
+  std::shared_ptr<const function::ScalarKernel> kernel;
 };
 
 /// A sort key.
@@ -102,6 +116,7 @@ struct Expr {
   PlanPtr subquery;                                        // subquery kinds
   std::vector<std::string> lambda_params;                  // kLambda
   std::string higher_order;                                // kHigherOrder: lower-case function name
+  std::shared_ptr<const PythonUdf> python_udf;             // kPythonUdf
 };
 
 /// Makes a literal expression.
@@ -114,8 +129,8 @@ ExprPtr CastTo(ExprPtr input, TypePtr type, bool try_cast = false);
 ExprPtr Call(std::shared_ptr<const function::BoundScalar> fn, std::vector<ExprPtr> args,
              std::string name = "");
 
-/// Returns false when `expr` (null: true) calls a nondeterministic function (rand, uuid, ...)
-/// anywhere inside.
+/// Returns false when `expr` (null: true) calls a nondeterministic function (rand, uuid, a
+/// Python UDF marked nondeterministic, ...) anywhere inside.
 bool IsDeterministic(const ExprPtr& expr);
 
 /// Renders an expression for EXPLAIN, e.g. "(#0 + 1)".

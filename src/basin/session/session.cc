@@ -16,6 +16,7 @@
 #include "basin/session/statement_words.h"
 #include "basin/sql/parser.h"
 #include "basin/types/schema_json.h"
+#include "basin/udf/worker_pool.h"
 
 namespace basin::session {
 
@@ -234,6 +235,14 @@ class Session::CatalogView : public analyzer::Catalog {
     return std::optional<SqlFunction>(fn);
   }
 
+  Result<std::shared_ptr<const plan::PythonUdf>> LookupPythonFunction(
+      const std::string& name) override {
+    std::lock_guard<std::mutex> lock(session_->mutex_);
+    auto it = session_->python_functions_.find(Lower(name));
+    if (it == session_->python_functions_.end()) return std::shared_ptr<const plan::PythonUdf>();
+    return it->second;
+  }
+
   Result<std::optional<std::string>> LookupTableLocation(
       const std::vector<std::string>& name) override {
     ASSIGN_OR_RAISE(auto qualified, session_->Qualify(name));
@@ -388,6 +397,24 @@ Status Session::CreateTempView(const std::string& name,
 bool Session::DropTempView(const std::string& name) {
   std::lock_guard<std::mutex> lock(mutex_);
   return temp_views_.erase(Lower(name)) > 0;
+}
+
+std::shared_ptr<const plan::PythonUdf> Session::RegisterPythonFunction(const std::string& name,
+                                                                       plan::PythonUdf function) {
+  const int threads = ExecutionOptions().threads;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!python_workers_) {
+    // One idle worker per query thread at most; more start while batches overlap.
+    python_workers_ = std::make_shared<udf::WorkerPool>(udf::WorkerOptionsFromEnvironment(),
+                                                        std::max(threads, 1));
+  }
+  function.kernel = udf::MakePythonUdfKernel(
+      python_workers_,
+      udf::PythonFunction{function.name, function.eval_type, function.command,
+                          function.return_type});
+  auto bound = std::make_shared<const plan::PythonUdf>(std::move(function));
+  python_functions_[Lower(name)] = bound;
+  return bound;
 }
 
 std::vector<std::string> Session::TempViewNames() const {

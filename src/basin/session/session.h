@@ -25,6 +25,9 @@
 namespace basin::delta {
 class Snapshot;
 }
+namespace basin::udf {
+class WorkerPool;
+}
 namespace basin::sql {
 struct Expr;
 struct Statement;
@@ -105,6 +108,12 @@ class Session {
   bool DropTempView(const std::string& name);
   /// Names of the temporary views (lower case).
   std::vector<std::string> TempViewNames() const;
+
+  /// Registers the Python function `function` under `name` (spark.udf.register, or the name a
+  /// front door gives a DataFrame's udf), replacing one of that name, and returns it bound to
+  /// the session's Python workers; later statements of the session call it by that name.
+  std::shared_ptr<const plan::PythonUdf> RegisterPythonFunction(const std::string& name,
+                                                                plan::PythonUdf function);
 
   /// Returns every configuration value that is set, with the defaults of known keys.
   std::map<std::string, std::string> AllConfig() const;
@@ -262,6 +271,9 @@ class Session {
   std::map<std::string, TempView> temp_views_;  ///< lower-case name -> view
   /// CREATE TEMPORARY FUNCTION: lower-case name -> definition.
   std::map<std::string, analyzer::Catalog::SqlFunction> temp_functions_;
+  /// Python functions: lower-case name -> function; and the workers that run them.
+  std::map<std::string, std::shared_ptr<const plan::PythonUdf>> python_functions_;
+  std::shared_ptr<udf::WorkerPool> python_workers_;
   std::shared_ptr<std::atomic<bool>> cancel_;
   std::function<void(const exec::Progress&)> progress_;
   std::unique_ptr<CatalogView> catalog_;

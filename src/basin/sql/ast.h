@@ -129,7 +129,9 @@ enum class ExprKind {
                     ///< children = [operand?, w1, t1, w2, t2, ..., else?]; `has_else`.
   kCast,            ///< CAST/TRY_CAST(children[0] AS `type`) (`try_cast`), also `e::type`.
   kFunction,        ///< `name_parts`(children) [DISTINCT] [WITHIN GROUP (ORDER BY `within_group`)]
-                    ///< [FILTER (WHERE `filter`)] [IGNORE|RESPECT NULLS] [OVER `over`].
+                    ///< [FILTER (WHERE `filter`)] [IGNORE|RESPECT NULLS] [OVER `over`]. `text`,
+                    ///< when a front door sets it, is the name shown for the call (a Python UDF
+                    ///< that Spark Connect registered under a generated name).
   kSubscript,       ///< children[0][children[1]].
   kField,           ///< children[0].`text` where children[0] is not a plain name (f(x).a, a[0].b).
   kLambda,          ///< `lambda_params` -> children[0].

@@ -9,11 +9,16 @@ test module. `ref_spark` is the reference (slow to start: a JVM).
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 
 import pytest
 
 from connect_support import BasinServer, basin_binary, connect_session, delta_jars, free_port
+
+# Python UDFs run in worker processes of this interpreter, on Basin and on the reference Spark
+# (whose JVM reads the variable when it starts).
+os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
 
 @pytest.fixture(scope="session")

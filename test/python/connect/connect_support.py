@@ -4,6 +4,7 @@ PySpark Connect sessions, and row comparison."""
 from __future__ import annotations
 
 import os
+import sys
 import signal
 import socket
 import subprocess
@@ -34,7 +35,8 @@ class BasinServer:
         self.proc = subprocess.Popen(
             [str(binary), "--warehouse", str(warehouse), "serve", "--port", "0"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, **(extra_env or {})})
+            # Python UDFs run in workers of this interpreter (it has pyspark and pyarrow).
+            env={"PYSPARK_PYTHON": sys.executable, **os.environ, **(extra_env or {})})
         self.lines: list[str] = []
         deadline = time.time() + READY_TIMEOUT_S
         line = ""
@@ -53,6 +55,14 @@ class BasinServer:
         # Keep draining stdout so the server never blocks on a full pipe.
         self._drain = threading.Thread(target=self._read_rest, daemon=True)
         self._drain.start()
+        # And stderr, where the server logs and Python UDF workers print.
+        self.errors: list[str] = []
+        self._drain_errors = threading.Thread(target=self._read_errors, daemon=True)
+        self._drain_errors.start()
+
+    def _read_errors(self):
+        for line in self.proc.stderr:
+            self.errors.append(line)
 
     def _read_rest(self):
         for line in self.proc.stdout:

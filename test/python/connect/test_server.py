@@ -312,10 +312,11 @@ def test_sigterm_shuts_down_gracefully(tmp_path):
     channel.close()
 
 
-def test_python_udfs_fail_clearly(spark):
+def test_python_udfs_run_and_other_kinds_fail_clearly(spark):
     import pandas as pd
     from pyspark.errors import UnsupportedOperationException
-    from pyspark.sql.functions import pandas_udf, udf
+    from pyspark.sql import functions as F
+    from pyspark.sql.functions import pandas_udf, udf, udtf
 
     @udf("int")
     def plus1(x):
@@ -325,14 +326,26 @@ def test_python_udfs_fail_clearly(spark):
     def plus2(v: pd.Series) -> pd.Series:
         return v + 2
 
-    for attempt in (lambda: spark.range(3).select(plus1("id")).collect(),
-                    lambda: spark.range(3).select(plus2("id")).collect(),
-                    lambda: spark.udf.register("p1", lambda x: x + 1, "int"),
-                    lambda: spark.range(3).mapInPandas(lambda it: it, "id long").collect()):
+    assert [r[0] for r in spark.range(3).select(plus1("id")).collect()] == [1, 2, 3]
+    assert [r[0] for r in spark.range(3).select(plus2("id")).collect()] == [2, 3, 4]
+    spark.udf.register("p1", lambda x: x + 1, "int")
+    assert spark.sql("SELECT p1(41)").collect()[0][0] == 42
+
+    @udtf(returnType="x int")
+    class Numbers:
+        def eval(self, n: int):
+            for i in range(n):
+                yield (i,)
+
+    for attempt, feature in (
+            (lambda: spark.range(3).mapInPandas(lambda it: it, "id long").collect(), "mapInPandas"),
+            (lambda: spark.range(3).groupBy("id").applyInPandas(lambda p: p, "id long").collect(),
+             "applyInPandas"),
+            (lambda: Numbers(F.lit(2)).collect(), "UDTF")):
         with pytest.raises(UnsupportedOperationException) as e:
             attempt()
         assert e.value.getCondition() == "UNSUPPORTED_FEATURE"
-        assert "not supported" in str(e.value)
+        assert "not supported" in str(e.value) and feature in str(e.value)
     assert spark.range(2).count() == 2
 
 
