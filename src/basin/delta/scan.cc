@@ -203,6 +203,18 @@ Result<std::shared_ptr<arrow::Array>> Adapt(const std::shared_ptr<arrow::Array>&
 }
 
 
+// Opens a data file the log names; a missing one is Delta's DELTA_FILE_NOT_FOUND_DETAILED.
+Result<std::shared_ptr<arrow::io::RandomAccessFile>> OpenLoggedFile(const io::Location& location) {
+  auto opened = location.fs->OpenInputFile(location.path);
+  if (!opened.ok()) {
+    return UserError("DELTA_FILE_NOT_FOUND_DETAILED",
+                     "File " + location.path + " referenced in the transaction log cannot be "
+                     "found. This occurs when data has been manually deleted from the file "
+                     "system rather than using the table `DELETE` statement.");
+  }
+  return std::move(opened).ValueUnsafe();
+}
+
 /// Streams one data file of a snapshot in batches of the output schema: the file's columns
 /// (found through column mapping and adapted to the table types), partition values, nulls for
 /// columns the file lacks, and, when asked, the deletion vector applied batch by batch.
@@ -224,13 +236,7 @@ class DataFileBatches : public arrow::RecordBatchReader {
   Status Open(const AddFile& file, bool apply_dv, std::optional<RowGroupRange> range) {
     ASSIGN_OR_RAISE(auto location, DataFileLocation(snapshot_->table_root(), file.path));
     path_ = location.path;
-    auto opened = location.fs->OpenInputFile(location.path);
-    if (!opened.ok()) {
-      return UserError("DELTA_FILE_NOT_FOUND_DETAILED",
-                       "File " + location.path + " referenced in the transaction log cannot be "
-                       "found. This occurs when data has been manually deleted from the file "
-                       "system rather than using the table `DELETE` statement.");
-    }
+    ASSIGN_OR_RAISE(auto opened, OpenLoggedFile(location));
     std::shared_ptr<arrow::Schema> file_schema;
     try {
       parquet::ArrowReaderProperties properties;
@@ -241,7 +247,7 @@ class DataFileBatches : public arrow::RecordBatchReader {
       // conversion to 128 bits; Adapt widens them in one pass.
       properties.set_smallest_decimal_enabled(true);
       parquet::arrow::FileReaderBuilder builder;
-      RETURN_NOT_OK(builder.Open(*opened));
+      RETURN_NOT_OK(builder.Open(opened));
       // Strings stored with a dictionary come as dictionary arrays, expanded in ReadNext.
       for (int column :
            format::FullyDictionaryEncodedStringColumns(*builder.raw_reader()->metadata())) {
@@ -571,15 +577,9 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenDataFile(
 Result<int> DataFileRowGroups(const std::shared_ptr<const Snapshot>& snapshot,
                               const AddFile& file) {
   ASSIGN_OR_RAISE(auto location, DataFileLocation(snapshot->table_root(), file.path));
-  auto opened = location.fs->OpenInputFile(location.path);
-  if (!opened.ok()) {
-    return UserError("DELTA_FILE_NOT_FOUND_DETAILED",
-                     "File " + location.path + " referenced in the transaction log cannot be "
-                     "found. This occurs when data has been manually deleted from the file "
-                     "system rather than using the table `DELETE` statement.");
-  }
+  ASSIGN_OR_RAISE(auto opened, OpenLoggedFile(location));
   try {
-    auto reader = parquet::ParquetFileReader::Open(*opened);
+    auto reader = parquet::ParquetFileReader::Open(opened);
     return reader->metadata()->num_row_groups();
   } catch (const parquet::ParquetException& e) {
     return UserError("FAILED_READ_FILE",
