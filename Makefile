@@ -17,8 +17,10 @@ build: setup $(BUILD_DIR)/build.ninja
 # `run` starts the Spark Connect server on the warehouse folder (PORT, default 15002):
 #   SparkSession.builder.remote("sc://localhost:15002").getOrCreate()
 PORT ?= 15002
+# Python UDFs run in worker processes of this interpreter (it has pyarrow and pyspark).
+PYSPARK_PYTHON ?= $(CURDIR)/.venv/bin/python
 run: build
-	@$(BUILD_DIR)/basin --warehouse "$(WAREHOUSE)" serve --port $(PORT)
+	@PYSPARK_PYTHON="$(PYSPARK_PYTHON)" $(BUILD_DIR)/basin --warehouse "$(WAREHOUSE)" serve --port $(PORT)
 
 # The storage layer on its own: creates, appends to, time-travels and vacuums a table.
 demo: build
