@@ -1,7 +1,7 @@
 """TPC-H: the 22 queries on Basin and its peers, side by side on the same data.
 
     .venv/bin/python bench/tpch_bench.py [--sf 1] [--reps 3] [--only q1,q5]
-                                         [--systems basin,duckdb,datafusion,polars,spark]
+                                         [--systems basin,basin-cli,duckdb,datafusion,polars,spark]
                                          [--memory 4g] [--timeout 900] [--no-spark]
 
 Data: tpchgen-cli writes Parquet into bench/data/tpch-sf<SF>/parquet and `basin table write`
@@ -9,9 +9,12 @@ turns each file into a Delta table in bench/data/tpch-sf<SF>/warehouse/main/defa
 (once; the same preparation as test/tpch/tpch_check.py, which checks the answers).
 
 Systems (each runs the unchanged queries of test/tpch/queries):
-  basin       `basin --warehouse W sql -e SQL --conf spark.driver.memory=M --format parquet -o F`
-              over the Delta tables; a process per query, so its times include process start-up
-              and opening the Delta snapshots.
+  basin       one `basin --warehouse W sql --format csv --conf spark.driver.memory=M` process for
+              the whole run, over the Delta tables, as every peer runs in one session: the
+              queries go to its standard input, the time is until it reports the query done
+              (results written to its standard output, which the bench reads and discards).
+  basin-cli   a process per query, `basin --warehouse W sql -e SQL --format parquet -o F`: its
+              times also include process start-up and a cold heap (shown for comparison).
   duckdb      in-process, views over read_parquet() of the Parquet files.
   datafusion  in-process, SessionContext.register_parquet() of the Parquet files.
   polars      in-process, polars.SQLContext over pl.scan_parquet() (lazy, then collect()); a
@@ -39,7 +42,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = REPO / "test" / "tpch" / "queries"
-SYSTEMS = ["basin", "duckdb", "datafusion", "polars", "spark"]
+SYSTEMS = ["basin", "basin-cli", "duckdb", "datafusion", "polars", "spark"]
 
 sys.path.insert(0, str(REPO / "test" / "tpch"))
 from tpch_check import TABLES, prepare  # noqa: E402  (the checker's data preparation)
@@ -58,7 +61,7 @@ def first_line(text: str) -> str:
 # Systems: each has run(sql) -> number of result rows, and close().
 
 
-class Basin:
+class BasinCli:
     def __init__(self, binary: Path, warehouse: Path, memory: str, timeout: float):
         self.warehouse, self.memory, self.timeout = warehouse, memory, timeout
         self.tmp = tempfile.TemporaryDirectory(prefix="tpch-bench-")
@@ -93,6 +96,74 @@ class Basin:
         return pq.read_metadata(out).num_rows
 
     def close(self) -> None:
+        self.tmp.cleanup()
+
+
+class BasinSession:
+    """One `basin sql` process for the whole run, as every peer runs in one session: statements
+    go to its standard input, it prints each result (CSV, discarded here) on standard output and
+    then a `Time taken: ... Fetched N row(s)` or an `Error: ...` line on standard error."""
+
+    def __init__(self, binary: Path, warehouse: Path, memory: str, timeout: float):
+        import queue
+        import threading
+
+        self.timeout = timeout
+        self.tmp = tempfile.TemporaryDirectory(prefix="tpch-bench-session-")
+        for _ in range(60):
+            if binary.exists():
+                break
+            time.sleep(1)
+        self.binary = Path(self.tmp.name) / "basin"
+        shutil.copy2(binary, self.binary)
+        cmd = [str(self.binary), "--warehouse", str(warehouse), "sql", "--format", "csv"]
+        if memory:
+            cmd += ["--conf", f"spark.driver.memory={memory}"]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE)
+        self.lines: "queue.Queue[str | None]" = queue.Queue()
+
+        def drain_stdout():
+            while self.proc.stdout.read1(1 << 16):
+                pass
+
+        def read_stderr():
+            for raw in self.proc.stderr:
+                self.lines.put(raw.decode("utf-8", "replace").rstrip("\n"))
+            self.lines.put(None)
+
+        for target in (drain_stdout, read_stderr):
+            threading.Thread(target=target, daemon=True).start()
+
+    def run(self, sql: str) -> int:
+        import queue
+
+        text = sql.strip()
+        while text.endswith(";"):
+            text = text[:-1].rstrip()
+        self.proc.stdin.write((text + "\n;\n").encode())
+        self.proc.stdin.flush()
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                self.proc.kill()
+                raise RuntimeError(f"timed out after {self.timeout:.0f} s") from None
+            if line is None:
+                raise RuntimeError(f"basin sql exited with {self.proc.wait()}")
+            if line.startswith("Time taken:"):
+                return int(line.rsplit("Fetched", 1)[1].split()[0])
+            if line.startswith("Error:"):
+                raise RuntimeError(line)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
         self.tmp.cleanup()
 
 
@@ -185,7 +256,9 @@ class Spark:
 def start(system: str, args, root: Path):
     parquet = root / "parquet"
     if system == "basin":
-        return Basin(Path(args.basin), root / "warehouse", args.memory, args.timeout)
+        return BasinSession(Path(args.basin), root / "warehouse", args.memory, args.timeout)
+    if system == "basin-cli":
+        return BasinCli(Path(args.basin), root / "warehouse", args.memory, args.timeout)
     if system == "duckdb":
         return DuckDB(parquet)
     if system == "datafusion":
