@@ -8,6 +8,13 @@ namespace basin::exec {
 
 namespace {
 constexpr int64_t kBlock = 1024;  // rows hashed (and their slots prefetched) at once
+
+// Slots of the hash table for `length` keys: a power of two, at least twice the keys.
+uint64_t HashCapacity(int64_t length) {
+  uint64_t capacity = 16;
+  while (capacity < static_cast<uint64_t>(length) * 2) capacity <<= 1;
+  return capacity;
+}
 }  // namespace
 
 Status JoinKeyTable::Build(const arrow::ArrayVector& keys, int64_t length,
@@ -20,8 +27,7 @@ Status JoinKeyTable::Build(const arrow::ArrayVector& keys, int64_t length,
   slots_.clear();
   groups_count_ = 0;
   if (!two_columns_ && BuildDirect(keys, length, ids)) return Status::OK();
-  uint64_t capacity = 16;
-  while (capacity < static_cast<uint64_t>(length) * 2) capacity <<= 1;
+  const uint64_t capacity = HashCapacity(length);
   slots_.assign(capacity, Slot{0, kNoGroup});
   b_.assign(two_columns_ ? capacity : 0, 0);
   mask_ = capacity - 1;
@@ -78,7 +84,13 @@ bool JoinKeyTable::BuildDirect(const arrow::ArrayVector& keys, int64_t length,
   if (low > high) return false;  // no key at all
   const unsigned __int128 range = static_cast<unsigned __int128>(
       static_cast<__int128>(high) - static_cast<__int128>(low) + 1);
-  if (range > static_cast<unsigned __int128>(std::max<int64_t>(4 * length, 1024))) return false;
+  // Direct when the array (4 bytes per key of the range) takes no more memory than the hash
+  // table would (16-byte slots, at least twice as many as keys). Keys that come in order, as
+  // a fact table's foreign keys often do (lineitem's l_orderkey), then find their groups in
+  // order too, where hashing would scatter them over the whole table.
+  if (range > static_cast<unsigned __int128>(std::max<uint64_t>(4 * HashCapacity(length), 1024))) {
+    return false;
+  }
   min_ = low;
   max_ = high;
   direct_.assign(static_cast<size_t>(range), kNoGroup);

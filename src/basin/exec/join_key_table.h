@@ -20,15 +20,18 @@ class JoinKeyTable {
   /// The id of a row with no group: a null key, or (Lookup) a key the build side lacks.
   static constexpr uint32_t kNoGroup = UINT32_MAX;
 
-  /// Builds the table from the build side's key columns (one column of keys whose range is at
-  /// most four times their count, or 1,024, is addressed directly instead of hashed): ids[i] is row i's group (kNoGroup
-  /// when a key is null). Groups are numbered in order of first appearance.
+  /// Builds the table from the build side's key columns (one column of keys whose range is
+  /// small enough that an array over it takes no more memory than the hash table, or spans at
+  /// most 1,024 values, is addressed directly instead of hashed): ids[i] is row i's group
+  /// (kNoGroup when a key is null). Groups are numbered in order of first appearance.
   Status Build(const arrow::ArrayVector& keys, int64_t length, std::vector<uint32_t>* ids);
 
   /// Writes the group of each probe row (kNoGroup when absent or a key is null) to `ids`.
   void Lookup(const arrow::ArrayVector& keys, int64_t length, uint32_t* ids) const;
 
   uint32_t num_groups() const { return groups_count_; }
+  /// True when the keys are addressed directly (an array over their range), not hashed.
+  bool addressed_directly() const { return !direct_.empty(); }
 
  private:
   // Builds direct_ when the keys (one column) allow it; false leaves the table to hashing.

@@ -86,6 +86,26 @@ TEST(JoinKeyTableTest, DenseKeysAreAddressedDirectlyWithTheSameGroups) {
   EXPECT_EQ(found, (std::vector<uint32_t>{no, 1, no, 3, 0, no, no, no, no}));
 }
 
+TEST(JoinKeyTableTest, SparseKeysAreAddressedDirectlyWhenTheArrayIsNoLargerThanTheHashTable) {
+  // 100,000 keys every 7th value (a filtered primary key): the array over their range (700,000
+  // entries of 4 bytes) is smaller than a hash table of 262,144 slots of 16 bytes. Every 100th
+  // value is not. Both find the same groups.
+  for (int64_t stride : {7, 100}) {
+    std::vector<std::optional<int64_t>> keys;
+    for (int64_t i = 0; i < 100000; ++i) keys.push_back(1000 + stride * i);
+    JoinKeyTable table;
+    std::vector<uint32_t> ids;
+    ASSERT_TRUE(table.Build({Int64s(keys)}, 100000, &ids).ok());
+    EXPECT_EQ(table.addressed_directly(), stride == 7);
+    for (int64_t i = 0; i < 100000; ++i) ASSERT_EQ(ids[static_cast<size_t>(i)], i);
+    auto probe = Int64s({999, 1000, 1000 + stride, 1001, 1000 + stride * 99999, 1000 + stride * 100000});
+    std::vector<uint32_t> found(6);
+    table.Lookup({probe}, 6, found.data());
+    const uint32_t no = JoinKeyTable::kNoGroup;
+    EXPECT_EQ(found, (std::vector<uint32_t>{no, 0, 1, no, 99999, no}));
+  }
+}
+
 TEST(JoinKeyTableTest, KeysAtBothEndsOfInt64AreHashed) {
   JoinKeyTable table;
   std::vector<uint32_t> ids;
