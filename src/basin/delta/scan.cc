@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_map>
 
 #include <arrow/array.h>
 #include <arrow/builder.h>
@@ -350,15 +351,51 @@ class DataFileBatches : public arrow::RecordBatchReader {
         n = std::min(rows_left_, batch_size_);
         rows_left_ -= n;
       }
+      const int64_t first_row = position_;
+      position_ += n;
+      // Rows to drop before anything is expanded or adapted: those the deletion vector hides
+      // and those whose dictionary values the row filter rules out (keep[row] == 0).
+      std::vector<uint8_t> keep;
+      if (deleted_) {
+        for (int64_t row = 0; row < n; ++row) {
+          if (deleted_->contains(static_cast<uint64_t>(first_row + row))) {
+            if (keep.empty()) keep.assign(static_cast<size_t>(n), 1);
+            keep[static_cast<size_t>(row)] = 0;
+          }
+        }
+      }
+      if (row_filter_ && read) RETURN_NOT_OK(DropByDictionaries(*read, &keep));
+      std::shared_ptr<arrow::BooleanArray> mask;
+      if (!keep.empty()) {
+        int64_t kept = 0;
+        for (uint8_t k : keep) kept += k;
+        if (kept == 0) continue;
+        if (kept < n) {
+          ASSIGN_OR_RAISE(auto bits, arrow::AllocateEmptyBitmap(n));
+          uint8_t* out_bits = bits->mutable_data();
+          for (int64_t row = 0; row < n; ++row) {
+            out_bits[row >> 3] |= static_cast<uint8_t>(keep[static_cast<size_t>(row)] << (row & 7));
+          }
+          mask = std::make_shared<arrow::BooleanArray>(n, std::move(bits));
+          if (read) {
+            ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(read, mask));
+            read = filtered.record_batch();
+            mask.reset();
+          }
+          n = kept;
+        }
+      }
       arrow::ArrayVector columns;
       for (size_t i = 0; i < sources_.size(); ++i) {
         const Source& source = sources_[i];
         if (source.constant) {
-          if (n <= source.constant->length()) {
-            columns.push_back(source.constant->Slice(0, n));
+          // Without file columns (mask set) the batch is filtered below, at its full length.
+          const int64_t rows = mask ? mask->length() : n;
+          if (rows <= source.constant->length()) {
+            columns.push_back(source.constant->Slice(0, rows));
           } else {
             ASSIGN_OR_RAISE(auto scalar, source.constant->GetScalar(0));
-            ASSIGN_OR_RAISE(auto array, arrow::MakeArrayFromScalar(*scalar, n));
+            ASSIGN_OR_RAISE(auto array, arrow::MakeArrayFromScalar(*scalar, rows));
             columns.push_back(array);
           }
           continue;
@@ -372,34 +409,89 @@ class DataFileBatches : public arrow::RecordBatchReader {
                         Adapt(column, output_->field(static_cast<int>(i))->type(), mapping_));
         columns.push_back(adapted);
       }
-      auto batch = arrow::RecordBatch::Make(output_, n, std::move(columns));
-      const int64_t first_row = position_;
-      position_ += n;
-      if (!deleted_) {
-        *out = std::move(batch);
+      if (mask) {
+        auto full = arrow::RecordBatch::Make(output_, mask->length(), std::move(columns));
+        ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(full, mask));
+        *out = filtered.record_batch();
         return Status::OK();
       }
-      arrow::BooleanBuilder keep;
-      RETURN_NOT_OK(keep.Reserve(n));
-      int64_t kept = 0;
-      for (int64_t row = 0; row < n; ++row) {
-        const bool live = !deleted_->contains(static_cast<uint64_t>(first_row + row));
-        keep.UnsafeAppend(live);
-        kept += live ? 1 : 0;
-      }
-      if (kept == 0) continue;
-      if (kept == n) {
-        *out = std::move(batch);
-        return Status::OK();
-      }
-      ASSIGN_OR_RAISE(auto mask, keep.Finish());
-      ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(batch, mask));
-      *out = filtered.record_batch();
+      *out = arrow::RecordBatch::Make(output_, n, std::move(columns));
       return Status::OK();
     }
   }
 
+  void SetRowFilter(std::shared_ptr<const DictionaryRowFilter> filter) {
+    row_filter_ = std::move(filter);
+  }
+
  private:
+  // Clears keep[row] (sized to the batch, all ones, on first use) for the rows of `read` whose
+  // value in a dictionary-encoded column of the row filter is ruled out. The verdict on a
+  // dictionary is kept while the next batches have the same one.
+  Status DropByDictionaries(const arrow::RecordBatch& read, std::vector<uint8_t>* keep) {
+    const int64_t n = read.num_rows();
+    for (int column : row_filter_->columns) {
+      if (column < 0 || static_cast<size_t>(column) >= sources_.size()) continue;
+      const Source& source = sources_[static_cast<size_t>(column)];
+      if (source.constant || source.index < 0) continue;
+      const auto& array = read.column(source.index);
+      if (array->type_id() != arrow::Type::DICTIONARY) continue;
+      const auto& dict = static_cast<const arrow::DictionaryArray&>(*array);
+      const auto& values = dict.dictionary();
+      // A dictionary much larger than the batch costs more to judge than the rows do.
+      if (values->length() > std::max<int64_t>(4096, n / 4)) continue;
+      Verdict& verdict = verdicts_[column];
+      // Each batch comes with its own copy of the row group's dictionary: compare contents.
+      if (!verdict.values || !verdict.values->Equals(*values)) {
+        verdict.values = values;
+        verdict.keep.clear();
+        ASSIGN_OR_RAISE(auto null_value, arrow::MakeArrayOfNull(values->type(), 1));
+        ASSIGN_OR_RAISE(auto with_null, arrow::Concatenate({values, null_value}));
+        auto judged = row_filter_->keep(column, with_null);
+        if (judged.ok() && *judged && (*judged)->length() == with_null->length()) {
+          for (int64_t i = 0; i < (*judged)->length(); ++i) {
+            verdict.keep.push_back((*judged)->IsValid(i) && (*judged)->Value(i) ? 1 : 0);
+          }
+        }
+      }
+      if (verdict.keep.empty()) continue;  // no verdict: keep every row
+      bool all_kept = true;
+      for (size_t i = 0; i + 1 < verdict.keep.size(); ++i) all_kept = all_kept && verdict.keep[i];
+      if (all_kept && (dict.null_count() == 0 || verdict.keep.back())) continue;
+      if (keep->empty()) keep->assign(static_cast<size_t>(n), 1);
+      const uint8_t* entry = verdict.keep.data();
+      const uint8_t keep_null = verdict.keep.back();
+      const auto& indices = *dict.indices()->data();
+      uint8_t* out = keep->data();
+      auto judge = [&](const auto* index) {
+        if (indices.GetNullCount() == 0) {
+          for (int64_t row = 0; row < n; ++row) out[row] &= entry[index[row]];
+        } else {
+          const uint8_t* valid = indices.buffers[0]->data();
+          for (int64_t row = 0; row < n; ++row) {
+            const int64_t at = indices.offset + row;
+            out[row] &= arrow::bit_util::GetBit(valid, at) ? entry[index[row]] : keep_null;
+          }
+        }
+      };
+      switch (indices.type->id()) {
+        case arrow::Type::INT8: judge(indices.GetValues<int8_t>(1)); break;
+        case arrow::Type::INT16: judge(indices.GetValues<int16_t>(1)); break;
+        case arrow::Type::INT32: judge(indices.GetValues<int32_t>(1)); break;
+        case arrow::Type::INT64: judge(indices.GetValues<int64_t>(1)); break;
+        default: break;
+      }
+    }
+    return Status::OK();
+  }
+
+  // The row filter's verdict on the last dictionary seen in an output column (per value, then
+  // the null; empty when it could not tell).
+  struct Verdict {
+    std::shared_ptr<arrow::Array> values;
+    std::vector<uint8_t> keep;
+  };
+
   struct Source {
     int index = -1;                          // column of the batches read from the file
     std::shared_ptr<arrow::Array> constant;  // partition value or nulls, batch_size_ rows
@@ -436,6 +528,8 @@ class DataFileBatches : public arrow::RecordBatchReader {
   std::shared_ptr<arrow::Schema> read_schema_;
   std::vector<Source> sources_;
   std::unique_ptr<Roaring64Map> deleted_;
+  std::shared_ptr<const DictionaryRowFilter> row_filter_;
+  std::unordered_map<int, Verdict> verdicts_;  // by output column
   int64_t rows_left_ = 0;  // when no file column is read
   int64_t position_ = 0;   // physical rows of the file read so far
 };
@@ -567,9 +661,11 @@ Result<std::shared_ptr<arrow::Table>> ReadDataFile(const std::shared_ptr<const S
 Result<std::shared_ptr<arrow::RecordBatchReader>> OpenDataFile(
     const std::shared_ptr<const Snapshot>& snapshot, const AddFile& file,
     const std::shared_ptr<arrow::Schema>& output, bool apply_deletion_vector,
-    const std::string& time_zone, int64_t batch_size, std::optional<RowGroupRange> row_groups) {
+    const std::string& time_zone, int64_t batch_size, std::optional<RowGroupRange> row_groups,
+    std::shared_ptr<const DictionaryRowFilter> row_filter) {
   auto reader = std::make_shared<DataFileBatches>(snapshot, output ? output : snapshot->schema(),
                                                   time_zone, batch_size);
+  reader->SetRowFilter(std::move(row_filter));
   RETURN_NOT_OK(reader->Open(file, apply_deletion_vector, row_groups));
   return reader;
 }

@@ -4,6 +4,7 @@
 // mapping resolved (physical -> logical names), deletion vectors applied, and types widened to the
 // table schema.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,6 +52,18 @@ struct RowGroupRange {
   int end = 0;
 };
 
+/// Lets a scan drop rows by the value of a string column stored with a dictionary before the
+/// column is expanded: for output column `column`, `keep` gets the dictionary's values followed
+/// by one null and says for each whether its rows may be kept (false: they are dropped), or
+/// returns nullptr when it cannot tell. An optimization only: a kept row may still fail a
+/// filter later. `keep` may be called from several threads at once.
+struct DictionaryRowFilter {
+  std::vector<int> columns;  // the output columns `keep` has a condition for
+  std::function<Result<std::shared_ptr<arrow::BooleanArray>>(
+      int column, const std::shared_ptr<arrow::Array>& values_and_null)>
+      keep;
+};
+
 /// Streams one data file like ReadDataFile, in batches of at most `batch_size` rows (the
 /// deletion vector, when applied, may make them shorter). Memory stays bounded by a few batches
 /// whatever the file's size. With `row_groups`, only those row groups are read (the deletion
@@ -60,7 +73,8 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenDataFile(
     const std::shared_ptr<const Snapshot>& snapshot, const AddFile& file,
     const std::shared_ptr<arrow::Schema>& output, bool apply_deletion_vector,
     const std::string& time_zone, int64_t batch_size,
-    std::optional<RowGroupRange> row_groups = std::nullopt);
+    std::optional<RowGroupRange> row_groups = std::nullopt,
+    std::shared_ptr<const DictionaryRowFilter> row_filter = nullptr);
 
 /// Returns the number of row groups of a data file (reads its footer).
 Result<int> DataFileRowGroups(const std::shared_ptr<const Snapshot>& snapshot,

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include <atomic>
 #include <filesystem>
 
 #include <arrow/api.h>
@@ -117,6 +118,83 @@ TEST(WriteTableTest, CreatesTableWithCommitInfoProtocolMetadataAndStats) {
   ASSERT_TRUE(ignored.ok());
   EXPECT_TRUE(ignored->skipped);
   EXPECT_EQ(Load(t.root())->version(), 0);
+}
+
+TEST(DictionaryRowFilterTest, DropsRowsByTheVerdictOnEachDictionaryValue) {
+  // 3,000 rows of names "a", "b", "c" and nulls, stored with a dictionary. The filter keeps
+  // "b" and the null; it is asked once per dictionary, not once per batch.
+  TempTable t;
+  std::vector<int64_t> ids;
+  arrow::StringBuilder names;
+  for (int64_t i = 0; i < 3000; ++i) {
+    ids.push_back(i);
+    if (i % 4 == 3) {
+      ASSERT_TRUE(names.AppendNull().ok());
+    } else {
+      ASSERT_TRUE(names.Append(std::string(1, static_cast<char>('a' + i % 4))).ok());
+    }
+  }
+  arrow::Int64Builder id_builder;
+  ASSERT_TRUE(id_builder.AppendValues(ids).ok());
+  auto schema =
+      arrow::schema({arrow::field("id", arrow::int64()), arrow::field("name", arrow::utf8())});
+  auto table = arrow::Table::Make(schema, {id_builder.Finish().ValueOrDie(),
+                                           names.Finish().ValueOrDie()});
+  ASSERT_TRUE(WriteTable(t.root(), table, Mode(SaveMode::kErrorIfExists)).ok());
+  auto snapshot = Load(t.root());
+  ASSERT_EQ(snapshot->files().size(), 1u);
+  auto filter = std::make_shared<DictionaryRowFilter>();
+  filter->columns = {1};
+  std::atomic<int> calls{0};
+  filter->keep = [&calls](int column, const std::shared_ptr<arrow::Array>& values)
+      -> Result<std::shared_ptr<arrow::BooleanArray>> {
+    EXPECT_EQ(column, 1);
+    ++calls;
+    const auto& strings = static_cast<const arrow::StringArray&>(*values);
+    EXPECT_TRUE(strings.IsNull(strings.length() - 1));  // the trailing null
+    arrow::BooleanBuilder keep;
+    for (int64_t i = 0; i < strings.length(); ++i) {
+      EXPECT_TRUE(keep.Append(strings.IsNull(i) || strings.GetView(i) == "b").ok());
+    }
+    std::shared_ptr<arrow::Array> out;
+    EXPECT_TRUE(keep.Finish(&out).ok());
+    return std::static_pointer_cast<arrow::BooleanArray>(out);
+  };
+  auto reader = OpenDataFile(snapshot, snapshot->files()[0], schema, true, "UTC",
+                             /*batch_size=*/500, std::nullopt, filter);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  int64_t rows = 0;
+  while (true) {
+    std::shared_ptr<arrow::RecordBatch> batch;
+    ASSERT_TRUE((*reader)->ReadNext(&batch).ok());
+    if (!batch) break;
+    ASSERT_EQ(batch->column(1)->type_id(), arrow::Type::STRING);  // expanded
+    const auto& id = static_cast<const arrow::Int64Array&>(*batch->column(0));
+    const auto& name = static_cast<const arrow::StringArray&>(*batch->column(1));
+    for (int64_t i = 0; i < batch->num_rows(); ++i) {
+      const int64_t v = id.Value(i);
+      ASSERT_TRUE(v % 4 == 1 || v % 4 == 3) << v;
+      EXPECT_EQ(name.IsNull(i), v % 4 == 3);
+      if (v % 4 == 1) EXPECT_EQ(name.GetView(i), "b");
+    }
+    rows += batch->num_rows();
+  }
+  EXPECT_EQ(rows, 1500);
+  EXPECT_EQ(calls.load(), 1);
+  // No verdict (nullptr) keeps every row.
+  filter->keep = [](int, const std::shared_ptr<arrow::Array>&)
+      -> Result<std::shared_ptr<arrow::BooleanArray>> { return nullptr; };
+  auto all = OpenDataFile(snapshot, snapshot->files()[0], schema, true, "UTC", 500,
+                          std::nullopt, filter);
+  ASSERT_TRUE(all.ok());
+  rows = 0;
+  while (true) {
+    std::shared_ptr<arrow::RecordBatch> batch;
+    ASSERT_TRUE((*all)->ReadNext(&batch).ok());
+    if (!batch) break;
+    rows += batch->num_rows();
+  }
+  EXPECT_EQ(rows, 3000);
 }
 
 TEST(WriteTableTest, AppendAndOverwrite) {

@@ -553,6 +553,9 @@ class ScanOperator : public Operator {
       auto field = table_schema->GetFieldByName(name);
       data_fields_.push_back(field ? field : schema_->field(i));
     }
+    if (source_.format == ScanSource::Format::kDelta && !with_row_id_) {
+      row_filter_ = DictionaryFilter(node.pushed_filters, static_cast<int>(data_fields_.size()));
+    }
     if (source_.format != ScanSource::Format::kDelta && !source_.partition_columns.empty()) {
       // Which output column is which partition column; the rest are read from the files, whose
       // own schema leaves the partition columns out.
@@ -657,7 +660,7 @@ class ScanOperator : public Operator {
                         delta::OpenDataFile(snapshot_, *file.add, arrow::schema(data_fields_),
                                             /*apply_deletion_vector=*/!with_row_id_,
                                             context_->options().eval.session_time_zone,
-                                            ChunkRows(), file.row_groups));
+                                            ChunkRows(), file.row_groups, row_filter_));
       } else {
         std::shared_ptr<arrow::Table> table;
         if (!source_.partition_columns.empty()) {
@@ -681,6 +684,22 @@ class ScanOperator : public Operator {
       ASSIGN_OR_RAISE(batch, WithRowIds(batch, stream, first_row));
       if (batch->num_rows() > 0) return batch;
     }
+    if (row_filter_ && batch->num_rows() < ChunkRows() / 2) {
+      // The dictionary row filter thinned the chunk: read on until it holds half a chunk, so
+      // that tasks and batches keep their size.
+      arrow::RecordBatchVector parts{batch};
+      int64_t rows = batch->num_rows();
+      while (rows < ChunkRows() / 2) {
+        std::shared_ptr<arrow::RecordBatch> more;
+        RETURN_NOT_OK(stream->reader->ReadNext(&more));
+        if (!more) break;
+        rows += more->num_rows();
+        parts.push_back(std::move(more));
+      }
+      if (parts.size() > 1) {
+        ASSIGN_OR_RAISE(batch, arrow::ConcatenateRecordBatches(parts));
+      }
+    }
     arrow::ArrayVector columns = batch->columns();
     if (with_metadata_) {
       ASSIGN_OR_RAISE(auto meta,
@@ -688,6 +707,65 @@ class ScanOperator : public Operator {
       columns.push_back(meta);
     }
     return arrow::RecordBatch::Make(schema_, batch->num_rows(), std::move(columns));
+  }
+
+  // The pushed filters that read one string column and nothing else, as a row filter on that
+  // column's dictionary (delta::DictionaryRowFilter): each is evaluated over the dictionary's
+  // values, rebound to a one-column batch. (Scans with row ids count every physical row.)
+  std::shared_ptr<const delta::DictionaryRowFilter> DictionaryFilter(
+      const std::vector<plan::ExprPtr>& filters, int data_columns) const {
+    std::unordered_map<int, std::vector<plan::ExprPtr>> by_column;
+    for (const auto& filter : filters) {
+      std::vector<int> columns;
+      if (!filter || !ColumnsOf(*filter, &columns) || columns.empty()) continue;
+      const int column = columns[0];
+      if (std::any_of(columns.begin(), columns.end(), [&](int c) { return c != column; })) {
+        continue;
+      }
+      if (column < 0 || column >= data_columns) continue;
+      const auto id = schema_->field(column)->type()->id();
+      if (id != arrow::Type::STRING && id != arrow::Type::LARGE_STRING) continue;
+      by_column[column].push_back(RebindToFirstColumn(filter, column));
+    }
+    if (by_column.empty()) return nullptr;
+    auto row_filter = std::make_shared<delta::DictionaryRowFilter>();
+    for (const auto& [column, _] : by_column) row_filter->columns.push_back(column);
+    std::sort(row_filter->columns.begin(), row_filter->columns.end());
+    const function::EvalContext eval = context_->options().eval;
+    auto fields = schema_->fields();
+    row_filter->keep = [by_column = std::move(by_column), eval, fields](
+                           int column, const std::shared_ptr<arrow::Array>& values)
+        -> Result<std::shared_ptr<arrow::BooleanArray>> {
+      auto found = by_column.find(column);
+      if (found == by_column.end()) return nullptr;
+      const auto& field = fields[static_cast<size_t>(column)];
+      if (!values->type()->Equals(*field->type())) return nullptr;
+      auto batch = arrow::RecordBatch::Make(arrow::schema({field}), values->length(), {values});
+      std::shared_ptr<arrow::BooleanArray> keep;
+      for (const auto& predicate : found->second) {
+        ASSIGN_OR_RAISE(auto selected, EvaluatePredicate(*predicate, *batch, eval, nullptr));
+        if (!keep) {
+          keep = selected;
+          continue;
+        }
+        ASSIGN_OR_RAISE(auto both, arrow::compute::And(keep, selected));
+        keep = std::static_pointer_cast<arrow::BooleanArray>(both.make_array());
+      }
+      return keep;
+    };
+    return row_filter;
+  }
+
+  // A copy of `expr` whose references to input column `column` read column 0 instead.
+  static plan::ExprPtr RebindToFirstColumn(const plan::ExprPtr& expr, int column) {
+    if (!expr) return expr;
+    auto copy = std::make_shared<plan::Expr>(*expr);
+    if (copy->kind == plan::ExprKind::kColumn && copy->column_index == column) {
+      copy->column_index = 0;
+    }
+    for (auto& child : copy->children) child = RebindToFirstColumn(child, column);
+    if (copy->filter) copy->filter = RebindToFirstColumn(copy->filter, column);
+    return copy;
   }
 
   // Puts the file's partition values into the data columns read from it, in output order.
@@ -848,6 +926,7 @@ class ScanOperator : public Operator {
   int64_t batch_size_;
   std::shared_ptr<const delta::Snapshot> snapshot_;
   std::vector<delta::AddFile> kept_files_;
+  std::shared_ptr<const delta::DictionaryRowFilter> row_filter_;  // Delta: see DictionaryFilter
   std::vector<FileInfo> files_;
   arrow::FieldVector data_fields_;
   // Partitioned file scans: for each data field, its position in source_.partition_columns (-1

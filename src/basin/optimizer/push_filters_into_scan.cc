@@ -1,15 +1,9 @@
 #include "basin/optimizer/optimizer.h"
 
+#include "basin/optimizer/column_references.h"
+
 namespace basin::optimizer {
 namespace {
-
-void Conjuncts(const plan::ExprPtr& e, std::vector<plan::ExprPtr>* out) {
-  if (e->kind == plan::ExprKind::kAnd) {
-    for (const auto& c : e->children) Conjuncts(c, out);
-  } else {
-    out->push_back(e);
-  }
-}
 
 // Python UDFs run in a worker process per batch of rows; the scan's file and folder skipping
 // evaluates its filters on statistics and partition values instead, so they stay out.
@@ -34,13 +28,26 @@ plan::PlanPtr PushFiltersIntoScan(const plan::PlanPtr& node) {
   }
   auto copy = std::make_shared<plan::PlanNode>(*node);
   copy->children = children;
+  std::vector<plan::ExprPtr> conjuncts;
+  if (copy->kind == plan::PlanKind::kFilter) SplitConjuncts(copy->condition, &conjuncts);
+  if (copy->kind == plan::PlanKind::kFilter && children[0]->kind == plan::PlanKind::kFilter) {
+    // Filter over Filter becomes one Filter (Spark's CombineFilters), the lower condition
+    // first: AND evaluates its second side only on the rows the first keeps, as the two
+    // filters did. The lower one's conjuncts are already in the scan below it, if any.
+    const auto& lower = children[0];
+    std::vector<plan::ExprPtr> both;
+    SplitConjuncts(lower->condition, &both);
+    both.insert(both.end(), conjuncts.begin(), conjuncts.end());
+    copy->condition = AndAll(both);
+    copy->children = lower->children;
+    changed = true;
+  }
   // Delta scans skip files by their statistics; partitioned file scans skip partition folders.
-  if (copy->kind == plan::PlanKind::kFilter && children[0]->kind == plan::PlanKind::kScan &&
-      (children[0]->scan.format == plan::ScanSource::Format::kDelta ||
-       !children[0]->scan.partition_columns.empty())) {
-    auto scan = std::make_shared<plan::PlanNode>(*children[0]);
-    std::vector<plan::ExprPtr> conjuncts;
-    Conjuncts(copy->condition, &conjuncts);
+  if (copy->kind == plan::PlanKind::kFilter &&
+      copy->children[0]->kind == plan::PlanKind::kScan &&
+      (copy->children[0]->scan.format == plan::ScanSource::Format::kDelta ||
+       !copy->children[0]->scan.partition_columns.empty())) {
+    auto scan = std::make_shared<plan::PlanNode>(*copy->children[0]);
     for (const auto& c : conjuncts) {
       if (c->kind != plan::ExprKind::kScalarSubquery && !HasPythonUdf(c) &&
           plan::IsDeterministic(c)) {
