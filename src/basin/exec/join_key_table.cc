@@ -26,7 +26,7 @@ Status JoinKeyTable::Build(const arrow::ArrayVector& keys, int64_t length,
   direct_.clear();
   slots_.clear();
   groups_count_ = 0;
-  if (!two_columns_ && BuildDirect(keys, length, ids)) return Status::OK();
+  if (BuildDirect(keys, length, ids)) return Status::OK();
   const uint64_t capacity = HashCapacity(length);
   slots_.assign(capacity, Slot{0, kNoGroup});
   b_.assign(two_columns_ ? capacity : 0, 0);
@@ -84,16 +84,20 @@ bool JoinKeyTable::BuildDirect(const arrow::ArrayVector& keys, int64_t length,
   if (low > high) return false;  // no key at all
   const unsigned __int128 range = static_cast<unsigned __int128>(
       static_cast<__int128>(high) - static_cast<__int128>(low) + 1);
-  // Direct when the array (4 bytes per key of the range) takes no more memory than the hash
-  // table would (16-byte slots, at least twice as many as keys). Keys that come in order, as
-  // a fact table's foreign keys often do (lineitem's l_orderkey), then find their groups in
-  // order too, where hashing would scatter them over the whole table.
-  if (range > static_cast<unsigned __int128>(std::max<uint64_t>(4 * HashCapacity(length), 1024))) {
+  // Direct when the array (4 bytes per value of the range) takes at most twice the memory of
+  // the hash table (16-byte slots, or 24 with a second column, at least twice as many as
+  // keys). Keys that come in order, as a fact table's foreign keys often do (lineitem's
+  // l_orderkey), then find their groups in order too, where hashing would scatter them over
+  // the whole table.
+  const uint64_t slot_bytes = two_columns_ ? 24 : 16;
+  if (range > static_cast<unsigned __int128>(
+                  std::max<uint64_t>(HashCapacity(length) * slot_bytes / 2, 1024))) {
     return false;
   }
   min_ = low;
   max_ = high;
   direct_.assign(static_cast<size_t>(range), kNoGroup);
+  direct_b_.clear();
   ids->assign(static_cast<size_t>(length), kNoGroup);
   for (int64_t begin = 0; begin < length; begin += kBlock) {
     const int64_t n = std::min(kBlock, length - begin);
@@ -103,7 +107,16 @@ bool JoinKeyTable::BuildDirect(const arrow::ArrayVector& keys, int64_t length,
       if (nulls[i]) continue;
       uint32_t& group = direct_[static_cast<uint64_t>(static_cast<int64_t>(a[i])) -
                                 static_cast<uint64_t>(min_)];
-      if (group == kNoGroup) group = groups_count_++;
+      if (group == kNoGroup) {
+        group = groups_count_++;
+        if (two_columns_) direct_b_.push_back(b[i]);
+      } else if (two_columns_ && direct_b_[group] != b[i]) {
+        // Two keys share their first column: the first column does not decide the group.
+        direct_.clear();
+        direct_b_.clear();
+        groups_count_ = 0;
+        return false;
+      }
       out[i] = group;
     }
   }
@@ -122,6 +135,11 @@ void JoinKeyTable::Lookup(const arrow::ArrayVector& keys, int64_t length, uint32
       for (int64_t i = 0; i < n; ++i) {
         const uint64_t at = a[i] - static_cast<uint64_t>(min_);  // wraps below min_
         out[i] = !nulls[i] && at <= span ? direct_[at] : kNoGroup;
+      }
+      if (two_columns_) {
+        for (int64_t i = 0; i < n; ++i) {
+          if (out[i] != kNoGroup && direct_b_[out[i]] != b[i]) out[i] = kNoGroup;
+        }
       }
     }
     return;

@@ -20,10 +20,11 @@ class JoinKeyTable {
   /// The id of a row with no group: a null key, or (Lookup) a key the build side lacks.
   static constexpr uint32_t kNoGroup = UINT32_MAX;
 
-  /// Builds the table from the build side's key columns (one column of keys whose range is
-  /// small enough that an array over it takes no more memory than the hash table, or spans at
-  /// most 1,024 values, is addressed directly instead of hashed): ids[i] is row i's group
-  /// (kNoGroup when a key is null). Groups are numbered in order of first appearance.
+  /// Builds the table from the build side's key columns: ids[i] is row i's group (kNoGroup
+  /// when a key is null), groups numbered in order of first appearance. Keys whose first
+  /// column spans a range small enough that an array over it takes at most twice the memory
+  /// of the hash table (or at most 1,024 values) are addressed directly instead of hashed,
+  /// when that first column alone tells the groups apart (always, for one column).
   Status Build(const arrow::ArrayVector& keys, int64_t length, std::vector<uint32_t>* ids);
 
   /// Writes the group of each probe row (kNoGroup when absent or a key is null) to `ids`.
@@ -49,6 +50,9 @@ class JoinKeyTable {
   // One column of keys within a small range (primary keys 1..n): the group of key k is
   // direct_[k - min_], kNoGroup for none; no hashing, and 4 bytes per key of the range.
   std::vector<uint32_t> direct_;
+  // Two columns addressed by the first (whose values are then unique): each group's second
+  // column, which a probe must match too.
+  std::vector<uint64_t> direct_b_;
   int64_t min_ = 0;
   int64_t max_ = -1;
   uint64_t mask_ = 0;

@@ -106,6 +106,39 @@ TEST(JoinKeyTableTest, SparseKeysAreAddressedDirectlyWhenTheArrayIsNoLargerThanT
   }
 }
 
+TEST(JoinKeyTableTest, TwoColumnsAreAddressedByAUniqueFirstColumn) {
+  // (custkey, nationkey) with custkey unique: addressed by custkey, nationkey checked. When a
+  // first column repeats with another second value, the table hashes both columns instead.
+  // Either way the groups and lookups are the same.
+  for (bool repeat : {false, true}) {
+    std::vector<std::optional<int64_t>> first, second;
+    for (int64_t i = 0; i < 1000; ++i) {
+      first.push_back(i + 1);
+      second.push_back(i % 25);
+    }
+    first.push_back(std::nullopt);  // a null key has no group
+    second.push_back(3);
+    if (repeat) {
+      first.push_back(10);  // (10, 24) next to (10, 9)
+      second.push_back(24);
+    }
+    const int64_t n = static_cast<int64_t>(first.size());
+    JoinKeyTable table;
+    std::vector<uint32_t> ids;
+    ASSERT_TRUE(table.Build({Int64s(first), Int64s(second)}, n, &ids).ok());
+    EXPECT_EQ(table.addressed_directly(), !repeat);
+    for (int64_t i = 0; i < 1000; ++i) ASSERT_EQ(ids[static_cast<size_t>(i)], i);
+    EXPECT_EQ(ids[1000], JoinKeyTable::kNoGroup);
+    if (repeat) EXPECT_EQ(ids[1001], 1000u);
+    auto probe_first = Int64s({1, 1, 10, 10, 1000, 1001, 0, std::nullopt});
+    auto probe_second = Int64s({0, 1, 9, 24, 24, 0, 0, 3});
+    std::vector<uint32_t> found(8);
+    table.Lookup({probe_first, probe_second}, 8, found.data());
+    const uint32_t no = JoinKeyTable::kNoGroup;
+    EXPECT_EQ(found, (std::vector<uint32_t>{0, no, 9, repeat ? 1000u : no, 999, no, no, no}));
+  }
+}
+
 TEST(JoinKeyTableTest, KeysAtBothEndsOfInt64AreHashed) {
   JoinKeyTable table;
   std::vector<uint32_t> ids;
