@@ -11,15 +11,17 @@ value double, qty int, ts timestamp, flag boolean.
 1. merge: upsert N/10 source rows, half updates and half inserts. The updates are every other id
    of every tenth file (so about 10% of the files are touched); the inserts are new ids N, N+1,
    ... The source is a Parquet file.
-       basin        basin sql -e "MERGE INTO target t USING parquet.`src` s ON t.id = s.id
-                    WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *"
-                    on a managed table of BASIN_WAREHOUSE (WAREHOUSE/main/default/<table>)
+       basin        MERGE INTO target t USING parquet.`src` s ON t.id = s.id
+                    WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *
+                    on a managed table of the warehouse (WAREHOUSE/main/default/<table>), sent
+                    to one long-lived `basin sql` session (bench/basin_session.py)
+       basin-cli    the same statement through `basin sql -e`, a process per statement
        delta-rs     DeltaTable.merge(source, "t.id = s.id").when_matched_update_all()
                     .when_not_matched_insert_all().execute(), the source read by pyarrow
        delta-spark  spark.sql of the same MERGE on delta.`path`
 2. delete: DELETE the rows with id % (10 * N/F) < N/F/10: 10% of every tenth file, 1% of the
    rows (clustered: only about 10% of the files are touched).
-       basin        basin sql -e "DELETE FROM target WHERE ..."
+       basin        DELETE FROM target WHERE ... (session; basin-cli: `basin sql -e`)
        delta-rs     DeltaTable.delete(predicate)
        delta-spark  spark.sql of the same DELETE on delta.`path`
 
@@ -27,8 +29,9 @@ Each repetition starts from a fresh copy of the same target table (the copy is n
 new path, and the result is checked afterwards (not timed): its row count, and that its
 rows (count, sum of id, sum of qty) are those the first system left. The table shows the median
 wall time of R repetitions and Basin's time divided by the peer's (below 1.0: Basin is faster).
-Basin runs as a process, so its times include process start-up and opening the snapshot; the
-peers run inside this Python process (Spark: one session, `local[2]`).
+`basin` runs every statement in one `basin sql` session, as the peers run inside this Python
+process (Spark: one session, `local[2]`); `basin-cli` starts a process per statement, so its
+times also include process start-up. Every system opens the table's snapshot in each timed run.
 """
 
 from __future__ import annotations
@@ -45,6 +48,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "bench" / "data"
+
+sys.path.insert(0, str(REPO / "bench"))
+from basin_session import BasinSession  # noqa: E402
 
 
 class Results:
@@ -77,17 +83,38 @@ class Results:
             print(f"  {name} / {system}: FAILED", flush=True)
 
 
-class Basin:
+class BasinCli:
+    """`basin-cli`: a `basin sql -e` process per statement."""
+
     def __init__(self, binary: Path, warehouse: Path):
         self.binary = binary
         self.warehouse = warehouse
 
-    def sql(self, statement: str) -> subprocess.CompletedProcess:
+    def sql(self, statement: str) -> None:
         proc = subprocess.run([str(self.binary), "--warehouse", str(self.warehouse), "sql", "-e",
                                statement], capture_output=True, text=True)
         if proc.returncode != 0:
             raise RuntimeError(f"basin sql failed ({proc.returncode}): {proc.stderr.strip()}")
-        return proc
+
+
+class Basin:
+    """`basin`: one `basin sql` session for the whole run (bench/basin_session.py), as the
+    peers run in this process."""
+
+    def __init__(self, binary: Path, warehouse: Path):
+        self.binary, self.warehouse, self.session = binary, warehouse, None
+
+    def start(self) -> None:
+        """Starts the session (untimed)."""
+        self.session = BasinSession(self.binary, self.warehouse)
+        self.session.run("SELECT 1")
+
+    def sql(self, statement: str) -> None:
+        self.session.run(statement)
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,7 +265,10 @@ def run(args, results: Results) -> None:
     shutil.rmtree(scratch, ignore_errors=True)
     warehouse = scratch / "warehouse"
     managed = warehouse / "main" / "default"
-    basin = Basin(Path(args.basin), warehouse)
+    basins = {"basin": Basin(Path(args.basin), warehouse),
+              "basin-cli": BasinCli(Path(args.basin), warehouse)}
+    if "basin" in systems:
+        basins["basin"].start()
     spark = start_spark() if "delta-spark" in systems else None
     if "delta-spark" in systems and spark is None:
         results.failures.append("delta-spark: no jars in .cache/jars (scripts/fetch_jars.sh)")
@@ -264,9 +294,11 @@ def run(args, results: Results) -> None:
         name = f"merge {source_rows:,} rows into {args.rows:,}"
         verify = expect_rows(args.rows + source_rows // 2)
         print(name, flush=True)
-        if "basin" in systems:
-            results.measure(name, "basin", lambda: basin.sql(merge_sql.format(
-                target=copies.path.name, source=source)), lambda: copies.fresh(managed), verify)
+        for system, basin in basins.items():
+            if system in systems:
+                results.measure(name, system, lambda basin=basin: basin.sql(merge_sql.format(
+                    target=copies.path.name, source=source)), lambda: copies.fresh(managed),
+                    verify)
         if "delta-rs" in systems:
             def rs_merge():
                 (DeltaTable(str(copies.path))
@@ -281,10 +313,11 @@ def run(args, results: Results) -> None:
         name = f"delete {deleted:,} of {args.rows:,} rows"
         verify = expect_rows(args.rows - deleted)
         print(name, flush=True)
-        if "basin" in systems:
-            results.measure(name, "basin", lambda: basin.sql(
-                f"DELETE FROM {copies.path.name} WHERE {predicate}"),
-                lambda: copies.fresh(managed), verify)
+        for system, basin in basins.items():
+            if system in systems:
+                results.measure(name, system, lambda basin=basin: basin.sql(
+                    f"DELETE FROM {copies.path.name} WHERE {predicate}"),
+                    lambda: copies.fresh(managed), verify)
         if "delta-rs" in systems:
             results.measure(name, "delta-rs", lambda: DeltaTable(str(copies.path)).delete(predicate),
                             copies.fresh, verify)
@@ -293,6 +326,7 @@ def run(args, results: Results) -> None:
                 f"DELETE FROM delta.`{copies.path}` WHERE {predicate}").collect(),
                 copies.fresh, verify)
 
+    basins["basin"].close()
     copies.drop()
     shutil.rmtree(scratch, ignore_errors=True)
     if spark is not None:
@@ -318,7 +352,7 @@ def main(argv=None) -> int:
     parser.add_argument("--files", type=int, default=100, help="data files of the target table")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--only", default="merge,delete")
-    parser.add_argument("--systems", default="basin,delta-rs,delta-spark")
+    parser.add_argument("--systems", default="basin,basin-cli,delta-rs,delta-spark")
     parser.add_argument("--no-spark", action="store_true")
     args = parser.parse_args(argv)
     if args.files < 10 or args.rows < args.files * 20:

@@ -47,6 +47,9 @@ SYSTEMS = ["basin", "basin-cli", "duckdb", "datafusion", "polars", "spark"]
 sys.path.insert(0, str(REPO / "test" / "tpch"))
 from tpch_check import TABLES, prepare  # noqa: E402  (the checker's data preparation)
 
+sys.path.insert(0, str(REPO / "bench"))
+from basin_session import BasinSession  # noqa: E402
+
 
 class Unsupported(Exception):
     """The system's SQL dialect rejects the query (reported apart from real failures)."""
@@ -99,72 +102,18 @@ class BasinCli:
         self.tmp.cleanup()
 
 
-class BasinSession:
-    """One `basin sql` process for the whole run, as every peer runs in one session: statements
-    go to its standard input, it prints each result (CSV, discarded here) on standard output and
-    then a `Time taken: ... Fetched N row(s)` or an `Error: ...` line on standard error."""
+class BasinSessionRunner:
+    """`basin`: one `basin sql` session for the whole run (bench/basin_session.py)."""
 
     def __init__(self, binary: Path, warehouse: Path, memory: str, timeout: float):
-        import queue
-        import threading
-
-        self.timeout = timeout
-        self.tmp = tempfile.TemporaryDirectory(prefix="tpch-bench-session-")
-        for _ in range(60):
-            if binary.exists():
-                break
-            time.sleep(1)
-        self.binary = Path(self.tmp.name) / "basin"
-        shutil.copy2(binary, self.binary)
-        cmd = [str(self.binary), "--warehouse", str(warehouse), "sql", "--format", "csv"]
-        if memory:
-            cmd += ["--conf", f"spark.driver.memory={memory}"]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE)
-        self.lines: "queue.Queue[str | None]" = queue.Queue()
-
-        def drain_stdout():
-            while self.proc.stdout.read1(1 << 16):
-                pass
-
-        def read_stderr():
-            for raw in self.proc.stderr:
-                self.lines.put(raw.decode("utf-8", "replace").rstrip("\n"))
-            self.lines.put(None)
-
-        for target in (drain_stdout, read_stderr):
-            threading.Thread(target=target, daemon=True).start()
+        confs = {"spark.driver.memory": memory} if memory else {}
+        self.session = BasinSession(binary, warehouse, confs, timeout)
 
     def run(self, sql: str) -> int:
-        import queue
-
-        text = sql.strip()
-        while text.endswith(";"):
-            text = text[:-1].rstrip()
-        self.proc.stdin.write((text + "\n;\n").encode())
-        self.proc.stdin.flush()
-        deadline = time.monotonic() + self.timeout
-        while True:
-            try:
-                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                self.proc.kill()
-                raise RuntimeError(f"timed out after {self.timeout:.0f} s") from None
-            if line is None:
-                raise RuntimeError(f"basin sql exited with {self.proc.wait()}")
-            if line.startswith("Time taken:"):
-                return int(line.rsplit("Fetched", 1)[1].split()[0])
-            if line.startswith("Error:"):
-                raise RuntimeError(line)
+        return self.session.run(sql)
 
     def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.stdin.close()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self.tmp.cleanup()
+        self.session.close()
 
 
 class DuckDB:
@@ -256,7 +205,7 @@ class Spark:
 def start(system: str, args, root: Path):
     parquet = root / "parquet"
     if system == "basin":
-        return BasinSession(Path(args.basin), root / "warehouse", args.memory, args.timeout)
+        return BasinSessionRunner(Path(args.basin), root / "warehouse", args.memory, args.timeout)
     if system == "basin-cli":
         return BasinCli(Path(args.basin), root / "warehouse", args.memory, args.timeout)
     if system == "duckdb":
