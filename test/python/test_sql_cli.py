@@ -155,3 +155,25 @@ def test_variants_print_as_json_in_every_text_format(basin):
     assert json.loads(line) == {"v": {"a": "x", "b": [1, 2.5]}, "s": "s"}
     csv_text = sql(basin, "--format", "csv", "-e", query).stdout
     assert '"{""a"":""x"",""b"":[1,2.5]}"' in csv_text
+
+
+def test_count_star_reads_no_column_of_delta_or_parquet(basin, tmp_path):
+    # count(*) needs no column: the Delta and Parquet scans read none (EXPLAIN lists no column),
+    # and the counts still honour deletion vectors.
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"a": list(range(1000)), "b": ["x"] * 1000}), path)
+    script = tmp_path / "s.sql"
+    script.write_text(
+        "CREATE TABLE cnt TBLPROPERTIES ('delta.enableDeletionVectors' = 'true') AS "
+        "SELECT id, CAST(id % 3 AS INT) AS p FROM range(1000);\n"
+        "DELETE FROM cnt WHERE id % 10 = 0;\n"
+        "EXPLAIN SELECT count(*) FROM cnt;\n"
+        f"EXPLAIN SELECT count(*) FROM parquet.`{path}`;\n"
+        f"SELECT (SELECT count(*) FROM cnt) AS delta_rows, (SELECT count(*) FROM cnt WHERE p = 1) "
+        f"AS p1, (SELECT count(*) FROM parquet.`{path}`) AS parquet_rows;\n")
+    out = sql(basin, "-f", script, "--format", "jsonl").stdout
+    assert "FileScan delta []" in out
+    assert "FileScan parquet []" in out
+    # 1,000 ids less the 100 with id % 10 = 0; id % 3 = 1: 333 ids, 33 of them deleted.
+    assert json.loads(out.strip().splitlines()[-1]) == {"delta_rows": 900, "p1": 300,
+                                                         "parquet_rows": 1000}

@@ -96,6 +96,15 @@ class CountAccumulator : public GroupedAccumulator {
   Status Update(const std::vector<arrow::Datum>& args, const uint32_t* g, int64_t length) override {
     std::vector<ArgReader> r;
     for (const auto& a : args) r.emplace_back(a);
+    if (!count_if_) {
+      // count(*), or arguments without nulls: every row counts.
+      bool nulls = false;
+      for (const auto& a : r) nulls = nulls || a.array()->null_count() > 0;
+      if (!nulls) {
+        for (int64_t i = 0; i < length; ++i) ++counts_[g[i]];
+        return Status::OK();
+      }
+    }
     for (int64_t i = 0; i < length; ++i) {
       bool ok = true;
       for (const auto& a : r) {

@@ -82,7 +82,11 @@ Pruned Prune(const PlanPtr& node, std::vector<bool> needed) {
       int count = 0;
       for (size_t i = 0; i < data_width; ++i) count += needed[i];
       if (count == static_cast<int>(data_width) && keep_meta == has_meta) break;
-      if (count == 0 && data_width > 0) needed[0] = true;
+      // Delta and Parquet scans that need no column (count(*)) read none: the row counts come
+      // from the files' footers. Text formats are parsed anyway, so they keep one column.
+      const bool reads_counts = node->scan.format == plan::ScanSource::Format::kDelta ||
+                                node->scan.format == plan::ScanSource::Format::kParquet;
+      if (count == 0 && data_width > 0 && !reads_counts) needed[0] = true;
       for (size_t i = data_width; i < width; ++i) needed[i] = true;
       if (has_meta) needed[data_width] = keep_meta;
       copy->with_metadata_column = keep_meta;
