@@ -14,7 +14,52 @@ IntegerKeyGrouper::IntegerKeyGrouper(std::vector<std::shared_ptr<arrow::DataType
     : types_(std::move(types)),
       two_columns_(types_.size() > 1),
       slots_(1024, Slot{0, kEmpty, 0}),
-      mask_(1023) {}
+      mask_(1023),
+      dense_mode_(!two_columns_) {}
+
+uint32_t IntegerKeyGrouper::AddGroup(uint64_t a, uint64_t b, uint8_t nulls) {
+  const uint32_t group = num_groups();
+  group_a_.push_back(a);
+  group_b_.push_back(b);
+  group_nulls_.push_back(nulls);
+  return group;
+}
+
+bool IntegerKeyGrouper::DenseCover(int64_t low, int64_t high, int64_t rows) {
+  const int64_t old_low = dense_low_;
+  const auto old_size = static_cast<int64_t>(dense_.size());
+  if (old_size > 0 && low >= old_low &&
+      static_cast<__int128>(high) - old_low < static_cast<__int128>(old_size)) {
+    return true;
+  }
+  const __int128 new_low = old_size > 0 ? std::min<int64_t>(low, old_low) : low;
+  const __int128 new_high =
+      old_size > 0 ? std::max<__int128>(high, static_cast<__int128>(old_low) + old_size - 1) : high;
+  const __int128 span = new_high - new_low + 1;
+  const __int128 limit =
+      std::max<__int128>(int64_t{1} << 16, 16 * (static_cast<__int128>(num_groups()) + rows));
+  if (span > limit) return false;
+  // Room to grow upwards (keys often come in ascending order), within the limit.
+  const __int128 size = std::min(limit, std::max(span, 2 * static_cast<__int128>(old_size)));
+  if (old_size > 0 && new_low == old_low) {
+    dense_.resize(static_cast<size_t>(size), kEmpty);
+    return true;
+  }
+  std::vector<uint32_t> grown(static_cast<size_t>(size), kEmpty);
+  const auto shift = static_cast<size_t>(static_cast<__int128>(old_low) - new_low);
+  std::copy(dense_.begin(), dense_.end(), grown.begin() + static_cast<std::ptrdiff_t>(shift));
+  dense_.swap(grown);
+  dense_low_ = static_cast<int64_t>(new_low);
+  return true;
+}
+
+void IntegerKeyGrouper::LeaveDense() {
+  dense_mode_ = false;
+  std::vector<uint32_t>().swap(dense_);
+  uint64_t capacity = 1024;
+  while (capacity < static_cast<uint64_t>(num_groups()) * 2) capacity <<= 1;
+  Rehash(capacity);
+}
 
 uint64_t IntegerKeyGrouper::Find(uint64_t hash, uint64_t a, uint64_t b, uint8_t nulls) const {
   uint64_t s = hash & mask_;
@@ -31,7 +76,10 @@ uint64_t IntegerKeyGrouper::Find(uint64_t hash, uint64_t a, uint64_t b, uint8_t 
 void IntegerKeyGrouper::Grow() {
   // Large tables grow fourfold: each growth rehashes every group and touches fresh pages, and
   // high-cardinality keys (q18: 1.5M orders) would otherwise grow a dozen times.
-  const uint64_t capacity = slots_.size() * (slots_.size() >= (uint64_t{1} << 16) ? 4 : 2);
+  Rehash(slots_.size() * (slots_.size() >= (uint64_t{1} << 16) ? 4 : 2));
+}
+
+void IntegerKeyGrouper::Rehash(uint64_t capacity) {
   slots_.assign(capacity, Slot{0, kEmpty, 0});
   mask_ = capacity - 1;
   uint64_t slot[kBlock];
@@ -60,6 +108,31 @@ Status IntegerKeyGrouper::Consume(const arrow::ArrayVector& keys, int64_t length
   uint8_t nulls[kBlock];
   for (int64_t begin = 0; begin < length; begin += kBlock) {
     const int64_t n = std::min(kBlock, length - begin);
+    if (dense_mode_) {
+      ReadIntegerKeys(keys, begin, n, a, b, nulls);
+      int64_t low = INT64_MAX, high = INT64_MIN;
+      for (int64_t i = 0; i < n; ++i) {
+        if (nulls[i]) continue;
+        low = std::min(low, static_cast<int64_t>(a[i]));
+        high = std::max(high, static_cast<int64_t>(a[i]));
+      }
+      if (low > high || DenseCover(low, high, n)) {
+        uint32_t* out = ids + begin;
+        for (int64_t i = 0; i < n; ++i) {
+          if (nulls[i]) {
+            if (null_group_ == kEmpty) null_group_ = AddGroup(0, 0, 1);
+            out[i] = null_group_;
+            continue;
+          }
+          uint32_t& group = dense_[static_cast<uint64_t>(a[i]) -
+                                   static_cast<uint64_t>(dense_low_)];
+          if (group == kEmpty) group = AddGroup(a[i], b[i], 0);
+          out[i] = group;
+        }
+        continue;
+      }
+      LeaveDense();
+    }
     // At most half full after this block, so that probes stay short.
     while ((static_cast<uint64_t>(num_groups()) + static_cast<uint64_t>(n)) * 2 > slots_.size()) {
       Grow();
@@ -95,6 +168,14 @@ void IntegerKeyGrouper::Lookup(const arrow::ArrayVector& keys, int64_t length,
   for (int64_t begin = 0; begin < length; begin += kBlock) {
     const int64_t n = std::min(kBlock, length - begin);
     ReadIntegerKeys(keys, begin, n, a, b, nulls);
+    if (dense_mode_) {
+      const auto size = static_cast<uint64_t>(dense_.size());
+      for (int64_t i = 0; i < n; ++i) {
+        const uint64_t at = a[i] - static_cast<uint64_t>(dense_low_);  // wraps below the low
+        ids[begin + i] = nulls[i] ? null_group_ : at < size ? dense_[at] : kEmpty;
+      }
+      continue;
+    }
     for (int64_t i = 0; i < n; ++i) {
       hash[i] = HashIntegerKey(a[i], b[i]);
       __builtin_prefetch(&slots_[hash[i] & mask_]);

@@ -28,12 +28,15 @@ class IntegerKeyGrouper {
   Result<arrow::ArrayVector> Uniques() const;
 
   uint32_t num_groups() const { return static_cast<uint32_t>(group_nulls_.size()); }
-  /// Returns the bytes the table holds: its slots and every group's key words.
+  /// Returns the bytes the table holds: its slots (or array) and every group's key words.
   int64_t memory_bytes() const {
     return static_cast<int64_t>(slots_.capacity() * sizeof(Slot) +
+                                dense_.capacity() * sizeof(uint32_t) +
                                 (group_a_.capacity() + group_b_.capacity()) * sizeof(uint64_t) +
                                 group_nulls_.capacity());
   }
+  /// True while one column's keys are addressed directly (an array over their range).
+  bool dense() const { return dense_mode_; }
 
  private:
   static constexpr uint32_t kEmpty = UINT32_MAX;
@@ -47,11 +50,27 @@ class IntegerKeyGrouper {
   // The slot of a key: where it is, or the free slot where it would go.
   uint64_t Find(uint64_t hash, uint64_t a, uint64_t b, uint8_t nulls) const;
   void Grow();
+  // Rebuilds the hash table with `capacity` slots from the groups' keys.
+  void Rehash(uint64_t capacity);
+  // Dense mode: makes the array cover the keys [low, high] of a block of `rows` rows; false
+  // when the range would be too sparse for the groups (the grouper then hashes).
+  bool DenseCover(int64_t low, int64_t high, int64_t rows);
+  // Leaves dense mode for the hash table, keeping every group.
+  void LeaveDense();
+  uint32_t AddGroup(uint64_t a, uint64_t b, uint8_t nulls);
 
   std::vector<std::shared_ptr<arrow::DataType>> types_;
   bool two_columns_;
   std::vector<Slot> slots_;
   uint64_t mask_ = 0;
+  // Dense mode (one column, while its keys span at most 16 times as many values as there are
+  // groups, or 64K values): the group of key k is dense_[k - dense_low_], kEmpty for none; the
+  // null key's group is null_group_. Keys that come in order (lineitem's l_orderkey) then find
+  // their groups in order, and the array is no larger than a hash table of the same groups.
+  bool dense_mode_ = false;
+  std::vector<uint32_t> dense_;
+  int64_t dense_low_ = 0;
+  uint32_t null_group_ = kEmpty;
   // Each group's key: the two words and which columns are null.
   std::vector<uint64_t> group_a_;
   std::vector<uint64_t> group_b_;

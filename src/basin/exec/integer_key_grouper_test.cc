@@ -105,5 +105,64 @@ TEST(IntegerKeyGrouperTest, LookupFindsConsumedKeysOnly) {
   EXPECT_EQ(ids, (std::vector<uint32_t>{2, UINT32_MAX, 1, 0}));
 }
 
+TEST(IntegerKeyGrouperTest, DenseKeysAreAddressedDirectlyAcrossBlocksInAnyOrder) {
+  // Ascending keys with gaps (every 4th value, as TPC-H's order keys), then a block below the
+  // range seen so far, then nulls: the array follows the keys and the groups stay those of first
+  // appearance. Lookup agrees.
+  IntegerKeyGrouper grouper({arrow::int64()});
+  std::vector<std::optional<int64_t>> ascending;
+  for (int64_t i = 0; i < 300000; ++i) ascending.push_back(1000 + 4 * (i / 3));  // runs of 3
+  auto ids = Consume(grouper, {Int64s(ascending)});
+  EXPECT_TRUE(grouper.dense());
+  for (size_t i = 0; i < ids.size(); ++i) ASSERT_EQ(ids[i], i / 3);
+  auto below = Consume(grouper, {Int64s({-7, 1000, std::nullopt, -7, 1004})});
+  EXPECT_TRUE(grouper.dense());
+  EXPECT_EQ(below, (std::vector<uint32_t>{100000, 0, 100001, 100000, 1}));
+  std::vector<uint32_t> found(4);
+  grouper.Lookup({Int64s({-7, 1002, std::nullopt, 1000 + 4 * 99999})}, 4, found.data());
+  EXPECT_EQ(found, (std::vector<uint32_t>{100000, UINT32_MAX, 100001, 99999}));
+  auto uniques = grouper.Uniques().ValueOrDie();
+  const auto& keys = static_cast<const arrow::Int64Array&>(*uniques[0]);
+  EXPECT_EQ(keys.Value(0), 1000);
+  EXPECT_EQ(keys.Value(99999), 1000 + 4 * 99999);
+  EXPECT_EQ(keys.Value(100000), -7);
+  EXPECT_TRUE(keys.IsNull(100001));
+}
+
+TEST(IntegerKeyGrouperTest, KeysAtBothEndsOfInt64AreHashed) {
+  IntegerKeyGrouper grouper({arrow::int64()});
+  auto ids = Consume(grouper, {Int64s({INT64_MAX, 0, INT64_MIN, INT64_MAX})});
+  EXPECT_FALSE(grouper.dense());
+  EXPECT_EQ(ids, (std::vector<uint32_t>{0, 1, 2, 0}));
+  IntegerKeyGrouper high({arrow::int64()});
+  EXPECT_EQ(Consume(high, {Int64s({INT64_MAX - 1, INT64_MAX})}), (std::vector<uint32_t>{0, 1}));
+  EXPECT_TRUE(high.dense());
+  EXPECT_EQ(Consume(high, {Int64s({INT64_MIN, INT64_MAX})}), (std::vector<uint32_t>{2, 1}));
+  EXPECT_FALSE(high.dense());
+}
+
+TEST(IntegerKeyGrouperTest, SparseKeysLeaveDenseModeAndKeepTheirGroups) {
+  // Dense at first; then keys a billion apart: the grouper moves every group (the null one too)
+  // into its hash table and goes on with the same ids.
+  IntegerKeyGrouper grouper({arrow::int64()});
+  auto first = Consume(grouper, {Int64s({5, std::nullopt, 6, 5})});
+  EXPECT_TRUE(grouper.dense());
+  EXPECT_EQ(first, (std::vector<uint32_t>{0, 1, 2, 0}));
+  std::vector<std::optional<int64_t>> sparse;
+  for (int64_t i = 0; i < 5000; ++i) sparse.push_back(i * 1000000000);
+  sparse.push_back(6);
+  sparse.push_back(std::nullopt);
+  auto ids = Consume(grouper, {Int64s(sparse)});
+  EXPECT_FALSE(grouper.dense());
+  EXPECT_EQ(ids[0], 3u);  // 0 is new
+  for (int64_t i = 1; i < 5000; ++i) ASSERT_EQ(ids[static_cast<size_t>(i)], 3 + i);
+  EXPECT_EQ(ids[5000], 2u);
+  EXPECT_EQ(ids[5001], 1u);
+  EXPECT_EQ(grouper.num_groups(), 5003u);
+  std::vector<uint32_t> found(3);
+  grouper.Lookup({Int64s({5, std::nullopt, 7})}, 3, found.data());
+  EXPECT_EQ(found, (std::vector<uint32_t>{0, 1, UINT32_MAX}));
+}
+
 }  // namespace
 }  // namespace basin::exec
