@@ -14,6 +14,7 @@ class PlanReader : public arrow::RecordBatchReader {
 
   Status Init(const plan::PlanPtr& plan) {
     plan_ = plan;  // operators may point into the plan
+    context_->FindSharedSubplans(*plan);
     ASSIGN_OR_RAISE(root_, BuildOperator(plan, context_.get()));
     return Status::OK();
   }

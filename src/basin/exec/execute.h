@@ -23,6 +23,11 @@ struct Progress {
   int64_t bytes_read = 0;     ///< In-memory bytes of the batches read by scans.
   int64_t rows_produced = 0;  ///< Rows handed out by the root operator.
   int64_t spill_files = 0;    ///< Spill files written (sort runs, aggregate and join partitions).
+  /// Subplans that occur more than once in the query (CTEs used twice) and were computed once
+  /// and kept for their other occurrences.
+  int64_t shared_results = 0;
+  /// Occurrences of such subplans that replayed a kept result instead of computing it again.
+  int64_t reused_results = 0;
 };
 
 /// Settings of one query run.
@@ -34,6 +39,9 @@ struct ExecOptions {
   int64_t batch_size = 65536;
   /// Memory that blocking operators may hold before they spill; 0 = unlimited.
   int64_t memory_limit_bytes = 0;
+  /// Computes a subplan that occurs more than once in the query (a CTE used twice) once and
+  /// replays its rows to the other occurrences (shared_subplans.h); off: each runs on its own.
+  bool reuse_subplans = true;
   /// Folder for spill files (Arrow IPC); the system temp folder when empty.
   std::string spill_dir;
   /// Set to true (from any thread) to stop the query with OPERATION_CANCELED.

@@ -9,6 +9,8 @@
 #include <arrow/util/bit_util.h>
 #include <arrow/util/byte_size.h>
 
+#include "basin/exec/shared_result.h"
+
 namespace basin::exec {
 
 bool MemoryTracker::TryReserve(int64_t bytes) {
@@ -46,6 +48,7 @@ QueryContext::QueryContext(ExecOptions options)
 }
 
 QueryContext::~QueryContext() {
+  shared_results_.clear();  // gives their bytes back while the tracker is alive
   std::error_code ec;
   for (const auto& path : spill_files_) std::filesystem::remove(path, ec);
 }
@@ -85,6 +88,27 @@ std::string QueryContext::NewSpillPath() {
   progress_.spill_files += 1;
   if (options_.progress) options_.progress(progress_);
   return path;
+}
+
+void QueryContext::FindSharedSubplans(const plan::PlanNode& plan) {
+  if (!options_.reuse_subplans) return;
+  shared_subplans_ = SharedSubplans::Find(plan);
+  shared_results_.clear();
+  for (int group = 0; group < shared_subplans_.size(); ++group) {
+    shared_results_.push_back(
+        std::make_unique<SharedResult>(shared_subplans_.consumers(group), this));
+  }
+}
+
+SharedResult* QueryContext::SharedResultOf(const plan::PlanNode* node) {
+  const int group = shared_subplans_.GroupOf(node);
+  return group < 0 ? nullptr : shared_results_[group].get();
+}
+
+void QueryContext::AddShared(bool reused) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  (reused ? progress_.reused_results : progress_.shared_results) += 1;
+  if (options_.progress) options_.progress(progress_);
 }
 
 Result<std::shared_ptr<arrow::Table>> DrainToTable(Operator* op) {
@@ -204,6 +228,13 @@ int64_t BatchBytes(const arrow::RecordBatch& batch) {
 }
 
 Result<OperatorPtr> BuildOperator(const plan::PlanPtr& plan, QueryContext* context) {
+  if (SharedResult* shared = context->SharedResultOf(plan.get())) {
+    return MakeSharedResult(plan, shared, context);
+  }
+  return BuildNodeOperator(plan, context);
+}
+
+Result<OperatorPtr> BuildNodeOperator(const plan::PlanPtr& plan, QueryContext* context) {
   using plan::PlanKind;
   const plan::PlanNode& node = *plan;
   auto child = [&](size_t i) -> Result<OperatorPtr> {

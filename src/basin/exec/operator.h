@@ -16,6 +16,7 @@
 #include "basin/base/status.h"
 #include "basin/exec/evaluate.h"
 #include "basin/exec/execute.h"
+#include "basin/exec/shared_subplans.h"
 
 namespace basin::exec {
 
@@ -40,6 +41,8 @@ class MemoryTracker {
   std::atomic<int64_t> peak_{0};
 };
 
+class SharedResult;
+
 /// State shared by the operators of one query.
 class QueryContext {
  public:
@@ -63,6 +66,15 @@ class QueryContext {
   std::string NewSpillPath();
   /// Returns how many spill files were written.
   int64_t spill_count() const { return spill_count_.load(); }
+  /// Finds the subplans of `plan` (the query's root) that run once and are replayed to their
+  /// other occurrences; call before building operators (unless options().reuse_subplans is off).
+  void FindSharedSubplans(const plan::PlanNode& plan);
+  /// Returns the kept result of the shared subplan at `node`, or null when `node` runs where it
+  /// stands.
+  SharedResult* SharedResultOf(const plan::PlanNode* node);
+  /// Counts a shared subplan computed once (`reused` false) or replayed (`reused` true), and
+  /// reports progress.
+  void AddShared(bool reused);
 
  private:
   void Report();
@@ -76,6 +88,11 @@ class QueryContext {
   std::atomic<int64_t> spill_count_{0};
   std::vector<std::string> spill_files_;
   std::string spill_dir_;
+  SharedSubplans shared_subplans_;
+  std::vector<std::unique_ptr<SharedResult>> shared_results_;
+  /// Bytes held by all shared results (capped when there is no memory limit).
+  std::atomic<int64_t> shared_bytes_{0};
+  friend class SharedResult;
 };
 
 class KeyFilter;
@@ -103,8 +120,12 @@ class Operator {
 
 using OperatorPtr = std::unique_ptr<Operator>;
 
-/// Builds the operator tree of `plan`.
+/// Builds the operator tree of `plan`; a shared subplan becomes a SharedResult reader.
 Result<OperatorPtr> BuildOperator(const plan::PlanPtr& plan, QueryContext* context);
+
+/// Builds the operator of `plan`'s own node even when it is a shared subplan (its children go
+/// through BuildOperator).
+Result<OperatorPtr> BuildNodeOperator(const plan::PlanPtr& plan, QueryContext* context);
 
 /// Pulls every batch of `op` into one table with `op`'s schema.
 Result<std::shared_ptr<arrow::Table>> DrainToTable(Operator* op);
@@ -158,5 +179,9 @@ Result<OperatorPtr> MakeGenerate(const plan::PlanNode& node, OperatorPtr child,
                                  QueryContext* context);
 Result<OperatorPtr> MakeSample(const plan::PlanNode& node, OperatorPtr child,
                                QueryContext* context);
+/// Makes the operator of an occurrence of a shared subplan: the first to run computes `plan`
+/// and keeps its batches in `result`, the others replay them (shared_result.h).
+Result<OperatorPtr> MakeSharedResult(const plan::PlanPtr& plan, SharedResult* result,
+                                     QueryContext* context);
 
 }  // namespace basin::exec

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "basin/exec/join_condition.h"
+#include "basin/exec/shared_subplans.h"
 
 namespace basin::exec {
 namespace {
@@ -153,9 +154,22 @@ Line NodeLine(const PlanNode& node) {
   return {"?", {}};
 }
 
+// The shared subplans of the plan being rendered, and those rendered once already.
+struct Reuse {
+  SharedSubplans shared;
+  std::vector<bool> rendered;
+};
+
 void Render(const PlanNode& node, const std::string& prefix, const std::string& connector,
-            std::string* out) {
+            Reuse* reuse, std::string* out) {
   Line line = NodeLine(node);
+  // As Spark's ReusedExchange: a shared subplan's later occurrences replay the first one's rows.
+  if (const int group = reuse->shared.GroupOf(&node); group >= 0) {
+    if (reuse->rendered[group]) {
+      line = {"ReusedSubplan " + Columns(node) + ", " + line.text, {}};
+    }
+    reuse->rendered[group] = true;
+  }
   *out += prefix + connector + line.text + "\n";
   // Below a "+- " the column is blank; below a ":- " the sibling line continues with ":".
   std::string child_prefix = prefix + (connector.empty() ? "" : connector == "+- " ? "   " : ":  ");
@@ -164,7 +178,7 @@ void Render(const PlanNode& node, const std::string& prefix, const std::string& 
     if (child) children.push_back(child);
   }
   for (size_t i = 0; i < children.size(); ++i) {
-    Render(*children[i], child_prefix, i + 1 == children.size() ? "+- " : ":- ", out);
+    Render(*children[i], child_prefix, i + 1 == children.size() ? "+- " : ":- ", reuse, out);
   }
 }
 
@@ -172,7 +186,9 @@ void Render(const PlanNode& node, const std::string& prefix, const std::string& 
 
 std::string PhysicalPlanText(const plan::PlanNode& plan) {
   std::string out;
-  Render(plan, "", "", &out);
+  Reuse reuse{SharedSubplans::Find(plan), {}};
+  reuse.rendered.assign(reuse.shared.size(), false);
+  Render(plan, "", "", &reuse, &out);
   return out;
 }
 

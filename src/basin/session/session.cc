@@ -90,6 +90,8 @@ const std::map<std::string, std::string>& Defaults() {
       {"basin.exec.threads", "2"},
       {"basin.exec.batchSize", "65536"},
       {"basin.exec.spillDir", ""},
+      // A subplan that occurs twice (a CTE used twice) runs once (Spark's ReuseExchange).
+      {"basin.exec.reuseSubplans", "true"},
   };
   return *defaults;
 }
@@ -446,6 +448,8 @@ exec::ExecOptions Session::ExecutionOptions() const {
   options.memory_limit_bytes = ParseMemorySize(GetConfig("spark.driver.memory").value_or("0"))
                                    .ValueOr(0);
   options.spill_dir = GetConfig("basin.exec.spillDir").value_or("");
+  options.reuse_subplans =
+      Lower(GetConfig("basin.exec.reuseSubplans").value_or("true")) != "false";
   options.cancel = cancel_;
   options.progress = progress_;
   return options;
