@@ -84,14 +84,14 @@ bool JoinKeyTable::BuildDirect(const arrow::ArrayVector& keys, int64_t length,
   if (low > high) return false;  // no key at all
   const unsigned __int128 range = static_cast<unsigned __int128>(
       static_cast<__int128>(high) - static_cast<__int128>(low) + 1);
-  // Direct when the array (4 bytes per value of the range) takes at most twice the memory of
+  // Direct when the array (4 bytes per value of the range) takes at most four times the memory of
   // the hash table (16-byte slots, or 24 with a second column, at least twice as many as
   // keys). Keys that come in order, as a fact table's foreign keys often do (lineitem's
   // l_orderkey), then find their groups in order too, where hashing would scatter them over
   // the whole table.
   const uint64_t slot_bytes = two_columns_ ? 24 : 16;
   if (range > static_cast<unsigned __int128>(
-                  std::max<uint64_t>(HashCapacity(length) * slot_bytes / 2, 1024))) {
+                  std::max<uint64_t>(HashCapacity(length) * slot_bytes, 1024))) {
     return false;
   }
   min_ = low;
@@ -151,13 +151,15 @@ void JoinKeyTable::Lookup(const arrow::ArrayVector& keys, int64_t length, uint32
   for (int64_t begin = 0; begin < length; begin += kBlock) {
     const int64_t n = std::min(kBlock, length - begin);
     ReadIntegerKeys(keys, begin, n, a, b, nulls);
-    // Hash the block and prefetch its slots, so that the cache misses overlap.
-    for (int64_t i = 0; i < n; ++i) {
-      slot[i] = HashIntegerKey(a[i], b[i]) & mask_;
-      __builtin_prefetch(&slots_[slot[i]]);
-    }
+    // Hash the block, then probe it with the slot a few rows ahead being prefetched, so that
+    // about as many cache misses overlap as the core can track (prefetching the whole block
+    // at once stalls once those are all in flight).
+    constexpr int64_t kAhead = 16;
+    for (int64_t i = 0; i < n; ++i) slot[i] = HashIntegerKey(a[i], b[i]) & mask_;
+    for (int64_t i = 0; i < std::min(kAhead, n); ++i) __builtin_prefetch(&slots_[slot[i]]);
     uint32_t* out = ids + begin;
     for (int64_t i = 0; i < n; ++i) {
+      if (i + kAhead < n) __builtin_prefetch(&slots_[slot[i + kAhead]]);
       out[i] = kNoGroup;
       if (nulls[i]) continue;
       uint64_t s = slot[i];

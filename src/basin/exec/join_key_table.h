@@ -22,7 +22,7 @@ class JoinKeyTable {
 
   /// Builds the table from the build side's key columns: ids[i] is row i's group (kNoGroup
   /// when a key is null), groups numbered in order of first appearance. Keys whose first
-  /// column spans a range small enough that an array over it takes at most twice the memory
+  /// column spans a range small enough that an array over it takes at most four times the memory
   /// of the hash table (or at most 1,024 values) are addressed directly instead of hashed,
   /// when that first column alone tells the groups apart (always, for one column).
   Status Build(const arrow::ArrayVector& keys, int64_t length, std::vector<uint32_t>* ids);
