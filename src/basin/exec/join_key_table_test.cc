@@ -129,7 +129,9 @@ TEST(JoinKeyTableTest, TwoColumnsAreAddressedByAUniqueFirstColumn) {
     EXPECT_EQ(table.addressed_directly(), !repeat);
     for (int64_t i = 0; i < 1000; ++i) ASSERT_EQ(ids[static_cast<size_t>(i)], i);
     EXPECT_EQ(ids[1000], JoinKeyTable::kNoGroup);
-    if (repeat) EXPECT_EQ(ids[1001], 1000u);
+    if (repeat) {
+      EXPECT_EQ(ids[1001], 1000u);
+    }
     auto probe_first = Int64s({1, 1, 10, 10, 1000, 1001, 0, std::nullopt});
     auto probe_second = Int64s({0, 1, 9, 24, 24, 0, 0, 3});
     std::vector<uint32_t> found(8);
