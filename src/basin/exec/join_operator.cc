@@ -124,7 +124,16 @@ class JoinOperator : public Operator {
     if (all_right) {
       std::vector<int> shifted;
       for (int c : columns) shifted.push_back(c - left_width);
-      return right_->PushKeyFilter(shifted, filter);
+      if (right_->PushKeyFilter(shifted, filter)) return true;
+      if (!filter) return false;
+      // The build child cannot drop those rows itself: the build side is filtered as it is
+      // read, so that a selective join above (supplier's nation in TPC-H q11, q20, q21) also
+      // shrinks this join's table and the probe rows it matches. Every output row carries its
+      // build keys, so rows whose keys fail would be dropped above anyway (unmatched build rows
+      // of right and full joins too).
+      build_filter_ = filter;
+      build_filter_columns_ = shifted;
+      return true;
     }
     return false;
   }
@@ -298,6 +307,16 @@ class JoinOperator : public Operator {
       RETURN_NOT_OK(context_->CheckCancel());
       ASSIGN_OR_RAISE(auto batch, right_->Next());
       if (!batch) break;
+      if (build_filter_ && batch->num_rows() > 0) {
+        arrow::ArrayVector keys;
+        for (int c : build_filter_columns_) keys.push_back(batch->column(c));
+        ASSIGN_OR_RAISE(auto keep, build_filter_->Keep(keys, batch->num_rows()));
+        if (keep->true_count() < batch->num_rows()) {
+          ASSIGN_OR_RAISE(auto filtered,
+                          arrow::compute::Filter(arrow::Datum(batch), arrow::Datum(keep)));
+          batch = filtered.record_batch();
+        }
+      }
       if (batch->num_rows() == 0) continue;
       int64_t bytes = BatchBytes(*batch);
       // A nested-loop join (no keys) cannot partition and keeps its build side in memory.
@@ -719,6 +738,8 @@ class JoinOperator : public Operator {
   std::shared_ptr<JoinKeyTable> key_table_;    // integer-like keys (shared with key filters)
   std::shared_ptr<const KeyFilter> probe_filter_;  // probe rows to keep (PushKeyFilter)
   std::vector<int> probe_filter_columns_;
+  std::shared_ptr<const KeyFilter> build_filter_;  // build rows to keep (PushKeyFilter)
+  std::vector<int> build_filter_columns_;          // in the build side's columns
   std::mutex grouper_mutex_;
   std::unique_ptr<OrderedBatchMap> probe_map_;  // parallel probing
   std::vector<int64_t> row_start_;
