@@ -448,16 +448,17 @@ class DataFileBatches : public arrow::RecordBatchReader {
         ASSIGN_OR_RAISE(auto null_value, arrow::MakeArrayOfNull(values->type(), 1));
         ASSIGN_OR_RAISE(auto with_null, arrow::Concatenate({values, null_value}));
         auto judged = row_filter_->keep(column, with_null);
+        verdict.keeps_all_values = true;
         if (judged.ok() && *judged && (*judged)->length() == with_null->length()) {
           for (int64_t i = 0; i < (*judged)->length(); ++i) {
-            verdict.keep.push_back((*judged)->IsValid(i) && (*judged)->Value(i) ? 1 : 0);
+            const bool kept = (*judged)->IsValid(i) && (*judged)->Value(i);
+            verdict.keep.push_back(kept ? 1 : 0);
+            if (i < values->length()) verdict.keeps_all_values = verdict.keeps_all_values && kept;
           }
         }
       }
       if (verdict.keep.empty()) continue;  // no verdict: keep every row
-      bool all_kept = true;
-      for (size_t i = 0; i + 1 < verdict.keep.size(); ++i) all_kept = all_kept && verdict.keep[i];
-      if (all_kept && (dict.null_count() == 0 || verdict.keep.back())) continue;
+      if (verdict.keeps_all_values && (dict.null_count() == 0 || verdict.keep.back())) continue;
       if (keep->empty()) keep->assign(static_cast<size_t>(n), 1);
       const uint8_t* entry = verdict.keep.data();
       const uint8_t keep_null = verdict.keep.back();
@@ -490,6 +491,7 @@ class DataFileBatches : public arrow::RecordBatchReader {
   struct Verdict {
     std::shared_ptr<arrow::Array> values;
     std::vector<uint8_t> keep;
+    bool keeps_all_values = true;  // every value (the null aside) keeps its rows
   };
 
   struct Source {

@@ -21,6 +21,7 @@
 #include "basin/exec/join_key_table.h"
 #include "basin/exec/key_filter.h"
 #include "basin/exec/operator.h"
+#include "basin/exec/remap_columns.h"
 #include "basin/exec/ordered_batch_map.h"
 #include "basin/exec/row_grouper.h"
 #include "basin/exec/row_hash.h"
@@ -789,15 +790,7 @@ class SwapColumnsOperator : public Operator {
 };
 
 plan::ExprPtr MirrorColumns(const plan::ExprPtr& expr, int left_width, int right_width) {
-  auto copy = std::make_shared<plan::Expr>(*expr);
-  if (copy->kind == plan::ExprKind::kColumn) {
-    copy->column_index = copy->column_index < left_width ? copy->column_index + right_width
-                                                         : copy->column_index - left_width;
-  }
-  for (auto& child : copy->children) {
-    if (child) child = MirrorColumns(child, left_width, right_width);
-  }
-  return copy;
+  return RemapColumns(expr, [&](int c) { return c < left_width ? c + right_width : c - left_width; });
 }
 
 }  // namespace

@@ -29,6 +29,7 @@
 #include "basin/delta/snapshot.h"
 #include "basin/exec/evaluate.h"
 #include "basin/exec/operator.h"
+#include "basin/exec/remap_columns.h"
 #include "basin/format/partition_path.h"
 #include "basin/io/file_system.h"
 
@@ -725,7 +726,8 @@ class ScanOperator : public Operator {
       if (column < 0 || column >= data_columns) continue;
       const auto id = schema_->field(column)->type()->id();
       if (id != arrow::Type::STRING && id != arrow::Type::LARGE_STRING) continue;
-      by_column[column].push_back(RebindToFirstColumn(filter, column));
+      // Rebound to a one-column batch: its column 0.
+      by_column[column].push_back(RemapColumns(filter, [](int) { return 0; }));
     }
     if (by_column.empty()) return nullptr;
     auto row_filter = std::make_shared<delta::DictionaryRowFilter>();
@@ -754,18 +756,6 @@ class ScanOperator : public Operator {
       return keep;
     };
     return row_filter;
-  }
-
-  // A copy of `expr` whose references to input column `column` read column 0 instead.
-  static plan::ExprPtr RebindToFirstColumn(const plan::ExprPtr& expr, int column) {
-    if (!expr) return expr;
-    auto copy = std::make_shared<plan::Expr>(*expr);
-    if (copy->kind == plan::ExprKind::kColumn && copy->column_index == column) {
-      copy->column_index = 0;
-    }
-    for (auto& child : copy->children) child = RebindToFirstColumn(child, column);
-    if (copy->filter) copy->filter = RebindToFirstColumn(copy->filter, column);
-    return copy;
   }
 
   // Puts the file's partition values into the data columns read from it, in output order.
