@@ -20,6 +20,7 @@
 #include "basin/delta/partition_value.h"
 #include "basin/format/decimal_widening.h"
 #include "basin/format/dictionary_strings.h"
+#include "basin/format/parquet_flat_reader.h"
 #include "basin/format/parquet_leaves.h"
 #include "basin/format/variant_shredding.h"
 #include "basin/types/schema_json.h"
@@ -289,15 +290,40 @@ class DataFileBatches : public arrow::RecordBatchReader {
       if (!leaves.empty()) {
         std::vector<int> row_groups;
         for (int g = first_group; g < end_group; ++g) row_groups.push_back(g);
-        // One column has nothing to decode in parallel: handing it to another thread and
-        // waiting for it only adds two context switches per batch.
-        if (leaves.size() == 1) file_reader_->set_use_threads(false);
-        auto batches = file_reader_->GetRecordBatchReader(row_groups, leaves);
-        if (!batches.ok()) {
-          return UserError("FAILED_READ_FILE", "Cannot read the data file " + location.path +
-                                                   ": " + batches.status().message());
+        // Basin's own reader when every column is a flat one it reads (format/parquet_flat_
+        // reader.h); Arrow's otherwise.
+        std::vector<int> flat_leaves;
+        arrow::FieldVector flat_fields;
+        for (int index : top_level) {
+          const auto& schema_field = file_reader_->manifest().schema_fields[index];
+          if (!schema_field.children.empty() ||
+              !format::FlatParquetReadable(metadata, schema_field.column_index,
+                                           *schema_field.field->type(), row_groups)) {
+            flat_leaves.clear();
+            break;
+          }
+          flat_leaves.push_back(schema_field.column_index);
+          flat_fields.push_back(schema_field.field);
         }
-        batches_ = std::move(batches).ValueUnsafe();
+        if (!flat_leaves.empty()) {
+          format::FlatParquetOptions flat_options;
+          flat_options.batch_size = batch_size_;
+          flat_options.parallel_columns = flat_leaves.size() > 1;
+          flat_options.path = location.path;
+          ASSIGN_OR_RAISE(batches_, format::OpenFlatParquet(
+                                        opened, file_reader_->parquet_reader()->metadata(),
+                                        row_groups, flat_leaves, flat_fields, flat_options));
+        } else {
+          // One column has nothing to decode in parallel: handing it to another thread and
+          // waiting for it only adds two context switches per batch.
+          if (leaves.size() == 1) file_reader_->set_use_threads(false);
+          auto batches = file_reader_->GetRecordBatchReader(row_groups, leaves);
+          if (!batches.ok()) {
+            return UserError("FAILED_READ_FILE", "Cannot read the data file " + location.path +
+                                                     ": " + batches.status().message());
+          }
+          batches_ = std::move(batches).ValueUnsafe();
+        }
         read_schema_ = batches_->schema();
       }
     } catch (const parquet::ParquetException& e) {
@@ -526,7 +552,7 @@ class DataFileBatches : public arrow::RecordBatchReader {
   std::set<std::string> partition_columns_;
   std::string path_;
   std::unique_ptr<parquet::arrow::FileReader> file_reader_;
-  std::unique_ptr<arrow::RecordBatchReader> batches_;
+  std::shared_ptr<arrow::RecordBatchReader> batches_;
   std::shared_ptr<arrow::Schema> read_schema_;
   std::vector<Source> sources_;
   std::unique_ptr<Roaring64Map> deleted_;

@@ -23,6 +23,7 @@
 
 #include "basin/delta/data_skipping.h"
 #include "basin/delta/deletion_vector.h"
+#include "basin/format/parquet_flat_reader.h"
 #include "basin/format/parquet_leaves.h"
 #include "basin/delta/partition_value.h"
 #include "basin/delta/scan.h"
@@ -257,7 +258,8 @@ std::string Option(const ScanSource& source, const std::string& key, const std::
 // picks them) and no others: a count reads no column at all, only the row count in the footer.
 // The columns are decoded in parallel when there are several.
 Result<std::shared_ptr<arrow::Table>> ReadParquetColumns(
-    const std::shared_ptr<arrow::io::RandomAccessFile>& input, const arrow::FieldVector& fields) {
+    const std::shared_ptr<arrow::io::RandomAccessFile>& input, const arrow::FieldVector& fields,
+    const std::string& path) {
   parquet::arrow::FileReaderBuilder builder;
   RETURN_NOT_OK(builder.Open(input));
   parquet::ArrowReaderProperties properties;
@@ -279,6 +281,31 @@ Result<std::shared_ptr<arrow::Table>> ReadParquetColumns(
     return arrow::Table::Make(arrow::schema(arrow::FieldVector{}), arrow::ChunkedArrayVector{},
                               reader->parquet_reader()->metadata()->num_rows());
   }
+  // Basin's own reader when every column is a flat one it reads (format/parquet_flat_reader.h).
+  std::vector<int> flat_leaves;
+  arrow::FieldVector flat_fields;
+  const auto metadata = reader->parquet_reader()->metadata();
+  std::vector<int> row_groups;
+  for (int g = 0; g < metadata->num_row_groups(); ++g) row_groups.push_back(g);
+  for (const auto& schema_field : reader->manifest().schema_fields) {
+    if (!wanted.count(schema_field.field->name())) continue;
+    if (!schema_field.children.empty() ||
+        !format::FlatParquetReadable(*metadata, schema_field.column_index,
+                                     *schema_field.field->type(), row_groups)) {
+      flat_leaves.clear();
+      break;
+    }
+    flat_leaves.push_back(schema_field.column_index);
+    flat_fields.push_back(schema_field.field);
+  }
+  if (!flat_leaves.empty()) {
+    format::FlatParquetOptions options;
+    options.parallel_columns = flat_leaves.size() > 1;
+    options.path = path;
+    ASSIGN_OR_RAISE(auto batches, format::OpenFlatParquet(input, metadata, row_groups, flat_leaves,
+                                                          flat_fields, options));
+    return batches->ToTable();
+  }
   if (leaves.size() == 1) reader->set_use_threads(false);
   return reader->ReadTable(leaves);
 }
@@ -289,7 +316,7 @@ Result<std::shared_ptr<arrow::Table>> ReadFormatFile(const ScanSource& source, c
   std::shared_ptr<arrow::Table> table;
   switch (source.format) {
     case ScanSource::Format::kParquet: {
-      ASSIGN_OR_RAISE(table, ReadParquetColumns(input, fields));
+      ASSIGN_OR_RAISE(table, ReadParquetColumns(input, fields, file.location.path));
       break;
     }
     case ScanSource::Format::kCsv: {
