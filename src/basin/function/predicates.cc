@@ -118,8 +118,52 @@ template <Cmp kCmp, bool kA, bool kB>
 }
 
 template <Cmp kCmp>
+inline bool Compare64(int64_t x, int64_t y) {
+  if constexpr (kCmp == Cmp::kEq) return x == y;
+  if constexpr (kCmp == Cmp::kNe) return x != y;
+  if constexpr (kCmp == Cmp::kLt) return x < y;
+  if constexpr (kCmp == Cmp::kLe) return x <= y;
+  if constexpr (kCmp == Cmp::kGt) return x > y;
+  return x >= y;
+}
+
+// CompareDecimalLoop for decimals of at most 18 digits against a constant that fits 64 bits:
+// such a decimal128's high word only repeats the sign of its low word, so the low words alone
+// order the values.
+template <Cmp kCmp, bool kArrayFirst>
+[[gnu::noinline]] void CompareNarrowDecimalLoop(const Int128* values, int64_t constant,
+                                                int64_t length, uint8_t* bits) {
+  const auto* words = reinterpret_cast<const int64_t*>(values);  // low word, high word, ...
+  auto at = [&](int64_t i) {
+    return kArrayFirst ? Compare64<kCmp>(words[2 * i], constant)
+                       : Compare64<kCmp>(constant, words[2 * i]);
+  };
+  int64_t i = 0;
+  for (; i + 8 <= length; i += 8) {
+    uint8_t byte = 0;
+    for (int k = 0; k < 8; ++k) byte |= static_cast<uint8_t>(at(i + k)) << k;
+    bits[i / 8] = byte;
+  }
+  if (i < length) {
+    uint8_t byte = 0;
+    for (int k = 0; i + k < length; ++k) byte |= static_cast<uint8_t>(at(i + k)) << k;
+    bits[i / 8] = byte;
+  }
+}
+
+bool FitsInt64(Int128 v) { return v == static_cast<Int128>(static_cast<int64_t>(v)); }
+
+template <Cmp kCmp>
 void CompareDecimalArrays(const Int128* a, const Int128* b, Int128 ca, Int128 cb, int64_t length,
-                     uint8_t* bits) {
+                          uint8_t* bits, bool narrow) {
+  if (narrow && a && !b && FitsInt64(cb)) {
+    CompareNarrowDecimalLoop<kCmp, true>(a, static_cast<int64_t>(cb), length, bits);
+    return;
+  }
+  if (narrow && !a && b && FitsInt64(ca)) {
+    CompareNarrowDecimalLoop<kCmp, false>(b, static_cast<int64_t>(ca), length, bits);
+    return;
+  }
   if (a && b) {
     CompareDecimalLoop<kCmp, true, true>(a, b, ca, cb, length, bits);
   } else if (a) {
@@ -148,24 +192,26 @@ std::optional<arrow::Datum> CompareDecimals(Cmp cmp, const std::vector<arrow::Da
   auto bits = arrow::AllocateBitmap(length);
   if (!bits.ok()) return std::nullopt;
   uint8_t* out = (*bits)->mutable_data();
+  const bool narrow =
+      static_cast<const arrow::Decimal128Type&>(*args[0].type()).precision() <= 18;
   switch (cmp) {
     case Cmp::kEq:
-      CompareDecimalArrays<Cmp::kEq>(va, vb, ca, cb, length, out);
+      CompareDecimalArrays<Cmp::kEq>(va, vb, ca, cb, length, out, narrow);
       break;
     case Cmp::kNe:
-      CompareDecimalArrays<Cmp::kNe>(va, vb, ca, cb, length, out);
+      CompareDecimalArrays<Cmp::kNe>(va, vb, ca, cb, length, out, narrow);
       break;
     case Cmp::kLt:
-      CompareDecimalArrays<Cmp::kLt>(va, vb, ca, cb, length, out);
+      CompareDecimalArrays<Cmp::kLt>(va, vb, ca, cb, length, out, narrow);
       break;
     case Cmp::kLe:
-      CompareDecimalArrays<Cmp::kLe>(va, vb, ca, cb, length, out);
+      CompareDecimalArrays<Cmp::kLe>(va, vb, ca, cb, length, out, narrow);
       break;
     case Cmp::kGt:
-      CompareDecimalArrays<Cmp::kGt>(va, vb, ca, cb, length, out);
+      CompareDecimalArrays<Cmp::kGt>(va, vb, ca, cb, length, out, narrow);
       break;
     case Cmp::kGe:
-      CompareDecimalArrays<Cmp::kGe>(va, vb, ca, cb, length, out);
+      CompareDecimalArrays<Cmp::kGe>(va, vb, ca, cb, length, out, narrow);
       break;
   }
   int64_t null_count = 0;
