@@ -1,5 +1,7 @@
 #include "basin/exec/integer_key_grouper.h"
 
+#include <cstring>
+
 #include <algorithm>
 
 #include "basin/exec/integer_keys.h"
@@ -27,7 +29,7 @@ uint32_t IntegerKeyGrouper::AddGroup(uint64_t a, uint64_t b, uint8_t nulls) {
 
 bool IntegerKeyGrouper::DenseCover(int64_t low, int64_t high, int64_t rows) {
   const int64_t old_low = dense_low_;
-  const auto old_size = static_cast<int64_t>(dense_.size());
+  const auto old_size = static_cast<int64_t>(dense_size_);
   if (old_size > 0 && low >= old_low &&
       static_cast<__int128>(high) - old_low < static_cast<__int128>(old_size)) {
     return true;
@@ -40,22 +42,24 @@ bool IntegerKeyGrouper::DenseCover(int64_t low, int64_t high, int64_t rows) {
       std::max<__int128>(int64_t{1} << 16, 16 * (static_cast<__int128>(num_groups()) + rows));
   if (span > limit) return false;
   // Room to grow upwards (keys often come in ascending order), within the limit.
-  const __int128 size = std::min(limit, std::max(span, 2 * static_cast<__int128>(old_size)));
-  if (old_size > 0 && new_low == old_low) {
-    dense_.resize(static_cast<size_t>(size), kEmpty);
-    return true;
-  }
-  std::vector<uint32_t> grown(static_cast<size_t>(size), kEmpty);
+  const auto size =
+      static_cast<size_t>(std::min(limit, std::max(span, 2 * static_cast<__int128>(old_size))));
+  auto* grown = static_cast<uint32_t*>(std::calloc(size, sizeof(uint32_t)));
+  if (grown == nullptr) return false;  // the hash table then takes the groups
   const auto shift = static_cast<size_t>(static_cast<__int128>(old_low) - new_low);
-  std::copy(dense_.begin(), dense_.end(), grown.begin() + static_cast<std::ptrdiff_t>(shift));
-  dense_.swap(grown);
+  if (old_size > 0) {
+    std::memcpy(grown + shift, dense_.get(), static_cast<size_t>(old_size) * sizeof(uint32_t));
+  }
+  dense_.reset(grown);
+  dense_size_ = size;
   dense_low_ = static_cast<int64_t>(new_low);
   return true;
 }
 
 void IntegerKeyGrouper::LeaveDense() {
   dense_mode_ = false;
-  std::vector<uint32_t>().swap(dense_);
+  dense_.reset();
+  dense_size_ = 0;
   uint64_t capacity = 1024;
   while (capacity < static_cast<uint64_t>(num_groups()) * 2) capacity <<= 1;
   Rehash(capacity);
@@ -124,10 +128,9 @@ Status IntegerKeyGrouper::Consume(const arrow::ArrayVector& keys, int64_t length
             out[i] = null_group_;
             continue;
           }
-          uint32_t& group = dense_[static_cast<uint64_t>(a[i]) -
-                                   static_cast<uint64_t>(dense_low_)];
-          if (group == kEmpty) group = AddGroup(a[i], b[i], 0);
-          out[i] = group;
+          uint32_t& slot = dense_[static_cast<uint64_t>(a[i]) - static_cast<uint64_t>(dense_low_)];
+          if (slot == 0) slot = AddGroup(a[i], b[i], 0) + 1;
+          out[i] = slot - 1;
         }
         continue;
       }
@@ -169,10 +172,10 @@ void IntegerKeyGrouper::Lookup(const arrow::ArrayVector& keys, int64_t length,
     const int64_t n = std::min(kBlock, length - begin);
     ReadIntegerKeys(keys, begin, n, a, b, nulls);
     if (dense_mode_) {
-      const auto size = static_cast<uint64_t>(dense_.size());
+      const auto size = static_cast<uint64_t>(dense_size_);
       for (int64_t i = 0; i < n; ++i) {
         const uint64_t at = a[i] - static_cast<uint64_t>(dense_low_);  // wraps below the low
-        ids[begin + i] = nulls[i] ? null_group_ : at < size ? dense_[at] : kEmpty;
+        ids[begin + i] = nulls[i] ? null_group_ : at < size ? dense_[at] - 1 : kEmpty;
       }
       continue;
     }

@@ -6,6 +6,7 @@
 // rows and comparing bytes.
 
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <vector>
 
@@ -31,7 +32,7 @@ class IntegerKeyGrouper {
   /// Returns the bytes the table holds: its slots (or array) and every group's key words.
   int64_t memory_bytes() const {
     return static_cast<int64_t>(slots_.capacity() * sizeof(Slot) +
-                                dense_.capacity() * sizeof(uint32_t) +
+                                dense_size_ * sizeof(uint32_t) +
                                 (group_a_.capacity() + group_b_.capacity()) * sizeof(uint64_t) +
                                 group_nulls_.capacity());
   }
@@ -64,11 +65,17 @@ class IntegerKeyGrouper {
   std::vector<Slot> slots_;
   uint64_t mask_ = 0;
   // Dense mode (one column, while its keys span at most 16 times as many values as there are
-  // groups, or 64K values): the group of key k is dense_[k - dense_low_], kEmpty for none; the
+  // groups, or 64K values): the group of key k is dense_[k - dense_low_] - 1 (0 for none); the
   // null key's group is null_group_. Keys that come in order (lineitem's l_orderkey) then find
   // their groups in order, and the array is no larger than a hash table of the same groups.
+  // The array comes zeroed from calloc, so that its unused part costs no page until touched and
+  // growing it copies only the part in use.
+  struct FreeWords {
+    void operator()(uint32_t* words) const { std::free(words); }
+  };
   bool dense_mode_ = false;
-  std::vector<uint32_t> dense_;
+  std::unique_ptr<uint32_t[], FreeWords> dense_;
+  size_t dense_size_ = 0;
   int64_t dense_low_ = 0;
   uint32_t null_group_ = kEmpty;
   // Each group's key: the two words and which columns are null.
