@@ -258,6 +258,33 @@ int64_t LevelsToBits(const uint8_t* levels, int64_t rows, uint8_t* bits, int64_t
   return set;
 }
 
+// A growable array from Arrow's memory pool, its contents left uninitialized: the pool keeps
+// freed memory for reuse, so the decoder of the next row group (or file) writes to warm pages
+// instead of zeroing fresh ones.
+template <typename T>
+class Scratch {
+ public:
+  Status Reserve(int64_t n) {
+    if (n <= capacity_) return Status::OK();
+    const int64_t want = std::max(n, 2 * capacity_);
+    if (!buffer_) {
+      ASSIGN_OR_RAISE(buffer_, arrow::AllocateResizableBuffer(want * static_cast<int64_t>(sizeof(T))));
+    } else {
+      RETURN_NOT_OK(buffer_->Resize(want * static_cast<int64_t>(sizeof(T)), /*shrink_to_fit=*/false));
+    }
+    capacity_ = want;
+    return Status::OK();
+  }
+  T* data() { return buffer_ ? reinterpret_cast<T*>(buffer_->mutable_data()) : nullptr; }
+  const T* data() const { return buffer_ ? reinterpret_cast<const T*>(buffer_->data()) : nullptr; }
+  T& operator[](size_t i) { return data()[i]; }
+  const T& operator[](size_t i) const { return data()[i]; }
+
+ private:
+  std::unique_ptr<arrow::ResizableBuffer> buffer_;
+  int64_t capacity_ = 0;
+};
+
 // One column of one row group: its chunk, read whole, and the page being decoded.
 class ChunkDecoder {
  public:
@@ -357,9 +384,7 @@ class ChunkDecoder {
       if (size != expected) return Corrupt("an uncompressed page's sizes differ");
       return in;
     }
-    if (static_cast<int64_t>(page_buffer_.size()) < expected) {
-      page_buffer_.resize(static_cast<size_t>(expected));
-    }
+    RETURN_NOT_OK(page_buffer_.Reserve(expected));
     uint8_t* out = page_buffer_.data();
     if (codec_type_ == arrow::Compression::SNAPPY) {
       RETURN_NOT_OK(Wrap(SnappyDecompress(in, size, out, expected)));
@@ -471,7 +496,7 @@ class ChunkDecoder {
   }
 
   Status ReadLevels(int64_t rows) {
-    if (static_cast<int64_t>(levels_.size()) < rows) levels_.resize(static_cast<size_t>(rows));
+    RETURN_NOT_OK(levels_.Reserve(rows));
     if (level_encoding_ == kBitPacked) {
       // The deprecated encoding: most significant bit first, no runs.
       for (int64_t i = 0; i < rows; ++i, ++legacy_level_bit_) {
@@ -491,9 +516,7 @@ class ChunkDecoder {
 
   // Dictionary indices of the next `present` values, checked against the dictionary's size.
   Status ReadIndices(int64_t present) {
-    if (static_cast<int64_t>(indices_.size()) < present) {
-      indices_.resize(static_cast<size_t>(present));
-    }
+    RETURN_NOT_OK(indices_.Reserve(present));
     auto got = index_decoder_->Get(indices_.data(), present);
     if (!got.ok()) return Wrap(got.status());
     if (*got != present) return Corrupt("a page has fewer values than its levels say");
@@ -513,7 +536,7 @@ class ChunkDecoder {
       if (static_cast<int64_t>(count) * plan_.physical_width > size) {
         return Corrupt("a dictionary page ends inside its values");
       }
-      dictionary_fixed_.assign(static_cast<size_t>(count) * plan_.out_width, 0);
+      RETURN_NOT_OK(dictionary_fixed_.Reserve(static_cast<int64_t>(count) * plan_.out_width));
       ConvertFixed(page, count, nullptr, dictionary_fixed_.data());
       return Status::OK();
     }
@@ -638,7 +661,7 @@ class ChunkDecoder {
 
   Status ReadBooleans(int64_t at, int64_t rows, int64_t present, const uint8_t* levels,
                       uint8_t* bits) {
-    if (static_cast<int64_t>(booleans_.size()) < present) booleans_.resize(static_cast<size_t>(present));
+    RETURN_NOT_OK(booleans_.Reserve(present));
     if (encoding_ == kRle) {
       auto got = index_decoder_->Get(booleans_.data(), present);
       if (!got.ok()) return Wrap(got.status());
@@ -709,7 +732,7 @@ class ChunkDecoder {
   int64_t rows_left_ = 0;
   arrow::Compression::type codec_type_ = arrow::Compression::UNCOMPRESSED;
   std::unique_ptr<arrow::util::Codec> codec_;
-  std::vector<uint8_t> page_buffer_;
+  Scratch<uint8_t> page_buffer_;
   // The current data page.
   int64_t page_left_ = 0;
   int32_t encoding_ = kPlain;
@@ -724,14 +747,14 @@ class ChunkDecoder {
   // The dictionary: fixed-width values already in the output type, or strings.
   bool has_dictionary_ = false;
   int64_t dictionary_count_ = 0;
-  std::vector<uint8_t> dictionary_fixed_;
+  Scratch<uint8_t> dictionary_fixed_;
   std::vector<int32_t> dictionary_offsets_;
   std::vector<uint8_t> dictionary_data_;
   std::shared_ptr<arrow::Array> dictionary_array_;
   // Scratch.
-  std::vector<uint8_t> levels_;
-  std::vector<uint32_t> indices_;
-  std::vector<uint8_t> booleans_;
+  Scratch<uint8_t> levels_;
+  Scratch<uint32_t> indices_;
+  Scratch<uint8_t> booleans_;
   arrow::BufferBuilder data_;  // string bytes of the batch being read
 };
 
