@@ -86,8 +86,8 @@ bool Orderable(const arrow::DataType& t) {
 
 using Int128 = __int128;
 
-template <Cmp kCmp>
-inline bool Compare128(Int128 x, Int128 y) {
+template <Cmp kCmp, typename T>
+inline bool CompareWords(T x, T y) {
   if constexpr (kCmp == Cmp::kEq) return x == y;
   if constexpr (kCmp == Cmp::kNe) return x != y;
   if constexpr (kCmp == Cmp::kLt) return x < y;
@@ -96,14 +96,9 @@ inline bool Compare128(Int128 x, Int128 y) {
   return x >= y;
 }
 
-// Compares `length` decimals (arrays, or a constant where kA/kB is false) into a bitmap, 8 rows
-// per output byte.
-template <Cmp kCmp, bool kA, bool kB>
-[[gnu::noinline]] void CompareDecimalLoop(const Int128* a, const Int128* b, Int128 ca, Int128 cb,
-                                          int64_t length, uint8_t* bits) {
-  auto at = [&](int64_t i) {
-    return Compare128<kCmp>(kA ? a[i] : ca, kB ? b[i] : cb);
-  };
+// Writes at(i) for rows [0, length) into a bitmap, 8 rows per output byte.
+template <typename At>
+inline void PackComparisons(int64_t length, uint8_t* bits, At at) {
   int64_t i = 0;
   for (; i + 8 <= length; i += 8) {
     uint8_t byte = 0;
@@ -117,14 +112,15 @@ template <Cmp kCmp, bool kA, bool kB>
   }
 }
 
-template <Cmp kCmp>
-inline bool Compare64(int64_t x, int64_t y) {
-  if constexpr (kCmp == Cmp::kEq) return x == y;
-  if constexpr (kCmp == Cmp::kNe) return x != y;
-  if constexpr (kCmp == Cmp::kLt) return x < y;
-  if constexpr (kCmp == Cmp::kLe) return x <= y;
-  if constexpr (kCmp == Cmp::kGt) return x > y;
-  return x >= y;
+// Compares `length` decimals (arrays, or a constant where kA/kB is false) into a bitmap, 8 rows
+// per output byte.
+template <Cmp kCmp, bool kA, bool kB>
+[[gnu::noinline]] void CompareDecimalLoop(const Int128* a, const Int128* b, Int128 ca, Int128 cb,
+                                          int64_t length, uint8_t* bits) {
+  auto at = [&](int64_t i) {
+    return CompareWords<kCmp>(kA ? a[i] : ca, kB ? b[i] : cb);
+  };
+  PackComparisons(length, bits, at);
 }
 
 // CompareDecimalLoop for decimals of at most 18 digits against a constant that fits 64 bits:
@@ -135,20 +131,10 @@ template <Cmp kCmp, bool kArrayFirst>
                                                 int64_t length, uint8_t* bits) {
   const auto* words = reinterpret_cast<const int64_t*>(values);  // low word, high word, ...
   auto at = [&](int64_t i) {
-    return kArrayFirst ? Compare64<kCmp>(words[2 * i], constant)
-                       : Compare64<kCmp>(constant, words[2 * i]);
+    return kArrayFirst ? CompareWords<kCmp>(words[2 * i], constant)
+                       : CompareWords<kCmp>(constant, words[2 * i]);
   };
-  int64_t i = 0;
-  for (; i + 8 <= length; i += 8) {
-    uint8_t byte = 0;
-    for (int k = 0; k < 8; ++k) byte |= static_cast<uint8_t>(at(i + k)) << k;
-    bits[i / 8] = byte;
-  }
-  if (i < length) {
-    uint8_t byte = 0;
-    for (int k = 0; i + k < length; ++k) byte |= static_cast<uint8_t>(at(i + k)) << k;
-    bits[i / 8] = byte;
-  }
+  PackComparisons(length, bits, at);
 }
 
 bool FitsInt64(Int128 v) { return v == static_cast<Int128>(static_cast<int64_t>(v)); }
