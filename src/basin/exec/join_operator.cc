@@ -444,6 +444,7 @@ class JoinOperator : public Operator {
     row_start_.clear();
     rows_by_group_.clear();
     unique_keys_ = false;
+    identity_groups_ = false;
     grouper_.reset();
     key_table_.reset();
     if (keys_.empty() || n == 0) return Status::OK();
@@ -465,6 +466,13 @@ class JoinOperator : public Operator {
       ids.assign(grouped->raw_values(), grouped->raw_values() + n);
       DropNullKeys(keys, &ids);
     }
+    if (static_cast<int64_t>(groups) == n) {
+      // Every row is a group of its own (a primary key): groups are numbered in order of first
+      // appearance, so group g is row g and no row lists are needed.
+      unique_keys_ = true;
+      identity_groups_ = true;
+      return Status::OK();
+    }
     // Rows per group in row order (CSR).
     std::vector<int64_t> counts(groups + 1, 0);
     for (int64_t i = 0; i < n; ++i) {
@@ -472,15 +480,18 @@ class JoinOperator : public Operator {
       if (g != JoinKeyTable::kNoGroup) ++counts[g + 1];
     }
     for (uint32_t g = 0; g < groups; ++g) counts[g + 1] += counts[g];
-    row_start_ = counts;
     rows_by_group_.assign(static_cast<size_t>(counts[groups]), 0);
     std::vector<int64_t> fill(counts.begin(), counts.end() - 1);
+    row_start_ = std::move(counts);
+    const auto& counts_ref = row_start_;
     for (int64_t i = 0; i < n; ++i) {
       const uint32_t g = ids[static_cast<size_t>(i)];
       if (g != JoinKeyTable::kNoGroup) rows_by_group_[fill[g]++] = i;
     }
     unique_keys_ = true;
-    for (uint32_t g = 0; g < groups && unique_keys_; ++g) unique_keys_ = counts[g + 1] - counts[g] == 1;
+    for (uint32_t g = 0; g < groups && unique_keys_; ++g) {
+      unique_keys_ = counts_ref[g + 1] - counts_ref[g] == 1;
+    }
     return Status::OK();
   }
 
@@ -573,7 +584,7 @@ class JoinOperator : public Operator {
         const uint32_t g = ids[static_cast<size_t>(i)];
         if (g == JoinKeyTable::kNoGroup) continue;
         left_rows[pairs] = i;
-        right_rows[pairs++] = rows_by_group_[g];
+        right_rows[pairs++] = identity_groups_ ? static_cast<int64_t>(g) : rows_by_group_[g];
       }
       left_rows.resize(pairs);
       right_rows.resize(pairs);
@@ -746,6 +757,7 @@ class JoinOperator : public Operator {
   std::vector<int64_t> row_start_;
   std::vector<int64_t> rows_by_group_;
   bool unique_keys_ = false;  // every build key is on one row
+  bool identity_groups_ = false;  // and group g is row g (row_start_, rows_by_group_ empty)
   std::vector<uint8_t> build_matched_;  // 1: the build row matched (written atomically)
   std::deque<std::shared_ptr<arrow::RecordBatch>> pending_;
   bool partitioned_ = false;
