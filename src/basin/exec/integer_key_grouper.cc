@@ -192,7 +192,7 @@ Result<arrow::ArrayVector> IntegerKeyGrouper::Uniques() const {
   arrow::ArrayVector out;
   for (size_t k = 0; k < types_.size(); ++k) {
     const auto& type = types_[k];
-    const std::vector<uint64_t>& words = k == 0 ? group_a_ : group_b_;
+    const PoolVector<uint64_t>& words = k == 0 ? group_a_ : group_b_;
     const int width = type->byte_width();
     ARROW_ASSIGN_OR_RAISE(auto values, arrow::AllocateBuffer(n * width));
     uint8_t* data = values->mutable_data();

@@ -13,6 +13,7 @@
 #include <arrow/api.h>
 
 #include "basin/base/status.h"
+#include "basin/exec/pool_vector.h"
 
 namespace basin::exec {
 
@@ -62,7 +63,7 @@ class IntegerKeyGrouper {
 
   std::vector<std::shared_ptr<arrow::DataType>> types_;
   bool two_columns_;
-  std::vector<Slot> slots_;
+  PoolVector<Slot> slots_;
   uint64_t mask_ = 0;
   // Dense mode (one column, while its keys span at most 16 times as many values as there are
   // groups, or 64K values): the group of key k is dense_[k - dense_low_] - 1 (0 for none); the
@@ -79,9 +80,9 @@ class IntegerKeyGrouper {
   int64_t dense_low_ = 0;
   uint32_t null_group_ = kEmpty;
   // Each group's key: the two words and which columns are null.
-  std::vector<uint64_t> group_a_;
-  std::vector<uint64_t> group_b_;
-  std::vector<uint8_t> group_nulls_;
+  PoolVector<uint64_t> group_a_;
+  PoolVector<uint64_t> group_b_;
+  PoolVector<uint8_t> group_nulls_;
 };
 
 }  // namespace basin::exec

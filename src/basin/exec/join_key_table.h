@@ -12,6 +12,7 @@
 #include <arrow/api.h>
 
 #include "basin/base/status.h"
+#include "basin/exec/pool_vector.h"
 
 namespace basin::exec {
 
@@ -45,14 +46,14 @@ class JoinKeyTable {
     uint64_t a;
     uint32_t group;  // kNoGroup: empty
   };
-  std::vector<Slot> slots_;
-  std::vector<uint64_t> b_;  // second key column (empty for one)
+  PoolVector<Slot> slots_;
+  PoolVector<uint64_t> b_;  // second key column (empty for one)
   // One column of keys within a small range (primary keys 1..n): the group of key k is
   // direct_[k - min_], kNoGroup for none; no hashing, and 4 bytes per key of the range.
-  std::vector<uint32_t> direct_;
+  PoolVector<uint32_t> direct_;
   // Two columns addressed by the first (whose values are then unique): each group's second
   // column, which a probe must match too.
-  std::vector<uint64_t> direct_b_;
+  PoolVector<uint64_t> direct_b_;
   int64_t min_ = 0;
   int64_t max_ = -1;
   uint64_t mask_ = 0;

@@ -474,14 +474,14 @@ class JoinOperator : public Operator {
       return Status::OK();
     }
     // Rows per group in row order (CSR).
-    std::vector<int64_t> counts(groups + 1, 0);
+    PoolVector<int64_t> counts(groups + 1, 0);
     for (int64_t i = 0; i < n; ++i) {
       const uint32_t g = ids[static_cast<size_t>(i)];
       if (g != JoinKeyTable::kNoGroup) ++counts[g + 1];
     }
     for (uint32_t g = 0; g < groups; ++g) counts[g + 1] += counts[g];
     rows_by_group_.assign(static_cast<size_t>(counts[groups]), 0);
-    std::vector<int64_t> fill(counts.begin(), counts.end() - 1);
+    PoolVector<int64_t> fill(counts.begin(), counts.end() - 1);
     row_start_ = std::move(counts);
     const auto& counts_ref = row_start_;
     for (int64_t i = 0; i < n; ++i) {
@@ -754,8 +754,8 @@ class JoinOperator : public Operator {
   std::vector<int> build_filter_columns_;          // in the build side's columns
   std::mutex grouper_mutex_;
   std::unique_ptr<OrderedBatchMap> probe_map_;  // parallel probing
-  std::vector<int64_t> row_start_;
-  std::vector<int64_t> rows_by_group_;
+  PoolVector<int64_t> row_start_;
+  PoolVector<int64_t> rows_by_group_;
   bool unique_keys_ = false;  // every build key is on one row
   bool identity_groups_ = false;  // and group g is row g (row_start_, rows_by_group_ empty)
   std::vector<uint8_t> build_matched_;  // 1: the build row matched (written atomically)
