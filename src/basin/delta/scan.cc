@@ -292,27 +292,16 @@ class DataFileBatches : public arrow::RecordBatchReader {
         for (int g = first_group; g < end_group; ++g) row_groups.push_back(g);
         // Basin's own reader when every column is a flat one it reads (format/parquet_flat_
         // reader.h); Arrow's otherwise.
-        std::vector<int> flat_leaves;
-        arrow::FieldVector flat_fields;
-        for (int index : top_level) {
-          const auto& schema_field = file_reader_->manifest().schema_fields[index];
-          if (!schema_field.children.empty() ||
-              !format::FlatParquetReadable(metadata, schema_field.column_index,
-                                           *schema_field.field->type(), row_groups)) {
-            flat_leaves.clear();
-            break;
-          }
-          flat_leaves.push_back(schema_field.column_index);
-          flat_fields.push_back(schema_field.field);
-        }
-        if (!flat_leaves.empty()) {
+        auto flat = format::FlatColumnsOf(file_reader_->manifest(), metadata, top_level,
+                                          row_groups);
+        if (flat) {
           format::FlatParquetOptions flat_options;
           flat_options.batch_size = batch_size_;
-          flat_options.parallel_columns = flat_leaves.size() > 1;
+          flat_options.parallel_columns = flat->leaves.size() > 1;
           flat_options.path = location.path;
           ASSIGN_OR_RAISE(batches_, format::OpenFlatParquet(
                                         opened, file_reader_->parquet_reader()->metadata(),
-                                        row_groups, flat_leaves, flat_fields, flat_options));
+                                        row_groups, flat->leaves, flat->fields, flat_options));
         } else {
           // One column has nothing to decode in parallel: handing it to another thread and
           // waiting for it only adds two context switches per batch.

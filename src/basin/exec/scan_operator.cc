@@ -282,28 +282,21 @@ Result<std::shared_ptr<arrow::Table>> ReadParquetColumns(
                               reader->parquet_reader()->metadata()->num_rows());
   }
   // Basin's own reader when every column is a flat one it reads (format/parquet_flat_reader.h).
-  std::vector<int> flat_leaves;
-  arrow::FieldVector flat_fields;
   const auto metadata = reader->parquet_reader()->metadata();
-  std::vector<int> row_groups;
+  std::vector<int> row_groups, wanted_fields;
   for (int g = 0; g < metadata->num_row_groups(); ++g) row_groups.push_back(g);
-  for (const auto& schema_field : reader->manifest().schema_fields) {
-    if (!wanted.count(schema_field.field->name())) continue;
-    if (!schema_field.children.empty() ||
-        !format::FlatParquetReadable(*metadata, schema_field.column_index,
-                                     *schema_field.field->type(), row_groups)) {
-      flat_leaves.clear();
-      break;
+  const auto& manifest = reader->manifest();
+  for (size_t i = 0; i < manifest.schema_fields.size(); ++i) {
+    if (wanted.count(manifest.schema_fields[i].field->name())) {
+      wanted_fields.push_back(static_cast<int>(i));
     }
-    flat_leaves.push_back(schema_field.column_index);
-    flat_fields.push_back(schema_field.field);
   }
-  if (!flat_leaves.empty()) {
+  if (auto flat = format::FlatColumnsOf(manifest, *metadata, wanted_fields, row_groups)) {
     format::FlatParquetOptions options;
-    options.parallel_columns = flat_leaves.size() > 1;
+    options.parallel_columns = flat->leaves.size() > 1;
     options.path = path;
-    ASSIGN_OR_RAISE(auto batches, format::OpenFlatParquet(input, metadata, row_groups, flat_leaves,
-                                                          flat_fields, options));
+    ASSIGN_OR_RAISE(auto batches, format::OpenFlatParquet(input, metadata, row_groups,
+                                                          flat->leaves, flat->fields, options));
     return batches->ToTable();
   }
   if (leaves.size() == 1) reader->set_use_threads(false);

@@ -877,6 +877,28 @@ bool FlatParquetReadable(const parquet::FileMetaData& metadata, int leaf,
   return true;
 }
 
+std::optional<FlatColumns> FlatColumnsOf(const parquet::arrow::SchemaManifest& manifest,
+                                         const parquet::FileMetaData& metadata,
+                                         const std::vector<int>& indices,
+                                         const std::vector<int>& row_groups) {
+  FlatColumns out;
+  for (int index : indices) {
+    if (index < 0 || static_cast<size_t>(index) >= manifest.schema_fields.size()) {
+      return std::nullopt;
+    }
+    const auto& schema_field = manifest.schema_fields[static_cast<size_t>(index)];
+    if (!schema_field.children.empty() ||
+        !FlatParquetReadable(metadata, schema_field.column_index, *schema_field.field->type(),
+                             row_groups)) {
+      return std::nullopt;
+    }
+    out.leaves.push_back(schema_field.column_index);
+    out.fields.push_back(schema_field.field);
+  }
+  if (out.leaves.empty()) return std::nullopt;
+  return out;
+}
+
 Result<std::shared_ptr<arrow::RecordBatchReader>> OpenFlatParquet(
     std::shared_ptr<arrow::io::RandomAccessFile> file,
     std::shared_ptr<parquet::FileMetaData> metadata, std::vector<int> row_groups,

@@ -14,11 +14,13 @@
 // encrypted files, Hadoop-framed LZ4).
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <arrow/api.h>
 #include <arrow/io/interfaces.h>
+#include <parquet/arrow/schema.h>
 #include <parquet/metadata.h>
 
 #include "basin/base/status.h"
@@ -34,6 +36,20 @@ std::shared_ptr<arrow::DataType> FlatReadType(const std::shared_ptr<arrow::DataT
 /// manifest): see the file comment.
 bool FlatParquetReadable(const parquet::FileMetaData& metadata, int leaf,
                          const arrow::DataType& arrow_type, const std::vector<int>& row_groups);
+
+/// The leaves and fields (Arrow's view) of some top-level fields of a file.
+struct FlatColumns {
+  std::vector<int> leaves;
+  arrow::FieldVector fields;
+};
+
+/// The leaves and fields of the top-level fields `indices` (into manifest.schema_fields, in
+/// that order) when every one is a single flat leaf FlatParquetReadable reads in `row_groups`;
+/// nullopt otherwise.
+std::optional<FlatColumns> FlatColumnsOf(const parquet::arrow::SchemaManifest& manifest,
+                                         const parquet::FileMetaData& metadata,
+                                         const std::vector<int>& indices,
+                                         const std::vector<int>& row_groups);
 
 struct FlatParquetOptions {
   int64_t batch_size = 65536;  // rows per batch; batches end at row group boundaries

@@ -187,6 +187,11 @@ void ExpectSameAsArrow(const std::shared_ptr<arrow::Buffer>& buffer, int64_t bat
   auto read = opened.reader->ReadRowGroups(groups, leaves);
   ASSERT_TRUE(read.ok()) << read.status().ToString();
   std::shared_ptr<arrow::Table> expected = *read;
+  std::vector<int> indices;
+  for (size_t i = 0; i < fields.size(); ++i) indices.push_back(static_cast<int>(i));
+  auto flat = FlatColumnsOf(opened.reader->manifest(), *metadata, indices, groups);
+  ASSERT_TRUE(flat.has_value());
+  EXPECT_EQ(flat->leaves, leaves);
   FlatParquetOptions options;
   options.batch_size = batch_size;
   options.parallel_columns = parallel;
@@ -342,6 +347,12 @@ TEST(FlatParquetReaderTest, LeavesNestedInt96AndDeltaEncodedColumnsToArrow) {
                                    *fields[0].children[0].field->type(), {0}));
   EXPECT_FALSE(FlatParquetReadable(*metadata, fields[1].column_index, *fields[1].field->type(), {0}));
   EXPECT_FALSE(FlatParquetReadable(*metadata, fields[2].column_index, *fields[2].field->type(), {0}));
+  const auto& manifest = opened.reader->manifest();
+  EXPECT_FALSE(FlatColumnsOf(manifest, *metadata, {0}, {0}));
+  EXPECT_FALSE(FlatColumnsOf(manifest, *metadata, {1}, {0}));
+  EXPECT_FALSE(FlatColumnsOf(manifest, *metadata, {2}, {0}));
+  EXPECT_FALSE(FlatColumnsOf(manifest, *metadata, {}, {0}));
+  EXPECT_FALSE(FlatColumnsOf(manifest, *metadata, {7}, {0}));
 }
 
 TEST(FlatParquetReaderTest, CorruptPagesGiveErrorsNotCrashes) {
