@@ -483,14 +483,13 @@ class JoinOperator : public Operator {
     rows_by_group_.assign(static_cast<size_t>(counts[groups]), 0);
     PoolVector<int64_t> fill(counts.begin(), counts.end() - 1);
     row_start_ = std::move(counts);
-    const auto& counts_ref = row_start_;
     for (int64_t i = 0; i < n; ++i) {
       const uint32_t g = ids[static_cast<size_t>(i)];
       if (g != JoinKeyTable::kNoGroup) rows_by_group_[fill[g]++] = i;
     }
     unique_keys_ = true;
     for (uint32_t g = 0; g < groups && unique_keys_; ++g) {
-      unique_keys_ = counts_ref[g + 1] - counts_ref[g] == 1;
+      unique_keys_ = row_start_[g + 1] - row_start_[g] == 1;
     }
     return Status::OK();
   }

@@ -10,6 +10,20 @@
 
 namespace basin::format {
 
+bool AllDataPagesDictionaryEncoded(const parquet::ColumnChunkMetaData& chunk) {
+  const auto& stats = chunk.encoding_stats();
+  if (!chunk.has_dictionary_page() || stats.empty()) return false;
+  for (const auto& page : stats) {
+    const bool data = page.page_type == parquet::PageType::DATA_PAGE ||
+                      page.page_type == parquet::PageType::DATA_PAGE_V2;
+    if (data && page.encoding != parquet::Encoding::RLE_DICTIONARY &&
+        page.encoding != parquet::Encoding::PLAIN_DICTIONARY) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::vector<int> FullyDictionaryEncodedStringColumns(const parquet::FileMetaData& metadata) {
   std::vector<int> out;
   const parquet::SchemaDescriptor* schema = metadata.schema();
@@ -22,20 +36,7 @@ std::vector<int> FullyDictionaryEncodedStringColumns(const parquet::FileMetaData
     if (!logical || !logical->is_string()) continue;
     bool all = metadata.num_row_groups() > 0;
     for (int g = 0; g < metadata.num_row_groups() && all; ++g) {
-      auto chunk = metadata.RowGroup(g)->ColumnChunk(c);
-      const auto& stats = chunk->encoding_stats();
-      if (!chunk->has_dictionary_page() || stats.empty()) {
-        all = false;
-        break;
-      }
-      for (const auto& page : stats) {
-        const bool data = page.page_type == parquet::PageType::DATA_PAGE ||
-                          page.page_type == parquet::PageType::DATA_PAGE_V2;
-        if (data && page.encoding != parquet::Encoding::RLE_DICTIONARY &&
-            page.encoding != parquet::Encoding::PLAIN_DICTIONARY) {
-          all = false;
-        }
-      }
+      all = AllDataPagesDictionaryEncoded(*metadata.RowGroup(g)->ColumnChunk(c));
     }
     if (all) out.push_back(c);
   }

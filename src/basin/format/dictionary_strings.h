@@ -9,8 +9,13 @@
 
 #include <arrow/api.h>
 #include <parquet/file_reader.h>
+#include <parquet/metadata.h>
 
 namespace basin::format {
+
+/// Whether every data page of a column chunk is dictionary-encoded (it has a dictionary page
+/// and encoding statistics that say so; without statistics it cannot tell, and says no).
+bool AllDataPagesDictionaryEncoded(const parquet::ColumnChunkMetaData& chunk);
 
 /// Returns the leaf columns of `metadata` that are top-level strings whose data pages are all
 /// dictionary-encoded in every row group (so reading them as dictionaries never builds one).

@@ -10,6 +10,7 @@
 #include <parquet/schema.h>
 #include <parquet/types.h>
 
+#include "basin/format/dictionary_strings.h"
 #include "basin/format/parquet_pages.h"
 #include "basin/format/snappy.h"
 
@@ -861,18 +862,7 @@ bool FlatParquetReadable(const parquet::FileMetaData& metadata, int leaf,
           return false;
       }
     }
-    if (plan->kind == Kind::kDictionary) {
-      const auto& stats = chunk->encoding_stats();
-      if (!chunk->has_dictionary_page() || stats.empty()) return false;
-      for (const auto& page : stats) {
-        const bool data = page.page_type == parquet::PageType::DATA_PAGE ||
-                          page.page_type == parquet::PageType::DATA_PAGE_V2;
-        if (data && page.encoding != parquet::Encoding::RLE_DICTIONARY &&
-            page.encoding != parquet::Encoding::PLAIN_DICTIONARY) {
-          return false;
-        }
-      }
-    }
+    if (plan->kind == Kind::kDictionary && !AllDataPagesDictionaryEncoded(*chunk)) return false;
   }
   return true;
 }
