@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include <arrow/util/bit_util.h>
+#include <arrow/util/bitmap_ops.h>
 
 #include "basin/function/decimal_math.h"
 #include "basin/function/hash.h"
@@ -85,6 +86,22 @@ std::shared_ptr<arrow::Array> ToArray(const arrow::Datum& d, int64_t length) {
   return a.ok() ? *a : nullptr;
 }
 
+// Whether an array of `type` is null exactly where its validity bitmap says so (not so for the
+// null type, unions, run-end encoded, dictionary and extension arrays).
+bool NullsAreTheBitmap(const arrow::DataType& type) {
+  switch (type.id()) {
+    case arrow::Type::NA:
+    case arrow::Type::SPARSE_UNION:
+    case arrow::Type::DENSE_UNION:
+    case arrow::Type::RUN_END_ENCODED:
+    case arrow::Type::DICTIONARY:
+    case arrow::Type::EXTENSION:
+      return false;
+    default:
+      return true;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 class CountAccumulator : public GroupedAccumulator {
  public:
@@ -94,6 +111,11 @@ class CountAccumulator : public GroupedAccumulator {
     return Status::OK();
   }
   Status Update(const std::vector<arrow::Datum>& args, const uint32_t* g, int64_t length) override {
+    if (args.size() == 1 && args[0].is_array() && NullsAreTheBitmap(*args[0].type()) &&
+        (!count_if_ || args[0].type()->id() == arrow::Type::BOOL)) {
+      CountBitmap(*args[0].array(), g, length);
+      return Status::OK();
+    }
     std::vector<ArgReader> r;
     for (const auto& a : args) r.emplace_back(a);
     if (!count_if_) {
@@ -118,6 +140,29 @@ class CountAccumulator : public GroupedAccumulator {
   Result<ArrayVector> State() override {
     ARROW_ASSIGN_OR_RAISE(auto a, Finalize());
     return ArrayVector{a};
+  }
+  // One argument whose nulls are its validity bitmap: count(x) counts the valid rows,
+  // count_if(b) the valid rows whose value bit is set. One group (a global count) takes whole
+  // bitmaps at once.
+  void CountBitmap(const arrow::ArrayData& data, const uint32_t* g, int64_t length) {
+    const uint8_t* valid = data.MayHaveNulls() ? data.buffers[0]->data() : nullptr;
+    const uint8_t* bits = count_if_ ? data.buffers[1]->data() : nullptr;
+    const int64_t at = data.offset;
+    if (counts_.size() == 1) {
+      if (bits && valid) {
+        counts_[0] += arrow::internal::CountAndSetBits(valid, at, bits, at, length);
+      } else if (bits || valid) {
+        counts_[0] += arrow::internal::CountSetBits(bits ? bits : valid, at, length);
+      } else {
+        counts_[0] += length;
+      }
+      return;
+    }
+    for (int64_t i = 0; i < length; ++i) {
+      const bool counted = (!valid || arrow::bit_util::GetBit(valid, at + i)) &&
+                           (!bits || arrow::bit_util::GetBit(bits, at + i));
+      counts_[g[i]] += counted;
+    }
   }
   Status Merge(const ArrayVector& state, const uint32_t* g, int64_t length) override {
     const auto& c = static_cast<const arrow::Int64Array&>(*state[0]);
@@ -287,11 +332,87 @@ class SumAccumulator : public GroupedAccumulator {
       if (!fits) return SumOverflow();
       return Status::OK();
     }
+    if (args[0].is_array()) {
+      const auto& data = *args[0].array();
+      if (kind_ == SumKind::kIntegral) {
+        switch (data.type->id()) {
+          case arrow::Type::INT8:
+            return SumIntegers<int8_t>(data, g, length);
+          case arrow::Type::INT16:
+            return SumIntegers<int16_t>(data, g, length);
+          case arrow::Type::INT32:
+            return SumIntegers<int32_t>(data, g, length);
+          case arrow::Type::INT64:
+            return SumIntegers<int64_t>(data, g, length);
+          default:
+            break;
+        }
+      } else if (kind_ == SumKind::kDouble && data.type->id() == arrow::Type::DOUBLE) {
+        SumDoubles(data, g, length);
+        return Status::OK();
+      }
+    }
     ArgReader r(args[0]);
     for (int64_t i = 0; i < length; ++i) {
       if (!r.IsNull(i)) RETURN_NOT_OK(Add(g[i], r, i));
     }
     return Status::OK();
+  }
+  // sum of an integer column into bigint: as Add, read straight from the array. One group
+  // keeps its sum in a register.
+  template <typename T>
+  Status SumIntegers(const arrow::ArrayData& data, const uint32_t* g, int64_t length) {
+    const T* values = data.GetValues<T>(1);
+    const uint8_t* valid = data.MayHaveNulls() ? data.buffers[0]->data() : nullptr;
+    const int64_t at = data.offset;
+    bool over = false;
+    if (isum_.size() == 1) {
+      int64_t sum = isum_[0];
+      int64_t n = 0;
+      for (int64_t i = 0; i < length; ++i) {
+        if (valid && !arrow::bit_util::GetBit(valid, at + i)) continue;
+        ++n;
+        over |= __builtin_add_overflow(sum, static_cast<int64_t>(values[i]), &sum);
+      }
+      isum_[0] = sum;
+      count_[0] += n;
+      if (over) overflow_[0] = true;
+    } else {
+      for (int64_t i = 0; i < length; ++i) {
+        if (valid && !arrow::bit_util::GetBit(valid, at + i)) continue;
+        const uint32_t k = g[i];
+        ++count_[k];
+        if (__builtin_add_overflow(isum_[k], static_cast<int64_t>(values[i]), &isum_[k])) {
+          overflow_[k] = true;
+          over = true;
+        }
+      }
+    }
+    if (over && ansi_) return ArithmeticOverflow("long overflow", "try_sum");
+    return Status::OK();
+  }
+  // sum of a double column, each group's values added in row order (as Add does).
+  void SumDoubles(const arrow::ArrayData& data, const uint32_t* g, int64_t length) {
+    const double* values = data.GetValues<double>(1);
+    const uint8_t* valid = data.MayHaveNulls() ? data.buffers[0]->data() : nullptr;
+    const int64_t at = data.offset;
+    if (dsum_.size() == 1) {
+      double sum = dsum_[0];
+      int64_t n = 0;
+      for (int64_t i = 0; i < length; ++i) {
+        if (valid && !arrow::bit_util::GetBit(valid, at + i)) continue;
+        ++n;
+        sum += values[i];
+      }
+      dsum_[0] = sum;
+      count_[0] += n;
+      return;
+    }
+    for (int64_t i = 0; i < length; ++i) {
+      if (valid && !arrow::bit_util::GetBit(valid, at + i)) continue;
+      ++count_[g[i]];
+      dsum_[g[i]] += values[i];
+    }
   }
   Result<ArrayVector> State() override {
     ARROW_ASSIGN_OR_RAISE(auto sum, BuildSums());
