@@ -5,6 +5,7 @@
 
 #include "basin/exec/execute.h"
 #include "basin/exec/higher_order.h"
+#include "basin/exec/in_list.h"
 
 #include <set>
 
@@ -457,12 +458,17 @@ class Evaluator {
 
   Result<arrow::Datum> EvalInList(const Expr& expr, const arrow::RecordBatch& input) {
     ASSIGN_OR_RAISE(auto value, Eval(*expr.children.at(0), input));
-    arrow::Datum acc(std::make_shared<arrow::BooleanScalar>(false));
+    std::vector<arrow::Datum> items;
     for (size_t c = 1; c < expr.children.size(); ++c) {
       ASSIGN_OR_RAISE(auto item, Eval(*expr.children[c], input));
       if (!item.type()->Equals(*value.type())) {
         ASSIGN_OR_RAISE(item, cp::Cast(item, value.type()));
       }
+      items.push_back(std::move(item));
+    }
+    if (auto one_pass = InListOfConstants(value, items, expr.negated)) return *one_pass;
+    arrow::Datum acc(std::make_shared<arrow::BooleanScalar>(false));
+    for (const auto& item : items) {
       ASSIGN_OR_RAISE(auto eq, cp::CallFunction("equal", {value, item}));
       ASSIGN_OR_RAISE(acc, cp::CallFunction("or_kleene", {acc, eq}));
     }
