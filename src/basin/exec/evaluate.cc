@@ -5,7 +5,7 @@
 
 #include "basin/exec/execute.h"
 #include "basin/exec/higher_order.h"
-#include "basin/exec/in_list.h"
+#include "basin/function/in_list.h"
 
 #include <set>
 
@@ -466,7 +466,7 @@ class Evaluator {
       }
       items.push_back(std::move(item));
     }
-    if (auto one_pass = InListOfConstants(value, items, expr.negated)) return *one_pass;
+    if (auto one_pass = function::InListOfConstants(value, items, expr.negated)) return *one_pass;
     arrow::Datum acc(std::make_shared<arrow::BooleanScalar>(false));
     for (const auto& item : items) {
       ASSIGN_OR_RAISE(auto eq, cp::CallFunction("equal", {value, item}));

@@ -5,6 +5,7 @@
 #include <arrow/compute/api.h>
 #include <arrow/util/bitmap_ops.h>
 
+#include "basin/function/in_list.h"
 #include "basin/function/kernel_support.h"
 #include "basin/function/value_order.h"
 #include "basin/types/variant_type.h"
@@ -241,6 +242,15 @@ ScalarBinder ComparisonBinder(Cmp cmp) {
                                                const EvalContext&) -> Result<arrow::Datum> {
         if (decimal) {
           if (auto fast = CompareDecimals(cmp, a, length)) return *fast;
+        }
+        if ((cmp == Cmp::kEq || cmp == Cmp::kNe) && a[0].is_array() != a[1].is_array() &&
+            arrow::is_base_binary_like(a[0].type()->id())) {
+          // A string column against a constant: x = c is x IN (c), x <> c is x NOT IN (c),
+          // nulls included; one pass without a memcmp call per row (integers stay with
+          // Arrow's vectorized comparison).
+          const auto& column = a[0].is_array() ? a[0] : a[1];
+          const auto& constant = a[0].is_array() ? a[1] : a[0];
+          if (auto fast = InListOfConstants(column, {constant}, cmp == Cmp::kNe)) return *fast;
         }
         return arrow::compute::CallFunction(fn, {a[0], a[1]});
       });

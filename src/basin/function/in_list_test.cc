@@ -1,4 +1,4 @@
-#include "basin/exec/in_list.h"
+#include "basin/function/in_list.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 
 #include <arrow/compute/api.h>
 
-namespace basin::exec {
+namespace basin::function {
 namespace {
 
 namespace cp = arrow::compute;
@@ -96,4 +96,4 @@ TEST(InListTest, LeavesOtherCasesToTheCaller) {
 }
 
 }  // namespace
-}  // namespace basin::exec
+}  // namespace basin::function

@@ -8,7 +8,7 @@
 
 #include <arrow/api.h>
 
-namespace basin::exec {
+namespace basin::function {
 
 /// `value IN (items...)`, or `value NOT IN (items...)` when `negated`, for an array of integers,
 /// dates, times, timestamps, durations or strings and binaries (32- or 64-bit offsets) against
@@ -19,4 +19,4 @@ std::optional<arrow::Datum> InListOfConstants(const arrow::Datum& value,
                                               const std::vector<arrow::Datum>& items,
                                               bool negated);
 
-}  // namespace basin::exec
+}  // namespace basin::function

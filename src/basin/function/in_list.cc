@@ -1,4 +1,4 @@
-#include "basin/exec/in_list.h"
+#include "basin/function/in_list.h"
 
 #include <algorithm>
 #include <cstring>
@@ -8,7 +8,7 @@
 #include <arrow/util/bit_util.h>
 #include <arrow/util/bitmap_ops.h>
 
-namespace basin::exec {
+namespace basin::function {
 
 namespace {
 
@@ -192,4 +192,4 @@ std::optional<arrow::Datum> InListOfConstants(const arrow::Datum& value,
   return arrow::Datum(result);
 }
 
-}  // namespace basin::exec
+}  // namespace basin::function
