@@ -198,9 +198,21 @@ class SumAccumulator : public GroupedAccumulator {
   }
   Status Resize(int64_t n) override {
     const size_t s = static_cast<size_t>(n);
-    isum_.resize(s, 0);
-    dsum_.resize(s, 0);
-    dec128_.resize(s, 0);
+    // Only the sums of this kind: a decimal sum of 1.5M groups need not also grow (and zero)
+    // a bigint and a double per group.
+    switch (kind_) {
+      case SumKind::kIntegral:
+      case SumKind::kDuration:
+      case SumKind::kMonths:
+        isum_.resize(s, 0);
+        break;
+      case SumKind::kDouble:
+        dsum_.resize(s, 0);
+        break;
+      case SumKind::kDecimal:
+        dec128_.resize(s, 0);
+        break;
+    }
     count_.resize(s, 0);
     overflow_.resize(s, false);
     return Status::OK();
