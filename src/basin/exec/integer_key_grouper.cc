@@ -44,13 +44,19 @@ bool IntegerKeyGrouper::DenseCover(int64_t low, int64_t high, int64_t rows) {
   // Room to grow upwards (keys often come in ascending order), within the limit.
   const auto size =
       static_cast<size_t>(std::min(limit, std::max(span, 2 * static_cast<__int128>(old_size))));
-  auto* grown = static_cast<uint32_t*>(std::calloc(size, sizeof(uint32_t)));
-  if (grown == nullptr) return false;  // the hash table then takes the groups
   const auto shift = static_cast<size_t>(static_cast<__int128>(old_low) - new_low);
-  if (old_size > 0) {
-    std::memcpy(grown + shift, dense_.get(), static_cast<size_t>(old_size) * sizeof(uint32_t));
+  if (shift == 0) {
+    // Growing upwards: the words in use stay where they are.
+    if (!dense_.Grow(size)) return false;  // the hash table then takes the groups
+  } else {
+    ZeroedWords grown;
+    if (!grown.Grow(size)) return false;
+    if (old_size > 0) {
+      std::memcpy(grown.data() + shift, dense_.data(),
+                  static_cast<size_t>(old_size) * sizeof(uint32_t));
+    }
+    dense_.Swap(grown);
   }
-  dense_.reset(grown);
   dense_size_ = size;
   dense_low_ = static_cast<int64_t>(new_low);
   return true;
@@ -58,7 +64,7 @@ bool IntegerKeyGrouper::DenseCover(int64_t low, int64_t high, int64_t rows) {
 
 void IntegerKeyGrouper::LeaveDense() {
   dense_mode_ = false;
-  dense_.reset();
+  dense_.Release();
   dense_size_ = 0;
   uint64_t capacity = 1024;
   while (capacity < static_cast<uint64_t>(num_groups()) * 2) capacity <<= 1;

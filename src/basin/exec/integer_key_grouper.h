@@ -14,6 +14,7 @@
 
 #include "basin/base/status.h"
 #include "basin/exec/pool_vector.h"
+#include "basin/exec/zeroed_words.h"
 
 namespace basin::exec {
 
@@ -69,13 +70,10 @@ class IntegerKeyGrouper {
   // groups, or 64K values): the group of key k is dense_[k - dense_low_] - 1 (0 for none); the
   // null key's group is null_group_. Keys that come in order (lineitem's l_orderkey) then find
   // their groups in order, and the array is no larger than a hash table of the same groups.
-  // The array comes zeroed from calloc, so that its unused part costs no page until touched and
-  // growing it copies only the part in use.
-  struct FreeWords {
-    void operator()(uint32_t* words) const { std::free(words); }
-  };
+  // The array is a mapping of its own (ZeroedWords): its unused part costs no page until
+  // touched, and growing it upwards (keys in ascending order) moves its pages without a copy.
   bool dense_mode_ = false;
-  std::unique_ptr<uint32_t[], FreeWords> dense_;
+  ZeroedWords dense_;
   size_t dense_size_ = 0;
   int64_t dense_low_ = 0;
   uint32_t null_group_ = kEmpty;
