@@ -400,9 +400,57 @@ class DataFileBatches : public arrow::RecordBatchReader {
           n = kept;
         }
       }
+      // The predicate: its columns are built first and it runs on them; the other columns are
+      // then expanded and adapted for the rows it keeps only. When one of its columns is not
+      // read from this file (a constant), it runs on the finished batch instead.
+      std::vector<std::shared_ptr<arrow::Array>> built(sources_.size());
+      bool predicate_on_output = false;
+      if (predicate_) {
+        bool from_file = read && !mask;
+        for (int c : predicate_->columns) {
+          if (c < 0 || static_cast<size_t>(c) >= sources_.size()) {
+            return InternalError("a scan predicate reads column " + std::to_string(c) +
+                                 " of " + std::to_string(sources_.size()));
+          }
+          from_file &= !sources_[static_cast<size_t>(c)].constant;
+        }
+        if (from_file) {
+          arrow::ArrayVector inputs;
+          arrow::FieldVector fields;
+          for (int c : predicate_->columns) {
+            auto& column = built[static_cast<size_t>(c)];
+            if (!column) {
+              ASSIGN_OR_RAISE(column, FileColumn(*read, static_cast<size_t>(c)));
+            }
+            inputs.push_back(column);
+            fields.push_back(output_->field(c));
+          }
+          ASSIGN_OR_RAISE(auto selected,
+                          predicate_->evaluate(*arrow::RecordBatch::Make(
+                              arrow::schema(std::move(fields)), n, std::move(inputs))));
+          const int64_t kept = selected->true_count();
+          if (kept == 0) continue;
+          if (kept < n) {
+            ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(read, selected));
+            read = filtered.record_batch();
+            for (auto& column : built) {
+              if (!column) continue;
+              ASSIGN_OR_RAISE(auto kept_rows, arrow::compute::Filter(column, selected));
+              column = kept_rows.make_array();
+            }
+            n = kept;
+          }
+        } else {
+          predicate_on_output = true;
+        }
+      }
       arrow::ArrayVector columns;
       for (size_t i = 0; i < sources_.size(); ++i) {
         const Source& source = sources_[i];
+        if (built[i]) {
+          columns.push_back(built[i]);
+          continue;
+        }
         if (source.constant) {
           // Without file columns (mask set) the batch is filtered below, at its full length.
           const int64_t rows = mask ? mask->length() : n;
@@ -415,24 +463,52 @@ class DataFileBatches : public arrow::RecordBatchReader {
           }
           continue;
         }
-        std::shared_ptr<arrow::Array> column = read->column(source.index);
-        if (column->type_id() == arrow::Type::DICTIONARY) {
-          ASSIGN_OR_RAISE(column, format::ExpandDictionary(
-                                      static_cast<const arrow::DictionaryArray&>(*column)));
-        }
-        ASSIGN_OR_RAISE(auto adapted,
-                        Adapt(column, output_->field(static_cast<int>(i))->type(), mapping_));
-        columns.push_back(adapted);
+        ASSIGN_OR_RAISE(auto column, FileColumn(*read, i));
+        columns.push_back(std::move(column));
       }
+      std::shared_ptr<arrow::RecordBatch> batch;
       if (mask) {
         auto full = arrow::RecordBatch::Make(output_, mask->length(), std::move(columns));
         ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(full, mask));
-        *out = filtered.record_batch();
-        return Status::OK();
+        batch = filtered.record_batch();
+      } else {
+        batch = arrow::RecordBatch::Make(output_, n, std::move(columns));
       }
-      *out = arrow::RecordBatch::Make(output_, n, std::move(columns));
+      if (predicate_on_output) {
+        arrow::ArrayVector inputs;
+        arrow::FieldVector fields;
+        for (int c : predicate_->columns) {
+          inputs.push_back(batch->column(c));
+          fields.push_back(output_->field(c));
+        }
+        ASSIGN_OR_RAISE(auto selected,
+                        predicate_->evaluate(*arrow::RecordBatch::Make(
+                            arrow::schema(std::move(fields)), batch->num_rows(), std::move(inputs))));
+        const int64_t kept = selected->true_count();
+        if (kept == 0) continue;
+        if (kept < batch->num_rows()) {
+          ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(batch, selected));
+          batch = filtered.record_batch();
+        }
+      }
+      *out = std::move(batch);
       return Status::OK();
     }
+  }
+
+  // Output column i of a batch read from the file: its dictionary expanded, adapted to the
+  // output type.
+  Result<std::shared_ptr<arrow::Array>> FileColumn(const arrow::RecordBatch& read, size_t i) const {
+    std::shared_ptr<arrow::Array> column = read.column(sources_[i].index);
+    if (column->type_id() == arrow::Type::DICTIONARY) {
+      ASSIGN_OR_RAISE(column, format::ExpandDictionary(
+                                  static_cast<const arrow::DictionaryArray&>(*column)));
+    }
+    return Adapt(column, output_->field(static_cast<int>(i))->type(), mapping_);
+  }
+
+  void SetPredicate(std::shared_ptr<const RowPredicate> predicate) {
+    predicate_ = std::move(predicate);
   }
 
   void SetRowFilter(std::shared_ptr<const DictionaryRowFilter> filter) {
@@ -546,6 +622,7 @@ class DataFileBatches : public arrow::RecordBatchReader {
   std::vector<Source> sources_;
   std::unique_ptr<Roaring64Map> deleted_;
   std::shared_ptr<const DictionaryRowFilter> row_filter_;
+  std::shared_ptr<const RowPredicate> predicate_;
   std::unordered_map<int, Verdict> verdicts_;  // by output column
   int64_t rows_left_ = 0;  // when no file column is read
   int64_t position_ = 0;   // physical rows of the file read so far
@@ -679,10 +756,12 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenDataFile(
     const std::shared_ptr<const Snapshot>& snapshot, const AddFile& file,
     const std::shared_ptr<arrow::Schema>& output, bool apply_deletion_vector,
     const std::string& time_zone, int64_t batch_size, std::optional<RowGroupRange> row_groups,
-    std::shared_ptr<const DictionaryRowFilter> row_filter) {
+    std::shared_ptr<const DictionaryRowFilter> row_filter,
+    std::shared_ptr<const RowPredicate> predicate) {
   auto reader = std::make_shared<DataFileBatches>(snapshot, output ? output : snapshot->schema(),
                                                   time_zone, batch_size);
   reader->SetRowFilter(std::move(row_filter));
+  reader->SetPredicate(std::move(predicate));
   RETURN_NOT_OK(reader->Open(file, apply_deletion_vector, row_groups));
   return reader;
 }

@@ -64,6 +64,19 @@ struct DictionaryRowFilter {
       keep;
 };
 
+/// Lets a scan keep only the rows that satisfy a predicate, evaluated on each batch after the
+/// deletion vector and the dictionary row filter, before the other columns are expanded or
+/// adapted (so they are, for the kept rows only). `columns` are the output columns it reads;
+/// `evaluate` gets a batch of just those columns, in that order and in the output's types, and
+/// says which rows to keep (false or null: dropped). Unlike DictionaryRowFilter this is the
+/// filter itself: its errors fail the scan, and no filter runs again above it. `evaluate` may be
+/// called from several threads at once.
+struct RowPredicate {
+  std::vector<int> columns;
+  std::function<Result<std::shared_ptr<arrow::BooleanArray>>(const arrow::RecordBatch& columns)>
+      evaluate;
+};
+
 /// Streams one data file like ReadDataFile, in batches of at most `batch_size` rows (the
 /// deletion vector, when applied, may make them shorter). Memory stays bounded by a few batches
 /// whatever the file's size. With `row_groups`, only those row groups are read (the deletion
@@ -74,7 +87,8 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenDataFile(
     const std::shared_ptr<arrow::Schema>& output, bool apply_deletion_vector,
     const std::string& time_zone, int64_t batch_size,
     std::optional<RowGroupRange> row_groups = std::nullopt,
-    std::shared_ptr<const DictionaryRowFilter> row_filter = nullptr);
+    std::shared_ptr<const DictionaryRowFilter> row_filter = nullptr,
+    std::shared_ptr<const RowPredicate> predicate = nullptr);
 
 /// Returns the number of row groups of a data file (reads its footer).
 Result<int> DataFileRowGroups(const std::shared_ptr<const Snapshot>& snapshot,

@@ -255,6 +255,11 @@ Result<OperatorPtr> BuildNodeOperator(const plan::PlanPtr& plan, QueryContext* c
       return MakeProject(node, std::move(input), context);
     }
     case PlanKind::kFilter: {
+      if (!node.children.empty() && node.children[0] &&
+          context->SharedResultOf(node.children[0].get()) == nullptr) {
+        ASSIGN_OR_RAISE(auto scan, MakeFilteredScan(node, context));
+        if (scan) return scan;
+      }
       ASSIGN_OR_RAISE(auto input, child(0));
       return MakeFilter(node, std::move(input), context);
     }

@@ -152,6 +152,12 @@ Result<std::shared_ptr<arrow::Array>> TakeRows(const arrow::Array& values,
 
 /// Creates the operators of the plan kinds below (one file each).
 Result<OperatorPtr> MakeScan(const plan::PlanNode& node, QueryContext* context);
+/// A Filter directly over a Delta scan, as one operator: the scan evaluates the condition on
+/// each batch (after the deletion vector) before it expands and adapts the columns the
+/// condition does not read, and no Filter operator runs above it. Gives nullptr when the scan
+/// cannot (another format, row ids, the _metadata column, a condition with a subquery, a
+/// Python UDF or a nondeterministic call).
+Result<OperatorPtr> MakeFilteredScan(const plan::PlanNode& filter, QueryContext* context);
 Result<OperatorPtr> MakeValues(const plan::PlanNode& node, QueryContext* context);
 /// Makes the operator of a kRange node.
 Result<OperatorPtr> MakeRange(const plan::PlanNode& node, QueryContext* context);

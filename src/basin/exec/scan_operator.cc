@@ -86,6 +86,14 @@ bool ColumnsOf(const plan::Expr& expr, std::vector<int>* columns) {
   return true;
 }
 
+bool HasPythonUdf(const plan::Expr& expr) {
+  if (expr.kind == plan::ExprKind::kPythonUdf) return true;
+  for (const auto& child : expr.children) {
+    if (child && HasPythonUdf(*child)) return true;
+  }
+  return false;
+}
+
 std::string FileName(const std::string& path) {
   auto slash = path.find_last_of('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
@@ -577,6 +585,7 @@ class ScanOperator : public Operator {
     if (source_.format == ScanSource::Format::kDelta && !with_row_id_) {
       row_filter_ = DictionaryFilter(node.pushed_filters, static_cast<int>(data_fields_.size()));
     }
+    if (condition_) predicate_ = Predicate(condition_);
     if (source_.format != ScanSource::Format::kDelta && !source_.partition_columns.empty()) {
       // Which output column is which partition column; the rest are read from the files, whose
       // own schema leaves the partition columns out.
@@ -681,7 +690,8 @@ class ScanOperator : public Operator {
                         delta::OpenDataFile(snapshot_, *file.add, arrow::schema(data_fields_),
                                             /*apply_deletion_vector=*/!with_row_id_,
                                             context_->options().eval.session_time_zone,
-                                            ChunkRows(), file.row_groups, row_filter_));
+                                            ChunkRows(), file.row_groups, row_filter_,
+                                            predicate_));
       } else {
         std::shared_ptr<arrow::Table> table;
         if (!source_.partition_columns.empty()) {
@@ -705,9 +715,9 @@ class ScanOperator : public Operator {
       ASSIGN_OR_RAISE(batch, WithRowIds(batch, stream, first_row));
       if (batch->num_rows() > 0) return batch;
     }
-    if (row_filter_ && batch->num_rows() < ChunkRows() / 2) {
-      // The dictionary row filter thinned the chunk: read on until it holds half a chunk, so
-      // that tasks and batches keep their size.
+    if ((row_filter_ || predicate_) && batch->num_rows() < ChunkRows() / 2) {
+      // The dictionary row filter or the predicate thinned the chunk: read on until it holds
+      // half a chunk, so that tasks and batches keep their size.
       arrow::RecordBatchVector parts{batch};
       int64_t rows = batch->num_rows();
       while (rows < ChunkRows() / 2) {
@@ -778,6 +788,31 @@ class ScanOperator : public Operator {
     return row_filter;
   }
 
+  // The Filter's condition as the Delta reader's predicate (delta::RowPredicate): rebound to a
+  // batch of just the columns it reads, evaluated as the Filter operator would.
+  std::shared_ptr<const delta::RowPredicate> Predicate(const plan::ExprPtr& condition) const {
+    std::vector<int> columns;
+    ColumnsOf(*condition, &columns);
+    std::sort(columns.begin(), columns.end());
+    columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
+    auto predicate = std::make_shared<delta::RowPredicate>();
+    predicate->columns = columns;
+    auto rebound = RemapColumns(condition, [columns](int c) {
+      return static_cast<int>(std::lower_bound(columns.begin(), columns.end(), c) -
+                              columns.begin());
+    });
+    const function::EvalContext eval = context_->options().eval;
+    predicate->evaluate = [rebound, eval](const arrow::RecordBatch& batch)
+        -> Result<std::shared_ptr<arrow::BooleanArray>> {
+      return EvaluatePredicate(*rebound, batch, eval, nullptr);
+    };
+    return predicate;
+  }
+
+ public:
+  void SetCondition(plan::ExprPtr condition) { condition_ = std::move(condition); }
+
+ private:
   // Puts the file's partition values into the data columns read from it, in output order.
   Result<std::shared_ptr<arrow::Table>> WithPartitionValues(
       const std::shared_ptr<arrow::Table>& read, const FileInfo& file) {
@@ -937,6 +972,8 @@ class ScanOperator : public Operator {
   std::shared_ptr<const delta::Snapshot> snapshot_;
   std::vector<delta::AddFile> kept_files_;
   std::shared_ptr<const delta::DictionaryRowFilter> row_filter_;  // Delta: see DictionaryFilter
+  plan::ExprPtr condition_;  // a Filter's condition this scan applies (MakeFilteredScan)
+  std::shared_ptr<const delta::RowPredicate> predicate_;  // condition_ for the Delta reader
   std::vector<FileInfo> files_;
   arrow::FieldVector data_fields_;
   // Partitioned file scans: for each data field, its position in source_.partition_columns (-1
@@ -955,6 +992,25 @@ class ScanOperator : public Operator {
 Result<OperatorPtr> MakeScan(const plan::PlanNode& node, QueryContext* context) {
   auto op = std::make_unique<ScanOperator>(node, context);
   RETURN_NOT_OK(op->Init(node));
+  return op;
+}
+
+Result<OperatorPtr> MakeFilteredScan(const plan::PlanNode& filter, QueryContext* context) {
+  if (!filter.condition || filter.children.empty() || !filter.children[0]) return nullptr;
+  const plan::PlanNode& scan = *filter.children[0];
+  if (scan.kind != plan::PlanKind::kScan || scan.scan.format != ScanSource::Format::kDelta ||
+      scan.with_row_id || scan.with_metadata_column) {
+    return nullptr;
+  }
+  std::vector<int> columns;
+  if (!ColumnsOf(*filter.condition, &columns) || HasPythonUdf(*filter.condition)) return nullptr;
+  const int data_columns = scan.schema ? scan.schema->num_fields() : 0;
+  for (int c : columns) {
+    if (c < 0 || c >= data_columns) return nullptr;
+  }
+  auto op = std::make_unique<ScanOperator>(scan, context);
+  op->SetCondition(filter.condition);
+  RETURN_NOT_OK(op->Init(scan));
   return op;
 }
 
