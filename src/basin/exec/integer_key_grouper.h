@@ -13,7 +13,7 @@
 #include <arrow/api.h>
 
 #include "basin/base/status.h"
-#include "basin/exec/pool_vector.h"
+#include "basin/base/pool_vector.h"
 #include "basin/exec/zeroed_words.h"
 
 namespace basin::exec {

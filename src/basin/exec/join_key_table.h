@@ -12,7 +12,7 @@
 #include <arrow/api.h>
 
 #include "basin/base/status.h"
-#include "basin/exec/pool_vector.h"
+#include "basin/base/pool_vector.h"
 
 namespace basin::exec {
 

@@ -4,7 +4,8 @@
 // libarrow, which keeps freed memory for reuse for a second: decision 0003) instead of the C
 // library's malloc, which hands large blocks out as freshly mapped pages that the kernel must
 // fault in and zero on first touch. For the large arrays an operator allocates once per query
-// (join hash tables), so that they reuse memory that earlier batches or queries freed.
+// (join hash tables, group tables, aggregate states), so that they reuse memory that earlier
+// batches or queries freed.
 
 #include <cstddef>
 #include <new>
@@ -12,7 +13,7 @@
 
 #include <arrow/memory_pool.h>
 
-namespace basin::exec {
+namespace basin {
 
 template <typename T>
 struct PoolAllocator {
@@ -41,4 +42,4 @@ struct PoolAllocator {
 template <typename T>
 using PoolVector = std::vector<T, PoolAllocator<T>>;
 
-}  // namespace basin::exec
+}  // namespace basin
