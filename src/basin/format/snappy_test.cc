@@ -2,17 +2,25 @@
 
 #include <gtest/gtest.h>
 
+#include <arrow/io/file.h>
 #include <arrow/util/compression.h>
+#include <parquet/file_reader.h>
+#include <parquet/metadata.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <map>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "basin/base/status.h"
+#include "basin/format/parquet_pages.h"
 
 namespace basin::format {
 namespace {
@@ -36,13 +44,16 @@ Bytes Compress(const Bytes& data) {
   return out;
 }
 
-// Decompresses with our decoder into a buffer of exactly the preamble's length.
+// Decompresses with our decoder into a buffer of exactly the preamble's length, from a copy of
+// the block in a buffer of exactly its size (a built block's vector may have spare capacity), so
+// that AddressSanitizer sees a read or write one byte past either end.
 Result<Bytes> Decompress(const Bytes& block) {
+  const Bytes input(block.begin(), block.end());
   ASSIGN_OR_RAISE(int64_t length,
-                  SnappyUncompressedLength(block.data(), static_cast<int64_t>(block.size())));
+                  SnappyUncompressedLength(input.data(), static_cast<int64_t>(input.size())));
   Bytes out(length);
   RETURN_NOT_OK(
-      SnappyDecompress(block.data(), static_cast<int64_t>(block.size()), out.data(), length));
+      SnappyDecompress(input.data(), static_cast<int64_t>(input.size()), out.data(), length));
   return out;
 }
 
@@ -59,9 +70,10 @@ void ExpectRoundTrip(const Bytes& data, const std::string& what) {
 
 void ExpectCorrupt(const Bytes& block, int64_t output_length, const std::string& what) {
   SCOPED_TRACE(what);
+  const Bytes input(block.begin(), block.end());  // exactly sized, as in Decompress
   Bytes out(std::max<int64_t>(output_length, 0));
   Status st =
-      SnappyDecompress(block.data(), static_cast<int64_t>(block.size()), out.data(), output_length);
+      SnappyDecompress(input.data(), static_cast<int64_t>(input.size()), out.data(), output_length);
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(ErrorClassOf(st).value_or(""), "FAILED_READ_FILE") << st.ToString();
   EXPECT_NE(st.message().find("snappy"), std::string::npos) << st.ToString();
@@ -289,6 +301,190 @@ TEST(SnappyTest, DecodesEveryShortCopyInFastAndSlowPaths) {
   }
 }
 
+TEST(SnappyTest, DecodesLiteralsOfEveryLength) {
+  // Literal lengths 1..70 (in the tag up to 60, then in one length byte), after 0..100 bytes of
+  // output (a literal in the first 64 bytes of the output takes the checked path), and followed by
+  // plenty of room, a little, or nothing.
+  Bytes bytes = RandomBytes(400, 31);
+  for (size_t before : {0, 1, 10, 63, 64, 65, 100}) {
+    for (size_t length = 1; length <= 70; ++length) {
+      for (size_t after : {0, 1, 30, 200}) {
+        Bytes expected(bytes.begin(), bytes.begin() + before);
+        BlockBuilder b(before + length + after + 8);
+        if (before > 0) b.Literal(expected, 1);
+        Bytes literal(bytes.begin() + 100, bytes.begin() + 100 + length);
+        b.Literal(literal, length <= 60 ? 0 : 1);
+        expected.insert(expected.end(), literal.begin(), literal.end());
+        b.Copy1(8, 1);
+        AppendCopy(expected, 8, 1);
+        if (after > 0) {
+          Bytes tail(bytes.begin() + 200, bytes.begin() + 200 + after);
+          b.Literal(tail, 1);
+          expected.insert(expected.end(), tail.begin(), tail.end());
+        }
+        auto out = Decompress(b.block());
+        ASSERT_TRUE(out.ok()) << out.status().ToString();
+        ASSERT_TRUE(*out == expected)
+            << "before " << before << " length " << length << " after " << after;
+      }
+    }
+  }
+}
+
+TEST(SnappyTest, DecodesEveryElementKindAtEveryDistanceFromTheEnds) {
+  // Each kind of element, after 0..2 copies of 64 bytes and followed by 0..90 bytes of literal,
+  // then 0, 10 or 50 copies of 1 byte (3 input bytes each) and 0..2 copies of 64 bytes, so it
+  // lies at every distance from the input's end and, independently, from the output's end, on
+  // either side of each loop's room.
+  // (A copy of 64 bytes at offset 9 writes the furthest past its end.)
+  struct Kind {
+    const char* name;
+    std::function<void(BlockBuilder&, Bytes&)> add;
+  };
+  const Bytes literal_bytes = RandomBytes(400, 32);
+  auto literal = [&](size_t length, int length_bytes) {
+    return [&, length, length_bytes](BlockBuilder& b, Bytes& expected) {
+      Bytes data(literal_bytes.begin(), literal_bytes.begin() + length);
+      b.Literal(data, length_bytes);
+      expected.insert(expected.end(), data.begin(), data.end());
+    };
+  };
+  auto copy = [](int offset_bytes, uint32_t length, uint32_t offset) {
+    return [=](BlockBuilder& b, Bytes& expected) {
+      if (offset_bytes == 1) b.Copy1(length, offset);
+      if (offset_bytes == 2) b.Copy2(length, offset);
+      if (offset_bytes == 4) b.Copy4(length, offset);
+      AppendCopy(expected, length, offset);
+    };
+  };
+  const std::vector<Kind> kinds = {
+      {"literal 5", literal(5, 0)},
+      {"literal 16", literal(16, 0)},
+      {"literal 17", literal(17, 0)},
+      {"literal 60", literal(60, 0)},
+      {"literal 61", literal(61, 1)},
+      {"literal 300", literal(300, 2)},
+      {"literal 20 in 3 bytes", literal(20, 3)},
+      {"literal 20 in 4 bytes", literal(20, 4)},
+      {"copy-1 9 at 20", copy(1, 9, 20)},
+      {"copy-1 11 at 3", copy(1, 11, 3)},
+      {"copy-1 4 at 1000", copy(1, 4, 1000)},
+      {"copy-2 40 at 3", copy(2, 40, 3)},
+      {"copy-2 64 at 70", copy(2, 64, 70)},
+      {"copy-2 33 at 17", copy(2, 33, 17)},
+      {"copy-2 1 at 1", copy(2, 1, 1)},
+      {"copy-4 20 at 50", copy(4, 20, 50)},
+      {"copy-4 64 at 9", copy(4, 64, 9)},
+      {"copy-2 64 at 9", copy(2, 64, 9)},
+  };
+  const Bytes prefix = RandomBytes(1100, 33);
+  const Bytes tail_bytes = RandomBytes(100, 34);
+  for (const Kind& kind : kinds) {
+    for (size_t tail = 0; tail <= 90; ++tail) {
+      for (int copies = 0; copies < 27; ++copies) {
+        const int short_copies = copies / 3 % 3 == 0 ? 0 : copies / 3 % 3 == 1 ? 10 : 50;
+        Bytes expected = prefix;
+        BlockBuilder elements(0);
+        // 0..2 copies of 64 bytes first, which shift where the loops' checks fall.
+        for (int c = 0; c < copies / 9; ++c) {
+          elements.Copy2(64, 64);
+          AppendCopy(expected, 64, 64);
+        }
+        kind.add(elements, expected);
+        if (tail > 0) {
+          Bytes data(tail_bytes.begin(), tail_bytes.begin() + tail);
+          elements.Literal(data, 0 + (tail > 60));
+          expected.insert(expected.end(), data.begin(), data.end());
+        }
+        for (int c = 0; c < short_copies; ++c) {
+          elements.Copy2(1, 1);
+          AppendCopy(expected, 1, 1);
+        }
+        for (int c = 0; c < copies % 3; ++c) {
+          elements.Copy2(64, 64);
+          AppendCopy(expected, 64, 64);
+        }
+        BlockBuilder b(expected.size());
+        b.Literal(prefix, 2);
+        Bytes block = b.block();
+        // elements' own preamble is the single byte 0.
+        block.insert(block.end(), elements.block().begin() + 1, elements.block().end());
+        auto out = Decompress(block);
+        ASSERT_TRUE(out.ok()) << out.status().ToString();
+        ASSERT_TRUE(*out == expected) << kind.name << " tail " << tail << " copies " << copies;
+        // Followed by bad elements (copies with 4-byte offsets past the start), the same block is
+        // corrupt, and the elements before them are decoded with the input's room of a long
+        // block but as near the output's end as before.
+        Bytes padded = block;
+        padded.resize(block.size() + 150, 0xff);
+        ExpectCorrupt(padded, static_cast<int64_t>(expected.size()),
+                      std::string(kind.name) + " padded, tail " + std::to_string(tail));
+        // Cut short by one byte, it is corrupt too.
+        block.pop_back();
+        ExpectCorrupt(block, static_cast<int64_t>(expected.size()),
+                      std::string(kind.name) + " cut, tail " + std::to_string(tail));
+      }
+    }
+  }
+}
+
+// A random valid block of every kind of element (literals with the length in the tag or in 1..4
+// bytes after it, copies with 1-, 2- and 4-byte offsets, many of them overlapping runs with
+// offsets 1..64), and the bytes it decodes to by the definition of each element.
+std::pair<Bytes, Bytes> RandomElements(std::mt19937_64& rng, size_t count) {
+  std::vector<std::function<void(BlockBuilder&)>> elements;
+  Bytes expected;
+  const Bytes pool = RandomBytes(1000, rng());
+  auto uniform = [&](size_t lo, size_t hi) { return lo + rng() % (hi - lo + 1); };
+  for (size_t i = 0; i < count; ++i) {
+    const size_t choice = expected.empty() ? 0 : rng() % 10;
+    if (choice <= 3) {
+      const size_t length = choice == 0   ? uniform(1, 4)
+                            : choice == 1 ? uniform(1, 64)
+                            : choice == 2 ? uniform(55, 70)
+                                          : uniform(1, 600);
+      int length_bytes = length <= 60 ? 0 : length <= 256 ? 1 : 2;
+      if (rng() % 8 == 0) length_bytes = static_cast<int>(uniform(length_bytes, 4));
+      if (length_bytes == 0 && length > 60) length_bytes = 1;
+      const size_t start = rng() % (pool.size() - length);
+      Bytes data(pool.begin() + start, pool.begin() + start + length);
+      expected.insert(expected.end(), data.begin(), data.end());
+      elements.push_back([data, length_bytes](BlockBuilder& b) { b.Literal(data, length_bytes); });
+      continue;
+    }
+    const size_t written = expected.size();
+    // Mostly short offsets: runs, and the recent bytes that int64 pages copy.
+    const size_t offset = rng() % 2 ? uniform(1, std::min<size_t>(written, 64))
+                                    : uniform(1, std::min<size_t>(written, 70000));
+    if (choice <= 6 && offset < 2048) {
+      const auto length = static_cast<uint32_t>(uniform(4, 11));
+      elements.push_back([=](BlockBuilder& b) { b.Copy1(length, static_cast<uint32_t>(offset)); });
+      AppendCopy(expected, length, offset);
+    } else if (choice <= 8 && offset < 65536) {
+      const auto length = static_cast<uint32_t>(uniform(1, 64));
+      elements.push_back([=](BlockBuilder& b) { b.Copy2(length, static_cast<uint32_t>(offset)); });
+      AppendCopy(expected, length, offset);
+    } else {
+      const auto length = static_cast<uint32_t>(uniform(1, 64));
+      elements.push_back([=](BlockBuilder& b) { b.Copy4(length, static_cast<uint32_t>(offset)); });
+      AppendCopy(expected, length, offset);
+    }
+  }
+  BlockBuilder b(expected.size());
+  for (const auto& add : elements) add(b);
+  return {b.block(), expected};
+}
+
+TEST(SnappyTest, DecodesRandomElementStreams) {
+  std::mt19937_64 rng(41);
+  for (int i = 0; i < 400; ++i) {
+    const size_t count = i < 200 ? static_cast<size_t>(1 + i) : static_cast<size_t>(rng() % 5000);
+    const auto [block, expected] = RandomElements(rng, count);
+    ExpectDecodes(block, expected, "random elements, block " + std::to_string(i));
+    if (HasFatalFailure()) return;
+  }
+}
+
 TEST(SnappyTest, UncompressedLength) {
   EXPECT_EQ(*SnappyUncompressedLength(Bytes{0}.data(), 1), 0);
   EXPECT_EQ(*SnappyUncompressedLength(Bytes{0x7f}.data(), 1), 127);
@@ -451,6 +647,164 @@ TEST(SnappyTest, DISABLED_Throughput) {
     std::printf("%-22s %10zu %8.3f %12.0f %12.0f %6.2fx\n", c.name, c.data.size(),
                 static_cast<double>(block.size()) / static_cast<double>(c.data.size()), arrow_mbps,
                 basin_mbps, basin_mbps / arrow_mbps);
+  }
+}
+
+// The snappy-compressed pages (dictionary and data) of one column across files, as the page
+// reader hands them to SnappyDecompress.
+struct ColumnPages {
+  std::vector<Bytes> pages;  // each a raw snappy block
+  std::vector<int64_t> uncompressed;
+  int64_t compressed_bytes = 0;
+  int64_t uncompressed_bytes = 0;
+  int64_t elements = 0;  // snappy elements (literals and copies), for ns per element
+  int64_t literals = 0;
+};
+
+// Counts the elements of a valid snappy block (the test's own walk of the tags).
+void CountElements(const Bytes& block, ColumnPages& column) {
+  size_t i = 0;
+  while (block[i] & 0x80) ++i;
+  ++i;
+  while (i < block.size()) {
+    const uint8_t tag = block[i++];
+    ++column.elements;
+    switch (tag & 3) {
+      case 0: {
+        size_t length = (tag >> 2) + 1;
+        if (length > 60) {
+          const size_t n = length - 60;
+          length = 0;
+          for (size_t k = 0; k < n; ++k) length |= size_t{block[i + k]} << (8 * k);
+          length += 1;
+          i += n;
+        }
+        i += length;
+        ++column.literals;
+        break;
+      }
+      case 1:
+        i += 1;
+        break;
+      case 2:
+        i += 2;
+        break;
+      default:
+        i += 4;
+        break;
+    }
+  }
+}
+
+// Throughput on the pages of real Parquet files; run with --gtest_also_run_disabled_tests
+// --gtest_filter='*ThroughputOnParquetPages*' and BASIN_SNAPPY_BENCH_FILES set to a
+// colon-separated list of SNAPPY Parquet files (BASIN_SNAPPY_BENCH_COLUMNS, comma-separated, picks
+// columns; all by default). Prints MB/s of output and ns per element, the median of
+// BASIN_SNAPPY_BENCH_RUNS runs (11 by default), and the best run's MB/s (the least disturbed by
+// other work on the machine).
+TEST(SnappyTest, DISABLED_ThroughputOnParquetPages) {
+  const char* files_env = std::getenv("BASIN_SNAPPY_BENCH_FILES");
+  if (files_env == nullptr) GTEST_SKIP() << "BASIN_SNAPPY_BENCH_FILES is not set";
+  std::vector<std::string> wanted;
+  if (const char* columns_env = std::getenv("BASIN_SNAPPY_BENCH_COLUMNS")) {
+    std::stringstream list(columns_env);
+    for (std::string name; std::getline(list, name, ',');) wanted.push_back(name);
+  }
+  std::vector<std::string> names;  // in order of first appearance
+  std::map<std::string, ColumnPages> columns;
+  std::stringstream files(files_env);
+  for (std::string path; std::getline(files, path, ':');) {
+    auto file = arrow::io::ReadableFile::Open(path).ValueOrDie();
+    auto reader = parquet::ParquetFileReader::Open(file);
+    const auto metadata = reader->metadata();
+    for (int rg = 0; rg < metadata->num_row_groups(); ++rg) {
+      const auto row_group = metadata->RowGroup(rg);
+      for (int c = 0; c < row_group->num_columns(); ++c) {
+        const auto chunk = row_group->ColumnChunk(c);
+        const std::string name = chunk->path_in_schema()->ToDotString();
+        if (chunk->compression() != arrow::Compression::SNAPPY) continue;
+        if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), name) == wanted.end())
+          continue;
+        const int64_t start = chunk->has_dictionary_page() ? chunk->dictionary_page_offset()
+                                                           : chunk->data_page_offset();
+        auto buffer = file->ReadAt(start, chunk->total_compressed_size()).ValueOrDie();
+        if (!columns.count(name)) names.push_back(name);
+        ColumnPages& column = columns[name];
+        int64_t pos = 0;
+        while (pos < buffer->size()) {
+          int64_t header_length = 0;
+          auto header =
+              ParseParquetPageHeader(buffer->data() + pos, buffer->size() - pos, &header_length);
+          ASSERT_TRUE(header.ok()) << header.status().ToString();
+          const uint8_t* page = buffer->data() + pos + header_length;
+          pos += header_length + header->compressed_page_size;
+          // v2 data pages keep their levels uncompressed, ahead of the compressed values.
+          const int64_t levels = header->type == 3 ? header->definition_levels_byte_length +
+                                                         header->repetition_levels_byte_length
+                                                   : 0;
+          if (header->type == 3 && !header->is_compressed) continue;
+          Bytes block(page + levels, page + header->compressed_page_size);
+          column.compressed_bytes += static_cast<int64_t>(block.size());
+          column.uncompressed_bytes += header->uncompressed_page_size - levels;
+          column.uncompressed.push_back(header->uncompressed_page_size - levels);
+          CountElements(block, column);
+          column.pages.push_back(std::move(block));
+        }
+      }
+    }
+  }
+  int runs = 11;
+  if (const char* runs_env = std::getenv("BASIN_SNAPPY_BENCH_RUNS")) runs = std::atoi(runs_env);
+  std::printf("%-18s %6s %9s %7s %9s %10s %10s %8s %10s %10s\n", "column", "pages", "out MB",
+              "ratio", "elements", "literal %", "arrow MB/s", "MB/s", "ns/elem", "best MB/s");
+  for (const std::string& name : names) {
+    const ColumnPages& column = columns[name];
+    const int64_t largest =
+        *std::max_element(column.uncompressed.begin(), column.uncompressed.end());
+    // One reused page buffer, as the page reader has.
+    Bytes out(largest);
+    auto time_runs = [&](auto&& decode) {
+      std::vector<double> times;
+      // Enough passes over the column for about 256 MB of output per run.
+      const int passes =
+          std::max<int>(1, static_cast<int>((256 << 20) / column.uncompressed_bytes));
+      for (int run = 0; run < runs; ++run) {
+        const auto start = std::chrono::steady_clock::now();
+        for (int pass = 0; pass < passes; ++pass) {
+          for (size_t p = 0; p < column.pages.size(); ++p)
+            decode(column.pages[p], column.uncompressed[p]);
+        }
+        const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+        times.push_back(elapsed.count() / passes);
+      }
+      std::sort(times.begin(), times.end());
+      return std::pair(times[times.size() / 2], times[0]);
+    };
+    // BASIN_SNAPPY_BENCH_ARROW=0 skips Arrow's decoder, for quicker comparisons of ours.
+    const char* arrow_env = std::getenv("BASIN_SNAPPY_BENCH_ARROW");
+    const double arrow_seconds =
+        arrow_env != nullptr && std::string(arrow_env) == "0"
+            ? 0
+            : time_runs([&](const Bytes& block, int64_t length) {
+                auto r = ArrowSnappy().Decompress(static_cast<int64_t>(block.size()), block.data(),
+                                                  length, out.data());
+                ASSERT_TRUE(r.ok());
+              }).first;
+    const auto [basin_seconds, basin_best] = time_runs([&](const Bytes& block, int64_t length) {
+      Status st =
+          SnappyDecompress(block.data(), static_cast<int64_t>(block.size()), out.data(), length);
+      ASSERT_TRUE(st.ok()) << st.ToString();
+    });
+    const auto bytes = static_cast<double>(column.uncompressed_bytes);
+    std::printf("%-18s %6zu %9.1f %7.3f %9lld %10.1f %10.0f %8.0f %10.2f %10.0f\n", name.c_str(),
+                column.pages.size(), bytes / 1e6,
+                static_cast<double>(column.compressed_bytes) / bytes,
+                static_cast<long long>(column.elements),
+                100.0 * static_cast<double>(column.literals) /
+                    static_cast<double>(std::max<int64_t>(column.elements, 1)),
+                arrow_seconds > 0 ? bytes / arrow_seconds / 1e6 : 0.0, bytes / basin_seconds / 1e6,
+                basin_seconds * 1e9 / static_cast<double>(std::max<int64_t>(column.elements, 1)),
+                bytes / basin_best / 1e6);
   }
 }
 
