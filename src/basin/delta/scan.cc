@@ -431,13 +431,31 @@ class DataFileBatches : public arrow::RecordBatchReader {
           const int64_t kept = selected->true_count();
           if (kept == 0) continue;
           if (kept < n) {
-            ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(read, selected));
-            read = filtered.record_batch();
-            for (auto& column : built) {
+            // Each column once: the predicate's as built, the others as read (the read copies
+            // of the predicate's columns are not used again).
+            ASSIGN_OR_RAISE(auto indices, SelectedRows(*selected, kept));
+            arrow::ArrayVector read_columns = read->columns();
+            std::vector<bool> taken(read_columns.size(), false);
+            for (size_t i = 0; i < sources_.size(); ++i) {
+              const Source& source = sources_[i];
+              std::shared_ptr<arrow::Array>* column = nullptr;
+              if (built[i]) {
+                column = &built[i];
+              } else if (!source.constant && source.index >= 0 &&
+                         !taken[static_cast<size_t>(source.index)]) {
+                taken[static_cast<size_t>(source.index)] = true;
+                column = &read_columns[static_cast<size_t>(source.index)];
+              }
               if (!column) continue;
-              ASSIGN_OR_RAISE(auto kept_rows, arrow::compute::Filter(column, selected));
-              column = kept_rows.make_array();
+              ASSIGN_OR_RAISE(auto kept_rows, arrow::compute::Take(*column, indices));
+              *column = kept_rows.make_array();
             }
+            for (size_t c = 0; c < read_columns.size(); ++c) {
+              // Columns read only for the predicate are not used again; cut to the new length so
+              // that the batch stays well formed.
+              if (!taken[c]) read_columns[c] = read_columns[c]->Slice(0, kept);
+            }
+            read = arrow::RecordBatch::Make(read->schema(), kept, std::move(read_columns));
             n = kept;
           }
         } else {
@@ -494,6 +512,19 @@ class DataFileBatches : public arrow::RecordBatchReader {
       *out = std::move(batch);
       return Status::OK();
     }
+  }
+
+  // The positions of the rows `selected` keeps (true, not null), `kept` of them.
+  static Result<std::shared_ptr<arrow::Array>> SelectedRows(const arrow::BooleanArray& selected,
+                                                            int64_t kept) {
+    ASSIGN_OR_RAISE(auto buffer, arrow::AllocateBuffer(kept * static_cast<int64_t>(sizeof(int32_t))));
+    auto* out = reinterpret_cast<int32_t*>(buffer->mutable_data());
+    int64_t k = 0;
+    for (int64_t i = 0; i < selected.length(); ++i) {
+      if (selected.IsValid(i) && selected.Value(i)) out[k++] = static_cast<int32_t>(i);
+    }
+    if (k != kept) return InternalError("a predicate's kept rows changed while counted");
+    return arrow::MakeArray(arrow::ArrayData::Make(arrow::int32(), kept, {nullptr, std::move(buffer)}, 0));
   }
 
   // Output column i of a batch read from the file: its dictionary expanded, adapted to the
