@@ -86,14 +86,6 @@ bool ColumnsOf(const plan::Expr& expr, std::vector<int>* columns) {
   return true;
 }
 
-bool HasPythonUdf(const plan::Expr& expr) {
-  if (expr.kind == plan::ExprKind::kPythonUdf) return true;
-  for (const auto& child : expr.children) {
-    if (child && HasPythonUdf(*child)) return true;
-  }
-  return false;
-}
-
 std::string FileName(const std::string& path) {
   auto slash = path.find_last_of('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
@@ -1003,7 +995,9 @@ Result<OperatorPtr> MakeFilteredScan(const plan::PlanNode& filter, QueryContext*
     return nullptr;
   }
   std::vector<int> columns;
-  if (!ColumnsOf(*filter.condition, &columns) || HasPythonUdf(*filter.condition)) return nullptr;
+  if (!ColumnsOf(*filter.condition, &columns) || plan::HasPythonUdf(filter.condition)) {
+    return nullptr;
+  }
   const int data_columns = scan.schema ? scan.schema->num_fields() : 0;
   for (int c : columns) {
     if (c < 0 || c >= data_columns) return nullptr;

@@ -3,20 +3,6 @@
 #include "basin/optimizer/column_references.h"
 
 namespace basin::optimizer {
-namespace {
-
-// Python UDFs run in a worker process per batch of rows; the scan's file and folder skipping
-// evaluates its filters on statistics and partition values instead, so they stay out.
-bool HasPythonUdf(const plan::ExprPtr& e) {
-  if (!e) return false;
-  if (e->kind == plan::ExprKind::kPythonUdf) return true;
-  for (const auto& c : e->children) {
-    if (HasPythonUdf(c)) return true;
-  }
-  return false;
-}
-
-}  // namespace
 
 plan::PlanPtr PushFiltersIntoScan(const plan::PlanPtr& node) {
   std::vector<plan::PlanPtr> children;
@@ -43,13 +29,15 @@ plan::PlanPtr PushFiltersIntoScan(const plan::PlanPtr& node) {
     changed = true;
   }
   // Delta scans skip files by their statistics; partitioned file scans skip partition folders.
+  // Python UDFs run in a worker process per batch of rows; the scan's file and folder skipping
+  // evaluates its filters on statistics and partition values instead, so they stay out.
   if (copy->kind == plan::PlanKind::kFilter &&
       copy->children[0]->kind == plan::PlanKind::kScan &&
       (copy->children[0]->scan.format == plan::ScanSource::Format::kDelta ||
        !copy->children[0]->scan.partition_columns.empty())) {
     auto scan = std::make_shared<plan::PlanNode>(*copy->children[0]);
     for (const auto& c : conjuncts) {
-      if (c->kind != plan::ExprKind::kScalarSubquery && !HasPythonUdf(c) &&
+      if (c->kind != plan::ExprKind::kScalarSubquery && !plan::HasPythonUdf(c) &&
           plan::IsDeterministic(c)) {
         scan->pushed_filters.push_back(c);
       }

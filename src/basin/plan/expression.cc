@@ -139,6 +139,15 @@ bool IsDeterministic(const ExprPtr& expr) {
   return true;
 }
 
+bool HasPythonUdf(const ExprPtr& expr) {
+  if (!expr) return false;
+  if (expr->kind == ExprKind::kPythonUdf) return true;
+  for (const auto& child : expr->children) {
+    if (HasPythonUdf(child)) return true;
+  }
+  return false;
+}
+
 std::string ToString(const Expr& expr) {
   switch (expr.kind) {
     case ExprKind::kLiteral: {

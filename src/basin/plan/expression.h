@@ -133,6 +133,10 @@ ExprPtr Call(std::shared_ptr<const function::BoundScalar> fn, std::vector<ExprPt
 /// Python UDF marked nondeterministic, ...) anywhere inside.
 bool IsDeterministic(const ExprPtr& expr);
 
+/// Whether `expr` (null: false) calls a Python UDF anywhere inside (it runs in a worker process,
+/// so scans neither skip files by it nor evaluate it themselves).
+bool HasPythonUdf(const ExprPtr& expr);
+
 /// Renders an expression for EXPLAIN, e.g. "(#0 + 1)".
 std::string ToString(const Expr& expr);
 /// Renders a sort key for EXPLAIN, e.g. "#0 ASC NULLS FIRST".
