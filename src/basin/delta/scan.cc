@@ -416,24 +416,21 @@ class DataFileBatches : public arrow::RecordBatchReader {
         }
         if (from_file) {
           arrow::ArrayVector inputs;
-          arrow::FieldVector fields;
           for (int c : predicate_->columns) {
             auto& column = built[static_cast<size_t>(c)];
             if (!column) {
               ASSIGN_OR_RAISE(column, FileColumn(*read, static_cast<size_t>(c)));
             }
             inputs.push_back(column);
-            fields.push_back(output_->field(c));
           }
-          ASSIGN_OR_RAISE(auto selected,
-                          predicate_->evaluate(*arrow::RecordBatch::Make(
-                              arrow::schema(std::move(fields)), n, std::move(inputs))));
+          ASSIGN_OR_RAISE(auto selected, RunPredicate(std::move(inputs), n));
           const int64_t kept = selected->true_count();
           if (kept == 0) continue;
           if (kept < n) {
             // Each column once: the predicate's as built, the others as read (the read copies
             // of the predicate's columns are not used again).
-            ASSIGN_OR_RAISE(auto indices, SelectedRows(*selected, kept));
+            ASSIGN_OR_RAISE(auto indices, arrow::compute::CallFunction("indices_nonzero",
+                                                                       {selected}));
             arrow::ArrayVector read_columns = read->columns();
             std::vector<bool> taken(read_columns.size(), false);
             for (size_t i = 0; i < sources_.size(); ++i) {
@@ -494,14 +491,8 @@ class DataFileBatches : public arrow::RecordBatchReader {
       }
       if (predicate_on_output) {
         arrow::ArrayVector inputs;
-        arrow::FieldVector fields;
-        for (int c : predicate_->columns) {
-          inputs.push_back(batch->column(c));
-          fields.push_back(output_->field(c));
-        }
-        ASSIGN_OR_RAISE(auto selected,
-                        predicate_->evaluate(*arrow::RecordBatch::Make(
-                            arrow::schema(std::move(fields)), batch->num_rows(), std::move(inputs))));
+        for (int c : predicate_->columns) inputs.push_back(batch->column(c));
+        ASSIGN_OR_RAISE(auto selected, RunPredicate(std::move(inputs), batch->num_rows()));
         const int64_t kept = selected->true_count();
         if (kept == 0) continue;
         if (kept < batch->num_rows()) {
@@ -514,17 +505,13 @@ class DataFileBatches : public arrow::RecordBatchReader {
     }
   }
 
-  // The positions of the rows `selected` keeps (true, not null), `kept` of them.
-  static Result<std::shared_ptr<arrow::Array>> SelectedRows(const arrow::BooleanArray& selected,
-                                                            int64_t kept) {
-    ASSIGN_OR_RAISE(auto buffer, arrow::AllocateBuffer(kept * static_cast<int64_t>(sizeof(int32_t))));
-    auto* out = reinterpret_cast<int32_t*>(buffer->mutable_data());
-    int64_t k = 0;
-    for (int64_t i = 0; i < selected.length(); ++i) {
-      if (selected.IsValid(i) && selected.Value(i)) out[k++] = static_cast<int32_t>(i);
-    }
-    if (k != kept) return InternalError("a predicate's kept rows changed while counted");
-    return arrow::MakeArray(arrow::ArrayData::Make(arrow::int32(), kept, {nullptr, std::move(buffer)}, 0));
+  // The predicate on `inputs`, its columns in the order of predicate_->columns.
+  Result<std::shared_ptr<arrow::BooleanArray>> RunPredicate(arrow::ArrayVector inputs,
+                                                            int64_t rows) const {
+    arrow::FieldVector fields;
+    for (int c : predicate_->columns) fields.push_back(output_->field(c));
+    return predicate_->evaluate(
+        *arrow::RecordBatch::Make(arrow::schema(std::move(fields)), rows, std::move(inputs)));
   }
 
   // Output column i of a batch read from the file: its dictionary expanded, adapted to the

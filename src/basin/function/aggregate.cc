@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 #include <unordered_map>
 
 #include <arrow/util/bit_util.h>
@@ -350,19 +351,18 @@ class SumAccumulator : public GroupedAccumulator {
       if (kind_ == SumKind::kIntegral) {
         switch (data.type->id()) {
           case arrow::Type::INT8:
-            return SumIntegers<int8_t>(data, g, length);
+            return SumValues<int8_t>(data, isum_, g, length);
           case arrow::Type::INT16:
-            return SumIntegers<int16_t>(data, g, length);
+            return SumValues<int16_t>(data, isum_, g, length);
           case arrow::Type::INT32:
-            return SumIntegers<int32_t>(data, g, length);
+            return SumValues<int32_t>(data, isum_, g, length);
           case arrow::Type::INT64:
-            return SumIntegers<int64_t>(data, g, length);
+            return SumValues<int64_t>(data, isum_, g, length);
           default:
             break;
         }
       } else if (kind_ == SumKind::kDouble && data.type->id() == arrow::Type::DOUBLE) {
-        SumDoubles(data, g, length);
-        return Status::OK();
+        return SumValues<double>(data, dsum_, g, length);
       }
     }
     ArgReader r(args[0]);
@@ -371,61 +371,47 @@ class SumAccumulator : public GroupedAccumulator {
     }
     return Status::OK();
   }
-  // sum of an integer column into bigint: as Add, read straight from the array. One group
-  // keeps its sum in a register.
-  template <typename T>
-  Status SumIntegers(const arrow::ArrayData& data, const uint32_t* g, int64_t length) {
+  // sum of an integer column into bigint (an overflow marks its group, as in Add) or of a double
+  // column (each group's values added in row order, as in Add), read straight from the array.
+  // One group keeps its sum in a register.
+  template <typename T, typename S>
+  Status SumValues(const arrow::ArrayData& data, PoolVector<S>& sums, const uint32_t* g,
+                   int64_t length) {
     const T* values = data.GetValues<T>(1);
     const uint8_t* valid = data.MayHaveNulls() ? data.buffers[0]->data() : nullptr;
     const int64_t at = data.offset;
     bool over = false;
-    if (isum_.size() == 1) {
-      int64_t sum = isum_[0];
+    // Adds v to sum; true when a bigint sum overflowed.
+    auto add = [&over](S& sum, T v) {
+      if constexpr (std::is_integral_v<S>) {
+        const bool overflowed = __builtin_add_overflow(sum, static_cast<S>(v), &sum);
+        over |= overflowed;
+        return overflowed;
+      } else {
+        sum += v;
+        return false;
+      }
+    };
+    if (sums.size() == 1) {
+      S sum = sums[0];
       int64_t n = 0;
       for (int64_t i = 0; i < length; ++i) {
         if (valid && !arrow::bit_util::GetBit(valid, at + i)) continue;
         ++n;
-        over |= __builtin_add_overflow(sum, static_cast<int64_t>(values[i]), &sum);
+        if (add(sum, values[i])) overflow_[0] = true;
       }
-      isum_[0] = sum;
+      sums[0] = sum;
       count_[0] += n;
-      if (over) overflow_[0] = true;
     } else {
       for (int64_t i = 0; i < length; ++i) {
         if (valid && !arrow::bit_util::GetBit(valid, at + i)) continue;
         const uint32_t k = g[i];
         ++count_[k];
-        if (__builtin_add_overflow(isum_[k], static_cast<int64_t>(values[i]), &isum_[k])) {
-          overflow_[k] = true;
-          over = true;
-        }
+        if (add(sums[k], values[i])) overflow_[k] = true;
       }
     }
     if (over && ansi_) return ArithmeticOverflow("long overflow", "try_sum");
     return Status::OK();
-  }
-  // sum of a double column, each group's values added in row order (as Add does).
-  void SumDoubles(const arrow::ArrayData& data, const uint32_t* g, int64_t length) {
-    const double* values = data.GetValues<double>(1);
-    const uint8_t* valid = data.MayHaveNulls() ? data.buffers[0]->data() : nullptr;
-    const int64_t at = data.offset;
-    if (dsum_.size() == 1) {
-      double sum = dsum_[0];
-      int64_t n = 0;
-      for (int64_t i = 0; i < length; ++i) {
-        if (valid && !arrow::bit_util::GetBit(valid, at + i)) continue;
-        ++n;
-        sum += values[i];
-      }
-      dsum_[0] = sum;
-      count_[0] += n;
-      return;
-    }
-    for (int64_t i = 0; i < length; ++i) {
-      if (valid && !arrow::bit_util::GetBit(valid, at + i)) continue;
-      ++count_[g[i]];
-      dsum_[g[i]] += values[i];
-    }
   }
   Result<ArrayVector> State() override {
     ARROW_ASSIGN_OR_RAISE(auto sum, BuildSums());
