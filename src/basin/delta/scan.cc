@@ -1,6 +1,8 @@
 #include "basin/delta/scan.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 #include <set>
 #include <unordered_map>
 
@@ -9,6 +11,9 @@
 #include <arrow/array/concatenate.h>
 #include <arrow/array/util.h>
 #include <arrow/compute/api.h>
+#include <arrow/util/bit_run_reader.h>
+#include <arrow/util/bit_util.h>
+#include <arrow/util/bitmap_ops.h>
 #include <arrow/util/key_value_metadata.h>
 #include <parquet/arrow/reader.h>
 #include <parquet/arrow/schema.h>
@@ -217,6 +222,43 @@ Result<std::shared_ptr<arrow::io::RandomAccessFile>> OpenLoggedFile(const io::Lo
   return std::move(opened).ValueUnsafe();
 }
 
+// The rows a predicate keeps (true, not null) as a bitmap of its length, from bit 0.
+Result<std::shared_ptr<arrow::Buffer>> KeptBitmap(const arrow::BooleanArray& selected) {
+  const int64_t n = selected.length();
+  ASSIGN_OR_RAISE(auto bits, arrow::AllocateBitmap(n));
+  const uint8_t* values = selected.values()->data();
+  if (selected.null_count() == 0) {
+    arrow::internal::CopyBitmap(values, selected.offset(), n, bits->mutable_data(), 0);
+  } else {
+    arrow::internal::BitmapAnd(values, selected.offset(), selected.null_bitmap_data(),
+                               selected.offset(), n, 0, bits->mutable_data());
+  }
+  return bits;
+}
+
+// The positions of the set bits among the first n of `bits`, in order, as int32 (a batch has
+// fewer than 2^31 rows): whole 64-bit words at a time, one step per set bit.
+Result<std::shared_ptr<arrow::Array>> SetBitPositions(const uint8_t* bits, int64_t n,
+                                                      int64_t count) {
+  ASSIGN_OR_RAISE(auto buffer, arrow::AllocateBuffer(count * static_cast<int64_t>(sizeof(int32_t))));
+  int32_t* out = reinterpret_cast<int32_t*>(buffer->mutable_data());
+  int64_t k = 0;
+  for (int64_t base = 0; base < n; base += 64) {
+    uint64_t word = 0;
+    const int64_t bytes = std::min<int64_t>(8, arrow::bit_util::BytesForBits(n - base));
+    std::memcpy(&word, bits + base / 8, static_cast<size_t>(bytes));
+    if (n - base < 64) word &= (uint64_t{1} << (n - base)) - 1;
+    while (word != 0 && k < count) {
+      out[k++] = static_cast<int32_t>(base + std::countr_zero(word));
+      word &= word - 1;
+    }
+  }
+  if (k != count) return InternalError("a selection of " + std::to_string(k) + " rows, not " +
+                                       std::to_string(count));
+  return arrow::MakeArray(
+      arrow::ArrayData::Make(arrow::int32(), count, {nullptr, std::move(buffer)}, 0));
+}
+
 /// Streams one data file of a snapshot in batches of the output schema: the file's columns
 /// (found through column mapping and adapted to the table types), partition values, nulls for
 /// columns the file lacks, and, when asked, the deletion vector applied batch by batch.
@@ -299,9 +341,10 @@ class DataFileBatches : public arrow::RecordBatchReader {
           flat_options.batch_size = batch_size_;
           flat_options.parallel_columns = flat->leaves.size() > 1;
           flat_options.path = location.path;
-          ASSIGN_OR_RAISE(batches_, format::OpenFlatParquet(
-                                        opened, file_reader_->parquet_reader()->metadata(),
-                                        row_groups, flat->leaves, flat->fields, flat_options));
+          ASSIGN_OR_RAISE(flat_, format::OpenFlatParquet(
+                                     opened, file_reader_->parquet_reader()->metadata(),
+                                     row_groups, flat->leaves, flat->fields, flat_options));
+          batches_ = flat_;
         } else {
           // One column has nothing to decode in parallel: handing it to another thread and
           // waiting for it only adds two context switches per batch.
@@ -339,10 +382,39 @@ class DataFileBatches : public arrow::RecordBatchReader {
                       LoadDeletionVector(snapshot_->table_root(), *file.deletion_vector));
       deleted_ = std::make_unique<Roaring64Map>(std::move(deleted));
     }
+    PlanLateColumns();
     return Status::OK();
   }
 
+  // With the flat reader and a predicate on columns of this file, a batch is read in two steps
+  // (late materialization): the predicate's columns (and the row filter's) first, then the
+  // others for the rows the predicate keeps only. Not when the first step would read them all.
+  void PlanLateColumns() {
+    first_columns_.clear();
+    rest_columns_.clear();
+    if (!flat_ || !predicate_) return;
+    std::vector<bool> first(static_cast<size_t>(read_schema_->num_fields()), false);
+    for (int c : predicate_->columns) {
+      if (c < 0 || static_cast<size_t>(c) >= sources_.size()) return;
+      const Source& source = sources_[static_cast<size_t>(c)];
+      if (source.constant || source.index < 0) return;  // the predicate runs on the output
+      first[static_cast<size_t>(source.index)] = true;
+    }
+    if (row_filter_) {
+      for (int c : row_filter_->columns) {
+        if (c < 0 || static_cast<size_t>(c) >= sources_.size()) continue;
+        const Source& source = sources_[static_cast<size_t>(c)];
+        if (!source.constant && source.index >= 0) first[static_cast<size_t>(source.index)] = true;
+      }
+    }
+    for (size_t i = 0; i < first.size(); ++i) {
+      (first[i] ? first_columns_ : rest_columns_).push_back(static_cast<int>(i));
+    }
+    if (rest_columns_.empty()) first_columns_.clear();
+  }
+
   Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
+    if (!rest_columns_.empty()) return ReadNextLate(out);
     while (true) {
       *out = nullptr;
       std::shared_ptr<arrow::RecordBatch> read;
@@ -379,7 +451,7 @@ class DataFileBatches : public arrow::RecordBatchReader {
           }
         }
       }
-      if (row_filter_ && read) RETURN_NOT_OK(DropByDictionaries(*read, &keep));
+      if (row_filter_ && read) RETURN_NOT_OK(DropByDictionaries(read->columns(), n, &keep));
       std::shared_ptr<arrow::BooleanArray> mask;
       if (!keep.empty()) {
         int64_t kept = 0;
@@ -419,7 +491,7 @@ class DataFileBatches : public arrow::RecordBatchReader {
           for (int c : predicate_->columns) {
             auto& column = built[static_cast<size_t>(c)];
             if (!column) {
-              ASSIGN_OR_RAISE(column, FileColumn(*read, static_cast<size_t>(c)));
+              ASSIGN_OR_RAISE(column, FileColumn(read->columns(), static_cast<size_t>(c)));
             }
             inputs.push_back(column);
           }
@@ -429,8 +501,8 @@ class DataFileBatches : public arrow::RecordBatchReader {
           if (kept < n) {
             // Each column once: the predicate's as built, the others as read (the read copies
             // of the predicate's columns are not used again).
-            ASSIGN_OR_RAISE(auto indices, arrow::compute::CallFunction("indices_nonzero",
-                                                                       {selected}));
+            ASSIGN_OR_RAISE(auto kept_bits, KeptBitmap(*selected));
+            ASSIGN_OR_RAISE(auto indices, SetBitPositions(kept_bits->data(), n, kept));
             arrow::ArrayVector read_columns = read->columns();
             std::vector<bool> taken(read_columns.size(), false);
             for (size_t i = 0; i < sources_.size(); ++i) {
@@ -478,7 +550,7 @@ class DataFileBatches : public arrow::RecordBatchReader {
           }
           continue;
         }
-        ASSIGN_OR_RAISE(auto column, FileColumn(*read, i));
+        ASSIGN_OR_RAISE(auto column, FileColumn(read->columns(), i));
         columns.push_back(std::move(column));
       }
       std::shared_ptr<arrow::RecordBatch> batch;
@@ -505,6 +577,150 @@ class DataFileBatches : public arrow::RecordBatchReader {
     }
   }
 
+  // ReadNext in two steps (see PlanLateColumns): the first columns are read whole; the deletion
+  // vector, the row filter and then the predicate (on the rows they keep) choose the rows; the
+  // other columns are read for those rows only.
+  Status ReadNextLate(std::shared_ptr<arrow::RecordBatch>* out) {
+    while (true) {
+      *out = nullptr;
+      int64_t n = 0;
+      arrow::ArrayVector read(static_cast<size_t>(read_schema_->num_fields()));
+      try {
+        auto started = flat_->NextBatch();
+        if (!started.ok()) return ReadError(started.status());
+        n = *started;
+        if (n == 0) return Status::OK();
+        auto first = flat_->ReadColumns(first_columns_, nullptr, 0);
+        if (!first.ok()) return ReadError(first.status());
+        for (size_t i = 0; i < first_columns_.size(); ++i) {
+          read[static_cast<size_t>(first_columns_[i])] = std::move((*first)[i]);
+        }
+      } catch (const parquet::ParquetException& e) {
+        return UserError("FAILED_READ_FILE", "Cannot read the data file " + path_ + ": " + e.what());
+      }
+      const int64_t first_row = position_;
+      position_ += n;
+      std::vector<uint8_t> keep;
+      if (deleted_) {
+        for (int64_t row = 0; row < n; ++row) {
+          if (deleted_->contains(static_cast<uint64_t>(first_row + row))) {
+            if (keep.empty()) keep.assign(static_cast<size_t>(n), 1);
+            keep[static_cast<size_t>(row)] = 0;
+          }
+        }
+      }
+      if (row_filter_) RETURN_NOT_OK(DropByDictionaries(read, n, &keep));
+      // The rows the deletion vector and the row filter keep (all when `keep` is empty): the
+      // first columns are cut to them as read (dictionary indices, before any expansion).
+      std::shared_ptr<arrow::Array> survivors;
+      int64_t m = n;
+      if (!keep.empty()) {
+        arrow::Int32Builder rows;
+        RETURN_NOT_OK(rows.Reserve(n));
+        for (int64_t row = 0; row < n; ++row) {
+          if (keep[static_cast<size_t>(row)]) rows.UnsafeAppend(static_cast<int32_t>(row));
+        }
+        RETURN_NOT_OK(rows.Finish(&survivors));
+        m = survivors->length();
+        if (m < n) {
+          for (int c : first_columns_) {
+            auto& column = read[static_cast<size_t>(c)];
+            ASSIGN_OR_RAISE(auto cut, arrow::compute::Take(column, survivors));
+            column = cut.make_array();
+          }
+        }
+      }
+      // The predicate's columns as built, for the surviving rows; it runs on them.
+      std::vector<std::shared_ptr<arrow::Array>> built(sources_.size());
+      arrow::ArrayVector inputs;
+      for (int c : predicate_->columns) {
+        auto& column = built[static_cast<size_t>(c)];
+        if (!column) {
+          ASSIGN_OR_RAISE(column, FileColumn(read, static_cast<size_t>(c)));
+        }
+        inputs.push_back(column);
+      }
+      // The rows kept, as a bitmap of the m surviving rows and one of the batch's n rows.
+      int64_t kept = 0;
+      std::shared_ptr<arrow::Buffer> kept_bits;
+      if (m > 0) {
+        ASSIGN_OR_RAISE(auto selected, RunPredicate(std::move(inputs), m));
+        ASSIGN_OR_RAISE(kept_bits, KeptBitmap(*selected));
+        kept = arrow::internal::CountSetBits(kept_bits->data(), 0, m);
+      }
+      std::shared_ptr<arrow::Buffer> bitmap = kept_bits;
+      if (m < n) {
+        ASSIGN_OR_RAISE(bitmap, arrow::AllocateEmptyBitmap(n));
+        if (kept > 0) {
+          const int32_t* rows = survivors->data()->GetValues<int32_t>(1);
+          arrow::internal::SetBitRunReader runs(kept_bits->data(), 0, m);
+          for (auto run = runs.NextRun(); run.length != 0; run = runs.NextRun()) {
+            for (int64_t t = run.position; t < run.position + run.length; ++t) {
+              arrow::bit_util::SetBit(bitmap->mutable_data(), rows[t]);
+            }
+          }
+        }
+      }
+      const uint8_t* bits = bitmap->data();
+      arrow::ArrayVector rest;
+      try {
+        auto columns = flat_->ReadColumns(rest_columns_, bits, kept);
+        if (!columns.ok()) return ReadError(columns.status());
+        rest = std::move(columns).ValueUnsafe();
+      } catch (const parquet::ParquetException& e) {
+        return UserError("FAILED_READ_FILE", "Cannot read the data file " + path_ + ": " + e.what());
+      }
+      if (kept == 0) continue;
+      for (size_t i = 0; i < rest_columns_.size(); ++i) {
+        read[static_cast<size_t>(rest_columns_[i])] = std::move(rest[i]);
+      }
+      // The first columns (m rows) are cut to the kept ones: the predicate's as built, the
+      // others (the row filter's alone) as read. The others were read for the kept rows only.
+      std::shared_ptr<arrow::Array> kept_of_m;
+      if (kept < m) {
+        ASSIGN_OR_RAISE(kept_of_m, SetBitPositions(kept_bits->data(), m, kept));
+      }
+      arrow::ArrayVector columns;
+      for (size_t i = 0; i < sources_.size(); ++i) {
+        const Source& source = sources_[i];
+        if (built[i]) {
+          if (kept_of_m) {
+            ASSIGN_OR_RAISE(auto cut, arrow::compute::Take(built[i], kept_of_m));
+            columns.push_back(cut.make_array());
+          } else {
+            columns.push_back(built[i]);
+          }
+          continue;
+        }
+        if (source.constant) {
+          if (kept <= source.constant->length()) {
+            columns.push_back(source.constant->Slice(0, kept));
+          } else {
+            ASSIGN_OR_RAISE(auto scalar, source.constant->GetScalar(0));
+            ASSIGN_OR_RAISE(auto array, arrow::MakeArrayFromScalar(*scalar, kept));
+            columns.push_back(array);
+          }
+          continue;
+        }
+        std::shared_ptr<arrow::Array> column = read[static_cast<size_t>(source.index)];
+        if (column->length() != kept) {  // a first column the predicate does not read
+          ASSIGN_OR_RAISE(auto cut, arrow::compute::Take(column, kept_of_m));
+          column = cut.make_array();
+        }
+        const arrow::ArrayVector one{column};
+        ASSIGN_OR_RAISE(column, FileColumn(one, i, 0));
+        columns.push_back(std::move(column));
+      }
+      *out = arrow::RecordBatch::Make(output_, kept, std::move(columns));
+      return Status::OK();
+    }
+  }
+
+  Status ReadError(const Status& status) const {
+    return UserError("FAILED_READ_FILE", "Cannot read the data file " + path_ + ": " +
+                                             status.message());
+  }
+
   // The predicate on `inputs`, its columns in the order of predicate_->columns.
   Result<std::shared_ptr<arrow::BooleanArray>> RunPredicate(arrow::ArrayVector inputs,
                                                             int64_t rows) const {
@@ -514,10 +730,13 @@ class DataFileBatches : public arrow::RecordBatchReader {
         *arrow::RecordBatch::Make(arrow::schema(std::move(fields)), rows, std::move(inputs)));
   }
 
-  // Output column i of a batch read from the file: its dictionary expanded, adapted to the
-  // output type.
-  Result<std::shared_ptr<arrow::Array>> FileColumn(const arrow::RecordBatch& read, size_t i) const {
-    std::shared_ptr<arrow::Array> column = read.column(sources_[i].index);
+  // Output column i from the columns of a batch read from the file: its dictionary expanded,
+  // adapted to the output type.
+  // With `at`, the column is read[at] instead of the one the output column comes from.
+  Result<std::shared_ptr<arrow::Array>> FileColumn(const arrow::ArrayVector& read, size_t i,
+                                                   std::optional<int> at = std::nullopt) const {
+    std::shared_ptr<arrow::Array> column =
+        read[static_cast<size_t>(at ? *at : sources_[i].index)];
     if (column->type_id() == arrow::Type::DICTIONARY) {
       ASSIGN_OR_RAISE(column, format::ExpandDictionary(
                                   static_cast<const arrow::DictionaryArray&>(*column)));
@@ -537,13 +756,12 @@ class DataFileBatches : public arrow::RecordBatchReader {
   // Clears keep[row] (sized to the batch, all ones, on first use) for the rows of `read` whose
   // value in a dictionary-encoded column of the row filter is ruled out. The verdict on a
   // dictionary is kept while the next batches have the same one.
-  Status DropByDictionaries(const arrow::RecordBatch& read, std::vector<uint8_t>* keep) {
-    const int64_t n = read.num_rows();
+  Status DropByDictionaries(const arrow::ArrayVector& read, int64_t n, std::vector<uint8_t>* keep) {
     for (int column : row_filter_->columns) {
       if (column < 0 || static_cast<size_t>(column) >= sources_.size()) continue;
       const Source& source = sources_[static_cast<size_t>(column)];
       if (source.constant || source.index < 0) continue;
-      const auto& array = read.column(source.index);
+      const auto& array = read[static_cast<size_t>(source.index)];
       if (array->type_id() != arrow::Type::DICTIONARY) continue;
       const auto& dict = static_cast<const arrow::DictionaryArray&>(*array);
       const auto& values = dict.dictionary();
@@ -636,6 +854,9 @@ class DataFileBatches : public arrow::RecordBatchReader {
   std::string path_;
   std::unique_ptr<parquet::arrow::FileReader> file_reader_;
   std::shared_ptr<arrow::RecordBatchReader> batches_;
+  std::shared_ptr<format::FlatParquetBatches> flat_;  // batches_, when it is the flat reader
+  std::vector<int> first_columns_;  // late materialization: columns of batches_ read first,
+  std::vector<int> rest_columns_;   // and the others (empty: batches are read whole)
   std::shared_ptr<arrow::Schema> read_schema_;
   std::vector<Source> sources_;
   std::unique_ptr<Roaring64Map> deleted_;

@@ -4,7 +4,9 @@
 #include <cstring>
 #include <optional>
 
+#include <arrow/util/bit_run_reader.h>
 #include <arrow/util/bit_util.h>
+#include <arrow/util/bitmap_ops.h>
 #include <arrow/util/compression.h>
 #include <arrow/util/parallel.h>
 #include <parquet/schema.h>
@@ -189,10 +191,37 @@ template <> struct Word<4> { using type = uint32_t; };
 template <> struct Word<8> { using type = uint64_t; };
 template <> struct Word<16> { using type = Wide; };
 
+// Writes the selected rows of a run of `rows` rows to out[0], out[1], ...: row i is selected when
+// bit sel_at + i of `sel` is set; get(j) is the j-th value present (levels[i] != 0; every row
+// without levels), a row without a value gives zero.
+template <typename T, typename Get>
+void PickSelected(const uint8_t* levels, const uint8_t* sel, int64_t sel_at, int64_t rows, T* out,
+                  Get get) {
+  int64_t k = 0;
+  if (levels == nullptr) {
+    arrow::internal::SetBitRunReader runs(sel, sel_at, rows);
+    for (auto run = runs.NextRun(); run.length != 0; run = runs.NextRun()) {
+      for (int64_t t = 0; t < run.length; ++t) out[k++] = get(run.position + t);
+    }
+    return;
+  }
+  int64_t j = 0;
+  for (int64_t i = 0; i < rows; ++i) {
+    const bool present = levels[i] != 0;
+    if (arrow::bit_util::GetBit(sel, sel_at + i)) out[k++] = present ? get(j) : T{};
+    j += present;
+  }
+}
+
 // out[i] = dict[index[j]] for the rows with a value (levels[i] != 0; every row without levels),
-// zero for the others.
+// zero for the others; with `sel`, for the selected rows only (see PickSelected).
 template <typename T>
-void Gather(const T* dict, const uint32_t* index, const uint8_t* levels, int64_t rows, T* out) {
+void Gather(const T* dict, const uint32_t* index, const uint8_t* levels, int64_t rows, T* out,
+            const uint8_t* sel, int64_t sel_at) {
+  if (sel != nullptr) {
+    PickSelected(levels, sel, sel_at, rows, out, [&](int64_t j) { return dict[index[j]]; });
+    return;
+  }
   if (levels == nullptr) {
     for (int64_t i = 0; i < rows; ++i) out[i] = dict[index[i]];
     return;
@@ -208,10 +237,15 @@ void Gather(const T* dict, const uint32_t* index, const uint8_t* levels, int64_t
 }
 
 // Converts `values` PLAIN values of `width` bytes at `in` into outputs of type T, spaced by
-// `levels` like Gather.
+// `levels` and selected by `sel` like Gather.
 template <typename T, typename Convert>
 void ConvertPlain(const uint8_t* in, int width, const uint8_t* levels, int64_t rows, T* out,
-                  Convert convert) {
+                  Convert convert, const uint8_t* sel, int64_t sel_at) {
+  if (sel != nullptr) {
+    PickSelected(levels, sel, sel_at, rows, out,
+                 [&](int64_t j) { return convert(in + j * width); });
+    return;
+  }
   if (levels == nullptr) {
     for (int64_t i = 0; i < rows; ++i) out[i] = convert(in + i * width);
     return;
@@ -278,6 +312,25 @@ int64_t LevelsToBits(const uint8_t* levels, int64_t rows, uint8_t* bits, int64_t
   return over != 0 ? -1 : set;
 }
 
+// LevelsToBits for the selected rows (bit sel_at + i of `sel` for row i) only: their validity
+// goes to bits [at, at + selected rows) and their nulls are added to *nulls. Returns how many
+// rows of all `rows` have a value, or -1 when some level is over 1.
+int64_t SelectedLevelsToBits(const uint8_t* levels, int64_t rows, const uint8_t* sel,
+                             int64_t sel_at, uint8_t* bits, int64_t at, int64_t* nulls) {
+  int64_t present = 0;
+  uint32_t over = 0;
+  for (int64_t i = 0; i < rows; ++i) {
+    const uint8_t level = levels[i];
+    over |= level >> 1;
+    present += level != 0;
+    if (arrow::bit_util::GetBit(sel, sel_at + i)) {
+      arrow::bit_util::SetBitTo(bits, at++, level != 0);
+      *nulls += level == 0;
+    }
+  }
+  return over != 0 ? -1 : present;
+}
+
 // A growable array from Arrow's memory pool, its contents left uninitialized: the pool keeps
 // freed memory for reuse, so the decoder of the next row group (or file) writes to warm pages
 // instead of zeroing fresh ones.
@@ -338,8 +391,11 @@ class ChunkDecoder {
 
   int64_t rows_left() const { return rows_left_; }
 
-  Result<std::shared_ptr<arrow::Array>> Read(int64_t n) {
-    if (n > rows_left_) return Corrupt("a read past the end of a row group");
+  // The next n rows; with `sel` (a bitmap of them with `kept` bits set), the selected ones only.
+  Result<std::shared_ptr<arrow::Array>> Read(int64_t rows_in, const uint8_t* sel = nullptr,
+                                             int64_t kept = 0) {
+    if (rows_in > rows_left_) return Corrupt("a read past the end of a row group");
+    const int64_t n = sel != nullptr ? kept : rows_in;  // rows out
     const bool fixed = plan_.out_width > 0;
     std::shared_ptr<arrow::Buffer> values, offsets, validity;
     if (fixed) {
@@ -357,24 +413,36 @@ class ChunkDecoder {
       ASSIGN_OR_RAISE(validity, arrow::AllocateBitmap(n));
     }
     int64_t nulls = 0;
-    int64_t at = 0;
-    while (at < n) {
+    int64_t at = 0;      // rows read
+    int64_t out_at = 0;  // rows written
+    while (at < rows_in) {
       if (page_left_ == 0) RETURN_NOT_OK(NextPage());
-      const int64_t rows = std::min(n - at, page_left_);
+      const int64_t rows = std::min(rows_in - at, page_left_);
+      const int64_t picked =
+          sel != nullptr ? arrow::internal::CountSetBits(sel, at, rows) : rows;
       int64_t present = rows;
       const uint8_t* levels = nullptr;
       if (plan_.max_definition > 0) {
         RETURN_NOT_OK(ReadLevels(rows));
-        present = LevelsToBits(levels_.data(), rows, validity->mutable_data(), at);
+        if (sel == nullptr) {
+          present = LevelsToBits(levels_.data(), rows, validity->mutable_data(), at);
+          nulls += rows - present;
+        } else {
+          present = SelectedLevelsToBits(levels_.data(), rows, sel, at, validity->mutable_data(),
+                                         out_at, &nulls);
+        }
         if (present < 0) return Corrupt("a definition level over the maximum");
-        nulls += rows - present;
         if (present < rows) levels = levels_.data();
       }
-      RETURN_NOT_OK(ReadValues(at, rows, present, levels, values.get(), offsets.get()));
+      if (out_at + picked > n) return InternalError("a selection with more rows than it says");
+      RETURN_NOT_OK(ReadValues(out_at, rows, present, levels, sel, at, values.get(),
+                               offsets.get()));
       at += rows;
+      out_at += picked;
       page_left_ -= rows;
     }
-    rows_left_ -= n;
+    if (out_at != n) return InternalError("a selection with fewer rows than it says");
+    rows_left_ -= rows_in;
     if (nulls == 0) validity.reset();
     std::shared_ptr<arrow::ArrayData> data;
     if (plan_.kind == Kind::kBinary) {
@@ -591,40 +659,50 @@ class ChunkDecoder {
     return Status::OK();
   }
 
-  // Converts `rows` rows of PLAIN fixed-width values (`levels` spaces them) into out.
-  void ConvertFixed(const uint8_t* in, int64_t rows, const uint8_t* levels, uint8_t* out) const {
+  // Converts `rows` rows of PLAIN fixed-width values (`levels` spaces them; with `sel`, the
+  // selected ones only) into out.
+  void ConvertFixed(const uint8_t* in, int64_t rows, const uint8_t* levels, uint8_t* out,
+                    const uint8_t* sel = nullptr, int64_t sel_at = 0) const {
     const int width = plan_.physical_width;
     switch (plan_.kind) {
       case Kind::kCopy:
-        if (levels == nullptr) {
+        if (levels == nullptr && sel == nullptr) {
           std::memcpy(out, in, static_cast<size_t>(rows) * width);
         } else if (width == 4) {
-          ConvertPlain(in, 4, levels, rows, reinterpret_cast<uint32_t*>(out), Load<uint32_t>);
+          ConvertPlain(in, 4, levels, rows, reinterpret_cast<uint32_t*>(out), Load<uint32_t>, sel,
+                       sel_at);
         } else {
-          ConvertPlain(in, 8, levels, rows, reinterpret_cast<uint64_t*>(out), Load<uint64_t>);
+          ConvertPlain(in, 8, levels, rows, reinterpret_cast<uint64_t*>(out), Load<uint64_t>, sel,
+                       sel_at);
         }
         break;
       case Kind::kNarrow:
         if (plan_.out_width == 1) {
-          ConvertPlain(in, 4, levels, rows, out,
-                       [](const uint8_t* p) { return static_cast<uint8_t>(Load<uint32_t>(p)); });
+          ConvertPlain(
+              in, 4, levels, rows, out,
+              [](const uint8_t* p) { return static_cast<uint8_t>(Load<uint32_t>(p)); }, sel, sel_at);
         } else {
-          ConvertPlain(in, 4, levels, rows, reinterpret_cast<uint16_t*>(out),
-                       [](const uint8_t* p) { return static_cast<uint16_t>(Load<uint32_t>(p)); });
+          ConvertPlain(
+              in, 4, levels, rows, reinterpret_cast<uint16_t*>(out),
+              [](const uint8_t* p) { return static_cast<uint16_t>(Load<uint32_t>(p)); }, sel,
+              sel_at);
         }
         break;
       case Kind::kDecimalInt:
         if (width == 4) {
-          ConvertPlain(in, 4, levels, rows, reinterpret_cast<Wide*>(out),
-                       [](const uint8_t* p) { return SignExtend(Load<int32_t>(p)); });
+          ConvertPlain(
+              in, 4, levels, rows, reinterpret_cast<Wide*>(out),
+              [](const uint8_t* p) { return SignExtend(Load<int32_t>(p)); }, sel, sel_at);
         } else {
-          ConvertPlain(in, 8, levels, rows, reinterpret_cast<Wide*>(out),
-                       [](const uint8_t* p) { return SignExtend(Load<int64_t>(p)); });
+          ConvertPlain(
+              in, 8, levels, rows, reinterpret_cast<Wide*>(out),
+              [](const uint8_t* p) { return SignExtend(Load<int64_t>(p)); }, sel, sel_at);
         }
         break;
       case Kind::kDecimalFixed:
-        ConvertPlain(in, width, levels, rows, reinterpret_cast<Wide*>(out),
-                     [width](const uint8_t* p) { return BigEndianDecimal(p, width); });
+        ConvertPlain(
+            in, width, levels, rows, reinterpret_cast<Wide*>(out),
+            [width](const uint8_t* p) { return BigEndianDecimal(p, width); }, sel, sel_at);
         break;
       default:
         break;
@@ -632,54 +710,67 @@ class ChunkDecoder {
   }
 
   template <int W>
-  void GatherFixed(const uint8_t* levels, int64_t rows, uint8_t* out) const {
+  void GatherFixed(const uint8_t* levels, int64_t rows, uint8_t* out, const uint8_t* sel,
+                   int64_t sel_at) const {
     using T = typename Word<W>::type;
     Gather(reinterpret_cast<const T*>(dictionary_fixed_.data()), indices_.data(), levels, rows,
-           reinterpret_cast<T*>(out));
+           reinterpret_cast<T*>(out), sel, sel_at);
   }
 
+  // Whether row i of the page's run is written out (every row without a selection).
+  static bool Selected(const uint8_t* sel, int64_t sel_at, int64_t i) {
+    return sel == nullptr || arrow::bit_util::GetBit(sel, sel_at + i);
+  }
+
+  // Decodes the next `rows` rows of the page (`present` of them with a value, spaced by
+  // `levels`) and writes them, or with `sel` the selected ones (bit sel_at + i for row i), to
+  // the output from row `at` on.
   Status ReadValues(int64_t at, int64_t rows, int64_t present, const uint8_t* levels,
-                    arrow::Buffer* values, arrow::Buffer* offsets) {
+                    const uint8_t* sel, int64_t sel_at, arrow::Buffer* values,
+                    arrow::Buffer* offsets) {
     const bool dictionary = encoding_ == kPlainDictionary || encoding_ == kRleDictionary;
     if (plan_.out_width > 0) {
       uint8_t* out = values->mutable_data() + at * plan_.out_width;
       if (dictionary) {
         RETURN_NOT_OK(ReadIndices(present));
         switch (plan_.out_width) {
-          case 1: GatherFixed<1>(levels, rows, out); break;
-          case 2: GatherFixed<2>(levels, rows, out); break;
-          case 4: GatherFixed<4>(levels, rows, out); break;
-          case 8: GatherFixed<8>(levels, rows, out); break;
-          default: GatherFixed<16>(levels, rows, out); break;
+          case 1: GatherFixed<1>(levels, rows, out, sel, sel_at); break;
+          case 2: GatherFixed<2>(levels, rows, out, sel, sel_at); break;
+          case 4: GatherFixed<4>(levels, rows, out, sel, sel_at); break;
+          case 8: GatherFixed<8>(levels, rows, out, sel, sel_at); break;
+          default: GatherFixed<16>(levels, rows, out, sel, sel_at); break;
         }
         return Status::OK();
       }
       const int64_t bytes = present * plan_.physical_width;
       if (bytes > values_end_ - values_) return Corrupt("a page ends inside its values");
-      ConvertFixed(values_, rows, levels, out);
+      ConvertFixed(values_, rows, levels, out, sel, sel_at);
       values_ += bytes;
       return Status::OK();
     }
     switch (plan_.kind) {
       case Kind::kBoolean:
-        return ReadBooleans(at, rows, present, levels, values->mutable_data());
+        return ReadBooleans(at, rows, present, levels, sel, sel_at, values->mutable_data());
       case Kind::kDictionary: {
         RETURN_NOT_OK(ReadIndices(present));
         int32_t* out = reinterpret_cast<int32_t*>(values->mutable_data()) + at;
-        int64_t j = 0;
+        int64_t j = 0, k = 0;
         for (int64_t i = 0; i < rows; ++i) {
-          out[i] = (levels == nullptr || levels[i]) ? static_cast<int32_t>(indices_[j++]) : 0;
+          const bool has_value = levels == nullptr || levels[i];
+          const int32_t index = has_value ? static_cast<int32_t>(indices_[j]) : 0;
+          j += has_value;
+          if (Selected(sel, sel_at, i)) out[k++] = index;
         }
         return Status::OK();
       }
       default:
-        return ReadBinary(at, rows, present, levels, dictionary,
+        return ReadBinary(at, rows, present, levels, dictionary, sel, sel_at,
                           reinterpret_cast<int32_t*>(offsets->mutable_data()));
     }
   }
 
   Status ReadBooleans(int64_t at, int64_t rows, int64_t present, const uint8_t* levels,
-                      uint8_t* bits) {
+                      const uint8_t* sel, int64_t sel_at, uint8_t* bits) {
     RETURN_NOT_OK(booleans_.Reserve(present));
     if (encoding_ == kRle) {
       auto got = index_decoder_->Get(booleans_.data(), present);
@@ -692,40 +783,56 @@ class ChunkDecoder {
         booleans_[static_cast<size_t>(i)] = (values_[boolean_bit_ >> 3] >> (boolean_bit_ & 7)) & 1;
       }
     }
-    int64_t j = 0;
+    int64_t j = 0, k = 0;
     for (int64_t i = 0; i < rows; ++i) {
       const bool value = (levels == nullptr || levels[i]) ? booleans_[static_cast<size_t>(j++)] != 0
                                                           : false;
-      arrow::bit_util::SetBitTo(bits, at + i, value);
+      if (Selected(sel, sel_at, i)) arrow::bit_util::SetBitTo(bits, at + k++, value);
     }
     return Status::OK();
   }
 
   Status ReadBinary(int64_t at, int64_t rows, int64_t present, const uint8_t* levels,
-                    bool dictionary, int32_t* offsets) {
+                    bool dictionary, const uint8_t* sel, int64_t sel_at, int32_t* offsets) {
     if (dictionary) {
       RETURN_NOT_OK(ReadIndices(present));
+      // The bytes of the values written out first, then the values.
       int64_t total = data_.length();
-      for (int64_t j = 0; j < present; ++j) {
-        const uint32_t k = indices_[static_cast<size_t>(j)];
-        total += dictionary_offsets_[k + 1] - dictionary_offsets_[k];
+      if (sel == nullptr) {
+        for (int64_t j = 0; j < present; ++j) {
+          const uint32_t k = indices_[static_cast<size_t>(j)];
+          total += dictionary_offsets_[k + 1] - dictionary_offsets_[k];
+        }
+      } else {
+        int64_t j = 0;
+        for (int64_t i = 0; i < rows; ++i) {
+          if (levels == nullptr || levels[i]) {
+            const uint32_t k = indices_[static_cast<size_t>(j++)];
+            if (Selected(sel, sel_at, i)) total += dictionary_offsets_[k + 1] - dictionary_offsets_[k];
+          }
+        }
       }
       if (total > INT32_MAX) return Corrupt("a batch of strings over 2 GiB");
       RETURN_NOT_OK(data_.Reserve(total - data_.length()));
-      int64_t j = 0;
+      int64_t j = 0, out = at;
       for (int64_t i = 0; i < rows; ++i) {
-        if (levels == nullptr || levels[i]) {
-          const uint32_t k = indices_[static_cast<size_t>(j++)];
+        const bool has_value = levels == nullptr || levels[i];
+        const uint32_t k = has_value ? indices_[static_cast<size_t>(j)] : 0;
+        j += has_value;
+        if (!Selected(sel, sel_at, i)) continue;
+        if (has_value) {
           const int32_t start = dictionary_offsets_[k];
           data_.UnsafeAppend(dictionary_data_.data() + start, dictionary_offsets_[k + 1] - start);
         }
-        offsets[at + i + 1] = static_cast<int32_t>(data_.length());
+        offsets[++out] = static_cast<int32_t>(data_.length());
       }
       return Status::OK();
     }
-    // PLAIN: a 4-byte length before each value.
+    // PLAIN: a 4-byte length before each value; every value is walked, the selected ones copied.
     RETURN_NOT_OK(data_.Reserve(values_end_ - values_));
+    int64_t out = at;
     for (int64_t i = 0; i < rows; ++i) {
+      const bool selected = Selected(sel, sel_at, i);
       if (levels == nullptr || levels[i]) {
         if (values_end_ - values_ < 4) return Corrupt("a page ends inside its values");
         const uint32_t length = Load<uint32_t>(values_);
@@ -733,13 +840,15 @@ class ChunkDecoder {
         if (length > static_cast<uint64_t>(values_end_ - values_)) {
           return Corrupt("a page ends inside its values");
         }
-        if (data_.length() + static_cast<int64_t>(length) > INT32_MAX) {
-          return Corrupt("a batch of strings over 2 GiB");
+        if (selected) {
+          if (data_.length() + static_cast<int64_t>(length) > INT32_MAX) {
+            return Corrupt("a batch of strings over 2 GiB");
+          }
+          RETURN_NOT_OK(data_.Append(values_, length));
         }
-        RETURN_NOT_OK(data_.Append(values_, length));
         values_ += length;
       }
-      offsets[at + i + 1] = static_cast<int32_t>(data_.length());
+      if (selected) offsets[++out] = static_cast<int32_t>(data_.length());
     }
     return Status::OK();
   }
@@ -777,7 +886,7 @@ class ChunkDecoder {
   arrow::BufferBuilder data_;  // string bytes of the batch being read
 };
 
-class FlatBatchReader : public arrow::RecordBatchReader {
+class FlatBatchReader : public FlatParquetBatches {
  public:
   FlatBatchReader(std::shared_ptr<arrow::io::RandomAccessFile> file,
                   std::shared_ptr<parquet::FileMetaData> metadata, std::vector<int> row_groups,
@@ -800,22 +909,59 @@ class FlatBatchReader : public arrow::RecordBatchReader {
 
   Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
     *out = nullptr;
+    ASSIGN_OR_RAISE(const int64_t n, NextBatch());
+    if (n == 0) return Status::OK();
+    std::vector<int> all(decoders_.size());
+    for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
+    ASSIGN_OR_RAISE(auto columns, ReadColumns(all, nullptr, 0));
+    *out = arrow::RecordBatch::Make(schema_, n, std::move(columns));
+    return Status::OK();
+  }
+
+  Result<int64_t> NextBatch() override {
+    // The columns the last batch left unread are read past: a selection of no rows.
+    if (batch_rows_ > 0) {
+      for (size_t i = 0; i < decoders_.size(); ++i) {
+        if (read_[i]) continue;
+        no_rows_.assign(static_cast<size_t>(arrow::bit_util::BytesForBits(batch_rows_)), 0);
+        RETURN_NOT_OK(decoders_[i]->Read(batch_rows_, no_rows_.data(), 0).status());
+      }
+      batch_rows_ = 0;
+    }
     while (group_rows_left_ == 0) {
-      if (next_group_ >= row_groups_.size()) return Status::OK();
+      if (next_group_ >= row_groups_.size()) return 0;
       RETURN_NOT_OK(OpenGroup(row_groups_[next_group_++]));
     }
-    const int64_t n = std::min(std::max<int64_t>(1, options_.batch_size), group_rows_left_);
-    arrow::ArrayVector columns(decoders_.size());
+    batch_rows_ = std::min(std::max<int64_t>(1, options_.batch_size), group_rows_left_);
+    group_rows_left_ -= batch_rows_;
+    read_.assign(decoders_.size(), false);
+    return batch_rows_;
+  }
+
+  Result<arrow::ArrayVector> ReadColumns(const std::vector<int>& columns, const uint8_t* selection,
+                                         int64_t selected) override {
+    if (batch_rows_ == 0) return InternalError("flat Parquet reader: no batch to read columns of");
+    if (selection != nullptr && (selected < 0 || selected > batch_rows_)) {
+      return InternalError("flat Parquet reader: a selection of " + std::to_string(selected) +
+                           " of " + std::to_string(batch_rows_) + " rows");
+    }
+    for (int c : columns) {
+      if (c < 0 || static_cast<size_t>(c) >= decoders_.size() || read_[static_cast<size_t>(c)]) {
+        return InternalError("flat Parquet reader: column " + std::to_string(c) +
+                             " is not one to read in this batch");
+      }
+      read_[static_cast<size_t>(c)] = true;
+    }
+    arrow::ArrayVector out(columns.size());
+    const int64_t n = batch_rows_;
     auto read = [&](int i) -> Status {
-      ASSIGN_OR_RAISE(columns[static_cast<size_t>(i)], decoders_[static_cast<size_t>(i)]->Read(n));
+      auto& decoder = decoders_[static_cast<size_t>(columns[static_cast<size_t>(i)])];
+      ASSIGN_OR_RAISE(out[static_cast<size_t>(i)], decoder->Read(n, selection, selected));
       return Status::OK();
     };
     RETURN_NOT_OK(arrow::internal::OptionalParallelFor(
-        options_.parallel_columns && decoders_.size() > 1, static_cast<int>(decoders_.size()),
-        read));
-    group_rows_left_ -= n;
-    *out = arrow::RecordBatch::Make(schema_, n, std::move(columns));
-    return Status::OK();
+        options_.parallel_columns && columns.size() > 1, static_cast<int>(columns.size()), read));
+    return out;
   }
 
  private:
@@ -844,6 +990,9 @@ class FlatBatchReader : public arrow::RecordBatchReader {
   size_t next_group_ = 0;
   int64_t group_rows_left_ = 0;
   std::vector<std::unique_ptr<ChunkDecoder>> decoders_;
+  int64_t batch_rows_ = 0;    // rows of the batch being read (0: none)
+  std::vector<bool> read_;    // per column: read in this batch
+  std::vector<uint8_t> no_rows_;  // a selection of no rows
 };
 
 }  // namespace
@@ -907,7 +1056,7 @@ std::optional<FlatColumns> FlatColumnsOf(const parquet::arrow::SchemaManifest& m
   return out;
 }
 
-Result<std::shared_ptr<arrow::RecordBatchReader>> OpenFlatParquet(
+Result<std::shared_ptr<FlatParquetBatches>> OpenFlatParquet(
     std::shared_ptr<arrow::io::RandomAccessFile> file,
     std::shared_ptr<parquet::FileMetaData> metadata, std::vector<int> row_groups,
     std::vector<int> leaves, arrow::FieldVector fields, FlatParquetOptions options) {

@@ -57,10 +57,28 @@ struct FlatParquetOptions {
   std::string path;               // named in errors
 };
 
+/// Batches of flat columns. Besides ReadNext (every column of a batch, all its rows), a batch
+/// can be read in steps, for late materialization: NextBatch starts it, then ReadColumns reads
+/// some columns whole (say, those a filter needs) and the others for the rows it keeps only,
+/// straight from the pages into the smaller arrays. Every column is read once per batch; the
+/// columns a batch leaves unread are skipped when the next one starts. The two ways are not
+/// mixed within a batch.
+class FlatParquetBatches : public arrow::RecordBatchReader {
+ public:
+  /// Starts the next batch; returns its rows, or 0 after the last one.
+  virtual Result<int64_t> NextBatch() = 0;
+  /// Reads `columns` (positions in schema(), each not yet read in this batch) of the current
+  /// batch, on Arrow's CPU thread pool when there are several and the options allow. Without a
+  /// `selection` every row is read; with one (a bitmap of the batch's rows with `selected` bits
+  /// set) the arrays hold the selected rows only, in order.
+  virtual Result<arrow::ArrayVector> ReadColumns(const std::vector<int>& columns,
+                                                 const uint8_t* selection, int64_t selected) = 0;
+};
+
 /// Reads `leaves` (each FlatParquetReadable) of `row_groups`, in order, as batches whose
 /// fields are `fields` (one per leaf, with FlatReadType types). Malformed data returns
 /// FAILED_READ_FILE errors, never reads out of bounds.
-Result<std::shared_ptr<arrow::RecordBatchReader>> OpenFlatParquet(
+Result<std::shared_ptr<FlatParquetBatches>> OpenFlatParquet(
     std::shared_ptr<arrow::io::RandomAccessFile> file,
     std::shared_ptr<parquet::FileMetaData> metadata, std::vector<int> row_groups,
     std::vector<int> leaves, arrow::FieldVector fields, FlatParquetOptions options);

@@ -230,6 +230,131 @@ void ExpectSameAsArrow(const std::shared_ptr<arrow::Buffer>& buffer, int64_t bat
   }
 }
 
+// Reads every batch in two steps (NextBatch, then ReadColumns): a random half of the columns
+// whole, the others for a random selection of rows, of a density that changes from batch to
+// batch (none, a few, about half, nearly all, all); every third batch leaves some columns
+// unread. Each column read is compared with Arrow's whole read of the same rows.
+void ExpectSelectedSameAsArrow(const std::shared_ptr<arrow::Buffer>& buffer, int64_t batch_size,
+                               uint32_t seed) {
+  Opened opened = Open(buffer);
+  auto metadata = opened.reader->parquet_reader()->metadata();
+  std::vector<int> groups;
+  for (int g = 0; g < metadata->num_row_groups(); ++g) groups.push_back(g);
+  std::vector<int> leaves;
+  arrow::FieldVector fields;
+  for (const auto& schema_field : opened.reader->manifest().schema_fields) {
+    leaves.push_back(schema_field.column_index);
+    fields.push_back(schema_field.field);
+  }
+  auto read = opened.reader->ReadRowGroups(groups, leaves);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  auto expected = (*read)->CombineChunks().ValueOrDie();
+  FlatParquetOptions options;
+  options.batch_size = batch_size;
+  options.parallel_columns = seed % 2 == 0;
+  options.path = "test.parquet";
+  auto reader = OpenFlatParquet(opened.file, metadata, groups, leaves, fields, options);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  std::mt19937 random(seed);
+  const double densities[] = {0.0, 0.02, 0.5, 0.98, 1.0};
+  int64_t start = 0;
+  for (int batch = 0;; ++batch) {
+    auto started = (*reader)->NextBatch();
+    ASSERT_TRUE(started.ok()) << started.status().ToString();
+    const int64_t n = *started;
+    if (n == 0) break;
+    ASSERT_LE(start + n, expected->num_rows());
+    const double density = densities[batch % 5];
+    std::vector<uint8_t> bits(static_cast<size_t>(arrow::bit_util::BytesForBits(n)), 0);
+    arrow::Int64Builder positions;
+    for (int64_t i = 0; i < n; ++i) {
+      if (std::uniform_real_distribution<double>(0, 1)(random) < density || density == 1.0) {
+        arrow::bit_util::SetBit(bits.data(), i);
+        ASSERT_TRUE(positions.Append(start + i).ok());
+      }
+    }
+    auto chosen = positions.Finish().ValueOrDie();
+    std::vector<int> whole, selected;
+    for (size_t c = 0; c < leaves.size(); ++c) {
+      if (batch % 3 == 2 && random() % 3 == 0) continue;  // left unread
+      (random() % 2 ? whole : selected).push_back(static_cast<int>(c));
+    }
+    auto whole_read = (*reader)->ReadColumns(whole, nullptr, 0);
+    ASSERT_TRUE(whole_read.ok()) << whole_read.status().ToString();
+    auto selected_read = (*reader)->ReadColumns(selected, bits.data(), chosen->length());
+    ASSERT_TRUE(selected_read.ok()) << selected_read.status().ToString();
+    for (size_t k = 0; k < whole.size(); ++k) {
+      auto want = Normalize(expected->column(whole[k])->chunk(0)->Slice(start, n));
+      auto got = Normalize((*whole_read)[k]);
+      ASSERT_TRUE(got->ValidateFull().ok());
+      ASSERT_TRUE(got->Equals(*want)) << fields[static_cast<size_t>(whole[k])]->name();
+    }
+    for (size_t k = 0; k < selected.size(); ++k) {
+      const auto& column = expected->column(selected[k])->chunk(0);
+      auto want = Normalize(arrow::compute::Take(column, chosen).ValueOrDie().make_array());
+      auto got = Normalize((*selected_read)[k]);
+      ASSERT_TRUE(got->ValidateFull().ok()) << got->ValidateFull().ToString();
+      ASSERT_EQ(got->length(), chosen->length());
+      ASSERT_TRUE(got->Equals(*want))
+          << fields[static_cast<size_t>(selected[k])]->name() << " batch " << batch << "\n"
+          << got->Slice(0, 10)->ToString() << "\nvs\n" << want->Slice(0, 10)->ToString();
+    }
+    start += n;
+  }
+  EXPECT_EQ(start, expected->num_rows());
+}
+
+TEST(FlatParquetReaderTest, SelectedRowsOnlyInTwoSteps) {
+  auto nulls_and_dictionaries = MakeTable(7000, 40, 11);
+  ExpectSelectedSameAsArrow(Write(*nulls_and_dictionaries, {}), 1000, 1);
+  auto plain = MakeTable(7000, 1000000, 12);
+  WriteOptions no_dictionary;
+  no_dictionary.dictionary = false;
+  ExpectSelectedSameAsArrow(Write(*plain, no_dictionary), 999, 2);
+  WriteOptions small_pages;  // batches and selections across page boundaries
+  small_pages.page_size = 512;
+  small_pages.dictionary_page_limit = 2048;  // dictionaries falling back to PLAIN
+  small_pages.row_group_rows = 2500;
+  ExpectSelectedSameAsArrow(Write(*MakeTable(7000, 3000, 13), small_pages), 640, 3);
+  WriteOptions v2;
+  v2.v2 = true;
+  v2.page_size = 4096;
+  ExpectSelectedSameAsArrow(Write(*MakeTable(5000, 200, 14), v2), 1700, 4);
+  ExpectSelectedSameAsArrow(Write(*MakeTable(300, 10, 15), {}), 1, 5);  // one row per batch
+}
+
+TEST(FlatParquetReaderTest, TwoStepReadsCheckTheirColumnsAndSelection) {
+  auto buffer = Write(*MakeTable(100, 10, 16), {});
+  Opened opened = Open(buffer);
+  auto metadata = opened.reader->parquet_reader()->metadata();
+  std::vector<int> leaves;
+  arrow::FieldVector fields;
+  for (const auto& schema_field : opened.reader->manifest().schema_fields) {
+    leaves.push_back(schema_field.column_index);
+    fields.push_back(schema_field.field);
+  }
+  FlatParquetOptions options;
+  options.batch_size = 64;
+  auto reader = OpenFlatParquet(opened.file, metadata, {0}, leaves, fields, options);
+  ASSERT_TRUE(reader.ok());
+  EXPECT_FALSE((*reader)->ReadColumns({0}, nullptr, 0).ok());  // no batch started
+  ASSERT_EQ(*(*reader)->NextBatch(), 64);
+  ASSERT_TRUE((*reader)->ReadColumns({0}, nullptr, 0).ok());
+  EXPECT_FALSE((*reader)->ReadColumns({0}, nullptr, 0).ok());  // read twice
+  EXPECT_FALSE((*reader)->ReadColumns({99}, nullptr, 0).ok());
+  std::vector<uint8_t> bits(8, 0xFF);
+  EXPECT_FALSE((*reader)->ReadColumns({1}, bits.data(), 65).ok());  // more rows than the batch
+  // A selection that says fewer rows than it sets fails instead of writing past its arrays.
+  auto wrong = (*reader)->ReadColumns({2}, bits.data(), 10);
+  EXPECT_FALSE(wrong.ok());
+  EXPECT_EQ(*(*reader)->NextBatch(), 36);  // the unread columns are read past
+  auto rest = (*reader)->ReadColumns({3}, nullptr, 0);
+  ASSERT_TRUE(rest.ok());
+  auto want = opened.reader->ReadRowGroups({0}, {leaves[3]}).ValueOrDie()->CombineChunks().ValueOrDie();
+  EXPECT_TRUE(Normalize((*rest)[0])->Equals(*Normalize(want->column(0)->chunk(0)->Slice(64, 36))));
+  EXPECT_EQ(*(*reader)->NextBatch(), 0);
+}
+
 TEST(FlatParquetReaderTest, EveryTypeWithDictionariesAndNulls) {
   auto table = MakeTable(5000, 50, 1);
   ExpectSameAsArrow(Write(*table, {}), 1000);
