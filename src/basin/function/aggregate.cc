@@ -291,10 +291,26 @@ class SumAccumulator : public GroupedAccumulator {
   // out of the sum type's range: bound_ (at least every group's |sum|) plus length * 10^precision
   // stays below the limit. Updates bound_ for that batch when so. Most batches pass, after one
   // look at every group's sum when the bound is not known.
-  bool BatchCannotOverflow(int precision, int64_t length) {
-    if (checked_only_ || precision > 28 || length > (int64_t{1} << 20)) return false;
+  // A type of more than 28 digits (products: decimal(38, 6)) bounds nothing useful; the batch's
+  // largest |value| does instead, when it is under 10^28.
+  bool BatchCannotOverflow(const __int128* values, int precision, int64_t length) {
+    if (checked_only_ || length > (int64_t{1} << 20)) return false;
     __int128 step = length;
-    for (int i = 0; i < precision; ++i) step *= 10;  // < 10^34
+    if (precision <= 28) {
+      for (int i = 0; i < precision; ++i) step *= 10;  // < 10^34
+    } else {
+      unsigned __int128 largest = 0;
+      for (int64_t i = 0; i < length; ++i) {
+        const __int128 v = values[i];
+        const unsigned __int128 magnitude =
+            v < 0 ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
+        largest = magnitude > largest ? magnitude : largest;
+      }
+      unsigned __int128 ten28 = 1;
+      for (int i = 0; i < 28; ++i) ten28 *= 10;
+      if (largest >= ten28) return false;
+      step *= static_cast<__int128>(largest) + 1;  // < 2^20 * 10^28 < 10^35
+    }
     if (!bound_known_ || bound_ + step >= sum_limit_) {
       bound_ = 0;
       for (size_t k = 0; k < dec128_.size(); ++k) {
@@ -323,7 +339,8 @@ class SumAccumulator : public GroupedAccumulator {
       const auto& data = *args[0].array();
       const auto* values = reinterpret_cast<const __int128*>(data.buffers[1]->data()) + data.offset;
       const uint8_t* valid = data.MayHaveNulls() ? data.buffers[0]->data() : nullptr;
-      if (BatchCannotOverflow(static_cast<const arrow::Decimal128Type&>(*data.type).precision(),
+      if (BatchCannotOverflow(values,
+                              static_cast<const arrow::Decimal128Type&>(*data.type).precision(),
                               length)) {
         // No running sum can leave the sum type's precision in this batch: plain adds.
         if (!valid && dec128_.size() <= kSmallGroups) {
