@@ -183,14 +183,109 @@ int RowComparator::Compare(const arrow::ArrayVector& a, int64_t i, const arrow::
   return 0;
 }
 
+namespace {
+
+// One sort key read straight from its buffers: the types sorts meet most take a typed path,
+// the others go through CompareValues. Same order as RowComparator.
+struct SortKey {
+  enum class Kind { kInt8, kInt16, kInt32, kInt64, kFloat, kDouble, kDecimal128, kBytes, kOther };
+  Kind kind = Kind::kOther;
+  const arrow::Array* array = nullptr;
+  const uint8_t* validity = nullptr;  // null: no nulls
+  int64_t offset = 0;
+  const uint8_t* values = nullptr;    // fixed-width values, from row 0 of the array
+  const int32_t* offsets = nullptr;   // STRING / BINARY, from row 0 of the array
+  const uint8_t* data = nullptr;
+  bool ascending = true;
+  bool nulls_first = true;
+
+  SortKey(const arrow::Array& a, const SortOrder& order)
+      : array(&a), offset(a.offset()), ascending(order.ascending), nulls_first(order.nulls_first) {
+    const auto& d = *a.data();
+    if (a.null_count() > 0 && d.buffers[0]) validity = d.buffers[0]->data();
+    const int width = [&] {
+      switch (a.type_id()) {
+        case arrow::Type::INT8: kind = Kind::kInt8; return 1;
+        case arrow::Type::INT16: kind = Kind::kInt16; return 2;
+        case arrow::Type::INT32:
+        case arrow::Type::DATE32:
+        case arrow::Type::TIME32:
+        case arrow::Type::INTERVAL_MONTHS: kind = Kind::kInt32; return 4;
+        case arrow::Type::INT64:
+        case arrow::Type::DATE64:
+        case arrow::Type::TIMESTAMP:
+        case arrow::Type::DURATION:
+        case arrow::Type::TIME64: kind = Kind::kInt64; return 8;
+        case arrow::Type::FLOAT: kind = Kind::kFloat; return 4;
+        case arrow::Type::DOUBLE: kind = Kind::kDouble; return 8;
+        case arrow::Type::DECIMAL128: kind = Kind::kDecimal128; return 16;
+        case arrow::Type::STRING:
+        case arrow::Type::BINARY: kind = Kind::kBytes; return 0;
+        default: kind = Kind::kOther; return 0;
+      }
+    }();
+    if (kind == Kind::kBytes) {
+      offsets = d.GetValues<int32_t>(1);
+      data = d.buffers[2] ? d.buffers[2]->data() : nullptr;
+    } else if (kind != Kind::kOther) {
+      values = d.buffers[1]->data() + offset * width;
+    }
+  }
+
+  template <typename T>
+  T At(int64_t i) const {
+    T v;
+    std::memcpy(&v, values + i * static_cast<int64_t>(sizeof(T)), sizeof(T));
+    return v;
+  }
+
+  // <0, 0, >0 for rows x and y, in this key's direction and null placement.
+  int Compare(int64_t x, int64_t y) const {
+    if (validity) {
+      const bool xn = !arrow::bit_util::GetBit(validity, offset + x);
+      const bool yn = !arrow::bit_util::GetBit(validity, offset + y);
+      if (xn || yn) {
+        if (xn && yn) return 0;
+        return xn == nulls_first ? -1 : 1;  // null placement does not flip with the direction
+      }
+    }
+    int c;
+    switch (kind) {
+      case Kind::kInt8: c = Three(At<int8_t>(x), At<int8_t>(y)); break;
+      case Kind::kInt16: c = Three(At<int16_t>(x), At<int16_t>(y)); break;
+      case Kind::kInt32: c = Three(At<int32_t>(x), At<int32_t>(y)); break;
+      case Kind::kInt64: c = Three(At<int64_t>(x), At<int64_t>(y)); break;
+      case Kind::kFloat: c = CompareFloat(At<float>(x), At<float>(y)); break;
+      case Kind::kDouble: c = CompareFloat(At<double>(x), At<double>(y)); break;
+      case Kind::kDecimal128: c = Three(At<__int128>(x), At<__int128>(y)); break;
+      case Kind::kBytes: {
+        const int32_t* o = offsets;  // from the array's first row
+        c = CompareBytes(std::string_view(reinterpret_cast<const char*>(data) + o[x],
+                                          static_cast<size_t>(o[x + 1] - o[x])),
+                         std::string_view(reinterpret_cast<const char*>(data) + o[y],
+                                          static_cast<size_t>(o[y + 1] - o[y])));
+        break;
+      }
+      default: c = CompareValues(*array, x, *array, y); break;
+    }
+    return ascending ? c : -c;
+  }
+};
+
+}  // namespace
+
 std::vector<int64_t> SortIndices(const arrow::ArrayVector& keys, int64_t length,
                                  const std::vector<SortOrder>& orders, int64_t limit) {
   std::vector<int64_t> indices(static_cast<size_t>(length));
   std::iota(indices.begin(), indices.end(), 0);
-  RowComparator comparator(orders);
+  std::vector<SortKey> sort_keys;
+  for (size_t k = 0; k < orders.size(); ++k) sort_keys.emplace_back(*keys[k], orders[k]);
   auto less = [&](int64_t x, int64_t y) {
-    int c = comparator.Compare(keys, x, keys, y);
-    return c != 0 ? c < 0 : x < y;  // ties keep input order
+    for (const SortKey& key : sort_keys) {
+      const int c = key.Compare(x, y);
+      if (c != 0) return c < 0;
+    }
+    return x < y;  // ties keep input order
   };
   if (limit >= 0 && limit < length) {
     std::partial_sort(indices.begin(), indices.begin() + limit, indices.end(), less);
