@@ -39,6 +39,7 @@ Result<plan::PlanPtr> Optimize(const plan::PlanPtr& plan) {
   auto current = PropagateNulls(plan);
   current = DecorrelateSubqueries(current);
   current = FormJoins(current);
+  current = PushPartialAggregates(current);
   current = OptimizeNestedPlans(current);
   current = PushFiltersIntoScan(current);
   current = PruneScanColumns(current);

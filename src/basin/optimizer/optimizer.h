@@ -35,6 +35,12 @@ plan::PlanPtr ChooseBuildSide(const plan::PlanPtr& plan);
 /// are computed first, and in a filter or join condition a NULL is false.
 plan::PlanPtr PropagateNulls(const plan::PlanPtr& plan);
 
+/// Rule: eager aggregation. An Aggregate (sum, count, min, max) over inner equi-joins whose
+/// aggregates read one prefix L of the left-deep join tree is pre-aggregated on L by the columns
+/// of L used above it, when the join after L brings a string group key and L's keys are at
+/// most two integer-like columns (see push_partial_aggregates.cc).
+plan::PlanPtr PushPartialAggregates(const plan::PlanPtr& plan);
+
 /// Rule: a Scan reads only the columns the plan above it uses.
 plan::PlanPtr PruneScanColumns(const plan::PlanPtr& plan);
 

@@ -118,6 +118,52 @@ TEST_F(SessionTest, UncorrelatedInSubqueryFiltersItsTableBelowTheJoin) {
             50);
 }
 
+// Eager aggregation: grouping by the dimension's strings, the fact table is pre-aggregated by
+// its join key below the join (a HashAggregate under the join); a LEFT JOIN, a DISTINCT
+// aggregate or integer-only group keys keep one aggregate above the join.
+TEST_F(SessionTest, AggregateOverJoinIsPreAggregatedBelowTheJoin) {
+  Session s(SessionOptions{dir_.string()});
+  ASSERT_TRUE(s.Sql("CREATE TABLE sales AS SELECT id % 300 AS k, id AS v FROM range(30000)").ok());
+  ASSERT_TRUE(s.Sql("CREATE TABLE names AS SELECT id AS k, concat('n', CAST(id % 7 AS STRING)) "
+                    "AS name FROM range(300)")
+                  .ok());
+  auto plan_of = [&](const std::string& sql) {
+    auto explained = s.Sql("EXPLAIN " + sql);
+    EXPECT_TRUE(explained.ok()) << explained.status().ToString();
+    if (!explained.ok()) return std::string();
+    return std::static_pointer_cast<arrow::StringScalar>(*(*explained)->column(0)->GetScalar(0))
+        ->ToString();
+  };
+  auto aggregates = [](const std::string& plan) {
+    size_t n = 0;
+    for (size_t at = plan.find("HashAggregate"); at != std::string::npos;
+         at = plan.find("HashAggregate", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  const std::string pushed =
+      "SELECT name, sum(v), count(*) FROM sales JOIN names ON sales.k = names.k GROUP BY name";
+  std::string plan = plan_of(pushed);
+  EXPECT_EQ(aggregates(plan), 2u) << plan;
+  const size_t join = plan.find("BroadcastHashJoin");
+  ASSERT_NE(join, std::string::npos) << plan;
+  EXPECT_NE(plan.find("HashAggregate(keys=[k", join), std::string::npos) << plan;
+  EXPECT_EQ(Count(s, "SELECT sum(c) FROM (" +
+                         std::string("SELECT name, sum(v) AS t, count(*) AS c FROM sales JOIN "
+                                     "names ON sales.k = names.k GROUP BY name)")),
+            30000);
+  EXPECT_EQ(aggregates(plan_of("SELECT name, sum(v) FROM sales LEFT JOIN names ON sales.k = "
+                               "names.k GROUP BY name")),
+            1u);
+  EXPECT_EQ(aggregates(plan_of("SELECT name, count(DISTINCT v) FROM sales JOIN names ON "
+                               "sales.k = names.k GROUP BY name")),
+            1u);
+  EXPECT_EQ(aggregates(plan_of("SELECT names.k, sum(v) FROM sales JOIN names ON sales.k = "
+                               "names.k GROUP BY names.k")),
+            1u);
+}
+
 // A semi or anti join whose left side is much smaller than its right builds the left side (the
 // plan says so) and gives the same rows as building the right side: duplicates, null keys, a
 // residual condition, and no match at all.
