@@ -6,6 +6,7 @@
 #include <arrow/util/decimal.h>
 
 #include "basin/function/cast.h"
+#include "basin/types/geospatial_type.h"
 #include "basin/types/variant_type.h"
 #include "basin/types/year_month_interval_type.h"
 
@@ -229,6 +230,13 @@ Result<std::shared_ptr<arrow::DataType>> ToArrowType(const sql::DataTypeSyntax& 
     }
     case K::kVariant:
       return types::VariantType();
+    case K::kGeometry:
+    case K::kGeography: {
+      if (type.srid > INT32_MAX) return types::InvalidSridError(type.srid);
+      auto kind = type.kind == K::kGeometry ? types::SpatialKind::kGeometry
+                                            : types::SpatialKind::kGeography;
+      return types::CheckedSpatialArrowType({kind, static_cast<int32_t>(type.srid)});
+    }
   }
   return InternalError("unknown type kind");
 }

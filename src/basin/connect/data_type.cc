@@ -8,6 +8,7 @@
 #include "basin/connect/column_metadata.h"
 #include "basin/sql/arrow_type.h"
 #include "basin/sql/parser.h"
+#include "basin/types/geospatial_type.h"
 #include "basin/types/schema_json.h"
 #include "basin/types/user_defined_type.h"
 #include "basin/types/year_month_interval_type.h"
@@ -146,6 +147,15 @@ Result<DataType> ToProtoType(const arrow::DataType& type) {
         out.mutable_variant();
         break;
       }
+      if (auto spatial = types::SpatialTypeOf(type)) {
+        // Spark's proto carries the SRID, -1 for ANY (the client's MIXED_SRID).
+        if (spatial->kind == types::SpatialKind::kGeometry) {
+          out.mutable_geometry()->set_srid(spatial->srid);
+        } else {
+          out.mutable_geography()->set_srid(spatial->srid);
+        }
+        break;
+      }
       for (const auto& field : type.fields()) {
         auto* f = out.mutable_struct_()->add_fields();
         f->set_name(field->name());
@@ -235,6 +245,12 @@ Result<std::shared_ptr<arrow::DataType>> FromProtoType(const DataType& type) {
     case DataType::kVariant:
       return arrow::struct_({arrow::field("value", arrow::binary(), false),
                              arrow::field("metadata", arrow::binary(), false)});
+    case DataType::kGeometry:
+      return types::CheckedSpatialArrowType(
+          {types::SpatialKind::kGeometry, type.geometry().srid()});
+    case DataType::kGeography:
+      return types::CheckedSpatialArrowType(
+          {types::SpatialKind::kGeography, type.geography().srid()});
     case DataType::kUnparsed: return ParseTypeString(type.unparsed().data_type_string());
     case DataType::kUdt:
       if (type.udt().has_sql_type()) return FromProtoType(type.udt().sql_type());
@@ -268,7 +284,9 @@ Result<std::shared_ptr<arrow::DataType>> TypeFromSparkJson(const nlohmann::json&
     if (delta.ok()) return delta;
     auto parsed = sql::ParseDataType(type.get<std::string>());
     if (!parsed.ok()) return delta.status();
-    return sql::ToArrowType(*parsed);
+    ASSIGN_OR_RAISE(auto arrow_type, sql::ToArrowType(*parsed));
+    RETURN_NOT_OK(types::CheckSpatialSrids(*arrow_type));
+    return arrow_type;
   }
   if (!type.is_object() || !type.contains("type")) {
     return UserError("INVALID_JSON_DATA_TYPE", "Invalid JSON data type: " + type.dump() + ".");
@@ -412,11 +430,13 @@ void RestoreCharVarchar(const sql::DataTypeSyntax& syntax, DataType* type) {
 
 Result<std::shared_ptr<arrow::DataType>> ParseTypeString(const std::string& text) {
   ASSIGN_OR_RAISE(auto parsed, ReadTypeString(text));
+  RETURN_NOT_OK(types::CheckSpatialSrids(*parsed.type));
   return parsed.type;
 }
 
 Result<DataType> ParseTypeStringToProto(const std::string& text) {
   ASSIGN_OR_RAISE(auto parsed, ReadTypeString(text));
+  RETURN_NOT_OK(types::CheckSpatialSrids(*parsed.type));
   ASSIGN_OR_RAISE(auto out, ToProtoType(*parsed.type));
   if (parsed.single) {
     RestoreCharVarchar(*parsed.single, &out);
@@ -442,6 +462,7 @@ Result<std::shared_ptr<arrow::Schema>> ParseSchemaString(const std::string& text
     arrow::FieldVector fields;
     for (const auto& column : *columns) {
       ASSIGN_OR_RAISE(auto field, sql::ToArrowField(column));
+      RETURN_NOT_OK(types::CheckSpatialSrids(*field->type()));
       fields.push_back(field);
     }
     return arrow::schema(fields);

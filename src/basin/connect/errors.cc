@@ -40,6 +40,18 @@ std::vector<std::string> ExceptionClasses(const std::string& error_class,
     return {"org.apache.spark.SparkNoSuchElementException", "java.util.NoSuchElementException",
             "java.lang.RuntimeException", "java.lang.Exception", "java.lang.Throwable"};
   }
+  // Spark's encoder raises a spatial value whose SRID its type refuses as a
+  // SparkRuntimeException, although the SQLSTATE (42K09) is an analysis one.
+  if (error_class == "GEO_ENCODER_SRID_MISMATCH_ERROR") {
+    return {"org.apache.spark.SparkRuntimeException", "java.lang.RuntimeException",
+            "java.lang.Exception", "java.lang.Throwable"};
+  }
+  // delta-spark throws its DeltaUnsupportedOperationException for geospatial columns.
+  if (error_class == "DELTA_GEOSPATIAL_NOT_SUPPORTED") {
+    return {"org.apache.spark.SparkUnsupportedOperationException",
+            "java.lang.UnsupportedOperationException", "java.lang.RuntimeException",
+            "java.lang.Exception", "java.lang.Throwable"};
+  }
   bool delta_analysis = error_class.rfind("DELTA_", 0) == 0 && state_class != "22" &&
                         state_class != "2D" && state_class != "40";
   if (state_class == "42" || delta_analysis) {

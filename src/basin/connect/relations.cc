@@ -21,6 +21,7 @@
 #include "basin/function/cast.h"
 #include "basin/function/kernel_support.h"
 #include "basin/io/file_system.h"
+#include "basin/types/geospatial_type.h"
 #include "basin/types/numeric_rank.h"
 #include "basin/types/schema_json.h"
 #include "basin/types/user_defined_type.h"
@@ -40,6 +41,8 @@ Result<sql::QueryPtr> Over(const proto::Relation& input, PlanTranslator& t) {
 // Basin's form of an Arrow type that clients send (pyarrow's list "item" fields, nanosecond or
 // zoned timestamps, large strings).
 std::shared_ptr<arrow::DataType> BasinType(const std::shared_ptr<arrow::DataType>& type) {
+  // GEOMETRY / GEOGRAPHY arrive in the engine's own form; their marker must stay.
+  if (types::SpatialTypeOf(*type)) return type;
   switch (type->id()) {
     case arrow::Type::TIMESTAMP: {
       const auto& ts = static_cast<const arrow::TimestampType&>(*type);
@@ -152,6 +155,17 @@ Result<std::shared_ptr<arrow::Table>> LocalTable(const std::vector<std::string>&
       column = std::make_shared<arrow::ChunkedArray>(chunks, renamed);
     }
     ASSIGN_OR_RAISE(column, CastColumn(column, type));
+    if (types::ContainsSpatial(*type)) {
+      // Arrow's Equals ignores the SRID markers: the rows take the schema's type, and each
+      // value's SRID is checked against it, as Spark's encoder does.
+      arrow::ArrayVector chunks;
+      for (const auto& chunk : column->chunks()) {
+        auto retyped = arrow::MakeArray(Retyped(chunk->data(), type));
+        RETURN_NOT_OK(types::CheckSpatialValues(*retyped));
+        chunks.push_back(std::move(retyped));
+      }
+      column = std::make_shared<arrow::ChunkedArray>(chunks, type);
+    }
     bool nullable = field->nullable() || column->null_count() > 0;
     fields.push_back(
         types::WithUserDefinedTypeOf(arrow::field(field->name(), type, nullable), *field));

@@ -35,6 +35,7 @@
 #include "basin/format/parquet_dictionary.h"
 #include "basin/types/civil_time.h"
 #include "basin/types/schema_json.h"
+#include "basin/types/geospatial_type.h"
 #include "basin/types/variant_type.h"
 
 namespace basin::delta {
@@ -967,6 +968,14 @@ void FindUnsupportedTypes(const std::string& path, const arrow::DataType& type,
 }  // namespace
 
 Status CheckSupportedTypes(const arrow::Schema& schema) {
+  // delta-spark 4.4 refuses GEOMETRY and GEOGRAPHY columns outright (nested ones too), before
+  // any other type check.
+  for (const auto& f : schema.fields()) {
+    if (types::ContainsSpatial(*f->type())) {
+      return UserError("DELTA_GEOSPATIAL_NOT_SUPPORTED",
+                       "Geospatial types are not supported in this version of Delta Lake.");
+    }
+  }
   std::vector<std::string> found;
   for (const auto& f : schema.fields()) FindUnsupportedTypes(f->name(), *f->type(), &found);
   if (found.empty()) return Status::OK();

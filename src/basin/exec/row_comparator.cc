@@ -6,6 +6,7 @@
 #include <numeric>
 #include <string_view>
 
+#include "basin/types/geospatial_type.h"
 #include "basin/types/variant_type.h"
 
 namespace basin::exec {
@@ -148,6 +149,12 @@ Status CheckOrderable(const arrow::DataType& type) {
   if (types::IsVariantType(type)) {
     return UserError("DATATYPE_MISMATCH.INVALID_ORDERING_TYPE",
                      "The `sortorder` does not support ordering on type \"VARIANT\".");
+  }
+  if (auto spatial = types::SpatialTypeOf(type)) {
+    std::string name = types::SpatialTypeName(*spatial);
+    for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return UserError("DATATYPE_MISMATCH.INVALID_ORDERING_TYPE",
+                     "The `sortorder` does not support ordering on type \"" + name + "\".");
   }
   switch (type.id()) {
     case arrow::Type::MAP:

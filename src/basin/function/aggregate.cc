@@ -16,6 +16,7 @@
 #include "basin/function/hash.h"
 #include "basin/function/kernel_support.h"
 #include "basin/function/value_order.h"
+#include "basin/types/geospatial_type.h"
 #include "basin/types/variant_type.h"
 
 namespace basin::function {
@@ -1265,7 +1266,8 @@ AggregateBinder PickBinder(PickKind kind) {
       b.arg_types[1] = arrow::boolean();
     }
     if ((kind == PickKind::kMin || kind == PickKind::kMax) &&
-        (args[0]->id() == arrow::Type::MAP || types::ContainsVariant(*args[0]))) {
+        (args[0]->id() == arrow::Type::MAP || types::ContainsVariant(*args[0]) ||
+         types::ContainsSpatial(*args[0]))) {
       return DataTypeMismatch("INVALID_ORDERING_TYPE",
                               "Cannot resolve \"" + name + "\" due to data type mismatch: The `" +
                                   name + "` does not support ordering on type \"" +

@@ -10,6 +10,7 @@
 #include "basin/function/kernel_support.h"
 #include "basin/function/to_variant.h"
 #include "basin/function/variant_cast.h"
+#include "basin/types/geospatial_type.h"
 #include "basin/types/civil_time.h"
 #include "basin/types/variant.h"
 #include "basin/types/variant_type.h"
@@ -18,6 +19,17 @@
 namespace basin::function {
 
 namespace {
+
+// Spark's casts between spatial types: to the same type, from a fixed SRID to the mixed type of
+// its kind, and from GEOGRAPHY to GEOMETRY of the same SRID. Nothing else casts to or from them.
+bool CanCastSpatial(const arrow::DataType& from, const arrow::DataType& to) {
+  auto f = types::SpatialTypeOf(from);
+  auto t = types::SpatialTypeOf(to);
+  if (!f || !t) return false;
+  if (f->kind == t->kind) return f->srid == t->srid || t->mixed();
+  return f->kind == types::SpatialKind::kGeography && f->srid == t->srid;
+}
+
 
 std::string JavaFloating(double v, bool is_float) {
   if (std::isnan(v)) return "NaN";
@@ -572,6 +584,16 @@ Result<std::shared_ptr<arrow::Array>> CastArray(const std::shared_ptr<arrow::Arr
       target->id() == arrow::Type::INTERVAL_MONTHS) {
     return CastYearMonthInterval(in, target);
   }
+  if (in->type_id() != arrow::Type::NA &&
+      (types::SpatialTypeOf(*in->type()) || types::SpatialTypeOf(*target))) {
+    if (!CanCastSpatial(*in->type(), *target)) {
+      return UserError("DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION",
+                       "Cannot resolve cast due to data type mismatch: cannot cast \"" +
+                           SqlTypeName(*in->type()) + "\" to \"" + SqlTypeName(*target) + "\".");
+    }
+    // The rows stay as they are; only the type (its SRID marker) changes.
+    return types::WithSpatialType(in, target);
+  }
   if (in->type()->Equals(*target)) return in;
   const int64_t n = in->length();
   if (in->type_id() == arrow::Type::NA) return NullsOf(target, n);
@@ -1043,7 +1065,9 @@ Status CastMismatchError(const arrow::DataType& from, const arrow::DataType& to,
 }
 
 bool CanCast(const arrow::DataType& from, const arrow::DataType& to) {
-  if (from.Equals(to) || from.id() == arrow::Type::NA) return true;
+  if (from.id() == arrow::Type::NA) return true;
+  if (types::SpatialTypeOf(from) || types::SpatialTypeOf(to)) return CanCastSpatial(from, to);
+  if (from.Equals(to)) return true;
   if (to.id() == arrow::Type::STRING) return true;
   if (types::IsVariantType(from)) return CanCastVariantTo(to);
   if (types::IsVariantType(to)) return CanEncodeAsVariant(from, /*objects=*/false);

@@ -1,6 +1,7 @@
 // Spark's type widening (findWiderTypeForTwo under ANSI) for comparisons, set operations and
 // functions whose arguments must share one type.
 
+#include "basin/types/geospatial_type.h"
 #include "basin/function/kernel_support.h"
 
 namespace basin::function {
@@ -19,6 +20,16 @@ TypePtr WiderDecimal(const arrow::Decimal128Type& a, const arrow::Decimal128Type
 }  // namespace
 
 std::optional<TypePtr> CommonType(const TypePtr& a, const TypePtr& b) {
+  // Arrow's Equals ignores the field metadata that holds a spatial type's SRID. Spark widens
+  // two SRIDs of one kind to the mixed type; GEOMETRY and GEOGRAPHY do not meet.
+  auto spatial_a = types::SpatialTypeOf(*a);
+  auto spatial_b = types::SpatialTypeOf(*b);
+  if (spatial_a && spatial_b) {
+    if (spatial_a->kind != spatial_b->kind) return std::nullopt;
+    if (spatial_a->srid == spatial_b->srid) return a;
+    return types::SpatialArrowType({spatial_a->kind, types::kMixedSrid});
+  }
+  if ((spatial_a && !IsNull(*b)) || (spatial_b && !IsNull(*a))) return std::nullopt;
   if (a->Equals(*b)) return a;
   if (IsNull(*a)) return b;
   if (IsNull(*b)) return a;

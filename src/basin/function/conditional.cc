@@ -8,6 +8,7 @@
 
 #include "basin/function/kernel_support.h"
 #include "basin/function/value_order.h"
+#include "basin/types/geospatial_type.h"
 #include "basin/types/variant_type.h"
 #include "basin/types/year_month_interval_type.h"
 
@@ -28,6 +29,7 @@ std::string SimpleString(const arrow::DataType& t) {
     }
     case arrow::Type::STRUCT: {
       if (types::IsVariantType(t)) return "variant";
+      if (auto spatial = types::SpatialTypeOf(t)) return types::SpatialTypeName(*spatial);
       std::string out = "struct<";
       for (int i = 0; i < t.num_fields(); ++i) {
         if (i > 0) out += ",";

@@ -1,5 +1,6 @@
 #include "basin/function/kernel_support.h"
 
+#include "basin/types/geospatial_type.h"
 #include "basin/types/numeric_rank.h"
 
 #include <cctype>
@@ -485,6 +486,11 @@ std::string SqlTypeName(const arrow::DataType& type) {
     }
     case arrow::Type::STRUCT: {
       if (types::IsVariantType(type)) return "VARIANT";
+      if (auto spatial = types::SpatialTypeOf(type)) {
+        std::string name = types::SpatialTypeName(*spatial);
+        for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        return name;
+      }
       std::string out = "STRUCT<";
       for (int i = 0; i < type.num_fields(); ++i) {
         if (i > 0) out += ", ";

@@ -181,6 +181,8 @@ void RegisterHashFunctions(FunctionTable* table);
 void RegisterCollectionFunctions(FunctionTable* table);
 void RegisterJsonFunctions(FunctionTable* table);
 void RegisterVariantFunctions(FunctionTable* table);
+/// Registers the ST functions over GEOMETRY and GEOGRAPHY (geospatial_functions.cc).
+void RegisterGeospatialFunctions(FunctionTable* table);
 void RegisterConditionalFunctions(FunctionTable* table);
 void RegisterAggregates(FunctionTable* table);
 /// Registers bit_*, skewness/kurtosis, regr_*, listagg, percentile_cont/disc, histogram_numeric

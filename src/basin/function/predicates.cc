@@ -8,6 +8,7 @@
 #include "basin/function/in_list.h"
 #include "basin/function/kernel_support.h"
 #include "basin/function/value_order.h"
+#include "basin/types/geospatial_type.h"
 #include "basin/types/variant_type.h"
 
 namespace basin::function {
@@ -73,7 +74,7 @@ bool UsesArrowCompare(const arrow::DataType& t) {
 }
 
 bool Orderable(const arrow::DataType& t) {
-  if (t.id() == arrow::Type::MAP) return false;
+  if (t.id() == arrow::Type::MAP || types::SpatialTypeOf(t)) return false;
   if (t.id() == arrow::Type::LIST) {
     return Orderable(*static_cast<const arrow::ListType&>(t).value_type());
   }
@@ -224,7 +225,8 @@ ScalarBinder ComparisonBinder(Cmp cmp) {
     if (!common) return DiffTypes(name, args[0], args[1]);
     TypePtr t = *common;
     if (IsNull(*t)) t = arrow::boolean();
-    if (types::ContainsVariant(*t) || ((cmp != Cmp::kEq && cmp != Cmp::kNe) && !Orderable(*t))) {
+    // Spark compares neither VARIANT nor GEOMETRY/GEOGRAPHY, not even with `=`.
+    if (types::ContainsVariant(*t) || types::ContainsSpatial(*t) || ((cmp != Cmp::kEq && cmp != Cmp::kNe) && !Orderable(*t))) {
       return DataTypeMismatch("INVALID_ORDERING_TYPE",
                               "Cannot resolve \"" + name +
                                   "\" due to data type mismatch: The `" + name +

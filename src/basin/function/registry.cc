@@ -44,6 +44,7 @@ class BuiltinRegistryImpl : public Registry {
     RegisterCollectionFunctions(&table_);
     RegisterJsonFunctions(&table_);
     RegisterVariantFunctions(&table_);
+    RegisterGeospatialFunctions(&table_);
     RegisterConditionalFunctions(&table_);
     RegisterAggregates(&table_);
     RegisterMoreAggregates(&table_);

@@ -73,6 +73,17 @@ Result<std::shared_ptr<arrow::DataType>> ToArrowType(const DataTypeSyntax& type)
           {arrow::field("value", arrow::binary(), false),
            arrow::field("metadata", arrow::binary(), false,
                         arrow::key_value_metadata({"variant"}, {"true"}))});
+    case TypeKind::kGeometry:
+    case TypeKind::kGeography: {
+      // The engine's GEOMETRY / GEOGRAPHY (types::SpatialArrowType(), which this layer cannot
+      // include); the SRID is checked against the supported ones by types::CheckSpatialSrids.
+      const char* marker = type.kind == TypeKind::kGeometry ? "geometry" : "geography";
+      return arrow::struct_(
+          {arrow::field("srid", arrow::int32(), false),
+           arrow::field("wkb", arrow::binary(), false,
+                        arrow::key_value_metadata({marker, "srid"},
+                                                  {"true", std::to_string(type.srid)}))});
+    }
     case TypeKind::kArray: {
       if (type.children.size() != 1) return Unsupported(type);
       ASSIGN_OR_RAISE(auto element, ToArrowType(type.children[0]));

@@ -339,6 +339,10 @@ std::string ToString(const DataTypeSyntax& t) {
     }
     case TypeKind::kVariant:
       return "variant";
+    case TypeKind::kGeometry:
+    case TypeKind::kGeography:
+      return std::string(t.kind == TypeKind::kGeometry ? "geometry(" : "geography(") +
+             (t.srid == -1 ? std::string("any") : std::to_string(t.srid)) + ")";
   }
   return "?";
 }

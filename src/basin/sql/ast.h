@@ -74,6 +74,8 @@ enum class TypeKind {
   kMap,                ///< map<key, value>
   kStruct,             ///< struct<name: type, ...>
   kVariant,            ///< variant
+  kGeometry,           ///< geometry(srid | any)
+  kGeography,          ///< geography(srid | any)
 };
 
 /// The fields of an interval type, in order from the largest.
@@ -97,6 +99,8 @@ struct DataTypeSyntax {
   std::vector<std::string> field_names;
   std::vector<bool> field_nullable;
   std::vector<std::optional<std::string>> field_comments;
+  /// kGeometry / kGeography: the SRID as written, -1 for ANY (checked by the type layer).
+  int64_t srid = 0;
   /// kTimestamp: true when written timestamp_ltz.
   bool ltz_written = false;
 };

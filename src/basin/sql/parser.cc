@@ -1478,6 +1478,23 @@ class Parser {
     }
     if (name == "VOID" || name == "NULL") return simple(TypeKind::kNull);
     if (name == "VARIANT") return simple(TypeKind::kVariant);
+    if ((name == "GEOMETRY" || name == "GEOGRAPHY") && AtOp("(")) {
+      // GEOMETRY(<srid>) / GEOMETRY(ANY); the bare name falls through to UNSUPPORTED_DATATYPE,
+      // as Spark has no unparameterized form.
+      Advance();
+      t.kind = name == "GEOMETRY" ? TypeKind::kGeometry : TypeKind::kGeography;
+      if (Accept("ANY")) {
+        t.srid = -1;
+      } else {
+        if (Cur().kind != TokenKind::kNumber || !AllDigits(Cur().text) || Cur().text.size() > 18) {
+          return Unexpected();
+        }
+        t.srid = std::strtoll(Cur().text.c_str(), nullptr, 10);
+        Advance();
+      }
+      RETURN_NOT_OK(ExpectOp(")"));
+      return t;
+    }
     if (name == "DECIMAL" || name == "DEC" || name == "NUMERIC") {
       t.kind = TypeKind::kDecimal;
       if (AcceptOp("(")) {

@@ -5,6 +5,7 @@
 #include <arrow/util/key_value_metadata.h>
 
 #include "basin/types/user_defined_type.h"
+#include "basin/types/geospatial_type.h"
 #include "basin/types/variant_type.h"
 
 namespace basin::types {
@@ -108,6 +109,9 @@ Result<std::shared_ptr<arrow::DataType>> TypeFromDeltaJson(const json& type) {
     if (name == "timestamp_ntz") return arrow::timestamp(arrow::TimeUnit::MICRO);
     if (name == "void" || name == "null") return arrow::null();
     if (name == "variant") return VariantType();
+    // Spark's GEOMETRY / GEOGRAPHY, named by their CRS ("geometry(OGC:CRS84)").
+    ASSIGN_OR_RAISE(auto spatial, SpatialTypeFromJsonName(name));
+    if (spatial) return SpatialArrowType(*spatial);
     // Spark's TIME(p) (nanoseconds of the day); Delta tables cannot hold it, views and local
     // relations can.
     static const std::regex kTime(R"(time\(\s*[0-6]\s*\))");
@@ -212,6 +216,7 @@ Result<json> TypeToDeltaJson(const arrow::DataType& type) {
     }
     case Type::STRUCT: {
       if (IsVariantType(type)) return json("variant");
+      if (auto spatial = SpatialTypeOf(type)) return json(SpatialJsonName(*spatial));
       json fields = json::array();
       for (const auto& field : type.fields()) {
         ASSIGN_OR_RAISE(auto child, FieldTypeToJson(*field));
@@ -262,6 +267,7 @@ std::string SparkTypeName(const arrow::DataType& type) {
     }
     case arrow::Type::STRUCT: {
       if (IsVariantType(type)) return "variant";
+      if (auto spatial = SpatialTypeOf(type)) return SpatialTypeName(*spatial);
       std::string out = "struct<";
       for (int i = 0; i < type.num_fields(); ++i) {
         out += (i ? "," : "") + type.field(i)->name() + ":" + SparkTypeName(*type.field(i)->type());
