@@ -443,14 +443,7 @@ class DataFileBatches : public arrow::RecordBatchReader {
       // Rows to drop before anything is expanded or adapted: those the deletion vector hides
       // and those whose dictionary values the row filter rules out (keep[row] == 0).
       std::vector<uint8_t> keep;
-      if (deleted_) {
-        for (int64_t row = 0; row < n; ++row) {
-          if (deleted_->contains(static_cast<uint64_t>(first_row + row))) {
-            if (keep.empty()) keep.assign(static_cast<size_t>(n), 1);
-            keep[static_cast<size_t>(row)] = 0;
-          }
-        }
-      }
+      DropDeleted(first_row, n, &keep);
       if (row_filter_ && read) RETURN_NOT_OK(DropByDictionaries(read->columns(), n, &keep));
       std::shared_ptr<arrow::BooleanArray> mask;
       if (!keep.empty()) {
@@ -601,14 +594,7 @@ class DataFileBatches : public arrow::RecordBatchReader {
       const int64_t first_row = position_;
       position_ += n;
       std::vector<uint8_t> keep;
-      if (deleted_) {
-        for (int64_t row = 0; row < n; ++row) {
-          if (deleted_->contains(static_cast<uint64_t>(first_row + row))) {
-            if (keep.empty()) keep.assign(static_cast<size_t>(n), 1);
-            keep[static_cast<size_t>(row)] = 0;
-          }
-        }
-      }
+      DropDeleted(first_row, n, &keep);
       if (row_filter_) RETURN_NOT_OK(DropByDictionaries(read, n, &keep));
       // The rows the deletion vector and the row filter keep (all when `keep` is empty): the
       // first columns are cut to them as read (dictionary indices, before any expansion).
@@ -719,6 +705,18 @@ class DataFileBatches : public arrow::RecordBatchReader {
   Status ReadError(const Status& status) const {
     return UserError("FAILED_READ_FILE", "Cannot read the data file " + path_ + ": " +
                                              status.message());
+  }
+
+  // Clears keep[row] (sized to the batch, all ones, on first use) for the rows of the batch of
+  // n rows from physical row first_row on that the deletion vector hides.
+  void DropDeleted(int64_t first_row, int64_t n, std::vector<uint8_t>* keep) const {
+    if (!deleted_) return;
+    for (int64_t row = 0; row < n; ++row) {
+      if (deleted_->contains(static_cast<uint64_t>(first_row + row))) {
+        if (keep->empty()) keep->assign(static_cast<size_t>(n), 1);
+        (*keep)[static_cast<size_t>(row)] = 0;
+      }
+    }
   }
 
   // The predicate on `inputs`, its columns in the order of predicate_->columns.

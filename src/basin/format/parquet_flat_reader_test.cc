@@ -156,6 +156,17 @@ Opened Open(const std::shared_ptr<arrow::Buffer>& buffer, bool read_dictionaries
   return opened;
 }
 
+// The leaf and Arrow field of every top-level column of an opened file (all flat here).
+std::pair<std::vector<int>, arrow::FieldVector> LeavesAndFields(const Opened& opened) {
+  std::vector<int> leaves;
+  arrow::FieldVector fields;
+  for (const auto& schema_field : opened.reader->manifest().schema_fields) {
+    leaves.push_back(schema_field.column_index);
+    fields.push_back(schema_field.field);
+  }
+  return {leaves, fields};
+}
+
 std::shared_ptr<arrow::Array> Normalize(const std::shared_ptr<arrow::Array>& array) {
   if (array->type_id() == arrow::Type::DECIMAL32 || array->type_id() == arrow::Type::DECIMAL64) {
     return WidenDecimal(*array).ValueOrDie();
@@ -240,12 +251,7 @@ void ExpectSelectedSameAsArrow(const std::shared_ptr<arrow::Buffer>& buffer, int
   auto metadata = opened.reader->parquet_reader()->metadata();
   std::vector<int> groups;
   for (int g = 0; g < metadata->num_row_groups(); ++g) groups.push_back(g);
-  std::vector<int> leaves;
-  arrow::FieldVector fields;
-  for (const auto& schema_field : opened.reader->manifest().schema_fields) {
-    leaves.push_back(schema_field.column_index);
-    fields.push_back(schema_field.field);
-  }
+  auto [leaves, fields] = LeavesAndFields(opened);
   auto read = opened.reader->ReadRowGroups(groups, leaves);
   ASSERT_TRUE(read.ok()) << read.status().ToString();
   auto expected = (*read)->CombineChunks().ValueOrDie();
@@ -327,12 +333,7 @@ TEST(FlatParquetReaderTest, TwoStepReadsCheckTheirColumnsAndSelection) {
   auto buffer = Write(*MakeTable(100, 10, 16), {});
   Opened opened = Open(buffer);
   auto metadata = opened.reader->parquet_reader()->metadata();
-  std::vector<int> leaves;
-  arrow::FieldVector fields;
-  for (const auto& schema_field : opened.reader->manifest().schema_fields) {
-    leaves.push_back(schema_field.column_index);
-    fields.push_back(schema_field.field);
-  }
+  auto [leaves, fields] = LeavesAndFields(opened);
   FlatParquetOptions options;
   options.batch_size = 64;
   auto reader = OpenFlatParquet(opened.file, metadata, {0}, leaves, fields, options);
@@ -487,12 +488,7 @@ TEST(FlatParquetReaderTest, CorruptPagesGiveErrorsNotCrashes) {
   auto good = Write(*table, options);
   Opened opened = Open(good);
   auto metadata = opened.reader->parquet_reader()->metadata();
-  std::vector<int> leaves;
-  arrow::FieldVector fields;
-  for (const auto& schema_field : opened.reader->manifest().schema_fields) {
-    leaves.push_back(schema_field.column_index);
-    fields.push_back(schema_field.field);
-  }
+  auto [leaves, fields] = LeavesAndFields(opened);
   // The column data: after the leading magic, up to the footer (its length precedes the
   // trailing magic).
   uint32_t footer = 0;

@@ -33,7 +33,8 @@ using plan::PlanKind;
 using plan::PlanNode;
 using plan::PlanPtr;
 
-bool IsInnerJoin(const PlanNode& node) {
+// An inner join with a condition (cross joins are not rewritten).
+bool IsConditionedInnerJoin(const PlanNode& node) {
   return node.kind == PlanKind::kJoin && node.join_type == JoinType::kInner && node.condition &&
          node.children.size() == 2;
 }
@@ -88,11 +89,11 @@ PlanPtr TryPushPartial(const PlanPtr& agg) {
     top = top->children[0];
   }
   auto joined = [&](int c) { return through.empty() ? c : through[static_cast<size_t>(c)]; };
-  if (!IsInnerJoin(*top)) return nullptr;
+  if (!IsConditionedInnerJoin(*top)) return nullptr;
   // The left spine: spine[0] = top, spine[k + 1] = spine[k]'s left input. Join k's output is
   // the first width(spine[k]) columns of the top join's output.
   std::vector<PlanPtr> spine;
-  for (PlanPtr j = top; IsInnerJoin(*j); j = j->children[0]) spine.push_back(j);
+  for (PlanPtr j = top; IsConditionedInnerJoin(*j); j = j->children[0]) spine.push_back(j);
 
   std::set<int> arg_columns;  // top join output columns the aggregates read
   for (const auto& a : agg->aggregates) {
