@@ -207,7 +207,7 @@ class Server:
         self.proc = subprocess.Popen(
             [str(self.binary), "--warehouse", str(self.warehouse), "serve", "--port", "0"],
             stdout=subprocess.PIPE, stderr=self.log, text=True, start_new_session=True,
-            cwd=self.cwd)
+            cwd=self.cwd, env=python_udf_env())
         deadline = time.time() + SERVER_READY_S
         seen = []
         while time.time() < deadline:
@@ -279,6 +279,13 @@ def no_restart(test: str, seconds: float) -> dict:
             "server_log_tail": ""}
 
 
+def python_udf_env() -> dict:
+    """The environment of a server under test: Python UDF workers run this interpreter (it has
+    pyspark and pyarrow), as on the Spark server, whose PATH starts at its directory."""
+    return dict(os.environ, PYSPARK_PYTHON=os.environ.get("PYSPARK_PYTHON", sys.executable),
+                PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
+
+
 class SparkServer:
     """The Spark Connect server of the installed pyspark (a local JVM): the reference that the
     baseline is measured on. Not restarted; its death is seen through the tests."""
@@ -309,8 +316,7 @@ class SparkServer:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        env = dict(os.environ, SPARK_HOME=str(self.home),
-                   PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
+        env = dict(python_udf_env(), SPARK_HOME=str(self.home))
         self.log = open(self.log_dir / "spark-server.log", "w")
         self.proc = subprocess.Popen(
             ["nice", "-n", "10", str(self.home / "bin" / "spark-submit"),

@@ -1204,6 +1204,16 @@ Result<std::optional<ExprPtr>> ExpressionBinder::BindSqlFunction(const sql::Expr
   ASSIGN_OR_RAISE(auto found, catalog->LookupFunction(e.name_parts));
   if (!found) return std::optional<ExprPtr>();
   const auto& fn = *found;
+  if (!fn.class_name.empty()) {
+    // Spark loads the class when a call first resolves the function; there is no JVM here.
+    std::string quoted;
+    for (const auto& part : fn.qualified_name) {
+      quoted += (quoted.empty() ? "`" : ".`") + part + "`";
+    }
+    return UserError("CANNOT_LOAD_FUNCTION_CLASS",
+                     "Cannot load class " + fn.class_name + " when registering the function " +
+                         quoted + ", please make sure it is on the classpath." + PosText(e.pos));
+  }
   if (e.children.size() != fn.parameters.size()) {
     return UserError("WRONG_NUM_ARGS.WITHOUT_SUGGESTION",
                      "The `" + JoinNames(e.name_parts) + "` requires " +
@@ -2101,7 +2111,8 @@ Result<ExprPtr> ExpressionBinder::BindNode(const sql::Expr& e) {
     }
     case K::kCast: {
       ASSIGN_OR_RAISE(auto a, Bind(*e.children[0]));
-      ASSIGN_OR_RAISE(auto type, ToArrowType(*e.type));
+      ASSIGN_OR_RAISE(auto type,
+                      ToArrowType(*e.type, analyzer_->options().allow_negative_decimal_scale));
       if (!function::CanCast(*a->type, *type)) {
         return function::CastMismatchError(*a->type, *type, display, PosText(e.pos));
       }
@@ -2477,6 +2488,22 @@ Result<plan::PlanPtr> FileScan(const std::string& format, const std::string& pat
                                const std::vector<std::pair<std::string, std::string>>& options) {
   std::string f = Lower(format);
   if (f == "parquet") return ParquetScan(path, options);
+  if (f == "text") {
+    // Spark's text source: one string column `value` (a line, or a whole file with the option
+    // wholetext), plus the partition columns of the folders below the path.
+    ASSIGN_OR_RAISE(auto location, io::ResolveLocation(path));
+    ASSIGN_OR_RAISE(auto listed, io::ListInputFiles(location));
+    auto node = std::make_shared<PlanNode>();
+    node->kind = PlanKind::kScan;
+    node->scan.format = plan::ScanSource::Format::kText;
+    node->scan.path = path;
+    node->scan.options = options;
+    node->scan.table_schema = arrow::schema({arrow::field("value", arrow::utf8())});
+    RETURN_NOT_OK(AddPartitionColumns(location, listed, node.get()));
+    node->schema = node->scan.table_schema;
+    AddMetadataColumn(node.get());
+    return node;
+  }
   if (f == "json" || f == "csv") {
     ASSIGN_OR_RAISE(auto location, io::ResolveLocation(path));
     // The files to infer the schema from: the file, every visible file below the folder, or
@@ -4023,8 +4050,14 @@ Result<Bound> QueryAnalyzer::AnalyzeSelect(const sql::Query& q) {
       }
       continue;
     }
-    items.push_back(Item{s.expr.get(), -1, s.alias.value_or(AutoColumnName(*s.expr)), false,
-                         s.alias.has_value()});
+    // An unaliased cast of a column keeps the column's name (Spark's ResolveAliases:
+    // Cast(NamedExpression) is aliased with its name); a field path (s.x) is not a column.
+    const sql::Expr& x = *s.expr;
+    const bool cast_of_column = x.kind == sql::ExprKind::kCast && x.children.size() == 1 &&
+                                x.children[0]->kind == sql::ExprKind::kColumn &&
+                                x.children[0]->name_parts.size() == 1;
+    std::string name = cast_of_column ? x.children[0]->name_parts[0] : AutoColumnName(x);
+    items.push_back(Item{s.expr.get(), -1, s.alias.value_or(name), false, s.alias.has_value()});
   }
 
   // Aggregation?

@@ -38,6 +38,10 @@ class Catalog {
     std::vector<std::pair<std::string, std::string>> parameters;  ///< name, Spark type text
     std::string return_type;                                      ///< Spark type text
     std::string body;                                             ///< the RETURN expression
+    /// A function of a JVM class (CREATE FUNCTION f AS 'class'): its class, which Basin cannot
+    /// load, and its name as qualified in the catalog; empty for SQL functions.
+    std::string class_name;
+    std::vector<std::string> qualified_name;
   };
   /// Returns the SQL function `name` (one to three parts), or nullopt when there is none.
   virtual Result<std::optional<SqlFunction>> LookupFunction(const std::vector<std::string>& name) {
@@ -73,6 +77,8 @@ struct AnalyzerOptions {
   /// Values of named (`:name`) and positional (`?`) parameters.
   std::map<std::string, std::shared_ptr<arrow::Scalar>> named_parameters;
   std::vector<std::shared_ptr<arrow::Scalar>> positional_parameters;
+  /// spark.sql.legacy.allowNegativeScaleOfDecimal: casts to decimal(p, -s) are allowed.
+  bool allow_negative_decimal_scale = false;
 };
 
 /// Resolves `query` into a logical plan whose schema has the query's output names and types.

@@ -166,7 +166,8 @@ Result<std::shared_ptr<arrow::Scalar>> IntervalValue(const sql::Expr& literal) {
 
 }  // namespace
 
-Result<std::shared_ptr<arrow::DataType>> ToArrowType(const sql::DataTypeSyntax& type) {
+Result<std::shared_ptr<arrow::DataType>> ToArrowType(const sql::DataTypeSyntax& type,
+                                                     bool allow_negative_scale) {
   using K = sql::TypeKind;
   switch (type.kind) {
     case K::kNull: return arrow::null();
@@ -178,16 +179,15 @@ Result<std::shared_ptr<arrow::DataType>> ToArrowType(const sql::DataTypeSyntax& 
     case K::kFloat: return arrow::float32();
     case K::kDouble: return arrow::float64();
     case K::kDecimal:
-      if (type.scale < 0) {
-        // Spark allows these only under spark.sql.legacy.allowNegativeScaleOfDecimal, which
-        // Basin does not implement.
+      if (type.scale < 0 && !allow_negative_scale) {
         return UserError("NEGATIVE_SCALE_DISALLOWED",
                          "Negative scale is not allowed: '" + std::to_string(type.scale) +
                              "'. Set the config \"spark.sql.legacy.allowNegativeScaleOfDecimal\" "
                              "to \"true\" to allow it.");
       }
-      if (type.precision < 1 || type.precision > 38 || type.scale < 0 ||
-          type.scale > type.precision) {
+      // A negative scale (legacy) counts tens: decimal(1,-1) holds 0, 10, ..., 90 (Arrow's
+      // decimal type takes negative scales as they are).
+      if (type.precision < 1 || type.precision > 38 || type.scale > type.precision) {
         return UserError("DECIMAL_PRECISION_EXCEEDS_MAX_PRECISION",
                          "Decimal precision " + std::to_string(type.precision) +
                              " exceeds max precision 38.");
@@ -211,18 +211,18 @@ Result<std::shared_ptr<arrow::DataType>> ToArrowType(const sql::DataTypeSyntax& 
     case K::kDayTimeInterval: return arrow::duration(arrow::TimeUnit::MICRO);
     case K::kCalendarInterval: return arrow::month_day_nano_interval();
     case K::kArray: {
-      ASSIGN_OR_RAISE(auto element, ToArrowType(type.children.at(0)));
+      ASSIGN_OR_RAISE(auto element, ToArrowType(type.children.at(0), allow_negative_scale));
       return arrow::list(arrow::field("element", element));
     }
     case K::kMap: {
-      ASSIGN_OR_RAISE(auto key, ToArrowType(type.children.at(0)));
-      ASSIGN_OR_RAISE(auto value, ToArrowType(type.children.at(1)));
+      ASSIGN_OR_RAISE(auto key, ToArrowType(type.children.at(0), allow_negative_scale));
+      ASSIGN_OR_RAISE(auto value, ToArrowType(type.children.at(1), allow_negative_scale));
       return arrow::map(key, value);
     }
     case K::kStruct: {
       arrow::FieldVector fields;
       for (size_t i = 0; i < type.children.size(); ++i) {
-        ASSIGN_OR_RAISE(auto t, ToArrowType(type.children[i]));
+        ASSIGN_OR_RAISE(auto t, ToArrowType(type.children[i], allow_negative_scale));
         bool nullable = i < type.field_nullable.size() ? type.field_nullable[i] : true;
         fields.push_back(arrow::field(type.field_names.at(i), t, nullable));
       }

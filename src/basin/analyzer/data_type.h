@@ -14,7 +14,10 @@
 namespace basin::analyzer {
 
 /// Returns the Arrow type of a SQL type (varchar/char become string, as Spark reads them).
-Result<std::shared_ptr<arrow::DataType>> ToArrowType(const sql::DataTypeSyntax& type);
+/// A decimal of negative scale is NEGATIVE_SCALE_DISALLOWED unless `allow_negative_scale`
+/// (spark.sql.legacy.allowNegativeScaleOfDecimal).
+Result<std::shared_ptr<arrow::DataType>> ToArrowType(const sql::DataTypeSyntax& type,
+                                                     bool allow_negative_scale = false);
 
 /// Returns the typed value of a literal expression (kLiteral). Dates and timestamps are parsed
 /// with Spark's rules in the session time zone; malformed ones give INVALID_TYPED_LITERAL.

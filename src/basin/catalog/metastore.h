@@ -71,14 +71,24 @@ struct FunctionParameter {
   std::optional<std::string> default_text;  ///< DEFAULT expression as written
 };
 
-/// A SQL function: CREATE FUNCTION name(params) RETURNS type RETURN body.
+/// A file a class function names: USING JAR|FILE|ARCHIVE 'uri'.
+struct FunctionResource {
+  std::string type;  ///< "jar", "file" or "archive"
+  std::string uri;
+};
+
+/// A SQL function (CREATE FUNCTION name(params) RETURNS type RETURN body), or a function of a
+/// JVM class (CREATE FUNCTION name AS 'class' [USING JAR 'uri', ...]; `class_name` set, no
+/// parameters or body), which is recorded and listed but cannot run without a JVM.
 struct FunctionInfo {
   std::string catalog;
   std::string schema;
   std::string name;
   std::vector<FunctionParameter> parameters;
-  std::string return_type;  ///< Spark type text
-  std::string body;         ///< the RETURN expression (or query) as written
+  std::string return_type;                  ///< Spark type text
+  std::string body;                         ///< the RETURN expression (or query) as written
+  std::string class_name;                   ///< a class function's class; empty for SQL functions
+  std::vector<FunctionResource> resources;  ///< a class function's USING list
   std::optional<std::string> comment;
   std::string owner;
   int64_t created_at_ms = 0;

@@ -24,6 +24,8 @@
 
 #include <gtest/gtest.h>
 
+#include "basin/catalog/sql_metastore.h"
+
 namespace basin::catalog {
 namespace {
 
@@ -896,13 +898,94 @@ TEST_P(MetastoreTest, ReopenPersists) {
 
 TEST_P(MetastoreTest, RefusesNewerFormatVersion) {
   store_.reset();
-  RawExecute("UPDATE schema_version SET version = 2");
+  const std::string newer = std::to_string(kMetastoreFormatVersion + 1);
+  RawExecute("UPDATE schema_version SET version = " + newer);
   auto reopened = Open();
   ASSERT_FALSE(reopened.ok());
-  EXPECT_NE(reopened.status().message().find("format version 2"), std::string::npos)
+  EXPECT_NE(reopened.status().message().find("format version " + newer), std::string::npos)
       << reopened.status().ToString();
   EXPECT_NE(reopened.status().message().find("Upgrade Basin"), std::string::npos);
+  RawExecute("UPDATE schema_version SET version = " + std::to_string(kMetastoreFormatVersion));
+  ASSERT_OK_AND_ASSIGN(store_, Open());
+}
+
+TEST_P(MetastoreTest, ClassFunctionKeepsItsClassAndResources) {
+  // CREATE FUNCTION f AS 'com.example.Upper' USING JAR '/x.jar', FILE '/y': no parameters, no
+  // body; the class name and resources are what there is.
+  FunctionInfo info;
+  info.catalog = "main";
+  info.schema = "default";
+  info.name = "Up";
+  info.class_name = "com.example.Upper";
+  info.resources = {{"jar", "/libs/x.jar"}, {"file", "/data/y"}};
+  ASSERT_OK(store_->CreateFunction(info, false, false));
+  ASSERT_OK_AND_ASSIGN(auto got, store_->GetFunction("main", "default", "up"));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->class_name, "com.example.Upper");
+  ASSERT_EQ(got->resources.size(), 2u);
+  EXPECT_EQ(got->resources[0].type, "jar");
+  EXPECT_EQ(got->resources[0].uri, "/libs/x.jar");
+  EXPECT_EQ(got->resources[1].type, "file");
+  EXPECT_EQ(got->resources[1].uri, "/data/y");
+  EXPECT_TRUE(got->parameters.empty());
+  EXPECT_TRUE(got->body.empty());
+  // SQL functions have no class.
+  ASSERT_OK(store_->CreateFunction(MakeFunction("main", "default", "sql_f"), false, false));
+  ASSERT_OK_AND_ASSIGN(auto functions, store_->ListFunctions("main", "default"));
+  ASSERT_EQ(NamesOf(functions), (std::vector<std::string>{"sql_f", "up"}));
+  EXPECT_EQ(functions[0].class_name, "");
+  EXPECT_TRUE(functions[0].resources.empty());
+  EXPECT_EQ(functions[1].class_name, "com.example.Upper");
+  // OR REPLACE swaps the class.
+  info.class_name = "com.example.Lower";
+  info.resources.clear();
+  ASSERT_OK(store_->CreateFunction(info, true, false));
+  ASSERT_OK_AND_ASSIGN(got, store_->GetFunction("main", "default", "up"));
+  EXPECT_EQ(got->class_name, "com.example.Lower");
+  EXPECT_TRUE(got->resources.empty());
+}
+
+TEST_P(MetastoreTest, UpgradesFormatVersion1) {
+  // A metastore of format version 1: its functions table has no class_name or resources.
+  ASSERT_OK(store_->CreateSchema(MakeSchema("main", "s"), false));
+  store_.reset();
+  RawExecute("DROP TABLE functions");
+  RawExecute(
+      "CREATE TABLE functions (catalog_name TEXT NOT NULL, schema_name TEXT NOT NULL, name TEXT "
+      "NOT NULL, parameters TEXT NOT NULL, return_type TEXT NOT NULL, body TEXT NOT NULL, "
+      "comment TEXT, owner TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT "
+      "NULL, PRIMARY KEY (catalog_name, schema_name, name))");
+  RawExecute(
+      "INSERT INTO functions VALUES ('main', 's', 'old_f', '[{\"name\":\"x\",\"type\":"
+      "\"INT\"}]', 'INT', 'x + 1', NULL, 'alice', 1, 1)");
   RawExecute("UPDATE schema_version SET version = 1");
+  ASSERT_OK_AND_ASSIGN(store_, Open());
+  ASSERT_OK_AND_ASSIGN(auto old_f, store_->GetFunction("main", "s", "old_f"));
+  ASSERT_TRUE(old_f.has_value());
+  EXPECT_EQ(old_f->body, "x + 1");
+  EXPECT_EQ(old_f->class_name, "");
+  EXPECT_TRUE(old_f->resources.empty());
+  FunctionInfo info;
+  info.catalog = "main";
+  info.schema = "s";
+  info.name = "new_f";
+  info.class_name = "com.example.F";
+  ASSERT_OK(store_->CreateFunction(info, false, false));
+  ASSERT_OK_AND_ASSIGN(auto new_f, store_->GetFunction("main", "s", "new_f"));
+  EXPECT_EQ(new_f->class_name, "com.example.F");
+  // A second open changes nothing.
+  store_.reset();
+  ASSERT_OK_AND_ASSIGN(store_, Open());
+  ASSERT_OK_AND_ASSIGN(auto functions, store_->ListFunctions("main", "s"));
+  EXPECT_EQ(NamesOf(functions), (std::vector<std::string>{"new_f", "old_f"}));
+  // The upgrade moved the version on: the current one is the only row.
+  store_.reset();
+  const std::string current = std::to_string(kMetastoreFormatVersion);
+  RawExecute("UPDATE schema_version SET version = 99 WHERE version = " + current);
+  auto refused = Open();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("format version 99"), std::string::npos);
+  RawExecute("UPDATE schema_version SET version = " + current);
   ASSERT_OK_AND_ASSIGN(store_, Open());
 }
 
@@ -1139,7 +1222,7 @@ TEST_F(SqliteMetastoreTest, FileLivesInTheWarehouseInWalMode) {
   ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1, &stmt, nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int64(stmt, 0), 1);
+  EXPECT_EQ(sqlite3_column_int64(stmt, 0), kMetastoreFormatVersion);
   sqlite3_finalize(stmt);
   sqlite3_close(db);
   // A file:// URI names the same folder.

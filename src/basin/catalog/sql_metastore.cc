@@ -24,7 +24,7 @@ class RetryableDetail : public arrow::StatusDetail {
   std::string ToString() const override { return "retryable metastore conflict"; }
 };
 
-// The metastore tables of format version 1 (docs/metastore.md). The types are spelled so that
+// The metastore tables of format version 2 (docs/metastore.md). The types are spelled so that
 // SQLite and PostgreSQL read the same text: TEXT and BIGINT (an INTEGER affinity in SQLite).
 constexpr char kCreateTables[] = R"sql(
 CREATE TABLE IF NOT EXISTS catalogs (
@@ -72,7 +72,16 @@ CREATE TABLE IF NOT EXISTS functions (
   owner TEXT NOT NULL,
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL,
+  class_name TEXT NOT NULL DEFAULT '',
+  resources TEXT NOT NULL DEFAULT '[]',
   PRIMARY KEY (catalog_name, schema_name, name))
+)sql";
+
+// Format version 1 -> 2: class functions (CREATE FUNCTION f AS 'class'). Both databases add a
+// column with a constant default to every existing row.
+constexpr char kUpgradeTo2[] = R"sql(
+ALTER TABLE functions ADD COLUMN class_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE functions ADD COLUMN resources TEXT NOT NULL DEFAULT '[]'
 )sql";
 
 constexpr char kCatalogColumns[] = "name, comment, properties, owner, created_at";
@@ -82,7 +91,8 @@ constexpr char kTableColumns[] =
     "catalog_name, schema_name, name, table_type, format, location, comment, properties, "
     "view_text, view_schema_json, view_catalog, view_schema, owner, created_at, updated_at";
 constexpr char kFunctionColumns[] =
-    "catalog_name, schema_name, name, parameters, return_type, body, comment, owner, created_at";
+    "catalog_name, schema_name, name, parameters, return_type, body, comment, owner, created_at, "
+    "class_name, resources";
 
 std::string Lower(std::string text) {
   for (char& c : text) {
@@ -270,6 +280,27 @@ Result<std::vector<FunctionParameter>> ParametersFromJson(const std::optional<st
   return parameters;
 }
 
+std::string ResourcesToJson(const std::vector<FunctionResource>& resources) {
+  nlohmann::json json = nlohmann::json::array();
+  for (const auto& r : resources) json.push_back({{"type", r.type}, {"uri", r.uri}});
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Result<std::vector<FunctionResource>> ResourcesFromJson(const std::optional<std::string>& text) {
+  std::vector<FunctionResource> resources;
+  if (!text || text->empty()) return resources;
+  try {
+    for (const auto& entry : nlohmann::json::parse(*text)) {
+      resources.push_back(
+          {entry.at("type").get<std::string>(), entry.at("uri").get<std::string>()});
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return InternalError("metastore holds malformed function resources JSON: " +
+                         std::string(e.what()));
+  }
+  return resources;
+}
+
 std::string Text(const std::optional<std::string>& value) { return value.value_or(""); }
 
 int64_t Integer(const std::optional<std::string>& value) {
@@ -353,6 +384,8 @@ Result<FunctionInfo> FunctionFromRow(const SqlRow& row) {
   info.comment = row[6];
   info.owner = Text(row[7]);
   info.created_at_ms = Integer(row[8]);
+  info.class_name = Text(row[9]);
+  ASSIGN_OR_RAISE(info.resources, ResourcesFromJson(row[10]));
   return info;
 }
 
@@ -394,6 +427,11 @@ class SqlMetastore : public Metastore {
         RETURN_NOT_OK(
             db_->Query("INSERT INTO schema_version (version) VALUES (?)", {kMetastoreFormatVersion})
                 .status());
+      } else if (version < kMetastoreFormatVersion) {
+        // Upgrade steps, one per version, in this transaction (docs/metastore.md).
+        if (version < 2) RETURN_NOT_OK(db_->ExecuteScript(kUpgradeTo2));
+        RETURN_NOT_OK(db_->Query("UPDATE schema_version SET version = ?", {kMetastoreFormatVersion})
+                          .status());
       }
       const int64_t now = NowMs();
       ASSIGN_OR_RAISE(bool has_main, CatalogExists("main"));
@@ -774,9 +812,11 @@ class SqlMetastore : public Metastore {
       return db_
           ->Query(
               "INSERT INTO functions (catalog_name, schema_name, name, parameters, return_type, "
-              "body, comment, owner, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              "body, comment, owner, created_at, updated_at, class_name, resources) VALUES (?, ?, "
+              "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
               {info.catalog, info.schema, info.name, ParametersToJson(info.parameters),
-               info.return_type, info.body, Nullable(info.comment), info.owner, created_at, now})
+               info.return_type, info.body, Nullable(info.comment), info.owner, created_at, now,
+               info.class_name, ResourcesToJson(info.resources)})
           .status();
     });
   }

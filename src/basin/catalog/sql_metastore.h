@@ -64,7 +64,7 @@ Status RetryableError(const std::string& message);
 bool IsRetryable(const Status& status);
 
 /// The on-disk format version this build writes and reads (docs/metastore.md).
-inline constexpr int64_t kMetastoreFormatVersion = 1;
+inline constexpr int64_t kMetastoreFormatVersion = 2;
 
 /// Creates the metastore tables if needed (refusing a newer format version) and returns the
 /// Metastore that runs on `db`.

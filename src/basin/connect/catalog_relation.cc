@@ -412,8 +412,23 @@ Result<sql::QueryPtr> ListColumns(const std::string& table, const std::string& d
 
 // Function rows (name, catalog, namespace, description, className, isTemporary) of SHOW
 // FUNCTIONS output: built-ins are temporary and belong to no catalog, as in Spark.
+// The class of a catalog function made with CREATE FUNCTION f AS 'class' (DESCRIBE FUNCTION's
+// "Class:" line), or nullopt for a SQL function.
+Result<std::optional<std::string>> FunctionClass(const std::vector<std::string>& parts,
+                                                 PlanTranslator& translator) {
+  ASSIGN_OR_RAISE(auto described, Sql(translator, "DESCRIBE FUNCTION " + QuoteParts(parts)));
+  ASSIGN_OR_RAISE(auto lines, Column(*described, "function_desc"));
+  for (const auto& line : lines) {
+    if (line && line->rfind("Class: ", 0) == 0) {
+      return std::optional<std::string>(line->substr(7));
+    }
+  }
+  return std::optional<std::string>();
+}
+
 Result<std::shared_ptr<arrow::Table>> FunctionRows(const arrow::Table& shown,
-                                                   const std::optional<std::string>& only) {
+                                                   const std::optional<std::string>& only,
+                                                   PlanTranslator& translator) {
   ASSIGN_OR_RAISE(auto functions, Column(shown, "function"));
   Strings name_col, catalog_col, description_col, class_col;
   std::vector<std::optional<std::vector<std::string>>> namespace_col;
@@ -424,13 +439,16 @@ Result<std::shared_ptr<arrow::Table>> FunctionRows(const arrow::Table& shown,
     std::vector<std::string> p = parts.ok() ? *parts : std::vector<std::string>{*f};
     if (only && Lower(p.back()) != Lower(*only)) continue;
     name_col.push_back(p.back());
-    description_col.emplace_back();
     if (p.size() == 3) {
       catalog_col.push_back(p[0]);
       namespace_col.push_back(std::vector<std::string>{p[1]});
-      class_col.emplace_back();
+      ASSIGN_OR_RAISE(auto class_name, FunctionClass(p, translator));
+      // Spark describes a class function by its (absent) usage text: "N/A.".
+      description_col.push_back(class_name ? std::optional<std::string>("N/A.") : std::nullopt);
+      class_col.push_back(class_name);
       temporary_col.push_back(false);
     } else {
+      description_col.emplace_back();
       catalog_col.emplace_back();
       namespace_col.emplace_back();
       class_col.push_back("basin.builtin." + p.back());
@@ -460,7 +478,7 @@ Result<std::shared_ptr<arrow::Table>> FindFunction(const std::string& function,
       ns.insert(ns.begin(), db.begin(), db.end());
     }
     ASSIGN_OR_RAISE(auto shown, Sql(translator, text));
-    ASSIGN_OR_RAISE(auto rows, FunctionRows(*shown, parts.back()));
+    ASSIGN_OR_RAISE(auto rows, FunctionRows(*shown, parts.back(), translator));
     ASSIGN_OR_RAISE(auto schemas, Column(*rows, "namespace"));
     ASSIGN_OR_RAISE(auto temp, Column(*rows, "isTemporary"));
     for (size_t i = 0; i < temp.size(); ++i) {
@@ -472,7 +490,7 @@ Result<std::shared_ptr<arrow::Table>> FindFunction(const std::string& function,
     return rows->Slice(0, 0);
   }
   ASSIGN_OR_RAISE(auto shown, Sql(translator, text));
-  return FunctionRows(*shown, parts.back());
+  return FunctionRows(*shown, parts.back(), translator);
 }
 
 Result<std::string> ColumnsDdl(const pb::DataType& schema) {
@@ -698,7 +716,7 @@ Result<sql::QueryPtr> CatalogQuery(const spark::connect::Catalog& catalog,
       const auto& list = catalog.list_functions();
       std::string text = "SHOW FUNCTIONS" + LikeClause(list.has_pattern(), list.pattern());
       ASSIGN_OR_RAISE(auto shown, Sql(translator, text));
-      ASSIGN_OR_RAISE(auto table, FunctionRows(*shown, std::nullopt));
+      ASSIGN_OR_RAISE(auto table, FunctionRows(*shown, std::nullopt, translator));
       return ValuesQuery(std::move(table), translator);
     }
     case C::kGetFunction:

@@ -156,8 +156,9 @@ Result<DataType> ToProtoType(const arrow::DataType& type) {
         }
         break;
       }
+      auto* fields = out.mutable_struct_();  // set even with no fields: struct<>
       for (const auto& field : type.fields()) {
-        auto* f = out.mutable_struct_()->add_fields();
+        auto* f = fields->add_fields();
         f->set_name(field->name());
         ASSIGN_OR_RAISE(auto child, FieldProtoType(*field));
         *f->mutable_data_type() = std::move(child);
@@ -350,20 +351,16 @@ Result<ParsedTypeString> ReadTypeString(const std::string& text) {
     out.type = arrow::struct_(schema->fields());
     return out;
   }
-  // A single type first ("bigint", "array<int>"), then a field list ("a int, b string").
-  auto single = sql::ParseDataType(text);
-  if (single.ok()) {
-    ASSIGN_OR_RAISE(out.type, sql::ToArrowType(*single));
-    out.single = std::move(*single);
-    return out;
-  }
+  // Spark Connect's order (SparkConnectPlanner.parseDatatypeString): a field list first
+  // ("a int, b string", or "" for no fields), then a single type ("bigint", "array<int>"), then
+  // the fields of a struct ("a: int, b: string"); the field list's error when all fail.
   auto columns = sql::ParseTableSchema(text);
   if (!columns.ok()) {
-    // Spark's last resort: the fields of a struct type, "a: int, b: string".
-    auto as_struct = sql::ParseDataType("struct<" + text + ">");
-    if (!as_struct.ok()) return single.status();
-    ASSIGN_OR_RAISE(out.type, sql::ToArrowType(*as_struct));
-    out.single = std::move(*as_struct);
+    auto single = sql::ParseDataType(text);
+    if (!single.ok()) single = sql::ParseDataType("struct<" + text + ">");
+    if (!single.ok()) return columns.status();
+    ASSIGN_OR_RAISE(out.type, sql::ToArrowType(*single));
+    out.single = std::move(*single);
     return out;
   }
   arrow::FieldVector fields;

@@ -30,6 +30,27 @@ TEST(DataTypeTest, DdlParseReadsColonFieldsWithoutSpaces) {
   EXPECT_TRUE(parsed.struct_().fields(1).data_type().has_string());
 }
 
+TEST(DataTypeTest, DdlParseFollowsSparkConnectOrderAndKeepsEmptyStructs) {
+  // Spark Connect's DDL parse: a field list first, then one type, then "struct<text>"; the
+  // field list's error when all fail.
+  for (const char* text : {"", "struct<>", "  "}) {
+    auto parsed = ParseTypeStringToProto(text);
+    ASSERT_TRUE(parsed.ok()) << text << ": " << parsed.status().ToString();
+    EXPECT_TRUE(parsed->has_struct_()) << text;
+    EXPECT_EQ(parsed->struct_().fields_size(), 0) << text;
+  }
+  auto nested = ParseTypeStringToProto("a struct<>, b map<int, binary>").ValueOrDie();
+  ASSERT_EQ(nested.struct_().fields_size(), 2);
+  EXPECT_TRUE(nested.struct_().fields(0).data_type().has_struct_());
+  EXPECT_TRUE(ParseTypeStringToProto("a: int, b: variant").ValueOrDie().has_struct_());
+  EXPECT_TRUE(ParseTypeStringToProto("bigint").ValueOrDie().has_long_());
+  for (const char* bad : {"randomstring", "struct", "<a: int, b: variant>"}) {
+    auto parsed = ParseTypeStringToProto(bad);
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_EQ(ErrorClassOf(parsed.status()), "PARSE_SYNTAX_ERROR") << bad;
+  }
+}
+
 DataType PointUdt(const std::string& jvm_class) {
   DataType udt;
   udt.mutable_udt()->set_type("udt");

@@ -452,55 +452,6 @@ Result<sql::QueryPtr> ApplySchema(sql::RelationPtr from, const arrow::Schema& sc
   return q;
 }
 
-Result<std::shared_ptr<arrow::Table>> ReadTextFile(const std::string& path, bool whole_text) {
-  ASSIGN_OR_RAISE(auto location, io::ResolveLocation(path));
-  ASSIGN_OR_RAISE(auto info, location.fs->GetFileInfo(location.path));
-  std::vector<std::string> files;
-  if (info.type() == arrow::fs::FileType::NotFound) {
-    return UserError("PATH_NOT_FOUND", "Path does not exist: " + path + ".");
-  }
-  if (info.type() == arrow::fs::FileType::Directory) {
-    arrow::fs::FileSelector selector;
-    selector.base_dir = location.path;
-    selector.recursive = true;
-    ASSIGN_OR_RAISE(auto listed, location.fs->GetFileInfo(selector));
-    for (const auto& entry : listed) {
-      if (entry.type() != arrow::fs::FileType::File) continue;
-      const std::string name = entry.base_name();
-      if (name.empty() || name[0] == '_' || name[0] == '.') continue;
-      files.push_back(entry.path());
-    }
-    std::sort(files.begin(), files.end());
-  } else {
-    files.push_back(location.path);
-  }
-  arrow::StringBuilder builder;
-  for (const auto& file : files) {
-    ASSIGN_OR_RAISE(auto stream, location.fs->OpenInputStream(file));
-    std::string text;
-    while (true) {
-      ASSIGN_OR_RAISE(auto chunk, stream->Read(1 << 20));
-      if (chunk->size() == 0) break;
-      text.append(reinterpret_cast<const char*>(chunk->data()), chunk->size());
-    }
-    if (whole_text) {
-      RETURN_NOT_OK(builder.Append(text));
-      continue;
-    }
-    size_t start = 0;
-    while (start < text.size()) {
-      size_t end = text.find('\n', start);
-      if (end == std::string::npos) end = text.size();
-      std::string line = text.substr(start, end - start);
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      RETURN_NOT_OK(builder.Append(line));
-      start = end + 1;
-    }
-  }
-  ASSIGN_OR_RAISE(auto array, builder.Finish());
-  return arrow::Table::Make(arrow::schema({arrow::field("value", arrow::utf8())}), {array});
-}
-
 Result<sql::QueryPtr> ReadPath(const std::string& format, const std::string& path,
                                const std::vector<std::pair<std::string, std::string>>& options,
                                const std::shared_ptr<arrow::Schema>& schema, PlanTranslator& t) {
@@ -508,12 +459,6 @@ Result<sql::QueryPtr> ReadPath(const std::string& format, const std::string& pat
     ASSIGN_OR_RAISE(auto spec, TimeTravelOption(options));
     ASSIGN_OR_RAISE(auto plan, analyzer::DeltaTableScan(path, spec));
     return SelectAll(t.RegisterPlan(plan));
-  }
-  if (format == "text") {
-    bool whole = false;
-    for (const auto& [k, v] : options) whole |= Lower(k) == "wholetext" && Lower(v) == "true";
-    ASSIGN_OR_RAISE(auto table, ReadTextFile(path, whole));
-    return ValuesQuery(table, t);
   }
   ASSIGN_OR_RAISE(auto plan, analyzer::FileScan(format, path, options));
   auto from = t.RegisterPlan(plan);

@@ -373,7 +373,12 @@ Result<std::shared_ptr<arrow::Table>> ReadFormatFile(const ScanSource& source, c
       std::string_view text(reinterpret_cast<const char*>(buffer->data()),
                             static_cast<size_t>(buffer->size()));
       arrow::StringBuilder lines;
-      size_t start = 0;
+      bool whole_text = false;
+      for (const auto& [key, value] : source.options) {
+        whole_text |= SameName(key, "wholetext") && SameName(value, "true");
+      }
+      size_t start = whole_text ? text.size() : 0;
+      if (whole_text) RETURN_NOT_OK(lines.Append(text));  // one row per file, as it is
       while (start < text.size()) {
         size_t end = text.find('\n', start);
         if (end == std::string_view::npos) end = text.size();

@@ -53,6 +53,22 @@ TEST(CastTest, StringToNumbers) {
   EXPECT_EQ(CastRender(A(utf8(), R"(["1e2"])"), decimal128(5, 2)), "100.00");
 }
 
+TEST(CastTest, NegativeDecimalScaleCountsTens) {
+  // spark.sql.legacy.allowNegativeScaleOfDecimal (values from Spark 4.2): HALF_UP to tens, an
+  // overflow past the precision, plain text.
+  EXPECT_EQ(CastRender(A(int64(), "[1, 11, 15, -15, 94, null]"), decimal128(1, -1)),
+            "0 | 10 | 20 | -20 | 90 | NULL");
+  EXPECT_EQ(CastRender(A(int64(), "[95]"), decimal128(1, -1)),
+            "ERROR:NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION");
+  EXPECT_EQ(CastRender(A(int64(), "[95]"), decimal128(1, -1), true), "NULL");
+  const auto tens = decimal128(2, -1);
+  auto values = Cast(*MakeDatum(A(int64(), "[20, -90, 0]")), tens, false, EvalContext());
+  ASSERT_TRUE(values.ok()) << values.status().ToString();
+  EXPECT_EQ(Render(Cast(*values, utf8(), false, EvalContext()), EvalContext()), "20 | -90 | 0");
+  EXPECT_EQ(Render(Cast(*values, float64(), false, EvalContext()), EvalContext()),
+            "20.0 | -90.0 | 0.0");
+}
+
 TEST(CastTest, InvalidInputMessage) {
   auto d = MakeDatum(A(utf8(), R"(["abc"])"));
   auto r = Cast(*d, int32(), false, EvalContext());

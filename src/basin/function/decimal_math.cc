@@ -72,6 +72,10 @@ std::string FormatDecimal(const arrow::Decimal128& value, int scale) {
       digits.insert(0, static_cast<size_t>(scale + 1 - static_cast<int>(digits.size())), '0');
     }
     digits.insert(digits.size() - static_cast<size_t>(scale), ".");
+  } else if (scale < 0 && digits != "0") {
+    // A negative scale (spark.sql.legacy.allowNegativeScaleOfDecimal) counts tens; the text is
+    // plain, as Spark prints it: 2 at scale -1 is "20", 0 is "0".
+    digits.append(static_cast<size_t>(-scale), '0');
   }
   return negative ? "-" + digits : digits;
 }

@@ -891,7 +891,8 @@ Result<StatementResult> Session::ShowStatement(sql::Statement& statement,
     result.table = StringTable({"createtab_stmt"}, {{text}});
     return result;
   }
-  if (w.Accept("FUNCTIONS") || w.AcceptAll({"USER", "FUNCTIONS"})) {
+  const bool user_only = w.AcceptAll({"USER", "FUNCTIONS"});
+  if (user_only || w.Accept("FUNCTIONS")) {
     std::optional<std::string> pattern;
     w.Accept("LIKE");
     if (!w.AtEnd()) {
@@ -916,8 +917,10 @@ Result<StatementResult> Session::ShowStatement(sql::Statement& statement,
         "string", "time", "timestamp", "tinyint", "transform", "transform_keys",
         "transform_values", "user", "when", "window", "zip_with"};
     std::set<std::string> builtin;
-    for (const auto& name : function::BuiltinRegistry().Names()) builtin.insert(name);
-    for (const char* name : kAnalyzerFunctions) builtin.insert(name);
+    if (!user_only) {  // SHOW USER FUNCTIONS: the catalog's functions only
+      for (const auto& name : function::BuiltinRegistry().Names()) builtin.insert(name);
+      for (const char* name : kAnalyzerFunctions) builtin.insert(name);
+    }
     for (const auto& name : builtin) {
       if (!pattern || MatchesShowPattern(*pattern, name)) rows.push_back({name});
     }
@@ -1082,6 +1085,18 @@ Result<StatementResult> Session::DescribeFunction(StatementWords& w, StatementRe
                            JoinName({Lower(current_catalog()), Lower(current_schema())}) + "].");
     }
     shown = info->catalog + "." + info->schema + "." + info->name;
+    if (!info->class_name.empty()) {
+      // A class function (CREATE FUNCTION f AS 'class'): Spark's lines for a function whose
+      // class gives no usage.
+      std::vector<std::vector<std::string>> rows = {
+          {"Function: " + shown}, {"Class: " + info->class_name}, {"Usage: N/A."}};
+      if (extended) {
+        rows.push_back(
+            {"Extended Usage:\n    No example/argument for " + info->name + ".\n"});
+      }
+      result.table = StringTable({"function_desc"}, rows);
+      return result;
+    }
     parameters = info->parameters;
     return_type = info->return_type;
     body = info->body;

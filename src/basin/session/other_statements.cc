@@ -282,6 +282,50 @@ Result<StatementResult> Session::AlterView(sql::Statement& statement, StatementR
   return result;
 }
 
+Result<StatementResult> Session::CreateClassFunction(StatementWords& w,
+                                                     const std::vector<std::string>& name,
+                                                     bool replace, bool temporary,
+                                                     bool if_not_exists, StatementResult result) {
+  ASSIGN_OR_RAISE(auto class_name, w.String());
+  std::vector<catalog::FunctionResource> resources;
+  if (w.Accept("USING")) {
+    do {
+      std::string type = Lower(w.Next());
+      if (type != "jar" && type != "file" && type != "archive") {
+        return UserError("_LEGACY_ERROR_TEMP_0035",
+                         "Operation not allowed: CREATE FUNCTION with resource type '" + type +
+                             "'.");
+      }
+      ASSIGN_OR_RAISE(auto uri, w.String());
+      resources.push_back({type, uri});
+    } while (w.Accept(","));
+  }
+  RETURN_NOT_OK(w.ExpectEnd());
+  if (temporary) {
+    if (name.size() != 1) {
+      return UserError("INVALID_TEMP_OBJ_QUALIFIER",
+                       "Temporary FUNCTION " + Quote(name.back()) + " cannot be qualified with " +
+                           Quote(name[name.size() - 2]) +
+                           ". Temporary objects can only be qualified with SESSION or "
+                           "SYSTEM.SESSION.");
+    }
+    // Spark loads the class when it registers a temporary function; Basin has no JVM.
+    return UserError("CANNOT_LOAD_FUNCTION_CLASS",
+                     "Cannot load class " + class_name + " when registering the function " +
+                         Quote(name[0]) + ", please make sure it is on the classpath.");
+  }
+  ASSIGN_OR_RAISE(auto qualified, Qualify(name));
+  catalog::FunctionInfo info;
+  info.catalog = qualified.catalog;
+  info.schema = qualified.schema;
+  info.name = qualified.name;
+  info.class_name = class_name;
+  info.resources = std::move(resources);
+  ASSIGN_OR_RAISE(auto* store, Metastore());
+  RETURN_NOT_OK(store->CreateFunction(info, replace, if_not_exists));
+  return result;
+}
+
 Result<StatementResult> Session::RunOtherStatement(sql::Statement& statement) {
   StatementResult result;
   result.statement = statement.text;
@@ -824,7 +868,15 @@ Result<StatementResult> Session::RunOtherStatement(sql::Statement& statement) {
     bool temporary = w.Accept("TEMPORARY") || w.Accept("TEMP");
     if (w.Accept("FUNCTION")) {
       bool if_not_exists = w.AcceptAll({"IF", "NOT", "EXISTS"});
+      if (replace && if_not_exists) {
+        return UserError("INVALID_SQL_SYNTAX.CREATE_ROUTINE_WITH_IF_NOT_EXISTS_AND_REPLACE",
+                         "Invalid SQL syntax: Cannot create a routine with both IF NOT EXISTS "
+                         "and REPLACE specified.");
+      }
       ASSIGN_OR_RAISE(auto name, w.Name());
+      if (w.Accept("AS")) {
+        return CreateClassFunction(w, name, replace, temporary, if_not_exists, result);
+      }
       RETURN_NOT_OK(w.Expect("("));
       catalog::FunctionInfo info;
       analyzer::Catalog::SqlFunction fn;

@@ -234,6 +234,8 @@ class Session::CatalogView : public analyzer::Catalog {
     for (const auto& p : info->parameters) fn.parameters.emplace_back(p.name, p.type);
     fn.return_type = info->return_type;
     fn.body = info->body;
+    fn.class_name = info->class_name;
+    fn.qualified_name = {info->catalog, info->schema, info->name};
     return std::optional<SqlFunction>(fn);
   }
 
@@ -470,6 +472,8 @@ analyzer::AnalyzerOptions Session::AnalyzerSettings() {
   options.current_catalog = current_catalog();
   options.current_schema = current_schema();
   options.current_user = options_.user;
+  options.allow_negative_decimal_scale =
+      Lower(GetConfig("spark.sql.legacy.allowNegativeScaleOfDecimal").value_or("false")) == "true";
   return options;
 }
 

@@ -157,6 +157,13 @@ class Session {
   Result<StatementResult> CreateViewStatement(sql::CreateView& view, StatementResult result);
   Result<StatementResult> AlterView(sql::Statement& statement, StatementResult result);
   Result<StatementResult> DescribeFunction(StatementWords& w, StatementResult result);
+  /// CREATE [OR REPLACE] [TEMPORARY] FUNCTION name AS 'class' [USING JAR|FILE|ARCHIVE 'uri',
+  /// ...], `w` after AS: a persistent one is recorded with its class (a call fails with
+  /// CANNOT_LOAD_FUNCTION_CLASS); a temporary one fails at once, as Spark loads its class then.
+  Result<StatementResult> CreateClassFunction(StatementWords& w,
+                                              const std::vector<std::string>& name, bool replace,
+                                              bool temporary, bool if_not_exists,
+                                              StatementResult result);
   Result<StatementResult> DropStatement(sql::Statement& statement, StatementResult result);
   Result<StatementResult> ShowStatement(sql::Statement& statement, StatementResult result);
   Result<StatementResult> DescribeStatement(sql::Statement& statement, StatementResult result);

@@ -90,6 +90,10 @@ Result<std::unique_ptr<PythonWorker>> PythonWorker::Start(const WorkerOptions& o
   }
   std::unique_ptr<PythonWorker> worker(new PythonWorker(pid, fds[0], options.timeout));
   ASSIGN_OR_RAISE(auto hello, worker->Receive());
+  if (hello.first == 'E') {
+    // The interpreter lacks pyarrow or pyspark; the worker said so and exits.
+    return UserError("PYTHON_EXCEPTION", hello.second);
+  }
   if (hello.first != 'H') return worker->Broken("did not say hello");
   return worker;
 }

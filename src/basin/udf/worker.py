@@ -8,7 +8,8 @@ pair. Messages in both directions are one type byte, a little-endian u64 length 
                  (function, return type)), Arrow IPC schema of the result field
     'B' batch:   u32 id, u64 rows, Arrow IPC stream of the argument columns
   worker -> engine
-    'H' hello:   "major.minor" of this Python, once at start
+    'H' hello:   "major.minor" of this Python, once at start (or an 'E' error in its place if
+                 this interpreter cannot import pyarrow or pyspark; the worker then exits)
     'R' result:  Arrow IPC stream of one column of the declared type
     'E' error:   the text of a Python exception and its traceback
 
@@ -28,7 +29,16 @@ import struct
 import sys
 import traceback
 
-import pyarrow as pa
+try:
+    import pyarrow as pa
+    from pyspark.serializers import CloudPickleSerializer
+except ImportError as _missing:
+    # Say why this interpreter cannot run UDFs (in place of the hello) instead of just dying.
+    _text = ("The Python worker's interpreter %s cannot import %s (%s: %s). Set PYSPARK_PYTHON "
+             "to a Python that has pyspark and pyarrow." % (
+                 sys.executable, _missing.name, type(_missing).__name__, _missing)).encode()
+    socket.socket(fileno=int(sys.argv[1])).sendall(b"E" + struct.pack("<Q", len(_text)) + _text)
+    sys.exit(1)
 
 SQL_BATCHED_UDF = 100
 SQL_ARROW_BATCHED_UDF = 101
@@ -274,8 +284,6 @@ def _from_python(arrow_type, strict):
 
 class Function:
     def __init__(self, eval_type, command, result_field):
-        from pyspark.serializers import CloudPickleSerializer
-
         self.func, self.return_type = CloudPickleSerializer().loads(command)
         self.eval_type = eval_type
         self.field = result_field

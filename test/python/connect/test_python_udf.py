@@ -145,6 +145,34 @@ def test_killed_worker_fails_the_query_and_the_next_one_runs(spark):
         Row(**{"<lambda>(id)": v}) for v in [1, 2, 3, 4]]
 
 
+def test_worker_interpreter_without_pyarrow_says_so(tmp_path):
+    """A PYSPARK_PYTHON that cannot import pyarrow fails the query with the reason, not with a
+    bare "exited unexpectedly" (the parity runner once gave the server such a python3)."""
+    import subprocess
+
+    from connect_support import BasinServer, basin_binary, connect_session
+
+    bare = next((p for p in ("/usr/bin/python3", "/bin/python3")
+                 if os.path.exists(p) and subprocess.run(
+                     [p, "-c", "import pyarrow"], capture_output=True).returncode != 0), None)
+    if bare is None:
+        pytest.skip("no Python without pyarrow on this machine")
+    server = BasinServer(basin_binary(), tmp_path / "wh", extra_env={"PYSPARK_PYTHON": bare})
+    try:
+        session = connect_session(server.url)
+        with pytest.raises(PythonException) as caught:
+            session.range(2).select(F.udf(lambda x: x, "long")("id")).collect()
+        text = str(caught.value)
+        assert "pyarrow" in text and bare in text and "PYSPARK_PYTHON" in text, text
+        assert "exited unexpectedly" not in text
+        # The query after it fails the same way (no broken worker left in the pool).
+        with pytest.raises(PythonException, match="pyarrow"):
+            session.range(1).select(F.udf(lambda x: x, "long")("id")).collect()
+        session.stop()
+    finally:
+        server.stop()
+
+
 def test_nondeterministic_udf_runs_once_per_row(spark):
     import random
 
