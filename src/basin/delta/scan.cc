@@ -533,14 +533,8 @@ class DataFileBatches : public arrow::RecordBatchReader {
         }
         if (source.constant) {
           // Without file columns (mask set) the batch is filtered below, at its full length.
-          const int64_t rows = mask ? mask->length() : n;
-          if (rows <= source.constant->length()) {
-            columns.push_back(source.constant->Slice(0, rows));
-          } else {
-            ASSIGN_OR_RAISE(auto scalar, source.constant->GetScalar(0));
-            ASSIGN_OR_RAISE(auto array, arrow::MakeArrayFromScalar(*scalar, rows));
-            columns.push_back(array);
-          }
+          ASSIGN_OR_RAISE(auto column, ConstantColumn(source.constant, mask ? mask->length() : n));
+          columns.push_back(std::move(column));
           continue;
         }
         ASSIGN_OR_RAISE(auto column, FileColumn(read->columns(), i));
@@ -679,13 +673,8 @@ class DataFileBatches : public arrow::RecordBatchReader {
           continue;
         }
         if (source.constant) {
-          if (kept <= source.constant->length()) {
-            columns.push_back(source.constant->Slice(0, kept));
-          } else {
-            ASSIGN_OR_RAISE(auto scalar, source.constant->GetScalar(0));
-            ASSIGN_OR_RAISE(auto array, arrow::MakeArrayFromScalar(*scalar, kept));
-            columns.push_back(array);
-          }
+          ASSIGN_OR_RAISE(auto column, ConstantColumn(source.constant, kept));
+          columns.push_back(std::move(column));
           continue;
         }
         std::shared_ptr<arrow::Array> column = read[static_cast<size_t>(source.index)];
@@ -693,8 +682,7 @@ class DataFileBatches : public arrow::RecordBatchReader {
           ASSIGN_OR_RAISE(auto cut, arrow::compute::Take(column, kept_of_m));
           column = cut.make_array();
         }
-        const arrow::ArrayVector one{column};
-        ASSIGN_OR_RAISE(column, FileColumn(one, i, 0));
+        ASSIGN_OR_RAISE(column, AdaptedColumn(std::move(column), i));
         columns.push_back(std::move(column));
       }
       *out = arrow::RecordBatch::Make(output_, kept, std::move(columns));
@@ -705,6 +693,14 @@ class DataFileBatches : public arrow::RecordBatchReader {
   Status ReadError(const Status& status) const {
     return UserError("FAILED_READ_FILE", "Cannot read the data file " + path_ + ": " +
                                              status.message());
+  }
+
+  // A partition value or the nulls of a missing column, `rows` long.
+  static Result<std::shared_ptr<arrow::Array>> ConstantColumn(
+      const std::shared_ptr<arrow::Array>& constant, int64_t rows) {
+    if (rows <= constant->length()) return constant->Slice(0, rows);
+    ASSIGN_OR_RAISE(auto scalar, constant->GetScalar(0));
+    return arrow::MakeArrayFromScalar(*scalar, rows);
   }
 
   // Clears keep[row] (sized to the batch, all ones, on first use) for the rows of the batch of
@@ -730,11 +726,13 @@ class DataFileBatches : public arrow::RecordBatchReader {
 
   // Output column i from the columns of a batch read from the file: its dictionary expanded,
   // adapted to the output type.
-  // With `at`, the column is read[at] instead of the one the output column comes from.
-  Result<std::shared_ptr<arrow::Array>> FileColumn(const arrow::ArrayVector& read, size_t i,
-                                                   std::optional<int> at = std::nullopt) const {
-    std::shared_ptr<arrow::Array> column =
-        read[static_cast<size_t>(at ? *at : sources_[i].index)];
+  Result<std::shared_ptr<arrow::Array>> FileColumn(const arrow::ArrayVector& read, size_t i) const {
+    return AdaptedColumn(read[static_cast<size_t>(sources_[i].index)], i);
+  }
+
+  // A file column as output column i: its dictionary expanded, adapted to the output type.
+  Result<std::shared_ptr<arrow::Array>> AdaptedColumn(std::shared_ptr<arrow::Array> column,
+                                                      size_t i) const {
     if (column->type_id() == arrow::Type::DICTIONARY) {
       ASSIGN_OR_RAISE(column, format::ExpandDictionary(
                                   static_cast<const arrow::DictionaryArray&>(*column)));
